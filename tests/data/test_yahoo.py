@@ -1,0 +1,85 @@
+"""The Yahoo adapter against recorded responses (this sandbox never reaches Yahoo).
+
+``tests/fixtures/yahoo/*.csv`` hold frames in the exact shape yfinance's
+``Ticker.history(auto_adjust=False, actions=False)`` returns: a tz-aware
+America/New_York index and Open, High, Low, Close, Adj Close, Volume.
+"""
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from thesis.data import Store, Yahoo, load_bars
+from thesis.errors import ProviderUnavailable, SymbolNotFound
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "yahoo"
+
+
+def recorded(symbol):
+    frame = pd.read_csv(FIXTURES / f"{symbol}.csv", index_col="Date")
+    frame.index = pd.to_datetime(frame.index, utc=True).tz_convert("America/New_York")
+    return frame
+
+
+class Replay(Yahoo):
+    """Serves recorded responses; ``failures`` network errors first."""
+
+    def __init__(self, failures=0, error=None, **kw):
+        self.delays = []
+        super().__init__(sleep=self.delays.append, **kw)
+        self.failures, self.error, self.calls = failures, error, 0
+
+    def _history(self, symbol, start, end):
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise self.error or TimeoutError("read timed out")
+        if symbol == "NOSUCH":
+            from yfinance.exceptions import YFPricesMissingError
+            raise YFPricesMissingError("NOSUCH", "possibly delisted; no price data found")
+        return recorded(symbol)
+
+
+def test_recorded_as_traded_and_adjusted():
+    y = Replay()
+    bars = y.fetch("IWM", "as-traded")
+    raw = recorded("IWM")
+    assert bars.index[0] == pd.Timestamp("2023-06-12") and bars.index.tz is None
+    assert bars["close"].iloc[0] == pytest.approx(raw["Close"].iloc[0])
+    assert bars.attrs["source"] == "yahoo" and bars.attrs["adjustment"] == "as-traded"
+    adj = y.fetch("IWM", "adjusted")
+    ratio = raw["Adj Close"].iloc[0] / raw["Close"].iloc[0]
+    assert adj["open"].iloc[0] == pytest.approx(raw["Open"].iloc[0] * ratio, rel=1e-6)
+    assert len(adj) == len(raw.dropna(subset=["Close"]))
+
+
+def test_retry_with_backoff_then_succeeds():
+    y = Replay(failures=2)
+    assert len(y.fetch("IWM", "as-traded")) > 0
+    assert y.delays == [1.0, 2.0]
+
+
+def test_provider_down_clear_error():
+    y = Replay(failures=99, error=ConnectionError("connection refused"))
+    with pytest.raises(ProviderUnavailable, match="did not answer for IWM after 3 tries.*ConnectionError"):
+        y.fetch("IWM", "as-traded")
+    assert y.delays == [1.0, 2.0] and y.calls == 3
+
+
+def test_unknown_symbol():
+    with pytest.raises(SymbolNotFound, match="NOSUCH"):
+        Replay().fetch("NOSUCH", "as-traded")
+
+
+def test_cached_data_usable_when_down(monkeypatch, tmp_path):
+    monkeypatch.delenv("THESIS_DATA", raising=False)
+    up = Replay()
+    monkeypatch.setattr("thesis.data.Yahoo", lambda: up)
+    first = load_bars("IWM")            # online: cached in the store
+    assert Store().symbols() == ["IWM"]
+    down = Replay(failures=99)
+    monkeypatch.setattr("thesis.data.Yahoo", lambda: down)
+    again = load_bars("IWM")
+    assert (again["close"].to_numpy() == first["close"].to_numpy()).all()
+    assert "unavailable" in again.attrs["warnings"][0]
+    with pytest.raises(ProviderUnavailable):
+        load_bars("SPY")                # nothing cached: the outage is reported

@@ -1,0 +1,3 @@
+from thesis.cli import main
+
+main()

@@ -1,0 +1,32 @@
+"""The one interface every data source implements."""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+import pandas as pd
+
+
+class Provider(ABC):
+    """A source of daily bars. Adapters never compute analytics."""
+
+    #: how bars from this provider are labelled in ``attrs["source"]``
+    name: str
+
+    @abstractmethod
+    def fetch(self, symbol: str, adjustment: str, start=None, end=None) -> pd.DataFrame:
+        """Daily bars (the model in thesis.data.model), validated.
+
+        Raises SymbolNotFound, DataFileError, ProviderUnavailable.
+        """
+
+    def symbols(self, adjustment: str | None = None) -> list[str]:
+        """Symbols this provider can list (online providers list none)."""
+        return []
+
+
+def clip_dates(frame: pd.DataFrame, start=None, end=None) -> pd.DataFrame:
+    if start is not None:
+        frame = frame[frame.index >= pd.Timestamp(start)]
+    if end is not None:
+        frame = frame[frame.index <= pd.Timestamp(end)]
+    return frame

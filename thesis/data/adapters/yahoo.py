@@ -1,0 +1,81 @@
+"""Yahoo Finance through yfinance (online).
+
+As-traded bars are Yahoo's split-adjusted OHLC; adjusted bars scale OHLC by
+``Adj Close / Close`` (dividends and splits). Calls are retried with
+exponential backoff; after the last try a ProviderUnavailable says so, and
+callers fall back to what the store already holds.
+"""
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from thesis.data.adapters.base import Provider, clip_dates
+from thesis.data.model import ADJUSTED, make_bars
+from thesis.data.validate import ensure_loadable, validate_frame
+from thesis.errors import ProviderUnavailable, SymbolNotFound
+
+
+class Yahoo(Provider):
+    name = "yahoo"
+
+    def __init__(self, retries: int = 3, backoff: float = 1.0, timeout: float = 20.0,
+                 sleep: Callable[[float], None] = time.sleep):
+        self.retries, self.backoff, self.timeout, self.sleep = retries, backoff, timeout, sleep
+
+    def _history(self, symbol: str, start, end) -> pd.DataFrame:
+        """The one network call. Tests replace it with recorded responses."""
+        import yfinance as yf
+
+        end_excl = (pd.Timestamp(end) + pd.Timedelta(days=1)).date() if end is not None else None
+        return yf.Ticker(symbol).history(start=start or "1990-01-01", end=end_excl, interval="1d",
+                                         auto_adjust=False, actions=False, raise_errors=True,
+                                         timeout=self.timeout)
+
+    def _download(self, symbol: str, start, end) -> pd.DataFrame:
+        from yfinance import exceptions as yfe
+
+        missing = (yfe.YFTickerMissingError, yfe.YFPricesMissingError, yfe.YFTzMissingError)
+        last: Exception | None = None
+        for attempt in range(self.retries):
+            try:
+                return self._history(symbol, start, end)
+            except missing as exc:
+                raise SymbolNotFound(symbol, self.name, str(exc).strip()[:200]) from exc
+            except Exception as exc:  # network errors come from several libraries
+                last = exc
+                if attempt + 1 < self.retries:
+                    self.sleep(self.backoff * 2 ** attempt)
+        raise ProviderUnavailable(
+            f"Yahoo Finance did not answer for {symbol} after {self.retries} tries "
+            f"({type(last).__name__}: {str(last)[:200]}); data already in the store is still usable")
+
+    def fetch(self, symbol: str, adjustment: str, start=None, end=None) -> pd.DataFrame:
+        raw = self._download(symbol, start, end)
+        if raw is None or raw.empty:
+            raise SymbolNotFound(symbol, self.name, "Yahoo returned no bars")
+        raw = raw.rename(columns=str.lower)
+        index = pd.DatetimeIndex(raw.index)
+        if index.tz is not None:
+            index = index.tz_localize(None)
+        frame = pd.DataFrame({c: raw[c].to_numpy(dtype="float64") for c in ("open", "high", "low", "close", "volume")})
+        if adjustment == ADJUSTED:
+            factor = raw["adj close"].to_numpy(dtype="float64") / frame["close"].to_numpy()
+            for c in ("open", "high", "low", "close"):
+                frame[c] = frame[c].to_numpy() * factor
+        frame.insert(0, "date", index.normalize())
+        frame = frame.dropna(subset=["close"])  # Yahoo pads non-trading rows with NaN
+        frame[["open", "high", "low", "close"]] = frame[["open", "high", "low", "close"]].round(6)
+        where = f"yahoo:{symbol}"
+        frame, report = validate_frame(frame, symbol, where)
+        ensure_loadable(report, where, symbol)
+        bars = make_bars(frame.set_index("date"), symbol, self.name, adjustment)
+        bars.attrs["warnings"] = [p.text() for p in report.problems]
+        out = clip_dates(bars, start, end)
+        out.attrs = dict(bars.attrs)
+        return out
+
+

@@ -1,0 +1,157 @@
+"""Validation of bar sets, with a report a user can read.
+
+Policy (also in the README):
+
+| problem | action |
+| --- | --- |
+| missing value, text in a number column, wrong field count | reject (parse error) |
+| non-positive price, negative volume, high below low | reject |
+| duplicate date with different values | reject |
+| duplicate date, identical row | repair: keep the first, warn |
+| dates out of order | repair: sort, warn |
+| high below max(open, close) / low above min(open, close) | repair: widen high/low to the body, warn |
+| session missing against the XNYS calendar | report (warn): never invented |
+| date that is not an XNYS session | report (warn): kept |
+
+A rejection raises DataFileError naming file, line and symbol. Repairs and
+reports are listed in the bar set's ``attrs["warnings"]``.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+
+from thesis.data import calendar
+from thesis.data.csvfile import LINE
+from thesis.errors import DataFileError
+
+REJECT, REPAIR, REPORT = "reject", "repair", "report"
+
+
+@dataclass
+class Problem:
+    symbol: str
+    path: str
+    line: int | None
+    date: str | None
+    kind: str
+    action: str
+    message: str
+
+    def text(self) -> str:
+        where = self.path + (f":{self.line}" if self.line else "")
+        return f"{where} [{self.symbol}] {self.kind} ({self.action}): {self.message}"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Report:
+    problems: list[Problem]
+
+    @property
+    def rejected(self) -> list[Problem]:
+        return [p for p in self.problems if p.action == REJECT]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _line(frame: pd.DataFrame, i: int) -> int | None:
+    return int(frame[LINE].iloc[i]) if LINE in frame.columns else None
+
+
+def _date(frame: pd.DataFrame, i: int) -> str:
+    return str(pd.Timestamp(frame["date"].iloc[i]).date())
+
+
+def validate_frame(frame: pd.DataFrame, symbol: str, path: str, *, check_calendar: bool = True,
+                   max_listed: int = 20) -> tuple[pd.DataFrame, Report]:
+    """Validate and repair a parsed frame (columns date, prices, optional _line).
+
+    Returns the repaired frame (sorted, unique dates) and the report. Never
+    raises: the caller decides what a rejection means (see ``ensure_loadable``).
+    """
+    problems: list[Problem] = []
+
+    def add(i, kind, action, message, listed_so_far):
+        if listed_so_far < max_listed:
+            problems.append(Problem(symbol, path, _line(frame, i), _date(frame, i), kind, action, message))
+
+    prices = [c for c in ("open", "high", "low", "close") if c in frame.columns]
+    # Non-positive prices and negative volume.
+    for col in prices:
+        bad = np.flatnonzero(~(frame[col].to_numpy() > 0))
+        for k, i in enumerate(bad):
+            add(i, "non-positive price", REJECT, f"{col} = {frame[col].iloc[i]}", k)
+    if "volume" in frame.columns:
+        bad = np.flatnonzero(frame["volume"].to_numpy() < 0)
+        for k, i in enumerate(bad):
+            add(i, "negative volume", REJECT, f"volume = {frame['volume'].iloc[i]}", k)
+    hi, lo = frame["high"].to_numpy(), frame["low"].to_numpy()
+    bad = np.flatnonzero(hi < lo)
+    for k, i in enumerate(bad):
+        add(i, "high below low", REJECT, f"high {hi[i]} < low {lo[i]}", k)
+
+    # Order and duplicates.
+    dates = frame["date"].to_numpy()
+    if len(dates) > 1 and (np.diff(dates.astype("datetime64[ns]").astype("int64")) < 0).any():
+        i = int(np.argmax(np.diff(dates.astype("int64")) < 0)) + 1
+        add(i, "dates out of order", REPAIR, "rows sorted by date", 0)
+        frame = frame.sort_values("date", kind="stable").reset_index(drop=True)
+    dup = frame["date"].duplicated(keep=False).to_numpy()
+    if dup.any():
+        cols = [c for c in frame.columns if c != LINE]
+        same = frame[dup].groupby("date")[cols[1:]].nunique().le(1).all(axis=1)
+        for k, (d, identical) in enumerate(same.items()):
+            i = int(np.flatnonzero(frame["date"].to_numpy() == np.datetime64(d))[1])
+            if identical:
+                add(i, "duplicate date", REPAIR, "identical row dropped", k)
+            else:
+                add(i, "duplicate date", REJECT, "two different rows for one date", k)
+        frame = frame.drop_duplicates("date", keep="first").reset_index(drop=True)
+
+    # Body outside the range: widen the range (a bad print of high/low).
+    if "open" in frame.columns and frame["open"].notna().any():
+        body_hi = np.fmax(frame["open"].to_numpy(), frame["close"].to_numpy())
+        body_lo = np.fmin(frame["open"].to_numpy(), frame["close"].to_numpy())
+    else:
+        body_hi = body_lo = frame["close"].to_numpy()
+    for col, body, op, word in (("high", body_hi, np.less, "below"), ("low", body_lo, np.greater, "above")):
+        vals = frame[col].to_numpy()
+        bad = np.flatnonzero(op(vals, body))
+        for k, i in enumerate(bad):
+            add(i, f"{col} {word} body", REPAIR, f"{col} {vals[i]} set to {body[i]}", k)
+        if len(bad):
+            frame.loc[bad, col] = body[bad]
+            if len(bad) > max_listed:
+                problems.append(Problem(symbol, path, None, None, f"{col} {word} body", REPAIR,
+                                        f"{len(bad)} rows in all"))
+
+    if check_calendar and len(frame):
+        d = pd.DatetimeIndex(frame["date"])
+        expected = calendar.sessions(d[0], min(d[-1], calendar.last_session()))
+        missing = expected.difference(d)
+        extra = d[(d >= expected[0]) & (d <= expected[-1])].difference(expected) if len(expected) else d[:0]
+        if len(missing):
+            shown = ", ".join(str(x.date()) for x in missing[:5]) + (" ..." if len(missing) > 5 else "")
+            problems.append(Problem(symbol, path, None, str(missing[0].date()), "missing sessions", REPORT,
+                                    f"{len(missing)} XNYS sessions have no bar: {shown}"))
+        if len(extra):
+            shown = ", ".join(str(x.date()) for x in extra[:5])
+            problems.append(Problem(symbol, path, None, str(extra[0].date()), "not a session", REPORT,
+                                    f"{len(extra)} dates are not XNYS sessions: {shown}"))
+    return frame, Report(problems)
+
+
+def ensure_loadable(report: Report, path: str, symbol: str) -> None:
+    """Raise on the first rejection, naming file, line and symbol."""
+    rejected = report.rejected
+    if rejected:
+        p = rejected[0]
+        more = f" (and {len(rejected) - 1} more problems)" if len(rejected) > 1 else ""
+        raise DataFileError(path, f"{p.kind}: {p.message}{more}", line=p.line, symbol=symbol)

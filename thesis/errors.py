@@ -1,0 +1,51 @@
+"""Errors a user can act on. Each names the file, line, key or symbol at fault.
+
+CLI exit codes: `BadInput` subclasses exit 2, everything else exits 1.
+"""
+from __future__ import annotations
+
+
+class ThesisError(Exception):
+    """Base class for every error thesis raises on purpose."""
+
+    exit_code = 1
+
+
+class BadInput(ThesisError):
+    """The user gave us something we cannot use (a file, a flag, a symbol)."""
+
+    exit_code = 2
+
+
+class DataFileError(BadInput):
+    """A data file is malformed. Message names file, line and symbol."""
+
+    def __init__(self, path, message: str, line: int | None = None, symbol: str | None = None):
+        self.path, self.line, self.symbol = str(path), line, symbol
+        where = self.path + (f", line {line}" if line else "")
+        who = f" [{symbol}]" if symbol else ""
+        super().__init__(f"{where}{who}: {message}")
+
+
+class SymbolNotFound(BadInput):
+    def __init__(self, symbol: str, source: str, hint: str = ""):
+        self.symbol, self.source = symbol, source
+        super().__init__(f"symbol {symbol!r} not found in {source}" + (f" ({hint})" if hint else ""))
+
+
+class ProviderUnavailable(ThesisError):
+    """An online provider is down, timing out or refusing us."""
+
+
+class StoreError(ThesisError):
+    """The local store cannot be opened or written (locked, corrupted)."""
+
+
+class IdeaError(BadInput):
+    """An idea file is malformed. Message names file, line and key."""
+
+    def __init__(self, path, message: str, line: int | None = None, key: str | None = None):
+        self.path, self.line, self.key = str(path), line, key
+        where = self.path + (f", line {line}" if line else "")
+        what = f", key '{key}'" if key else ""
+        super().__init__(f"{where}{what}: {message}")
