@@ -15,8 +15,9 @@ from rich.console import Console
 
 from thesis.errors import ThesisError
 
-console = Console()
-err_console = Console(stderr=True)
+# Reports are read in logs and pipes too: never squeeze them to 80 columns there.
+console = Console(width=None if sys.stdout.isatty() else 140)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 140)
 
 
 def to_jsonable(obj):

@@ -89,9 +89,15 @@ class Entry(Strict):
 
 
 class Claims(Strict):
-    risk_reward: float | None = None
-    break_even_win_rate: float | None = None
-    odds: str | None = Field(None, description="the author's betting odds, e.g. '+700'")
+    """What the author asserted; ``thesis evaluate`` and ``replay`` check each against the levels."""
+
+    risk_reward: float | None = Field(None, description="claimed reward per unit of risk, e.g. 7.0 for '7 to 1'")
+    break_even_win_rate: float | None = Field(None, description="claimed break-even win rate, 0-1")
+    target_pct: float | None = Field(None, description="claimed move to the first target, percent")
+    american_odds: str | float | None = Field(None, description="the author's betting odds, e.g. '+700'")
+
+    def given(self) -> dict:
+        return {k: v for k, v in self.model_dump().items() if v is not None}
 
 
 class Note(Strict):

@@ -1,0 +1,119 @@
+"""`thesis market`: one-screen market internals for an as-of session.
+
+Register with ``register(app)`` (adds the ``market`` command) or use ``app``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from thesis.cli._common import console, handle_errors, print_json
+from thesis.errors import BadInput
+
+app = typer.Typer(help="Market internals: breadth, relative strength, regime, cross-asset, VIX.",
+                  pretty_exceptions_enable=False)
+
+
+def register(root: typer.Typer) -> None:
+    root.command("market")(market)
+
+
+def _f(x, fmt="{:.1f}", none="-") -> str:
+    return none if x is None else fmt.format(x)
+
+
+def _breadth_table(b: dict) -> Table:
+    t = Table(title=f"Breadth: {b['universe']} on {b['date']} ({b['members']} members)", title_justify="left")
+    for _ in range(2):
+        t.add_column("measure", no_wrap=True)
+        t.add_column("value", justify="right", no_wrap=True)
+    pct = [_f(b.get(f"pct_above_{w}")) for w in (20, 50, 100, 200)]
+    nar = b.get("narrow", {})
+    ew = b.get("equal_weight", {})
+    rows = [
+        ("% > 20/50/100/200d", "/".join(pct) + "%", "adv/dec/unch",
+         f"{b['advances']}/{b['declines']}/{b['unchanged']} ({_f(b['ad_ratio'], '{:.2f}')})"),
+        ("McClellan osc/sum", f"{_f(b['mcclellan_oscillator'])}/{_f(b['mcclellan_summation'], '{:.0f}')}",
+         "A/D line (20d)", f"{b['ad_line']} ({b['ad_line_change_20']:+d})"),
+        ("new 52w hi/lo", f"{b['new_highs']}/{b['new_lows']} (net {b['net_new_highs']:+d})",
+         "Zweig/thrust", f"{_f(b['zweig_ema'], '{:.3f}')}/{'YES' if b['zweig_thrust'] else 'no'}"),
+        ("breadth surge", f"{'YES' if b['surge'] else 'no'} (>= {b['surge_threshold']:.2f})",
+         "narrow market", f"{'YES' if b['narrow_market'] else 'no'}"),
+        ("index vs 52w high", f"{_f(nar.get('index_off_high_pct'), '{:+.2f}')}%",
+         "%>50d 20d chg", f"{_f(nar.get('pct50_change_points'), '{:+.1f}')} pts"),
+        ("EW vs SPY today", f"{_f(ew.get('ew_return_pct'), '{:+.2f}')}/"
+         f"{_f(ew.get('cw_return_pct'), '{:+.2f}')}%", "EW/CW 20d", f"{_f(ew.get('ew_vs_cw_20d_pct'), '{:+.2f}')}%"),
+    ]
+    for r in rows:
+        t.add_row(*r)
+    return t
+
+
+def _other_tables(rep: dict) -> list[Table]:
+    rs = Table(title="Relative strength (adjusted closes)", title_justify="left")
+    for c in ("pair", "trend", "slope50", "pct1y", "beta", "corr", "rel1M", "rel3M", "relYTD"):
+        rs.add_column(c, justify="left" if c in ("pair", "trend") else "right", no_wrap=True)
+    for r in rep["relative_strength"]:
+        rel = r["relative_return_pct"]
+        rs.add_row(r["pair"], r["trend"], f"{_f(r['slope_window_pct'], '{:+.1f}')}%", _f(r["percentile"], "{:.0f}"),
+                   _f(r["beta"], "{:.2f}"), _f(r["corr"], "{:.2f}"), _f(rel.get("1M"), "{:+.1f}"),
+                   _f(rel.get("3M"), "{:+.1f}"), _f(rel.get("YTD"), "{:+.1f}"))
+    reg = Table(title="Regime (as-traded)", title_justify="left")
+    for c in ("symbol", "daily", "weekly", "monthly", "description"):
+        reg.add_column(c)
+    for sym, r in {rep["regime"].get("symbol"): rep["regime"], **rep["regime_others"]}.items():
+        if not r:
+            continue
+        reg.add_row(str(sym), *(f"{r[tf]['label']} ({r[tf]['score']:+d})" for tf in ("1d", "1w", "1mo")),
+                    r["description"].split(" (")[0])
+    xa = Table(title="Cross-asset (trend: close vs rising/falling 50d SMA)", title_justify="left")
+    for c in ("asset", "proxy", "state", "close", "rv20 %"):
+        xa.add_column(c)
+    for name, a in rep["cross_asset"].items():
+        proxy = a["symbol"] + (" inverted" if a.get("inverted") else "") + f" [{a.get('adjustment', '-')}]"
+        xa.add_row(name, escape(proxy), a["state"], _f(a.get("close"), "{:.2f}"), _f(a.get("realized_vol_20")))
+    v = rep["vix"]
+    xa.add_row("VIX", "VIX", f"pctile {_f(v.get('percentile'), '{:.0f}')}", _f(v.get("level"), "{:.2f}"),
+               f"20d {_f(v.get('change_points'), '{:+.2f}')}")
+    return [rs, reg, xa]
+
+
+@app.command("market")
+@handle_errors
+def market(asof: Optional[str] = typer.Option(None, "--asof", help="Session date YYYY-MM-DD (default: latest)."),
+           universe: Optional[str] = typer.Option(None, "--universe",
+                                                  help="Breadth universe folder (default: $THESIS_DATA/sp500-constituents)."),
+           json: bool = typer.Option(False, "--json", help="Print one JSON document."),
+           chart: Optional[Path] = typer.Option(None, "--chart", help="Also write the breadth chart PNG here.")):
+    """Breadth, relative strength, regime, cross-asset and VIX for one session."""
+    import pandas as pd
+
+    from thesis.market import MarketContext, market_report
+
+    ctx = MarketContext(universe=universe)
+    if asof is None:
+        when = ctx.close(ctx.fund_symbol).index[-1]
+    else:
+        try:
+            when = pd.Timestamp(asof)
+        except (ValueError, TypeError) as exc:
+            raise BadInput(f"--asof {asof!r} is not a date (use YYYY-MM-DD)") from exc
+    rep = market_report(when, context=ctx)
+    if chart is not None:
+        from thesis.market.chart import market_chart
+
+        rep["chart"] = str(market_chart(when, chart, context=ctx))
+    if json:
+        print_json(rep)
+        return
+    console.print(_breadth_table(rep["breadth"]))
+    for t in _other_tables(rep):
+        console.print(t)
+    for w in rep["warnings"]:
+        console.print(f"[yellow]note:[/] {w}", highlight=False)
+    if chart is not None:
+        console.print(f"chart: {rep['chart']}")

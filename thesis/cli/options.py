@@ -1,0 +1,256 @@
+"""`thesis options ...`: price an option, plan option trades for an idea, what-if grids.
+
+All prices are model prices (Black-Scholes-Merton / QuantLib American), not quotes.
+Units: vega per 1.00 of vol (divide by 100 for one vol point), theta per year (divide by
+365 for one calendar day), rho per 1.00 of rate.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from thesis.cli._common import console, err_console, handle_errors, print_json
+from thesis.errors import BadInput
+from thesis.options.plan import OptionsPlan, plan_options
+from thesis.options.pricing import price as price_option
+from thesis.options.pricing import resolve_expiry, to_date
+from thesis.options.scenario import ScenarioGrid, scenario_grid
+from thesis.options.strategies import Leg, Position, long_call, long_put, vertical
+
+app = typer.Typer(help="Option prices, option plans for an idea, and what-if grids (model prices, not quotes).",
+                  no_args_is_help=True)
+
+UNITS = "vega per 1.00 of vol (0.01 = 1 vol point), theta per year (dV/dt), rho per 1.00 of rate"
+IV_HELP = "Implied vol as a decimal (0.20 = 20 %)"
+
+
+def _date(value: Optional[str], name: str) -> Optional[dt.date]:
+    return to_date(value, name) if value is not None else None
+
+
+def _dividends(items: Optional[list[str]]) -> list[tuple[dt.date, float]]:
+    out = []
+    for item in items or []:
+        day, sep, amount = item.partition(":")
+        if not sep:
+            raise BadInput(f"--dividend must be DATE:AMOUNT like 2023-09-20:0.70, got {item!r}")
+        try:
+            out.append((to_date(day, "--dividend date"), float(amount)))
+        except ValueError as exc:
+            raise BadInput(f"--dividend amount must be a number, got {amount!r}") from exc
+    return out
+
+
+@app.command("price", help=f"Price one option with greeks. Units: {UNITS}.")
+@handle_errors
+def price_cmd(type: str = typer.Option(..., "--type", help="put or call"),
+              spot: float = typer.Option(..., help="Underlying price"),
+              strike: float = typer.Option(..., help="Strike"),
+              days: Optional[int] = typer.Option(None, help="Calendar days to expiry (t = days/365)"),
+              expiry: Optional[str] = typer.Option(None, help="Expiry date YYYY-MM-DD (needs --asof)"),
+              asof: Optional[str] = typer.Option(None, help="Pricing date YYYY-MM-DD (default today)"),
+              iv: float = typer.Option(..., help=IV_HELP),
+              rate: float = typer.Option(0.0, help="Risk-free rate, continuously compounded (0.05 = 5 %)"),
+              div_yield: float = typer.Option(0.0, help="Dividend yield, continuously compounded"),
+              dividend: Optional[list[str]] = typer.Option(None, help="Cash dividend DATE:AMOUNT (repeatable)"),
+              style: str = typer.Option("american", help="american or european"),
+              json: bool = typer.Option(False, "--json", help="Print one JSON document: price, delta, gamma, vega, theta, rho")):
+    out = price_option(type, spot, strike, days=days, expiry=_date(expiry, "--expiry"),
+                       asof=_date(asof, "--asof"), iv=iv, rate=rate, div_yield=div_yield,
+                       style=style, dividends=_dividends(dividend))
+    if json:
+        print_json(out)
+        return
+    n_days, asof_d, expiry_d = resolve_expiry(days, _date(expiry, "--expiry"), _date(asof, "--asof"))
+    table = Table(title=f"{style} {type.lower()} {strike:g}, spot {spot:g}, {n_days} days "
+                        f"({asof_d} -> {expiry_d}), vol {iv:.2%} - model price")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    table.add_column("unit")
+    units = {"price": "per share", "delta": "per 1.00 of spot", "gamma": "per 1.00 of spot",
+             "vega": "per 1.00 of vol", "theta": "per year", "rho": "per 1.00 of rate"}
+    for key, value in out.items():
+        table.add_row(key, f"{value:.6f}", units[key])
+    console.print(table)
+    console.print(f"per vol point: {out['vega'] / 100:.4f}; per calendar day: {out['theta'] / 365:.4f}",
+                  highlight=False)
+
+
+def _money(x: Optional[float]) -> str:
+    return "unlimited" if x is None else f"{x:,.0f}"
+
+
+def show_plan(plan: OptionsPlan, json: bool = False, chart: Optional[str] = None, top: int = 10) -> None:
+    """Print a plan (rich table or one JSON document) and optionally chart the best candidate."""
+    chart_path = None
+    if chart:
+        chart_path = str(_chart_best(plan, chart))
+    if json:
+        print_json({**plan.to_dict(), "chart": chart_path})
+        return
+    console.print(f"[bold]{plan.direction} idea[/]: entry {plan.entry:g}, stop {plan.stop:g}, "
+                  f"targets {', '.join(f'{t:g}' for t in plan.targets)}, horizon {plan.horizon_days} days "
+                  f"from {plan.asof} (underlying reward/risk {plan.underlying_reward_risk:.2f})", highlight=False)
+    console.print(f"vol: {plan.vol.iv:.2%} [{plan.vol.source}] {plan.vol.rule}", highlight=False)
+    for note in plan.notes:
+        console.print(f"- {note}", highlight=False)
+    table = Table(title=f"Top {min(top, len(plan.candidates))} of {len(plan.candidates)} candidates, "
+                        f"ranked by {plan.rank_by} (values at {plan.evaluation_date})")
+    for col in ("#", "position", "expiry", "cost $", "P&L @ target $", "loss @ stop $", "breakeven",
+                "reward/risk", "delta"):
+        table.add_column(col, justify="left" if col in ("position", "expiry") else "right")
+    for c in plan.candidates[:top]:
+        table.add_row(str(c.rank), c.position.name, str(c.expiry), f"{c.cost:,.0f}", " / ".join(f"{p:,.0f}" for p in c.pnl_at_targets),
+                      f"{c.loss_at_stop:,.0f}", f"{c.breakeven:.2f}" if c.breakeven else "-",
+                      f"{c.reward_risk:.2f}" if c.reward_risk is not None else "-", f"{c.delta:+.1f}")
+    console.print(table)
+    if chart_path:
+        console.print(f"chart: {chart_path}", highlight=False)
+
+
+def _chart_best(plan: OptionsPlan, path: str):
+    from thesis.options.chart import save_scenario_png
+
+    best = plan.best
+    grid = scenario_grid(best.position, plan.asof, plan.open_price, plan.vol.iv, plan.rate,
+                         plan.div_yield, plan.style, stop=plan.stop, targets=plan.targets,
+                         horizon_date=plan.asof + dt.timedelta(days=plan.horizon_days))
+    return save_scenario_png(grid, path, title=f"#1 {best.name}")
+
+
+@app.command("plan")
+@handle_errors
+def plan_cmd(direction: str = typer.Option(..., help="long or short"),
+             entry: float = typer.Option(..., help="Entry price of the idea"),
+             stop: float = typer.Option(..., help="Stop price"),
+             target: list[float] = typer.Option(..., help="Target price (repeatable; the first ranks)"),
+             horizon_days: int = typer.Option(..., help="Calendar days the idea needs"),
+             spot: Optional[float] = typer.Option(None, help="Underlying price now (default: entry)"),
+             asof: Optional[str] = typer.Option(None, help="As-of date YYYY-MM-DD (default today)"),
+             iv: Optional[float] = typer.Option(None, help=IV_HELP),
+             iv_source: Optional[str] = typer.Option(None, help="vix or realized (needs --symbol)"),
+             symbol: Optional[str] = typer.Option(None, help="Underlying symbol, for --iv-source"),
+             source: Optional[str] = typer.Option(None, help="Data source for bars (default csv:$THESIS_DATA)"),
+             rate: float = typer.Option(0.0, help="Risk-free rate, continuously compounded"),
+             div_yield: float = typer.Option(0.0, help="Dividend yield, continuously compounded"),
+             style: str = typer.Option("european", help="european (fast) or american (QuantLib, slower)"),
+             target_days: Optional[int] = typer.Option(None, help="Days until the target is assumed hit (default horizon/2)"),
+             rank_by: str = typer.Option("reward_risk", help="reward_risk, pnl, return_on_cost or cost"),
+             open_at: str = typer.Option("entry", help="Open the options with the underlying at 'entry' or 'spot'"),
+             top: int = typer.Option(10, help="Rows to print"),
+             json: bool = typer.Option(False, "--json", help="Print one JSON document"),
+             chart: Optional[str] = typer.Option(None, help="Write the best candidate's scenario PNG here")):
+    """Propose and rank option positions for a directional idea."""
+    if iv is None and iv_source is None:
+        raise BadInput("give --iv or --iv-source vix|realized")
+    plan = plan_options(direction, entry, stop, target, horizon_days,
+                        _date(asof, "--asof") or dt.date.today(), spot=spot, iv=iv,
+                        iv_source=iv_source, symbol=symbol, rate=rate, div_yield=div_yield,
+                        style=style, target_days=target_days, rank_by=rank_by, open_at=open_at,
+                        source=source)
+    show_plan(plan, json=json, chart=chart, top=top)
+
+
+def _parse_leg(text: str, default_expiry: Optional[dt.date]) -> Leg:
+    parts = text.split(":")
+    if len(parts) not in (3, 4):
+        raise BadInput(f"--leg must be QTY:TYPE:STRIKE[:EXPIRY] like +1:put:180 or -2:put:150:2023-12-15, got {text!r}")
+    try:
+        qty, strike = int(parts[0]), float(parts[2])
+    except ValueError as exc:
+        raise BadInput(f"--leg {text!r}: QTY must be a whole number and STRIKE a number") from exc
+    expiry = to_date(parts[3], "--leg expiry") if len(parts) == 4 else default_expiry
+    if expiry is None:
+        raise BadInput(f"--leg {text!r} has no expiry: add :YYYY-MM-DD or give --days/--expiry")
+    return Leg(parts[1], strike, expiry, qty)
+
+
+def build_position(type: Optional[str], strike: Optional[float], short_strike: Optional[float],
+                   expiry: Optional[dt.date], contracts: int, legs: Optional[list[str]]) -> Position:
+    """A long option, a vertical (with short_strike) or the explicit --leg list."""
+    if legs:
+        return Position(tuple(_parse_leg(t, expiry) for t in legs), name="custom position")
+    if type is None or strike is None:
+        raise BadInput("give --type and --strike (and optionally --short-strike), or --leg")
+    if short_strike is not None:
+        return vertical(type, strike, short_strike, expiry, contracts)
+    kind = type.lower()
+    if kind not in ("put", "call"):
+        raise BadInput(f"--type must be put or call, got {type!r}")
+    return (long_put if kind == "put" else long_call)(strike, expiry, contracts)
+
+
+def show_scenario(grid: ScenarioGrid, json: bool = False, chart: Optional[str] = None, rows: int = 15) -> None:
+    chart_path = None
+    if chart:
+        from thesis.options.chart import save_scenario_png
+
+        chart_path = str(save_scenario_png(grid, chart))
+    if json:
+        print_json({**grid.to_dict(), "chart": chart_path})
+        return
+    console.print(f"[bold]{grid.position.name}[/]: cost ${grid.cost:,.2f}, vol {grid.iv:.2%} flat, "
+                  f"as of {grid.asof}, spot {grid.spot:g} - model prices, not quotes", highlight=False)
+    step = max(1, len(grid.prices) // rows)
+    idx = list(range(len(grid.prices) - 1, -1, -step))
+    table = Table(title="P&L ($) by underlying price (rows) and date (columns)")
+    table.add_column("price", justify="right")
+    for d in grid.dates:
+        table.add_column(str(d), justify="right")
+    for i in idx:
+        table.add_row(f"{grid.prices[i]:.2f}", *(f"{grid.pnl[j, i]:,.0f}" for j in range(len(grid.dates))))
+    console.print(table)
+    iv_table = Table(title=f"P&L ($) on {grid.iv_date} with vol shifted (vol points)")
+    iv_table.add_column("price", justify="right")
+    for s in grid.iv_shifts_points:
+        iv_table.add_column(f"{s:+g}", justify="right")
+    for i in idx:
+        iv_table.add_row(f"{grid.prices[i]:.2f}", *(f"{grid.iv_pnl[k, i]:,.0f}" for k in range(len(grid.iv_shifts_points))))
+    console.print(iv_table)
+    for t in grid.touch:
+        console.print(f"chance of touching {t['kind']} {t['level']:g} by {t['by']}: {t['probability']:.1%} "
+                      f"(GBM, drift {t['drift']:.4f}, vol {grid.iv:.2%})", highlight=False)
+    if chart_path:
+        console.print(f"chart: {chart_path}", highlight=False)
+
+
+@app.command("scenario")
+@handle_errors
+def scenario_cmd(type: Optional[str] = typer.Option(None, "--type", help="put or call"),
+                 strike: Optional[float] = typer.Option(None, help="Strike of the bought option"),
+                 short_strike: Optional[float] = typer.Option(None, help="Strike sold (makes a vertical spread)"),
+                 leg: Optional[list[str]] = typer.Option(None, help="QTY:TYPE:STRIKE[:EXPIRY] (repeatable; instead of --type/--strike)"),
+                 days: Optional[int] = typer.Option(None, help="Calendar days to expiry"),
+                 expiry: Optional[str] = typer.Option(None, help="Expiry date YYYY-MM-DD"),
+                 asof: Optional[str] = typer.Option(None, help="As-of date YYYY-MM-DD (default today)"),
+                 spot: float = typer.Option(..., help="Underlying price on the as-of date"),
+                 iv: float = typer.Option(..., help=IV_HELP),
+                 rate: float = typer.Option(0.0, help="Risk-free rate, continuously compounded"),
+                 div_yield: float = typer.Option(0.0, help="Dividend yield, continuously compounded"),
+                 style: str = typer.Option("european", help="european (fast) or american (QuantLib, slower)"),
+                 contracts: int = typer.Option(1, help="Contracts per leg (for --type/--strike)"),
+                 stop: Optional[float] = typer.Option(None, help="Stop level to mark"),
+                 target: Optional[list[float]] = typer.Option(None, help="Target level to mark (repeatable)"),
+                 horizon_days: Optional[int] = typer.Option(None, help="Idea horizon in days (marked; IV view date)"),
+                 iv_shift: Optional[list[float]] = typer.Option(None, help="Vol shift in vol points (repeatable; default -5 0 +5)"),
+                 n_prices: int = typer.Option(41, help="Price levels in the grid"),
+                 n_dates: int = typer.Option(7, help="Dates in the grid (asof .. first expiry)"),
+                 json: bool = typer.Option(False, "--json", help="Print one JSON document"),
+                 chart: Optional[str] = typer.Option(None, help="Write the heat map + P&L lines PNG here")):
+    """P&L grid of a position over price and date, IV shifts and touch probabilities."""
+    asof_d = _date(asof, "--asof") or dt.date.today()
+    expiry_d = None
+    if days is not None or expiry is not None or not leg:
+        _, asof_d, expiry_d = resolve_expiry(days, _date(expiry, "--expiry"), asof_d)
+    position = build_position(type, strike, short_strike, expiry_d, contracts, leg)
+    horizon = asof_d + dt.timedelta(days=horizon_days) if horizon_days else None
+    grid = scenario_grid(position, asof_d, spot, iv, rate, div_yield, style, n_prices=n_prices,
+                         n_dates=n_dates, iv_shifts_points=iv_shift or (-5.0, 0.0, 5.0), stop=stop,
+                         targets=target or [], horizon_date=horizon)
+    show_scenario(grid, json=json, chart=chart)
+
+
+__all__ = ["app", "show_plan", "show_scenario", "build_position", "err_console"]

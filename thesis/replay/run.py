@@ -1,0 +1,265 @@
+"""Walk an idea forward from its publication date over real bars.
+
+The primary trade follows the idea's ``[entry]`` (a resting limit, or the next
+open after a trigger); when the idea has triggers and a limit entry, the
+"signal" variant is replayed too: enter at the open of the session after the
+first trigger that fires on or after publication.
+
+Horizon: the time stop is measured from the entry session. A limit that has
+not filled within one horizon of the publication date is reported as never
+filled (the idea went stale).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from thesis.data import load_bars
+from thesis.replay.fills import Trade, simulate
+from thesis.risk import check_claims, reward_risk
+from thesis.spec import Idea
+
+REPLAY_SCHEMA = "thesis.replay/1"
+
+
+@dataclass
+class ReplayResult:
+    idea: Idea
+    bars: pd.DataFrame
+    trades: list[tuple[str, Trade]]
+    triggers: pd.DataFrame
+    confirmations: list[dict] = field(default_factory=list)
+    options_path: pd.DataFrame | None = None
+    options_error: str | None = None
+
+    @property
+    def primary(self) -> Trade:
+        return self.trades[0][1]
+
+    def to_dict(self) -> dict:
+        return replay_document(self)
+
+
+def _start_session(bars: pd.DataFrame, when) -> pd.Timestamp:
+    idx = bars.index[bars.index >= pd.Timestamp(when)]
+    if not len(idx):
+        from thesis.errors import BadInput
+
+        raise BadInput(f"no bars on or after {pd.Timestamp(when).date()} for {bars.attrs.get('symbol')}")
+    return idx[0]
+
+
+def _simulate_with_horizon(idea: Idea, bars: pd.DataFrame, entry: dict, start) -> Trade:
+    lv = idea.levels
+    common = dict(bars=bars, direction=idea.direction, entry=entry, start_date=start, stop=lv.stop,
+                  targets=lv.targets, sizes=lv.sizes, move_stop_to_breakeven=lv.move_stop_to_breakeven)
+    sessions = idea.horizon_sessions()
+    if sessions:
+        return simulate(**common, horizon_sessions=sessions)
+    stale = idea.horizon_end(start)
+    first = simulate(**common, end_date=stale)
+    if not first.filled or stale is None:
+        return first
+    return simulate(**common, end_date=idea.horizon_end(first.entry_date))
+
+
+def replay(idea: Idea, source: str | None = None, with_confirmations: bool = True,
+           with_options: bool = True, asof=None) -> ReplayResult:
+    """Replay ``idea`` (an Idea or a path) on bars from ``source`` (default: thesis.data default).
+
+    ``asof`` cuts the bars at that date, so the result is what could be known then.
+    """
+    if not isinstance(idea, Idea):
+        from thesis.spec import load
+
+        idea = load(idea)
+    bars = load_bars(idea.symbol, idea.idea.adjustment, source, end=asof)
+    start = _start_session(bars, idea.idea.published)
+
+    from thesis.signals.detect import detect_all
+
+    events = detect_all(idea.triggers, bars, idea.direction) if idea.triggers else pd.DataFrame(
+        columns=["date", "kind", "timeframe", "price", "detail"])
+    after = events[events["date"] >= start] if len(events) else events
+
+    trades: list[tuple[str, Trade]] = []
+    if idea.entry.order == "limit":
+        trades.append(("limit", _simulate_with_horizon(idea, bars, {"order": "limit", "price": idea.entry_price},
+                                                       start)))
+    signal_trade = _signal_trade(idea, bars, after, start)
+    if signal_trade is not None:
+        trades.append(("signal", signal_trade))
+    if not trades:  # a signal idea whose trigger never fired: an unfilled trade
+        from thesis.replay import nb
+
+        lv = idea.levels
+        never = Trade(idea.symbol, idea.direction, "next_open", None, lv.stop, list(lv.targets),
+                      list(lv.sizes or [1.0 / len(lv.targets)] * len(lv.targets)), start, None, "none",
+                      nb.REASON_NONE, notes=["no trigger fired within the horizon: no entry"])
+        trades.append(("signal", never))
+    result = ReplayResult(idea, bars, trades, events)
+    if with_confirmations and idea.confirmations:
+        from thesis.market.confirmations import evaluate_confirmations
+        from thesis.market.context import MarketContext
+
+        dates = sorted({pd.Timestamp(n.date) for n in idea.notes} | set(pd.to_datetime(after["date"])))
+        if dates:
+            result.confirmations = evaluate_confirmations(idea.confirmations, dates, MarketContext(source=source))
+    if with_options and idea.options is not None and result.primary.filled:
+        from thesis.errors import ThesisError
+        from thesis.options.spec import reprice_path
+
+        exit_date = result.primary.exit_date or bars.index[-1]
+        try:
+            result.options_path = reprice_path(idea.options, bars, result.primary.entry_date, exit_date,
+                                               source=source)
+        except ThesisError as exc:
+            result.options_error = str(exc)
+    return result
+
+
+def _signal_trade(idea: Idea, bars: pd.DataFrame, events: pd.DataFrame, start) -> Trade | None:
+    if not len(events):
+        return None
+    stale = idea.horizon_end(start)
+    if stale is not None:
+        events = events[events["date"] <= stale]
+    if not len(events):
+        return None
+    signal_date = pd.Timestamp(events["date"].iloc[0])
+    if signal_date >= bars.index[-1]:
+        return None
+    nxt = bars.index[bars.index > signal_date][0]
+    lv = idea.levels
+    common = dict(bars=bars, direction=idea.direction, entry={"order": "next_open", "signal_date": signal_date},
+                  stop=lv.stop, targets=lv.targets, sizes=lv.sizes, move_stop_to_breakeven=lv.move_stop_to_breakeven)
+    sessions = idea.horizon_sessions()
+    if sessions:
+        trade = simulate(**common, horizon_sessions=sessions)
+    else:
+        trade = simulate(**common, end_date=idea.horizon_end(nxt))
+    trade.notes.append(f"signal: {events['kind'].iloc[0]} on {signal_date.date()}")
+    return trade
+
+
+# ---------------------------------------------------------------- documents
+def _r(value: float, risk: float) -> float | None:
+    return None if value is None or not math.isfinite(value) or not risk else value / risk
+
+
+def _iso(ts) -> str | None:
+    return None if ts is None or pd.isna(ts) else pd.Timestamp(ts).date().isoformat()
+
+
+def trade_document(variant: str, t: Trade) -> dict:
+    risk = abs(t.entry_price - t.stop) if t.filled and t.stop is not None else float("nan")
+    sign = -1 if t.direction == "short" else 1
+    days = (t.exit_date - t.entry_date).days if t.filled and t.exit_date is not None else None
+    return {
+        "variant": variant,
+        "filled": t.filled,
+        "entry": {"date": _iso(t.entry_date), "price": _num(t.entry_price), "order": t.entry_order,
+                  "limit": _num(t.limit_price)},
+        "exit": {"date": _iso(t.exit_date), "price": _num(t.exit_price),
+                 "reason": t.reason if t.filled else None},
+        "mfe": {"price": _num(t.mfe_price), "date": _iso(t.mfe_date), "r": _num(_r(t.mfe, risk))},
+        "mae": {"price": _num(t.mae_price), "date": _iso(t.mae_date), "r": _num(_r(-t.mae, risk))},
+        "pnl": {"per_share": _num(t.pnl), "pct": _num(100 * t.pnl / t.entry_price if t.filled else None),
+                "r": _num(t.r_multiple)},
+        "days_held": days,
+        "sessions_held": t.sessions_held if t.filled else 0,
+        "horizon_last_session": _iso(t.last_date),
+        "legs": [leg.to_dict() for leg in t.legs],
+        "gap_fills_modelled": t.gap_fills_modelled,
+        "flags": list(t.flags),
+        "notes": list(t.notes),
+        "direction_sign": sign,
+    }
+
+
+def _num(v):
+    if v is None:
+        return None
+    v = float(v)
+    return None if not math.isfinite(v) else round(v, 6)
+
+
+def state_on(trade: Trade, bars: pd.DataFrame, date) -> dict:
+    """Where the idea stood at the close of ``date`` (last session on or before it)."""
+    date = pd.Timestamp(date)
+    idx = bars.index[bars.index <= date]
+    if not len(idx):
+        return {"session": None, "price": None, "state": "no data", "text": "no bars yet"}
+    session = idx[-1]
+    close = float(bars.at[session, "close"])
+    base = {"session": _iso(session), "price": round(close, 4)}
+    sign = -1 if trade.direction == "short" else 1
+    if not trade.filled or session < trade.entry_date:
+        limit = trade.limit_price
+        if limit is not None and math.isfinite(limit):
+            away = (limit - close) / close * 100
+            text = f"waiting: {close:.2f}, limit {limit:.2f} is {away:+.1f}% away"
+        else:
+            text = f"waiting for a trigger at {close:.2f}"
+        return {**base, "state": "waiting", "text": text}
+    if trade.exit_date is not None and session > trade.exit_date and trade.reason != "open":
+        return {**base, "state": "closed",
+                "text": f"closed by {trade.reason} on {trade.exit_date.date()} at {trade.exit_price:.2f}"}
+    pnl = sign * (close - trade.entry_price)
+    r = pnl / abs(trade.entry_price - trade.stop) if trade.stop else float("nan")
+    return {**base, "state": "in trade", "open_pnl": round(pnl, 4), "open_r": _num(r),
+            "text": f"in trade since {trade.entry_date.date()} at {trade.entry_price:.2f}: "
+                    f"{pnl:+.2f}/share ({r:+.2f} R)"}
+
+
+def replay_document(res: ReplayResult) -> dict:
+    idea = res.idea
+    lv = idea.levels
+    plan = reward_risk(idea.direction, idea.entry_price, lv.stop, lv.targets, lv.sizes)
+    claims = check_claims(idea.direction, idea.entry_price, lv.stop, lv.targets, lv.sizes, idea.claims.given())
+    rr_claim = next((c for c in claims if c.key == "risk_reward"), None)
+    conf_by_date: dict[str, list] = {}
+    for c in res.confirmations:
+        conf_by_date.setdefault(_iso(c["date"]), []).append(c)
+    primary = res.primary
+    notes = []
+    for n in idea.notes:
+        notes.append({"date": n.date.isoformat(), "text": n.text, **state_on(primary, res.bars, n.date),
+                      "confirmations": conf_by_date.get(n.date.isoformat(), [])})
+    triggers = [{"kind": r.kind, "date": _iso(r.date), "timeframe": r.timeframe, "price": _num(r.price),
+                 "detail": r.detail, "after_published": pd.Timestamp(r.date) >= pd.Timestamp(idea.idea.published),
+                 "confirmations": conf_by_date.get(_iso(r.date), [])}
+                for r in res.triggers.itertuples()
+                if pd.Timestamp(r.date) >= pd.Timestamp(idea.idea.published) - pd.Timedelta(days=365)]
+    a = res.bars.attrs
+    doc = {
+        "schema": REPLAY_SCHEMA,
+        "idea": {"title": idea.idea.title, "symbol": idea.symbol, "direction": idea.direction,
+                 "published": idea.idea.published.isoformat(), "horizon": idea.idea.horizon,
+                 "file": getattr(idea, "_path", None)},
+        "data": {"source": a.get("source"), "adjustment": a.get("adjustment"), "first": _iso(res.bars.index[0]),
+                 "last": _iso(res.bars.index[-1]), "warnings": a.get("warnings", [])},
+        "risk_reward": {"planned": round(plan.blended, 6), "per_target": [round(x, 6) for x in plan.ratios],
+                        "risk_per_share": plan.risk,
+                        "claimed": rr_claim.claimed if rr_claim else None,
+                        "claim_consistent": rr_claim.consistent if rr_claim else None,
+                        "break_even_win_rate": round(plan.break_even_win_rate, 6)},
+        "claims": [c.to_dict() for c in claims],
+        "trades": [trade_document(v, t) for v, t in res.trades],
+        "triggers": triggers,
+        "notes": notes,
+        "options": None,
+    }
+    if res.options_path is not None:
+        p = res.options_path
+        doc["options"] = {**{k: v for k, v in p.attrs.items()},
+                          "entry_price": _num(p["option_price"].iloc[0]), "exit_price": _num(p["option_price"].iloc[-1]),
+                          "pnl_per_contract": _num(p["option_pnl"].iloc[-1]),
+                          "position_pnl": _num(p["position_pnl"].iloc[-1]),
+                          "path": [{"date": _iso(d), "spot": _num(s), "option_price": _num(o), "option_pnl": _num(q)}
+                                   for d, s, o, q in zip(p["date"], p["spot"], p["option_price"], p["option_pnl"])]}
+    elif res.options_error:
+        doc["options"] = {"error": res.options_error}
+    return doc
