@@ -117,3 +117,14 @@ def test_cli_check_errors_exit_2(tmp_path):
     assert res.exit_code == 2 and "bad.toml, line" in res.stderr and "levels.stop" in res.stderr
     ok = CliRunner().invoke(app, ["check", str(SEED)])
     assert ok.exit_code == 0 and "2.42:1" in ok.stdout
+
+
+def test_session_horizon_counts_from_entry(raw):
+    text = SEED.read_text().replace('horizon = "6mo"', 'horizon = "20s"')
+    from thesis.spec import parse
+
+    d = replay(parse(text, "20s.toml"), with_confirmations=False, with_options=False).to_dict()
+    t = d["trades"][0]
+    sessions = raw.loc[t["entry"]["date"]:].index
+    assert t["exit"]["reason"] == "time" and t["exit"]["date"] == str(sessions[19].date())
+    assert t["sessions_held"] == 20

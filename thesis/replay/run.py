@@ -57,7 +57,7 @@ def _simulate_with_horizon(idea: Idea, bars: pd.DataFrame, entry: dict, start) -
                   targets=lv.targets, sizes=lv.sizes, move_stop_to_breakeven=lv.move_stop_to_breakeven)
     sessions = idea.horizon_sessions()
     if sessions:
-        return simulate(**common, horizon_sessions=sessions)
+        return simulate(**common, hold_sessions=sessions)
     stale = idea.horizon_end(start)
     first = simulate(**common, end_date=stale)
     if not first.filled or stale is None:
@@ -137,7 +137,7 @@ def _signal_trade(idea: Idea, bars: pd.DataFrame, events: pd.DataFrame, start) -
                   stop=lv.stop, targets=lv.targets, sizes=lv.sizes, move_stop_to_breakeven=lv.move_stop_to_breakeven)
     sessions = idea.horizon_sessions()
     if sessions:
-        trade = simulate(**common, horizon_sessions=sessions)
+        trade = simulate(**common, hold_sessions=sessions)
     else:
         trade = simulate(**common, end_date=idea.horizon_end(nxt))
     trade.notes.append(f"signal: {events['kind'].iloc[0]} on {signal_date.date()}")
@@ -183,7 +183,7 @@ def _num(v):
     if v is None:
         return None
     v = float(v)
-    return None if not math.isfinite(v) else round(v, 6)
+    return None if not math.isfinite(v) else v
 
 
 def state_on(trade: Trade, bars: pd.DataFrame, date) -> dict:

@@ -1,0 +1,96 @@
+"""Validation of a trade's levels: direction, entry, stop, targets and scale-out sizes.
+
+Rules (each violation raises ``thesis.errors.BadInput`` naming the value at fault):
+
+- direction is "long" or "short" (case-insensitive).
+- entry, stop and every target are finite prices above zero.
+- long: stop < entry < every target.  short: stop > entry > every target.
+  A target on the stop's side of the entry is rejected; if it also lies beyond
+  the stop the message says so.
+- sizes (scale-out fractions) match the targets one for one, are each > 0 and sum
+  to 1 within ``SIZE_SUM_TOLERANCE``.  ``sizes=None`` splits the position equally.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from thesis.errors import BadInput
+
+DIRECTIONS = ("long", "short")
+SIZE_SUM_TOLERANCE = 1e-6
+
+
+def direction_sign(direction: str) -> int:
+    """+1 for "long", -1 for "short"."""
+    if not isinstance(direction, str) or direction.strip().lower() not in DIRECTIONS:
+        raise BadInput(f"direction must be 'long' or 'short', got {direction!r}")
+    return 1 if direction.strip().lower() == "long" else -1
+
+
+def check_price(name: str, value) -> float:
+    """A finite price above zero, as float."""
+    try:
+        price = float(value)
+    except (TypeError, ValueError):
+        raise BadInput(f"{name} must be a number, got {value!r}") from None
+    if not math.isfinite(price) or price <= 0:
+        raise BadInput(f"{name} must be a finite price above zero, got {value!r}")
+    return price
+
+
+def check_stop(direction: str, entry: float, stop: float) -> None:
+    """The stop must sit on the losing side of the entry."""
+    sign = direction_sign(direction)
+    side = "below" if sign > 0 else "above"
+    if stop == entry or (stop - entry) * sign > 0:
+        raise BadInput(f"stop {stop:.2f} must be {side} the entry {entry:.2f} for a "
+                       f"{'long' if sign > 0 else 'short'} trade")
+
+
+def check_targets_vs(direction: str, reference: float, stop: float | None, targets: Sequence[float],
+                     reference_name: str = "entry") -> None:
+    """Every target must lie on the winning side of ``reference`` (the entry, or the stop
+    when the entry price is not known in advance)."""
+    sign = direction_sign(direction)
+    word = "long" if sign > 0 else "short"
+    side = "above" if sign > 0 else "below"
+    for n, target in enumerate(targets, start=1):
+        if (target - reference) * sign > 0:
+            continue
+        beyond = stop is not None and reference_name == "entry" and (target - stop) * sign <= 0
+        extra = f" (it is even beyond the stop {stop:.2f})" if beyond else ""
+        raise BadInput(f"target {n} ({target:.2f}) must be {side} the {reference_name} "
+                       f"{reference:.2f} for a {word} trade{extra}")
+
+
+def check_sizes(targets: Sequence[float], sizes: Sequence[float] | None) -> tuple[float, ...]:
+    """Scale-out fractions for the targets; None means equal parts."""
+    if sizes is None:
+        return tuple(1.0 / len(targets) for _ in targets) if targets else ()
+    sizes = tuple(float(s) for s in sizes)
+    if len(sizes) != len(targets):
+        raise BadInput(f"sizes has {len(sizes)} entries but there are {len(targets)} targets")
+    for n, size in enumerate(sizes, start=1):
+        if not math.isfinite(size) or size <= 0 or size > 1:
+            raise BadInput(f"size {n} must be a fraction in (0, 1], got {size!r}")
+    total = sum(sizes)
+    if abs(total - 1.0) > SIZE_SUM_TOLERANCE:
+        raise BadInput(f"sizes must sum to 1 (the whole position), they sum to {total:.6g}")
+    return sizes
+
+
+def check_levels(direction: str, entry, stop, targets, sizes=None
+                 ) -> tuple[int, float, float, tuple[float, ...], tuple[float, ...]]:
+    """Validate a full plan. Returns (sign, entry, stop, targets, sizes)."""
+    sign = direction_sign(direction)
+    entry = check_price("entry", entry)
+    stop = check_price("stop", stop)
+    if isinstance(targets, (int, float)):
+        targets = [targets]
+    targets = tuple(check_price(f"target {n}", t) for n, t in enumerate(targets, start=1))
+    if not targets:
+        raise BadInput("at least one target is needed")
+    check_stop(direction, entry, stop)
+    check_targets_vs(direction, entry, stop, targets)
+    return sign, entry, stop, targets, check_sizes(targets, sizes)
