@@ -1,0 +1,5 @@
+"""Charts: `snapshot` renders a trade idea on its bars to an exact-size PNG."""
+from ._export import save_figure_exact
+from ._snapshot import snapshot
+
+__all__ = ["snapshot", "save_figure_exact"]

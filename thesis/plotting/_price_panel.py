@@ -1,0 +1,106 @@
+"""The price panel: bars, zone, stop/target lines, triggers, entry/exit arrows, tags."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from ._candles import draw_price_bars
+from ._inputs import timeframe_word
+from ._layout import free_spot, price_range
+from ._marks import (Tag, arrow_label_box, draw_arrow, draw_level, draw_off_scale, draw_tags, draw_triggers,
+                     draw_zone, fmt_price, trigger_label_box)
+
+BADGE_HEADROOM = 0.07  # extra top room (share of the price span) for the note badges
+
+
+def reference_price(plan) -> float | None:
+    """Price the stop/target distances are measured from: first entry, else zone middle."""
+    if plan.entries:
+        return plan.entries[0][1]
+    if plan.zone:
+        return sum(plan.zone) / 2
+    return None
+
+
+def level_suffix(level: float, ref: float | None, stop: float | None, with_r: bool) -> str:
+    """'  (+12.8% from 188.00)' or, for targets, '  (-30.9%, 2.4R from 188.00)' where
+    R = |target - ref| / |stop - ref|. Empty without a reference price."""
+    if ref is None or ref == 0:
+        return ""
+    r = ""
+    if with_r and stop is not None and stop != ref:
+        r = f", {abs(level - ref) / abs(stop - ref):.1f}R"
+    return f"  ({100 * (level / ref - 1):+.1f}%{r} from {fmt_price(ref)})"
+
+
+def draw_price_panel(chart, ax) -> None:
+    t, plan, v = chart.t, chart.plan, chart.view
+    o, h, l, c = (v[k].to_numpy() for k in ("open", "high", "low", "close"))
+    short = plan.direction == "short"
+    shown_entries = [(x, p, s) for d, p, s in plan.entries if (x := chart.pos(d)) is not None]
+    shown_exits = [(x, p, s) for d, p, s in plan.exits if (x := chart.pos(d)) is not None]
+    levels = list(plan.targets) + ([plan.stop] if plan.stop is not None else []) + list(plan.zone or ()) + \
+        [p for _, p, _ in shown_entries + shown_exits]
+    ylo, yhi, off = price_range(l, h, levels)
+    ax.set_ylim(ylo, yhi + (yhi - ylo) * BADGE_HEADROOM)
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=9, steps=[1, 2, 2.5, 5, 10]))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:,.2f}" if abs(y) < 1000 else f"{y:,.0f}"))
+    ax.text(0.5, 0.5, f"{chart.symbol}  \u00b7  {timeframe_word(chart.data)}", transform=ax.transAxes,
+            ha="center", va="center", fontsize=chart.fs(64), color=t.text, alpha=0.045, fontweight="bold", zorder=0)
+    up = chart.up()
+    draw_price_bars(ax, o, h, l, c, up, v["partial"].to_numpy(), t, ax.get_window_extent().width / max(chart.n, 1))
+    small, label = chart.fs(t.small_size), chart.fs(t.label_size)
+
+    arrows = [(x, p, f"{plan.direction.upper()} {fmt_price(p)}" + (f"\n{s}" if s else ""),
+               t.entry_short if short else t.entry_long, short) for x, p, s in shown_entries]
+    arrows += [(x, p, f"EXIT {fmt_price(p)}" + (f"\n{s}" if s else ""), t.exit, not short) for x, p, s in shown_exits]
+    triggers = [(x, kind) for d, kind, _ in plan.triggers if (x := chart.pos(d)) is not None]
+    boxes = [arrow_label_box(ax, x, p, text, above, label) for x, p, text, _, above in arrows]
+    stacked: dict[int, int] = {}
+    for x, kind in triggers:
+        boxes.append(trigger_label_box(ax, x, h[x] if short else l[x], kind, short, small, stacked.get(x, 0)))
+        stacked[x] = stacked.get(x, 0) + 1
+
+    ref, tags = reference_price(plan), []
+    if plan.zone:
+        zlo, zhi = plan.zone
+        color = t.zone_short if short else t.zone_long
+        text = f"{plan.direction} zone {fmt_price(zlo)}\u2013{fmt_price(zhi)}"
+        draw_zone(ax, zlo, zhi, text, color, small, label_x(chart, ax, text, zhi, small, "left", boxes))
+        tags += [Tag(zhi, fmt_price(zhi), color), Tag(zlo, fmt_price(zlo), color)]
+    named = ([("stop", plan.stop, t.stop, False)] if plan.stop is not None else []) + \
+        [("target" if len(plan.targets) == 1 else f"target {i + 1}", x, t.target, True)
+         for i, x in enumerate(plan.targets)]
+    for name, level, color, is_target in named:
+        if level in off:
+            draw_off_scale(ax, level, name, color, level > yhi, small)
+            continue
+        text = f"{name} {fmt_price(level)}{level_suffix(level, ref, plan.stop, is_target)}"
+        draw_level(ax, level, text, color, t, small, label_x(chart, ax, text, level, small, "right", boxes))
+        tags.append(Tag(level, fmt_price(level), color))
+    known = np.flatnonzero(np.isfinite(c))
+    if len(known):
+        last = known[-1]
+        tags.append(Tag(c[last], fmt_price(c[last]), t.up if up[last] else t.down))
+    draw_triggers(ax, triggers, h, l, short, t, small)
+    for x, p, text, color, above in arrows:
+        draw_arrow(ax, x, p, text, color, above, label)
+    draw_tags(ax, tags, small)
+
+
+def label_x(chart, ax, text: str, y: float, fontsize: float, prefer: str, boxes) -> float:
+    """Left x (in bars) for a one-line label sitting on price y that hides the fewest bars
+    and other labels (see free_spot)."""
+    x0, x1 = ax.get_xlim()
+    box = ax.get_window_extent()
+    pt = fontsize * chart.fig.dpi / 72
+    width = math.ceil((len(text) * pt * 0.62 + 10) / (box.width / (x1 - x0)))
+    y0, y1 = ax.get_ylim()
+    height = pt * 1.6 / box.height * (y1 - y0)
+    pad = np.full(max(0, int(x1 - chart.n)), np.nan)
+    low = np.concatenate([chart.view["low"].to_numpy(), pad])
+    high = np.concatenate([chart.view["high"].to_numpy(), pad])
+    start = free_spot(low, high, y, y + height, width, prefer, boxes)
+    return min(start, x1 - width) - 0.4
