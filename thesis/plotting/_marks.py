@@ -156,14 +156,20 @@ def point_box(ax: Axes, x: float, y: float, left_pt: float, right_pt: float, dow
     return x0, x1, y0, y1
 
 
+def arrow_label_height(text: str, fontsize: float) -> float:
+    """Height in points of an arrow's boxed label."""
+    return len(text.split("\n")) * fontsize * 1.3 + fontsize * 0.8
+
+
 def arrow_label_box(ax: Axes, x: int, price: float, text: str, from_above: bool,
-                    fontsize: float) -> tuple[float, float, float, float]:
-    """Approximate data box of the label `draw_arrow` places for (x, price)."""
+                    fontsize: float, lift: float = 0.0) -> tuple[float, float, float, float]:
+    """Approximate data box of the label `draw_arrow` places for (x, price); ``lift`` moves
+    it further from the price, in points."""
     lines = text.split("\n")
     w = max(len(s) for s in lines) * fontsize * 0.62 + fontsize * 1.2
-    h = len(lines) * fontsize * 1.3 + fontsize * 0.8
+    h = arrow_label_height(text, fontsize)
     dx = ARROW_DX * fontsize
-    dy = ARROW_DY * fontsize if from_above else -ARROW_DY * fontsize - h
+    dy = ARROW_DY * fontsize + lift if from_above else -ARROW_DY * fontsize - lift - h
     return point_box(ax, x, price, -dx + w / 2, dx + w / 2, -dy, dy + h)
 
 
@@ -176,10 +182,10 @@ def trigger_label_box(ax: Axes, x: int, y: float, kind: str, short: bool, fontsi
 
 
 def draw_arrow(ax: Axes, x: int, price: float, text: str, color: str, from_above: bool,
-               fontsize: float) -> None:
+               fontsize: float, lift: float = 0.0) -> None:
     """An arrow from a boxed label (upper-left or lower-left) to the exact (bar, price),
-    with a dot at the price."""
-    dy = ARROW_DY * fontsize if from_above else -ARROW_DY * fontsize
+    with a dot at the price; ``lift`` (points) moves the label away from the price."""
+    dy = ARROW_DY * fontsize + lift if from_above else -ARROW_DY * fontsize - lift
     ax.annotate(text, (x, price), xytext=(ARROW_DX * fontsize, dy), textcoords="offset points",
                 ha="center", va="bottom" if from_above else "top", fontsize=fontsize, color=color,
                 fontweight="bold", zorder=15,

@@ -9,7 +9,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from ._candles import draw_price_bars
 from ._inputs import timeframe_word
 from ._layout import free_spot, price_range
-from ._marks import (Tag, arrow_label_box, draw_arrow, draw_level, draw_off_scale, draw_tags, draw_triggers,
+from ._marks import (Tag, arrow_label_box, arrow_label_height, draw_arrow, draw_level, draw_off_scale, draw_tags, draw_triggers,
                      draw_zone, fmt_price, trigger_label_box)
 
 BADGE_HEADROOM = 0.07  # extra top room (share of the price span) for the note badges
@@ -57,7 +57,22 @@ def draw_price_panel(chart, ax) -> None:
                t.entry_short if short else t.entry_long, short) for x, p, s in shown_entries]
     arrows += [(x, p, f"EXIT {fmt_price(p)}" + (f"\n{s}" if s else ""), t.exit, not short) for x, p, s in shown_exits]
     triggers = [(x, kind) for d, kind, _ in plan.triggers if (x := chart.pos(d)) is not None]
-    boxes = [arrow_label_box(ax, x, p, text, above, label) for x, p, text, _, above in arrows]
+    # Labels of nearby arrows (a limit and a signal entry days apart) would sit on each
+    # other: try the other side of the price, then further away, keeping inside the panel.
+    ylo, yhi = ax.get_ylim()
+    placed, boxes = [], []
+    for x, p, text, color, above in arrows:
+        step = arrow_label_height(text, label) + label * 0.4
+        options = [(above, 0.0), (not above, 0.0), (above, step), (not above, step), (above, 2 * step)]
+        for side, lift in options:
+            box = arrow_label_box(ax, x, p, text, side, label, lift)
+            if box[2] >= ylo and box[3] <= yhi and not any(_overlap(box, b) for b in boxes):
+                break
+        else:
+            side, lift = above, 0.0
+            box = arrow_label_box(ax, x, p, text, side, label, lift)
+        placed.append((x, p, text, color, side, lift))
+        boxes.append(box)
     stacked: dict[int, int] = {}
     for x, kind in triggers:
         boxes.append(trigger_label_box(ax, x, h[x] if short else l[x], kind, short, small, stacked.get(x, 0)))
@@ -85,9 +100,14 @@ def draw_price_panel(chart, ax) -> None:
         last = known[-1]
         tags.append(Tag(c[last], fmt_price(c[last]), t.up if up[last] else t.down))
     draw_triggers(ax, triggers, h, l, short, t, small)
-    for x, p, text, color, above in arrows:
-        draw_arrow(ax, x, p, text, color, above, label)
+    for x, p, text, color, side, lift in placed:
+        draw_arrow(ax, x, p, text, color, side, label, lift)
     draw_tags(ax, tags, small)
+
+
+def _overlap(a, b) -> bool:
+    """Do two (x0, x1, y0, y1) boxes intersect?"""
+    return a[0] < b[1] and b[0] < a[1] and a[2] < b[3] and b[2] < a[3]
 
 
 def label_x(chart, ax, text: str, y: float, fontsize: float, prefer: str, boxes) -> float:
