@@ -12,9 +12,11 @@ app.add_typer(data_cmd.app, name="data")
 
 def _register_optional() -> None:
     """Sub-commands living in their own modules; each registers itself."""
-    from thesis.cli import ideas
+    from thesis.cli import ideas, market, options
 
     ideas.register(app)
+    market.register(app)
+    app.add_typer(options.app, name="options", help="Price, choose and stress-test options.")
 
 
 _register_optional()

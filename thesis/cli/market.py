@@ -12,7 +12,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from thesis.cli._common import console, handle_errors, print_json
-from thesis.errors import BadInput
 
 app = typer.Typer(help="Market internals: breadth, relative strength, regime, cross-asset, VIX.",
                   pretty_exceptions_enable=False)
@@ -85,23 +84,16 @@ def _other_tables(rep: dict) -> list[Table]:
 @app.command("market")
 @handle_errors
 def market(asof: Optional[str] = typer.Option(None, "--asof", help="Session date YYYY-MM-DD (default: latest)."),
-           universe: Optional[str] = typer.Option(None, "--universe",
-                                                  help="Breadth universe folder (default: $THESIS_DATA/sp500-constituents)."),
+           universe: Optional[str] = typer.Option(
+               None, "--universe", help="Breadth universe folder (default: $THESIS_DATA/sp500-constituents)."),
            json: bool = typer.Option(False, "--json", help="Print one JSON document."),
            chart: Optional[Path] = typer.Option(None, "--chart", help="Also write the breadth chart PNG here.")):
     """Breadth, relative strength, regime, cross-asset and VIX for one session."""
-    import pandas as pd
-
     from thesis.market import MarketContext, market_report
+    from thesis.market.report import resolve_asof
 
     ctx = MarketContext(universe=universe)
-    if asof is None:
-        when = ctx.close(ctx.fund_symbol).index[-1]
-    else:
-        try:
-            when = pd.Timestamp(asof)
-        except (ValueError, TypeError) as exc:
-            raise BadInput(f"--asof {asof!r} is not a date (use YYYY-MM-DD)") from exc
+    when = resolve_asof(asof, ctx)
     rep = market_report(when, context=ctx)
     if chart is not None:
         from thesis.market.chart import market_chart

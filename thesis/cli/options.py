@@ -10,9 +10,10 @@ import datetime as dt
 from typing import Optional
 
 import typer
+from pathlib import Path
 from rich.table import Table
 
-from thesis.cli._common import console, err_console, handle_errors, print_json
+from thesis.cli._common import console, handle_errors, print_json
 from thesis.errors import BadInput
 from thesis.options.plan import OptionsPlan, plan_options
 from thesis.options.pricing import price as price_option
@@ -94,7 +95,7 @@ def show_plan(plan: OptionsPlan, json: bool = False, chart: Optional[str] = None
     console.print(f"[bold]{plan.direction} idea[/]: entry {plan.entry:g}, stop {plan.stop:g}, "
                   f"targets {', '.join(f'{t:g}' for t in plan.targets)}, horizon {plan.horizon_days} days "
                   f"from {plan.asof} (underlying reward/risk {plan.underlying_reward_risk:.2f})", highlight=False)
-    console.print(f"vol: {plan.vol.iv:.2%} [{plan.vol.source}] {plan.vol.rule}", highlight=False)
+    console.print(f"vol: {plan.vol.iv:.2%} (source: {plan.vol.source}) - {plan.vol.rule}", highlight=False, markup=False)
     for note in plan.notes:
         console.print(f"- {note}", highlight=False)
     table = Table(title=f"Top {min(top, len(plan.candidates))} of {len(plan.candidates)} candidates, "
@@ -123,13 +124,16 @@ def _chart_best(plan: OptionsPlan, path: str):
 
 @app.command("plan")
 @handle_errors
-def plan_cmd(direction: str = typer.Option(..., help="long or short"),
-             entry: float = typer.Option(..., help="Entry price of the idea"),
-             stop: float = typer.Option(..., help="Stop price"),
-             target: list[float] = typer.Option(..., help="Target price (repeatable; the first ranks)"),
-             horizon_days: int = typer.Option(..., help="Calendar days the idea needs"),
+def plan_cmd(idea: Optional[Path] = typer.Argument(None, help="Idea file: direction, levels, horizon, "
+                                                             "symbol and [options] iv come from it"),
+             direction: Optional[str] = typer.Option(None, help="long or short"),
+             entry: Optional[float] = typer.Option(None, help="Entry price of the idea"),
+             stop: Optional[float] = typer.Option(None, help="Stop price"),
+             target: Optional[list[float]] = typer.Option(None, help="Target price (repeatable; the first ranks)"),
+             horizon_days: Optional[int] = typer.Option(None, help="Calendar days the idea needs"),
              spot: Optional[float] = typer.Option(None, help="Underlying price now (default: entry)"),
-             asof: Optional[str] = typer.Option(None, help="As-of date YYYY-MM-DD (default today)"),
+             asof: Optional[str] = typer.Option(None, help="As-of date YYYY-MM-DD (default today; with IDEA: "
+                                                           "its publication date)"),
              iv: Optional[float] = typer.Option(None, help=IV_HELP),
              iv_source: Optional[str] = typer.Option(None, help="vix or realized (needs --symbol)"),
              symbol: Optional[str] = typer.Option(None, help="Underlying symbol, for --iv-source"),
@@ -143,7 +147,27 @@ def plan_cmd(direction: str = typer.Option(..., help="long or short"),
              top: int = typer.Option(10, help="Rows to print"),
              json: bool = typer.Option(False, "--json", help="Print one JSON document"),
              chart: Optional[str] = typer.Option(None, help="Write the best candidate's scenario PNG here")):
-    """Propose and rank option positions for a directional idea."""
+    """Propose and rank option positions for a directional idea (an IDEA file or explicit flags)."""
+    if idea is not None:
+        from thesis.spec import load
+
+        spec = load(idea)
+        direction = direction or spec.direction
+        entry = entry if entry is not None else spec.entry_price
+        stop = stop if stop is not None else spec.levels.stop
+        target = target or list(spec.levels.targets)
+        symbol = symbol or spec.symbol
+        published = dt.date.fromisoformat(str(spec.idea.published))
+        asof = asof or published.isoformat()
+        if horizon_days is None:
+            end = spec.horizon_end(published)
+            horizon_days = (end.date() - published).days if end is not None else 180
+        if iv is None and iv_source is None and spec.options is not None:
+            iv, iv_source = spec.options.iv, spec.options.iv_source
+    missing = [n for n, v in (("--direction", direction), ("--entry", entry), ("--stop", stop), ("--target", target),
+                              ("--horizon-days", horizon_days)) if not v]
+    if missing:
+        raise BadInput(f"give an IDEA file or {', '.join(missing)}")
     if iv is None and iv_source is None:
         raise BadInput("give --iv or --iv-source vix|realized")
     plan = plan_options(direction, entry, stop, target, horizon_days,
@@ -253,4 +277,4 @@ def scenario_cmd(type: Optional[str] = typer.Option(None, "--type", help="put or
     show_scenario(grid, json=json, chart=chart)
 
 
-__all__ = ["app", "show_plan", "show_scenario", "build_position", "err_console"]
+__all__ = ["app", "show_plan", "show_scenario", "build_position"]

@@ -1,0 +1,64 @@
+"""Numba kernels for single series used by thesis.market."""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, nogil=True)
+def rolling_ols_slope_nb(y, window):
+    """Least-squares slope of y against 0..window-1 over each trailing window.
+
+    NaN until ``window`` values are seen and for any window containing a NaN.
+    Computed directly per window (O(T * window)), so no drift.
+    """
+    n = y.shape[0]
+    out = np.full(n, np.nan)
+    if window < 2:
+        return out
+    x_mean = (window - 1) / 2.0
+    sxx = 0.0
+    for k in range(window):
+        sxx += (k - x_mean) ** 2
+    for t in range(window - 1, n):
+        s = 0.0
+        ok = True
+        for k in range(window):
+            v = y[t - window + 1 + k]
+            if np.isnan(v):
+                ok = False
+                break
+            s += v
+        if not ok:
+            continue
+        y_mean = s / window
+        sxy = 0.0
+        for k in range(window):
+            sxy += (k - x_mean) * (y[t - window + 1 + k] - y_mean)
+        out[t] = sxy / sxx
+    return out
+
+
+@njit(cache=True, nogil=True)
+def rolling_percentile_nb(values, lookback):
+    """Percent (0-100) of the last ``lookback`` values (today included) that are
+    <= today's value. NaN until ``lookback`` present values; NaNs in the window
+    are skipped but the window must hold at least ``lookback`` // 2 values."""
+    n = values.shape[0]
+    out = np.full(n, np.nan)
+    for t in range(lookback - 1, n):
+        x = values[t]
+        if np.isnan(x):
+            continue
+        le = 0
+        cnt = 0
+        for k in range(t - lookback + 1, t + 1):
+            v = values[k]
+            if np.isnan(v):
+                continue
+            cnt += 1
+            if v <= x:
+                le += 1
+        if cnt >= max(1, lookback // 2):
+            out[t] = 100.0 * le / cnt
+    return out

@@ -1,0 +1,139 @@
+"""The market report for one as-of session: breadth, relative strength, regime,
+cross-asset trends, VIX and a performance table, as one JSON-ready dict.
+
+Breadth comes from the universe (default $THESIS_DATA/sp500-constituents); when
+the universe's data ends before ``asof`` its last session is used and
+``breadth.stale`` is True. Everything else uses each symbol's last session on or
+before ``asof``.
+"""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from thesis.data.model import ADJUSTED, AS_TRADED
+from thesis.errors import BadInput
+from thesis.market.context import VIX_SYMBOL, MarketContext, session_on_or_before
+from thesis.market.cross_asset import cross_asset_snapshot, realized_vol, vix_state
+from thesis.market.regime import regime_report
+from thesis.market.relative import performance_table, relative_strength
+
+PAIRS = (("IWM", "SPY"), ("IWM", "QQQ"), ("QQQ", "SPY"))
+REGIME_SYMBOLS = ("SPY", "IWM", "QQQ")
+PERFORMANCE_SYMBOLS = ("SPY", "QQQ", "IWM", "DIA", "TLT", "USO", "UUP", "HYG", "GLD")
+STALE_DAYS = 7
+
+
+def _clean(x):
+    """JSON-ready scalars: numpy -> python, NaN -> None, floats rounded."""
+    if isinstance(x, dict):
+        return {k: _clean(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_clean(v) for v in x]
+    if hasattr(x, "item") and not isinstance(x, (str, bytes)):
+        x = x.item()
+    if isinstance(x, float):
+        return None if math.isnan(x) else round(x, 4)
+    if isinstance(x, pd.Timestamp):
+        return x.date().isoformat()
+    return x
+
+
+def breadth_section(ctx: MarketContext, asof: pd.Timestamp) -> dict:
+    b = ctx.breadth()
+    s = session_on_or_before(b.index, asof)
+    if s is None:
+        raise BadInput(f"the breadth universe starts {b.index[0].date()}, after {asof.date()}")
+    r = b.loc[s]
+    pos = b.index.get_loc(s)
+    back = b.iloc[max(0, pos - 20)]
+    zweig_recent = bool(b["zweig_thrust"].iloc[max(0, pos - 9): pos + 1].any())
+    out = {
+        "date": s, "universe": b.attrs["universe"], "stale": (asof - s).days > STALE_DAYS,
+        "members": int(r["members"]),
+        **{f"pct_above_{w}": r[f"pct_above_{w}"] for w in b.attrs["params"]["ma_windows"]},
+        "members_by_window": {str(w): int(r[f"members_{w}"]) for w in b.attrs["params"]["ma_windows"]},
+        "advances": int(r["advances"]), "declines": int(r["declines"]), "unchanged": int(r["unchanged"]),
+        "ad_ratio": r["ad_ratio"], "ad_line": int(r["ad_line"]),
+        "ad_line_change_20": int(r["ad_line"] - back["ad_line"]),
+        "mcclellan_oscillator": r["mcclellan_osc"], "mcclellan_summation": r["mcclellan_sum"],
+        "mcclellan_convention": "ratio-adjusted: 1000*(A-D)/(A+D), EMA19 - EMA39",
+        "new_highs": int(r["new_highs"]), "new_lows": int(r["new_lows"]), "net_new_highs": int(r["net_new_highs"]),
+        "zweig_ema": r["zweig_ema"], "zweig_thrust": bool(r["zweig_thrust"]), "zweig_thrust_last_10": zweig_recent,
+        "surge": bool(r["surge"]), "surge_threshold": b.attrs["params"]["surge_ratio"],
+        "narrow_market": bool(r.get("narrow", False)),
+        "warning": b.attrs["warning"],
+    }
+    if "ew_return" in b.columns:
+        out["equal_weight"] = {"ew_return_pct": 100 * r["ew_return"], "cw_return_pct": 100 * r["cw_return"],
+                               "ew_vs_cw_20d_pct": 100 * (r["ew_vs_cw"] / back["ew_vs_cw"] - 1.0),
+                               "fund": ctx.fund_symbol + " (adjusted)"}
+    if "narrow" in b.columns:
+        out["narrow"] = {"index": ctx.index_symbol, "index_close": r["index_close"],
+                         "index_off_high_pct": r["index_off_high"], "near_high": bool(r["near_high"]),
+                         "pct50_change_points": r["pct50_change"], "index_change_pct": r["index_change"],
+                         "breadth_low": bool(r["breadth_low"]), "breadth_fell": bool(r["breadth_fell"])}
+    return out
+
+
+def resolve_asof(asof, ctx: MarketContext) -> pd.Timestamp:
+    """``asof`` as a date; None = the index fund's last session in the data."""
+    if asof is None:
+        return ctx.close(ctx.fund_symbol).index[-1]
+    try:
+        when = pd.Timestamp(asof)
+    except (ValueError, TypeError) as exc:
+        raise BadInput(f"as-of date {asof!r} is not a date (use YYYY-MM-DD)") from exc
+    if pd.isna(when):
+        raise BadInput(f"as-of date {asof!r} is not a date (use YYYY-MM-DD)")
+    return when.normalize()
+
+
+def market_report(asof=None, universe: str | None = None, context: MarketContext | None = None,
+                  pairs=PAIRS) -> dict:
+    """Report dict for the session on or before ``asof`` (None = latest; see module docstring)."""
+    ctx = context or MarketContext(universe=universe)
+    asof = resolve_asof(asof, ctx)
+    warnings: list[str] = []
+    out: dict = {"asof": asof}
+    out["breadth"] = breadth_section(ctx, asof)
+    if out["breadth"]["warning"]:
+        warnings.append(out["breadth"]["warning"])
+    if out["breadth"]["stale"]:
+        warnings.append(f"breadth data ends {out['breadth']['date'].date()}, before {asof.date()}")
+    rs = []
+    for a, b in pairs:
+        try:
+            rs.append(relative_strength(ctx.close(a, ADJUSTED), ctx.close(b, ADJUSTED), asof))
+        except BadInput as exc:
+            warnings.append(f"relative strength {a}/{b}: {exc}")
+    out["relative_strength"] = rs
+    regimes = {}
+    for sym in REGIME_SYMBOLS:
+        try:
+            regimes[sym] = regime_report(ctx.bars_prefer(sym, AS_TRADED), asof)
+        except BadInput as exc:
+            warnings.append(f"regime {sym}: {exc}")
+    first = next(iter(regimes), None)
+    out["regime"] = regimes.get(first, {})
+    out["regime_others"] = {k: v for k, v in regimes.items() if k != first}
+    out["cross_asset"] = cross_asset_snapshot(ctx, asof)
+    try:
+        vix = ctx.close(VIX_SYMBOL, AS_TRADED)
+        out["vix"] = vix_state(vix, asof)
+    except BadInput as exc:
+        out["vix"] = {"level": None, "error": str(exc)}
+    closes, vols = {}, {}
+    for sym in PERFORMANCE_SYMBOLS:
+        try:
+            c = ctx.close(sym, ADJUSTED)
+        except BadInput:
+            continue
+        closes[sym] = c
+        rv = realized_vol(c.loc[:asof])
+        vols[sym] = rv.iloc[-1] if len(rv) else None
+    perf = performance_table(closes, asof)
+    out["performance"] = {sym: {**perf.loc[sym].to_dict(), "realized_vol_20": vols[sym]} for sym in perf.index}
+    out["warnings"] = warnings
+    return _clean(out)
