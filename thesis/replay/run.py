@@ -238,7 +238,7 @@ def replay_document(res: ReplayResult) -> dict:
         "schema": REPLAY_SCHEMA,
         "idea": {"title": idea.idea.title, "symbol": idea.symbol, "direction": idea.direction,
                  "published": idea.idea.published.isoformat(), "horizon": idea.idea.horizon,
-                 "file": getattr(idea, "_path", None)},
+                 "file": idea.path},
         "data": {"source": a.get("source"), "adjustment": a.get("adjustment"), "first": _iso(res.bars.index[0]),
                  "last": _iso(res.bars.index[-1]), "warnings": a.get("warnings", [])},
         "risk_reward": {"planned": round(plan.blended, 6), "per_target": [round(x, 6) for x in plan.ratios],

@@ -40,13 +40,14 @@ def parse(text: str, path: str | Path = "<idea>") -> Idea:
         idea = Idea.model_validate(raw)
     except ValidationError as exc:
         raise _idea_error(exc, text, path) from None
-    object.__setattr__(idea, "_path", str(path))
+    idea._path = str(path)
     return idea
 
 
 def _idea_error(exc: ValidationError, text: str, path) -> IdeaError:
     lines = key_lines(text)
-    err = exc.errors()[0]
+    # A typo shows up twice (unknown 'stopp', missing 'stop'): name the typo.
+    err = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
     loc = tuple(err["loc"])
     msg = err["msg"].removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":

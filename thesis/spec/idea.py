@@ -10,7 +10,7 @@ from datetime import date
 from typing import Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from thesis.market.confirmations import Confirmation
 from thesis.options.spec import OptionsSpec
@@ -118,6 +118,7 @@ class Idea(Strict):
     claims: Claims = Field(default_factory=Claims)
     notes: list[Note] = Field(default_factory=list)
     options: OptionsSpec | None = None
+    _path: str | None = PrivateAttr(default=None)
 
     @field_validator("schema_version")
     @classmethod
@@ -181,5 +182,7 @@ class Idea(Strict):
                 return int(n)
         return None
 
-    def triggers_for(self) -> list[Trigger]:
-        return list(self.triggers)
+    @property
+    def path(self) -> str | None:
+        """The file the idea was loaded from (None when built in code)."""
+        return self._path
