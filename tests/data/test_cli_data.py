@@ -50,3 +50,10 @@ def test_check_exit_status(data_root, tmp_path):
 def test_bad_timeframe_is_bad_input(data_root):
     res = run("data", "show", "IWM", "--timeframe", "5m")
     assert res.exit_code == 2 and "timeframe" in res.stderr
+
+
+def test_pull_from_a_plain_adjusted_folder(data_root):
+    res = run("data", "pull", "UUP", "--source", f"csv:{data_root / 'daily-adjusted'}", "--json")
+    assert res.exit_code == 0, res.output
+    pulled = json.loads(res.stdout)["pulled"][0]
+    assert pulled["adjustment"] == "adjusted" and pulled["source"].endswith("daily-adjusted")

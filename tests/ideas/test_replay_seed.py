@@ -72,6 +72,9 @@ def test_notes_have_price_and_state(doc, raw):
 def test_options_leg_is_a_model_price(doc):
     o = doc["options"]
     assert "MODEL" in o["price_kind"] and o["type"] == "put" and o["path"][0]["date"] == "2023-06-13"
+    first, low = o["path"][0], min(o["path"], key=lambda r: r["spot"])
+    # The put and the short both gain when IWM falls; the stock leg is shown beside the option.
+    assert low["option_pnl"] > first["option_pnl"] and low["stock_pnl_per_share"] == pytest.approx(188 - low["spot"])
 
 
 def test_evaluate_on_the_trigger_day():

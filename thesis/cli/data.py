@@ -38,8 +38,11 @@ def pull(symbols: list[str] = typer.Argument(..., help="Symbols to pull, e.g. IW
     provider = get_provider(source)
     store = Store()
     adjs = _adjustments(adjustment)
-    if isinstance(provider, CsvFolder):
-        adjs = [a for a in adjs if provider.is_root_layout or a == adjs[0]]
+    if isinstance(provider, CsvFolder) and not provider.is_root_layout:
+        # A plain folder holds one adjustment, named by the folder (daily-adjusted, ...).
+        from thesis.data.adapters.csv_folder import folder_adjustment
+
+        adjs = [folder_adjustment(provider.root)]
     results, failures = [], []
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True, disable=json) as progress:

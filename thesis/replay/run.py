@@ -254,11 +254,16 @@ def replay_document(res: ReplayResult) -> dict:
     }
     if res.options_path is not None:
         p = res.options_path
+        sign = -1 if idea.direction == "short" else 1
         doc["options"] = {**{k: v for k, v in p.attrs.items()},
                           "entry_price": _num(p["option_price"].iloc[0]), "exit_price": _num(p["option_price"].iloc[-1]),
                           "pnl_per_contract": _num(p["option_pnl"].iloc[-1]),
                           "position_pnl": _num(p["position_pnl"].iloc[-1]),
-                          "path": [{"date": _iso(d), "spot": _num(s), "option_price": _num(o), "option_pnl": _num(q)}
+                          "stock_pnl_per_share": _num(primary.pnl),
+                          # The stock leg's P&L beside the option's, session by session.
+                          "path": [{"date": _iso(d), "spot": _num(s), "option_price": _num(o), "option_pnl": _num(q),
+                                    "stock_pnl_per_share": _num(sign * (s - primary.entry_price)),
+                                    "stock_pnl_100_shares": _num(100 * sign * (s - primary.entry_price))}
                                    for d, s, o, q in zip(p["date"], p["spot"], p["option_price"], p["option_pnl"])]}
     elif res.options_error:
         doc["options"] = {"error": res.options_error}
