@@ -52,3 +52,20 @@ def test_all_indicators_finite_after_warmup(breadth):
     for col in ("pct_above_200", "mcclellan_osc", "zweig_ema", "ew_vs_cw", "index_off_high"):
         assert late[col].notna().all(), col
     assert (late["pct_above_50"].between(0, 100)).all()
+
+
+def test_universe_from_symbols_matches_folder(data_root):
+    """A symbol-list universe (members read one by one) counts like the folder does."""
+    from thesis.breadth.universe import load_breadth_universe
+    from thesis.breadth import pct_above_ma
+
+    syms = ["AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "TSLA"]
+    listed = load_breadth_universe("symbols:" + ",".join(syms), start="2023-01-01", end="2023-06-30")
+    assert listed.name == "symbols" and not listed.survivorship
+    folder = load_breadth_universe(f"csv:{data_root / 'sp500-constituents'}")
+    sub = folder.close.loc["2023-01-01":"2023-06-30", syms]
+    a = pct_above_ma(listed.close, 20)
+    b = pct_above_ma(sub, 20).reindex(a.index)
+    assert (a["members"] == b["members"]).all() and a["members"].max() == len(syms)
+    # Same members and window: the same count above the average on all but rare ties.
+    assert (a["above"] == b["above"]).mean() > 0.97

@@ -121,3 +121,13 @@ def test_cli_registers_on_a_root_app(tmp_path):
     res = CliRunner().invoke(root, ["market", "--asof", "2023-06-02", "--chart", str(png)])
     assert res.exit_code == 0, res.output
     assert "breadth surge" in res.stdout and png.stat().st_size > 10_000
+
+
+def test_performance_since_a_date(data_root):
+    from thesis.market import market_report
+    import pandas as pd
+
+    rep = market_report("2023-06-02", since="2023-01-03")
+    spy = pd.read_csv(data_root / "daily-adjusted" / "SPY.csv", index_col="date", parse_dates=True)["close"]
+    expected = 100 * (spy.loc["2023-06-02"] / spy.loc["2023-01-03"] - 1)
+    assert abs(rep["performance"]["SPY"]["since"] - expected) < 1e-9

@@ -49,7 +49,11 @@ def default_universe_source() -> str:
 def _normalise(source: str | os.PathLike | None) -> str:
     if source is None:
         return default_universe_source()
+    if isinstance(source, (list, tuple)):
+        source = "symbols:" + ",".join(source)
     text = str(source)
+    if text == "store" or text.startswith("symbols:"):
+        return text
     path = Path(text[4:] if text.startswith("csv:") else text).expanduser()
     if not path.is_dir():
         raise BadInput(f"universe folder {path} does not exist")
@@ -61,9 +65,42 @@ def is_todays_membership(source: str) -> bool:
     return "constituents" in Path(source[4:] if source.startswith("csv:") else source).name.lower()
 
 
+def _from_symbols(source: str, start, end) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, bool]:
+    """A universe named by symbols (``symbols:A,B,C``) or by what the store holds (``store``).
+
+    Each member is read with load_bars, adjusted bars preferred (breadth counts returns),
+    as-traded where a member has no adjusted series.
+    """
+    from thesis.data import ADJUSTED, AS_TRADED, Store, load_bars
+    from thesis.errors import SymbolNotFound
+
+    if source == "store":
+        names, where = Store().symbols(), "store"
+    else:
+        names, where = [s.strip().upper() for s in source[8:].split(",") if s.strip()], None
+    if not names:
+        raise BadInput(f"universe {source} names no symbols")
+    closes, highs, lows = {}, {}, {}
+    for sym in names:
+        for adj in (ADJUSTED, AS_TRADED):
+            try:
+                bars = load_bars(sym, adj, where, start, end)
+                break
+            except SymbolNotFound:
+                continue
+        else:
+            raise SymbolNotFound(sym, source, "no adjusted or as-traded bars")
+        closes[sym], highs[sym], lows[sym] = bars["close"], bars["high"], bars["low"]
+    frame = lambda d: pd.DataFrame(d).sort_index().rename_axis(columns="symbol")  # noqa: E731
+    return frame(closes), frame(highs), frame(lows), False
+
+
 @lru_cache(maxsize=4)
 def _load(source: str, start, end) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, bool]:
     from thesis.data import load_fields
+
+    if source == "store" or source.startswith("symbols:"):
+        return _from_symbols(source, start, end)
 
     fields = load_fields(source, ("high", "low", "close"), start=start, end=end)
     close = fields["close"]
@@ -80,7 +117,8 @@ def load_breadth_universe(source: str | os.PathLike | None = None, start=None, e
     if close.empty:
         raise BadInput(f"universe {norm} has no bars between {start} and {end}")
     flag = detected if survivorship is None else bool(survivorship)
-    return Universe(name=Path(norm[4:]).name, source=norm, close=close, high=high, low=low, survivorship=flag)
+    name = Path(norm[4:]).name if norm.startswith("csv:") else norm.split(":")[0]
+    return Universe(name=name, source=norm, close=close, high=high, low=low, survivorship=flag)
 
 
 def universe_from_frames(close: pd.DataFrame, high: pd.DataFrame | None = None, low: pd.DataFrame | None = None,

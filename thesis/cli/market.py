@@ -25,6 +25,18 @@ def _f(x, fmt="{:.1f}", none="-") -> str:
     return none if x is None else fmt.format(x)
 
 
+def _performance_table(perf: dict, since: Optional[str] = None) -> Table:
+    t = Table(title="Performance, % (adjusted closes)", title_justify="left")
+    cols = [c for c in next(iter(perf.values()), {}) if c != "realized_vol_20"]
+    t.add_column("symbol")
+    for c in cols + ["rv20 %"]:
+        t.add_column(f"since {since}" if c == "since" and since else c, justify="right")
+    for sym, row in perf.items():
+        rv = row.get("realized_vol_20")
+        t.add_row(sym, *(_f(row.get(c), "{:+.1f}") for c in cols), _f(rv))
+    return t
+
+
 def _breadth_table(b: dict) -> Table:
     t = Table(title=f"Breadth: {b['universe']} on {b['date']} ({b['members']} members)", title_justify="left")
     for _ in range(2):
@@ -85,16 +97,19 @@ def _other_tables(rep: dict) -> list[Table]:
 @handle_errors
 def market(asof: Optional[str] = typer.Option(None, "--asof", help="Session date YYYY-MM-DD (default: latest)."),
            universe: Optional[str] = typer.Option(
-               None, "--universe", help="Breadth universe folder (default: $THESIS_DATA/sp500-constituents)."),
+               None, "--universe", help="Breadth universe: csv:DIR (default: $THESIS_DATA/sp500-constituents), "
+                                      "symbols:A,B,C or store."),
+           since: Optional[str] = typer.Option(None, "--since", help="Add a 'since DATE' column to the "
+                                                                      "performance table."),
            json: bool = typer.Option(False, "--json", help="Print one JSON document."),
            chart: Optional[Path] = typer.Option(None, "--chart", help="Also write the breadth chart PNG here.")):
-    """Breadth, relative strength, regime, cross-asset and VIX for one session."""
+    """Breadth, relative strength, regime, cross-asset, VIX and performance for one session."""
     from thesis.market import MarketContext, market_report
     from thesis.market.report import resolve_asof
 
     ctx = MarketContext(universe=universe)
     when = resolve_asof(asof, ctx)
-    rep = market_report(when, context=ctx)
+    rep = market_report(when, context=ctx, since=since)
     if chart is not None:
         from thesis.market.chart import market_chart
 
@@ -105,6 +120,7 @@ def market(asof: Optional[str] = typer.Option(None, "--asof", help="Session date
     console.print(_breadth_table(rep["breadth"]))
     for t in _other_tables(rep):
         console.print(t)
+    console.print(_performance_table(rep.get("performance", {}), since))
     for w in rep["warnings"]:
         console.print(f"[yellow]note:[/] {w}", highlight=False)
     if chart is not None:

@@ -91,7 +91,7 @@ def resolve_asof(asof, ctx: MarketContext) -> pd.Timestamp:
 
 
 def market_report(asof=None, universe: str | None = None, context: MarketContext | None = None,
-                  pairs=PAIRS) -> dict:
+                  pairs=PAIRS, since=None) -> dict:
     """Report dict for the session on or before ``asof`` (None = latest; see module docstring)."""
     ctx = context or MarketContext(universe=universe)
     asof = resolve_asof(asof, ctx)
@@ -133,7 +133,7 @@ def market_report(asof=None, universe: str | None = None, context: MarketContext
         closes[sym] = c
         rv = realized_vol(c.loc[:asof])
         vols[sym] = rv.iloc[-1] if len(rv) else None
-    perf = performance_table(closes, asof)
+    perf = performance_table(closes, asof, since)
     out["performance"] = {sym: {**perf.loc[sym].to_dict(), "realized_vol_20": vols[sym]} for sym in perf.index}
     out["warnings"] = warnings
     return _clean(out)
