@@ -45,7 +45,17 @@ def evaluate(idea: Idea, asof=None, source: str | None = None, lookback: int = 1
         confirmations = evaluate_confirmations(idea.confirmations, [session], MarketContext(source=source))
     sizing = None
     if account:
-        sizing = size_shares(account, risk_fraction, entry, lv.stop).to_dict()
+        sizing = {"shares": size_shares(account, risk_fraction, entry, lv.stop).to_dict()}
+        if idea.options is not None:
+            # Contracts of the idea's option, priced on the as-of session (a model price).
+            from thesis.options.spec import reprice_path
+            from thesis.risk import size_options
+
+            path = reprice_path(idea.options, bars, session, session, source=source)
+            premium = float(path["option_price"].iloc[0])
+            sizing["contracts"] = {**size_options(account, risk_fraction, premium).to_dict(),
+                                   "option": {k: path.attrs[k] for k in ("type", "strike", "expiry", "price_kind")},
+                                   "premium": premium}
     doc = {
         "schema": EVALUATE_SCHEMA,
         "idea": {"title": idea.idea.title, "symbol": idea.symbol, "direction": idea.direction,

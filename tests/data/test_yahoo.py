@@ -83,3 +83,24 @@ def test_cached_data_usable_when_down(monkeypatch, tmp_path):
     assert "unavailable" in again.attrs["warnings"][0]
     with pytest.raises(ProviderUnavailable):
         load_bars("SPY")                # nothing cached: the outage is reported
+
+
+class DeadNetwork(Replay):
+    """What yfinance does with no network: logs the curl error, then raises 'no timezone found'."""
+
+    def _history(self, symbol, start, end):
+        import logging
+
+        from yfinance.exceptions import YFTzMissingError
+
+        self.calls += 1
+        logging.getLogger("yfinance").error(
+            "Failed to get ticker 'IWM' reason: Failed to perform, curl: (6) Could not resolve host")
+        raise YFTzMissingError(symbol)
+
+
+def test_dead_network_is_down_not_unknown_symbol(capsys):
+    y = DeadNetwork()
+    with pytest.raises(ProviderUnavailable, match="after 3 tries.*Could not resolve host"):
+        y.fetch("IWM", "as-traded")
+    assert y.calls == 3 and "curl" not in capsys.readouterr().err  # yfinance's noise kept off the terminal

@@ -131,3 +131,13 @@ def test_session_horizon_counts_from_entry(raw):
     sessions = raw.loc[t["entry"]["date"]:].index
     assert t["exit"]["reason"] == "time" and t["exit"]["date"] == str(sessions[19].date())
     assert t["sessions_held"] == 20
+
+
+def test_evaluate_sizes_shares_and_contracts():
+    ev = evaluate(load(SEED), asof="2023-06-14", account=100_000, risk_fraction=0.01)
+    shares = ev["arithmetic"]["sizing"]["shares"]
+    assert shares["units"] == int(1000 // 24) and shares["max_loss"] <= 1000
+    c = ev["arithmetic"]["sizing"]["contracts"]
+    assert c["units"] == int(1000 // (c["premium"] * 100)) and "MODEL" in c["option"]["price_kind"]
+    res = CliRunner().invoke(app, ["evaluate", str(SEED), "--asof", "2023-06-14", "--account", "100000"])
+    assert res.exit_code == 0 and "41 shares" in res.stdout

@@ -64,7 +64,7 @@ def pull(symbols: list[str] = typer.Argument(..., help="Symbols to pull, e.g. IW
     payload = {"store": str(store.path), "pulled": results, "failed": failures}
     if json:
         print_json(payload)
-    else:
+    elif results:
         table = Table(title=f"Pulled into {store.path}")
         for col in ("symbol", "adjustment", "source", "rows", "first", "last", "last close"):
             table.add_column(col, justify="right" if col in ("rows", "last close") else "left")

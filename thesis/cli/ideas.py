@@ -204,5 +204,14 @@ def _print_evaluate(doc: dict) -> None:
         console.print(f"  {mark} {c['kind']}: {c['text']}", highlight=False)
     a = doc["arithmetic"]
     console.print(f"Reward/risk {a['risk_reward']['planned']:.2f}:1, break-even win rate {a['break_even_win_rate']:.1%}")
+    if a["sizing"]:
+        sh = a["sizing"]["shares"]
+        console.print(f"Size: {sh['units']} shares (max loss at the stop {sh['max_loss']:,.2f} of a "
+                      f"{sh['budget']:,.2f} budget; notional {sh['cost']:,.2f})", highlight=False)
+        if "contracts" in a["sizing"]:
+            c = a["sizing"]["contracts"]
+            o = c["option"]
+            console.print(f"  or {c['units']} x {o['type']} {o['strike']:g} exp {o['expiry']} at {c['premium']:.2f} "
+                          f"(premium {c['cost']:,.2f} is the max loss; {o['price_kind']})", highlight=False)
     for c in a["claims"]:
         console.print(f"  - {c['sentence']}", highlight=False)

@@ -7,7 +7,10 @@ callers fall back to what the store already holds.
 """
 from __future__ import annotations
 
+import logging
+import re
 import time
+from contextlib import contextmanager
 from typing import Callable
 
 import numpy as np
@@ -17,6 +20,35 @@ from thesis.data.adapters.base import Provider, clip_dates
 from thesis.data.model import ADJUSTED, make_bars
 from thesis.data.validate import ensure_loadable, validate_frame
 from thesis.errors import ProviderUnavailable, SymbolNotFound
+
+
+# yfinance reports a dead network as "possibly delisted; no timezone found": its log
+# lines say what really happened, so they decide between "unknown symbol" and "down".
+NETWORK = re.compile(r"resolve host|Failed to perform|curl: \(|DNSError|timed? ?out|Connection|SSL|HTTP Error 5",
+                     re.IGNORECASE)
+
+
+class _Capture(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _captured_yfinance_log():
+    """Collect yfinance's log lines instead of letting them reach the user's terminal."""
+    logger = logging.getLogger("yfinance")
+    handler, propagate = _Capture(), logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
 
 
 class Yahoo(Provider):
@@ -41,14 +73,18 @@ class Yahoo(Provider):
         missing = (yfe.YFTickerMissingError, yfe.YFPricesMissingError, yfe.YFTzMissingError)
         last: Exception | None = None
         for attempt in range(self.retries):
-            try:
-                return self._history(symbol, start, end)
-            except missing as exc:
-                raise SymbolNotFound(symbol, self.name, str(exc).strip()[:200]) from exc
-            except Exception as exc:  # network errors come from several libraries
-                last = exc
-                if attempt + 1 < self.retries:
-                    self.sleep(self.backoff * 2 ** attempt)
+            with _captured_yfinance_log() as log:
+                try:
+                    return self._history(symbol, start, end)
+                except missing as exc:
+                    network = [m for m in log if NETWORK.search(m)]
+                    if not network:
+                        raise SymbolNotFound(symbol, self.name, str(exc).strip()[:200]) from exc
+                    last = ConnectionError(network[-1][:200])
+                except Exception as exc:  # network errors come from several libraries
+                    last = exc
+            if attempt + 1 < self.retries:
+                self.sleep(self.backoff * 2 ** attempt)
         raise ProviderUnavailable(
             f"Yahoo Finance did not answer for {symbol} after {self.retries} tries "
             f"({type(last).__name__}: {str(last)[:200]}); data already in the store is still usable")
