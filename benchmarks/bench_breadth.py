@@ -7,24 +7,15 @@ measured in the same run on the same matrices. Loading is not timed.
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from benchmarks._timing import best_time
 from thesis.breadth import compute_breadth, load_breadth_universe
 from thesis.data import load_bars
 
-
-def _best(fn, repeat=3) -> float:
-    fn()  # warm: numba compile / pandas caches
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 def pandas_breadth(close: pd.DataFrame, high: pd.DataFrame, low: pd.DataFrame, index_close: pd.Series,
@@ -73,8 +64,8 @@ def run() -> list[dict]:
     agree = all((ours[f"members_{w}"] == peer[f"members_{w}"]).all() and
                 (ours[f"pct_above_{w}"] - peer[f"pct_above_{w}"]).abs().max() < 0.5 for w in (20, 50, 100, 200))
     agree &= bool((ours["advances"] == peer["advances"]).all() and (ours["new_highs"] == peer["new_highs"]).all())
-    t_ours = _best(lambda: compute_breadth(uni, index_close, fund_close))
-    t_peer = _best(lambda: pandas_breadth(uni.close, uni.high, uni.low, index_close, fund_close), repeat=2)
+    t_ours = best_time(lambda: compute_breadth(uni, index_close, fund_close))
+    t_peer = best_time(lambda: pandas_breadth(uni.close, uni.high, uni.low, index_close, fund_close), repeat=2)
     n_dates, n_syms = uni.close.shape
     return [{"name": f"all breadth indicators, {n_syms} symbols x {n_dates} sessions"
                      f" (results agree with peer: {'yes' if agree else 'NO'})",

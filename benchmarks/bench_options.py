@@ -15,6 +15,7 @@ import time
 import numpy as np
 import QuantLib as ql
 
+from benchmarks._timing import best_time
 from thesis.options.bsm import bsm_greeks, bsm_price, implied_vol
 
 N_PRICES = 1_000_000
@@ -32,15 +33,6 @@ def _inputs(n: int, seed: int):
     q = rng.uniform(0.0, 0.03, n)
     is_call = rng.random(n) < 0.5
     return is_call, s, k, days, v, r, q
-
-
-def _best(fn, repeat: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
 
 
 def _quantlib_options(is_call, s, k, days, v, r, q):
@@ -81,13 +73,13 @@ def run() -> list[dict]:
     is_call, s, k, days, v, r, q = _inputs(N_PRICES, 1)
     t = days / 365.0
     bsm_greeks(is_call[:10], s[:10], k[:10], t[:10], v[:10], r[:10], q[:10])      # warm-up / compile
-    ours_greeks = _best(lambda: bsm_greeks(is_call, s, k, t, v, r, q))
+    ours_greeks = best_time(lambda: bsm_greeks(is_call, s, k, t, v, r, q))
 
     ic, s2, k2, d2, v2, r2, q2 = _inputs(N_IV, 2)
     t2 = d2 / 365.0
     prices = bsm_price(ic, s2, k2, t2, v2, r2, q2)
     implied_vol(prices[:10], ic[:10], s2[:10], k2[:10], t2[:10], r2[:10], q2[:10], on_bad="nan")
-    ours_iv = _best(lambda: implied_vol(prices, ic, s2, k2, t2, r2, q2, on_bad="nan"))
+    ours_iv = best_time(lambda: implied_vol(prices, ic, s2, k2, t2, r2, q2, on_bad="nan"))
     recovered = implied_vol(prices, ic, s2, k2, t2, r2, q2, on_bad="nan")
     # vol is identifiable only where the price moves with it: vega above 1e-4 of spot
     identifiable = bsm_greeks(ic, s2, k2, t2, v2, r2, q2)["vega"] > 1e-4 * s2
