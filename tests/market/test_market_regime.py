@@ -90,3 +90,10 @@ def test_history_equals_asof_on_synthetic_walk():
     # the last bar: partial unless it closes its period on the exchange calendar
     last = regime_history(bars, "1mo")["partial"].iloc[-1]
     assert bool(last) == regime_asof(bars, bars.index[-1], "1mo")["partial"]
+
+
+def test_regime_early_in_history_is_not_available(data_root):
+    from thesis.market import MarketContext
+
+    r = MarketContext().regime("USO", "1d", "2006-05-01")
+    assert r["label"] == "n/a"

@@ -16,6 +16,9 @@ def _register_optional() -> None:
 
     ideas.register(app)
     market.register(app)
+    from thesis.cli.study import study
+
+    app.command("study")(study)
     app.add_typer(options.app, name="options", help="Price, choose and stress-test options.")
 
 

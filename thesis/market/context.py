@@ -100,6 +100,10 @@ class MarketContext:
                     "structure": 0}
         row = hist.loc[s]
         st = SETTINGS[timeframe]
+        if any(pd.isna(row[k]) for k in ("score", "stack", "slope", "structure")):
+            # Too little history for the averages: say so instead of guessing a trend.
+            return {"timeframe": timeframe, "label": "n/a", "date": s.date().isoformat(), "score": 0, "stack": 0,
+                    "slope": 0, "structure": 0}
         return {"timeframe": timeframe, "date": s.date().isoformat(), "label": str(row["label"]),
                 "score": int(row["score"]), "stack": int(row["stack"]), "slope": int(row["slope"]),
                 "structure": int(row["structure"]), "close": float(row["close"]),

@@ -1,0 +1,246 @@
+"""Per-symbol work of a study: find the occurrences, draw the base-rate dates, and
+simulate every (event, exit rule) pair in ONE call of the replay kernel
+(thesis.replay.nb.simulate_trades_nb), so the study and ``thesis replay`` share
+every fill rule.
+
+Entry: the open of the session after the signal (ENTRY_NEXT_OPEN); on a source
+without opens the kernel fills at the signal session's close (flag no_open).
+Levels are set from that entry fill price (the reference): a trader enters at
+the open, then places the stop and target at the planned distances.  ATR levels
+use ATR(14) at the signal session (known at its close).
+
+Events are sessions t with warmup <= t, inside [start, end] (when given).  A signal
+on the last bar has no next session: it is reported as pending, not simulated.
+Base-rate dates: a seeded random permutation of every eligible session of the
+symbol (seed = (study seed, crc32(symbol)), so any worker draws the same dates);
+the pool holds base_rate x (largest occurrence count of any zone rule) of them,
+and each cell takes a prefix of it matched to its own occurrence count.
+"""
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from thesis.replay import nb as rnb
+from thesis.signals.scan import scan
+from thesis.study import nb
+from thesis.study.periods import resample_arrays
+from thesis.study.plan import StudyPlan, TriggerPlan
+from thesis.study.spec import ATR_LENGTH, ExitRule, ZoneRule
+
+TRADE_FIELDS = ("entry_idx", "entry_price", "exit_idx", "exit_price", "reason", "r", "r_gross", "mfe_r", "mae_r",
+                "sessions", "days", "ret_pct", "flags", "stop", "target", "valid")
+_CAL = {"d": "days", "w": "weeks", "mo": "months", "y": "years"}
+
+
+@dataclass
+class SymbolData:
+    """One symbol's bars as arrays (rows with a missing high/low/close removed)."""
+
+    symbol: str
+    dates: np.ndarray          # datetime64[ns]
+    open: np.ndarray
+    high: np.ndarray
+    low: np.ndarray
+    close: np.ndarray
+
+    @property
+    def has_open(self) -> bool:
+        return bool(np.isfinite(self.open).any())
+
+
+def _frame(data: SymbolData) -> pd.DataFrame:
+    frame = pd.DataFrame({"open": data.open, "high": data.high, "low": data.low, "close": data.close,
+                          "volume": 0.0}, index=pd.DatetimeIndex(data.dates, name="date"))
+    frame.attrs = {"symbol": data.symbol, "timeframe": "1d", "has_open": data.has_open}
+    return frame
+
+
+def _timeframe(data: SymbolData, timeframe: str, cache: dict):
+    """(o, h, l, c, daily row of each bar, complete mask) for 1d / 1w / 1mo (thesis.study.periods,
+    the thesis.data.resample rules: a period is dated at its last session; partial periods never
+    fire)."""
+    if timeframe not in cache:
+        if timeframe == "1d":
+            n = len(data.dates)
+            cache[timeframe] = (data.open, data.high, data.low, data.close, np.arange(n), np.ones(n, bool))
+        else:
+            cache[timeframe] = resample_arrays(data.dates, data.open, data.high, data.low, data.close, timeframe)
+    return cache[timeframe]
+
+
+def _rule_mask(tp: TriggerPlan, zone: ZoneRule | None, o, h, l, c, short: bool) -> np.ndarray:
+    """Trigger events on one timeframe's arrays."""
+    p = tp.params
+    if tp.zone_mode != "relative":
+        extra = {"zone": tp.bounds} if tp.zone_mode == "fixed" else {}
+        return scan(tp.kind, o, h, l, c, side=tp.side, **p, **extra)
+    lo, hi = nb.relative_zone_nb(h, l, c, zone.lookback, zone.width, zone.atr_length, short)
+    k = tp.kind
+    if k == "zone_rejection":
+        return nb.zone_rejection_rel_nb(h, l, c, lo, hi, short)
+    if k == "outside_bar_rejection":
+        return nb.outside_bar_rejection_rel_nb(o, h, l, c, lo, hi, short)
+    if k == "failed_breakout":
+        return nb.failed_breakout_rel_nb(c, lo, hi, p.get("within", 5), short)
+    if k == "lower_high_breakdown":
+        return nb.lower_high_breakdown_rel_nb(h, l, c, lo, hi, p.get("swing_bars", 2), p.get("tolerance", 0.01),
+                                              p.get("max_wait", 20), short)
+    if k == "long_wick":
+        return nb.long_wick_rel_nb(o, h, l, c, lo, hi, p.get("min_wick", 0.5), p.get("min_wick_body", 2.0), short)
+    raise AssertionError(k)  # pragma: no cover - plan only makes zone kinds relative
+
+
+def trigger_mask(tp: TriggerPlan, zone: ZoneRule | None, data: SymbolData, cache: dict) -> np.ndarray:
+    """Bool per daily bar: the trigger fired on that session (for 1w/1mo: the period's last
+    session, complete periods only)."""
+    short = tp.side == "short"
+    n = len(data.dates)
+    if tp.kind == "low_of_week":
+        from thesis.signals.triggers import low_of_week
+
+        return low_of_week(_frame(data), tp.side, tp.params.get("mode", "week_close"),
+                           tp.params.get("weekdays")).to_numpy(dtype=bool)
+    o, h, l, c, rows, complete = _timeframe(data, tp.timeframe, cache)
+    fired = np.asarray(_rule_mask(tp, zone, o, h, l, c, short), dtype=bool) & complete
+    out = np.zeros(n, dtype=bool)
+    out[rows[fired]] = True
+    return out
+
+
+def occurrences(plan: StudyPlan, data: SymbolData) -> tuple[np.ndarray, np.ndarray]:
+    """(cand, bits): (n, Z) bool, True where any chosen trigger fired under zone rule z, and the
+    int64 bitmask of which triggers fired (bit i = plan.triggers[i]). Window/warmup not applied."""
+    n = len(data.dates)
+    z_count = len(plan.zones)
+    bits = np.zeros((n, z_count), dtype=np.int64)
+    cache: dict = {}
+    for i, tp in enumerate(plan.triggers):
+        if tp.zone_mode == "relative":
+            for z, zone in enumerate(plan.zones):
+                bits[:, z] |= trigger_mask(tp, zone, data, cache).astype(np.int64) << i
+        else:
+            bits |= (trigger_mask(tp, None, data, cache).astype(np.int64) << i)[:, None]
+    return bits != 0, bits
+
+
+def _eligible(plan: StudyPlan, data: SymbolData) -> np.ndarray:
+    n = len(data.dates)
+    ok = np.arange(n) >= plan.warmup
+    if plan.start is not None:
+        ok &= data.dates >= plan.start
+    if plan.end is not None:
+        ok &= data.dates <= plan.end
+    return ok
+
+
+def _level(level, ref, atr, risk, sign):
+    if level.unit == "pct":
+        return ref * (1.0 + sign * level.value)
+    if level.unit == "atr":
+        return ref + sign * level.value * atr
+    if level.unit == "r":
+        return ref + sign * level.value * risk
+    return np.full(ref.shape, level.value)
+
+
+def exit_arrays(ex: ExitRule, data: SymbolData, t: np.ndarray, atr: np.ndarray, sign: int, k: int) -> dict:
+    """Kernel inputs of one exit rule for events at signal bars t (entries at t + 1)."""
+    m = len(t)
+    n = len(data.dates)
+    nxt = data.open[t + 1]
+    ref = np.where(np.isfinite(nxt), nxt, data.close[t])
+    a = atr[t]
+    stop = _level(ex.stop, ref, a, None, -sign)
+    risk = np.abs(ref - stop)
+    targets = np.full((m, k), np.nan)
+    sizes = np.zeros((m, k))
+    for j, (lv, size) in enumerate(zip(ex.targets, ex.sizes)):
+        targets[:, j] = _level(lv, ref, a, risk, sign)
+        sizes[:, j] = size
+    valid = np.isfinite(stop) & (risk > 0) & ((ref - stop) * sign > 0)
+    valid &= np.all(((targets[:, :len(ex.targets)] - ref[:, None]) * sign > 0), axis=1)
+    horizon = np.full(m, n, dtype=np.int64)
+    hold = np.zeros(m, dtype=np.int64)
+    if ex.hold.sessions:
+        hold[:] = ex.hold.sessions
+    elif ex.hold.offset:
+        num = int("".join(ch for ch in ex.hold.offset if ch.isdigit()))
+        unit = ex.hold.offset[len(str(num)):]
+        ends = pd.DatetimeIndex(data.dates[t + 1]) + pd.DateOffset(**{_CAL[unit]: num})
+        ends = ends.to_numpy().astype("datetime64[ns]")
+        horizon = np.searchsorted(data.dates, ends, side="right").astype(np.int64) - 1
+        horizon[ends > data.dates[-1]] = n
+    return {"stop": stop, "targets": targets, "sizes": sizes, "horizon": horizon, "hold": hold, "valid": valid,
+            "breakeven": np.full(m, ex.breakeven, dtype=np.bool_)}
+
+
+def simulate_events(plan: StudyPlan, data: SymbolData, t: np.ndarray) -> dict[str, np.ndarray]:
+    """Every exit rule for every event bar in one kernel call. Returns (E, X) arrays (TRADE_FIELDS)."""
+    e_count, x_count = len(t), len(plan.exits)
+    k = max(len(ex.targets) for ex in plan.exits)
+    atr = nb.atr_nb(data.high, data.low, data.close, ATR_LENGTH)
+    parts = [exit_arrays(ex, data, t, atr, plan.sign, k) for ex in plan.exits]
+    cat = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+    m = e_count * x_count
+    start = np.tile(t + 1, x_count).astype(np.int64)
+    out = dict(zip(rnb.OUTPUT_FIELDS, rnb.simulate_trades_nb(
+        data.open, data.high, data.low, data.close, np.full(m, plan.sign, dtype=np.int64),
+        np.full(m, rnb.ENTRY_NEXT_OPEN, dtype=np.int64), np.full(m, np.nan), start, cat["stop"], cat["targets"],
+        cat["sizes"], cat["horizon"], cat["hold"], cat["breakeven"])))
+    entry, exit_px, sign = out["entry_price"], out["exit_price"], plan.sign
+    risk = np.abs(entry - cat["stop"])
+    cost = plan.slippage_bps / 1e4 * (entry + exit_px) + 2.0 * plan.commission
+    pnl = out["pnl"] - cost
+    filled = out["reason"] >= 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        res = {
+            "entry_idx": out["entry_idx"], "entry_price": entry, "exit_idx": out["exit_idx"], "exit_price": exit_px,
+            "reason": out["reason"], "r": pnl / risk, "r_gross": out["r_multiple"],
+            "mfe_r": sign * (out["mfe_price"] - entry) / risk, "mae_r": sign * (out["mae_price"] - entry) / risk,
+            "sessions": np.where(filled, out["exit_idx"] - out["entry_idx"] + 1, 0),
+            "days": np.where(filled, (data.dates[np.maximum(out["exit_idx"], 0)] -
+                                      data.dates[np.maximum(out["entry_idx"], 0)]) // np.timedelta64(1, "D"), 0),
+            "ret_pct": 100.0 * pnl / entry, "flags": out["flags"], "stop": cat["stop"],
+            "target": cat["targets"][:, 0], "valid": cat["valid"] & filled,
+        }
+    return {key: v.reshape(x_count, e_count).T.copy() for key, v in res.items()}
+
+
+def run_symbol(plan: StudyPlan, data: SymbolData) -> dict:
+    """Occurrences, base-rate pool and simulated trades of one symbol (plain arrays)."""
+    n = len(data.dates)
+    cand, bits = occurrences(plan, data)
+    ok = _eligible(plan, data)
+    cand &= ok[:, None]
+    pending = np.flatnonzero(cand[n - 1]) if n else np.zeros(0, np.int64)
+    if n:
+        cand[n - 1] = False
+    tradable = ok.copy()
+    if n:
+        tradable[n - 1] = False
+    pool_rank = np.full(n, -1, dtype=np.int64)
+    if plan.base_rate > 0 and n:
+        want = plan.base_rate * int(cand.sum(axis=0).max(initial=0))
+        eligible = np.flatnonzero(tradable)
+        rng = np.random.default_rng([plan.seed, zlib.crc32(data.symbol.encode())])
+        perm = rng.permutation(eligible)[:want]
+        pool_rank[perm] = np.arange(len(perm))
+    rows = np.flatnonzero(cand.any(axis=1) | (pool_rank >= 0))
+    trades = simulate_events(plan, data, rows) if len(rows) else {f: np.zeros((0, len(plan.exits))) for f in
+                                                                   TRADE_FIELDS}
+    return {"symbol": data.symbol, "n_bars": n, "has_open": data.has_open, "t": rows, "dates": data.dates[rows],
+            "cand": cand[rows], "bits": bits[rows], "pool_rank": pool_rank[rows],
+            "pending": [(int(z), data.dates[n - 1]) for z in pending], "trades": trades,
+            "exit_dates": data.dates[np.clip(trades["exit_idx"], 0, max(n - 1, 0)).astype(np.int64)] if n else
+            np.zeros((0, len(plan.exits)), "datetime64[ns]"),
+            "entry_dates": data.dates[np.clip(trades["entry_idx"], 0, max(n - 1, 0)).astype(np.int64)] if n else
+            np.zeros((0, len(plan.exits)), "datetime64[ns]")}
+
+
+def run_chunk(plan: StudyPlan, chunk: list[SymbolData]) -> list[dict]:
+    """The unit of parallel work: a few symbols, in order (used by threads and Dask alike)."""
+    return [run_symbol(plan, data) for data in chunk]

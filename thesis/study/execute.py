@@ -1,0 +1,90 @@
+"""Run the per-symbol work locally (threads over nogil kernels) or on a Dask cluster.
+
+Both paths call ``engine.run_chunk`` on the same chunks and return the results in
+symbol order, so the outcome never depends on who ran it.  ``dask`` may be a
+scheduler address ("tcp://host:8786"), a ``distributed.Client`` or a cluster object
+(e.g. ``distributed.LocalCluster``).
+"""
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+from thesis.errors import BadInput, ThesisError
+from thesis.study.engine import SymbolData, run_chunk
+from thesis.study.plan import StudyPlan
+
+
+def chunks(items: list, size: int) -> list[list]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def default_workers() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+def run_all(plan: StudyPlan, data: list[SymbolData], dask=None, workers: int | None = None,
+            progress=None) -> list[dict]:
+    """Per-symbol results in the order of ``data``. ``progress(done, total)`` after each chunk."""
+    workers = default_workers() if workers is None else max(1, int(workers))
+    size = max(1, min(32, len(data) // (4 * workers) or 1))
+    parts = chunks(data, size)
+    total = len(data)
+    if dask is not None:
+        return _run_dask(plan, parts, dask, progress, total)
+    results: list[list[dict]] = [None] * len(parts)  # type: ignore[list-item]
+    done = 0
+    if workers == 1 or len(parts) == 1:
+        for i, part in enumerate(parts):
+            results[i] = run_chunk(plan, part)
+            done += len(part)
+            if progress:
+                progress(done, total)
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(run_chunk, plan, part) for part in parts]
+            for i, fut in enumerate(futures):
+                results[i] = fut.result()
+                done += len(parts[i])
+                if progress:
+                    progress(done, total)
+    return [r for part in results for r in part]
+
+
+def _client(dask):
+    try:
+        from distributed import Client
+    except ImportError as exc:  # pragma: no cover - distributed is a dependency
+        raise ThesisError("--dask needs the 'distributed' package") from exc
+    if isinstance(dask, Client):
+        return dask, False
+    if isinstance(dask, str):
+        if not dask.strip():
+            raise BadInput("--dask needs a scheduler address such as tcp://127.0.0.1:8786")
+        try:
+            return Client(dask, timeout="10s"), True
+        except (OSError, TimeoutError) as exc:
+            raise BadInput(f"--dask {dask}: cannot reach the scheduler ({exc})") from None
+    return Client(dask), True
+
+
+def _run_dask(plan, parts, dask, progress, total) -> list[dict]:
+    from distributed import as_completed
+
+    client, owned = _client(dask)
+    try:
+        plan_future = client.scatter(plan, broadcast=True)
+        futures = [client.submit(run_chunk, plan_future, part, pure=False) for part in parts]
+        index = {f.key: i for i, f in enumerate(futures)}
+        results: list = [None] * len(parts)
+        done = 0
+        for fut in as_completed(futures):
+            i = index[fut.key]
+            results[i] = fut.result()
+            done += len(parts[i])
+            if progress:
+                progress(done, total)
+        return [r for part in results for r in part]
+    finally:
+        if owned:
+            client.close()

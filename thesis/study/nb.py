@@ -1,0 +1,261 @@
+"""Numba kernels of the event study (arrays in, arrays out; no Python per bar).
+
+Conventions: 1-D float64 arrays of one symbol, oldest bar first; ``short`` is a
+bool (True = resistance/bearish rule, False = its mirror).  Every kernel is
+causal: ``out[t]`` reads bars ``0..t`` only.  NaN anywhere a rule needs a value
+means no event.
+
+Relative zones (``relative_zone_nb``) replace an idea's fixed ``[lo, hi]`` by a
+zone measured on each symbol's own history, known before bar t opens:
+
+    short: ref[t] = max(high[t-N .. t-1])        (the prior N-session high)
+    long:  ref[t] = min(low[t-N .. t-1])         (the prior N-session low)
+    atr[t-1] = mean of the true range over bars t-L .. t-1 (L = atr_length);
+               TR[i] = max(high[i]-low[i], |high[i]-close[i-1]|, |low[i]-close[i-1]|)
+    lo[t] = ref[t] - width * atr[t-1],  hi[t] = ref[t] + width * atr[t-1]
+
+The ``*_rel_nb`` trigger kernels are the rules of thesis.signals.nb with the
+scalar zone bounds replaced by these per-bar arrays (with constant arrays they
+give exactly the thesis.signals result; tests check it).
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from thesis.signals import nb as sig
+
+
+@njit(cache=True, nogil=True)
+def true_range_nb(high, low, close):
+    """TR[i] = max(H-L, |H-C[i-1]|, |L-C[i-1]|); TR[0] = H-L."""
+    n = close.shape[0]
+    out = np.empty(n)
+    for i in range(n):
+        hl = high[i] - low[i]
+        if i == 0:
+            out[i] = hl
+        else:
+            pc = close[i - 1]
+            out[i] = max(hl, abs(high[i] - pc), abs(low[i] - pc))
+    return out
+
+
+@njit(cache=True, nogil=True)
+def atr_nb(high, low, close, length):
+    """Simple-average ATR: out[t] = mean(TR[t-length+1 .. t]) for t >= length (needs a
+    previous close for every TR in the window); NaN before or when a TR is NaN."""
+    tr = true_range_nb(high, low, close)
+    n = close.shape[0]
+    out = np.full(n, np.nan)
+    s = 0.0
+    bad = 0
+    for t in range(1, n):
+        v = tr[t]
+        if v == v:
+            s += v
+        else:
+            bad += 1
+        if t - length >= 1:
+            w = tr[t - length]
+            if w == w:
+                s -= w
+            else:
+                bad -= 1
+        if t >= length and bad == 0:
+            out[t] = s / length
+    return out
+
+
+@njit(cache=True, nogil=True)
+def relative_zone_nb(high, low, close, lookback, width, atr_length, short):
+    """Per-bar zone (lo, hi) from the prior ``lookback`` bars (rule in the module docstring)."""
+    n = close.shape[0]
+    lo = np.full(n, np.nan)
+    hi = np.full(n, np.nan)
+    atr = atr_nb(high, low, close, atr_length)
+    for t in range(lookback, n):
+        a = atr[t - 1]
+        if not a == a:
+            continue
+        ref = -np.inf if short else np.inf
+        ok = True
+        for i in range(t - lookback, t):
+            v = high[i] if short else low[i]
+            if not v == v:
+                ok = False
+                break
+            if short:
+                if v > ref:
+                    ref = v
+            elif v < ref:
+                ref = v
+        if ok:
+            lo[t] = ref - width * a
+            hi[t] = ref + width * a
+    return lo, hi
+
+
+@njit(cache=True, nogil=True)
+def zone_rejection_rel_nb(high, low, close, lo, hi, short):
+    """short: high[t] >= lo[t] and close[t] < lo[t]; long: low[t] <= hi[t] and close[t] > hi[t]."""
+    n = close.shape[0]
+    out = np.zeros(n, dtype=np.bool_)
+    for t in range(n):
+        if short:
+            out[t] = high[t] >= lo[t] and close[t] < lo[t]
+        else:
+            out[t] = low[t] <= hi[t] and close[t] > hi[t]
+    return out
+
+
+@njit(cache=True, nogil=True)
+def outside_bar_rejection_rel_nb(open_, high, low, close, lo, hi, short):
+    """thesis.signals outside bar (with its close-vs-open rule) AND the per-bar zone rejection."""
+    return sig.outside_bar_nb(open_, high, low, close, short) & zone_rejection_rel_nb(high, low, close, lo, hi, short)
+
+
+@njit(cache=True, nogil=True)
+def long_wick_rel_nb(open_, high, low, close, lo, hi, min_wick, min_wick_body, short):
+    """thesis.signals long wick (anywhere) AND the wick reached the per-bar zone:
+    short high[t] >= lo[t], long low[t] <= hi[t]."""
+    wick = sig.long_wick_nb(open_, high, low, close, -np.inf, np.inf, min_wick, min_wick_body, short)
+    n = close.shape[0]
+    for t in range(n):
+        if wick[t]:
+            wick[t] = high[t] >= lo[t] if short else low[t] <= hi[t]
+    return wick
+
+
+@njit(cache=True, nogil=True)
+def failed_breakout_rel_nb(close, lo, hi, within, short):
+    """thesis.signals failed breakout with per-bar bounds: breakout bar b has close[b] > hi[b]
+    and close[b-1] <= hi[b]; the event is the first later t with close[t] < lo[t], if t - b <=
+    within (long: the mirror with lo/hi swapped)."""
+    n = close.shape[0]
+    out = np.zeros(n, dtype=np.bool_)
+    b = -1
+    for t in range(1, n):
+        if short:
+            crossed = close[t] > hi[t] and close[t - 1] <= hi[t]
+            failed = close[t] < lo[t]
+        else:
+            crossed = close[t] < lo[t] and close[t - 1] >= lo[t]
+            failed = close[t] > hi[t]
+        if crossed:
+            b = t
+        elif b >= 0 and failed:
+            out[t] = t - b <= within
+            b = -1
+    return out
+
+
+@njit(cache=True, nogil=True)
+def lower_high_breakdown_rel_nb(high, low, close, lo, hi, k, tolerance, max_wait, short):
+    """thesis.signals lower_high_breakdown with a per-bar band: a swing pivot p counts when
+    lo[p]*(1-tolerance) <= pivot price <= hi[p]*(1+tolerance), the zone as known at the pivot
+    bar.  Everything else (arming, neckline, disarming, one event) is the thesis.signals rule."""
+    n = close.shape[0]
+    event = np.zeros(n, dtype=np.bool_)
+    p1 = -1
+    p2 = -1
+    armed = False
+    neck = np.nan
+    extreme = np.nan
+    for t in range(n):
+        p = t - k
+        if p >= 0:
+            pivot = sig.is_swing_high(high[: t + 1], p, k) if short else sig.is_swing_low(low[: t + 1], p, k)
+            b = high[p] if short else low[p]
+            if pivot and lo[p] * (1.0 - tolerance) <= b <= hi[p] * (1.0 + tolerance):
+                p1 = p2
+                p2 = p
+                armed = False
+                if p1 >= 0 and p2 - p1 >= 2:
+                    a = high[p1] if short else low[p1]
+                    if short:
+                        extreme = max(a, b)
+                        shape = b <= a * (1.0 + tolerance)
+                        held = np.max(high[p1 + 1: p2]) <= extreme
+                        neck = np.min(low[p1 + 1: p2])
+                    else:
+                        extreme = min(a, b)
+                        shape = b >= a * (1.0 - tolerance)
+                        held = np.min(low[p1 + 1: p2]) >= extreme
+                        neck = np.max(high[p1 + 1: p2])
+                    armed = shape and held and np.isfinite(neck)
+        if not armed:
+            continue
+        broke_extreme = high[t] > extreme if short else low[t] < extreme
+        broke_neck = close[t] < neck if short else close[t] > neck
+        if (max_wait > 0 and t - p2 > max_wait) or broke_extreme:
+            armed = False
+        elif broke_neck:
+            event[t] = True
+            armed = False
+    return event
+
+
+@njit(cache=True, nogil=True)
+def one_at_a_time_nb(symbol, signal_idx, exit_idx, keep):
+    """Rows sorted by (symbol, signal_idx). Among rows with keep[r], keep a row only if its
+    signal bar comes after the exit bar of the last kept row of the same symbol (one
+    position per symbol at a time; a trade still open at the data's end blocks the rest).
+    Returns the new keep mask."""
+    m = symbol.shape[0]
+    out = np.zeros(m, dtype=np.bool_)
+    cur = -1
+    last_exit = -1
+    for r in range(m):
+        if symbol[r] != cur:
+            cur = symbol[r]
+            last_exit = -1
+        if not keep[r]:
+            continue
+        if signal_idx[r] > last_exit:
+            out[r] = True
+            last_exit = exit_idx[r]
+    return out
+
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+
+
+@njit(cache=True, nogil=True)
+def bootstrap_means_nb(x, n_boot, seed):
+    """Means of n_boot resamples of x drawn with replacement.
+
+    Indices come from a SplitMix64 stream started at ``seed`` (index = high 32 bits of
+    each draw times n, shifted right 32 bits): the same seed and sample give the same means
+    on any machine and thread, and no global random state is touched."""
+    n = x.shape[0]
+    out = np.empty(n_boot)
+    state = np.uint64(seed)
+    nn = np.uint64(n)
+    for i in range(n_boot):
+        s = 0.0
+        for _ in range(n):
+            state = state + _GOLDEN
+            z = state
+            z = (z ^ (z >> np.uint64(30))) * _MIX1
+            z = (z ^ (z >> np.uint64(27))) * _MIX2
+            z = z ^ (z >> np.uint64(31))
+            s += x[np.int64(((z >> np.uint64(32)) * nn) >> np.uint64(32))]
+        out[i] = s / n
+    return out
+
+
+@njit(cache=True, nogil=True)
+def first_finite_nb(values, starts, ends):
+    """Per group [starts[g], ends[g]]: the first finite value (NaN when none), as pandas'
+    groupby().first() does."""
+    g = starts.shape[0]
+    out = np.full(g, np.nan)
+    for i in range(g):
+        for j in range(starts[i], ends[i] + 1):
+            if values[j] == values[j]:
+                out[i] = values[j]
+                break
+    return out
