@@ -142,7 +142,7 @@ def print_replay(doc: dict) -> None:
                   f"{rr['break_even_win_rate']:.1%}")
     for c in doc["claims"]:
         console.print(f"  - {c['sentence']}", highlight=False)
-    table = Table(title="Trades (fill rules: README, "How trades are filled")")
+    table = Table(title='Trades (fill rules: README, "How trades are filled")')
     for col in ("variant", "entry", "exit", "reason", "P&L/share", "P&L %", "R", "MFE (R)", "MAE (R)", "days"):
         table.add_column(col)
     for t in doc["trades"]:
