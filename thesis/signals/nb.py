@@ -186,6 +186,16 @@ def lower_high_breakdown_nb(high, low, close, lo, hi, k, tolerance, max_wait, sh
     last three are set on event bars only (-1 / NaN elsewhere).
     """
     n = close.shape[0]
+    return lower_high_breakdown_band_nb(high, low, close, np.full(n, lo * (1.0 - tolerance)),
+                                        np.full(n, hi * (1.0 + tolerance)), k, tolerance, max_wait, short)
+
+
+@njit(cache=True, nogil=True)
+def lower_high_breakdown_band_nb(high, low, close, band_lo, band_hi, k, tolerance, max_wait, short):
+    """lower_high_breakdown_nb with a per-bar band: a swing pivot p counts when
+    band_lo[p] <= pivot price <= band_hi[p] (the zone as known at the pivot bar).
+    Event studies use it with zones relative to each symbol's own history."""
+    n = close.shape[0]
     event = np.zeros(n, dtype=np.bool_)
     first = np.full(n, -1, dtype=np.int64)
     second = np.full(n, -1, dtype=np.int64)
@@ -195,14 +205,12 @@ def lower_high_breakdown_nb(high, low, close, lo, hi, k, tolerance, max_wait, sh
     armed = False
     neck = np.nan
     extreme = np.nan
-    band_lo = lo * (1.0 - tolerance)
-    band_hi = hi * (1.0 + tolerance)
     for t in range(n):
         p = t - k
         if p >= 0:
             pivot = is_swing_high(high[: t + 1], p, k) if short else is_swing_low(low[: t + 1], p, k)
             b = high[p] if short else low[p]
-            if pivot and band_lo <= b <= band_hi:
+            if pivot and band_lo[p] <= b <= band_hi[p]:
                 p1 = p2
                 p2 = p
                 armed = False

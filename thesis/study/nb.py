@@ -154,46 +154,9 @@ def failed_breakout_rel_nb(close, lo, hi, within, short):
 def lower_high_breakdown_rel_nb(high, low, close, lo, hi, k, tolerance, max_wait, short):
     """thesis.signals lower_high_breakdown with a per-bar band: a swing pivot p counts when
     lo[p]*(1-tolerance) <= pivot price <= hi[p]*(1+tolerance), the zone as known at the pivot
-    bar.  Everything else (arming, neckline, disarming, one event) is the thesis.signals rule."""
-    n = close.shape[0]
-    event = np.zeros(n, dtype=np.bool_)
-    p1 = -1
-    p2 = -1
-    armed = False
-    neck = np.nan
-    extreme = np.nan
-    for t in range(n):
-        p = t - k
-        if p >= 0:
-            pivot = sig.is_swing_high(high[: t + 1], p, k) if short else sig.is_swing_low(low[: t + 1], p, k)
-            b = high[p] if short else low[p]
-            if pivot and lo[p] * (1.0 - tolerance) <= b <= hi[p] * (1.0 + tolerance):
-                p1 = p2
-                p2 = p
-                armed = False
-                if p1 >= 0 and p2 - p1 >= 2:
-                    a = high[p1] if short else low[p1]
-                    if short:
-                        extreme = max(a, b)
-                        shape = b <= a * (1.0 + tolerance)
-                        held = np.max(high[p1 + 1: p2]) <= extreme
-                        neck = np.min(low[p1 + 1: p2])
-                    else:
-                        extreme = min(a, b)
-                        shape = b >= a * (1.0 - tolerance)
-                        held = np.min(low[p1 + 1: p2]) >= extreme
-                        neck = np.max(high[p1 + 1: p2])
-                    armed = shape and held and np.isfinite(neck)
-        if not armed:
-            continue
-        broke_extreme = high[t] > extreme if short else low[t] < extreme
-        broke_neck = close[t] < neck if short else close[t] > neck
-        if (max_wait > 0 and t - p2 > max_wait) or broke_extreme:
-            armed = False
-        elif broke_neck:
-            event[t] = True
-            armed = False
-    return event
+    bar.  The rule itself is the one kernel in thesis.signals.nb."""
+    return sig.lower_high_breakdown_band_nb(high, low, close, lo * (1.0 - tolerance), hi * (1.0 + tolerance), k,
+                                            tolerance, max_wait, short)[0]
 
 
 @njit(cache=True, nogil=True)
