@@ -11,7 +11,13 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+import thesis.replay as _replay_pkg  # noqa: F401
+import thesis.study as _study_pkg  # noqa: F401
 from thesis.spec import Idea, load
+
+# The verbs `replay` and `study` share their names with subpackages. Python sets the
+# attribute `thesis.<sub>` when a subpackage is first imported, which would replace the
+# verb; importing both subpackages above, before the verbs are defined, keeps the verbs.
 
 __all__ = ["Idea", "load", "evaluate", "replay", "chart", "study", "market_report", "__version__"]
 
