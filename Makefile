@@ -13,7 +13,7 @@ endif
 # Keep the demo's store inside the checkout unless the user chose one.
 export THESIS_HOME ?= $(abspath .thesis-home)
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test bench clean browser vendor-charts
 
 setup: $(STAMP)
 
@@ -26,11 +26,38 @@ $(STAMP): pyproject.toml
 demo: setup
 	$(VENV)/bin/thesis demo
 
-test: setup
-	$(PY) -m pytest
+# Hypothesis runs derandomized ("ci" profile) unless HYPOTHESIS_PROFILE says otherwise (e.g. dev).
+test: setup browser
+	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(PY) -m pytest
 
 bench: setup
 	$(PY) -m benchmarks
+
+# The dashboard's browser tests drive Debian's chromium (never a browser download of
+# Playwright's own). As root (CI) install it; otherwise say how and let the tests skip.
+CHROMIUM := /usr/bin/chromium
+browser:
+	@if [ -x $(CHROMIUM) ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then echo "installing chromium for the dashboard's browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	else echo "note: $(CHROMIUM) is missing and this is not root: run 'sudo apt-get install chromium chromium-driver'" \
+	  "or the dashboard's browser tests skip (they never skip under CI)"; fi
+
+# Vendor TradingView's lightweight-charts (standalone production build) into the web app.
+# Needs npm once; the result is committed, so nothing else ever fetches it.
+LWC_VERSION := 5.2.1
+LWC_DIR := thesis/web/static/vendor/lightweight-charts
+LWC_JS := lightweight-charts.standalone.production.js
+vendor-charts:
+	@command -v npm >/dev/null || { echo "vendor-charts needs npm (apt-get install npm)"; exit 2; }
+	@tmp=$$(mktemp -d) && (cd $$tmp && npm pack --silent lightweight-charts@$(LWC_VERSION) >/dev/null && \
+	  tar xzf lightweight-charts-$(LWC_VERSION).tgz) && mkdir -p $(LWC_DIR) && \
+	  cp $$tmp/package/dist/$(LWC_JS) $$tmp/package/LICENSE $(LWC_DIR)/ && rm -rf $$tmp
+	@printf 'TradingView Lightweight Charts\nCopyright (c) 2023 TradingView, Inc. https://www.tradingview.com/\n' \
+	  > $(LWC_DIR)/NOTICE
+	@printf 'package: lightweight-charts (npm)\nversion: $(LWC_VERSION)\nfile: $(LWC_JS)\nsha256: %s\nlicense: Apache-2.0 (LICENSE; attribution in NOTICE, logo kept on every chart)\n' \
+	  "$$(sha256sum $(LWC_DIR)/$(LWC_JS) | cut -d' ' -f1)" > $(LWC_DIR)/VENDOR
+	@cat $(LWC_DIR)/VENDOR
 
 clean:
 	rm -rf $(VENV) .thesis-home .pytest_cache

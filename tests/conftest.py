@@ -6,8 +6,30 @@ from pathlib import Path
 
 import matplotlib
 import pytest
+from hypothesis import HealthCheck, settings
 
 matplotlib.use("Agg")
+
+# Hypothesis profiles. "ci" (chosen when $CI is set, and by `make test`) is derandomized: every run draws
+# the same examples, so a submission cannot fail CI by chance. "dev" (HYPOTHESIS_PROFILE=dev) is random
+# and runs DEV_SCALE times the examples each test asks for, to hunt for new counterexamples locally.
+DEV_SCALE = 5
+settings.register_profile("ci", settings.get_profile("ci"), derandomize=True, database=None, deadline=None,
+                          print_blob=True, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", derandomize=False, deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default"))
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under the dev profile, scale each test's example count (its own @settings or the default 100)."""
+    if settings.get_current_profile_name() != "dev":
+        return
+    for item in items:
+        fn = getattr(item, "obj", None)
+        own = getattr(fn, "_hypothesis_internal_use_settings", None)
+        if own is not None and not getattr(fn, "_thesis_dev_scaled", False):
+            fn._hypothesis_internal_use_settings = settings(own, max_examples=own.max_examples * DEV_SCALE)
+            fn._thesis_dev_scaled = True
 
 ROOT = Path(__file__).resolve().parents[1]
 if not os.environ.get("THESIS_DATA"):

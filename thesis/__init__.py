@@ -6,20 +6,52 @@
     result = thesis.replay(idea)                  # what the market really did
     thesis.chart(idea, "iwm.png", replayed=result)
     thesis.study(idea, universe="csv:.../sp500-constituents")   # how often has this worked?
+
+Importing ``thesis`` imports nothing else: every name below loads its module on first use
+(the verbs in their bodies, ``Idea`` and ``load`` through PEP 562 ``__getattr__``), so the
+command line and ``import thesis`` stay fast.
 """
 from __future__ import annotations
 
+import sys as _sys
+import types as _types
+
 __version__ = "0.1.0"
 
-import thesis.replay as _replay_pkg  # noqa: F401
-import thesis.study as _study_pkg  # noqa: F401
-from thesis.spec import Idea, load
-
-# The verbs `replay` and `study` share their names with subpackages. Python sets the
-# attribute `thesis.<sub>` when a subpackage is first imported, which would replace the
-# verb; importing both subpackages above, before the verbs are defined, keeps the verbs.
-
 __all__ = ["Idea", "load", "evaluate", "replay", "chart", "study", "market_report", "__version__"]
+
+# The verbs `replay` and `study` share their names with subpackages, and the import system
+# sets `thesis.<sub>` to the subpackage when it is first imported, which would replace the
+# verb. The module's class below refuses exactly that assignment, so the verbs always win
+# (the subpackages stay importable: `from thesis.replay import fills`, sys.modules).
+_VERBS = frozenset({"replay", "study"})
+
+
+class _ThesisModule(_types.ModuleType):
+    def __setattr__(self, name, value):
+        if name in _VERBS and isinstance(value, _types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+_sys.modules[__name__].__class__ = _ThesisModule
+
+_LAZY = {"Idea": "thesis.spec", "load": "thesis.spec"}
+
+
+def __getattr__(name: str):
+    """PEP 562: ``thesis.Idea`` and ``thesis.load`` import the spec package on first use."""
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'thesis' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
 
 
 def evaluate(idea, asof=None, source=None, **kwargs) -> dict:

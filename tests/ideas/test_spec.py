@@ -85,12 +85,12 @@ def test_toml_syntax_error_line():
 
 def test_second_trigger_error_points_at_its_line():
     e = err(BASE.replace('kind = "outside_bar"\n', 'kind = "outside_bar"\nzone = [1.0, 2.0]\n'))
-    assert e.line == 18 and e.key.startswith("triggers.1")
+    assert e.line == 18 and e.key.startswith("triggers #2")  # numbered from 1, as in study
 
 
 def test_bad_trigger_kind_and_missing_key():
     e = err(BASE.replace('kind = "outside_bar"', 'kind = "double_top"'))
-    assert e.line == 19 and e.key == "triggers.1.kind" and "double_top" in str(e)
+    assert e.line == 19 and e.key == "triggers #2.kind" and "double_top" in str(e)
     e = err(BASE.replace('direction = "short"\n', ""))
     assert "missing required key 'direction'" in str(e) and e.line == 2
 

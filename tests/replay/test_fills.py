@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from thesis.data import load_bars
 from thesis.data.model import make_bars
@@ -367,6 +367,8 @@ def random_case(draw):
 
 @settings(max_examples=300, deadline=None)
 @given(random_case(), st.one_of(st.none(), st.integers(1, 10)))
+# the case that made this test flaky: the limit fills at an open equal to the stop, so the risk is zero
+@example((bars_of([(100.0, 100.0, 100.0, 100.0)] * 3), "long", 101.0, 100.0, 110.0, None), None)
 def test_fill_invariants_hold_on_random_bars(case, hold):
     bars, direction, limit, stop, target, horizon = case
     sign = 1 if direction == "long" else -1
@@ -403,7 +405,11 @@ def test_fill_invariants_hold_on_random_bars(case, hold):
         assert (h[i] < target) if sign > 0 else (lo[i] > target)
     # arithmetic and excursions
     assert t.pnl == pytest.approx(sign * (t.exit_price - t.entry_price))
-    assert t.r_multiple == pytest.approx(t.pnl / abs(t.entry_price - stop))
+    risk = abs(t.entry_price - stop)
+    if risk == 0.0:   # filled exactly at the stop (e.g. a gap open onto it): R is undefined, not a crash
+        assert math.isnan(t.r_multiple)
+    else:
+        assert t.r_multiple == pytest.approx(t.pnl / risk)
     assert t.mfe >= 0 and t.mae >= 0
     assert t.entry_date <= t.mfe_date <= t.exit_date and t.entry_date <= t.mae_date <= t.exit_date
     assert -t.mae - 1e-9 <= t.pnl <= t.mfe + 1e-9

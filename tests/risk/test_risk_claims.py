@@ -24,6 +24,20 @@ def test_true_claim_holds_within_tolerance():
     assert not far.consistent
 
 
+@pytest.mark.parametrize("claim, holds", [
+    ("2.78:1", False),   # +15.0% off the computed 58/24 = 2.4167:1
+    ("2.05:1", False),   # -15.2%
+    ("2.63:1", True),    # +8.8%
+    ("2.2:1", True),     # -9.0%
+])
+def test_fixed_claims_pin_the_ten_percent_tolerance(claim, holds):
+    """Fixed numbers, not built from CLAIM_TOLERANCE: a tolerance of 15% or more (or under 9%) fails here."""
+    [result] = check_claims("short", 188, 212, [130], None, {"risk_reward": claim})
+    assert result.computed == pytest.approx(58 / 24)
+    assert result.consistent is holds
+    assert ("does not" in result.sentence) is not holds
+
+
 def test_break_even_and_odds_claims():
     results = check_claims("short", 188, 212, 130, None,
                            {"break_even_win_rate": 0.125, "american_odds": "+700", "target_pct": -31})

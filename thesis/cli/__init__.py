@@ -1,28 +1,39 @@
-"""The `thesis` command."""
+"""The `thesis` command.
+
+Startup cost: typer needs every command's signature and help text to print `thesis --help`,
+so every command module below is imported on each run. Each module therefore imports at
+top level ONLY the standard library, typer, rich and thesis.cli._common; everything heavy
+(pandas, numpy, numba, QuantLib, scipy, dask, matplotlib, duckdb, fastapi, thesis analytics)
+is imported inside the command function body. tests/cli/test_imports.py checks that
+`thesis --help` and `thesis check IDEA` load none of QuantLib, scipy, dask, matplotlib, numba.
+"""
 from __future__ import annotations
 
 import typer
 
-from thesis.cli import data as data_cmd
-
 app = typer.Typer(help="thesis: turn a market idea into a plan a computer can check.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
-app.add_typer(data_cmd.app, name="data")
 
 
-def _register_optional() -> None:
-    """Sub-commands living in their own modules; each registers itself."""
-    from thesis.cli import ideas, market, options
+def _register() -> None:
+    """Every command, one line each. To add a command module (watch, note, journal, ideas,
+    draft, serve, scorecard, ...): keep its top-level imports light (see above), then add
+    ONE line here:
+        a module with ``register(app)``:  from thesis.cli import watch; watch.register(app)
+        a group (a typer sub-app):        app.add_typer(mod.app, name="NAME")
+        a plain function:                 app.command("NAME")(mod.function)
+    """
+    from thesis.cli import data, ideas, market, options, scorecard, study
 
+    app.add_typer(data.app, name="data")
     ideas.register(app)
     market.register(app)
-    from thesis.cli.study import study
-
-    app.command("study")(study)
+    app.command("study")(study.study)
     app.add_typer(options.app, name="options", help="Price, choose and stress-test options.")
+    app.command("scorecard")(scorecard.scorecard)
 
 
-_register_optional()
+_register()
 
 
 def main() -> None:

@@ -1,27 +1,171 @@
 """Shared CLI plumbing: one JSON document on stdout, errors on stderr with
-exit status 2 for bad input and 1 for failures."""
+exit status 2 for bad input and 1 for failures; the terminal rules (escaping
+untrusted text, table widths, plurals) every command follows."""
 from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 from datetime import date, datetime
 from functools import wraps
 
-import numpy as np
-import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape as _rich_escape
 
 from thesis.errors import ThesisError
 
-# Reports are read in logs and pipes too: never squeeze them to 80 columns there.
-console = Console(width=None if sys.stdout.isatty() else 140)
-err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 140)
+# Longest message we echo from an exception (the rest is cut, with a note).
+MAX_MESSAGE_CHARS = 2000
+PIPE_WIDTH = 140
 
 
+def _width(stream) -> int | None:
+    """None lets rich use the terminal's width or $COLUMNS; a pipe without
+    $COLUMNS gets PIPE_WIDTH so logs are not squeezed to rich's 80 columns."""
+    try:
+        tty = stream.isatty()
+    except (AttributeError, ValueError):
+        tty = False
+    if tty or os.environ.get("COLUMNS", "").strip().isdigit():
+        return None
+    return PIPE_WIDTH
+
+
+# emoji=False: ":x:" in a title or a symbol stays ":x:".
+console = Console(width=_width(sys.stdout), emoji=False)
+err_console = Console(stderr=True, width=_width(sys.stderr), emoji=False)
+
+
+def esc(value, limit: int | None = None) -> str:
+    """Untrusted text (symbols, CSV cells, file and folder names, idea titles,
+    notes, error messages, a file's first line) made safe to embed in rich
+    markup: tags are escaped so ``[/]`` or ``[bold]`` print as written.
+    ``limit`` cuts over-long text to an excerpt. Use it on every value that
+    did not come from the program itself before it reaches console.print, a
+    Table or a Panel."""
+    text = "" if value is None else str(value)
+    if limit is not None and len(text) > limit:
+        text = text[:limit] + f"... ({len(text) - limit:,} more characters)"
+    return _rich_escape(text)
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """'1 problem', '2 problems', '0 confirmations'."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+# ------------------------------------------------------------------ tables
+def _column_need(out: Console, table, column) -> int:
+    """Width a column needs so nothing in it is cut: no_wrap (key) columns
+    their widest cell, other columns a few characters (they fold)."""
+    from rich.measure import Measurement
+
+    options = out.options
+    pad = table._get_padding_width(column._index)
+    cells = [column.header, *column.cells]
+    widths = [Measurement.get(out, options, c if not isinstance(c, str) else out.render_str(c)) for c in cells]
+    widest = max((m.maximum for m in widths), default=1)
+    if column.width is not None:
+        return column.width + pad
+    if column.no_wrap:
+        return widest + pad
+    return min(widest, 8) + pad
+
+
+def table_need(table, out: Console | None = None) -> int:
+    """Columns the table needs so that no key cell (no_wrap) is truncated."""
+    out = out or console
+    extra = (2 if table.box and table.show_edge else 0) + (len(table.columns) - 1 if table.box else 0)
+    return extra + sum(_column_need(out, table, c) for c in table.columns)
+
+
+def print_table(table, *, drop: tuple[str, ...] | list[str] = (), out: Console | None = None) -> None:
+    """Print a table without ever truncating a key figure.
+
+    Key columns (dates, prices, R) are declared ``no_wrap=True`` by the caller;
+    every other column folds instead of being cut with an ellipsis. When the
+    key columns alone do not fit, the columns named in ``drop`` (least
+    important first) are left out and named under the table; if it still does
+    not fit, the table is printed wider than the terminal rather than cut.
+    """
+    out = out or console
+    for column in table.columns:
+        if not column.no_wrap and column.overflow == "ellipsis":
+            column.overflow = "fold"
+    width = out.width
+    hidden = []
+    for name in drop:
+        if table_need(table, out) <= width:
+            break
+        for i, column in enumerate(table.columns):
+            if str(column.header) == name:
+                table.columns.pop(i)
+                hidden.append(name)
+                break
+        for i, column in enumerate(table.columns):
+            column._index = i
+    if hidden:
+        note = f"(left out for width: {', '.join(hidden)}; widen the terminal or use --json)"
+        table.caption = f"{table.caption}\n{note}" if table.caption else note
+    need = table_need(table, out)
+    if need <= width:
+        out.print(table)
+        return
+    saved = out._width
+    out.width = need
+    try:
+        out.print(table, crop=False)
+    finally:
+        out._width = saved
+
+
+def output_file(path, option: str = "-o"):
+    """Refuse, before any work is done, an output path that cannot be a file:
+    an existing folder, or one whose parent is a file. Returns the path."""
+    from pathlib import Path
+
+    from thesis.errors import BadInput
+
+    if path is None:
+        return None
+    p = Path(path).expanduser()
+    if p.is_dir():
+        raise BadInput(f"{option} {p} is a folder; give a file name (e.g. {p / 'chart.png'})")
+    parent = p.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if parent.exists() and not parent.is_dir():
+        raise BadInput(f"{option} {p}: {parent} is a file, not a folder")
+    return p
+
+
+def output_folder(path, option: str):
+    """Refuse an output folder that exists as a file. Returns the path."""
+    from pathlib import Path
+
+    from thesis.errors import BadInput
+
+    if path is None:
+        return None
+    p = Path(path).expanduser()
+    if p.exists() and not p.is_dir():
+        raise BadInput(f"{option} {p} is a file; give a folder (it is created when missing)")
+    parent = p.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if parent.exists() and not parent.is_dir():
+        raise BadInput(f"{option} {p}: {parent} is a file, not a folder")
+    return p
+
+
+# ------------------------------------------------------------------ JSON
 def to_jsonable(obj):
     """Convert numpy/pandas/dates (recursively) to plain JSON types; NaN -> null."""
+    import numpy as np
+    import pandas as pd
+
     if obj is pd.NaT or obj is pd.NA:
         return None
     if isinstance(obj, dict):
@@ -55,18 +199,72 @@ def print_json(payload) -> None:
     sys.stdout.write(json.dumps(to_jsonable(payload), indent=2) + "\n")
 
 
+# ------------------------------------------------------------------ errors
+def print_error(message, prefix: str = "error") -> None:
+    """One escaped, length-limited message on stderr."""
+    err_console.print(f"[bold red]{prefix}:[/] {esc(message, MAX_MESSAGE_CHARS)}", highlight=False, soft_wrap=True)
+
+
+def _os_error_message(exc: OSError) -> str:
+    name = exc.filename if exc.filename is not None else ""
+    if isinstance(exc, FileNotFoundError):
+        return f"no such file or folder: {name}"
+    if isinstance(exc, IsADirectoryError):
+        return f"{name} is a folder; give a file name"
+    if isinstance(exc, NotADirectoryError):
+        return f"{name}: a path component is a file, not a folder"
+    if isinstance(exc, FileExistsError):
+        return f"{name} already exists and is not a folder"
+    if isinstance(exc, PermissionError):
+        return f"no permission to use {name}"
+    return f"{name + ': ' if name else ''}{exc.strerror or exc}"
+
+
 def handle_errors(func):
-    """Turn ThesisError into a clean message and the documented exit status."""
+    """Turn ThesisError (and a user's file-system mistakes) into one clean
+    message and the documented exit status, never a traceback."""
 
     @wraps(func)
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
         except ThesisError as exc:
-            err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            print_error(exc)
             raise typer.Exit(exc.exit_code)
-        except FileNotFoundError as exc:
-            err_console.print(f"[bold red]error:[/] no such file: {exc.filename}", highlight=False)
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError, FileExistsError,
+                PermissionError) as exc:
+            print_error(_os_error_message(exc))
             raise typer.Exit(2)
 
     return wrapper
+
+
+def _tidy_help() -> None:
+    """Help screens: no ``<bool>`` after plain flags, and usage lines that read
+    ``IDEA`` / ``[IDEA]`` instead of ``{idea}`` (typer's own rendering)."""
+    try:
+        from typer import core
+    except ImportError:  # pragma: no cover
+        return
+    opt, arg = getattr(core, "TyperOption", None), getattr(core, "TyperArgument", None)
+    if opt is not None and hasattr(opt, "display_type_rich") and not getattr(opt, "_thesis_tidy", False):
+        original = opt.display_type_rich
+
+        def display_type_rich(self, ctx):
+            if getattr(self, "is_flag", False) and self.metavar is None:
+                return None
+            return original(self, ctx)
+
+        opt.display_type_rich = display_type_rich
+        opt._thesis_tidy = True
+    if arg is not None and hasattr(arg, "_usage_display_name") and not getattr(arg, "_thesis_tidy", False):
+        def _usage_display_name(self):
+            name = self.metavar if self.metavar is not None else (self.name or "").upper()
+            name = name if self.required or name.startswith("[") else f"[{name}]"
+            return name + ("..." if self.nargs != 1 and not name.endswith("...") else "")
+
+        arg._usage_display_name = _usage_display_name
+        arg._thesis_tidy = True
+
+
+_tidy_help()

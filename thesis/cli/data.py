@@ -9,8 +9,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from thesis.cli._common import console, err_console, handle_errors, print_json, to_jsonable
-from thesis.data import ADJUSTMENTS, AS_TRADED, CsvFolder, Store, default_source, get_provider, resample
 from thesis.errors import BadInput, ThesisError
+
+# thesis.data (pandas) loads inside the commands, so `thesis data --help` stays fast.
+AS_TRADED = "as-traded"  # thesis.data.AS_TRADED
 
 app = typer.Typer(help="Pull, inspect and validate market data.", no_args_is_help=True)
 
@@ -18,6 +20,8 @@ SOURCE_HELP = "csv:DIR, yahoo or store (default: csv:$THESIS_DATA when set, else
 
 
 def _adjustments(adjustment: str) -> list[str]:
+    from thesis.data import ADJUSTMENTS
+
     if adjustment == "both":
         return list(ADJUSTMENTS)
     if adjustment not in ADJUSTMENTS:
@@ -34,6 +38,8 @@ def pull(symbols: list[str] = typer.Argument(..., help="Symbols to pull, e.g. IW
          adjustment: str = typer.Option(AS_TRADED, help="as-traded, adjusted or both"),
          json: bool = typer.Option(False, "--json", help="Print one JSON document")):
     """Fetch bars and upsert them into the local store (each symbol in one transaction)."""
+    from thesis.data import CsvFolder, Store, default_source, get_provider
+
     source = source or default_source()
     provider = get_provider(source)
     store = Store()
@@ -92,6 +98,8 @@ def show(symbol: str,
          rows: int = typer.Option(20, help="Rows to print (table output)"),
          json: bool = typer.Option(False, "--json")):
     """Show bars, resampled to weekly or monthly on request."""
+    from thesis.data import Store, get_provider, resample
+
     if timeframe not in ("1d", "1w", "1mo"):
         raise BadInput(f"--timeframe must be 1d, 1w or 1mo, not {timeframe!r}")
     _adjustments(adjustment)
@@ -127,6 +135,8 @@ def check(source: str = typer.Argument(..., help="csv:DIR, store or yahoo"),
           adjustment: str = typer.Option("both", help="as-traded, adjusted or both"),
           json: bool = typer.Option(False, "--json")):
     """Validation report. Exit status 1 when any problem is found."""
+    from thesis.data import CsvFolder, get_provider
+
     provider = get_provider(source)
     problems, checked = [], 0
     for adj in _adjustments(adjustment):
@@ -174,6 +184,8 @@ def check(source: str = typer.Argument(..., help="csv:DIR, store or yahoo"),
 @handle_errors
 def ls(json: bool = typer.Option(False, "--json")):
     """List what the local store holds."""
+    from thesis.data import Store
+
     store = Store()
     inv = store.inventory()
     if json:

@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
-from thesis.cli._common import console, handle_errors, print_json
+from thesis.cli._common import console, esc, handle_errors, output_file, print_json, print_table
 
 app = typer.Typer(help="Market internals: breadth, relative strength, regime, cross-asset, VIX.",
                   pretty_exceptions_enable=False)
@@ -28,17 +27,22 @@ def _f(x, fmt="{:.1f}", none="-") -> str:
 def _performance_table(perf: dict, since: Optional[str] = None) -> Table:
     t = Table(title="Performance, % (adjusted closes)", title_justify="left")
     cols = [c for c in next(iter(perf.values()), {}) if c != "realized_vol_20"]
-    t.add_column("symbol")
+    t.add_column("symbol", no_wrap=True)
     for c in cols + ["rv20 %"]:
-        t.add_column(f"since {since}" if c == "since" and since else c, justify="right")
+        t.add_column(esc(f"since {since}") if c == "since" and since else esc(c), justify="right", no_wrap=True)
     for sym, row in perf.items():
         rv = row.get("realized_vol_20")
-        t.add_row(sym, *(_f(row.get(c), "{:+.1f}") for c in cols), _f(rv))
+        t.add_row(esc(sym), *(_f(row.get(c), "{:+.1f}") for c in cols), _f(rv))
     return t
 
 
 def _breadth_table(b: dict) -> Table:
-    t = Table(title=f"Breadth: {b['universe']} on {b['date']} ({b['members']} members)", title_justify="left")
+    if not b.get("available", True):
+        t = Table(title="Breadth: unavailable", title_justify="left")
+        t.add_column("why", overflow="fold")
+        t.add_row(esc(b.get("reason", "no breadth data")))
+        return t
+    t = Table(title=f"Breadth: {esc(b['universe'])} on {b['date']} ({b['members']} members)", title_justify="left")
     for _ in range(2):
         t.add_column("measure", no_wrap=True)
         t.add_column("value", justify="right", no_wrap=True)
@@ -64,29 +68,35 @@ def _breadth_table(b: dict) -> Table:
     return t
 
 
+def _regime_cell(r: dict) -> str:
+    score = r.get("score")
+    return esc(r.get("label", "n/a")) + ("" if score is None else f" ({score:+d})")
+
+
 def _other_tables(rep: dict) -> list[Table]:
     rs = Table(title="Relative strength (adjusted closes)", title_justify="left")
     for c in ("pair", "trend", "slope50", "pct1y", "beta", "corr", "rel1M", "rel3M", "relYTD"):
         rs.add_column(c, justify="left" if c in ("pair", "trend") else "right", no_wrap=True)
     for r in rep["relative_strength"]:
         rel = r["relative_return_pct"]
-        rs.add_row(r["pair"], r["trend"], f"{_f(r['slope_window_pct'], '{:+.1f}')}%", _f(r["percentile"], "{:.0f}"),
+        adj = r.get("adjustment", "adjusted")   # named when a symbol has no adjusted closes
+        rs.add_row(esc(r["pair"] + ("" if adj == "adjusted" else f" [{adj}]")), esc(r["trend"]), f"{_f(r['slope_window_pct'], '{:+.1f}')}%", _f(r["percentile"], "{:.0f}"),
                    _f(r["beta"], "{:.2f}"), _f(r["corr"], "{:.2f}"), _f(rel.get("1M"), "{:+.1f}"),
                    _f(rel.get("3M"), "{:+.1f}"), _f(rel.get("YTD"), "{:+.1f}"))
     reg = Table(title="Regime (as-traded)", title_justify="left")
     for c in ("symbol", "daily", "weekly", "monthly", "description"):
-        reg.add_column(c)
+        reg.add_column(c, no_wrap=c != "description", overflow="fold")
     for sym, r in {rep["regime"].get("symbol"): rep["regime"], **rep["regime_others"]}.items():
         if not r:
             continue
-        reg.add_row(str(sym), *(f"{r[tf]['label']} ({r[tf]['score']:+d})" for tf in ("1d", "1w", "1mo")),
-                    r["description"].split(" (")[0])
+        reg.add_row(esc(sym), *(_regime_cell(r.get(tf, {})) for tf in ("1d", "1w", "1mo")),
+                    esc(r["description"].split(" (")[0]))
     xa = Table(title="Cross-asset (trend: close vs rising/falling 50d SMA)", title_justify="left")
     for c in ("asset", "proxy", "state", "close", "rv20 %"):
-        xa.add_column(c)
+        xa.add_column(c, no_wrap=c in ("close", "rv20 %"), overflow="fold")
     for name, a in rep["cross_asset"].items():
         proxy = a["symbol"] + (" inverted" if a.get("inverted") else "") + f" [{a.get('adjustment', '-')}]"
-        xa.add_row(name, escape(proxy), a["state"], _f(a.get("close"), "{:.2f}"), _f(a.get("realized_vol_20")))
+        xa.add_row(esc(name), esc(proxy), esc(a["state"]), _f(a.get("close"), "{:.2f}"), _f(a.get("realized_vol_20")))
     v = rep["vix"]
     xa.add_row("VIX", "VIX", f"pctile {_f(v.get('percentile'), '{:.0f}')}", _f(v.get("level"), "{:.2f}"),
                f"20d {_f(v.get('change_points'), '{:+.2f}')}")
@@ -107,21 +117,28 @@ def market(asof: Optional[str] = typer.Option(None, "--asof", help="Session date
     from thesis.market import MarketContext, market_report
     from thesis.market.report import resolve_asof
 
+    from thesis.errors import BadInput
+
+    output_file(chart, "--chart")
     ctx = MarketContext(universe=universe)
     when = resolve_asof(asof, ctx)
     rep = market_report(when, context=ctx, since=since)
     if chart is not None:
         from thesis.market.chart import market_chart
 
-        rep["chart"] = str(market_chart(when, chart, context=ctx))
+        if rep["breadth"].get("available", True):
+            rep["chart"] = str(market_chart(when, chart, context=ctx))
+        else:
+            rep["chart"] = None
+            rep["warnings"].append(f"breadth chart not written to {chart}: breadth is unavailable")
     if json:
         print_json(rep)
         return
-    console.print(_breadth_table(rep["breadth"]))
+    print_table(_breadth_table(rep["breadth"]))
     for t in _other_tables(rep):
-        console.print(t)
-    console.print(_performance_table(rep.get("performance", {}), since))
+        print_table(t, drop=("description", "proxy", "corr", "beta"))
+    print_table(_performance_table(rep.get("performance", {}), since))
     for w in rep["warnings"]:
-        console.print(f"[yellow]note:[/] {w}", highlight=False)
-    if chart is not None:
-        console.print(f"chart: {rep['chart']}")
+        console.print(f"[yellow]note:[/] {esc(w)}", highlight=False)
+    if rep.get("chart"):
+        console.print(f"chart: {esc(rep['chart'])}", highlight=False)

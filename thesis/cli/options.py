@@ -7,7 +7,7 @@ Units: vega per 1.00 of vol (divide by 100 for one vol point), theta per year (d
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 from pathlib import Path
@@ -15,11 +15,11 @@ from rich.table import Table
 
 from thesis.cli._common import console, handle_errors, print_json
 from thesis.errors import BadInput
-from thesis.options.plan import OptionsPlan, plan_options
-from thesis.options.pricing import price as price_option
-from thesis.options.pricing import resolve_expiry, to_date
-from thesis.options.scenario import ScenarioGrid, scenario_grid
-from thesis.options.strategies import Leg, Position, long_call, long_put, vertical
+
+if TYPE_CHECKING:  # heavy modules load inside the commands, so `thesis --help` stays fast
+    from thesis.options.plan import OptionsPlan
+    from thesis.options.scenario import ScenarioGrid
+    from thesis.options.strategies import Leg, Position
 
 app = typer.Typer(help="Option prices, option plans for an idea, and what-if grids (model prices, not quotes).",
                   no_args_is_help=True)
@@ -29,6 +29,8 @@ IV_HELP = "Implied vol as a decimal (0.20 = 20 %)"
 
 
 def _date(value: Optional[str], name: str) -> Optional[dt.date]:
+    from thesis.options.pricing import to_date
+
     return to_date(value, name) if value is not None else None
 
 
@@ -39,6 +41,8 @@ def _dividends(items: Optional[list[str]]) -> list[tuple[dt.date, float]]:
         if not sep:
             raise BadInput(f"--dividend must be DATE:AMOUNT like 2023-09-20:0.70, got {item!r}")
         try:
+            from thesis.options.pricing import to_date
+
             out.append((to_date(day, "--dividend date"), float(amount)))
         except ValueError as exc:
             raise BadInput(f"--dividend amount must be a number, got {amount!r}") from exc
@@ -59,6 +63,9 @@ def price_cmd(type: str = typer.Option(..., "--type", help="put or call"),
               dividend: Optional[list[str]] = typer.Option(None, help="Cash dividend DATE:AMOUNT (repeatable)"),
               style: str = typer.Option("american", help="american or european"),
               json: bool = typer.Option(False, "--json", help="Print one JSON document: price, delta, gamma, vega, theta, rho")):
+    from thesis.options.pricing import price as price_option
+    from thesis.options.pricing import resolve_expiry
+
     out = price_option(type, spot, strike, days=days, expiry=_date(expiry, "--expiry"),
                        asof=_date(asof, "--asof"), iv=iv, rate=rate, div_yield=div_yield,
                        style=style, dividends=_dividends(dividend))
@@ -114,6 +121,7 @@ def show_plan(plan: OptionsPlan, json: bool = False, chart: Optional[str] = None
 
 def _chart_best(plan: OptionsPlan, path: str):
     from thesis.options.chart import save_scenario_png
+    from thesis.options.scenario import scenario_grid
 
     best = plan.best
     grid = scenario_grid(best.position, plan.asof, plan.open_price, plan.vol.iv, plan.rate,
@@ -170,6 +178,8 @@ def plan_cmd(idea: Optional[Path] = typer.Argument(None, help="Idea file: direct
         raise BadInput(f"give an IDEA file or {', '.join(missing)}")
     if iv is None and iv_source is None:
         raise BadInput("give --iv or --iv-source vix|realized")
+    from thesis.options.plan import plan_options
+
     plan = plan_options(direction, entry, stop, target, horizon_days,
                         _date(asof, "--asof") or dt.date.today(), spot=spot, iv=iv,
                         iv_source=iv_source, symbol=symbol, rate=rate, div_yield=div_yield,
@@ -179,6 +189,9 @@ def plan_cmd(idea: Optional[Path] = typer.Argument(None, help="Idea file: direct
 
 
 def _parse_leg(text: str, default_expiry: Optional[dt.date]) -> Leg:
+    from thesis.options.pricing import to_date
+    from thesis.options.strategies import Leg
+
     parts = text.split(":")
     if len(parts) not in (3, 4):
         raise BadInput(f"--leg must be QTY:TYPE:STRIKE[:EXPIRY] like +1:put:180 or -2:put:150:2023-12-15, got {text!r}")
@@ -195,6 +208,8 @@ def _parse_leg(text: str, default_expiry: Optional[dt.date]) -> Leg:
 def build_position(type: Optional[str], strike: Optional[float], short_strike: Optional[float],
                    expiry: Optional[dt.date], contracts: int, legs: Optional[list[str]]) -> Position:
     """A long option, a vertical (with short_strike) or the explicit --leg list."""
+    from thesis.options.strategies import Position, long_call, long_put, vertical
+
     if legs:
         return Position(tuple(_parse_leg(t, expiry) for t in legs), name="custom position")
     if type is None or strike is None:
@@ -265,6 +280,9 @@ def scenario_cmd(type: Optional[str] = typer.Option(None, "--type", help="put or
                  json: bool = typer.Option(False, "--json", help="Print one JSON document"),
                  chart: Optional[str] = typer.Option(None, help="Write the heat map + P&L lines PNG here")):
     """P&L grid of a position over price and date, IV shifts and touch probabilities."""
+    from thesis.options.pricing import resolve_expiry
+    from thesis.options.scenario import scenario_grid
+
     asof_d = _date(asof, "--asof") or dt.date.today()
     expiry_d = None
     if days is not None or expiry is not None or not leg:

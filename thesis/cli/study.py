@@ -12,7 +12,7 @@ from typing import List, Optional
 import typer
 from rich.table import Table
 
-from thesis.cli._common import console, err_console, handle_errors
+from thesis.cli._common import console, err_console, esc, handle_errors, output_folder, plural, print_table
 
 LEVELS_HELP = "relative: zones/levels measured on each symbol's own history; fixed: the idea's prices (its symbol)"
 
@@ -46,7 +46,7 @@ class LazyProgress:
 
 @handle_errors
 def study(idea: Path = typer.Argument(..., help="Idea file (TOML)"),
-          grid_more: Optional[List[str]] = typer.Argument(None, metavar="[KEY=V1,V2 ...]",
+          grid_more: Optional[List[str]] = typer.Argument(None, metavar="[KEY=V1,V2]",
                                                           help="More --grid axes (key=values after --grid)"),
           symbols: Optional[List[str]] = typer.Option(None, "--symbols", help="Symbols (comma-separated or repeated)"),
           universe: Optional[str] = typer.Option(None, "--universe", help="Universe folder, e.g. csv:DIR"),
@@ -85,6 +85,7 @@ def study(idea: Path = typer.Argument(..., help="Idea file (TOML)"),
                         f"(keys: {', '.join(GRID_KEYS)})")
     if extra and not grid:
         raise GridError(f"{extra[0]!r} looks like a grid axis: put --grid before it")
+    output_folder(report, "--report")
     progress = LazyProgress(enabled=not json)
     try:
         res = run(idea, symbols=symbols, universe=universe, start=from_, end=to, grid=(grid or []) + extra or None,
@@ -117,16 +118,38 @@ def _ci(ci, fmt="{:.3f}") -> str:
     return "" if not ci or ci[0] is None else f"[{fmt.format(ci[0])}, {fmt.format(ci[1])}]"
 
 
+def confirmation_lines(info: dict | None, trades: int) -> list[str]:
+    """Why occurrences were dropped by --confirm, as plain text (escaped later)."""
+    if not info or not info.get("confirmations"):
+        return []
+    events, passed = info.get("events", 0), info.get("passed", 0)
+    lines = [f"confirmations: {passed} of {plural(events, 'occurrence')} passed all "
+             f"{plural(info['confirmations'], 'confirmation')}"]
+    for k, c in enumerate(info.get("by_confirmation", []), start=1):
+        lines.append(f"  #{k} {c['kind']}: failed {c['failed']} of {c['measured']} measured")
+    if info.get("unmeasured"):
+        lines.append(f"  {plural(info['unmeasured'], 'occurrence')} had no data for any confirmation (kept)")
+    if trades == 0 and events:
+        lines.append("no trades: " + ("every occurrence failed at least one confirmation" if passed == 0 else
+                                      "the occurrences that passed did not become closed trades"))
+    return lines
+
+
 def print_study(doc: dict) -> None:
     s, b, e = doc["summary"], doc.get("base_rate"), doc.get("edge")
     cell = doc["cell"]
-    console.print(f"[bold]{doc['idea']['title']}[/] ({doc['idea']['direction']}): {doc['data']['symbols']} symbol(s), "
-                  f"stop {cell['stop']}, target {'+'.join(cell['target'])}, hold {cell['hold']}, "
-                  f"zone {cell['zone_lookback']}-session extreme +- {cell['zone_width']:g} ATR")
+    width = cell["zone_width"]
+    width = f"{width:g}" if isinstance(width, (int, float)) else esc(width)
+    console.print(f"[bold]{esc(doc['idea']['title'])}[/] ({esc(doc['idea']['direction'])}): "
+                  f"{plural(doc['data']['symbols'], 'symbol')}, "
+                  f"stop {esc(cell['stop'])}, target {esc('+'.join(map(str, cell['target'])))}, hold {esc(cell['hold'])}, "
+                  f"zone {esc(cell['zone_lookback'])}-session extreme +- {width} ATR", highlight=False)
+    for line in confirmation_lines(doc.get("confirmations"), s["signals"]):
+        console.print(esc(line), highlight=False)
     t = Table(title="Occurrences vs random entries (same exits)")
-    t.add_column("figure")
-    t.add_column("occurrences", justify="right")
-    t.add_column("random entries", justify="right")
+    t.add_column("figure", overflow="fold")
+    t.add_column("occurrences", justify="right", no_wrap=True)
+    t.add_column("random entries", justify="right", no_wrap=True)
     pct = "{:.1%}"
     rows = [("closed trades", str(s["signals"]), str(b["signals"]) if b else "-"),
             ("hit rate", f"{_f(s['hit_rate'], pct)} {_ci(s['hit_rate_ci'], pct)}",
@@ -141,34 +164,34 @@ def print_study(doc: dict) -> None:
              _f(b["sessions_to_outcome"].get("median"), "{:.0f}") if b else "-")]
     for row in rows:
         t.add_row(*row)
-    console.print(t)
+    print_table(t)
     if e and e.get("mean_r_diff") is not None:
         console.print(f"edge over random entries: {e['mean_r_diff']:+.3f} R {_ci(e['mean_r_diff_ci'])}, "
                       f"one-sided p = {e['p_signal_better']:.3g}")
     if doc["grid"]:
         mc = doc["grid"]["multiple_comparisons"]
-        g = Table(title=f"Grid: best cells of {mc['cells_tried']}")
+        g = Table(title=f"Grid: best cells of {mc['cells_tried']} (p: one-sided p-value of mean R > 0)")
         keys = list(doc["grid"]["axes"])
         for col in ["cell", *keys, "trades", "mean R", "p", "p Holm"]:
-            g.add_column(col, justify="right")
+            g.add_column(esc(col), justify="right", no_wrap=col in ("mean R", "p", "p Holm", "trades"))
         cells = sorted(doc["grid"]["cells"], key=lambda r: -(r["mean_r"] if r["mean_r"] is not None else -1e9))
         for r in cells[:10]:
-            g.add_row(str(r["cell"]), *[str(r.get(k)) for k in keys], str(r["signals"]), _f(r["mean_r"]),
+            g.add_row(str(r["cell"]), *[esc(r.get(k)) for k in keys], str(r["signals"]), _f(r["mean_r"]),
                       _f(r["p_mean_r_gt0"], "{:.3g}"), _f(r["p_holm"], "{:.3g}"))
-        console.print(g)
-        console.print(f"[yellow]{mc['warning']}[/]")
+        print_table(g)
+        console.print(f"[yellow]{esc(mc['warning'])}[/]", highlight=False)
     if doc["split"]:
         sp = doc["split"]
         for name in ("in_sample", "out_of_sample"):
             ss = sp[name]["summary"]
-            console.print(f"{name.replace('_', ' ')} ({sp['date']}): {ss['signals']} trades, mean R "
-                          f"{_f(ss['mean_r'])} {_ci(ss['mean_r_ci'])}")
+            console.print(f"{name.replace('_', ' ')} ({esc(sp['date'])}): {plural(ss['signals'], 'trade')}, mean R "
+                          f"{esc(_f(ss['mean_r']))} {esc(_ci(ss['mean_r_ci']))}", highlight=False)
         if sp.get("selection"):
-            console.print(sp["selection"])
+            console.print(esc(sp["selection"]), highlight=False)
     for w in doc["warnings"] + doc["notes"]:
-        console.print(f"[yellow]note:[/] {w}")
+        console.print(f"[yellow]note:[/] {esc(w)}", highlight=False)
     if doc["pending"]:
         console.print("pending (signal on the last session): " +
-                      ", ".join(f"{p['symbol']} {p['date']}" for p in doc["pending"][:10]))
+                      esc(", ".join(f"{p['symbol']} {p['date']}" for p in doc["pending"][:10])), highlight=False)
     if doc.get("report"):
-        console.print(f"report: {doc['report']}")
+        console.print(f"report: {esc(doc['report'])}", highlight=False)

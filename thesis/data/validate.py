@@ -5,26 +5,31 @@ Policy (also in the README):
 | problem | action |
 | --- | --- |
 | missing value, text in a number column, wrong field count | reject (parse error) |
+| a value that is not a finite number (inf, nan) | reject |
 | non-positive price, negative volume, high below low | reject |
+| price outside 1e-6 .. 1e9, volume over 1e15 (thesis.data.limits) | reject (implausible) |
 | duplicate date with different values | reject |
 | duplicate date, identical row | repair: keep the first, warn |
 | dates out of order | repair: sort, warn |
 | high below max(open, close) / low above min(open, close) | repair: widen high/low to the body, warn |
 | session missing against the XNYS calendar | report (warn): never invented |
 | date that is not an XNYS session | report (warn): kept |
+| bad print (thesis.data.outliers: a spike far beyond the recent true range that reverts) | report (warn): kept as printed, flagged |
 
 A rejection raises DataFileError naming file, line and symbol. Repairs and
-reports are listed in the bar set's ``attrs["warnings"]``.
+reports are listed in the bar set's ``attrs["warnings"]``; bad prints also in
+``Report.flags`` (and ``attrs["flagged"]``, date -> reason, set by the adapters).
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from thesis.data import calendar
+from thesis.data import calendar, limits
 from thesis.data.csvfile import LINE
+from thesis.data.outliers import Flag, find_outliers
 from thesis.errors import DataFileError
 
 REJECT, REPAIR, REPORT = "reject", "repair", "report"
@@ -51,6 +56,16 @@ class Problem:
 @dataclass
 class Report:
     problems: list[Problem]
+    flags: list[Flag] = field(default_factory=list)
+
+    @property
+    def flagged(self) -> dict[str, str]:
+        """ISO date -> reason, for every bar the outlier rule flags."""
+        out: dict[str, str] = {}
+        for f in self.flags:
+            key = str(f.date.date())
+            out[key] = out[key] + "; " + f.message() if key in out else f.message()
+        return out
 
     @property
     def rejected(self) -> list[Problem]:
@@ -83,15 +98,29 @@ def validate_frame(frame: pd.DataFrame, symbol: str, path: str, *, check_calenda
             problems.append(Problem(symbol, path, _line(frame, i), _date(frame, i), kind, action, message))
 
     prices = [c for c in ("open", "high", "low", "close") if c in frame.columns]
-    # Non-positive prices and negative volume.
+    # Non-finite, non-positive and implausible values.
     for col in prices:
-        bad = np.flatnonzero(~(frame[col].to_numpy() > 0))
-        for k, i in enumerate(bad):
-            add(i, "non-positive price", REJECT, f"{col} = {frame[col].iloc[i]}", k)
+        vals = frame[col].to_numpy(dtype="float64")
+        if col == "open" and np.isnan(vals).all():
+            continue  # a source without an open
+        finite = np.isfinite(vals)
+        for k, i in enumerate(np.flatnonzero(~finite)):
+            add(i, "not a finite number", REJECT, f"{col} = {vals[i]}", k)
+        with np.errstate(invalid="ignore"):
+            for k, i in enumerate(np.flatnonzero(finite & ~(vals > 0))):
+                add(i, "non-positive price", REJECT, f"{col} = {vals[i]}", k)
+            odd = finite & (vals > 0) & ((vals < limits.MIN_PRICE) | (vals > limits.MAX_PRICE))
+        for k, i in enumerate(np.flatnonzero(odd)):
+            add(i, "implausible price", REJECT,
+                f"{col} = {vals[i]:.6g} is outside {limits.MIN_PRICE:g} .. {limits.MAX_PRICE:g}", k)
     if "volume" in frame.columns:
-        bad = np.flatnonzero(frame["volume"].to_numpy() < 0)
-        for k, i in enumerate(bad):
-            add(i, "negative volume", REJECT, f"volume = {frame['volume'].iloc[i]}", k)
+        vol = frame["volume"].to_numpy(dtype="float64")
+        for k, i in enumerate(np.flatnonzero(np.isinf(vol))):
+            add(i, "not a finite number", REJECT, f"volume = {vol[i]}", k)
+        for k, i in enumerate(np.flatnonzero(vol < 0)):
+            add(i, "negative volume", REJECT, f"volume = {vol[i]}", k)
+        for k, i in enumerate(np.flatnonzero(np.isfinite(vol) & (vol > limits.MAX_VOLUME))):
+            add(i, "implausible volume", REJECT, f"volume = {vol[i]:.6g} is over {limits.MAX_VOLUME:g}", k)
     hi, lo = frame["high"].to_numpy(), frame["low"].to_numpy()
     bad = np.flatnonzero(hi < lo)
     for k, i in enumerate(bad):
@@ -132,6 +161,13 @@ def validate_frame(frame: pd.DataFrame, symbol: str, path: str, *, check_calenda
                 problems.append(Problem(symbol, path, None, None, f"{col} {word} body", REPAIR,
                                         f"{len(bad)} rows in all"))
 
+    flags: list[Flag] = []
+    if not any(p.action == REJECT for p in problems) and len(frame):
+        flags = find_outliers(frame["date"], frame["open"] if "open" in frame.columns else None, frame["high"],
+                              frame["low"], frame["close"], frame["volume"] if "volume" in frame.columns else None)
+        for k, f in enumerate(flags):
+            add(f.index, f"bad print? ({f.kind})", REPORT, f.message(), k)
+
     if check_calendar and len(frame):
         d = pd.DatetimeIndex(frame["date"])
         expected = calendar.sessions(d[0], min(d[-1], calendar.last_session()))
@@ -145,7 +181,7 @@ def validate_frame(frame: pd.DataFrame, symbol: str, path: str, *, check_calenda
             shown = ", ".join(str(x.date()) for x in extra[:5])
             problems.append(Problem(symbol, path, None, str(extra[0].date()), "not a session", REPORT,
                                     f"{len(extra)} dates are not XNYS sessions: {shown}"))
-    return frame, Report(problems)
+    return frame, Report(problems, flags)
 
 
 def ensure_loadable(report: Report, path: str, symbol: str) -> None:

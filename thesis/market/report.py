@@ -97,17 +97,40 @@ def market_report(asof=None, universe: str | None = None, context: MarketContext
     asof = resolve_asof(asof, ctx)
     warnings: list[str] = []
     out: dict = {"asof": asof}
-    out["breadth"] = breadth_section(ctx, asof)
-    if out["breadth"]["warning"]:
-        warnings.append(out["breadth"]["warning"])
-    if out["breadth"]["stale"]:
-        warnings.append(f"breadth data ends {out['breadth']['date'].date()}, before {asof.date()}")
+    try:
+        fund = ctx.close(ctx.fund_symbol).index
+        start, end = fund[0], fund[-1]
+    except BadInput:
+        start = end = None
+    if start is not None and asof < start:
+        raise BadInput(f"as-of date {asof.date()} is before the data, which starts {start.date()} "
+                       f"({ctx.fund_symbol})")
+    if end is not None and asof > end:
+        out["data_end"] = end
+        warnings.append(f"the data ends {end.date()}: the figures are those of {end.date()}, not {asof.date()}")
+    try:
+        out["breadth"] = {"available": True, **breadth_section(ctx, asof)}
+    except BadInput as exc:
+        # Breadth needs its own universe (which may start later than the rest): report the rest.
+        out["breadth"] = {"available": False, "reason": str(exc)}
+        warnings.append(f"breadth unavailable: {exc}")
+    else:
+        if out["breadth"]["warning"]:
+            warnings.append(out["breadth"]["warning"])
+        if out["breadth"]["stale"]:
+            warnings.append(f"breadth data ends {out['breadth']['date'].date()}, before {asof.date()}")
     rs = []
     for a, b in pairs:
         try:
-            rs.append(relative_strength(ctx.close(a, ADJUSTED), ctx.close(b, ADJUSTED), asof))
+            bars_a, bars_b = ctx.bars_prefer(a, ADJUSTED), ctx.bars_prefer(b, ADJUSTED)
+            entry = relative_strength(bars_a["close"].rename(a.upper()), bars_b["close"].rename(b.upper()), asof)
         except BadInput as exc:
             warnings.append(f"relative strength {a}/{b}: {exc}")
+            continue
+        # which closes the ratio divides, as cross-asset entries say (adjusted unless a symbol lacks them)
+        adj_a, adj_b = bars_a.attrs.get("adjustment"), bars_b.attrs.get("adjustment")
+        entry["adjustment"] = adj_a if adj_a == adj_b else f"{a.upper()} {adj_a}, {b.upper()} {adj_b}"
+        rs.append(entry)
     out["relative_strength"] = rs
     regimes = {}
     for sym in REGIME_SYMBOLS:
@@ -136,4 +159,6 @@ def market_report(asof=None, universe: str | None = None, context: MarketContext
     perf = performance_table(closes, asof, since)
     out["performance"] = {sym: {**perf.loc[sym].to_dict(), "realized_vol_20": vols[sym]} for sym in perf.index}
     out["warnings"] = warnings
+    if not (out["breadth"]["available"] or rs or regimes or out["performance"]):
+        raise BadInput(f"nothing to report for {asof.date()}: " + "; ".join(warnings))
     return _clean(out)

@@ -29,6 +29,11 @@ from thesis.options.pricing import model_values, to_date
 from thesis.options.vol import _load, choose_vol, vol_path
 
 PRICE_KIND = "MODEL price, not a historical quote"
+#: Ranges of the [options] table (and of the CLI's --iv/--rate): decimals, not percent.
+MAX_IV = 5.0
+MIN_RATE, MAX_RATE = -0.2, 0.5
+MAX_DAYS = 3660
+MAX_CONTRACTS = 100_000
 STRIKE_STEP = 1.0
 
 
@@ -38,15 +43,17 @@ class OptionsSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: Literal["put", "call"]
-    strike: float | None = Field(default=None, gt=0)
+    strike: float | None = Field(default=None, gt=0, le=1e7)
     delta: float | None = Field(default=None, gt=-1, lt=1)
-    expiry: dt.date | None = None
-    days: int | None = Field(default=None, ge=1)
-    contracts: int = Field(default=1, ge=1)
-    iv: float | None = Field(default=None, gt=0)
+    expiry: dt.date | None = Field(default=None, ge=dt.date(1900, 1, 1), le=dt.date(2100, 12, 31))
+    days: int | None = Field(default=None, ge=1, le=MAX_DAYS, description=f"calendar days to expiry, 1..{MAX_DAYS}")
+    contracts: int = Field(default=1, ge=1, le=MAX_CONTRACTS)
+    iv: float | None = Field(default=None, gt=0, le=MAX_IV, description="implied vol as a decimal (0.20 = 20 %)")
     iv_source: Literal["vix", "realized"] | None = None
-    rate: float | None = None
-    div_yield: float | None = None
+    rate: float | None = Field(default=None, ge=MIN_RATE, le=MAX_RATE,
+                               description="risk-free rate as a decimal (0.05 = 5 %)")
+    div_yield: float | None = Field(default=None, ge=0, le=MAX_RATE,
+                                    description="dividend yield as a decimal (0.012 = 1.2 %)")
     style: Literal["american", "european"] = "american"
 
     @model_validator(mode="after")

@@ -33,6 +33,8 @@ class ReplayResult:
     confirmations: list[dict] = field(default_factory=list)
     options_path: pd.DataFrame | None = None
     options_error: str | None = None
+    asof: pd.Timestamp | None = None
+    missing: list[str] = field(default_factory=list)   # data a part of the run had to do without
 
     @property
     def primary(self) -> Trade:
@@ -51,25 +53,69 @@ def _start_session(bars: pd.DataFrame, when) -> pd.Timestamp:
     return idx[0]
 
 
+def _stale_date(idea: Idea, bars: pd.DataFrame, start) -> pd.Timestamp | None:
+    """The last day an order placed at ``start`` may still fill: one horizon (any form) after it."""
+    sessions = idea.horizon_sessions()
+    if sessions:
+        later = bars.index[bars.index >= pd.Timestamp(start)]
+        return later[sessions - 1] if len(later) >= sessions else None
+    return idea.horizon_end(start)
+
+
+def _never(idea: Idea, start, note: str):
+    from thesis.replay import nb
+
+    lv = idea.levels
+    return Trade(idea.symbol, idea.direction, "next_open" if idea.entry.order == "signal" else "limit",
+                 None if idea.entry.order == "signal" else idea.entry_price, lv.stop, list(lv.targets),
+                 list(lv.sizes or [1.0 / len(lv.targets)] * len(lv.targets)), start, None, "none",
+                 nb.REASON_NONE, notes=[note])
+
+
 def _simulate_with_horizon(idea: Idea, bars: pd.DataFrame, entry: dict, start) -> Trade:
+    """A limit entry working from ``start``: unfilled after one horizon (any form) it is stale;
+    once filled, the time stop is one horizon after the entry session."""
     lv = idea.levels
     common = dict(bars=bars, direction=idea.direction, entry=entry, start_date=start, stop=lv.stop,
                   targets=lv.targets, sizes=lv.sizes, move_stop_to_breakeven=lv.move_stop_to_breakeven)
     sessions = idea.horizon_sessions()
     if sessions:
+        first = simulate(**common, horizon_sessions=sessions)
+        if not first.filled:
+            return first
         return simulate(**common, hold_sessions=sessions)
     stale = idea.horizon_end(start)
+    if stale is not None and stale < pd.Timestamp(start):  # an end date before the first session
+        return _never(idea, start, f"the horizon ends on {stale.date()}, before the first session "
+                                   f"{pd.Timestamp(start).date()}: no entry")
     first = simulate(**common, end_date=stale)
     if not first.filled or stale is None:
         return first
     return simulate(**common, end_date=idea.horizon_end(first.entry_date))
 
 
+def replay_trades(idea: Idea, bars: pd.DataFrame, start, events: pd.DataFrame) -> list[tuple[str, Trade]]:
+    """The replay's trades (primary first) for ``idea`` on ``bars``: the limit (when the entry is a
+    limit) and the signal variant; an unfilled signal trade when no trigger fired in time.
+    ``events`` are the trigger events on or after ``start``."""
+    trades: list[tuple[str, Trade]] = []
+    if idea.entry.order == "limit":
+        trades.append(("limit", _simulate_with_horizon(idea, bars, {"order": "limit", "price": idea.entry_price},
+                                                       start)))
+    signal_trade = _signal_trade(idea, bars, events, start)
+    if signal_trade is not None:
+        trades.append(("signal", signal_trade))
+    if not trades:  # a signal idea whose trigger never fired: an unfilled trade
+        trades.append(("signal", _never(idea, start, "no trigger fired within the horizon: no entry")))
+    return trades
+
+
 def replay(idea: Idea, source: str | None = None, with_confirmations: bool = True,
            with_options: bool = True, asof=None) -> ReplayResult:
     """Replay ``idea`` (an Idea or a path) on bars from ``source`` (default: thesis.data default).
 
-    ``asof`` cuts the bars at that date, so the result is what could be known then.
+    ``asof`` cuts the bars at that date, so the result is what could be known then (notes dated
+    after it are left out of the document).
     """
     if not isinstance(idea, Idea):
         from thesis.spec import load
@@ -84,29 +130,13 @@ def replay(idea: Idea, source: str | None = None, with_confirmations: bool = Tru
         columns=["date", "kind", "timeframe", "price", "detail"])
     after = events[events["date"] >= start] if len(events) else events
 
-    trades: list[tuple[str, Trade]] = []
-    if idea.entry.order == "limit":
-        trades.append(("limit", _simulate_with_horizon(idea, bars, {"order": "limit", "price": idea.entry_price},
-                                                       start)))
-    signal_trade = _signal_trade(idea, bars, after, start)
-    if signal_trade is not None:
-        trades.append(("signal", signal_trade))
-    if not trades:  # a signal idea whose trigger never fired: an unfilled trade
-        from thesis.replay import nb
-
-        lv = idea.levels
-        never = Trade(idea.symbol, idea.direction, "next_open", None, lv.stop, list(lv.targets),
-                      list(lv.sizes or [1.0 / len(lv.targets)] * len(lv.targets)), start, None, "none",
-                      nb.REASON_NONE, notes=["no trigger fired within the horizon: no entry"])
-        trades.append(("signal", never))
-    result = ReplayResult(idea, bars, trades, events)
+    trades = replay_trades(idea, bars, start, after)
+    result = ReplayResult(idea, bars, trades, events, asof=None if asof is None else pd.Timestamp(asof))
     if with_confirmations and idea.confirmations:
-        from thesis.market.confirmations import evaluate_confirmations
-        from thesis.market.context import MarketContext
-
-        dates = sorted({pd.Timestamp(n.date) for n in idea.notes} | set(pd.to_datetime(after["date"])))
+        dates = sorted({pd.Timestamp(n.date) for n in idea.notes if pd.Timestamp(n.date) <= bars.index[-1]}
+                       | set(pd.to_datetime(after["date"])))
         if dates:
-            result.confirmations = evaluate_confirmations(idea.confirmations, dates, MarketContext(source=source))
+            result.confirmations, result.missing = confirmations_on(idea.confirmations, dates, source)
     if with_options and idea.options is not None and result.primary.filled:
         from thesis.errors import ThesisError
         from thesis.options.spec import reprice_path
@@ -120,10 +150,50 @@ def replay(idea: Idea, source: str | None = None, with_confirmations: bool = Tru
     return result
 
 
+def confirmations_on(confs: list, dates, source: str | None) -> tuple[list[dict], list[str]]:
+    """Evaluate confirmations on ``dates``; one whose data is missing (a symbol the source does not
+    hold) is reported as "no data" with the reason instead of stopping the run.
+    Returns (results, messages about the missing data)."""
+    from thesis.errors import SymbolNotFound
+    from thesis.market.confirmations import evaluate_confirmations
+    from thesis.market.context import MarketContext
+
+    ctx = MarketContext(source=source)
+    results, missing = [], []
+    for i, conf in enumerate(confs):
+        try:
+            rows = evaluate_confirmations([conf], dates, ctx)
+        except SymbolNotFound as exc:
+            text = f"no data for {exc.symbol} in {exc.source}"
+            if text not in missing:
+                missing.append(text)
+            rows = [{"confirmation": 0, "kind": conf.kind, "date": pd.Timestamp(d), "session": None,
+                     "passed": None, "status": "no data", "value": None, "text": text} for d in dates]
+        for row in rows:
+            row["confirmation"] = i
+            row.setdefault("subject", confirmation_subject(conf))
+        results += rows
+    return results, missing
+
+
+def confirmation_subject(conf) -> str:
+    """What a confirmation looks at, for a table column: 'IWM vs SPY', 'UUP', 'VIX', 'breadth'."""
+    symbol, versus = getattr(conf, "symbol", None), getattr(conf, "versus", None)
+    if symbol and versus:
+        return f"{symbol} vs {versus}"
+    if symbol:
+        return str(symbol)
+    if conf.kind.startswith("vix"):
+        return "VIX"
+    if conf.kind == "regime":
+        return "market"
+    return "breadth"
+
+
 def _signal_trade(idea: Idea, bars: pd.DataFrame, events: pd.DataFrame, start) -> Trade | None:
     if not len(events):
         return None
-    stale = idea.horizon_end(start)
+    stale = _stale_date(idea, bars, start)
     if stale is not None:
         events = events[events["date"] <= stale]
     if not len(events):
@@ -139,7 +209,10 @@ def _signal_trade(idea: Idea, bars: pd.DataFrame, events: pd.DataFrame, start) -
     if sessions:
         trade = simulate(**common, hold_sessions=sessions)
     else:
-        trade = simulate(**common, end_date=idea.horizon_end(nxt))
+        end = idea.horizon_end(nxt)
+        if end is not None and end < nxt:  # an end-date horizon that passes before the entry session
+            return None
+        trade = simulate(**common, end_date=end)
     trade.notes.append(f"signal: {events['kind'].iloc[0]} on {signal_date.date()}")
     return trade
 

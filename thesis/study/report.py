@@ -129,6 +129,23 @@ def _table(rows: list[list], head: list[str]) -> str:
     return "\n".join(out) + "</table>"
 
 
+# What p_mean_r_gt0 is: a p-value (small = evidence of a positive mean), not the chance that mean R > 0.
+P_LABEL = "p-value, mean R > 0 (one-sided t-test)"
+
+
+def cell_text(cell: dict) -> str:
+    """The exit/zone settings of a study cell in words (not a raw dict)."""
+    if not isinstance(cell, dict):
+        return str(cell)
+    target = cell.get("target")
+    target = "+".join(map(str, target)) if isinstance(target, (list, tuple)) else target
+    width = cell.get("zone_width")
+    width = f"{width:g}" if isinstance(width, (int, float)) else width
+    parts = [f"#{cell['index']}:" if "index" in cell else "", f"stop {cell.get('stop')}", f"target {target}",
+             f"hold {cell.get('hold')}", f"zone {cell.get('zone_lookback')}-session extreme +- {width} ATR"]
+    return " ".join(p for p in parts[:1] if p) + (" " if parts[0] else "") + ", ".join(parts[1:])
+
+
 def _summary_rows(doc: dict) -> list[list]:
     s, b, e = doc["summary"], doc.get("base_rate") or {}, doc.get("edge") or {}
     pct = "{:.1%}"
@@ -143,7 +160,7 @@ def _summary_rows(doc: dict) -> list[list]:
         ["expectancy (% of entry)", _num(s["expectancy_pct"], "{:.2f}%"),
          _num(b.get("expectancy_pct"), "{:.2f}%") if b else ""],
         ["profit factor", _num(s["profit_factor"], "{:.2f}"), _num(b.get("profit_factor"), "{:.2f}") if b else ""],
-        ["p(mean R > 0)", _num(s["p_mean_r_gt0"], "{:.3g}"), _num(b.get("p_mean_r_gt0"), "{:.3g}") if b else ""],
+        [P_LABEL, _num(s["p_mean_r_gt0"], "{:.3g}"), _num(b.get("p_mean_r_gt0"), "{:.3g}") if b else ""],
         ["outcomes target/stop/time", "/".join(str(s["outcomes"][k]) for k in ("target", "stop", "time")),
          "/".join(str(b["outcomes"][k]) for k in ("target", "stop", "time")) if b else ""],
         ["median sessions to outcome", _num(s["sessions_to_outcome"].get("median"), "{:.0f}"),
@@ -167,7 +184,7 @@ def write_report(res, directory: str | Path) -> Path:
     img = {k: f'<img alt="{k}" src="data:image/png;base64,{base64.b64encode(v).decode()}">' for k, v in charts.items()}
     parts = [f"<h1>Study: {html.escape(doc['idea']['title'])}</h1>",
              f"<p>{html.escape(doc['idea']['direction'])} setup, {doc['data']['symbols']} symbol(s) from "
-             f"{html.escape(str(doc['data']['source']))}; cell: {html.escape(str(doc['cell']))}</p>"]
+             f"{html.escape(str(doc['data']['source']))}; cell {html.escape(cell_text(doc['cell']))}</p>"]
     for w in doc["warnings"] + doc["notes"]:
         parts.append(f'<p class="warn">{html.escape(w)}</p>')
     parts.append("<h2>Summary</h2>" + _table(_summary_rows(doc), ["figure", "occurrences", "random entries"]))

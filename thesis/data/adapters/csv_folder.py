@@ -5,6 +5,10 @@
 adjustment an analysis asks for picks the folder) or a folder of CSVs itself,
 whose adjustment follows its name: ``*adjusted*`` and ``*constituents*`` are
 adjusted, anything else as-traded.
+
+Symbols pass ``thesis.data.symbols.validate_symbol`` before a path is built, a
+file name matches its symbol in any case (``iwm.csv`` is IWM), and the resolved
+path (symlinks followed) must lie inside the source folder.
 """
 from __future__ import annotations
 
@@ -15,8 +19,9 @@ import pandas as pd
 from thesis.data.adapters.base import Provider, clip_dates
 from thesis.data.csvfile import LINE, read_csv_bars
 from thesis.data.model import ADJUSTED, AS_TRADED, make_bars
+from thesis.data.symbols import inside, is_symbol, validate_symbol
 from thesis.data.validate import Report, ensure_loadable, validate_frame
-from thesis.errors import BadInput, SymbolNotFound
+from thesis.errors import BadInput, DataFileError, SymbolNotFound
 
 ROOT_LAYOUT = {AS_TRADED: "daily", ADJUSTED: "daily-adjusted"}
 
@@ -43,52 +48,86 @@ class CsvFolder(Provider):
             return self.root / ROOT_LAYOUT[adjustment]
         return self.root
 
+    def _entry(self, folder: Path, symbol: str) -> Path | None:
+        """The directory entry naming ``symbol`` (exact ``SYMBOL.csv`` first, then any case)."""
+        exact = folder / f"{symbol}.csv"
+        if exact.exists() or exact.is_symlink():
+            return exact
+        if not folder.is_dir():
+            return None
+        for entry in folder.iterdir():
+            if entry.suffix.lower() == ".csv" and entry.stem.upper() == symbol:
+                return entry
+        return None
+
     def path_for(self, symbol: str, adjustment: str) -> Path:
+        symbol = validate_symbol(symbol)
         folder = self.folder_for(adjustment)
         if not self.is_root_layout and folder_adjustment(folder) != adjustment:
             raise SymbolNotFound(symbol, self.name,
                                  f"this folder holds {folder_adjustment(folder)} bars, {adjustment} were asked for")
-        path = folder / f"{symbol.upper()}.csv"
-        if not path.is_file():
+        path = self._entry(folder, symbol)
+        if path is None:
             other = [a for a in ROOT_LAYOUT if a != adjustment and self.is_root_layout
-                     and (self.folder_for(a) / path.name).is_file()]
-            hint = f"it exists as {other[0]} bars" if other else f"no {path.name} in {folder}"
+                     and self._entry(self.folder_for(a), symbol) is not None]
+            hint = f"it exists as {other[0]} bars" if other else f"no {symbol}.csv in {folder}"
             raise SymbolNotFound(symbol, self.name, hint)
+        if path.is_symlink() and not path.exists():
+            raise DataFileError(path, "is a dangling symbolic link: its target does not exist", symbol=symbol)
+        inside(self.root, path)
+        if not path.is_file():
+            raise DataFileError(path, "is not a regular file (a folder, FIFO or device): not read", symbol=symbol)
         return path
 
     def symbols(self, adjustment: str | None = None) -> list[str]:
+        """Symbols of the ``*.csv`` entries (any case); names that break the symbol rule are left out."""
         adjs = [adjustment] if adjustment else list(ROOT_LAYOUT)
         found = set()
         for adj in adjs:
             folder = self.folder_for(adj)
             if folder.is_dir() and (self.is_root_layout or folder_adjustment(folder) == adj):
-                found.update(p.stem.upper() for p in folder.glob("*.csv"))
+                found.update(p.stem.upper() for p in folder.iterdir()
+                             if p.suffix.lower() == ".csv" and is_symbol(p.stem))
         return sorted(found)
 
-    def check(self, symbol: str, adjustment: str) -> Report:
-        """Full validation report for one file (parse errors become one rejection)."""
-        from thesis.data.validate import Problem, REJECT
-        from thesis.errors import DataFileError
+    def stray_files(self, adjustment: str | None = None) -> list[Path]:
+        """``*.csv`` entries whose name is not a valid symbol (reported by ``data check``)."""
+        adjs = [adjustment] if adjustment else list(ROOT_LAYOUT)
+        out = []
+        for adj in adjs:
+            folder = self.folder_for(adj)
+            if folder.is_dir() and (self.is_root_layout or folder_adjustment(folder) == adj):
+                out += [p for p in folder.iterdir() if p.suffix.lower() == ".csv" and not is_symbol(p.stem)]
+        return sorted(out)
 
-        path = self.path_for(symbol, adjustment)
+    def check(self, symbol: str, adjustment: str) -> Report:
+        """Full validation report for one file (a file that cannot be read becomes one rejection)."""
+        from thesis.data.validate import Problem, REJECT
+
         try:
+            path = self.path_for(symbol, adjustment)
             parsed = read_csv_bars(path, symbol)
         except DataFileError as exc:
-            return Report([Problem(symbol, str(path), exc.line, None, "unreadable", REJECT, str(exc))])
+            return Report([Problem(symbol, exc.path, exc.line, None, "unreadable", REJECT, str(exc))])
+        except BadInput as exc:
+            return Report([Problem(symbol, str(self.folder_for(adjustment) / f"{symbol}.csv"), None, None,
+                                   "unreadable", REJECT, str(exc))])
         _, report = validate_frame(parsed, symbol, str(path))
         return report
 
     def fetch(self, symbol: str, adjustment: str = AS_TRADED, start=None, end=None) -> pd.DataFrame:
-        key = (symbol.upper(), adjustment)
+        symbol = validate_symbol(symbol)
+        key = (symbol, adjustment)
         bars = self._cache.get(key)
         if bars is None:
             path = self.path_for(symbol, adjustment)
-            parsed = read_csv_bars(path, symbol.upper())
-            frame, report = validate_frame(parsed, symbol.upper(), str(path))
-            ensure_loadable(report, str(path), symbol.upper())
-            bars = make_bars(frame.drop(columns=[LINE]).set_index("date"), symbol.upper(),
-                             f"csv:{path.parent}", adjustment)
+            parsed = read_csv_bars(path, symbol)
+            frame, report = validate_frame(parsed, symbol, str(path))
+            ensure_loadable(report, str(path), symbol)
+            bars = make_bars(frame.drop(columns=[LINE]).set_index("date"), symbol,
+                             f"csv:{self.folder_for(adjustment)}", adjustment)
             bars.attrs["warnings"] = [p.text() for p in report.problems]
+            bars.attrs["flagged"] = report.flagged
             self._cache[key] = bars
         out = clip_dates(bars, start, end)
         out.attrs = dict(bars.attrs)

@@ -18,6 +18,7 @@ import pandas as pd
 
 from thesis.data.adapters.base import Provider, clip_dates
 from thesis.data.model import ADJUSTED, make_bars
+from thesis.data.symbols import validate_symbol
 from thesis.data.validate import ensure_loadable, validate_frame
 from thesis.errors import ProviderUnavailable, SymbolNotFound
 
@@ -90,6 +91,7 @@ class Yahoo(Provider):
             f"({type(last).__name__}: {str(last)[:200]}); data already in the store is still usable")
 
     def fetch(self, symbol: str, adjustment: str, start=None, end=None) -> pd.DataFrame:
+        symbol = validate_symbol(symbol)
         raw = self._download(symbol, start, end)
         if raw is None or raw.empty:
             raise SymbolNotFound(symbol, self.name, "Yahoo returned no bars")
@@ -110,6 +112,7 @@ class Yahoo(Provider):
         ensure_loadable(report, where, symbol)
         bars = make_bars(frame.set_index("date"), symbol, self.name, adjustment)
         bars.attrs["warnings"] = [p.text() for p in report.problems]
+        bars.attrs["flagged"] = report.flagged
         out = clip_dates(bars, start, end)
         out.attrs = dict(bars.attrs)
         return out

@@ -1,0 +1,188 @@
+"""Grade one idea from its replay: filled or not, outcome, R, excursions, claims, horizon.
+
+Everything comes from ``thesis.replay.replay`` (the same fills as ``thesis replay``); the
+setup's earlier record comes from the study engine (``thesis.study``).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+
+import pandas as pd
+
+from thesis.errors import ThesisError
+
+
+@dataclass
+class IdeaGrade:
+    file: str
+    id: str
+    author: str
+    symbol: str
+    direction: str
+    published: str
+    entry_order: str
+    filled: bool
+    outcome: str                    # "target 2/2", "stop", "stop after target 1/2", "time", "open", "expired", ...
+    r: float | None = None          # realised R (marked at the last close when open)
+    mfe_r: float | None = None
+    mae_r: float | None = None
+    entry_date: str | None = None
+    entry_price: float | None = None
+    exit_date: str | None = None
+    exit_price: float | None = None
+    return_pct: float | None = None  # P&L in percent of the entry price
+    days_to_outcome: int | None = None
+    horizon_stated_days: int | None = None
+    claims: list[dict] = field(default_factory=list)
+    setup: dict | None = None       # the trigger's record on this symbol before publication
+    error: str | None = None
+    # inputs of the random-entry test (not part of the JSON document)
+    skill: dict | None = field(default=None, repr=False)
+
+    @property
+    def closed(self) -> bool:
+        return self.filled and self.outcome not in ("open",)
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out.pop("skill")
+        return out
+
+
+def _num(v) -> float | None:
+    if v is None:
+        return None
+    v = float(v)
+    return None if not math.isfinite(v) else round(v, 6)
+
+
+def _iso(ts) -> str | None:
+    return None if ts is None or pd.isna(ts) else pd.Timestamp(ts).date().isoformat()
+
+
+def outcome_of(trade, stale_passed: bool, has_trigger_entry: bool) -> str:
+    """The plain-word outcome of a replayed trade."""
+    if not trade.filled:
+        if has_trigger_entry:
+            return "no trigger" if stale_passed else "waiting"
+        return "expired" if stale_passed else "waiting"
+    m = len(trade.targets)
+    hit = sum(1 for leg in trade.legs if leg.kind == "target")
+    if trade.reason == "target":
+        return f"target {hit}/{m}"
+    if trade.reason in ("stop", "time", "open") and hit:
+        return f"{trade.reason} after target {hit}/{m}"
+    return trade.reason
+
+
+def _horizon_days(idea, start: pd.Timestamp, bars: pd.DataFrame) -> tuple[int | None, int | None]:
+    """(calendar days, sessions) of the stated horizon counted from ``start``."""
+    sessions = idea.horizon_sessions()
+    if sessions:
+        idx = bars.index[bars.index >= start]
+        if len(idx) >= sessions:
+            return int((idx[sessions - 1] - start).days), sessions
+        # beyond the data: five sessions a week
+        return int(round(sessions * 7 / 5)), sessions
+    end = idea.horizon_end(start)
+    if end is None:
+        return None, None
+    return int((end - start).days), int(((bars.index >= start) & (bars.index <= end)).sum()) or None
+
+
+def _horizon_passed(idea, start: pd.Timestamp, bars: pd.DataFrame, sessions: int | None) -> bool:
+    """Has the window in which the entry could fill ended inside the data?"""
+    if sessions is not None and idea.horizon_sessions():
+        return int((bars.index >= start).sum()) >= sessions
+    end = idea.horizon_end(start)
+    return end is not None and end <= bars.index[-1]
+
+
+def setup_record(idea, source: str | None) -> dict | None:
+    """How the idea's first trigger did on its own symbol before publication (study engine)."""
+    if not idea.triggers:
+        return None
+    from thesis.study import study
+
+    end = (pd.Timestamp(idea.idea.published) - pd.Timedelta(days=1)).date().isoformat()
+    try:
+        res = study(idea, end=end, base_rate=0, n_boot=200, source=source, workers=1)
+    except ThesisError as exc:
+        return {"error": str(exc)}
+    doc = res.summary
+    return {"trigger": idea.triggers[0].kind, "until": end, "signals": int(doc["signals"]),
+            "hit_rate": _num(doc.get("hit_rate")), "mean_r": _num(doc.get("mean_r")),
+            "win_rate": _num(doc.get("win_rate"))}
+
+
+def grade_idea(idea, *, source: str | None = None, asof=None, bars_cache: dict | None = None,
+               with_setup: bool = True) -> IdeaGrade:
+    """Replay ``idea`` and grade it. Data problems become a graded 'error' row, not an exception."""
+    from thesis.replay import replay
+    from thesis.risk import check_claims
+
+    base = dict(file=str(idea.path or ""), id=_idea_id(idea), author=idea.idea.author or "(unknown)",
+                symbol=idea.symbol, direction=idea.direction, published=str(idea.idea.published),
+                entry_order=idea.entry.order)
+    try:
+        res = replay(idea, source=source, with_confirmations=False, with_options=False, asof=asof)
+    except ThesisError as exc:
+        return IdeaGrade(**base, filled=False, outcome="error", error=str(exc))
+    trade = res.primary
+    bars = res.bars
+    start = bars.index[bars.index >= pd.Timestamp(idea.idea.published)][0]
+    stated_days, stated_sessions = _horizon_days(idea, start, bars)
+    stale = _horizon_passed(idea, start, bars, stated_sessions)
+    signal_entry = idea.entry.order == "signal"
+    grade = IdeaGrade(**base, filled=trade.filled, outcome=outcome_of(trade, stale, signal_entry),
+                      horizon_stated_days=stated_days)
+    lv = idea.levels
+    claims = idea.claims.given()
+    if claims:
+        checks = check_claims(idea.direction, idea.entry_price, lv.stop, list(lv.targets), lv.sizes, claims)
+        grade.claims = [{"key": c.key, "claimed": _num(c.claimed), "computed": _num(c.computed),
+                         "held": bool(c.consistent)} for c in checks]
+    if trade.filled:
+        risk = abs(trade.entry_price - lv.stop)
+        grade.r = _num(trade.r_multiple)
+        grade.mfe_r = _num(trade.mfe / risk) if risk else None
+        grade.mae_r = _num(-trade.mae / risk) if risk else None
+        grade.entry_date, grade.entry_price = _iso(trade.entry_date), _num(trade.entry_price)
+        grade.exit_date, grade.exit_price = _iso(trade.exit_date), _num(trade.exit_price)
+        grade.return_pct = _num(100.0 * trade.pnl / trade.entry_price)
+        if trade.exit_date is not None and trade.reason != "open":
+            grade.days_to_outcome = int((trade.exit_date - trade.entry_date).days)
+    grade.skill = _skill_inputs(idea, trade, bars, start, stated_sessions)
+    if with_setup:
+        grade.setup = setup_record(idea, source)
+    return grade
+
+
+def _idea_id(idea) -> str:
+    from pathlib import Path
+
+    return Path(idea.path).stem if idea.path else f"{idea.symbol}-{idea.idea.published}"
+
+
+def _skill_inputs(idea, trade, bars: pd.DataFrame, start: pd.Timestamp, sessions: int | None) -> dict | None:
+    """Levels as fractions of the anchor (the last close before the order could first fill)."""
+    index = bars.index
+    if idea.entry.order == "signal":
+        if not trade.filled:
+            return None      # no entry to time against: left out of the skill test
+        first = int(index.get_loc(trade.entry_date))
+        kind = "next_open"
+    else:
+        first = int(index.get_loc(start))
+        kind = "limit"
+    if first < 1:
+        return None
+    anchor = float(bars["close"].iloc[first - 1])
+    lv = idea.levels
+    rel = lambda p: float(p) / anchor - 1.0  # noqa: E731
+    return {"symbol": idea.symbol, "adjustment": idea.idea.adjustment, "kind": kind,
+            "entry": rel(idea.entry_price) if kind == "limit" else math.nan, "stop": rel(lv.stop),
+            "targets": [rel(t) for t in lv.targets], "sizes": list(lv.sizes or [1.0 / len(lv.targets)] * len(lv.targets)),
+            "breakeven": bool(lv.move_stop_to_breakeven), "sessions": sessions,
+            "direction": 1 if idea.direction == "long" else -1}

@@ -1,0 +1,69 @@
+"""Which daily bar is final: the market calendar (XNYS, exchange_calendars) decides.
+
+A session's bar is final once its close has passed (half-days close early,
+holidays have no session).  ``--asof D`` (or ``THESIS_ASOF``) replays "now" as
+the evening of D: the last session on or before D is the last final bar.
+"""
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+
+from thesis.errors import BadInput
+
+
+def _cal():
+    from thesis.data.calendar import _calendar
+
+    return _calendar()
+
+
+def parse_asof(value) -> pd.Timestamp | None:
+    if value is None or value == "":
+        value = os.environ.get("THESIS_ASOF") or None
+        if value is None:
+            return None
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        raise BadInput(f"--asof {value!r} is not a date (write YYYY-MM-DD)") from None
+    if stamp is pd.NaT or pd.isna(stamp):
+        raise BadInput(f"--asof {value!r} is not a date (write YYYY-MM-DD)")
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_localize(None)
+    return stamp.normalize()
+
+
+def last_closed_session(asof=None, now: pd.Timestamp | None = None) -> pd.Timestamp:
+    """The last session whose bar is final at ``asof`` (evening of that date) or at ``now``."""
+    cal = _cal()
+    first, last = pd.Timestamp(cal.first_session), pd.Timestamp(cal.last_session)
+    day = parse_asof(asof)
+    if day is not None:
+        if day < first or day > last:
+            raise BadInput(f"--asof {day.date()} is outside the market calendar ({first.date()} to {last.date()})")
+        return pd.Timestamp(cal.date_to_session(day, direction="previous"))
+    now = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now)
+    if now.tzinfo is None:
+        now = now.tz_localize("UTC")
+    today = now.tz_convert("America/New_York").tz_localize(None).normalize()
+    if today > last:
+        raise BadInput(f"today ({today.date()}) is beyond the market calendar (last session {last.date()}): "
+                       f"upgrade exchange_calendars")
+    session = pd.Timestamp(cal.date_to_session(today, direction="previous"))
+    if cal.session_close(session) > now:
+        session = pd.Timestamp(cal.previous_session(session))
+    return session
+
+
+def next_close(now: pd.Timestamp | None = None) -> pd.Timestamp:
+    """UTC time of the next session close after ``now`` (for ``--every``)."""
+    cal = _cal()
+    now = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now)
+    today = now.tz_convert("America/New_York").tz_localize(None).normalize()
+    session = pd.Timestamp(cal.date_to_session(today, direction="next"))
+    close = cal.session_close(session)
+    if close <= now:
+        close = cal.session_close(cal.next_session(session))
+    return close

@@ -1,0 +1,311 @@
+"""One watch pass: evaluate every idea on the final bars, journal new events, deliver alerts.
+
+    result = watch_pass(["examples/"], asof="2023-06-14")
+
+Order of work (what makes a crash harmless): for each idea the new events are
+derived from the bars, then appended to the journal in one write together with
+their outbox (the channels to deliver to); only after the whole pass is
+journaled and fsynced are alerts delivered, each delivery recorded as it
+happens.  A run killed anywhere is finished by the next one: events are derived
+again (same ids, skipped when present) and undelivered outbox entries are retried.
+"""
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from thesis.errors import BadInput, IdeaError, ProviderUnavailable, ThesisError
+from thesis.watch.clock import last_closed_session
+from thesis.watch.engine import Event, Status, evaluate, event_id
+from thesis.watch.journal import Journal, now_iso
+
+#: On the first pass over an idea, events older than this many sessions are
+#: journaled as history without alerts (no flood of old alerts).
+BACKFILL_SESSIONS = 5
+
+
+@dataclass
+class IdeaRow:
+    id: str
+    file: str
+    status: Status | None = None
+    idea: object = None
+    error: str | None = None
+    kept: dict | None = None          # previous state kept when the file stopped parsing
+    last_event: dict | None = None
+
+
+@dataclass
+class PassResult:
+    session: pd.Timestamp
+    rows: list[IdeaRow] = field(default_factory=list)
+    new_events: list[dict] = field(default_factory=list)
+    alerts: list[dict] = field(default_factory=list)       # new events that go out (with their channels)
+    deliveries: list[dict] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+    bad_input: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+
+def idea_files(paths) -> list[Path]:
+    files: list[Path] = []
+    for p in paths or [Path(".")]:
+        p = Path(p)
+        if p.is_dir():
+            files += sorted(x for x in p.glob("*.toml") if x.is_file())
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise BadInput(f"{p}: no such idea file or folder")
+    seen, out = set(), []
+    for f in files:
+        key = f.resolve()
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+def idea_id(path: Path) -> str:
+    return Path(path).stem
+
+
+def fingerprint(idea) -> dict:
+    """What decides the idea's state: a change here is a revision."""
+    d = idea.model_dump(mode="json")
+    return {"idea": {k: d["idea"][k] for k in ("symbol", "published", "direction", "horizon", "adjustment")},
+            "levels": d["levels"], "entry": d["entry"], "triggers": d["triggers"]}
+
+
+def _fp_hash(fp: dict) -> str:
+    return hashlib.sha1(json.dumps(fp, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def diff(old: dict, new: dict, prefix: str = "") -> list[str]:
+    out = []
+    for k in sorted(set(old) | set(new)):
+        a, b = old.get(k), new.get(k)
+        if isinstance(a, dict) and isinstance(b, dict):
+            out += diff(a, b, f"{prefix}{k}.")
+        elif a != b:
+            out.append(f"{prefix}{k}: {json.dumps(a)} -> {json.dumps(b)}")
+    return out
+
+
+def latest_by_idea(records: list[dict], kind: str) -> dict[str, dict]:
+    out = {}
+    for r in records:
+        if r.get("t") == kind:
+            out[r["idea"]] = r
+    return out
+
+
+def _event_record(e: Event, idea, path: Path, status: Status, outbox: list[str], backfill: bool) -> dict:
+    lv = idea.levels if idea is not None else None
+    rec = {"t": "event", **e.to_dict(), "file": str(path), "recorded": now_iso(), "outbox": outbox}
+    if lv is not None:
+        rec["levels"] = {"entry_zone": list(lv.entry_zone), "entry": idea.entry_price, "stop": lv.stop,
+                         "targets": list(lv.targets)}
+        rec["symbol"] = idea.symbol
+        rec["state"] = status.state if status is not None else None
+    if backfill:
+        rec["backfill"] = True
+    return rec
+
+
+def channels_for(channels, e: Event) -> list[str]:
+    return [c.name for c in channels if c.wants(e.idea, e.kind)]
+
+
+def watch_pass(paths, asof=None, source: str | None = None, config=None, journal: Journal | None = None,
+               wait: float = 10.0, deliver: bool = True, write: bool = True, now=None,
+               snapshots: bool = True) -> PassResult:
+    """Evaluate every idea under ``paths`` at the last final session; journal and alert (see module doc)."""
+    from thesis.data import load_bars
+    from thesis.spec import load
+
+    files = idea_files(paths)
+    session = last_closed_session(asof, now)
+    journal = journal or Journal()
+    channels = config.channels if config is not None else []
+    res = PassResult(session)
+    bars_cache: dict[tuple, object] = {}
+
+    def bars_for(symbol, adjustment):
+        key = (symbol, adjustment)
+        if key not in bars_cache:
+            try:
+                bars_cache[key] = load_bars(symbol, adjustment, source, end=session)
+            except ThesisError as exc:
+                bars_cache[key] = exc
+        return bars_cache[key]
+
+    def run(jr: Journal):
+        records = jr.records()
+        ideas_seen = latest_by_idea(records, "idea")
+        skipped = latest_by_idea(records, "skipped")
+        gone = latest_by_idea(records, "gone")
+        last_events = latest_by_idea(records, "event")
+        watched_dirs = {Path(p).resolve() for p in (paths or [Path(".")]) if Path(p).is_dir()}
+        for path in files:
+            iid = idea_id(path)
+            row = IdeaRow(iid, str(path), last_event=last_events.get(iid))
+            res.rows.append(row)
+            prev = ideas_seen.get(iid)
+            try:
+                idea = load(path)
+            except IdeaError as exc:
+                row.error = str(exc)
+                row.kept = prev
+                res.messages.append(f"skipped {path}: {exc}" + (" (previous state kept)" if prev else ""))
+                h = hashlib.sha1(path.read_bytes()).hexdigest()[:12] if path.exists() else ""
+                if write and (iid not in skipped or skipped[iid].get("hash") != h):
+                    jr.append([{"t": "skipped", "idea": iid, "file": str(path), "hash": h, "error": str(exc),
+                                "at": now_iso()}])
+                continue
+            row.idea = idea
+            fp = fingerprint(idea)
+            fph = _fp_hash(fp)
+            revision = prev.get("revision", 0) if prev else 0
+            out: list[dict] = []
+            if prev is not None and prev.get("fingerprint") != fph:
+                revision += 1
+                changes = diff(prev.get("levels_fp", {}), fp)
+                text = f"idea file revised (revision {revision}): " + "; ".join(changes)
+                ev = Event(iid, "idea_revised", session.date().isoformat(), None, None, text, key=fph,
+                           revision=revision)
+                if ev.id not in jr.event_ids():
+                    out.append(_event_record(ev, idea, path, None, channels_for(channels, ev), False))
+            bars = bars_for(idea.symbol, idea.idea.adjustment)
+            if isinstance(bars, ProviderUnavailable) or (not isinstance(bars, Exception) and len(bars)
+                                                         and bars.index[-1] < session
+                                                         and pd.Timestamp(idea.idea.published) <= session):
+                why = str(bars) if isinstance(bars, Exception) else (
+                    f"the last bar of {idea.symbol} is {bars.index[-1].date()}, the session "
+                    f"{session.date()} is missing")
+                ev = Event(iid, "data_stale", session.date().isoformat(), None, None,
+                           f"data for {idea.symbol} is stale: {why}; state unchanged", revision=revision)
+                if ev.id not in jr.event_ids():
+                    out.append(_event_record(ev, idea, path, None, channels_for(channels, ev), False))
+                if isinstance(bars, Exception):
+                    row.kept = prev
+                    row.error = str(bars)
+                    if write:
+                        jr.append(out)
+                    res.new_events += [r for r in out if r["t"] == "event"]
+                    continue
+            if isinstance(bars, Exception):
+                row.error = str(bars)
+                (res.bad_input if isinstance(bars, BadInput) else res.failures).append(f"{path}: {bars}")
+                continue
+            try:
+                status = evaluate(idea, bars, iid, revision)
+            except ThesisError as exc:
+                row.error = str(exc)
+                (res.bad_input if isinstance(exc, BadInput) else res.failures).append(f"{path}: {exc}")
+                continue
+            row.status = status
+            known = jr.event_ids()
+            first_time = prev is None
+            cutoff = None
+            if first_time:
+                sess = bars.index[bars.index <= session]
+                cutoff = sess[max(0, len(sess) - BACKFILL_SESSIONS)]
+            for e in status.events:
+                if e.id in known:
+                    continue
+                backfill = cutoff is not None and pd.Timestamp(e.session) < cutoff
+                out.append(_event_record(e, idea, path, status, [] if backfill else channels_for(channels, e),
+                                         backfill))
+            if prev is None or prev.get("fingerprint") != fph or prev.get("state") != status.state \
+                    or prev.get("file") != str(path):
+                out.append({"t": "idea", "idea": iid, "file": str(path), "fingerprint": fph, "levels_fp": fp,
+                            "revision": revision, "state": status.state, "reason": status.reason,
+                            "session": status.session, "at": now_iso()})
+            if write and out:
+                jr.append(out)
+            new = [r for r in out if r["t"] == "event"]
+            res.new_events += new
+            if new:
+                row.last_event = new[-1]
+        # deleted idea files: reported once
+        present = {idea_id(f) for f in files}
+        for iid, rec in ideas_seen.items():
+            f = Path(rec.get("file", ""))
+            if iid in present or f.exists() or f.resolve().parent not in watched_dirs:
+                continue
+            if iid in gone and gone[iid].get("file") == rec.get("file") and gone[iid]["at"] >= rec["at"]:
+                continue
+            res.messages.append(f"idea file {f} was removed: no longer watched (journal kept)")
+            if write:
+                jr.append([{"t": "gone", "idea": iid, "file": str(f), "at": now_iso()}])
+        if write:
+            jr.sync()
+        res.alerts = [r for r in res.new_events if r.get("outbox") or not r.get("backfill")]
+        if deliver and write and channels:
+            from thesis.watch.alerts import deliver_pending
+
+            ideas = {row.id: row.idea for row in res.rows if row.idea is not None}
+            res.deliveries = deliver_pending(jr, config, ideas=ideas, source=source, snapshots=snapshots)
+
+    if write:
+        with journal.lock(wait) as jr:
+            run(jr)
+    else:
+        run(journal)
+    return res
+
+
+def board(res: PassResult) -> list[dict]:
+    """One row per idea: state, last price, distances, open R, days left, last event."""
+    rows = []
+    for row in res.rows:
+        s = row.status
+        base = {"id": row.id, "file": row.file}
+        if s is None:
+            kept = row.kept or {}
+            rows.append({**base, "state": kept.get("state", "error"), "reason": kept.get("reason"),
+                         "error": row.error, "last_event": _last(row.last_event)})
+            continue
+        idea = row.idea
+        close = s.price
+        risk = abs(s.entry - s.stop) if s.entry is not None and s.stop is not None else None
+
+        def dist(level):
+            if level is None or close is None:
+                return None
+            return {"level": level, "pct": round((level - close) / close * 100, 2),
+                    "r": round(abs(level - close) / risk, 2) if risk else None}
+
+        lo, hi = idea.levels.entry_zone
+        zone = None
+        if not s.filled and close is not None:
+            edge = lo if close < lo else hi if close > hi else close
+            zone = dist(edge)
+        days = None
+        if s.horizon_end and s.state not in ("closed", "expired", "invalidated"):
+            days = (pd.Timestamp(s.horizon_end) - res.session).days
+        rows.append({**base, "symbol": idea.symbol, "direction": idea.direction, "state": s.state,
+                     "reason": s.reason, "session": s.session, "price": close, "zone": zone, "stop": dist(s.stop),
+                     "next_target": dist(s.next_target), "open_r": None if s.open_r is None else round(s.open_r, 3),
+                     "days_left": days, "revision": s.events[0].revision if s.events else 0,
+                     "last_event": _last(row.last_event), "error": row.error})
+    return rows
+
+
+def _last(rec):
+    if not rec:
+        return None
+    return {k: rec.get(k) for k in ("id", "kind", "session", "price", "text")}
+
+
+def match(patterns, value: str) -> bool:
+    return any(fnmatch.fnmatchcase(value, p) for p in patterns)
+
+
+__all__ = ["watch_pass", "board", "PassResult", "idea_files", "event_id"]

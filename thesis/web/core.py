@@ -1,0 +1,360 @@
+"""What the dashboard shows, computed by the same functions the CLI calls.
+
+Idea ids map only to ``*.toml`` files directly inside the ideas folder: an id is a
+file stem made of letters, digits, ``.``, ``_`` and ``-`` (no ``..``), and the file's
+real path (symlinks resolved) must still be inside the folder. Anything else is
+"not found" (404), never an error that tells what exists outside.
+"""
+from __future__ import annotations
+
+import math
+import re
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+WEB_IDEA_SCHEMA = "thesis.web.idea/1"
+BOARD_SCHEMA = "thesis.web.board/1"
+
+
+class NotFound(Exception):
+    """An idea id that does not name an idea file inside the folder."""
+
+
+def default_ideas_dir() -> Path:
+    """``examples/`` of a source checkout, else ``./ideas``."""
+    root = Path(__file__).resolve().parents[2]
+    if (root / "pyproject.toml").is_file() and (root / "examples").is_dir():
+        return root / "examples"
+    return Path("ideas")
+
+
+class IdeaFolder:
+    def __init__(self, folder: Path):
+        self.root = Path(folder).expanduser().resolve()
+
+    def _inside(self, path: Path) -> bool:
+        try:
+            real = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return False
+        return real.is_file() and real.parent == self.root
+
+    def ids(self) -> list[str]:
+        if not self.root.is_dir():
+            return []
+        out = []
+        for p in sorted(self.root.glob("*.toml")):
+            if ID_RE.match(p.stem) and ".." not in p.stem and self._inside(p):
+                out.append(p.stem)
+        return out
+
+    def path(self, idea_id: str) -> Path:
+        if not isinstance(idea_id, str) or not ID_RE.match(idea_id) or ".." in idea_id:
+            raise NotFound(idea_id)
+        p = self.root / f"{idea_id}.toml"
+        if not self._inside(p):
+            raise NotFound(idea_id)
+        return p
+
+
+class Cache:
+    """A small thread-safe memo: key -> (value, time). Keys include the idea file's
+    mtime and size, so an edited idea (a new note) is recomputed; entries also
+    expire after ``ttl`` seconds so new bars show up."""
+
+    def __init__(self, ttl: float = 300.0, size: int = 512):
+        self.ttl, self.size = ttl, size
+        self._d: dict = {}
+        self._lock = threading.Lock()
+
+    def get(self, key, make):
+        now = time.monotonic()
+        with self._lock:
+            hit = self._d.get(key)
+            if hit is not None and now - hit[1] < self.ttl:
+                return hit[0]
+        value = make()
+        with self._lock:
+            if len(self._d) >= self.size:
+                for k in sorted(self._d, key=lambda k: self._d[k][1])[: self.size // 4]:
+                    del self._d[k]
+            self._d[key] = (value, now)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._d.clear()
+
+
+def file_key(path: Path) -> tuple:
+    st = path.stat()
+    return (str(path), st.st_mtime_ns, st.st_size)
+
+
+def _ts(d) -> int:
+    """Chart time: seconds since the epoch at UTC midnight of the session."""
+    import pandas as pd
+
+    return int(pd.Timestamp(d).normalize().value // 1_000_000_000)
+
+
+def _round(values, digits: int = 4) -> list:
+    return [None if v is None or not math.isfinite(v) else round(float(v), digits) for v in values]
+
+
+# ----------------------------------------------------------------- chart data
+REASON_WORD = {"stop": "stop", "target": "target", "time": "time stop", "open": "still open"}
+
+
+def chart_document(idea, res, timeframe: str = "1d", source: str | None = None) -> dict:
+    """Candles, volume, ratio lines, the levels and every marker of one idea, ready for
+    lightweight-charts (times in seconds, prices as numbers)."""
+    import pandas as pd
+
+    from thesis.data import load_bars, resample
+    from thesis.errors import ThesisError
+
+    bars = res.bars
+    shown = resample(bars, timeframe) if timeframe != "1d" else bars
+    t = [_ts(d) for d in shown.index]
+    doc = {
+        "timeframe": timeframe,
+        "symbol": idea.symbol,
+        "bars": {"t": t, "o": _round(shown["open"]), "h": _round(shown["high"]), "l": _round(shown["low"]),
+                 "c": _round(shown["close"]), "v": _round(shown["volume"], 0)},
+        "zone": list(idea.levels.entry_zone),
+        "stop": idea.levels.stop,
+        "targets": list(idea.levels.targets),
+        "entry": idea.entry_price,
+        "direction": idea.direction,
+        "published": _ts(idea.idea.published),
+    }
+    ratios = {}
+    close = shown["close"]
+    for sym in idea.idea.compare:
+        try:
+            other = load_bars(sym, idea.idea.adjustment, source, end=bars.index[-1])
+        except ThesisError as exc:
+            ratios[sym] = {"error": str(exc)}
+            continue
+        theirs = other["close"].reindex(other.index.union(shown.index)).ffill().reindex(shown.index)
+        r = (close / theirs).astype("float64")
+        keep = r.notna().to_numpy()
+        ratios[sym] = {"t": [x for x, k in zip(t, keep) if k], "v": _round(r[keep], 6)}
+    doc["ratios"] = ratios
+
+    def bar_time(d) -> int:
+        """The shown bar that holds session ``d`` (weekly/monthly bars are labelled by their last session)."""
+        d = pd.Timestamp(d)
+        pos = shown.index.searchsorted(d, side="left")
+        return t[min(pos, len(t) - 1)]
+
+    markers = []
+    published = pd.Timestamp(idea.idea.published)
+    for r in res.triggers.itertuples():
+        d = pd.Timestamp(r.date)
+        if d < published - pd.Timedelta(days=365):
+            continue
+        markers.append({"kind": "trigger", "date": d.date().isoformat(), "time": bar_time(d),
+                        "price": None if pd.isna(r.price) else float(r.price), "label": str(r.kind),
+                        "timeframe": str(r.timeframe)})
+    for variant, tr in res.trades:
+        if not tr.filled:
+            continue
+        markers.append({"kind": "entry", "date": tr.entry_date.date().isoformat(), "time": bar_time(tr.entry_date),
+                        "price": float(tr.entry_price), "label": f"{variant} entry {tr.entry_price:.2f}",
+                        "variant": variant})
+        if tr.exit_date is not None and tr.reason != "open":
+            markers.append({"kind": "exit", "date": tr.exit_date.date().isoformat(), "time": bar_time(tr.exit_date),
+                            "price": float(tr.exit_price), "variant": variant,
+                            "label": f"{variant}: {REASON_WORD.get(tr.reason, tr.reason)} {tr.exit_price:.2f}"})
+    last = bars.index[-1]
+    for i, n in enumerate(idea.notes):
+        d = pd.Timestamp(n.date)
+        if d > last or d < bars.index[0]:
+            continue
+        markers.append({"kind": "note", "id": f"note-{i}", "date": d.date().isoformat(), "time": bar_time(d),
+                        "price": None, "label": f"note {d.date().isoformat()}", "text": n.text})
+    markers.sort(key=lambda m: (m["time"], m["kind"]))
+    doc["markers"] = markers
+    return doc
+
+
+# ----------------------------------------------------------------- the idea page
+def idea_document(idea_id: str, path: Path, asof=None, timeframe: str = "1d", source: str | None = None) -> dict:
+    """Everything the idea page shows as of ``asof``: the evaluate and replay documents
+    (the same the CLI prints), the chart data and the slider's sessions."""
+    import pandas as pd
+
+    from thesis.cli._common import to_jsonable
+    from thesis.evaluate import evaluate
+    from thesis.replay import replay
+    from thesis.spec import load
+
+    idea = load(path)
+    res = replay(idea, source=source, asof=asof)
+    rep = res.to_dict()
+    ev = evaluate(idea, asof=asof, source=source)
+    full_last = _last_session(idea, source)
+    published = pd.Timestamp(idea.idea.published)
+    return to_jsonable({
+        "schema": WEB_IDEA_SCHEMA,
+        "id": idea_id,
+        "file": str(path),
+        "title": idea.idea.title,
+        "asof": ev["asof"],
+        "evaluate": ev,
+        "replay": rep,
+        "chart": chart_document(idea, res, timeframe, source),
+        "slider": {"first": published.date().isoformat(), "last": full_last,
+                   "notes": [n.date.isoformat() for n in idea.notes]},
+        "journal": journal_timeline(idea_id, idea, rep),
+    })
+
+
+def _last_session(idea, source) -> str:
+    from thesis.data import load_bars
+
+    return load_bars(idea.symbol, idea.idea.adjustment, source).index[-1].date().isoformat()
+
+
+def journal_timeline(idea_id: str, idea, replay_doc: dict) -> dict:
+    """The idea's timeline: from the watch journal when thesis.watch provides one,
+    else derived from the replay (triggers, fills, exits) and the idea's notes."""
+    events = _watch_events(idea_id)
+    if events is not None:
+        return {"source": "journal", "events": events}
+    out = []
+    last = replay_doc["data"]["last"]
+    for n in idea.notes:  # the note's own words (replay's note rows carry the state sentence)
+        if n.date.isoformat() <= last:
+            out.append({"date": n.date.isoformat(), "kind": "note", "text": n.text})
+    for tr in replay_doc["triggers"]:
+        if tr["after_published"]:
+            out.append({"date": tr["date"], "kind": "trigger", "text": f"{tr['kind']} ({tr['timeframe']})"})
+    for t in replay_doc["trades"]:
+        if t["filled"]:
+            out.append({"date": t["entry"]["date"], "kind": "filled",
+                        "text": f"{t['variant']}: entry at {t['entry']['price']:.2f}"})
+            if t["exit"]["reason"] and t["exit"]["reason"] != "open":
+                out.append({"date": t["exit"]["date"], "kind": t["exit"]["reason"],
+                            "text": f"{t['variant']}: exit by {t['exit']['reason']} at {t['exit']['price']:.2f} "
+                                    f"({t['pnl']['r']:+.2f} R)" if t["pnl"]["r"] is not None else
+                                    f"{t['variant']}: exit by {t['exit']['reason']}"})
+    out.sort(key=lambda e: (e["date"] or "", e["kind"]))
+    return {"source": "replay", "events": out}
+
+
+def _watch_events(idea_id: str):
+    """Journal events of one idea from thesis.watch, if that module offers them."""
+    try:
+        from thesis.watch import journal_events  # type: ignore[attr-defined]
+    except Exception:  # thesis.watch not there (yet) or without this function
+        return None
+    try:
+        return [dict(e) for e in journal_events(idea_id)]
+    except Exception:
+        return None
+
+
+# ----------------------------------------------------------------- the board
+@dataclass
+class BoardRow:
+    doc: dict
+
+
+def board_row(idea_id: str, path: Path, asof=None, source: str | None = None) -> dict:
+    """One line of the board: state, last price, distances in R, open R, days left, last event."""
+    import pandas as pd
+
+    from thesis.errors import ThesisError
+    from thesis.replay import replay
+    from thesis.replay.run import state_on
+    from thesis.spec import load
+
+    row = {"id": idea_id, "file": path.name}
+    try:
+        idea = load(path)
+    except ThesisError as exc:
+        return {**row, "state": "error", "error": str(exc)}
+    row.update({"title": idea.idea.title, "symbol": idea.symbol, "direction": idea.direction,
+                "published": idea.idea.published.isoformat(), "horizon": idea.idea.horizon})
+    try:
+        res = replay(idea, source=source, asof=asof, with_confirmations=False, with_options=False)
+    except ThesisError as exc:
+        return {**row, "state": "error", "error": str(exc)}
+    bars = res.bars
+    session = bars.index[-1]
+    close = float(bars["close"].iloc[-1])
+    tr = res.primary
+    st = state_on(tr, bars, session)
+    lv = idea.levels
+    entry = tr.entry_price if tr.filled else idea.entry_price
+    risk = abs(entry - lv.stop) or float("nan")
+    sign = -1 if idea.direction == "short" else 1
+
+    def r_to(level: float):
+        v = sign * (level - close) / risk
+        return None if not math.isfinite(v) else round(v, 3)
+
+    lo, hi = lv.entry_zone
+    zone_r = 0.0 if lo <= close <= hi else r_to(lo if abs(lo - close) < abs(hi - close) else hi)
+    hit = sum(1 for leg in tr.legs if leg.kind == "target" and leg.date <= session) if tr.filled else 0
+    targets_left = list(lv.targets)[hit:]
+    state = st["state"]
+    if state == "waiting" and lo <= close <= hi:
+        state = "in zone"
+    last_date = tr.last_date if tr.filled else (idea.horizon_end(tr.start_date) if tr.start_date is not None
+                                                 else None)
+    days_left = None
+    if state not in ("closed",) and last_date is not None and not pd.isna(last_date):
+        days_left = max(0, (pd.Timestamp(last_date) - session).days)
+    events = [(n.date.isoformat(), "note", n.text) for n in idea.notes if pd.Timestamp(n.date) <= session]
+    pub = pd.Timestamp(idea.idea.published)
+    for r in res.triggers.itertuples():
+        if pub <= pd.Timestamp(r.date) <= session:
+            events.append((pd.Timestamp(r.date).date().isoformat(), "trigger", str(r.kind)))
+    if tr.filled:
+        events.append((tr.entry_date.date().isoformat(), "filled", f"entry at {tr.entry_price:.2f}"))
+        if tr.exit_date is not None and tr.reason != "open":
+            events.append((tr.exit_date.date().isoformat(), tr.reason, f"exit at {tr.exit_price:.2f}"))
+    last_event = max(events, key=lambda e: e[0]) if events else None
+    spark = _round(bars["close"].iloc[-60:], 4)
+    row.update({
+        "state": state, "state_text": st["text"], "asof": session.date().isoformat(), "last_price": close,
+        "zone": [lo, hi], "stop": lv.stop, "targets": list(lv.targets),
+        "r_to_zone": zone_r, "r_to_stop": r_to(lv.stop),
+        "r_to_target": r_to(targets_left[0]) if targets_left else None,
+        "open_r": st.get("open_r"), "days_left": days_left,
+        "last_event": None if last_event is None else {"date": last_event[0], "kind": last_event[1],
+                                                        "text": last_event[2]},
+        "sparkline": spark,
+    })
+    return row
+
+
+def board_document(folder: IdeaFolder, cache: Cache, asof=None, source: str | None = None) -> dict:
+    """Every idea in the folder, one row each (cached per file version and as-of date)."""
+    rows = []
+    for idea_id in folder.ids():
+        try:
+            path = folder.path(idea_id)
+            key = ("board", file_key(path), str(asof), source)
+        except (NotFound, OSError):
+            continue
+        rows.append(cache.get(key, lambda p=path, i=idea_id: board_row(i, p, asof, source)))
+    from thesis.cli._common import to_jsonable
+
+    return to_jsonable({"schema": BOARD_SCHEMA, "folder": str(folder.root), "asof": asof and str(asof)[:10],
+                        "ideas": rows, "live": watch_available()})
+
+
+def watch_available() -> bool:
+    try:
+        import thesis.watch  # noqa: F401
+    except Exception:
+        return False
+    return True
