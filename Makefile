@@ -25,6 +25,7 @@ $(STAMP): pyproject.toml
 
 demo: setup
 	$(VENV)/bin/thesis demo
+	$(VENV)/bin/thesis scorecard examples/authors --report out/scorecard
 
 # Hypothesis runs derandomized ("ci" profile) unless HYPOTHESIS_PROFILE says otherwise (e.g. dev).
 test: setup browser

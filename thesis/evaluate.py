@@ -4,88 +4,140 @@ from __future__ import annotations
 
 import pandas as pd
 
-from thesis.replay.run import _iso, _num, replay, state_on, trade_document
+from thesis.errors import BadInput, ThesisError
+from thesis.replay.run import _flagged, _iso, _num, data_warnings, replay, rr_from_fill, state_on, trade_document
 from thesis.risk import break_even_win_rate, check_claims, expectancy, reward_risk, size_shares
 from thesis.spec import Idea
 
 EVALUATE_SCHEMA = "thesis.evaluate/1"
 
 
-def _distance(close: float, level: float, entry: float, stop: float) -> dict:
+def _distance(close: float, level: float, entry: float, stop: float, sign: int) -> dict:
+    """Distance from the close to ``level``, and the level in R from ``entry`` on the trade's side:
+    the stop is -1 R and targets are positive, for shorts and longs alike."""
     risk = abs(entry - stop)
     return {"level": level, "distance": round(level - close, 4), "pct": round((level - close) / close * 100, 3),
-            "r_from_entry": round((level - entry) / risk, 4) if risk else None}
+            "r_from_entry": round(sign * (level - entry) / risk, 4) + 0.0 if risk else None}
 
 
 def evaluate(idea: Idea, asof=None, source: str | None = None, lookback: int = 10, account: float | None = None,
              risk_fraction: float = 0.01) -> dict:
-    """Everything known about ``idea`` at the close of ``asof`` (default: the last bar)."""
+    """Everything known about ``idea`` at the close of ``asof`` (default: the last bar).
+
+    Once the primary trade has filled, distances in R, reward/risk and sizing are measured from the
+    fill; the planned entry and its figures stay in the document as ``planned``."""
     if not isinstance(idea, Idea):
         from thesis.spec import load
 
         idea = load(idea)
+    if isinstance(lookback, bool) or not isinstance(lookback, int) or lookback < 1:
+        raise BadInput(f"--lookback must be a whole number of sessions >= 1, got {lookback!r}")
+    published = pd.Timestamp(idea.idea.published)
+    asked = None if asof is None else pd.Timestamp(asof).normalize()
+    if asked is not None and asked < published:
+        raise BadInput(f"--asof {asked.date()} is before the idea was published ({published.date()}): "
+                       f"there is nothing to evaluate yet; give a date on or after {published.date()}")
     res = replay(idea, source=source, asof=asof, with_confirmations=False, with_options=False)
     bars = res.bars
     session = bars.index[-1]
     close = float(bars["close"].iloc[-1])
+    notices = []
+    if asked is not None and asked > session:
+        notices.append(f"the data ends on {session.date()}: figures are as of that session, not {asked.date()}")
     lv = idea.levels
-    entry = idea.entry_price
-    plan = reward_risk(idea.direction, entry, lv.stop, lv.targets, lv.sizes)
-    claims = check_claims(idea.direction, entry, lv.stop, lv.targets, lv.sizes, idea.claims.given())
+    sign = -1 if idea.direction == "short" else 1
+    planned = idea.entry_price
+    primary = res.primary
+    filled = primary.filled and primary.entry_date is not None and primary.entry_date <= session
+    entry = primary.entry_price if filled else planned
+    plan = reward_risk(idea.direction, planned, lv.stop, lv.targets, lv.sizes)
+    actual = rr_from_fill(idea.direction, entry, lv.stop, lv.targets, lv.sizes) if filled else None
+    claims = check_claims(idea.direction, planned, lv.stop, lv.targets, lv.sizes, idea.claims.given())
     lo, hi = lv.entry_zone
     in_zone = lo <= close <= hi
     recent_start = bars.index[max(0, len(bars) - lookback)]
     ev = res.triggers
     recent = ev[pd.to_datetime(ev["date"]) >= recent_start] if len(ev) else ev
-    confirmations = []
+    confirmations, missing = [], []
     if idea.confirmations:
-        from thesis.market.confirmations import evaluate_confirmations
-        from thesis.market.context import MarketContext
+        from thesis.replay.run import confirmations_on
 
-        confirmations = evaluate_confirmations(idea.confirmations, [session], MarketContext(source=source))
+        confirmations, missing = confirmations_on(idea.confirmations, [session], source)
     sizing = None
     if account:
-        sizing = {"shares": size_shares(account, risk_fraction, entry, lv.stop).to_dict()}
+        basis = entry if not filled or sign * (entry - lv.stop) > 0 else planned
+        sizing = {"shares": size_shares(account, risk_fraction, basis, lv.stop).to_dict(), "entry": basis}
         if idea.options is not None:
-            # Contracts of the idea's option, priced on the as-of session (a model price).
-            from thesis.options.spec import reprice_path
-            from thesis.risk import size_options
-
-            path = reprice_path(idea.options, bars, session, session, source=source)
-            premium = float(path["option_price"].iloc[0])
-            sizing["contracts"] = {**size_options(account, risk_fraction, premium).to_dict(),
-                                   "option": {k: path.attrs[k] for k in ("type", "strike", "expiry", "price_kind")},
-                                   "premium": premium}
+            sizing["contracts"] = _size_contracts(idea, bars, session, source, account, risk_fraction)
+    rr_now = actual["blended"] if actual else plan.blended
+    notes = []
+    for n in idea.notes:
+        if pd.Timestamp(n.date) <= session:  # an as-of view shows only what was written by then
+            state = state_on(primary, bars, n.date)
+            notes.append({"date": n.date.isoformat(), **state, "state_text": state["text"], "text": n.text})
     doc = {
         "schema": EVALUATE_SCHEMA,
         "idea": {"title": idea.idea.title, "symbol": idea.symbol, "direction": idea.direction,
                  "published": idea.idea.published.isoformat()},
         "asof": _iso(session),
-        "data": {"source": bars.attrs.get("source"), "adjustment": bars.attrs.get("adjustment")},
+        "asof_requested": _iso(asked),
+        "notices": notices,
+        "data": {"source": bars.attrs.get("source"), "adjustment": bars.attrs.get("adjustment"),
+                 "last": _iso(bars.index[-1]), "warnings": data_warnings(bars), "missing": missing},
         "price": {"close": close, "open": _num(bars["open"].iloc[-1]), "high": float(bars["high"].iloc[-1]),
                   "low": float(bars["low"].iloc[-1])},
         "levels": {
-            "zone": {"low": lo, "high": hi, "in_zone": in_zone, "to_low": _distance(close, lo, entry, lv.stop),
-                     "to_high": _distance(close, hi, entry, lv.stop)},
-            "entry": _distance(close, entry, entry, lv.stop),
-            "stop": _distance(close, lv.stop, entry, lv.stop),
-            "targets": [_distance(close, t, entry, lv.stop) for t in lv.targets],
+            "measured_from": "fill" if filled else "planned entry",
+            "zone": {"low": lo, "high": hi, "in_zone": in_zone, "to_low": _distance(close, lo, entry, lv.stop, sign),
+                     "to_high": _distance(close, hi, entry, lv.stop, sign)},
+            "entry": {**_distance(close, entry, entry, lv.stop, sign), "kind": "fill" if filled else "planned",
+                      "date": _iso(primary.entry_date) if filled else None},
+            "planned_entry": _distance(close, planned, entry, lv.stop, sign),
+            "stop": _distance(close, lv.stop, entry, lv.stop, sign),
+            "targets": [_distance(close, t, entry, lv.stop, sign) for t in lv.targets],
         },
+        "notes": notes,
         "state": state_on(res.primary, bars, session),
-        "trades": [trade_document(v, t) for v, t in res.trades],
+        "trades": [trade_document(v, t, _flagged(bars)) for v, t in res.trades],
         "triggers_recent": [{"kind": r.kind, "date": _iso(r.date), "timeframe": r.timeframe, "price": _num(r.price),
                              "detail": r.detail} for r in recent.itertuples()],
         "lookback_sessions": lookback,
         "confirmations": confirmations,
         "arithmetic": {
-            "risk_reward": {"planned": plan.blended, "per_target": list(plan.ratios),
+            "risk_reward": {"planned": plan.blended, "per_target": list(plan.ratios), "planned_entry": planned,
+                            "from_fill": actual, "now": rr_now,
                             "claimed": idea.claims.risk_reward,
                             "claim_consistent": next((c.consistent for c in claims if c.key == "risk_reward"), None)},
-            "risk_per_share": plan.risk,
-            "break_even_win_rate": break_even_win_rate(plan.blended),
-            "expectancy_r": {f"{p:.2f}": expectancy(p, plan.blended) for p in (0.25, 0.35, 0.5)},
+            "risk_per_share": actual["risk_per_share"] if actual else plan.risk,
+            "planned_risk_per_share": plan.risk,
+            "break_even_win_rate": break_even_win_rate(rr_now) if rr_now > 0 else None,
+            "expectancy_r": {f"{p:.2f}": expectancy(p, rr_now) for p in (0.25, 0.35, 0.5)} if rr_now > 0 else None,
             "claims": [c.to_dict() for c in claims],
             "sizing": sizing,
         },
     }
     return doc
+
+
+def _size_contracts(idea: Idea, bars: pd.DataFrame, session, source, account: float, risk_fraction: float) -> dict:
+    """Contracts of the idea's option priced on the as-of session (a model price). When the option
+    cannot be priced or one contract is over the budget, the document says so instead of a 0."""
+    from thesis.options.spec import reprice_path
+    from thesis.risk import size_options
+
+    try:
+        path = reprice_path(idea.options, bars, session, session, source=source)
+    except ThesisError as exc:
+        return {"units": 0, "error": f"the option could not be priced: {exc}"}
+    premium = float(path["option_price"].iloc[0])
+    option = {k: path.attrs[k] for k in ("type", "strike", "expiry", "price_kind")}
+    if not premium > 0.005:
+        return {"units": 0, "option": option, "premium": premium,
+                "error": f"the model values the {option['type']} {option['strike']:g} at {premium:.2f}: "
+                         f"nothing to size"}
+    size = size_options(account, risk_fraction, premium).to_dict()
+    out = {**size, "option": option, "premium": premium}
+    if size["units"] < 1:
+        out["error"] = (f"one contract costs {premium * 100:,.2f} (premium {premium:.2f} x 100), above the "
+                        f"{size['budget']:,.2f} risk budget: no contract fits")
+    return out

@@ -31,6 +31,9 @@ def _register() -> None:
     app.command("study")(study.study)
     app.add_typer(options.app, name="options", help="Price, choose and stress-test options.")
     app.command("scorecard")(scorecard.scorecard)
+    from thesis.cli import watch; watch.register(app)  # noqa: E702 - watch, ideas, journal, note
+    from thesis.cli import serve; serve.register(app)  # noqa: E702 - the web dashboard
+    from thesis.cli import draft; draft.register(app)  # noqa: E702 - a written post -> an idea file
 
 
 _register()

@@ -121,6 +121,19 @@ def print_table(table, *, drop: tuple[str, ...] | list[str] = (), out: Console |
         out._width = saved
 
 
+def parse_date(value, option: str):
+    """A YYYY-MM-DD flag as a date (None stays None); anything else is bad input naming the flag."""
+    from thesis.errors import BadInput
+
+    if value is None or isinstance(value, date):
+        return value.date() if isinstance(value, datetime) else value
+    text = str(value).strip()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise BadInput(f"{option} {text[:40]!r} is not a date: use YYYY-MM-DD") from None
+
+
 def output_file(path, option: str = "-o"):
     """Refuse, before any work is done, an output path that cannot be a file:
     an existing folder, or one whose parent is a file. Returns the path."""

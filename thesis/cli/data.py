@@ -1,88 +1,132 @@
-"""`thesis data ...`: pull, show, check and list bars."""
+"""`thesis data ...`: pull, show, check and list bars.
+
+Top-level imports stay light (see thesis/cli/__init__.py): thesis.data and pandas
+are imported inside each command.
+"""
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Optional
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from thesis.cli._common import console, err_console, handle_errors, print_json, to_jsonable
-from thesis.errors import BadInput, ThesisError
-
-# thesis.data (pandas) loads inside the commands, so `thesis data --help` stays fast.
-AS_TRADED = "as-traded"  # thesis.data.AS_TRADED
+from thesis.cli._common import console, err_console, esc, handle_errors, plural, print_json, print_table
 
 app = typer.Typer(help="Pull, inspect and validate market data.", no_args_is_help=True)
 
-SOURCE_HELP = "csv:DIR, yahoo or store (default: csv:$THESIS_DATA when set, else yahoo)"
+SOURCE_HELP = "csv:DIR, yahoo or store[:PATH] (default: csv:$THESIS_DATA when set, else yahoo)"
+MAX_WARNINGS = 10
 
 
 def _adjustments(adjustment: str) -> list[str]:
     from thesis.data import ADJUSTMENTS
+    from thesis.errors import BadInput
 
     if adjustment == "both":
         return list(ADJUSTMENTS)
     if adjustment not in ADJUSTMENTS:
-        raise BadInput(f"--adjustment must be as-traded, adjusted or both, not {adjustment!r}")
+        raise BadInput(f"--adjustment must be as-traded, adjusted or both, not {adjustment[:40]!r}")
     return [adjustment]
+
+
+def _symbols(symbols: list[str]) -> list[str]:
+    """Every symbol through the one rule, duplicates dropped (order kept)."""
+    from thesis.data.symbols import validate_symbol
+
+    out: list[str] = []
+    for s in symbols:
+        sym = validate_symbol(s)
+        if sym not in out:
+            out.append(sym)
+    return out
+
+
+def print_warnings(warnings: list[str], limit: int = MAX_WARNINGS, hint: str = "thesis data check") -> None:
+    """Validation warnings on stderr (escaped, at most ``limit``, then a count)."""
+    for w in warnings[:limit]:
+        err_console.print(f"[yellow]warning:[/] {esc(w, 300)}", highlight=False, soft_wrap=True)
+    if len(warnings) > limit:
+        err_console.print(f"[yellow]warning:[/] and {len(warnings) - limit} more ({hint})", highlight=False)
 
 
 @app.command()
 @handle_errors
 def pull(symbols: list[str] = typer.Argument(..., help="Symbols to pull, e.g. IWM SPY QQQ"),
-         source: Optional[str] = typer.Option(None, help=SOURCE_HELP),
+         source: Optional[str] = typer.Option(None, help="csv:DIR or yahoo (default: csv:$THESIS_DATA when "
+                                                          "set, else yahoo)"),
          from_: Optional[datetime] = typer.Option(None, "--from", help="First date (YYYY-MM-DD)"),
          to: Optional[datetime] = typer.Option(None, "--to", help="Last date (YYYY-MM-DD)"),
-         adjustment: str = typer.Option(AS_TRADED, help="as-traded, adjusted or both"),
+         adjustment: str = typer.Option("as-traded", help="as-traded, adjusted or both"),
          json: bool = typer.Option(False, "--json", help="Print one JSON document")):
     """Fetch bars and upsert them into the local store (each symbol in one transaction)."""
-    from thesis.data import CsvFolder, Store, default_source, get_provider
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
 
+    from thesis.data import CsvFolder, Store, check_range, default_source, get_provider
+    from thesis.data.adapters.csv_folder import folder_adjustment
+    from thesis.data.dates import empty_range_message
+    from thesis.errors import BadInput, StoreError, ThesisError
+
+    names = _symbols(symbols)
+    start, end = check_range(from_, to)
+    adjs = _adjustments(adjustment)
     source = source or default_source()
+    if source == "store" or source.startswith("store:"):
+        raise BadInput(f"--source {esc(source, 60)}: pull copies bars INTO the store; pull from csv:DIR or yahoo "
+                       f"(the store's bars are already there: thesis data ls)")
     provider = get_provider(source)
     store = Store()
-    adjs = _adjustments(adjustment)
     if isinstance(provider, CsvFolder) and not provider.is_root_layout:
         # A plain folder holds one adjustment, named by the folder (daily-adjusted, ...).
-        from thesis.data.adapters.csv_folder import folder_adjustment
-
         adjs = [folder_adjustment(provider.root)]
-    results, failures = [], []
+    work = [(sym, adj) for sym in names for adj in adjs]
+    results, failures, stopped = [], [], None
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True, disable=json) as progress:
-        task = progress.add_task("pulling", total=len(symbols) * len(adjs))
-        for sym in symbols:
-            for adj in adjs:
-                progress.update(task, description=f"pulling {sym.upper()} ({adj})")
-                try:
-                    bars = provider.fetch(sym.upper(), adj, from_, to)
-                    written = store.upsert(bars)
-                    results.append({"symbol": sym.upper(), "adjustment": adj, "source": bars.attrs["source"],
-                                    "rows": written, "first": bars.index[0], "last": bars.index[-1],
-                                    "last_close": float(bars["close"].iloc[-1]),
-                                    "warnings": bars.attrs.get("warnings", [])})
-                except ThesisError as exc:
-                    failures.append({"symbol": sym.upper(), "adjustment": adj, "error": str(exc),
-                                     "exit_code": exc.exit_code})
-                progress.advance(task)
+        task = progress.add_task("pulling", total=len(work))
+        for k, (sym, adj) in enumerate(work):
+            progress.update(task, description=f"pulling {sym} ({adj})")
+            try:
+                bars = provider.fetch(sym, adj, start, end)
+                if bars.empty:
+                    whole = provider.fetch(sym, adj) if isinstance(provider, CsvFolder) else None
+                    raise BadInput(empty_range_message(sym, start, end, whole))
+                written = store.upsert(bars)
+                results.append({"symbol": sym, "adjustment": adj, "source": bars.attrs["source"],
+                                "rows": written, "first": bars.index[0], "last": bars.index[-1],
+                                "last_close": float(bars["close"].iloc[-1]),
+                                "warnings": bars.attrs.get("warnings", [])})
+            except StoreError as exc:
+                # The store itself failed (disk full, permission, damage): stop, say what is in and what is not.
+                stopped = {"symbol": sym, "adjustment": adj, "error": str(exc), "exit_code": exc.exit_code,
+                           "not_stored": [f"{s} ({a})" for s, a in work[k:]]}
+                failures.append(stopped)
+                break
+            except ThesisError as exc:
+                failures.append({"symbol": sym, "adjustment": adj, "error": str(exc), "exit_code": exc.exit_code})
+            progress.advance(task)
     payload = {"store": str(store.path), "pulled": results, "failed": failures}
+    if stopped:
+        payload["not_stored"] = stopped["not_stored"]
     if json:
         print_json(payload)
     elif results:
-        table = Table(title=f"Pulled into {store.path}")
+        table = Table(title=f"Pulled into {esc(store.path)}")
         for col in ("symbol", "adjustment", "source", "rows", "first", "last", "last close"):
-            table.add_column(col, justify="right" if col in ("rows", "last close") else "left")
+            table.add_column(col, justify="right" if col in ("rows", "last close") else "left",
+                             no_wrap=col in ("symbol", "first", "last", "last close"))
         for r in results:
-            table.add_row(r["symbol"], r["adjustment"], r["source"], str(r["rows"]), str(r["first"].date()),
-                          str(r["last"].date()), f"{r['last_close']:.2f}")
-        console.print(table)
+            table.add_row(esc(r["symbol"]), r["adjustment"], esc(r["source"]), str(r["rows"]),
+                          str(r["first"].date()), str(r["last"].date()), f"{r['last_close']:.2f}")
+        print_table(table, drop=("source", "adjustment"))
         for r in results:
-            for w in r["warnings"]:
-                err_console.print(f"[yellow]warning:[/] {w}", highlight=False)
+            print_warnings([f"{r['symbol']}: {w}" for w in r["warnings"]])
     for f in failures:
-        err_console.print(f"[bold red]error:[/] {f['error']}", highlight=False)
+        err_console.print(f"[bold red]error:[/] {esc(f['error'], 2000)}", highlight=False, soft_wrap=True)
+    if stopped:
+        done = ", ".join(f"{r['symbol']} ({r['adjustment']})" for r in results) or "nothing"
+        err_console.print(f"[bold red]error:[/] the pull stopped at {esc(stopped['symbol'])}: stored {esc(done)}; "
+                          f"not stored {esc(', '.join(stopped['not_stored']))}", highlight=False, soft_wrap=True)
     if failures:
         raise typer.Exit(max(f["exit_code"] for f in failures))
 
@@ -91,99 +135,149 @@ def pull(symbols: list[str] = typer.Argument(..., help="Symbols to pull, e.g. IW
 @handle_errors
 def show(symbol: str,
          timeframe: str = typer.Option("1d", help="1d, 1w or 1mo"),
-         from_: Optional[datetime] = typer.Option(None, "--from"),
-         to: Optional[datetime] = typer.Option(None, "--to"),
-         source: Optional[str] = typer.Option(None, help="store (default when it holds the symbol), " + SOURCE_HELP),
-         adjustment: str = typer.Option(AS_TRADED, help="as-traded or adjusted"),
-         rows: int = typer.Option(20, help="Rows to print (table output)"),
-         json: bool = typer.Option(False, "--json")):
+         from_: Optional[datetime] = typer.Option(None, "--from", help="First date (YYYY-MM-DD)"),
+         to: Optional[datetime] = typer.Option(None, "--to", help="Last date (YYYY-MM-DD)"),
+         source: Optional[str] = typer.Option(None, help="csv:DIR, yahoo or store[:PATH] (default: the store "
+                                                          "when it holds the symbol, else csv:$THESIS_DATA "
+                                                          "when set, else yahoo)"),
+         adjustment: str = typer.Option("as-traded", help="as-traded or adjusted"),
+         rows: int = typer.Option(20, help="Rows to print, the last ones (table output; --all for every row)"),
+         all_: bool = typer.Option(False, "--all", help="Print every row of the range"),
+         json: bool = typer.Option(False, "--json", help="Print one JSON document (every row)")):
     """Show bars, resampled to weekly or monthly on request."""
-    from thesis.data import Store, get_provider, resample
+    from rich.table import Table
+
+    from thesis.data import Store, bar_warnings, check_range, get_provider, resample
+    from thesis.data.adapters.base import clip_dates
+    from thesis.data.dates import empty_range_message
+    from thesis.errors import BadInput, StoreError, SymbolNotFound
 
     if timeframe not in ("1d", "1w", "1mo"):
-        raise BadInput(f"--timeframe must be 1d, 1w or 1mo, not {timeframe!r}")
-    _adjustments(adjustment)
+        raise BadInput(f"--timeframe must be 1d, 1w or 1mo, not {timeframe[:20]!r}")
+    if rows < 1:
+        raise BadInput(f"--rows must be at least 1, not {rows} (--all prints every row)")
+    if adjustment not in ("as-traded", "adjusted"):
+        raise BadInput(f"--adjustment must be as-traded or adjusted, not {adjustment[:40]!r}")
+    symbol = _symbols([symbol])[0]
+    start, end = check_range(from_, to)
+    notes = []
     if source is None:
         store = Store()
         try:
-            bars = store.fetch(symbol, adjustment, from_, to)
-        except ThesisError:
-            bars = get_provider().fetch(symbol.upper(), adjustment, from_, to)
+            bars = store.fetch(symbol, adjustment)
+        except SymbolNotFound:
+            bars = get_provider().fetch(symbol, adjustment)
+        except StoreError as exc:
+            bars = get_provider().fetch(symbol, adjustment)
+            notes.append(f"the store could not be read, so these bars come from {bars.attrs['source']}: {exc}")
     else:
-        bars = get_provider(source).fetch(symbol.upper(), adjustment, from_, to)
-    frame = resample(bars, timeframe)
+        bars = get_provider(source).fetch(symbol, adjustment)
+    check_range(start, end, last=bars.index[-1] if len(bars) else None)
+    for n in notes:
+        err_console.print(f"[yellow]note:[/] {esc(n, 600)}", highlight=False, soft_wrap=True)
+    print_warnings(bar_warnings(bars))
+    picked = clip_dates(bars, start, end)
+    picked.attrs = dict(bars.attrs)
+    frame = resample(picked, timeframe) if len(picked) else picked.assign(partial=False)
+    frame.attrs = {**bars.attrs, "timeframe": timeframe}
     meta = {k: frame.attrs.get(k) for k in ("symbol", "source", "adjustment", "timeframe")}
+    empty = empty_range_message(symbol, start, end, bars) if frame.empty else None
     if json:
-        print_json({**meta, "bars": frame})
+        print_json({**meta, "rows": len(frame), "bars": frame, "warnings": bar_warnings(bars),
+                    "flagged": dict(bars.attrs.get("flagged", {})), **({"message": empty} if empty else {})})
+        if empty:
+            err_console.print(f"[yellow]note:[/] {esc(empty)}", highlight=False, soft_wrap=True)
         return
-    table = Table(title=f"{meta['symbol']} {timeframe} ({meta['adjustment']}, {meta['source']})")
+    if empty:
+        err_console.print(f"[yellow]note:[/] {esc(empty)}", highlight=False, soft_wrap=True)
+        return
+    shown = frame if all_ else frame.tail(rows)
+    table = Table(title=f"{esc(meta['symbol'])} {timeframe} ({meta['adjustment']}, {esc(meta['source'])})")
     for col in ("date", "open", "high", "low", "close", "volume"):
-        table.add_column(col, justify="right")
-    for d, r in frame.tail(rows).iterrows():
+        table.add_column(col, justify="right", no_wrap=col != "volume")
+    for d, r in shown.iterrows():
         mark = " *" if r.get("partial") else ""
         table.add_row(str(d.date()) + mark, *(f"{r[c]:.2f}" for c in ("open", "high", "low", "close")),
                       f"{r['volume']:,.0f}")
-    console.print(table)
+    if len(shown) < len(frame):
+        table.caption = (f"the last {len(shown)} of {len(frame)} rows; --rows N or --all for more, "
+                         f"--from/--to for another range")
+    print_table(table, drop=("volume",))
     if frame["partial"].any():
         console.print("* partial period (not complete in the data)")
 
 
 @app.command()
 @handle_errors
-def check(source: str = typer.Argument(..., help="csv:DIR, store or yahoo"),
+def check(source: str = typer.Argument(..., help="csv:DIR, store[:PATH] or yahoo"),
           symbols: Optional[list[str]] = typer.Argument(None, help="Symbols (default: every file)"),
           adjustment: str = typer.Option("both", help="as-traded, adjusted or both"),
-          json: bool = typer.Option(False, "--json")):
-    """Validation report. Exit status 1 when any problem is found."""
-    from thesis.data import CsvFolder, get_provider
+          json: bool = typer.Option(False, "--json", help="Print one JSON document")):
+    """Validation report. Exit status 1 when any problem is found, 2 when there is nothing to check."""
+    from rich.table import Table
 
+    from thesis.data import CsvFolder, Store, get_provider
+    from thesis.data.adapters.csv_folder import folder_adjustment
+    from thesis.data.validate import REJECT, REPORT, Problem, validate_frame
+    from thesis.errors import BadInput, ThesisError
+
+    names_given = _symbols(symbols) if symbols else []
+    adjs = _adjustments(adjustment)
     provider = get_provider(source)
+    if isinstance(provider, Store) and not provider.exists():
+        raise BadInput(f"store {provider.path} does not exist: nothing to check")
     problems, checked = [], 0
-    for adj in _adjustments(adjustment):
-        if isinstance(provider, CsvFolder) and not provider.is_root_layout:
-            from thesis.data.adapters.csv_folder import folder_adjustment
-            if folder_adjustment(provider.root) != adj:
-                continue
-        names = [s.upper() for s in symbols] if symbols else provider.symbols(adj)
-        if symbols and isinstance(provider, CsvFolder) and adjustment == "both":
+    for adj in adjs:
+        if isinstance(provider, CsvFolder) and not provider.is_root_layout and folder_adjustment(provider.root) != adj:
+            continue
+        names = names_given or provider.symbols(adj)
+        if names_given and isinstance(provider, (CsvFolder, Store)) and adjustment == "both":
             names = [s for s in names if s in provider.symbols(adj)]
+        if isinstance(provider, CsvFolder) and not names_given:
+            for stray in provider.stray_files(adj):
+                problems.append(Problem(stray.stem, str(stray), None, None, "not a symbol", REPORT,
+                                        "file name breaks the symbol rule: skipped"))
         for sym in names:
             checked += 1
             if isinstance(provider, CsvFolder):
                 problems += provider.check(sym, adj).problems
-            else:
-                try:
-                    bars = provider.fetch(sym, adj)
-                    from thesis.data.validate import validate_frame
-                    _, report = validate_frame(bars.reset_index(), sym, provider.name)
-                    problems += report.problems
-                except ThesisError as exc:
-                    from thesis.data.validate import REJECT, Problem
-                    problems.append(Problem(sym, provider.name, None, None, "unreadable", REJECT, str(exc)))
-    if symbols and checked == 0:
-        raise BadInput(f"none of {', '.join(symbols)} found in {source}")
+                continue
+            try:
+                bars = provider.fetch(sym, adj)
+                _, report = validate_frame(bars.reset_index(), sym, provider.name)
+                problems += report.problems
+            except ThesisError as exc:
+                problems.append(Problem(sym, provider.name, None, None, "unreadable", REJECT, str(exc)))
+    if checked == 0:
+        if names_given:
+            raise BadInput(f"none of {', '.join(names_given)} found in {source}")
+        what = ("Yahoo cannot list its symbols: name them (thesis data check yahoo IWM SPY)"
+                if provider.name == "yahoo" else f"no bar sets found in {source} (SYMBOL.csv files, or "
+                                                 f"daily/ and daily-adjusted/ folders of them)")
+        raise BadInput(f"nothing to check: {what}")
     if json:
         print_json({"source": source, "checked": checked, "ok": not problems,
                     "problems": [p.to_dict() for p in problems]})
+    elif problems:
+        table = Table(title=f"{plural(len(problems), 'problem')} in {plural(checked, 'bar set')}")
+        for col in ("symbol", "where", "kind", "action", "detail"):
+            table.add_column(col, overflow="fold", no_wrap=col in ("symbol",))
+        for p in problems:
+            where = p.path.rsplit("/", 1)[-1] + (f":{p.line}" if p.line else "")
+            table.add_row(esc(p.symbol, 30), esc(where, 80), esc(p.kind), p.action, esc(p.message, 300))
+        print_table(table)
     else:
-        if problems:
-            table = Table(title=f"{len(problems)} problems in {checked} bar sets")
-            for col in ("symbol", "where", "kind", "action", "detail"):
-                table.add_column(col, overflow="fold")
-            for p in problems:
-                where = p.path.rsplit("/", 1)[-1] + (f":{p.line}" if p.line else "")
-                table.add_row(p.symbol, where, p.kind, p.action, p.message)
-            console.print(table)
-        else:
-            console.print(f"[green]{checked} bar sets checked: no problems[/]")
+        console.print(f"[green]{plural(checked, 'bar set')} checked: no problems[/]")
     if problems:
         raise typer.Exit(1)
 
 
 @app.command("ls")
 @handle_errors
-def ls(json: bool = typer.Option(False, "--json")):
+def ls(json: bool = typer.Option(False, "--json", help="Print one JSON document")):
     """List what the local store holds."""
+    from rich.table import Table
+
     from thesis.data import Store
 
     store = Store()
@@ -191,11 +285,11 @@ def ls(json: bool = typer.Option(False, "--json")):
     if json:
         print_json({"store": str(store.path), "sets": inv})
         return
-    table = Table(title=f"Store {store.path}")
+    table = Table(title=f"Store {esc(store.path)}")
     for col in ("symbol", "adjustment", "source", "rows", "first", "last"):
-        table.add_column(col)
+        table.add_column(col, no_wrap=col in ("symbol", "first", "last"))
     for r in inv.itertuples():
-        table.add_row(r.symbol, r.adjustment, r.source, str(r.rows), str(r.first), str(r.last))
-    console.print(table)
+        table.add_row(esc(r.symbol), r.adjustment, esc(r.source), str(r.rows), str(r.first), str(r.last))
+    print_table(table, drop=("source",))
     if inv.empty:
         console.print("The store is empty: thesis data pull SYMBOL")

@@ -10,7 +10,7 @@ import typer
 from rich.panel import Panel
 from rich.table import Table
 
-from thesis.cli._common import console, err_console, handle_errors, print_json
+from thesis.cli._common import console, err_console, esc, handle_errors, output_file, plural, print_json, print_table
 
 SOURCE_HELP = "csv:DIR, yahoo or store (default: csv:$THESIS_DATA when set, else yahoo)"
 
@@ -26,33 +26,70 @@ def register(app: typer.Typer) -> None:
 
 @handle_errors
 def check(idea: Path = typer.Argument(..., help="Idea file (TOML)"),
+          source: Optional[str] = typer.Option(None, help="Also say which symbols this source lacks (csv:DIR or "
+                                                          "store; default: csv:$THESIS_DATA when set)"),
           json: bool = typer.Option(False, "--json")):
-    """Validate an idea file; errors name the file, line and key."""
+    """Validate an idea file; errors name the file, line and key.
+
+    This is the validation every command runs: a file check accepts is accepted by replay,
+    evaluate, chart and options plan. Unknown symbols are warnings (the file is valid; the data
+    source may simply not hold them)."""
     from thesis.risk import reward_risk
     from thesis.spec import load
 
     spec = load(idea)
     plan = reward_risk(spec.direction, spec.entry_price, spec.levels.stop, spec.levels.targets, spec.levels.sizes)
+    warnings = unknown_symbols(spec, source)
     if json:
         print_json({"file": str(idea), "valid": True, "idea": spec.model_dump(mode="json"),
-                    "risk_reward": plan.blended})
+                    "risk_reward": plan.blended, "warnings": warnings})
         return
-    console.print(f"[green]ok[/] {idea}: {spec.idea.title} ({spec.symbol} {spec.direction}, "
-                  f"{len(spec.triggers)} triggers, {len(spec.confirmations)} confirmations, {len(spec.notes)} notes; "
-                  f"planned reward/risk {plan.blended:.2f}:1)")
+    for w in warnings:
+        err_console.print(f"[yellow]warning:[/] {esc(w)}", highlight=False)
+    console.print(f"[green]ok[/] {esc(idea)}: {esc(spec.idea.title)} ({spec.symbol} {spec.direction}, "
+                  f"{plural(len(spec.triggers), 'trigger')}, {plural(len(spec.confirmations), 'confirmation')}, "
+                  f"{plural(len(spec.notes), 'note')}; planned reward/risk {plan.blended:.2f}:1)", highlight=False)
+
+
+def idea_symbols(spec) -> list[str]:
+    """Every symbol an idea reads: its own, compare symbols and confirmation symbols."""
+    out = [spec.symbol, *spec.idea.compare]
+    for c in spec.confirmations:
+        out += [s for s in (getattr(c, "symbol", None), getattr(c, "versus", None)) if s]
+    return list(dict.fromkeys(s.upper() for s in out))
+
+
+def unknown_symbols(spec, source: Optional[str]) -> list[str]:
+    """Warnings for symbols a local source (csv:DIR or the store) does not hold. A source that cannot
+    list its symbols cheaply (yahoo) or cannot be read says nothing here."""
+    from thesis.data import default_source, get_provider
+    from thesis.errors import ThesisError
+
+    src = source or default_source()
+    if not (src.startswith("csv:") or src.startswith("store")):
+        return []
+    try:
+        held = set(get_provider(src).symbols())
+    except (ThesisError, OSError):
+        return []
+    return [f"symbol {s} is not in {src}: commands reading it from there will say so"
+            for s in idea_symbols(spec) if s not in held]
 
 
 @handle_errors
 def evaluate(idea: Path = typer.Argument(..., help="Idea file (TOML)"),
              asof: Optional[datetime] = typer.Option(None, help="Date (default: last bar)"),
              source: Optional[str] = typer.Option(None, help=SOURCE_HELP),
-             lookback: int = typer.Option(10, help="Sessions in which recent triggers are listed"),
+             lookback: int = typer.Option(10, help="Sessions in which recent triggers are listed (>= 1)"),
              account: Optional[float] = typer.Option(None, help="Account size for position sizing"),
              risk: float = typer.Option(0.01, help="Fraction of the account risked (with --account)"),
              json: bool = typer.Option(False, "--json")):
     """The idea's state on a date: distances to zone, stop and targets, recent triggers, the arithmetic."""
+    from thesis.errors import BadInput
     from thesis.evaluate import evaluate as run
 
+    if lookback < 1:
+        raise BadInput(f"--lookback must be a whole number of sessions >= 1, got {lookback}")
     doc = run(idea, asof=asof, source=source, lookback=lookback, account=account, risk_fraction=risk)
     if json:
         print_json(doc)
@@ -67,13 +104,17 @@ def replay(idea: Path = typer.Argument(..., help="Idea file (TOML)"),
            json: bool = typer.Option(False, "--json")):
     """Replay the idea from its publication date over real bars and grade it."""
     from thesis.chart import chart as draw
+    from thesis.chart import check_chart_path
     from thesis.replay import replay as run
 
+    if chart:
+        check_chart_path(output_file(chart, "--chart"), "--chart")  # refuse before any work is done
     res = run(idea, source=source)
     doc = res.to_dict()
     if chart:
-        draw(res.idea, chart, replayed=res)
+        draw(res.idea, chart, replayed=res, source=source, missing=res.missing)
         doc["chart"] = str(chart)
+        doc["data"]["missing"] = list(res.missing)
     if json:
         print_json(doc)
         return
@@ -82,19 +123,25 @@ def replay(idea: Path = typer.Argument(..., help="Idea file (TOML)"),
 
 @handle_errors
 def chart(idea: Path = typer.Argument(..., help="Idea file (TOML)"),
-          out: Path = typer.Option(..., "-o", "--out", help="PNG to write"),
+          out: Path = typer.Option(..., "-o", "--out", help="Image to write: .png (or .svg, .pdf)"),
           asof: Optional[datetime] = typer.Option(None, help="Draw what was known at this date"),
           timeframe: str = typer.Option("1d", help="1d, 1w or 1mo"),
           source: Optional[str] = typer.Option(None, help=SOURCE_HELP),
           width: int = typer.Option(1600), height: int = typer.Option(900)):
     """Draw the idea's snapshot: candles, zone, stop, targets, triggers, entries, exits, notes."""
     from thesis.chart import chart as draw
+    from thesis.chart import check_chart_path
     from thesis.errors import BadInput
 
     if timeframe not in ("1d", "1w", "1mo"):
         raise BadInput(f"--timeframe must be 1d, 1w or 1mo, not {timeframe!r}")
-    path = draw(idea, out, asof=asof, timeframe=timeframe, source=source, width=width, height=height)
-    console.print(f"wrote {path}")
+    check_chart_path(output_file(out, "-o"), "-o")
+    missing: list[str] = []
+    path = draw(idea, out, asof=asof, timeframe=timeframe, source=source, width=width, height=height,
+                missing=missing, notices=(notices := []))
+    for text in notices + missing:
+        err_console.print(f"[yellow]note:[/] {esc(text)}", highlight=False)
+    console.print(f"wrote {esc(path)}", highlight=False)
 
 
 def schema():
@@ -131,50 +178,89 @@ def _fmt(v, spec=".2f"):
     return "-" if v is None else format(v, spec)
 
 
+def _warnings(doc: dict) -> None:
+    """Data repairs/fallbacks and missing parts, on stderr (they are not the report)."""
+    data = doc.get("data", {})
+    for w in data.get("warnings", []) or []:
+        err_console.print(f"[yellow]data:[/] {esc(w, 300)}", highlight=False)
+    for m in data.get("missing", []) or []:
+        err_console.print(f"[yellow]missing:[/] {esc(m, 300)} (that part is left out; the rest is complete)",
+                          highlight=False)
+
+
+def _leg_word(leg: dict, targets: list) -> str:
+    if leg["kind"] == "target" and leg.get("level") is not None and leg["level"] in targets:
+        return f"target {targets.index(leg['level']) + 1}"
+    return {"time": "time stop", "open": "still open"}.get(leg["kind"], leg["kind"])
+
+
 def print_replay(doc: dict) -> None:
     i, rr = doc["idea"], doc["risk_reward"]
-    console.print(Panel.fit(f"[bold]{i['title']}[/]\n{i['symbol']} {i['direction']}, published {i['published']}, "
-                            f"horizon {i['horizon'] or '-'}; bars {doc['data']['adjustment']} from "
-                            f"{doc['data']['source']}"))
+    _warnings(doc)
+    console.print(Panel.fit(f"[bold]{esc(i['title'])}[/]\n{esc(i['symbol'])} {i['direction']}, published "
+                            f"{i['published']}, horizon {esc(i['horizon'] or '-')}; bars {doc['data']['adjustment']} "
+                            f"from {esc(doc['data']['source'])}"))
     verdict = "" if rr["claimed"] is None else (
         f" (claimed {rr['claimed']:g}:1: {'consistent' if rr['claim_consistent'] else '[red]does not hold[/]'})")
-    console.print(f"Planned reward/risk {rr['planned']:.2f}:1{verdict}; break-even win rate "
-                  f"{rr['break_even_win_rate']:.1%}")
+    console.print(f"Planned reward/risk {rr['planned']:.2f}:1 from the planned entry {rr['planned_entry']:.2f}"
+                  f"{verdict}; break-even win rate {rr['break_even_win_rate']:.1%}", highlight=False)
+    fill = rr.get("from_fill")
+    if fill and abs(fill["entry"] - rr["planned_entry"]) > 1e-9:
+        console.print(f"From the fill {fill['entry']:.2f}: reward/risk {fill['blended']:.2f}:1, "
+                      f"risk {fill['risk_per_share']:.2f}/share", highlight=False)
     for c in doc["claims"]:
-        console.print(f"  - {c['sentence']}", highlight=False)
+        console.print(f"  - {esc(c['sentence'])}", highlight=False)
     table = Table(title='Trades (fill rules: README, "How trades are filled")')
-    for col in ("variant", "entry", "exit", "reason", "P&L/share", "P&L %", "R", "MFE (R)", "MAE (R)", "days"):
-        table.add_column(col)
+    for col, key in (("variant", False), ("entry", True), ("exit", True), ("reason", False), ("P&L/share", True),
+                     ("P&L %", False), ("R", True), ("MFE (R)", False), ("MAE (R)", False), ("days", False)):
+        table.add_column(col, no_wrap=key)
+    averages = []
     for t in doc["trades"]:
         if not t["filled"]:
             table.add_row(t["variant"], "never filled", "", "", "", "", "", "", "", "")
             continue
-        table.add_row(t["variant"], f"{t['entry']['date']} @ {t['entry']['price']:.2f}",
-                      f"{t['exit']['date']} @ {t['exit']['price']:.2f}", t["exit"]["reason"],
+        targets = [leg.get("level") for leg in t["legs"] if leg["kind"] == "target"]
+        legs = t["legs"] or [{"date": t["exit"]["date"], "price": t["exit"]["price"], "kind": t["exit"]["reason"],
+                              "size": 1.0, "level": None}]
+        # Each leg of a scale-out at its own date and price: the price that traded.
+        exits = "\n".join(f"{leg['date']} @ {leg['price']:.2f}" + (f" ({leg['size']:.0%})" if len(legs) > 1 else "")
+                          for leg in legs)
+        reasons = "\n".join(_leg_word(leg, sorted(set(targets), key=targets.index)) for leg in legs)
+        if len(legs) > 1:
+            averages.append(f"{t['variant']}: {len(legs)} exits, size-weighted average exit "
+                            f"{t['exit']['average_price']:.2f} (an average, not a traded price)")
+        table.add_row(t["variant"], f"{t['entry']['date']} @ {t['entry']['price']:.2f}", exits, reasons,
                       _fmt(t["pnl"]["per_share"], "+.2f"), _fmt(t["pnl"]["pct"], "+.1f"), _fmt(t["pnl"]["r"], "+.2f"),
                       f"{_fmt(t['mfe']['r'], '+.2f')} {t['mfe']['date']}", f"{_fmt(t['mae']['r'], '+.2f')} {t['mae']['date']}",
                       str(t["days_held"]))
-    console.print(table)
+    print_table(table, drop=("MAE (R)", "MFE (R)", "P&L %", "days"))
+    for line in averages:
+        console.print(line, highlight=False)
+    for t in doc["trades"]:
+        for flag in t.get("flagged_fills", []) or []:
+            err_console.print(f"[yellow]flagged bar:[/] {t['variant']}: {esc(flag)}", highlight=False)
     fired = [t for t in doc["triggers"] if t["after_published"]]
     if fired:
-        console.print("Triggers after publication: " + ", ".join(f"{t['kind']} {t['date']}" for t in fired[:12]))
+        console.print("Triggers after publication: " + ", ".join(f"{t['kind']} {t['date']}" for t in fired[:12]),
+                      highlight=False)
     if doc["notes"]:
         nt = Table(title="Notes")
-        for col in ("date", "close", "state", "confirmations"):
-            nt.add_column(col, overflow="fold")
+        for col, key in (("date", True), ("close", True), ("state", False), ("confirmations", False)):
+            nt.add_column(col, overflow="fold", no_wrap=key)
         for n in doc["notes"]:
-            conf = " ".join(("[green]+[/]" if c["passed"] else "[red]-[/]" if c["passed"] is False else "?") + c["kind"]
-                            for c in n["confirmations"])
+            conf = " ".join(("[green]+[/]" if c["passed"] else "[red]-[/]" if c["passed"] is False else "?")
+                            + f"{c['kind']} {esc(c.get('subject', ''))}".rstrip() for c in n["confirmations"])
             nt.add_row(n["date"], _fmt(n["price"]), _note_state(n), conf)
-        console.print(nt)
+        print_table(nt)
     if doc.get("options"):
         o = doc["options"]
         if "error" in o:
-            console.print(f"[yellow]options leg not priced:[/] {o['error']}")
+            console.print(f"[yellow]options leg not priced:[/] {esc(o['error'])}")
         else:
             console.print(f"Options leg ({o['price_kind']}): {o['type']} {o['strike']:g} exp {o['expiry']}, "
-                          f"{_fmt(o['entry_price'])} -> {_fmt(o['exit_price'])}, P&L/contract {_fmt(o['pnl_per_contract'], '+.0f')} "
-                          f"(vol: {o['vol'].get('text', o['vol'].get('source', ''))})")
+                          f"{_fmt(o['entry_price'])} -> {_fmt(o['exit_price'])}, P&L/contract "
+                          f"{_fmt(o['pnl_per_contract'], '+.0f')} (vol: {esc(o['vol'].get('text', o['vol'].get('source', '')))})",
+                          highlight=False)
 
 
 def _note_state(n: dict) -> str:
@@ -184,34 +270,61 @@ def _note_state(n: dict) -> str:
 
 def _print_evaluate(doc: dict) -> None:
     i, p, lv = doc["idea"], doc["price"], doc["levels"]
-    console.print(Panel.fit(f"[bold]{i['title']}[/] as of {doc['asof']}: close {p['close']:.2f} "
-                            f"({doc['data']['adjustment']})\n{doc['state']['text']}"))
-    t = Table(title="Levels")
-    for col in ("level", "price", "distance", "%", "R from entry"):
-        t.add_column(col)
-    rows = [("zone low", lv["zone"]["to_low"]), ("zone high", lv["zone"]["to_high"]), ("entry", lv["entry"]),
-            ("stop", lv["stop"])] + [(f"target {k + 1}", x) for k, x in enumerate(lv["targets"])]
+    _warnings(doc)
+    for notice in doc.get("notices", []):
+        err_console.print(f"[yellow]note:[/] {esc(notice)}", highlight=False)
+    console.print(Panel.fit(f"[bold]{esc(i['title'])}[/] as of {doc['asof']}: close {p['close']:.2f} "
+                            f"({doc['data']['adjustment']})\n{esc(doc['state']['text'])}"))
+    filled = lv["entry"]["kind"] == "fill"
+    t = Table(title="Levels" + (" (R from the fill)" if filled else " (R from the planned entry)"))
+    for col in ("level", "price", "distance", "%", "R"):
+        t.add_column(col, no_wrap=True)
+    entry_name = f"entry (fill {lv['entry']['date']})" if filled else "entry (planned)"
+    rows = [("zone low", lv["zone"]["to_low"]), ("zone high", lv["zone"]["to_high"]), (entry_name, lv["entry"])]
+    if filled and abs(lv["planned_entry"]["level"] - lv["entry"]["level"]) > 1e-9:
+        rows.append(("planned entry", lv["planned_entry"]))
+    rows += [("stop", lv["stop"])] + [(f"target {k + 1}", x) for k, x in enumerate(lv["targets"])]
     for name, d in rows:
         t.add_row(name, f"{d['level']:.2f}", f"{d['distance']:+.2f}", f"{d['pct']:+.1f}%", _fmt(d["r_from_entry"], "+.2f"))
-    console.print(t)
+    print_table(t)
     if doc["triggers_recent"]:
-        console.print(f"Triggers in the last {doc['lookback_sessions']} sessions: " +
-                      ", ".join(f"{x['kind']} {x['date']}" for x in doc["triggers_recent"]))
+        console.print(f"Triggers in the last {plural(doc['lookback_sessions'], 'session')}: " +
+                      ", ".join(f"{x['kind']} {x['date']}" for x in doc["triggers_recent"]), highlight=False)
     else:
-        console.print(f"No trigger in the last {doc['lookback_sessions']} sessions.")
+        console.print(f"No trigger in the last {plural(doc['lookback_sessions'], 'session')}.", highlight=False)
     for c in doc["confirmations"]:
         mark = "[green]pass[/]" if c["passed"] else "[red]fail[/]" if c["passed"] is False else "[yellow]n/a[/]"
-        console.print(f"  {mark} {c['kind']}: {c['text']}", highlight=False)
+        console.print(f"  {mark} {c['kind']} {esc(c.get('subject', ''))}: {esc(c['text'])}", highlight=False)
     a = doc["arithmetic"]
-    console.print(f"Reward/risk {a['risk_reward']['planned']:.2f}:1, break-even win rate {a['break_even_win_rate']:.1%}")
+    rr = a["risk_reward"]
+    bew = a["break_even_win_rate"]
+    if rr.get("from_fill"):
+        f = rr["from_fill"]
+        console.print(f"Reward/risk {f['blended']:.2f}:1 from the fill {f['entry']:.2f} (planned {rr['planned']:.2f}:1 "
+                      f"from {rr['planned_entry']:.2f})" + (f", break-even win rate {bew:.1%}" if bew else ""),
+                      highlight=False)
+    else:
+        console.print(f"Reward/risk {rr['planned']:.2f}:1 from the planned entry {rr['planned_entry']:.2f}, "
+                      f"break-even win rate {bew:.1%}", highlight=False)
     if a["sizing"]:
         sh = a["sizing"]["shares"]
-        console.print(f"Size: {sh['units']} shares (max loss at the stop {sh['max_loss']:,.2f} of a "
-                      f"{sh['budget']:,.2f} budget; notional {sh['cost']:,.2f})", highlight=False)
+        console.print(f"Size: {sh['units']} shares from {a['sizing']['entry']:.2f} (max loss at the stop "
+                      f"{sh['max_loss']:,.2f} of a {sh['budget']:,.2f} budget; notional {sh['cost']:,.2f})",
+                      highlight=False)
         if "contracts" in a["sizing"]:
             c = a["sizing"]["contracts"]
-            o = c["option"]
-            console.print(f"  or {c['units']} x {o['type']} {o['strike']:g} exp {o['expiry']} at {c['premium']:.2f} "
-                          f"(premium {c['cost']:,.2f} is the max loss; {o['price_kind']})", highlight=False)
+            if c.get("error"):
+                console.print(f"  options: {esc(c['error'])}", highlight=False)
+            else:
+                o = c["option"]
+                console.print(f"  or {c['units']} x {o['type']} {o['strike']:g} exp {o['expiry']} at {c['premium']:.2f} "
+                              f"(premium {c['cost']:,.2f} is the max loss; {o['price_kind']})", highlight=False)
     for c in a["claims"]:
-        console.print(f"  - {c['sentence']}", highlight=False)
+        console.print(f"  - {esc(c['sentence'])}", highlight=False)
+    if doc.get("notes"):
+        nt = Table(title=f"Notes up to {doc['asof']}")
+        for col, key in (("date", True), ("state", False), ("note", False)):
+            nt.add_column(col, no_wrap=key)
+        for n in doc["notes"]:
+            nt.add_row(n["date"], _note_state(n), esc(n["text"]))
+        print_table(nt)

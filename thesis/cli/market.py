@@ -10,7 +10,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from thesis.cli._common import console, esc, handle_errors, output_file, print_json, print_table
+from thesis.cli._common import console, esc, handle_errors, output_file, parse_date, print_json, print_table
 
 app = typer.Typer(help="Market internals: breadth, relative strength, regime, cross-asset, VIX.",
                   pretty_exceptions_enable=False)
@@ -120,8 +120,11 @@ def market(asof: Optional[str] = typer.Option(None, "--asof", help="Session date
     from thesis.errors import BadInput
 
     output_file(chart, "--chart")
+    since_day = parse_date(since, "--since")
     ctx = MarketContext(universe=universe)
     when = resolve_asof(asof, ctx)
+    if since_day is not None and since_day > when.date():
+        raise BadInput(f"--since {since_day} is after the report's session {when.date()}")
     rep = market_report(when, context=ctx, since=since)
     if chart is not None:
         from thesis.market.chart import market_chart

@@ -156,6 +156,9 @@ def plan_cmd(idea: Optional[Path] = typer.Argument(None, help="Idea file: direct
              json: bool = typer.Option(False, "--json", help="Print one JSON document"),
              chart: Optional[str] = typer.Option(None, help="Write the best candidate's scenario PNG here")):
     """Propose and rank option positions for a directional idea (an IDEA file or explicit flags)."""
+    from thesis.cli._common import output_file
+
+    output_file(chart, "--chart")
     if idea is not None:
         from thesis.spec import load
 
@@ -168,8 +171,10 @@ def plan_cmd(idea: Optional[Path] = typer.Argument(None, help="Idea file: direct
         published = dt.date.fromisoformat(str(spec.idea.published))
         asof = asof or published.isoformat()
         if horizon_days is None:
-            end = spec.horizon_end(published)
-            horizon_days = (end.date() - published).days if end is not None else 180
+            # Every horizon form (days, weeks, months, years, sessions, an end date) in calendar days.
+            horizon_days = spec.horizon_days(published)
+            if horizon_days is None:
+                raise BadInput(f"{idea} has no horizon: add horizon to its [idea] table or give --horizon-days")
         if iv is None and iv_source is None and spec.options is not None:
             iv, iv_source = spec.options.iv, spec.options.iv_source
     missing = [n for n, v in (("--direction", direction), ("--entry", entry), ("--stop", stop), ("--target", target),
@@ -280,6 +285,9 @@ def scenario_cmd(type: Optional[str] = typer.Option(None, "--type", help="put or
                  json: bool = typer.Option(False, "--json", help="Print one JSON document"),
                  chart: Optional[str] = typer.Option(None, help="Write the heat map + P&L lines PNG here")):
     """P&L grid of a position over price and date, IV shifts and touch probabilities."""
+    from thesis.cli._common import output_file
+
+    output_file(chart, "--chart")
     from thesis.options.pricing import resolve_expiry
     from thesis.options.scenario import scenario_grid
 

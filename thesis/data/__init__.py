@@ -6,27 +6,74 @@
     resample(bars, "1w")
 
 The default source is ``csv:$THESIS_DATA`` when THESIS_DATA is set, else Yahoo
-Finance with the local store as cache (and as fallback when Yahoo is down).
+Finance with the local store as cache (and as fallback when Yahoo is down:
+then bars pulled into the store from any source are used, Yahoo's preferred).
+
+What every command that loads bars should show or use:
+
+    bar_warnings(bars)   # list[str]: repairs and reports of the validation (print them on stderr)
+    flagged_dates(bars)  # dict[Timestamp, str]: bars the bad-print rule flags (thesis.data.outliers)
+    validate_symbol(s)   # "IWM" or BadInput (thesis.data.symbols)
+    check_range(a, b)    # (start, end) or BadInput (thesis.data.dates)
 """
 from __future__ import annotations
 
 import os
+import sys
 from functools import lru_cache
 from pathlib import Path
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
-from thesis.data.adapters.base import Provider
-from thesis.data.adapters.csv_folder import CsvFolder, folder_adjustment
-from thesis.data.adapters.store import Store, default_store_path
-from thesis.data.adapters.yahoo import Yahoo
-from thesis.data.model import ADJUSTED, ADJUSTMENTS, AS_TRADED, COLUMNS, TIMEFRAMES, describe, make_bars
-from thesis.data.resample import resample
+from thesis._lazy import lazy_exports
+from thesis.data.symbols import validate_symbol
 from thesis.errors import BadInput, ProviderUnavailable, StoreError, SymbolNotFound
+
+# The re-exports load their module (and pandas) on first use, and the functions below import
+# what they use: `thesis.data.symbols` (the idea model's symbol rule, so `thesis check`) must
+# not cost a pandas import.
+lazy_exports(__name__, {
+    "adapters.base": ["Provider"],
+    "adapters.csv_folder": ["CsvFolder", "folder_adjustment"],
+    "adapters.store": ["Store", "default_store_path"],
+    "adapters.yahoo": ["Yahoo"],
+    "dates": ["check_range"],
+    "model": ["ADJUSTED", "ADJUSTMENTS", "AS_TRADED", "COLUMNS", "TIMEFRAMES", "describe", "make_bars"],
+    "resample": ["resample"],
+})
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from thesis.data.adapters.base import Provider
+    from thesis.data.adapters.csv_folder import CsvFolder
+    from thesis.data.adapters.store import Store
 
 __all__ = ["load_bars", "load_universe", "resample", "get_provider", "default_source", "Provider", "CsvFolder",
            "Store", "Yahoo", "AS_TRADED", "ADJUSTED", "ADJUSTMENTS", "COLUMNS", "TIMEFRAMES", "make_bars",
-           "describe", "default_store_path"]
+           "describe", "default_store_path", "validate_symbol", "check_range", "bar_warnings", "flagged_dates"]
+
+
+def bar_warnings(bars: pd.DataFrame) -> list[str]:
+    """The validation warnings (repairs, reports, fallbacks) that travel with a bar set."""
+    return [str(w) for w in bars.attrs.get("warnings", [])]
+
+
+def flagged_dates(bars: pd.DataFrame) -> dict[pd.Timestamp, str]:
+    """Session date -> reason for every bar the bad-print rule flags (report only: bars are never changed).
+
+    Read from ``attrs["flagged"]`` (set by every adapter on load); computed from the bars themselves when
+    a frame lost its attrs.
+    """
+    import pandas as pd
+
+    if "flagged" in bars.attrs:
+        return {pd.Timestamp(d): why for d, why in bars.attrs["flagged"].items()}
+    from thesis.data.outliers import flags_of_bars
+
+    out: dict[pd.Timestamp, str] = {}
+    for f in flags_of_bars(bars):
+        out[f.date] = (out[f.date] + "; " if f.date in out else "") + f.message()
+    return out
 
 
 def default_source() -> str:
@@ -36,31 +83,54 @@ def default_source() -> str:
 
 @lru_cache(maxsize=32)
 def _csv(root: str) -> CsvFolder:
+    from thesis.data.adapters.csv_folder import CsvFolder
+
     return CsvFolder(root)
+
+
+def _folder(spec: str, source: str) -> Path:
+    if not spec.strip():
+        raise BadInput(f"source {source!r} names no folder: use csv:DIR (csv:. for the current folder)")
+    try:
+        return Path(spec).expanduser().resolve()
+    except RuntimeError as exc:  # ~nouser
+        raise BadInput(f"source {source!r}: cannot expand {spec.split('/')[0]!r} (no such user)") from exc
 
 
 def get_provider(source: str | None = None) -> Provider:
     """``csv:DIR``, ``yahoo``, ``store`` (or ``store:PATH``); None = default."""
+    # Looked up on the package (not imported here) so tests can replace thesis.data.Yahoo / Store.
+    package = sys.modules[__name__]
+    Store, Yahoo = package.Store, package.Yahoo
+
     source = source or default_source()
     if source.startswith("csv:"):
-        return _csv(str(Path(source[4:]).expanduser().resolve()))
+        return _csv(str(_folder(source[4:], source)))
     if source == "yahoo":
         return Yahoo()
     if source == "store":
         return Store()
     if source.startswith("store:"):
-        return Store(source[6:])
+        path = _folder(source[6:], source)
+        if not path.exists():
+            raise BadInput(f"store {path} does not exist (source {source!r})")
+        return Store(path)
     raise BadInput(f"unknown source {source!r}: use csv:DIR, yahoo or store")
 
 
-def load_bars(symbol: str, adjustment: str = AS_TRADED, source: str | None = None, start=None,
+def load_bars(symbol: str, adjustment: str = "as-traded", source: str | None = None, start=None,
               end=None) -> pd.DataFrame:
-    """Validated daily bars of one symbol (see thesis.data.model for the frame)."""
+    """Validated daily bars of one symbol (see thesis.data.model for the frame).
+
+    With the Yahoo source (THESIS_DATA unset) and Yahoo down, the bars pulled into the store are used,
+    whatever source they were pulled from (Yahoo's preferred); ``attrs["warnings"]`` says so.
+    """
+    from thesis.data.model import ADJUSTMENTS
+
+    Store = sys.modules[__name__].Store
     if adjustment not in ADJUSTMENTS:
         raise BadInput(f"adjustment must be one of {ADJUSTMENTS}, got {adjustment!r}")
-    symbol = symbol.strip().upper()
-    if not symbol:
-        raise BadInput("empty symbol")
+    symbol = validate_symbol(symbol)
     source = source or default_source()
     provider = get_provider(source)
     if source == "yahoo":
@@ -68,15 +138,31 @@ def load_bars(symbol: str, adjustment: str = AS_TRADED, source: str | None = Non
         try:
             bars = provider.fetch(symbol, adjustment, start, end)
         except ProviderUnavailable as down:
-            try:
-                cached = store.fetch(symbol, adjustment, start, end, source="yahoo")
-            except (SymbolNotFound, StoreError):
-                raise ProviderUnavailable(f"{down}; the store holds no {adjustment} bars of {symbol} either") from down
-            cached.attrs["warnings"] = ["Yahoo Finance is unavailable: using bars cached in the store"]
-            return cached
-        store.upsert(bars)
+            return _from_store(store, symbol, adjustment, start, end, down)
+        try:
+            store.upsert(bars)
+        except StoreError as exc:
+            bars.attrs["warnings"] = bar_warnings(bars) + [f"not cached: {exc}"]
         return bars
     return provider.fetch(symbol, adjustment, start, end)
+
+
+def _from_store(store: Store, symbol: str, adjustment: str, start, end, down: Exception) -> pd.DataFrame:
+    try:
+        try:
+            cached = store.fetch(symbol, adjustment, start, end, source="yahoo")
+        except SymbolNotFound:
+            cached = store.fetch(symbol, adjustment, start, end)
+    except SymbolNotFound:
+        raise ProviderUnavailable(f"{down}; and the store has none to fall back on: "
+                                  f"{store.holdings_hint(symbol, adjustment, start, end)}") from down
+    except StoreError as exc:
+        raise ProviderUnavailable(f"{down}; and the store cannot be used: {exc}") from down
+    origin = cached.attrs["source"].removeprefix("store:")
+    span = f"{cached.index[0].date()} to {cached.index[-1].date()}" if len(cached) else "no rows"
+    cached.attrs["warnings"] = [f"Yahoo Finance is unavailable: using {symbol} bars stored from {origin} "
+                                f"({span})"] + bar_warnings(cached)
+    return cached
 
 
 def load_universe(source: str, field: str = "close", symbols=None, start=None, end=None) -> pd.DataFrame:
@@ -86,9 +172,10 @@ def load_universe(source: str, field: str = "close", symbols=None, start=None, e
 
 def load_fields(source: str, fields=("high", "low", "close"), symbols=None, start=None,
                 end=None) -> dict[str, pd.DataFrame]:
+    from thesis.data.adapters.csv_folder import folder_adjustment
     from thesis.data.universe import load_matrix
 
-    folder = Path(source[4:] if source.startswith("csv:") else source).expanduser()
+    folder = _folder(source[4:] if source.startswith("csv:") else source, source)
     if not folder.is_dir():
         raise BadInput(f"universe folder {folder} does not exist")
     out = load_matrix(folder, fields, symbols, start, end)

@@ -8,12 +8,15 @@ file so the error names the file, line and symbol.
 from __future__ import annotations
 
 import io
+import stat
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from thesis.data.csvfile import read_csv_bars
+from thesis.data import limits
+from thesis.data.csvfile import check_text_limits, read_csv_bars
+from thesis.data.symbols import inside, is_symbol, validate_symbol
 from thesis.errors import BadInput, DataFileError
 
 FIELDS = ("open", "high", "low", "close", "volume")
@@ -21,14 +24,17 @@ FIELDS = ("open", "high", "low", "close", "volume")
 
 def _files(folder: Path, symbols) -> list[Path]:
     if symbols:
-        files = [folder / f"{s.upper()}.csv" for s in symbols]
+        files = [folder / f"{validate_symbol(s)}.csv" for s in symbols]
+        for f in files:
+            if f.exists():
+                inside(folder, f)
         missing = [f.stem for f in files if not f.is_file()]
         if missing:
             from thesis.errors import SymbolNotFound
 
             raise SymbolNotFound(missing[0], f"csv:{folder}", f"{len(missing)} of the symbols are missing")
         return files
-    files = sorted(folder.glob("*.csv"))
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".csv" and is_symbol(p.stem))
     if not files:
         raise BadInput(f"no CSV files in {folder}")
     return files
@@ -41,8 +47,13 @@ def _scan_fast(files: list[Path], fields: tuple[str, ...]) -> pd.DataFrame:
     number), so that the caller re-reads file by file for a precise error.
     """
     chunks, symbols, counts, header = [], [], [], None
+    limit = limits.max_csv_bytes()
     for f in files:
+        info = f.stat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            raise ValueError(f"{f}: not a regular file or over the size limit")
         raw = f.read_bytes()
+        check_text_limits(f, raw)
         cut = raw.find(b"\n")
         head = raw[:cut].strip().lower()
         if header is None:
@@ -66,6 +77,15 @@ def _scan_fast(files: list[Path], fields: tuple[str, ...]) -> pd.DataFrame:
     frame["date"] = frame["date"].to_numpy().astype("datetime64[D]")
     frame.insert(0, "sym", np.repeat(np.arange(len(symbols)), counts))
     return frame
+
+
+def _reject_precisely(path: Path, symbol: str) -> None:
+    """Re-read one file alone so the error names its line (a non-finite or implausible value)."""
+    from thesis.data.validate import ensure_loadable, validate_frame
+
+    frame, report = validate_frame(read_csv_bars(path, symbol), symbol, str(path), check_calendar=False)
+    ensure_loadable(report, str(path), symbol)
+    raise DataFileError(path, "holds a non-finite or implausible value", symbol=symbol)
 
 
 def load_matrix(folder: str | Path, fields=("close",), symbols=None, start=None, end=None) -> dict[str, pd.DataFrame]:
@@ -111,6 +131,12 @@ def load_matrix(folder: str | Path, fields=("close",), symbols=None, start=None,
     for f in fields:
         m = np.full((len(dates), len(syms)), np.nan)
         m[r, c] = long[f].to_numpy(dtype="float64")[keep]
+        with np.errstate(invalid="ignore"):
+            top = limits.MAX_VOLUME if f == "volume" else limits.MAX_PRICE
+            odd = np.isinf(m) | (m > top) | ((m < limits.MIN_PRICE) & (m > 0) if f != "volume" else False)
+        if odd.any():
+            j = int(np.argwhere(odd)[0][1])
+            _reject_precisely(files[j], str(syms[j]))
         bad = ~(m > 0) & ~np.isnan(m) if f != "volume" else m < 0
         if bad.any():
             i, j = np.argwhere(bad)[0]

@@ -144,11 +144,8 @@ class Text:
             if not line.strip() or FURNITURE_LINE.match(line) or _tag_soup(line):
                 continue
             m = NOTE_HEADER.match(line)
-            if m and (m.group("date") or m.group("sep") == ":" or not line[m.end():].strip()
-                      or m.group("kw").lower() != "note"):
-                if m.group("kw").lower() == "note" and not m.group("date") and line[m.end():].strip() \
-                        and m.group("sep") != ":":
-                    m = None
+            if m and not (m.group("date") or m.group("sep").strip() in (":", "-") or not line[m.end():].strip()):
+                m = None
             if m:
                 note = NoteBlock(len(self.notes), m.group(0).strip(), start + m.start(), _clean_date(m.group("date")))
                 self.notes.append(note)
@@ -234,7 +231,7 @@ def sentence_bounds(line: str) -> list[tuple[int, int]]:
 def _tag_soup(line: str) -> bool:
     """A run of site tags glued together ('AMCAPEBBBYBeyond Technical AnalysisChart Patterns...')."""
     words = line.split()
-    return bool(words) and max(len(w) for w in words) >= 25 and not re.search(r"\d", line) and \
+    return bool(words) and max(len(w) for w in words) >= 25 and \
         sum(1 for w in words if re.search(r"[a-z][A-Z]", w)) >= 2
 
 

@@ -11,14 +11,18 @@ from __future__ import annotations
 import datetime
 from typing import Annotated, Literal, Union
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 
-from thesis.breadth import BreadthParams
-from thesis.data.model import ADJUSTED
-from thesis.market.context import MarketContext, session_on_or_before
-from thesis.market.cross_asset import MIRROR, PROXIES
-from thesis.market.relative import ratio_series, ratio_trend
+from thesis.market.proxies import MIRROR, PROXIES
+
+# The models above the evaluation need only pydantic: pandas and the market analytics load
+# inside the evaluation functions, so validating an idea (`thesis check`) stays light.
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from thesis.market.context import MarketContext
 
 MAX_STALE_DAYS = 7
 Timeframe = Literal["1d", "1w", "1mo"]
@@ -131,6 +135,8 @@ def parse_confirmations(entries: list[dict]) -> list:
 # --- evaluation ---------------------------------------------------------------
 
 def _result(i: int, conf, date, session, passed: bool | None, value, text: str) -> dict:
+    import pandas as pd
+
     status = "no data" if passed is None else ("pass" if passed else "fail")
     return {"confirmation": i, "kind": conf.kind, "date": pd.Timestamp(date).date().isoformat(),
             "session": None if session is None else session.date().isoformat(), "passed": bool(passed),
@@ -139,6 +145,10 @@ def _result(i: int, conf, date, session, passed: bool | None, value, text: str) 
 
 
 def _session(index: pd.DatetimeIndex, date) -> pd.Timestamp | None:
+    import pandas as pd
+
+    from thesis.market.context import session_on_or_before
+
     s = session_on_or_before(index, date)
     if s is None or (pd.Timestamp(date) - s).days > MAX_STALE_DAYS:
         return None
@@ -150,6 +160,8 @@ def _no_data(i, conf, date, what: str) -> dict:
 
 
 def _breadth_frame(conf, ctx: MarketContext) -> pd.DataFrame:
+    from thesis.breadth import BreadthParams
+
     if isinstance(conf, NarrowMarket):
         params = BreadthParams(near_high_pct=conf.near_high_pct, low_pct=conf.low_pct,
                                drop_points=conf.drop_points, lookback=conf.lookback)
@@ -193,6 +205,11 @@ def _eval_surge(i, conf: BreadthSurge, dates, ctx):
 
 
 def _eval_relative(i, conf: RelativeStrength, dates, ctx):
+    import pandas as pd
+
+    from thesis.data.model import ADJUSTED
+    from thesis.market.relative import ratio_series, ratio_trend
+
     def real(sym: str) -> str:
         return PROXIES[sym].symbol if sym in PROXIES else sym
 
@@ -227,6 +244,8 @@ def _regime_label(ctx, symbol: str, timeframe: str, d) -> tuple[dict | None, str
 
 
 def _eval_regime_like(i, conf, dates, ctx, want: str):
+    import pandas as pd
+
     out = []
     for d in dates:
         reg, name = _regime_label(ctx, conf.symbol, conf.timeframe, d)
@@ -255,6 +274,10 @@ def _eval_vix(i, conf, dates, ctx):
 
 
 def _eval_pct_above(i, conf: PctAboveMa, dates, ctx):
+    import pandas as pd
+
+    from thesis.breadth import BreadthParams
+
     windows = tuple(sorted(set(BreadthParams().ma_windows) | {conf.window}))
     b = ctx.breadth(conf.universe, BreadthParams(ma_windows=windows))
     col = f"pct_above_{conf.window}"
@@ -276,6 +299,10 @@ def evaluate_confirmations(confs: list, dates, context: MarketContext | None = N
     """One dict per (confirmation, date), confirmations in order, dates within each:
     confirmation (index), kind, date, session (used), passed, status
     ("pass"/"fail"/"no data"), value (the measured number), text."""
+    import pandas as pd
+
+    from thesis.market.context import MarketContext
+
     ctx = context or MarketContext()
     confs = [c if isinstance(c, BaseModel) else CONFIRMATION_LIST.validate_python([c])[0] for c in confs]
     single = isinstance(dates, (str, pd.Timestamp, datetime.date)) or not hasattr(dates, "__iter__")

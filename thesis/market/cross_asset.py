@@ -15,37 +15,19 @@ For an inverted proxy the state is mirrored (up <-> down).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
 from thesis.data.model import ADJUSTED, AS_TRADED
 from thesis.errors import BadInput
 from thesis.market import nb
+from thesis.market.proxies import MIRROR, PROXIES, Proxy  # noqa: F401  (there: no numpy, for thesis check)
 
 TREND_WINDOW = 50
 SLOPE_LOOKBACK = 10
 VIX_LOOKBACK = 252
 VIX_CHANGE = 20
 VOL_WINDOW = 20
-
-
-@dataclass(frozen=True)
-class Proxy:
-    name: str
-    symbol: str
-    inverted: bool
-    what: str
-
-
-PROXIES = {
-    "dollar": Proxy("dollar", "UUP", False, "US dollar index fund"),
-    "yields": Proxy("yields", "TLT", True, "long Treasury yields, from TLT inverted (TLT down = yields up)"),
-    "oil": Proxy("oil", "USO", False, "crude oil futures fund"),
-    "credit": Proxy("credit", "HYG", False, "high-yield credit fund (down = credit stress)"),
-}
-MIRROR = {"up": "down", "down": "up", "flat": "flat", "range": "range"}
 
 
 def trend_state(close: pd.Series, window: int = TREND_WINDOW, slope_lookback: int = SLOPE_LOOKBACK) -> pd.DataFrame:

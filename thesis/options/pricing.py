@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from thesis.errors import BadInput
+from thesis.options.spec import MAX_DAYS, MAX_IV, MAX_PRICE, MAX_RATE, MIN_RATE  # the one set of ranges
 from thesis.options import bsm
 from thesis.options.american import quantlib_price
 
@@ -56,7 +57,11 @@ def resolve_expiry(days=None, expiry=None, asof=None) -> tuple[int, dt.date, dt.
         if isinstance(days, float) and not days.is_integer():
             raise BadInput(f"days must be a whole number of calendar days, got {days!r}")
         n_days = int(days)
+        if n_days > MAX_DAYS:
+            raise BadInput(f"days must be at most {MAX_DAYS} (10 years), got {n_days}")
         expiry_d = asof_d + dt.timedelta(days=max(n_days, 0))
+    if n_days > MAX_DAYS:
+        raise BadInput(f"expiry {expiry_d} is more than {MAX_DAYS} days after the as-of date {asof_d}")
     if n_days < 0:
         where = f"expiry {expiry_d} is before the as-of date {asof_d}" if expiry is not None \
             else f"days must be >= 0, got {n_days}"
@@ -74,13 +79,24 @@ def check_market(type: str, spot, strike, iv, rate=0.0, div_yield=0.0, style="am
     for name, value in (("spot", spot), ("strike", strike)):
         if not (np.all(np.isfinite(value)) and np.all(np.asarray(value) > 0)):
             raise BadInput(f"{name} must be > 0, got {value!r}")
+    for name, value in (("spot", spot), ("strike", strike)):
+        if np.any(np.asarray(value) > MAX_PRICE):
+            raise BadInput(f"{name} must be at most {MAX_PRICE:g}, got {value!r}")
     if iv is None:
         raise BadInput("iv (volatility) is required")
     if not (np.all(np.isfinite(iv)) and np.all(np.asarray(iv) > 0)):
         raise BadInput(f"iv (volatility) must be > 0, got {iv!r} (0.20 means 20 %)")
-    for name, value in (("rate", rate), ("div_yield", div_yield)):
+    if np.any(np.asarray(iv) > MAX_IV):
+        shown = float(np.max(iv))
+        raise BadInput(f"iv (volatility) is a decimal at most {MAX_IV:g}: {shown:g} would be {shown * 100:,.0f} %; "
+                       f"for {shown:g} % write {shown / 100:g}")
+    for name, value, lo, hi in (("rate", rate, MIN_RATE, MAX_RATE), ("div_yield", div_yield, 0.0, MAX_RATE)):
         if not np.all(np.isfinite(value)):
             raise BadInput(f"{name} must be a finite number, got {value!r}")
+        if np.any(np.asarray(value) < lo) or np.any(np.asarray(value) > hi):
+            shown = float(np.max(np.abs(value)))
+            hint = f"; for {shown:g} % write {shown / 100:g}" if shown > hi else ""
+            raise BadInput(f"{name} is a decimal between {lo:g} and {hi:g} (0.05 = 5 %), got {value!r}{hint}")
     return kind
 
 

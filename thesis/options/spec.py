@@ -16,23 +16,23 @@ Example idea-file table::
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import numpy as np
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from thesis.errors import BadInput
-from thesis.options.bsm import strike_for_delta
-from thesis.options.expiries import previous_session
-from thesis.options.pricing import model_values, to_date
-from thesis.options.vol import _load, choose_vol, vol_path
+
+# numpy, pandas and the pricers (scipy, QuantLib) load inside reprice_path: the idea model
+# (thesis.spec, so `thesis check`) needs only OptionsSpec.
+if TYPE_CHECKING:
+    import pandas as pd
 
 PRICE_KIND = "MODEL price, not a historical quote"
-#: Ranges of the [options] table (and of the CLI's --iv/--rate): decimals, not percent.
+#: Ranges of the [options] table and of the pricing inputs: vol and rates are decimals, not percent.
 MAX_IV = 5.0
 MIN_RATE, MAX_RATE = -0.2, 0.5
 MAX_DAYS = 3660
+MAX_PRICE = 1e7
 MAX_CONTRACTS = 100_000
 STRIKE_STEP = 1.0
 
@@ -72,6 +72,8 @@ class OptionsSpec(BaseModel):
 
 
 def _session_closes(bars: pd.DataFrame, start: dt.date, end: dt.date) -> pd.Series:
+    import pandas as pd
+
     closes = bars["close"].dropna()
     return closes[(closes.index >= pd.Timestamp(start)) & (closes.index <= pd.Timestamp(end))]
 
@@ -96,6 +98,14 @@ def reprice_path(spec: OptionsSpec, bars: pd.DataFrame, entry_date, exit_date,
       position_pnl = option_pnl x contracts.
     Bars not given (VIX, S&P 500 for the VIX scale) are loaded from ``source``.
     """
+    import numpy as np
+    import pandas as pd
+
+    from thesis.options.bsm import strike_for_delta
+    from thesis.options.expiries import previous_session
+    from thesis.options.pricing import model_values, to_date
+    from thesis.options.vol import _load, choose_vol, vol_path
+
     if not isinstance(spec, OptionsSpec):
         spec = OptionsSpec.model_validate(spec)
     entry_d, exit_d = to_date(entry_date, "entry_date"), to_date(exit_date, "exit_date")

@@ -55,7 +55,9 @@ def draw_price_panel(chart, ax) -> None:
 
     arrows = [(x, p, f"{plan.direction.upper()} {fmt_price(p)}" + (f"\n{s}" if s else ""),
                t.entry_short if short else t.entry_long, short) for x, p, s in shown_entries]
-    arrows += [(x, p, f"EXIT {fmt_price(p)}" + (f"\n{s}" if s else ""), t.exit, not short) for x, p, s in shown_exits]
+    # An open position (label "OPEN ...") is not an exit: its label is used as given.
+    arrows += [(x, p, s if s.startswith("OPEN ") else f"EXIT {fmt_price(p)}" + (f"\n{s}" if s else ""), t.exit, not short)
+               for x, p, s in shown_exits]
     triggers = [(x, kind) for d, kind, _ in plan.triggers if (x := chart.pos(d)) is not None]
     # Labels of nearby arrows (a limit and a signal entry days apart) would sit on each
     # other: try the other side of the price, then further away, keeping inside the panel.

@@ -111,8 +111,11 @@ def replay_trades(idea: Idea, bars: pd.DataFrame, start, events: pd.DataFrame) -
 
 
 def replay(idea: Idea, source: str | None = None, with_confirmations: bool = True,
-           with_options: bool = True, asof=None) -> ReplayResult:
+           with_options: bool = True, asof=None, bars: pd.DataFrame | None = None) -> ReplayResult:
     """Replay ``idea`` (an Idea or a path) on bars from ``source`` (default: thesis.data default).
+
+    ``bars``: the idea's validated bars when the caller already holds them (scorecards replay
+    many ideas per symbol); they are cut at ``asof`` like loaded ones.
 
     ``asof`` cuts the bars at that date, so the result is what could be known then (notes dated
     after it are left out of the document).
@@ -121,7 +124,10 @@ def replay(idea: Idea, source: str | None = None, with_confirmations: bool = Tru
         from thesis.spec import load
 
         idea = load(idea)
-    bars = load_bars(idea.symbol, idea.idea.adjustment, source, end=asof)
+    if bars is None:
+        bars = load_bars(idea.symbol, idea.idea.adjustment, source, end=asof)
+    elif asof is not None:
+        bars = bars.loc[:pd.Timestamp(asof)]
     start = _start_session(bars, idea.idea.published)
 
     from thesis.signals.detect import detect_all
@@ -226,7 +232,7 @@ def _iso(ts) -> str | None:
     return None if ts is None or pd.isna(ts) else pd.Timestamp(ts).date().isoformat()
 
 
-def trade_document(variant: str, t: Trade) -> dict:
+def trade_document(variant: str, t: Trade, flagged: dict | None = None) -> dict:
     risk = abs(t.entry_price - t.stop) if t.filled and t.stop is not None else float("nan")
     sign = -1 if t.direction == "short" else 1
     days = (t.exit_date - t.entry_date).days if t.filled and t.exit_date is not None else None
@@ -235,8 +241,7 @@ def trade_document(variant: str, t: Trade) -> dict:
         "filled": t.filled,
         "entry": {"date": _iso(t.entry_date), "price": _num(t.entry_price), "order": t.entry_order,
                   "limit": _num(t.limit_price)},
-        "exit": {"date": _iso(t.exit_date), "price": _num(t.exit_price),
-                 "reason": t.reason if t.filled else None},
+        "exit": _exit_document(t),
         "mfe": {"price": _num(t.mfe_price), "date": _iso(t.mfe_date), "r": _num(_r(t.mfe, risk))},
         "mae": {"price": _num(t.mae_price), "date": _iso(t.mae_date), "r": _num(_r(-t.mae, risk))},
         "pnl": {"per_share": _num(t.pnl), "pct": _num(100 * t.pnl / t.entry_price if t.filled else None),
@@ -247,9 +252,41 @@ def trade_document(variant: str, t: Trade) -> dict:
         "legs": [leg.to_dict() for leg in t.legs],
         "gap_fills_modelled": t.gap_fills_modelled,
         "flags": list(t.flags),
+        "flagged_fills": flagged_fills(t, flagged or {}),
         "notes": list(t.notes),
         "direction_sign": sign,
     }
+
+
+def _exit_document(t: Trade) -> dict:
+    """The exit: with one leg its own date and price; with several (a scale-out) the last leg's date,
+    price and reason, and the size-weighted average labelled as such (``average_price``).
+    Every leg, at its own date and price, is in the trade's ``legs``."""
+    if not t.filled:
+        return {"date": None, "price": None, "reason": None}
+    if len(t.legs) <= 1:
+        return {"date": _iso(t.exit_date), "price": _num(t.exit_price), "reason": t.reason}
+    last = t.legs[-1]
+    return {"date": _iso(last.date), "price": _num(last.price), "reason": last.kind,
+            "average_price": _num(t.exit_price), "legs": len(t.legs)}
+
+
+def rr_from_fill(direction: str, fill: float, stop: float, targets, sizes) -> dict | None:
+    """Reward/risk measured from the actual fill (the plan's figures use the planned entry).
+    None when the fill is not on the trade's side of the stop. Never raises: a fill can gap past
+    a target, which then shows as a negative reward."""
+    if fill is None or stop is None or not math.isfinite(fill):
+        return None
+    sign = -1 if direction == "short" else 1
+    risk = sign * (fill - stop)
+    if not risk > 0:
+        return None
+    sizes = list(sizes or [1.0 / len(targets)] * len(targets))
+    rewards = [sign * (t - fill) for t in targets]
+    ratios = [r / risk for r in rewards]
+    blended = sum(w * r for w, r in zip(sizes, ratios))
+    return {"entry": fill, "risk_per_share": risk, "per_target": ratios, "blended": blended,
+            "break_even_win_rate": 1.0 / (1.0 + blended) if blended > 0 else None}
 
 
 def _num(v):
@@ -257,6 +294,35 @@ def _num(v):
         return None
     v = float(v)
     return None if not math.isfinite(v) else v
+
+
+def data_warnings(bars: pd.DataFrame) -> list[str]:
+    """What the data layer said about these bars (repairs, reports, fallbacks), as text."""
+    from thesis.data import bar_warnings
+
+    return bar_warnings(bars)
+
+
+def _flagged(bars: pd.DataFrame) -> dict:
+    from thesis.data import flagged_dates
+
+    return flagged_dates(bars)
+
+
+def flagged_fills(t: Trade, flagged: dict) -> list[str]:
+    """A sentence for each fill of ``t`` (entry, each exit leg) that happened on a bar the data
+    layer flags as a likely bad print (thesis.data.outliers): the result leans on that print."""
+    if not t.filled or not flagged:
+        return []
+    out = []
+    fills = [("entry", t.entry_date, t.entry_price)] + [(f"exit ({leg.kind})", leg.date, leg.price) for leg in t.legs
+                                                       if leg.kind != "open"]
+    for what, day, price in fills:
+        why = flagged.get(pd.Timestamp(day)) if day is not None else None
+        if why:
+            out.append(f"the {what} at {price:.2f} on {pd.Timestamp(day).date()} happened on a flagged bar "
+                       f"({why}): check that print before trusting this result")
+    return out
 
 
 def state_on(trade: Trade, bars: pd.DataFrame, date) -> dict:
@@ -299,7 +365,10 @@ def replay_document(res: ReplayResult) -> dict:
     primary = res.primary
     notes = []
     for n in idea.notes:
-        notes.append({"date": n.date.isoformat(), "text": n.text, **state_on(primary, res.bars, n.date),
+        if res.asof is not None and pd.Timestamp(n.date) > res.asof:
+            continue  # an as-of view shows only what was written by then
+        state = state_on(primary, res.bars, n.date)
+        notes.append({"date": n.date.isoformat(), **state, "state_text": state["text"], "text": n.text,
                       "confirmations": conf_by_date.get(n.date.isoformat(), [])})
     triggers = [{"kind": r.kind, "date": _iso(r.date), "timeframe": r.timeframe, "price": _num(r.price),
                  "detail": r.detail, "after_published": pd.Timestamp(r.date) >= pd.Timestamp(idea.idea.published),
@@ -313,14 +382,18 @@ def replay_document(res: ReplayResult) -> dict:
                  "published": idea.idea.published.isoformat(), "horizon": idea.idea.horizon,
                  "file": idea.path},
         "data": {"source": a.get("source"), "adjustment": a.get("adjustment"), "first": _iso(res.bars.index[0]),
-                 "last": _iso(res.bars.index[-1]), "warnings": a.get("warnings", [])},
+                 "last": _iso(res.bars.index[-1]), "warnings": data_warnings(res.bars), "missing": list(res.missing)},
+        "asof": _iso(res.asof),
         "risk_reward": {"planned": round(plan.blended, 6), "per_target": [round(x, 6) for x in plan.ratios],
+                        "planned_entry": idea.entry_price,
+                        "from_fill": rr_from_fill(idea.direction, primary.entry_price, lv.stop, lv.targets, lv.sizes)
+                        if primary.filled else None,
                         "risk_per_share": plan.risk,
                         "claimed": rr_claim.claimed if rr_claim else None,
                         "claim_consistent": rr_claim.consistent if rr_claim else None,
                         "break_even_win_rate": round(plan.break_even_win_rate, 6)},
         "claims": [c.to_dict() for c in claims],
-        "trades": [trade_document(v, t) for v, t in res.trades],
+        "trades": [trade_document(v, t, _flagged(res.bars)) for v, t in res.trades],
         "triggers": triggers,
         "notes": notes,
         "options": None,

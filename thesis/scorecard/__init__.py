@@ -84,7 +84,6 @@ def scorecard(folder, by: str = "author", asof=None, source: str | None = None, 
 
     import pandas as pd
 
-    from thesis.data import load_bars
     from thesis.errors import BadInput
     from thesis.scorecard.grade import grade_idea
     from thesis.scorecard.skill import random_r
@@ -103,19 +102,17 @@ def scorecard(folder, by: str = "author", asof=None, source: str | None = None, 
                      f"{asof.date()}", "missing": []} for i in later]
         ideas = [i for i in ideas if pd.Timestamp(i.idea.published) <= asof]
     ideas.sort(key=lambda i: (i.idea.published, str(i.path)))
+    from thesis.scorecard.bars import BarsCache
+
+    bars_of = BarsCache(source, asof)
+    for adjustment in {i.idea.adjustment for i in ideas}:
+        bars_of.preload({i.symbol for i in ideas if i.idea.adjustment == adjustment}, adjustment)
     grades = []
     for n, idea in enumerate(ideas):
-        grades.append(grade_idea(idea, source=source, asof=asof, with_setup=with_setup))
+        grades.append(grade_idea(idea, source=source, asof=asof, bars_of=bars_of, with_setup=with_setup))
         if progress:
             progress("replay", n + 1, len(ideas))
     t1 = time.perf_counter()
-    bars: dict = {}
-
-    def bars_of(symbol, adjustment):
-        if (symbol, adjustment) not in bars:
-            bars[(symbol, adjustment)] = load_bars(symbol, adjustment, source, end=asof)
-        return bars[(symbol, adjustment)]
-
     rand = random_r([g.skill for g in grades], bars_of, draws, seed) if draws else None
     t2 = time.perf_counter()
     keyed: dict[str, list[int]] = {}

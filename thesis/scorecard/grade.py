@@ -116,7 +116,7 @@ def setup_record(idea, source: str | None) -> dict | None:
             "win_rate": _num(doc.get("win_rate"))}
 
 
-def grade_idea(idea, *, source: str | None = None, asof=None, bars_cache: dict | None = None,
+def grade_idea(idea, *, source: str | None = None, asof=None, bars_of=None,
                with_setup: bool = True) -> IdeaGrade:
     """Replay ``idea`` and grade it. Data problems become a graded 'error' row, not an exception."""
     from thesis.replay import replay
@@ -126,7 +126,8 @@ def grade_idea(idea, *, source: str | None = None, asof=None, bars_cache: dict |
                 symbol=idea.symbol, direction=idea.direction, published=str(idea.idea.published),
                 entry_order=idea.entry.order)
     try:
-        res = replay(idea, source=source, with_confirmations=False, with_options=False, asof=asof)
+        bars = None if bars_of is None else bars_of(idea.symbol, idea.idea.adjustment)
+        res = replay(idea, source=source, with_confirmations=False, with_options=False, asof=asof, bars=bars)
     except ThesisError as exc:
         return IdeaGrade(**base, filled=False, outcome="error", error=str(exc))
     trade = res.primary
@@ -185,4 +186,15 @@ def _skill_inputs(idea, trade, bars: pd.DataFrame, start: pd.Timestamp, sessions
             "entry": rel(idea.entry_price) if kind == "limit" else math.nan, "stop": rel(lv.stop),
             "targets": [rel(t) for t in lv.targets], "sizes": list(lv.sizes or [1.0 / len(lv.targets)] * len(lv.targets)),
             "breakeven": bool(lv.move_stop_to_breakeven), "sessions": sessions,
-            "direction": 1 if idea.direction == "long" else -1}
+            "horizon": _horizon_form(idea, bars.index[first]), "direction": 1 if idea.direction == "long" else -1}
+
+
+def _horizon_form(idea, start: pd.Timestamp):
+    """("s", n) or (calendar unit, n) as the random draws count it; an end-date horizon becomes
+    its length in days from the start; None when the idea has no time stop."""
+    h = idea.horizon()
+    if h is None:
+        return None
+    if h[0] == "date":
+        return ("d", max(int((pd.Timestamp(h[1]) - start).days), 1))
+    return (h[0], int(h[1]))

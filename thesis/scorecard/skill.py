@@ -19,29 +19,43 @@ import numpy as np
 from thesis.replay import nb as rnb
 
 
-def _symbol_rows(arrays, specs: list[dict], draws: int, rng) -> np.ndarray:
+_OFFSET = {"d": "days", "w": "weeks", "mo": "months", "y": "years"}
+
+
+def _ends(dates: np.ndarray, idx: np.ndarray, horizon) -> np.ndarray:
+    """Last session index of the horizon counted from session ``idx`` (as replay counts it:
+    N sessions including the first, or the last session on or before first + calendar span)."""
+    unit, n = horizon
+    if unit == "s":
+        return idx + n - 1
+    import pandas as pd
+
+    end = (pd.DatetimeIndex(dates[idx]) + pd.DateOffset(**{_OFFSET[unit]: n})).values
+    return np.searchsorted(dates, end, side="right") - 1
+
+
+def _symbol_rows(arrays, dates: np.ndarray, specs: list[dict], draws: int, rng) -> np.ndarray:
     """R of every (idea, draw) on one symbol: shape (len(specs), draws); NaN = not filled."""
     o, h, l, c = arrays
     n = len(c)
     m_ideas = len(specs)
     k = max(len(s["targets"]) for s in specs)
     rows = m_ideas * draws
-    start = np.empty(rows, np.int64)
-    direction = np.empty(rows, np.int64)
-    kind = np.empty(rows, np.int64)
+    start = np.full(rows, -1, np.int64)
+    direction = np.ones(rows, np.int64)
+    kind = np.zeros(rows, np.int64)
     entry = np.full(rows, np.nan)
-    stop = np.empty(rows)
+    stop = np.full(rows, np.nan)
     targets = np.full((rows, k), np.nan)
     sizes = np.zeros((rows, k))
-    horizon = np.empty(rows, np.int64)
-    hold = np.zeros(rows, np.int64)
+    horizon = np.full(rows, n, np.int64)
     breakeven = np.zeros(rows, np.bool_)
     for i, s in enumerate(specs):
         sl = slice(i * draws, (i + 1) * draws)
-        span = s["sessions"] or 0
-        last_start = n - span if span else n - 2
+        # A draw must leave room for one horizon before the data ends (so its trade can close).
+        span = s["sessions"] or 1
+        last_start = n - span if s["horizon"] else n - 2
         if last_start < 1:
-            start[sl] = -1
             continue
         st = rng.integers(1, last_start + 1, size=draws)
         anchor = c[st - 1]
@@ -54,26 +68,34 @@ def _symbol_rows(arrays, specs: list[dict], draws: int, rng) -> np.ndarray:
         for j, (t, z) in enumerate(zip(s["targets"], s["sizes"])):
             targets[sl, j] = anchor * (1.0 + t)
             sizes[sl, j] = z
-        horizon[sl] = st + span - 1 if span else n
-        hold[sl] = span
+        if s["horizon"]:
+            horizon[sl] = _ends(dates, st, s["horizon"])
         breakeven[sl] = s["breakeven"]
-    ok = start >= 1
     r = np.full(rows, np.nan)
-    if ok.any():
-        idx = np.flatnonzero(ok)
-        out = dict(zip(rnb.OUTPUT_FIELDS, rnb.simulate_trades_nb(
-            o, h, l, c, direction[idx], kind[idx], entry[idx], start[idx], stop[idx], targets[idx], sizes[idx],
-            horizon[idx], hold[idx], breakeven[idx])))
-        r[idx] = out["r_multiple"]
-        # A limit that filled after its start session holds for its own horizon counted from the
-        # fill (as replay does): run those rows again with the time stop moved.
-        late = (kind[idx] == rnb.ENTRY_LIMIT) & (hold[idx] > 0) & (out["entry_idx"] > start[idx])
-        if late.any():
-            j = idx[late]
-            again = dict(zip(rnb.OUTPUT_FIELDS, rnb.simulate_trades_nb(
-                o, h, l, c, direction[j], kind[j], entry[j], start[j], stop[j], targets[j], sizes[j],
-                out["entry_idx"][late] + hold[j] - 1, hold[j], breakeven[j])))
-            r[j] = again["r_multiple"]
+    idx = np.flatnonzero(start >= 1)
+    if not len(idx):
+        return r.reshape(m_ideas, draws)
+    hold = np.zeros(len(idx), np.int64)
+    out = dict(zip(rnb.OUTPUT_FIELDS, rnb.simulate_trades_nb(
+        o, h, l, c, direction[idx], kind[idx], entry[idx], start[idx], stop[idx], targets[idx], sizes[idx],
+        horizon[idx], hold, breakeven[idx])))
+    r[idx] = out["r_multiple"]
+    # As replay does: the limit works for one horizon from the start; once it fills, the time
+    # stop is one horizon counted from the fill. Rows that filled after their start run again
+    # with the time stop moved (the fill itself is unchanged: the same first touch).
+    late = np.flatnonzero((kind[idx] == rnb.ENTRY_LIMIT) & (out["entry_idx"] > start[idx]))
+    late = late[[specs[i // draws]["horizon"] is not None for i in idx[late]]] if len(late) else late
+    if len(late):
+        j = idx[late]
+        fill = out["entry_idx"][late]
+        new_end = np.empty(len(j), np.int64)
+        for spec_i in np.unique(j // draws):
+            mask = (j // draws) == spec_i
+            new_end[mask] = _ends(dates, fill[mask], specs[spec_i]["horizon"])
+        again = dict(zip(rnb.OUTPUT_FIELDS, rnb.simulate_trades_nb(
+            o, h, l, c, direction[j], kind[j], entry[j], start[j], stop[j], targets[j], sizes[j],
+            new_end, np.zeros(len(j), np.int64), breakeven[j])))
+        r[j] = again["r_multiple"]
     return r.reshape(m_ideas, draws)
 
 
@@ -91,7 +113,8 @@ def random_r(specs: list[dict | None], bars_of, draws: int = 1000, seed: int = 0
         arrays = tuple(np.ascontiguousarray(bars[col].to_numpy(dtype="float64"))
                        for col in ("open", "high", "low", "close"))
         rng = np.random.default_rng([seed, zlib.crc32(f"{symbol}/{adjustment}".encode())])
-        out[members] = _symbol_rows(arrays, [specs[i] for i in members], draws, rng)
+        dates = bars.index.values
+        out[members] = _symbol_rows(arrays, dates, [specs[i] for i in members], draws, rng)
     return out
 
 

@@ -14,9 +14,8 @@ from __future__ import annotations
 import math
 import re
 from datetime import date
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from thesis.errors import BadInput
@@ -25,6 +24,9 @@ from thesis.options.spec import OptionsSpec
 from thesis.signals.spec import Trigger
 from thesis.spec.limits import (FIRST_DATE, LAST_DATE, MAX_HORIZON_YEARS, MAX_ITEMS, MAX_NOTE, MAX_PRICE,
                                 MAX_TEXT, MAX_TITLE, MIN_PRICE, excerpt)
+
+if TYPE_CHECKING:  # pandas loads inside the horizon methods: `thesis check` needs none of it
+    import pandas as pd
 
 SCHEMA_VERSION = 1
 HORIZON = re.compile(r"^\s*(\d+)\s*(d|w|mo|y|s)\s*$")
@@ -293,6 +295,8 @@ class Idea(Strict):
     def horizon_end(self, entry_date) -> pd.Timestamp | None:
         """The calendar date the time stop refers to: entry + a calendar horizon, or the horizon's end
         date. None for no horizon and for a horizon in sessions (see ``horizon_sessions``)."""
+        import pandas as pd  # here, not at the top: validating an idea (`thesis check`) needs no pandas
+
         h = self.horizon()
         if h is None or h[0] == "s":
             return None
@@ -312,6 +316,8 @@ class Idea(Strict):
         """The last day of the horizon counted from ``start``, whatever its form: a session horizon
         ends on the N-th XNYS session from the first session on or after ``start`` (beyond the
         calendar's range, N x 365/252 calendar days)."""
+        import pandas as pd
+
         n = self.horizon_sessions()
         if n is None:
             return self.horizon_end(start)
@@ -325,6 +331,8 @@ class Idea(Strict):
 
     def horizon_days(self, start) -> int | None:
         """Calendar days from ``start`` to the end of the horizon (any form); None without one."""
+        import pandas as pd
+
         end = self.horizon_date(start)
         if end is None:
             return None

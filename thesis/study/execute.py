@@ -65,6 +65,8 @@ def _client(dask):
             return Client(dask, timeout="10s"), True
         except (OSError, TimeoutError) as exc:
             raise BadInput(f"--dask {dask}: cannot reach the scheduler ({exc})") from None
+        except (ValueError, TypeError) as exc:
+            raise BadInput(f"--dask {dask!r} is not a scheduler address such as tcp://127.0.0.1:8786 ({exc})") from None
     return Client(dask), True
 
 

@@ -61,6 +61,12 @@ class StudyPlan:
     cell_specs: list[Cell] = field(default_factory=list)
 
 
+# Limits of the cost and base-rate flags (beyond them a result means nothing, or memory runs out).
+MAX_BASE_RATE = 1000
+MAX_SLIPPAGE_BPS = 5000.0      # 50 % of the price on each fill
+MAX_COMMISSION = 1000.0        # per share, each fill
+
+
 def trigger_plans(idea, levels: str, which=None) -> list[TriggerPlan]:
     """The idea's triggers (all, or those picked by 1-based index or kind in ``which``)."""
     if not idea.triggers:
@@ -154,11 +160,12 @@ def make_plan(idea, levels="relative", grid=None, start=None, end=None, base_rat
     start_ts, end_ts = _date("--from", start), _date("--to", end)
     if start_ts is not None and end_ts is not None and start_ts > end_ts:
         raise BadInput(f"--from {start} is after --to {end}")
-    if isinstance(base_rate, bool) or not isinstance(base_rate, (int, np.integer)) or base_rate < 0:
-        raise BadInput(f"--base-rate must be a whole number >= 0 (random entries per occurrence), got {base_rate!r}")
-    for name, v in (("--slippage", slippage_bps), ("--commission", commission)):
-        if not (isinstance(v, (int, float)) and v >= 0):
-            raise BadInput(f"{name} must be a number >= 0, got {v!r}")
+    if isinstance(base_rate, bool) or not isinstance(base_rate, (int, np.integer)) or not 0 <= base_rate <= MAX_BASE_RATE:
+        raise BadInput(f"--base-rate must be a whole number from 0 to {MAX_BASE_RATE} (random entries per occurrence), "
+                       f"got {base_rate!r}")
+    for name, v, top in (("--slippage", slippage_bps, MAX_SLIPPAGE_BPS), ("--commission", commission, MAX_COMMISSION)):
+        if not (isinstance(v, (int, float)) and 0 <= v <= top):
+            raise BadInput(f"{name} must be a number from 0 to {top:g}, got {v!r}")
     plans = trigger_plans(idea, levels, triggers)
     warmup = max([z.lookback for z in zones] + [ATR_LENGTH]) + 1
     return StudyPlan(sign=1 if idea.direction == "long" else -1, levels=levels, triggers=plans, zones=zones,

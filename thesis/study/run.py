@@ -41,6 +41,9 @@ def load_panel(idea, symbols=None, universe=None, source=None, levels="relative"
     return load_symbols(syms or [idea.symbol], idea.idea.adjustment, source)
 
 
+MAX_BOOTSTRAP = 100_000
+
+
 def study(idea, symbols=None, universe=None, start=None, end=None, grid=None, base_rate: int = 1, dask=None,
           levels: str = "relative", split=None, confirm: bool = False, one_at_a_time: bool = False, stop=None,
           target=None, hold=None, zone_width=None, zone_lookback=None, triggers=None, slippage_bps: float = 0.0,
@@ -52,6 +55,10 @@ def study(idea, symbols=None, universe=None, start=None, end=None, grid=None, ba
     "confirmations"); the CLI turns it into progress bars.
     """
     t0 = time.perf_counter()
+    if isinstance(n_boot, bool) or not isinstance(n_boot, int) or not 0 <= n_boot <= MAX_BOOTSTRAP:
+        raise BadInput(f"--bootstrap must be a whole number from 0 to {MAX_BOOTSTRAP}, got {n_boot!r}")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= 1024):
+        raise BadInput(f"--workers must be a whole number from 1 to 1024, got {workers!r}")
     idea = _idea(idea)
     plan = make_plan(idea, levels, grid, start, end, base_rate, seed, slippage_bps, commission, triggers, stop,
                      target, hold, zone_width, zone_lookback)

@@ -47,6 +47,37 @@ def script_json(doc) -> str:
         .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
+def _hostname(host: str) -> str:
+    """'127.0.0.1:8765' -> '127.0.0.1'; '[::1]:8765' -> '[::1]'."""
+    if host.startswith("["):
+        return host.split("]")[0] + "]"
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def _fmt(value, fmt: str) -> str:
+    """A number in a template; '-' for missing values (None, undefined, NaN)."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or value != value:
+        return "-"
+    return fmt.format(value)
+
+
+def _heat(value, scale) -> str:
+    from thesis.web.views import heat_color
+
+    scale = abs(float(scale or 1.0)) * 3 or 1.0
+    return heat_color(value if isinstance(value, (int, float)) else None, -scale, scale)
+
+
+def spark_points(values, width: int = 120, height: int = 28) -> str:
+    vals = [v for v in values or [] if v is not None]
+    if len(vals) < 2:
+        return ""
+    lo, hi = min(vals), max(vals)
+    span = (hi - lo) or 1.0
+    step = (width - 2) / (len(vals) - 1)
+    return " ".join(f"{1 + i * step:.1f},{height - 2 - (v - lo) / span * (height - 4):.1f}" for i, v in enumerate(vals))
+
+
 class BadRequest(Exception):
     def __init__(self, message: str, status: int = 400):
         super().__init__(message)
@@ -108,9 +139,11 @@ def create_app(ideas_dir: Path | str | None = None, token: str | None = None, so
     env = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape(default=True),
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["script_json"] = script_json
-    env.filters["num"] = lambda v, fmt="{:.2f}": "-" if v is None else fmt.format(v)
-    env.filters["signed"] = lambda v, fmt="{:+.2f}": "-" if v is None else fmt.format(v)
-    env.filters["pct"] = lambda v, fmt="{:.1%}": "-" if v is None else fmt.format(v)
+    env.filters["num"] = lambda v, fmt="{:.2f}": _fmt(v, fmt)
+    env.filters["signed"] = lambda v, fmt="{:+.2f}": _fmt(v, fmt)
+    env.filters["spark_points"] = spark_points
+    env.filters["heat"] = lambda v, scale: _heat(v, scale)
+    env.filters["pct"] = lambda v, fmt="{:.1%}": _fmt(v, fmt)
 
     def page(name: str, request: Request, **ctx) -> HTMLResponse:
         ctx.setdefault("folder", str(st.folder.root))
@@ -119,8 +152,7 @@ def create_app(ideas_dir: Path | str | None = None, token: str | None = None, so
     # ------------------------------------------------------------ security
     @app.middleware("http")
     async def guard(request: Request, call_next):
-        host = (request.headers.get("host") or "").rsplit(":", 1)[0] if not (request.headers.get("host") or "") \
-            .startswith("[") else (request.headers.get("host") or "").split("]")[0] + "]"
+        host = _hostname(request.headers.get("host") or "")
         if st.token is None and host not in LOOPBACK and host != st.host:
             # A loopback server answers loopback names only (no DNS rebinding).
             return PlainTextResponse("forbidden host", status_code=403)
@@ -134,7 +166,10 @@ def create_app(ideas_dir: Path | str | None = None, token: str | None = None, so
             set_cookie = request.query_params.get("token") is not None
         try:
             response = await call_next(request)
-        except Exception:  # never a traceback to the browser
+        except Exception:  # never a traceback to the browser; the server's log has it
+            import logging
+
+            logging.getLogger("thesis.web").exception("%s %s failed", request.method, request.url.path)
             return PlainTextResponse("internal error", status_code=500)
         if set_cookie:
             response.set_cookie(TOKEN_COOKIE, st.token, httponly=True, samesite="strict")
@@ -186,6 +221,10 @@ def create_app(ideas_dir: Path | str | None = None, token: str | None = None, so
         doc = board(_asof(asof))
         return page("board.html", request, doc=doc, title="Ideas")
 
+    @app.get("/board/rows", response_class=HTMLResponse)
+    def board_rows(request: Request, asof: str | None = None):
+        return page("board_rows.html", request, doc=board(_asof(asof)))
+
     @app.get("/ideas/{idea_id}", response_class=HTMLResponse)
     def idea_page(request: Request, idea_id: str, asof: str | None = None, tf: str | None = None):
         doc = idea_doc(idea_id, _asof(asof), _tf(tf))
@@ -225,6 +264,19 @@ def create_app(ideas_dir: Path | str | None = None, token: str | None = None, so
 
         idea = load(path)
         return page("study.html", request, idea_id=idea_id, idea=idea, grid=grid or "", title=f"Study: {idea.idea.title}")
+
+    @app.get("/ideas/{idea_id}/study/result", response_class=HTMLResponse)
+    def study_result(request: Request, idea_id: str, grid: str | None = None):
+        from thesis.spec import load
+        from thesis.web.views import study_job, study_view
+
+        path = st.folder.path(idea_id)
+        job = study_job(st, idea_id, path, grid)
+        job.done.wait()
+        if job.error:
+            raise BadRequest(job.error, 422)
+        return page("study_result.html", request, doc=job.doc, view=study_view(job.doc), idea=load(path),
+                    idea_id=idea_id)
 
     @app.get("/ideas/{idea_id}/options", response_class=HTMLResponse)
     def options_page(request: Request, idea_id: str):

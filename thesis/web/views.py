@@ -247,6 +247,8 @@ def market_series(ctx, asof=None) -> dict:
     except ThesisError as exc:
         out["error"] = str(exc)
         return out
+    if len(b):
+        out["range"] = [b.index[0].date().isoformat(), b.index[-1].date().isoformat()]
     if asof is not None:
         b = b[b.index <= pd.Timestamp(asof)]
     if not len(b):

@@ -1,0 +1,204 @@
+"""The invariant: what `watch` says after the bars up to D equals what `replay(idea, asof=D)` reports.
+
+Checked for every example idea at every session from publication to the exit (and a few after),
+and as a hypothesis property on random ideas and random bars with gaps through the zone, the
+stop and the targets.  Also: folding the pure one-bar ``step`` gives the same events, in a
+growing prefix, as evaluating at each D.
+"""
+from __future__ import annotations
+
+import itertools
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from thesis.data import load_bars
+from thesis.replay import replay
+from thesis.replay.run import state_on
+from thesis.spec import Idea, load
+from thesis.watch.engine import evaluate, event_id, initial, step
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = sorted((ROOT / "examples").glob("*.toml"))
+
+COARSE = {"waiting": "waiting", "in zone": "waiting", "triggered": "waiting", "expired": "waiting",
+          "in trade": "in trade", "closed": "closed", "invalidated": "closed"}
+
+
+def assert_agrees(status, res, day) -> None:
+    """``status`` (watch) against ``res`` (replay as of ``day``)."""
+    t = res.primary
+    by_kind = {}
+    for e in status.events:
+        by_kind.setdefault(e.kind, []).append(e)
+    coarse = state_on(t, res.bars, day)["state"]
+    # state_on calls a trade closed only after its exit session; on the exit session itself it is "in trade"
+    want = COARSE[status.state]
+    if want == "closed" and pd.Timestamp(t.exit_date) == res.bars.index[-1]:
+        want = "in trade"
+    assert coarse == want, (day, status.state, coarse)
+    if status.state == "invalidated":
+        assert t.filled and t.reason == "stop" and t.entry_date == t.exit_date
+        assert "entry_beyond_level" in t.flags
+        return
+    if t.filled:
+        [filled] = by_kind["filled"]
+        assert filled.session == t.entry_date.date().isoformat()
+        assert filled.price == pytest.approx(t.entry_price)
+        targets = [(leg.date.date().isoformat(), leg.price) for leg in t.legs if leg.kind == "target"]
+        got = [(e.session, e.price) for e in by_kind.get("target_hit", [])]
+        assert sorted(got) == sorted((d, pytest.approx(p)) for d, p in targets)
+        exits = [(leg.kind, leg.date.date().isoformat(), leg.price) for leg in t.legs if leg.kind in ("stop", "time")]
+        got_exits = [({"stopped": "stop", "time_exit": "time"}[e.kind], e.session, e.price)
+                     for e in by_kind.get("stopped", []) + by_kind.get("time_exit", [])]
+        assert [(k, d) for k, d, _ in got_exits] == [(k, d) for k, d, _ in exits]
+        assert status.state == ("closed" if t.reason in ("stop", "target", "time") else "in trade")
+        if status.state == "in trade":
+            sign = -1 if t.direction == "short" else 1
+            close = float(res.bars["close"].iloc[-1])
+            assert status.open_r == pytest.approx(sign * (close - t.entry_price) / abs(t.entry_price - t.stop))
+    else:
+        assert "filled" not in by_kind
+        assert status.state in ("waiting", "in zone", "triggered", "expired")
+        if res.idea.entry.order == "limit":
+            assert (status.state == "expired") == (t.last_date is not None)
+    # triggers journaled are replay's triggers after publication, up to the entry
+    start = res.bars.index[res.bars.index >= pd.Timestamp(res.idea.idea.published)][0]
+    end = t.entry_date if t.filled else res.bars.index[-1]
+    rt = res.triggers
+    want_days = sorted({pd.Timestamp(d).date().isoformat() for d in rt["date"] if start <= pd.Timestamp(d) <= end})
+    got_days = sorted({e.session for e in by_kind.get("trigger", [])})
+    if status.state != "expired":
+        assert got_days == want_days
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_watch_equals_replay_asof_every_session(path):
+    idea = load(path)
+    full = load_bars(idea.symbol, idea.idea.adjustment)
+    final = replay(idea, with_confirmations=False, with_options=False).primary
+    published = pd.Timestamp(idea.idea.published)
+    end = final.exit_date if final.exit_date is not None else full.index[-1]
+    sessions = full.index[(full.index >= published) & (full.index <= end)]
+    sessions = sessions.append(full.index[full.index > end][:3])
+    assert len(sessions) > 20
+    seen: list = []
+    for day in sessions:
+        res = replay(idea, asof=day, with_confirmations=False, with_options=False)
+        status = evaluate(idea, full.loc[:day], path.stem)
+        assert_agrees(status, res, day)
+        ids = [e.id for e in status.events]
+        # a growing prefix: nothing journaled earlier ever disappears or changes
+        assert set(seen) <= set(ids), day
+        seen = ids
+    kinds = [e.kind for e in status.events]
+    assert "filled" in kinds and ("time_exit" in kinds or "target_hit" in kinds)
+
+
+def test_step_fold_equals_evaluate_on_the_seed():
+    path = ROOT / "examples" / "iwm-no-love-for-small-caps.toml"
+    idea = load(path)
+    bars = load_bars("IWM").loc[:"2023-08-31"]
+    published = pd.Timestamp(idea.idea.published)
+    history = bars[bars.index < published]
+    state = initial(idea, path.stem, history)
+    emitted = []
+    for day, row in bars[bars.index >= published].iterrows():
+        state, new = step(state, (day, row["open"], row["high"], row["low"], row["close"]), idea)
+        emitted += new
+        assert [e.id for e in emitted] == [e.id for e in evaluate(idea, bars.loc[:day], path.stem).events]
+    assert state.status.state == "in trade"
+    assert [e.kind for e in emitted][:2] == ["zone_touched", "filled"]
+    with pytest.raises(ValueError):
+        step(state, (pd.Timestamp("2023-06-01"), 1, 2, 0.5, 1.5), idea)
+
+
+def test_event_ids_are_deterministic_and_distinct():
+    a = event_id("iwm", "filled", "2023-06-13")
+    assert a == event_id("iwm", "filled", "2023-06-13")
+    assert len({a, event_id("iwm", "filled", "2023-06-14"), event_id("iwm", "stopped", "2023-06-13"),
+                event_id("iwm", "filled", "2023-06-13", revision=1), event_id("qqq", "filled", "2023-06-13")}) == 5
+
+
+# ------------------------------------------------------------------ property: random ideas, random bars
+_ctr = itertools.count()
+
+
+def _bars(moves, gaps, wicks):
+    price = 100.0
+    rows = []
+    days = pd.bdate_range("2021-01-04", periods=len(moves))
+    for d, m, g, (u, w) in zip(days, moves, gaps, wicks):
+        o = price * (1 + g)
+        c = o * (1 + m)
+        h = max(o, c) * (1 + u)
+        lo = min(o, c) * (1 - w)
+        rows.append((d, round(o, 4), round(h, 4), round(lo, 4), round(c, 4)))
+        price = c
+    return rows
+
+
+@st.composite
+def scenario(draw):
+    n = draw(st.integers(18, 30))
+    moves = draw(st.lists(st.floats(-0.04, 0.04), min_size=n, max_size=n))
+    gaps = draw(st.lists(st.sampled_from([0.0, 0.0, 0.0, 0.0, 0.05, -0.05, 0.09, -0.09]), min_size=n, max_size=n))
+    wicks = draw(st.lists(st.tuples(st.floats(0, 0.03), st.floats(0, 0.03)), min_size=n, max_size=n))
+    direction = draw(st.sampled_from(["long", "short"]))
+    s = 1 if direction == "long" else -1
+    off = draw(st.floats(0.0, 0.08))
+    width = draw(st.floats(0.005, 0.03))
+    edge = 100 * (1 - s * off)
+    zone = sorted([edge, edge - s * 100 * width])
+    entry = zone[1] if s > 0 else zone[0]
+    stop = (zone[0] if s > 0 else zone[1]) - s * 100 * draw(st.floats(0.02, 0.08))
+    k = draw(st.integers(1, 3))
+    steps = sorted(draw(st.lists(st.floats(0.02, 0.15), min_size=k, max_size=k, unique=True)))
+    targets = [round(entry + s * 100 * x, 2) for x in steps]
+    sizes = None if k == 1 else [round(1 / k, 6)] * (k - 1) + [round(1 - round(1 / k, 6) * (k - 1), 6)]
+    horizon = draw(st.sampled_from([None, "8s", "15s", "12d", "3w"]))
+    order = draw(st.sampled_from(["limit", "limit", "signal"]))
+    breakeven = draw(st.booleans())
+    pub = draw(st.integers(2, 6))
+    return _bars(moves, gaps, wicks), dict(direction=direction, zone=zone, stop=round(stop, 2), targets=targets,
+                                           sizes=sizes, horizon=horizon, order=order, breakeven=breakeven,
+                                           pub=pub)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenario())
+def test_property_watch_equals_replay_on_random_bars(sc):
+    rows, p = sc
+    sym = f"ZZ{next(_ctr)}"
+    folder = Path(tempfile.mkdtemp(prefix="watchprop"))
+    frame = pd.DataFrame(rows, columns=["date", "open", "high", "low", "close"])
+    frame["volume"] = 1000
+    frame["date"] = frame["date"].dt.strftime("%Y-%m-%d")
+    frame.to_csv(folder / f"{sym}.csv", index=False)
+    source = f"csv:{folder}"
+    spec = {"idea": {"title": "random", "symbol": sym, "published": rows[p["pub"]][0].date(),
+                     "direction": p["direction"], "horizon": p["horizon"]},
+            "levels": {"entry_zone": p["zone"], "stop": p["stop"], "targets": p["targets"], "sizes": p["sizes"],
+                       "move_stop_to_breakeven": p["breakeven"]},
+            "entry": {"order": p["order"]}}
+    if p["order"] == "signal":
+        spec["triggers"] = [{"kind": "outside_bar", "timeframe": "1d"}]
+    idea = Idea.model_validate(spec)
+    full = load_bars(sym, source=source)
+    history = full[full.index < pd.Timestamp(idea.idea.published)]
+    state = initial(idea, "rand", history)
+    emitted = []
+    for day in full.index[full.index >= pd.Timestamp(idea.idea.published)]:
+        row = full.loc[day]
+        state, new = step(state, (day, row["open"], row["high"], row["low"], row["close"]), idea)
+        emitted += new
+        res = replay(idea, source=source, asof=day, with_confirmations=False, with_options=False)
+        assert_agrees(state.status, res, day)
+        assert [e.id for e in emitted] == [e.id for e in state.status.events]
+    assert np.isfinite(full["close"]).all()
+    event(f"final state {state.status.state} ({state.status.reason}); flags {','.join(state.status.flags) or '-'}")

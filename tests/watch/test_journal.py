@@ -1,0 +1,199 @@
+"""The journal's guarantees, each tested by really killing processes.
+
+* idempotent: the same bars journal nothing new;
+* a pass SIGKILLed anywhere leaves the journal readable and, per idea, a prefix of the events a clean
+  run writes; the next pass completes it with no duplicate and no gap;
+* two writers: the second waits, or refuses naming the holder's pid;
+* revisions, half-saved files, deleted files, stale data.
+"""
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from thesis.errors import StoreError
+from thesis.watch.journal import Journal, JournalBusy, read_records
+from thesis.watch.run import board, watch_pass
+
+ROOT = Path(__file__).resolve().parents[2]
+ASOFS = [d.date().isoformat() for d in pd.bdate_range("2022-08-01", "2023-03-31", freq="7B")]
+
+
+def per_idea(records) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for r in records:
+        if r.get("t") == "event":
+            out.setdefault(r["idea"], []).append(r["id"])
+    return out
+
+
+def clean_run(folder: Path, home: Path) -> dict[str, list[str]]:
+    jr = Journal(home / "watch")
+    for asof in ASOFS:
+        watch_pass([folder], asof=asof, journal=jr)
+    return per_idea(read_records(jr.path))
+
+
+def test_rerun_is_idempotent(idea_dir, private_home):
+    first = watch_pass([idea_dir], asof="2023-03-31")
+    assert len(first.new_events) >= 15
+    kinds = Counter(e["kind"] for e in first.new_events)
+    assert kinds["filled"] >= 5 and kinds["stopped"] >= 2 and kinds["expired"] >= 1 and kinds["target_hit"] >= 1
+    size = (private_home / "watch" / "journal.jsonl").stat().st_size
+    again = watch_pass([idea_dir], asof="2023-03-31")
+    assert again.new_events == []
+    assert (private_home / "watch" / "journal.jsonl").stat().st_size == size
+    ids = [r["id"] for r in read_records(private_home / "watch" / "journal.jsonl") if r["t"] == "event"]
+    assert len(ids) == len(set(ids))
+
+
+def test_sigkill_at_random_points_never_duplicates_or_loses(idea_dir, tmp_path, private_home):
+    want = clean_run(idea_dir, tmp_path / "clean-home")
+    assert sum(map(len, want.values())) >= 15
+    jr_path = private_home / "watch" / "journal.jsonl"
+    rng = random.Random(11)
+    kills = 0
+    deadline = time.monotonic() + 5.0            # bounded: a few seconds of kill/restart cycles
+    while kills < 40 and time.monotonic() < deadline:
+        pid = os.fork()
+        if pid == 0:                             # child: passes over growing as-of dates until killed
+            try:
+                jr = Journal(private_home / "watch")
+                for asof in ASOFS:
+                    watch_pass([idea_dir], asof=asof, journal=jr, wait=30)
+            finally:
+                os._exit(0)
+        time.sleep(rng.uniform(0.0, 0.25))
+        os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+        kills += os.WIFSIGNALED(status)
+        got = per_idea(read_records(jr_path))   # readable after any kill
+        for idea, ids in got.items():
+            assert len(ids) == len(set(ids)), f"duplicate after kill {kills}"
+            assert ids == want[idea][:len(ids)], f"gap or reorder in {idea} after kill {kills}"
+    assert kills >= 5
+    # the next run finishes the work: exactly the clean journal, nothing twice, nothing missing
+    jr = Journal(private_home / "watch")
+    for asof in ASOFS:
+        watch_pass([idea_dir], asof=asof, journal=jr)
+    assert per_idea(read_records(jr_path)) == want
+
+
+def test_torn_last_line_is_ignored_then_repaired(idea_dir, private_home):
+    watch_pass([idea_dir], asof="2022-08-31")
+    path = private_home / "watch" / "journal.jsonl"
+    before = list(read_records(path))
+    with open(path, "ab") as fh:
+        fh.write(b'{"t":"event","id":"abc","idea":"idea-00","ki')      # a writer killed mid-line
+    assert list(read_records(path)) == before
+    res = watch_pass([idea_dir], asof="2023-03-31")
+    assert res.new_events
+    text = path.read_bytes()
+    assert b'"ki{' not in text and text.endswith(b"\n")
+    assert len(list(read_records(path))) > len(before)
+
+
+def test_second_writer_refuses_with_the_holder_pid_or_waits(idea_dir, private_home):
+    jr = Journal(private_home / "watch")
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        with jr.lock(0):
+            os.write(w, b"x")
+            time.sleep(1.5)
+        os._exit(0)
+    try:
+        os.read(r, 1)
+        with pytest.raises(JournalBusy) as exc:
+            watch_pass([idea_dir], asof="2022-12-30", wait=0.2)
+        assert f"pid {pid}" in str(exc.value) and "journal" in str(exc.value)
+        res = watch_pass([idea_dir], asof="2022-12-30", wait=10)          # waits for the holder, then runs
+        assert res.new_events
+    finally:
+        os.waitpid(pid, 0)
+
+
+def test_cli_second_watch_exits_1_with_a_clear_message(idea_dir, private_home):
+    jr = Journal(private_home / "watch")
+    env = dict(os.environ, THESIS_HOME=str(private_home), COLUMNS="80")
+    with jr.lock(0):
+        proc = subprocess.run([sys.executable, "-m", "thesis", "watch", str(idea_dir), "--once", "--asof",
+                               "2022-12-30", "--wait", "0"], capture_output=True, text=True, env=env, cwd=ROOT,
+                              timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    assert f"pid {os.getpid()}" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_revised_idea_keeps_old_events_and_recomputes(idea_dir, private_home):
+    watch_pass([idea_dir], asof="2023-03-31")
+    f = idea_dir / "idea-01.toml"                      # SPY long 360-365, stop 345, target 400
+    old_text = f.read_text()
+    f.write_text(old_text.replace("stop = 345.0", "stop = 340.0"))
+    res = watch_pass([idea_dir], asof="2023-03-31")
+    revised = [e for e in res.new_events if e["kind"] == "idea_revised"]
+    assert len(revised) == 1 and "levels.stop: 345.0 -> 340.0" in revised[0]["text"]
+    assert revised[0]["revision"] == 1
+    new = [e for e in res.new_events if e["idea"] == "idea-01" and e["kind"] != "idea_revised"]
+    assert new and all(e["revision"] == 1 for e in new)
+    records = list(read_records(private_home / "watch" / "journal.jsonl"))
+    old = [r for r in records if r["t"] == "event" and r["idea"] == "idea-01" and r["revision"] == 0]
+    assert old, "events of revision 0 stay in the journal"
+    again = watch_pass([idea_dir], asof="2023-03-31")
+    assert again.new_events == []
+
+
+def test_half_saved_file_is_skipped_and_previous_state_kept(idea_dir, private_home):
+    first = watch_pass([idea_dir], asof="2023-03-31")
+    state = {r["id"]: r["state"] for r in board(first)}
+    f = idea_dir / "idea-02.toml"
+    f.write_text(f.read_text()[:150])                  # half-saved
+    res = watch_pass([idea_dir], asof="2023-03-31")
+    row = next(r for r in board(res) if r["id"] == "idea-02")
+    assert row["state"] == state["idea-02"] and "idea-02.toml" in row["error"]
+    assert any("skipped" in m and "idea-02.toml" in m for m in res.messages)
+    assert res.new_events == [] and res.alerts == []
+
+
+def test_deleted_idea_is_reported_once(idea_dir, private_home):
+    watch_pass([idea_dir], asof="2023-03-31")
+    (idea_dir / "idea-03.toml").unlink()
+    first = watch_pass([idea_dir], asof="2023-03-31")
+    assert sum("idea-03" in m and "removed" in m for m in first.messages) == 1
+    second = watch_pass([idea_dir], asof="2023-03-31")
+    assert not any("idea-03" in m for m in second.messages)
+
+
+def test_stale_data_one_event_per_idea_and_day(idea_dir, tmp_path, private_home):
+    folder = tmp_path / "short-data"
+    folder.mkdir()
+    src = Path(os.environ["THESIS_DATA"]) / "daily"
+    for sym in ("SPY", "QQQ", "DIA"):
+        lines = (src / f"{sym}.csv").read_text().splitlines()
+        keep = [lines[0]] + [ln for ln in lines[1:] if ln[:10] <= "2023-03-24"]
+        (folder / f"{sym}.csv").write_text("\n".join(keep) + "\n")
+    source = f"csv:{folder}"
+    watch_pass([idea_dir], asof="2023-03-24", source=source)
+    res = watch_pass([idea_dir], asof="2023-03-31", source=source)
+    stale = [e for e in res.new_events if e["kind"] == "data_stale"]
+    assert len(stale) == len(list(idea_dir.glob("*.toml")))
+    assert all(e["session"] == "2023-03-31" for e in stale)
+    assert [e for e in res.new_events if e["kind"] != "data_stale"] == []
+    again = watch_pass([idea_dir], asof="2023-03-31", source=source)
+    assert again.new_events == []
+
+
+def test_a_hand_edited_journal_is_a_clear_error(private_home):
+    path = private_home / "watch" / "journal.jsonl"
+    path.parent.mkdir(parents=True)
+    path.write_text('{"t":"event","id":"a","idea":"x"}\nnot json\n{"t":"gone","idea":"x"}\n')
+    with pytest.raises(StoreError, match="line 2"):
+        list(read_records(path))

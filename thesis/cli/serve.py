@@ -1,0 +1,63 @@
+"""`thesis serve`: the local web dashboard (board, ideas on charts, market, studies, options)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from thesis.cli._common import console, esc, handle_errors
+
+TOKEN_ENV = "THESIS_SERVE_TOKEN"
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+
+
+@handle_errors
+def serve(ideas: Optional[Path] = typer.Option(None, "--ideas", help="Ideas folder (default: examples/ in a "
+                                                                     "checkout, else ./ideas)"),
+          host: str = typer.Option("127.0.0.1", "--host", help="Address to bind; anything but loopback needs --token"),
+          port: int = typer.Option(8765, "--port", help="TCP port"),
+          token: Optional[str] = typer.Option(None, "--token", envvar=TOKEN_ENV, show_envvar=True,
+                                              help="Secret every request must carry (?token=... once sets a "
+                                                   "cookie; or Authorization: Bearer)"),
+          source: Optional[str] = typer.Option(None, "--source", help="csv:DIR, yahoo or store "
+                                                                      "(default: csv:$THESIS_DATA when set)")):
+    """Serve the dashboard: the ideas board, each idea on an interactive chart, market, study and options pages."""
+    from thesis.errors import BadInput
+    from thesis.web.core import default_ideas_dir
+
+    folder = ideas if ideas is not None else default_ideas_dir()
+    if not folder.is_dir():
+        raise BadInput(f"--ideas {folder}: no such folder (put idea files in ./ideas or pass --ideas DIR)")
+    if not 1 <= port <= 65535:
+        raise BadInput(f"--port must be 1-65535, not {port}")
+    if token is not None and len(token) < 16:
+        raise BadInput("--token must be at least 16 characters (try: python -c 'import secrets; "
+                       "print(secrets.token_urlsafe())')")
+    if host not in LOOPBACK_HOSTS and not token:
+        raise BadInput(f"--host {host} is not loopback: a trading journal is private, so give --token "
+                       f"(or ${TOKEN_ENV}) as well; refusing to start")
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.bind((host, port))
+    except OSError as exc:
+        raise BadInput(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+    import uvicorn
+
+    from thesis.web.app import create_app
+
+    app = create_app(folder, token=token, source=source, host=host)
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{port}/" + (f"?token={token}" if token and host not in LOOPBACK_HOSTS else "")
+    console.print(f"thesis dashboard for {esc(str(folder.resolve()))}\n  {url}\n(Ctrl+C stops it)",
+                  highlight=False)
+    uvicorn.run(app, host=host, port=port, log_level=os.environ.get("THESIS_SERVE_LOG", "warning"),
+                access_log=False)

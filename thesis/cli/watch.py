@@ -1,0 +1,229 @@
+"""Live ideas: `thesis watch`, `thesis ideas`, `thesis journal`, `thesis note` (docs/watch.md)."""
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from thesis.cli._common import console, err_console, esc, handle_errors, print_json, print_table
+
+SOURCE_HELP = "csv:DIR, yahoo or store (default: csv:$THESIS_DATA when set, else yahoo)"
+ASOF_HELP = "Replay 'now' as the evening of this date (or set THESIS_ASOF); default: the last closed session"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("watch")(watch)
+    app.command("ideas")(ideas)
+    app.command("journal")(journal)
+    app.command("note")(note)
+
+
+def _every(value: str) -> float:
+    from thesis.errors import BadInput
+
+    v = value.strip().lower()
+    units = {"s": 1, "m": 60, "h": 3600}
+    try:
+        n, u = float(v[:-1]), units[v[-1]]
+    except (KeyError, ValueError, IndexError):
+        raise BadInput(f"--every {value!r} is not like 15m, 1h or 30s") from None
+    if n <= 0:
+        raise BadInput(f"--every {value!r} must be positive")
+    return n * u
+
+
+@handle_errors
+def watch(paths: Optional[List[Path]] = typer.Argument(None, help="Idea files or folders (default: .)"),
+          once: bool = typer.Option(False, "--once", help="One pass, then exit (for cron or a systemd timer)"),
+          every: Optional[str] = typer.Option(None, "--every", help="Loop: a pass every 15m, 1h, ..."),
+          asof: Optional[str] = typer.Option(None, "--asof", help=ASOF_HELP),
+          source: Optional[str] = typer.Option(None, help=SOURCE_HELP),
+          alerts: Optional[Path] = typer.Option(None, "--alerts", help="Alerts file (default $THESIS_HOME/alerts.toml)"),
+          wait: float = typer.Option(10.0, "--wait", help="Seconds to wait for another running watch"),
+          json: bool = typer.Option(False, "--json")):
+    """Follow ideas on closed bars: journal what happened, send alerts, print the board."""
+    from thesis.errors import BadInput
+    from thesis.watch.alerts import load_config
+    from thesis.watch.run import board, watch_pass
+
+    if once and every:
+        raise BadInput("give --once or --every, not both")
+    interval = _every(every) if every else None
+    if interval and asof:
+        raise BadInput("--every runs in real time; --asof is for one pass (--once)")
+    config = load_config(alerts)
+    while True:
+        res = watch_pass(paths, asof=asof, source=source, config=config, wait=wait)
+        if json:
+            print_json({"schema": "thesis.watch/1", "session": res.session.date().isoformat(),
+                        "ideas": board(res), "new_events": res.new_events, "deliveries": res.deliveries,
+                        "messages": res.messages, "errors": res.bad_input + res.failures})
+        else:
+            _print_pass(res, config)
+        if interval is None:
+            break
+        time.sleep(interval)
+    if res.bad_input:
+        raise typer.Exit(2)
+    if res.failures:
+        raise typer.Exit(1)
+
+
+def _print_pass(res, config) -> None:
+    from thesis.watch.run import board
+
+    for m in res.messages:
+        err_console.print(f"[yellow]note:[/] {esc(m)}", highlight=False)
+    for m in res.bad_input + res.failures:
+        err_console.print(f"[bold red]error:[/] {esc(m)}", highlight=False)
+    _print_board(board(res), f"ideas at the close of {res.session.date()}")
+    alerts = [e for e in res.new_events if not e.get("backfill")]
+    history = len(res.new_events) - len(alerts)
+    if history:
+        console.print(f"{history} older event(s) journaled as history (first look at the idea): "
+                      f"`thesis journal` lists them")
+    if not alerts:
+        console.print("no new alerts")
+        return
+    console.print(f"[bold]alerts[/] ({len(alerts)}; terminal" +
+                  (", " + ", ".join(c.name for c in config.channels) if config.channels else "") + ")")
+    sent = {(d["event"], d["channel"]): d for d in res.deliveries}
+    for e in alerts:
+        r = f" {e['r']:+.2f} R" if e.get("r") is not None else ""
+        line = f"  {e['session']}  {esc(e['idea'])}  [bold]{e['kind']}[/]{r}: {esc(e['text'])}"
+        outs = []
+        for ch in e.get("outbox", []):
+            d = sent.get((e["id"], ch))
+            outs.append(f"{esc(ch)}: " + ("sent" if d and d["status"] == "sent"
+                                           else f"failed ({esc(d['error'])})" if d else "pending"))
+        if outs:
+            line += "  [dim]-> " + ", ".join(outs) + "[/]"
+        console.print(line, highlight=False)
+
+
+def _fmt_dist(d) -> str:
+    if not d:
+        return "-"
+    r = f" {d['r']:.1f}R" if d.get("r") is not None else ""
+    return f"{d['level']:g} {d['pct']:+.1f}%{r}"
+
+
+def _print_board(rows, title: str) -> None:
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    for col, nw in (("idea", False), ("state", False), ("last", True), ("zone", False), ("stop", False),
+                    ("target", False), ("open R", True), ("days", True), ("last event", False)):
+        table.add_column(col, no_wrap=nw, justify="right" if col in ("last", "open R", "days") else "left")
+    for r in rows:
+        state = r["state"] + (f" ({r['reason']})" if r.get("reason") else "")
+        if r.get("error"):
+            state += f" [red]{esc(r['error'][:80])}[/]"
+        le = r.get("last_event")
+        last_event = f"{le['session']} {le['kind']}" if le else "-"
+        table.add_row(esc(r["id"]), state, f"{r['price']:.2f}" if r.get("price") is not None else "-",
+                      _fmt_dist(r.get("zone")), _fmt_dist(r.get("stop")), _fmt_dist(r.get("next_target")),
+                      f"{r['open_r']:+.2f}" if r.get("open_r") is not None else "-",
+                      str(r["days_left"]) if r.get("days_left") is not None else "-", last_event)
+    print_table(table, drop=("last event", "zone", "days"))
+
+
+@handle_errors
+def ideas(folder: Path = typer.Argument(Path("."), help="Folder of idea files (or one file)"),
+          asof: Optional[str] = typer.Option(None, "--asof", help=ASOF_HELP),
+          source: Optional[str] = typer.Option(None, help=SOURCE_HELP),
+          json: bool = typer.Option(False, "--json")):
+    """The board: every idea in a folder with its state, distances, open R, days left, last event."""
+    from thesis.watch.run import board, watch_pass
+
+    res = watch_pass([folder], asof=asof, source=source, write=False, deliver=False)
+    rows = board(res)
+    if json:
+        print_json({"schema": "thesis.ideas/1", "session": res.session.date().isoformat(), "ideas": rows,
+                    "errors": res.bad_input + res.failures})
+    else:
+        for m in res.messages:
+            err_console.print(f"[yellow]note:[/] {esc(m)}", highlight=False)
+        for m in res.bad_input + res.failures:
+            err_console.print(f"[bold red]error:[/] {esc(m)}", highlight=False)
+        _print_board(rows, f"ideas at the close of {res.session.date()}")
+    if res.bad_input:
+        raise typer.Exit(2)
+    if res.failures:
+        raise typer.Exit(1)
+
+
+@handle_errors
+def journal(idea: Optional[str] = typer.Argument(None, help="Idea id (file name without .toml) or idea file"),
+            since: Optional[datetime] = typer.Option(None, "--since", help="Only sessions on or after this date"),
+            pending: bool = typer.Option(False, "--pending", help="Only alerts not yet delivered, per channel"),
+            json: bool = typer.Option(False, "--json")):
+    """The timeline of events and notes, with each alert's delivery per channel."""
+    from thesis.errors import BadInput
+    from thesis.watch.journal import Journal, deliveries, delivery_view
+
+    jr = Journal()
+    records = jr.records()
+    events = [r for r in records if r.get("t") == "event"]
+    if idea:
+        iid = Path(idea).stem if idea.endswith(".toml") else idea
+        known = {e["idea"] for e in events}
+        if iid not in known:
+            raise BadInput(f"no idea {iid!r} in the journal {jr.path}" +
+                           (f" (known: {', '.join(sorted(known))})" if known else " (it is empty)"))
+        events = [e for e in events if e["idea"] == iid]
+    if since is not None:
+        events = [e for e in events if e["session"] >= since.date().isoformat()]
+    dmap = deliveries(records)
+    docs = []
+    for e in events:
+        view = delivery_view(e, dmap)
+        if pending and all(v["status"] == "sent" for v in view.values()):
+            continue
+        if pending and not view:
+            continue
+        docs.append({k: e.get(k) for k in ("id", "idea", "kind", "session", "price", "r", "text", "revision",
+                                           "file", "recorded")} | {"history": bool(e.get("backfill")),
+                                                                    "deliveries": view})
+    docs.sort(key=lambda d: (d["session"], d["recorded"] or ""))
+    if json:
+        print_json({"schema": "thesis.journal/1", "journal": str(jr.path), "events": docs})
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{'pending alerts' if pending else 'journal'}: {jr.path}", title_justify="left")
+    for col, nw in (("session", True), ("idea", False), ("event", False), ("price", True), ("R", True),
+                    ("text", False), ("delivery", False)):
+        table.add_column(col, no_wrap=nw, justify="right" if col in ("price", "R") else "left")
+    for d in docs:
+        dl = []
+        for ch, v in d["deliveries"].items():
+            if v["status"] == "failed":
+                dl.append(f"{ch}: failed x{v['attempts']} ({v['error']}); next {v.get('next_try')}")
+            else:
+                dl.append(f"{ch}: {v['status']}")
+        kind = d["kind"] + (f" (rev {d['revision']})" if d.get("revision") else "")
+        table.add_row(d["session"], esc(d["idea"]), kind, f"{d['price']:.2f}" if d["price"] is not None else "-",
+                      f"{d['r']:+.2f}" if d["r"] is not None else "-", esc(d["text"]), esc("; ".join(dl)) or "-")
+    if not docs:
+        console.print("nothing pending" if pending else "the journal is empty: run `thesis watch` first")
+        return
+    print_table(table, drop=("delivery", "price"))
+
+
+@handle_errors
+def note(idea: Path = typer.Argument(..., help="Idea file (TOML)"),
+         text: str = typer.Argument(..., help="The note"),
+         date: Optional[datetime] = typer.Option(None, "--date", help="Session date of the note (default: today)"),
+         snapshot: bool = typer.Option(False, "--snapshot", help="Render the chart as of that date next to the idea"),
+         source: Optional[str] = typer.Option(None, help=SOURCE_HELP)):
+    """Append a dated note to an idea file (comments and layout kept), with an optional snapshot."""
+    from thesis.watch.notes import add_note
+
+    doc = add_note(idea, text, date.date() if date else None, snapshot=snapshot, source=source)
+    console.print(f"[green]noted[/] {esc(str(idea))} {doc['date']}: {esc(doc['text'])}", highlight=False)
+    if doc.get("snapshot"):
+        console.print(f"snapshot: {esc(doc['snapshot'])}", highlight=False)

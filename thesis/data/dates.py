@@ -1,0 +1,82 @@
+"""One check for every date range a user gives (``--from``/``--to``, ``--asof``...).
+
+    start, end = check_range(from_, to)                       # BadInput (exit 2) when unusable
+    start, end = check_range(from_, to, last=bars.index[-1])  # also knows where the data ends
+    msg = empty_range_message("IWM", start, end, bars)        # "no bars of IWM between ..."
+
+A range is bad input when a date does not parse or lies outside 1800-01-01 ..
+2200-12-31, when it is reversed (start after end), or when it lies wholly after
+today (and after the last bar, when that is known): no data can exist there.
+A range that is merely empty (a weekend, before the first bar, after the last
+bar but not after today) is not an error: say so with ``empty_range_message``.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pandas as pd
+
+from thesis.errors import BadInput
+
+EARLIEST = pd.Timestamp("1800-01-01")
+LATEST = pd.Timestamp("2200-12-31")
+
+
+def parse_date(value, name: str = "date") -> pd.Timestamp | None:
+    """None, a date, a datetime, a Timestamp or ``YYYY-MM-DD`` text -> a midnight Timestamp, or BadInput."""
+    if value is None:
+        return None
+    if isinstance(value, (pd.Timestamp, datetime, date)):
+        text = str(value)[:10]
+    elif isinstance(value, str):
+        text = value.strip()
+    else:
+        raise BadInput(f"{name} must be a date (YYYY-MM-DD), got {type(value).__name__}")
+    try:
+        stamp = pd.Timestamp(text[:32])
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise BadInput(f"{name} {text[:32]!r} is not a date: use YYYY-MM-DD") from exc
+    if stamp is pd.NaT:
+        raise BadInput(f"{name} is empty: use YYYY-MM-DD")
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_localize(None)
+    stamp = stamp.normalize()
+    if not EARLIEST <= stamp <= LATEST:
+        raise BadInput(f"{name} {stamp.date()} is outside the dates thesis accepts "
+                       f"({EARLIEST.date()} to {LATEST.date()})")
+    return stamp.as_unit("ns")
+
+
+def check_range(start=None, end=None, *, first=None, last=None, today=None,
+                names: tuple[str, str] = ("--from", "--to")) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """Validated ``(start, end)`` (midnight Timestamps or None), or BadInput saying what is wrong.
+
+    ``first``/``last``: the data's first and last bar when known (for the message and the
+    "wholly after the data" test); ``today`` defaults to the clock (tests pass one).
+    """
+    a, b = parse_date(start, names[0]), parse_date(end, names[1])
+    if a is not None and b is not None and a > b:
+        raise BadInput(f"{names[0]} {a.date()} is after {names[1]} {b.date()}: the range is reversed")
+    now = parse_date(today, "today") if today is not None else pd.Timestamp.today().normalize()
+    last = parse_date(last, "last bar") if last is not None else None
+    if a is not None and a > now and (last is None or a > last):
+        ends = f"; the data ends {last.date()}" if last is not None else ""
+        raise BadInput(f"{names[0]} {a.date()} is in the future (today is {now.date()}{ends}): there are no bars "
+                       f"to find")
+    return a, b
+
+
+def empty_range_message(symbol: str, start, end, bars: pd.DataFrame | None = None) -> str:
+    """Why a range selected no bars, naming what the data covers."""
+    a = "the start" if start is None else str(pd.Timestamp(start).date())
+    b = "the end" if end is None else str(pd.Timestamp(end).date())
+    msg = f"no bars of {symbol} between {a} and {b}"
+    if bars is not None and len(bars):
+        first, last = pd.Timestamp(bars.index[0]), pd.Timestamp(bars.index[-1])
+        if start is not None and pd.Timestamp(start) > last:
+            msg += f": the data ends {last.date()}"
+        elif end is not None and pd.Timestamp(end) < first:
+            msg += f": the data starts {first.date()}"
+        else:
+            msg += f" (no session in that range; the data covers {first.date()} to {last.date()})"
+    return msg

@@ -1,0 +1,664 @@
+"""Small independent extractors. Each reads sentences and returns candidates: a value, the
+sentence it came from, its span in that sentence and a confidence in [0, 1]. None of them
+decides: the resolver (thesis.draft.resolve) weighs candidates against each other.
+"""
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from thesis.draft.numbers import DATE_RE, MONTH, Num, mask, prices
+from thesis.draft.text import Sentence, Text
+
+
+@dataclass
+class Cand:
+    field: str
+    value: object
+    sent: Sentence
+    s: int
+    e: int
+    conf: float
+    why: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def start(self) -> int:
+        return self.sent.start + self.s
+
+    @property
+    def end(self) -> int:
+        return self.sent.start + self.e
+
+
+# ---------------------------------------------------------------- symbols
+# Names that are an index: the data folder's name for it.
+INDEX_ALIASES = [
+    (re.compile(r"\bS\s?&\s?P\s?500\b|\bSPX\b|\bSP500\b|\bS&P\b", re.I), "GSPC"),
+    (re.compile(r"\bNasdaq(?:\s+Composite)?\b(?!\s*:)|\bIXIC\b|\bCOMP\b"), "IXIC"),
+    (re.compile(r"\bDow(?:\s+Jones)?\b|\bDJIA\b|\bDJI\b"), "DJI"),
+    (re.compile(r"\bRussell\s?2000\b|\bRUT\b", re.I), "RUT"),
+    (re.compile(r"\bNDX\b|\bNasdaq\s?100\b", re.I), "NDX"),
+    (re.compile(r"\bVIX\b"), "VIX"),
+]
+# Upper-case words that are not tickers in trading prose.
+STOPWORDS = set("""
+A I AM AN AND ARE AS AT BE BUT BY DO FOR GO HE IF IN IS IT ME MY NO NOT OF OK ON OR SO THE TO UP US WE
+BUY SELL SHORT LONG LONGS SHORTS ZONE SL TP PT TPS PTS BE RR R ETF ETFS USD EUR JPY GBP UPDATE NOTE EDIT SIGNAL
+SIGNALS GOLD SILVER OIL IV HV ATH ATL RSI MACD EMA SMA MA DMA VWAP CPI PPI PCE FOMC FED GDP NFP CEO CFO IPO EPS
+PE YOY QOQ EOD EOY EOW EOM AH PM AM USA UK EU CCP AI LOL IMO IMHO FOMO YOLO ATM OTM ITM DTE TA FA DD NFA HODL
+BTFD MOASS EST ET UTC NYSE AMEX NASDAQ ARCA CBOE TVC SPDR DXY WTI YTD MTD OI POC HOD LOD ES NQ RTY YM H1 H2 Q1
+Q2 Q3 Q4 W D M H LOW HIGH TOP BOTTOM OUT STOP LOSS TARGET ENTRY TRADE IDEA PLAN RISK REWARD BULL BEAR BULLISH
+BEARISH NEW ALL NOW THIS THAT WHY HOW WHAT WHEN BIG SPX SP TLDR TL DR TBD TBA NB PS FYI ASAP FX CFD BE OTC
+REIT ADR GDX NOTE NOTES WEEKLY DAILY MONTHLY ALERT ALERTS VOL PUT PUTS CALL CALLS BTC ETH BOJ ECB PBOC OPEC
+SEC DOJ IRS UP DOWN ONE TWO TP1 TP2 TP3 PT1 PT2 PT3 SL1 SL2 MOC MOO GTC DAY SWING SCALP HOLD WAIT YES
+""".split())
+TICKER = re.compile(r"(?:(?P<ex>\b[A-Z]{2,10}):(?P<xt>[A-Z][A-Z0-9.]{0,6})\b)|(?:\$(?P<dt>[A-Za-z][A-Za-z0-9.]{0,5})\b)"
+                    r"|(?:\((?P<pt>[A-Z]{1,5})\))|(?P<bt>\b[A-Z][A-Z0-9]{0,4}\b)")
+DIRECTION_NEAR = re.compile(r"\b(short|long|buy|sell|buying|selling|shorting|puts?|calls?|bullish|bearish)\b", re.I)
+
+
+def symbols(text: Text, known: set[str]) -> list[Cand]:
+    """Candidate symbols with a score each; the value is the symbol as the data folder names it."""
+    scores: dict[str, float] = {}
+    first: dict[str, Cand] = {}
+    strong: set[str] = set()
+    for sent in text.sentences:
+        weight = {"title": 3.0, "body": 1.0, "note": 0.3}[sent.block]
+        line = sent.text
+        spans = []
+        for pat, name in INDEX_ALIASES:
+            for m in pat.finditer(line):
+                spans.append((m.start(), m.end(), name, 0.5))
+        for m in TICKER.finditer(line):
+            if m.group("ex"):
+                sym, bonus = m.group("xt"), 2.5
+                strong.add(sym.upper())
+            elif m.group("dt"):
+                sym, bonus = m.group("dt").upper(), 2.5
+                if sym.isalpha():
+                    strong.add(sym)
+            elif m.group("pt"):
+                sym, bonus = m.group("pt"), 2.0
+            else:
+                sym, bonus = m.group("bt"), 0.0
+                if sym in STOPWORDS or (sym not in known and (len(sym) < 2 or sym.isdigit())):
+                    continue
+            sym = sym.upper()
+            if sym in ("SPX", "S&P"):
+                sym = "GSPC"
+            if sym in STOPWORDS and not bonus:
+                continue
+            spans.append((m.start(), m.end(), sym, bonus))
+        for s, e, sym, bonus in spans:
+            if sym not in known and sym not in strong and not bonus:
+                # an unknown upper-case word: a ticker only when it sits beside a trade word
+                near = line[max(0, s - 12):e + 12]
+                if not DIRECTION_NEAR.search(near):
+                    continue
+            near = line[max(0, s - 15):e + 15]
+            w = weight * (1.0 + bonus + (2.0 if DIRECTION_NEAR.search(near) else 0.0)
+                          + (1.0 if sym in known else -0.5))
+            scores[sym] = scores.get(sym, 0.0) + w
+            if sym not in first:
+                first[sym] = Cand("symbol", sym, sent, s, e, 0.0)
+    out = []
+    total = sum(scores.values()) or 1.0
+    for sym, sc in scores.items():
+        c = first[sym]
+        c.conf = round(min(0.99, 0.35 + 0.65 * sc / total), 2)
+        c.extra = {"score": sc, "known": sym in known}
+        out.append(c)
+    out.sort(key=lambda c: (-c.extra["score"], c.start))
+    return out
+
+
+# ---------------------------------------------------------------- direction
+SHORT_WORDS = re.compile(
+    r"\b(?:short(?:ing|ed)?|shorts|sell(?:ing)?|sold|fade|fading|bearish|puts?|downside)\b"
+    r"(?![- ](?:term|squeeze|interest|sellers?|covering|lived|side|dated|of\b|call|signal))", re.I)
+LONG_WORDS = re.compile(
+    r"\b(?:long|longs|buy(?:ing)?|bought|add(?:ing)?|accumulat\w+|bullish|calls?|upside)\b"
+    r"(?![- ](?:term|duration|time|wick|way|dated|run|history|story|ago|upper|lower|puts?|calls?|back))", re.I)
+NOT_DIRECTION = re.compile(r"\b(?:as long as|how long|no longer|in short|fell short|sell[- ]?side|sell[- ]?off|"
+                           r"buy[- ]?side|buy ?back|sellers|buyers|cover(?:ing)? (?:the )?shorts?|"
+                           r"for long|so long|long enough|short[- ]?term|long[- ]?term)\b", re.I)
+PUT_BUY = re.compile(r"\b(?:buy(?:ing)?|long|bought|own(?:ing)?|trading|go)\s+(?:\w+\s+){0,3}?puts?\b", re.I)
+CALL_BUY = re.compile(r"\b(?:buy(?:ing)?|long|bought|own(?:ing)?|trading)\s+(?:\w+\s+){0,3}?calls?\b", re.I)
+LEAD = re.compile(r"^\W*(?:\d+/\s*)?(short|sell|long|buy)\b", re.I)
+
+
+def direction(sentences: list[Sentence]) -> list[Cand]:
+    out = []
+    for sent in sentences:
+        line = NOT_DIRECTION.sub(lambda m: " " * len(m.group(0)), sent.text)
+        w = {"title": 1.5, "body": 1.0, "note": 0.3}[sent.block]
+        taken = []
+        for pat, d in ((PUT_BUY, "short"), (CALL_BUY, "long")):
+            for m in pat.finditer(line):
+                out.append(Cand("direction", d, sent, m.start(), m.end(), 0.8 * w, "options leg"))
+                taken.append((m.start(), m.end()))
+        for pat, d in ((SHORT_WORDS, "short"), (LONG_WORDS, "long")):
+            for m in pat.finditer(line):
+                if any(s <= m.start() < e for s, e in taken):
+                    continue
+                conf = 0.6
+                if LEAD.match(line[:m.end()]) or re.match(r"\s*(?:zone|entry|bias|idea|setup|signal|from|at|"
+                                                         r"into|between|[A-Z]{2,5}\b)", line[m.end():]):
+                    conf = 0.9
+                out.append(Cand("direction", d, sent, m.start(), m.end(), conf * w))
+    return out
+
+
+# ---------------------------------------------------------------- dates
+DATE_SETTINGS = {"DATE_ORDER": "MDY", "PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False}
+
+
+def parse_date(phrase: str, base: date | None = None) -> date | None:
+    """One date phrase our rules isolated -> a date (dateparser for the wording)."""
+    phrase = phrase.strip().strip("()").strip()
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", phrase)
+    if m:
+        try:
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            return None
+    import dateparser
+
+    settings = dict(DATE_SETTINGS)
+    if re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}", phrase):
+        settings["DATE_ORDER"] = "DMY"
+    if base is not None:
+        settings["RELATIVE_BASE"] = datetime(base.year, base.month, base.day)
+        settings["PREFER_DATES_FROM"] = "future"
+    try:
+        got = dateparser.parse(phrase, settings=settings, languages=["en"])
+    except Exception:  # dateparser raises a variety of errors on odd input
+        return None
+    if got is None or not 1900 <= got.year <= 2100:
+        return None
+    return got.date()
+
+
+PUBLISHED_CUE = re.compile(r"\b(?:published|posted|date[d]?|written|as of|on)\b\s*:?\s*$", re.I)
+NOTE_CUE = re.compile(r"\b(?:update[d]?|edit(?:ed)?|note|upd)\b\W*$", re.I)
+
+
+def published(text: Text) -> list[Cand]:
+    out = []
+    header_lines = set()
+    seen = 0
+    for i, (_, line) in enumerate(text.lines[:text.end_line]):
+        if line.strip():
+            header_lines.add(i)
+            seen += 1
+        if seen >= 4:
+            break
+    for sent in text.sentences:
+        if sent.block == "note":
+            continue
+        for m in DATE_RE.finditer(sent.text):
+            before = sent.text[:m.start()]
+            if NOTE_CUE.search(before):
+                continue
+            d = parse_date(m.group(0))
+            if d is None:
+                continue
+            if PUBLISHED_CUE.search(before):
+                conf = 0.95
+            elif sent.line in header_lines:
+                conf = 0.8
+            else:
+                continue
+            out.append(Cand("published", d, sent, m.start(), m.end(), conf))
+    out.sort(key=lambda c: (-c.conf, c.start))
+    return out
+
+
+# ---------------------------------------------------------------- levels
+PRICE_TXT = r"\$?\s?\d+(?:\.\d+)?"
+BREAKEVEN = re.compile(
+    r"\b(?:(?:move|moving|moves|raise|trail|put|set|bring|drag)\s+)?(?:the\s+|my\s+|your\s+|our\s+)?"
+    r"(?:stop(?:[- ]?loss)?s?|sl)\s+(?:(?:moves?|goes|go|is moved|gets moved)\s+)?(?:to|at)\s+"
+    r"(?:b/?e\b|break[- ]?even|entry|cost|my entry|the entry|your entry)"
+    r"|\bbreak[- ]?even stop|\bstop (?:to|at) b/?e\b", re.I)
+NO_STOP = re.compile(r"\b(?:no|not using an?|not using any|without an?|don'?t use an?|no hard|never use an?|"
+                     r"not setting an?|not going to use an?|won'?t use an?)\s+(?:hard\s+|real\s+)?stop(?:[- ]?loss)?s?\b",
+                     re.I)
+ANCHORS = [
+    ("stop", re.compile(
+        r"\b(?:stop[- ]?loss(?:es)?|stops?|sl|s/l|invalidat\w*|invalid(?=\s+(?:above|below|over|under|on|if))|"
+        r"(?:idea|trade|thesis|setup|plan)\s+is\s+(?:wrong|invalid|dead|over|void)|wrong|"
+        r"cut (?:it |losses |the trade )?(?=above|below|over|under|on)|bail(?= above| below| on))\b", re.I)),
+    ("target", re.compile(
+        r"\b(?:targets?|tgts?|tps?\d?|pts?\d?(?=\s*[:\d$])|take[- ]?profits?|taking profits?|profit targets?|"
+        r"price targets?|objectives?|stretch|goal|exit(?:ing)? at)\b", re.I)),
+    ("weak_target", re.compile(
+        r"\b(?:get(?:ting)? (?:back )?to|go(?:ing)? (?:back )?to|head(?:s|ing|ed)? (?:back )?(?:to|towards?)|"
+        r"down to|back to|towards?|reach(?:es|ing)?|fill the gap at|(?<=[A-Z]{2} )to(?= \$?\d))\b", re.I)),
+    ("entry", re.compile(
+        r"\b(?:entry|entries|enter(?:ing)?|buy zone|sell zone|short zone|long zone|buy area|sell area|bid zone|"
+        r"accumulation zone|load zone)\b", re.I)),
+    ("entry_verb", re.compile(
+        r"\b(?:short(?:ing)?|shorts|sell(?:ing)?|fade|long|longs|buy(?:ing)?|add(?:ing)?|accumulat\w+|"
+        r"load(?:ing)?|scal(?:e|ing) in(?:to)?|bid(?:ding)?)\b"
+        r"(?![- ](?:term|squeeze|interest|sellers?|covering|lived|side|dated|duration|time|wick|way|run|off))", re.I)),
+]
+POST_ANCHOR = re.compile(
+    r"^\)?\s*(?:(?P<stop>stop(?:[- ]?loss)?|sl)|(?P<target>target|tp|pt|objective)|(?P<entry>short|long|entry|"
+    r"buy|sell)|(?P<area>area|zone|level|ceiling|resistance|support|floor|region|neckline|handle|line|pivot|"
+    r"shelf|top|high|low|bottom))\b", re.I)
+CLOSE_BEYOND = re.compile(
+    r"\b(?:(?P<tf>daily|weekly|monthly|4h|hourly|day|week|month)(?:ly)?\s+)?(?:candle\s+)?(?:close|closing|settle)s?"
+    r"\s+(?:back\s+)?(?:firmly\s+|decisively\s+|clearly\s+)?(?P<side>above|below|over|under|beneath|through)\s+"
+    r"(?:the\s+)?(?P<num>\$?\s?\d+(?:\.\d+)?)", re.I)
+NEXT_OPEN = re.compile(r"\bnext (?:day'?s |session'?s |morning'?s |bar'?s |candle'?s )?open\b|\bon the open\b|"
+                       r"\b(?:buy|sell|short) the open\b|\bat the open\b|\bnext open\b|\bonly (?:after|on|once|if)\b"
+                       r"|\bwaiting for\b.{0,40}\b(?:break|close)\b|\bon (?:a|the) (?:break|close)\b", re.I)
+REL_PCT = re.compile(
+    r"\b(?P<kw>stop(?:[- ]?loss)?|sl|target|tp\d?|pt\d?|take[- ]?profit|taking profit|profit)\b"
+    r"[^.;,]{0,25}?(?P<sign>[+\-])?\s?(?P<n>\d+(?:\.\d+)?)\s*%"
+    r"\s*(?P<dir>under|below|beneath|lower|above|over|higher|up|down|from|off|away)?", re.I)
+JOIN_RANGE = re.compile(r"^\s*(?:-|to|or|and|/|and/or)\s*$", re.I)
+BETWEEN = re.compile(r"\b(?:between|from|in the|the|zone|area|of)\s*$", re.I)
+
+
+def _groups(masked: str, nums: list[Num]) -> list[list[Num]]:
+    groups: list[list[Num]] = []
+    for n in nums:
+        if groups:
+            prev = groups[-1][-1]
+            if JOIN_RANGE.match(masked[prev.end:n.start]) and len(groups[-1]) == 1:
+                groups[-1].append(n)
+                continue
+        groups.append([n])
+    return groups
+
+
+def levels(sentences: list[Sentence]) -> list[Cand]:
+    """Entry, stop, target, area and signal candidates from body sentences."""
+    out: list[Cand] = []
+    for sent in sentences:
+        raw = sent.text
+        masked, masks = mask(raw)
+        for m in BREAKEVEN.finditer(raw):
+            out.append(Cand("move_stop_to_breakeven", True, sent, m.start(), m.end(), 0.9))
+            masked = masked[:m.start()] + " " * (m.end() - m.start()) + masked[m.end():]
+        for m in NO_STOP.finditer(raw):
+            out.append(Cand("nostop", True, sent, m.start(), m.end(), 0.9))
+            masked = masked[:m.start()] + " " * (m.end() - m.start()) + masked[m.end():]
+        for m in REL_PCT.finditer(raw):
+            if not masked[m.start():m.end()].strip():
+                continue
+            kw = m.group("kw").lower()
+            word = (m.group("dir") or "").lower()
+            sign = -1 if (m.group("sign") == "-" or word in ("under", "below", "beneath", "lower", "down")) else \
+                (1 if (m.group("sign") == "+" or word in ("above", "over", "higher", "up")) else 0)
+            f = "stop_pct" if kw.startswith(("stop", "sl")) else "target_pct"
+            out.append(Cand(f, (float(m.group("n")), sign), sent, m.start(), m.end(), 0.85))
+        anchors = []
+        for kind, pat in ANCHORS:
+            for m in pat.finditer(masked):
+                anchors.append((m.start(), m.end(), kind, m.group(0)))
+        anchors.sort()
+        closes = {m.start("num"): m for m in CLOSE_BEYOND.finditer(masked)}
+        nums = prices(masked)
+        signal_words = NEXT_OPEN.search(masked)
+        for g in _groups(masked, nums):
+            gs, ge = g[0].start, g[-1].end
+            values = [n.value for n in g]
+            post = POST_ANCHOR.match(masked[ge:].lstrip(" "))
+            pre = [a for a in anchors if a[1] <= gs]
+            kind = None
+            via = ""
+            if post and not post.group("area"):
+                kind = "stop" if post.group("stop") else "target" if post.group("target") else "entry_post"
+                via = post.group(0).strip()
+            elif pre:
+                kind, via = pre[-1][2], pre[-1][3]
+            if post and post.group("area") and kind not in ("stop", "target"):
+                out.append(Cand("area", (min(values), max(values)), sent, gs, ge, 0.7, post.group(0).strip()))
+                if kind is None:
+                    continue
+            close = next((closes[k] for k in closes if gs <= k <= ge or abs(k - gs) <= 2), None)
+            if kind is None:
+                if close is not None:
+                    out.append(Cand("close_level", values[0], sent, close.start(), ge, 0.5,
+                                    extra={"side": close.group("side").lower(), "tf": close.group("tf")}))
+                continue
+            if kind == "stop":
+                out.append(Cand("stop", values[0], sent, gs, ge, 0.9 if close is None else 0.85, via))
+            elif kind in ("target", "weak_target"):
+                conf = 0.9 if kind == "target" else 0.4
+                for n in g:
+                    out.append(Cand("target", n.value, sent, n.start, n.end, conf, via))
+            elif kind in ("entry", "entry_verb", "entry_post"):
+                if close is not None or (signal_words and kind != "entry_post" and len(values) == 1
+                                         and re.search(r"\b(?:above|below|over|under|through)\s*\$?\s*$",
+                                                       masked[:gs])):
+                    side = close.group("side").lower() if close is not None else \
+                        re.search(r"(above|below|over|under|through)\s*\$?\s*$", masked[:gs]).group(1).lower()
+                    out.append(Cand("signal", values[0], sent, gs, ge, 0.85, via,
+                                    extra={"side": side, "tf": close.group("tf") if close is not None else None}))
+                    continue
+                conf = {"entry": 0.95, "entry_verb": 0.85, "entry_post": 0.6}[kind]
+                if len(values) == 1:
+                    conf -= 0.1
+                out.append(Cand("entry", (min(values), max(values)), sent, gs, ge, conf, via))
+        if signal_words and not any(c.field == "signal" and c.sent is sent for c in out):
+            for k, m in closes.items():
+                out.append(Cand("signal_hint", float(m.group("num").lstrip("$ ")), sent, m.start(), m.end(), 0.6,
+                                extra={"side": m.group("side").lower(), "tf": m.group("tf")}))
+        if signal_words:
+            out.append(Cand("next_open", True, sent, signal_words.start(), signal_words.end(), 0.8))
+    return out
+
+
+# ---------------------------------------------------------------- horizon
+WORD_NUM = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+            "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a few": 3, "a couple of": 2,
+            "a couple": 2, "couple of": 2, "few": 3}
+QTY = r"(?:\d+(?:\.\d+)?|a couple of|a couple|couple of|a few|few|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+UNITS = {"day": "d", "days": "d", "d": "d", "session": "s", "sessions": "s", "trading day": "s", "trading days": "s",
+         "week": "w", "weeks": "w", "wk": "w", "wks": "w", "month": "mo", "months": "mo", "mo": "mo", "mos": "mo",
+         "quarter": "q", "quarters": "q", "year": "y", "years": "y", "yr": "y", "yrs": "y"}
+UNIT_RE = r"(?:trading days?|sessions?|days?|weeks?|wks?|months?|mos?|quarters?|years?|yrs?)"
+DURATION = re.compile(rf"\b(?P<a>{QTY})(?:\s*(?:-|to|or)\s*(?P<b>\d+(?:\.\d+)?))?(?P<hy>\s*-\s*|\s+)(?P<u>{UNIT_RE})\b",
+                      re.I)
+HORIZON_CUE = re.compile(r"\b(?:time ?frame|time horizon|horizon|hold(?:ing)?|play(?:s|ing)? out|need|over the next|"
+                         r"within|expect|give it|take[s]?|duration|swing|for up to|up to|in the next|next)\b", re.I)
+NOT_HORIZON_BEFORE = re.compile(r"\b(?:last|past|ago|previous|since|all of|for the past|over the past|in the past|"
+                                r"been|after)\s+(?:\w+\s+)?$", re.I)
+NOT_HORIZON_AFTER = re.compile(r"^\s*(?:ago|old|high|low|moving|ma\b|sma|ema|average|range|chart|candle|bar|"
+                               r"trend|cycle|base|consolidation|lows?|highs?|line)", re.I)
+END_PHRASE = re.compile(
+    rf"\b(?P<prep>by|into|before|until|till|through|thru|towards?|in|during|for|over|at)\s+(?:the\s+)?"
+    rf"(?:(?P<yearend>end of (?:the )?year|year[- ]?end|eoy|end of (?P<y1>20\d\d)|end of the month|month[- ]?end|"
+    rf"eom|end of (?:the )?quarter|quarter[- ]?end)"
+    rf"|(?:(?P<q>early|mid|late|the end of|end of|end)\s*-?\s*)?(?P<m>{MONTH})\b\.?(?:\s+(?P<y>20\d\d))?"
+    rf"|(?P<qn>Q[1-4])(?:\s+(?P<qy>20\d\d))?)", re.I)
+FUTURE_CUE = re.compile(r"\b(?:should|will|expect\w*|play(?:s|ing)? out|happen|done|resolve|likely|target|"
+                        r"get there|hold|exit|close|by)\b", re.I)
+MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
+
+
+def _month_end(y: int, m: int) -> date:
+    return date(y, m, calendar.monthrange(y, m)[1])
+
+
+def horizon(sentences: list[Sentence], pub: date | None) -> list[Cand]:
+    out = []
+    for sent in sentences:
+        raw = sent.text
+        masked, _ = mask(raw, {"date", "pct", "ratio", "count"})
+        cue = HORIZON_CUE.search(raw)
+        for m in DURATION.finditer(masked):
+            if NOT_HORIZON_BEFORE.search(masked[:m.start()]) or NOT_HORIZON_AFTER.match(masked[m.end():]):
+                continue
+            a = m.group("a").lower()
+            n = float(m.group("b")) if m.group("b") else (WORD_NUM.get(a) or float(a) if not a[0].isalpha()
+                                                          else WORD_NUM.get(a, 0))
+            if not n:
+                continue
+            unit = UNITS.get(m.group("u").lower().rstrip("s") if m.group("u").lower() not in UNITS
+                             else m.group("u").lower(), None) or UNITS.get(m.group("u").lower())
+            if unit is None:
+                continue
+            if unit == "q":
+                n, unit = n * 3, "mo"
+            if unit == "y":
+                n, unit = n * 12, "mo"
+            n = int(round(n))
+            limit = {"d": 1000, "s": 750, "w": 150, "mo": 36}[unit]
+            if not 1 <= n <= limit:
+                continue
+            hyphen = "-" in m.group("hy")
+            if hyphen and not re.match(r"\s*(?:hold|horizon|trade|swing|time|window|play|view|outlook)", masked[m.end():],
+                                       re.I):
+                continue
+            bare = re.fullmatch(r"\W*" + re.escape(m.group(0)) + r"\W*", masked.strip())
+            if a[0].isalpha() and not cue:
+                continue
+            conf = 0.9 if cue else (0.75 if bare else 0.5)
+            out.append(Cand("horizon", f"{n}{unit}", sent, m.start(), m.end(), conf))
+        for m in END_PHRASE.finditer(raw):
+            prep = m.group("prep").lower()
+            soft = prep in ("in", "during", "for", "over", "at", "towards", "toward")
+            if soft and not FUTURE_CUE.search(raw):
+                continue
+            if pub is None:
+                out.append(Cand("horizon_end", m.group(0), sent, m.start(), m.end(), 0.5, "needs the date"))
+                continue
+            end = _end_date(m, pub)
+            if end is None or end <= pub or (end - pub).days > 730:
+                continue
+            out.append(Cand("horizon", end.isoformat(), sent, m.start(), m.end(), 0.75 if soft else 0.85))
+    return out
+
+
+def _end_date(m, pub: date) -> date | None:
+    if m.group("yearend"):
+        t = m.group("yearend").lower()
+        if "month" in t or t == "eom":
+            return _month_end(pub.year, pub.month)
+        if "quarter" in t:
+            q = (pub.month - 1) // 3
+            return _month_end(pub.year, q * 3 + 3)
+        y = int(m.group("y1")) if m.group("y1") else pub.year
+        return date(y, 12, 31)
+    if m.group("qn"):
+        q = int(m.group("qn")[1])
+        y = int(m.group("qy")) if m.group("qy") else pub.year
+        end = _month_end(y, q * 3)
+        return end if end > pub else _month_end(y + 1, q * 3)
+    mon = MONTHS[m.group("m")[:3].lower()]
+    y = int(m.group("y")) if m.group("y") else pub.year
+    q = (m.group("q") or "").lower()
+    day = {"early": 10, "mid": 15}.get(q)
+
+    def at(year):
+        return date(year, mon, day) if day else _month_end(year, mon)
+
+    end = at(y)
+    if not m.group("y") and end <= pub:
+        end = at(y + 1)
+    return end
+
+
+# ---------------------------------------------------------------- claims
+RR_CUE = re.compile(r"\b(?:r\s*/\s*r|r\s*:\s*r|rr|risk[/ -]?(?:to[- ])?reward|reward[/ -]?(?:to[- ])?risk|"
+                    r"risk\s*/\s*reward|reward\s*/\s*risk|ratio|to 1\b|r multiple|[0-9]R\b)", re.I)
+ODDS_CUE = re.compile(r"\b(?:odds|bet|betting|wager|parlay|payout|pays|hit a|sportsbook|bookie|long ?shot)\b", re.I)
+
+
+def claims(sentences: list[Sentence]) -> list[Cand]:
+    out = []
+    for i, sent in enumerate(sentences):
+        _, found = mask(sent.text)
+        for kind, s, e, txt in found:
+            if kind == "ratio":
+                t = txt.replace(" ", "").lower()
+                if t.endswith("r") and not t.endswith(":r"):
+                    v = float(t[:-1])
+                elif re.fullmatch(r"1[:/]\d+(?:\.\d+)?(?:r|risk)?", t) and not re.fullmatch(r"\d+(?:\.\d+)?(?::|to)1", t):
+                    v = float(re.findall(r"\d+(?:\.\d+)?", t)[1])
+                else:
+                    v = float(re.findall(r"\d+(?:\.\d+)?", t)[0])
+                if not 0.1 <= v <= 100:
+                    continue
+                conf = 0.9 if RR_CUE.search(sent.text) else 0.7
+                out.append(Cand("risk_reward", v, sent, s, e, conf))
+            elif kind == "odds":
+                ctx = sent.text + " " + (sentences[i - 1].text if i else "")
+                if ODDS_CUE.search(ctx):
+                    out.append(Cand("american_odds", txt.strip(), sent, s, e, 0.85))
+    return out
+
+
+# ---------------------------------------------------------------- triggers
+TF = [("1mo", re.compile(r"\b(?:monthly|on the month|month(?:ly)? (?:chart|candle|bar|close))\b", re.I)),
+      ("1w", re.compile(r"\b(?:weekly|on the week|week(?:ly)? (?:chart|candle|bar|close))\b", re.I)),
+      ("1d", re.compile(r"\b(?:daily|on the day|day(?:'s)? (?:chart|candle|bar))\b", re.I))]
+TRIGGERS = [
+    ("outside_bar", re.compile(r"\b(?:outside (?:bar|day|candle|week|month|reversal)|(?:bullish |bearish )?engulfing)\b",
+                               re.I), False),
+    ("failed_breakout", re.compile(
+        r"\b(?:failed (?:break ?out|break ?down|breakdown|breakout)|fake ?out|false (?:break ?out|break ?down)|"
+        r"bull trap|bear trap|(?:broke|break) (?:out|above) .{0,60}\b(?:closed?|fell|slipped|came) (?:right )?back "
+        r"(?:under|below|inside|in))", re.I), False),
+    ("lower_high_breakdown", re.compile(
+        r"\b(?:lower high|higher low|double top|double bottom|triple top|triple bottom|neckline|"
+        r"head and shoulders|h&s|made (?:another|a new|a) (?:high|low)\b.{0,80}\b(?:broke|broken|break)|"
+        r"held (?:back )?(?:at|by)\b.{0,120}\b(?:another|new) (?:high|low))", re.I | re.S), True),
+    ("squeeze_release", re.compile(
+        r"\b(?:squeeze (?:fires?|fired|firing|release[sd]?|setup|set-up|play)|ttm squeeze|"
+        r"bollinger bands? (?:are |is )?(?:inside|within) (?:the )?keltner|squeeze is on|coil(?:ing)? .{0,30}squeeze|"
+        r"(?<!consolidation )(?<!short )(?<!gamma )squeeze (?:setup|fires))", re.I), False),
+    ("long_wick", re.compile(r"\b(?:long (?:upper |lower )?wick|wick play|rejection wick|pin ?bar|shooting star|"
+                             r"hammer candle|wick (?:on|off) the (?:monthly|weekly|daily))\b", re.I), False),
+    ("low_of_week", re.compile(r"\b(?:low|high) of (?:the )?week\b", re.I), False),
+    ("zone_rejection", re.compile(r"\b(?:rejection (?:of|from|at) (?:the )?\$?\d|rejected (?:at|from|by) (?:the )?\$?\d|"
+                                  r"zone rejection|rejection of (?:the )?(?:zone|level|area))", re.I), False),
+]
+FORWARD = re.compile(r"\b(?:look(?:ing)? for|watch(?:ing)? for|wait(?:ing)? for|if|would|could|might)\b", re.I)
+WEEKDAY_RE = re.compile(r"\b(mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri)(?:day)?\b|\b(tomorrow|today)\b", re.I)
+
+
+def triggers(sentences: list[Sentence]) -> list[Cand]:
+    out = []
+    for i, sent in enumerate(sentences):
+        # a pattern told over several short lines ("Been held back at ... / Made another high. / Broken ...")
+        window = sent.text
+        if sent.block == "note":
+            window = " ".join(s.text for s in sentences[i:i + 3] if s.note == sent.note)
+        kinds_here = set()
+        for kind, pat, weak in TRIGGERS:
+            if kind == "zone_rejection" and "outside_bar" in kinds_here:
+                continue
+            m = pat.search(sent.text) or (pat.search(window) if kind == "lower_high_breakdown" else None)
+            if not m:
+                continue
+            if weak and sent.block == "note" and not re.search(r"\b(?:another|new) (?:high|low)|signal|conditions",
+                                                               window, re.I):
+                continue
+            src = sent.text if pat.search(sent.text) else window
+            kinds_here.add(kind)
+            if kind == "squeeze_release" and re.search(r"\b(?:consolidation|short|gamma) squeeze\b", src, re.I) \
+                    and not re.search(r"bollinger|keltner|fires?|release", src, re.I):
+                continue
+            tf = next((t for t, p in TF if p.search(src)), None)
+            d = {}
+            if kind == "outside_bar" and re.search(r"\b(?:rejection|reject\w*|off the|at the|from the|zone|area)\b", src,
+                                                   re.I):
+                kind = "outside_bar_rejection"
+            if kind == "low_of_week":
+                d["side"] = "long" if m.group(0).lower().startswith("low") else "short"
+                d["days"] = [w.group(0).lower() for w in WEEKDAY_RE.finditer(src)]
+            if kind in ("low_of_week",) or (sent.block == "note" and FORWARD.search(src) and kind != "outside_bar_rejection"):
+                d["forward"] = bool(FORWARD.search(src))
+            masked, _ = mask(src)
+            lv = [n.value for n in prices(masked)]
+            d["levels"] = lv
+            e = m.end() if m.end() <= len(sent.text) else len(sent.text)
+            out.append(Cand("trigger", kind, sent, m.start() if m.start() < len(sent.text) else 0, e,
+                            0.85 if sent.block != "note" else 0.75, extra=dict(d, timeframe=tf)))
+    return out
+
+
+# ---------------------------------------------------------------- confirmations
+ASSETS = [("dollar", r"(?:the\s+)?(?:us\s+)?(?:dollar|usd|dxy|greenback|buck)"),
+          ("yields", r"(?:bond\s+|treasury\s+|10[- ]?y(?:ea)?r?\s+|long\s+)?(?:yields?|rates|tnx|us10y)"),
+          ("oil", r"(?:crude\s+)?(?:oil|crude|wti|brent|uso)"),
+          ("credit", r"(?:credit|hyg|junk bonds|high[- ]yield)")]
+UP = r"(?:rising|rises|rise|up|higher|stronger|strength|strong|rall(?:y|ies|ying)|ripping|climbing|bid|making higher highs|" \
+     r"keeps? making higher highs|higher highs|breaking out|spik(?:e|ing)|surg(?:e|ing)|firm(?:ing)?)"
+DOWN = r"(?:falling|falls|fall|down|lower|weaker|weakness|weak|rolled over|rolling over|rolls over|making lower lows|" \
+       r"lower lows|dropping|declining|sliding|slumping|breaking down|collaps(?:e|ing)|tanking|softer|easing)"
+
+
+def confirmations(sentences: list[Sentence]) -> list[Cand]:
+    out = []
+    for sent in sentences:
+        t = sent.text
+        for name, asset in ASSETS:
+            for m in re.finditer(rf"(?<![\w])\+\s?{asset}\b", t, re.I):
+                out.append(Cand("confirmation", f"trend:{name}:up", sent, m.start(), m.end(), 0.85))
+            for m in re.finditer(rf"(?<![\w-])-\s?{asset}\b", t, re.I):
+                out.append(Cand("confirmation", f"trend:{name}:down", sent, m.start(), m.end(), 0.7))
+            for word, d in ((UP, "up"), (DOWN, "down")):
+                for m in re.finditer(rf"\b{word}\s+{asset}\b|\b{asset}\s+(?:(?:is|are|has|have|keeps?|keep on|been|"
+                                     rf"getting|continues? to|starting to|start|back|already|now|finally)\s+){{0,3}}{word}\b",
+                                     t, re.I):
+                    if name == "yields" and re.search(r"\blong\s+(?:duration|bond|treasur)", m.group(0), re.I):
+                        continue
+                    out.append(Cand("confirmation", f"trend:{name}:{d}", sent, m.start(), m.end(), 0.8))
+        for m in re.finditer(r"\bVIX\b[^.;\d]{0,25}?\b(?P<w>under|below|beneath|<|above|over|>)\s*(?P<n>\d+(?:\.\d+)?)", t, re.I):
+            w = m.group("w").lower()
+            kind = "vix_below" if w in ("under", "below", "beneath", "<") else "vix_above"
+            out.append(Cand("confirmation", f"{kind}:{float(m.group('n')):g}", sent, m.start(), m.end(), 0.85))
+        for m in re.finditer(r"\bnarrow(?:ing)? (?:market|breadth|rally|leadership|advance)\b|\bbreadth (?:is |has been )?"
+                             r"(?:fading|narrowing|diverg\w*|thin(?:ning)?|deteriorating|weakening)\b|\bbreadth divergence\b",
+                             t, re.I):
+            out.append(Cand("confirmation", "narrow_market", sent, m.start(), m.end(), 0.8))
+        for m in re.finditer(r"\brelative (?:strength|weakness)\b|\b(?:out|under)perform\w*\b|\bRS (?:vs|versus|against)\b",
+                             t, re.I):
+            vs = re.search(r"\b(?:vs\.?|versus|against|than|relative to)\s+(?:the\s+)?\$?([A-Z]{2,5})\b", t[m.start():])
+            weaker = bool(re.search(r"weak|under", m.group(0), re.I))
+            out.append(Cand("confirmation", "relative_strength", sent, m.start(), m.end(), 0.8,
+                            extra={"versus": vs.group(1) if vs else "SPY", "weaker": weaker}))
+    return out
+
+
+# ---------------------------------------------------------------- options
+OPTION_TYPE = re.compile(r"\b(puts?|calls?)\b(?!\s+(?:it|this|that|for|on the|out|him|her|them)\b)", re.I)
+IV = re.compile(r"\b(?:IV|implied vol(?:atility)?)\b[^.;\d%]{0,30}?(?P<n>\d+(?:\.\d+)?)\s*%|"
+                r"(?P<n2>\d+(?:\.\d+)?)\s*%\s*(?:IV|implied vol(?:atility)?)\b", re.I)
+STRIKE = re.compile(rf"(?:\b(?P<mon>{MONTH})\.?\s+(?:(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+)?)?\$?(?P<k>\d+(?:\.\d+)?)\s*"
+                    r"(?:strike\s+)?(?P<t>puts?|calls?|p\b|c\b)", re.I)
+
+
+def options(sentences: list[Sentence]) -> list[Cand]:
+    out = []
+    for sent in sentences:
+        t = sent.text
+        if re.search(r"\b(?:margin )?call(?:s)? (?:it|this)\b|\bcalled\b|\bcall (?:is|was)\b", t, re.I):
+            t = re.sub(r"\b(?:margin )?call(?:s)? (?:it|this)\b|\bcall (?:is|was)\b", lambda m: " " * len(m.group(0)),
+                       t, flags=re.I)
+        for m in OPTION_TYPE.finditer(t):
+            if re.match(r"call", m.group(1), re.I) and re.search(r"\b(?:this|the|my|that|a)\s+$", t[:m.start()]) \
+                    and not re.search(r"\b(?:buy|trading|long|sell|own)\b", t, re.I):
+                continue  # "if this call is right": an opinion, not an option
+            kind = "put" if m.group(1).lower().startswith("put") else "call"
+            out.append(Cand("option_type", kind, sent, m.start(), m.end(), 0.8))
+        for m in IV.finditer(t):
+            n = float(m.group("n") or m.group("n2"))
+            if 1 <= n <= 300:
+                out.append(Cand("iv", round(n / 100, 4), sent, m.start(), m.end(), 0.9))
+        for m in STRIKE.finditer(t):
+            out.append(Cand("strike", float(m.group("k")), sent, m.start(), m.end(), 0.85,
+                            extra={"month": m.group("mon"), "type": "put" if m.group("t").lower().startswith("p")
+                                   else "call"}))
+    return out
+
+
+# ---------------------------------------------------------------- sizes
+SIZES_WORDS = re.compile(r"\b(?:half (?:off |out )?(?:at each|at the first|at tp1|at target 1|each)|50\s*/\s*50|"
+                         r"(?:sell|take|trim|scale out) half|halves)\b", re.I)
+THIRDS = re.compile(r"\b(?:thirds|1/3 (?:at )?each|a third (?:at )?each|33\s*/\s*33\s*/\s*33)\b", re.I)
+PCT_AT = re.compile(r"\b(?P<p>\d{1,3})\s*%\s*(?:off |out )?(?:at|@)\s*(?:tp|target|pt)\s*#?\s*(?P<i>\d)\b", re.I)
+
+
+def sizes(sentences: list[Sentence]) -> list[Cand]:
+    out = []
+    for sent in sentences:
+        for m in SIZES_WORDS.finditer(sent.text):
+            out.append(Cand("sizes", "half", sent, m.start(), m.end(), 0.8))
+        for m in THIRDS.finditer(sent.text):
+            out.append(Cand("sizes", "thirds", sent, m.start(), m.end(), 0.8))
+        found = list(PCT_AT.finditer(sent.text))
+        if len(found) >= 2:
+            vals = sorted((int(m.group("i")), float(m.group("p")) / 100) for m in found)
+            out.append(Cand("sizes", [v for _, v in vals], sent, found[0].start(), found[-1].end(), 0.85))
+    return out

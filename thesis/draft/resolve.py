@@ -1,0 +1,369 @@
+"""The resolver: pick one value per field from the extractors' candidates, with sanity rules.
+
+- The symbol is the best-scored one; when the post holds two trades (two paragraphs, each
+  with its own symbol and levels) the first is drafted and the second is named.
+- Direction comes from the words, and the levels overrule the words: a stop above the entry
+  is a short.
+- The stop must lie on the far side of the entry; targets on the near side, ordered in the
+  trade's direction. A number that breaks these rules is something else (a previous high,
+  an index level) and is reported, not used.
+- Percentages ("a stop 8% under my entry", "+25%") are resolved from the entry price.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from thesis.draft import extract as X
+from thesis.draft.extract import Cand
+from thesis.draft.text import Sentence, Text
+
+
+@dataclass
+class Field:
+    value: object
+    sources: list[Cand] = field(default_factory=list)
+    conf: float = 0.0
+    note: str = ""
+
+
+@dataclass
+class Draft:
+    text: Text
+    fields: dict[str, Field] = field(default_factory=dict)
+    triggers: list[dict] = field(default_factory=list)
+    confirmations: list[dict] = field(default_factory=list)
+    notes: list[dict] = field(default_factory=list)
+    questions: list[str] = field(default_factory=list)
+    second_trade: dict | None = None
+    symbol_known: bool | None = None
+    source: str | None = None
+
+    def value(self, name, default=None):
+        f = self.fields.get(name)
+        return default if f is None else f.value
+
+
+def _paragraphs(text: Text) -> dict[int, int]:
+    """line index -> paragraph number (blank lines, thread items and 'Trade N:' start a new one)."""
+    para, out, blank = 0, {}, True
+    for i, (_, line) in enumerate(text.lines):
+        if not line.strip():
+            blank = True
+            continue
+        if blank or re.match(r"^\s*(?:\d{1,2}\s*/|trade\s*#?\d|idea\s*#?\d|setup\s*#?\d)", line, re.I):
+            para += 1
+        blank = False
+        out[i] = para
+    return out
+
+
+def resolve(text: Text, known: set[str], published: date | None = None) -> Draft:
+    d = Draft(text)
+    body = text.body()
+    notes_sents = [s for s in text.sentences if s.block == "note"]
+
+    # ---------------------------------------------------------- symbol and trade scope
+    syms = X.symbols(text, known)
+    level_cands = X.levels(body)
+    paras = _paragraphs(text)
+    trade_paras: list[tuple[int, str, Sentence]] = []
+    for p in sorted({paras.get(s.line) for s in body}):
+        sents = [s for s in body if paras.get(s.line) == p]
+        fields_here = {c.field for c in level_cands if c.sent in sents}
+        if "entry" in fields_here and ({"stop", "target"} & fields_here):
+            here = [c for s in sents for c in X.symbols(_one(text, s), known)] if sents else []
+            named = [c.value for c in here if c.extra.get("known") or c.extra.get("score", 0) > 2]
+            if named:
+                trade_paras.append((p, named[0], sents[0]))
+    scope_paras = None
+    if len({sym for _, sym, _ in trade_paras}) >= 2:
+        first_p, first_sym, _ = trade_paras[0]
+        other = next((t for t in trade_paras if t[1] != first_sym))
+        d.second_trade = {"symbol": other[1], "line": text.span(other[2].start, other[2].end)["line"],
+                          "sentence": other[2].text}
+        d.questions.append(f"the post holds a second trade ({other[1]}, line {d.second_trade['line']}): this draft "
+                           f"is the first ({first_sym}); draft the second from its own text")
+        excluded = {p for p, sym, _ in trade_paras if sym != first_sym}
+        scope_paras = excluded
+        syms.sort(key=lambda c: c.value != first_sym)
+    scope = [s for s in body if scope_paras is None or paras.get(s.line) not in scope_paras]
+    level_cands = [c for c in level_cands if c.sent in scope]
+    if syms:
+        best = syms[0]
+        d.fields["symbol"] = Field(best.value, [best], best.conf)
+        d.symbol_known = best.value in known if known else None
+        if known and best.value not in known:
+            d.questions.append(f"symbol {best.value} is not in the data source: check the ticker or pull its bars")
+    else:
+        d.fields["symbol"] = Field(None, [], 0.0, "the post names no symbol")
+        d.questions.append("the post names no symbol: fill in idea.symbol")
+
+    # ---------------------------------------------------------- date
+    pub_cands = X.published(text)
+    if published is not None:
+        d.fields["published"] = Field(published, [], 1.0, "given with --published")
+    elif pub_cands:
+        c = pub_cands[0]
+        d.fields["published"] = Field(c.value, [c], c.conf)
+    else:
+        d.fields["published"] = Field(None, [], 0.0, "the post carries no date")
+        d.questions.append("the post carries no date: give it with --published YYYY-MM-DD")
+    pub = d.value("published")
+
+    # ---------------------------------------------------------- direction (words)
+    dir_cands = X.direction(scope) + X.direction(notes_sents)
+    score = {"short": 0.0, "long": 0.0}
+    for c in dir_cands:
+        score[c.value] += c.conf
+    words_dir = None if score["short"] == score["long"] else max(score, key=score.get)
+
+    # ---------------------------------------------------------- entry
+    entries = sorted([c for c in level_cands if c.field == "entry"], key=lambda c: (-c.conf, c.start))
+    signals = [c for c in level_cands if c.field == "signal"]
+    if not signals and any(c.field == "next_open" for c in level_cands):
+        signals = [c for c in level_cands if c.field == "signal_hint"]
+    entry, order, signal = None, "limit", None
+    if signals and (not entries or signals[0].conf >= entries[0].conf - 0.05):
+        signal = signals[0]
+        order = "signal"
+    elif entries:
+        entry = entries[0]
+
+    # direction from geometry where the levels speak
+    direction = words_dir
+    if signal is not None:
+        direction = "short" if signal.extra["side"] in ("below", "under", "beneath") else "long"
+    elif entry is not None:
+        lo, hi = entry.value
+        stops = [c for c in level_cands if c.field == "stop" and c.conf >= 0.85]
+        if stops:
+            s = stops[0].value
+            if s > hi:
+                direction = "short"
+            elif s < lo:
+                direction = "long"
+        else:
+            tg = [c.value for c in level_cands if c.field == "target" and c.conf >= 0.85]
+            if tg and all(t < lo for t in tg):
+                direction = "short"
+            elif tg and all(t > hi for t in tg):
+                direction = "long"
+    if direction is None and dir_cands:
+        direction = dir_cands[0].value
+    dsrc = sorted([c for c in dir_cands if c.value == direction], key=lambda c: (-c.conf, c.start))[:1]
+    if direction is None:
+        d.questions.append("the post does not say long or short: fill in idea.direction")
+    elif words_dir is not None and words_dir != direction:
+        d.questions.append(f"the words lean {words_dir} but the levels say {direction}: check idea.direction")
+    dconf = (dsrc[0].conf if dsrc else 0.5) if words_dir in (None, direction) else 0.5
+    d.fields["direction"] = Field(direction, dsrc, min(0.99, round(dconf, 2)))
+    short = direction == "short"
+
+    # ---------------------------------------------------------- zone for a signal entry
+    if signal is not None:
+        level = signal.value
+        areas = [c for c in level_cands if c.field == "area"]
+        right = [a for a in areas if (a.value[0] >= level if short else a.value[1] <= level)]
+        src = [signal]
+        if right:
+            a = min(right, key=lambda a: abs((a.value[0] if short else a.value[1]) - level))
+            zone = a.value if a.value[0] != a.value[1] else (min(a.value[0], level), max(a.value[0], level))
+            src.append(a)
+        else:
+            zone = (level, level)
+        d.fields["entry_zone"] = Field(tuple(zone), src, round(min(signal.conf, 0.8), 2),
+                                       f"signal entry on a close {signal.extra['side']} {level:g}")
+    elif entry is not None:
+        d.fields["entry_zone"] = Field(entry.value, [entry], round(entry.conf, 2))
+    else:
+        d.fields["entry_zone"] = Field(None, [], 0.0, "the post gives no entry")
+        d.questions.append("the post gives no entry: fill in levels.entry_zone")
+    d.fields["entry_order"] = Field(order, [signal] if signal else ([entry] if entry else []),
+                                    0.85 if signal or entry else 0.3)
+    zone = d.value("entry_zone")
+    ref = None
+    if zone is not None and direction is not None:
+        ref = zone[0] if short else zone[1]
+
+    # ---------------------------------------------------------- stop
+    stops = sorted([c for c in level_cands if c.field == "stop"], key=lambda c: (-c.conf, c.start))
+    for c in [c for c in level_cands if c.field == "stop_pct"]:
+        if ref is not None:
+            pct, sign = c.value
+            sign = sign or (1 if short else -1)
+            stops.append(Cand("stop", round(ref * (1 + sign * pct / 100), 4), c.sent, c.s, c.e, c.conf,
+                              f"{pct:g}% {'above' if sign > 0 else 'below'} the entry {ref:g}"))
+    stops.sort(key=lambda c: (-c.conf, c.start))
+    chosen = None
+    for c in stops:
+        if zone is None or direction is None:
+            chosen = c
+            break
+        if (short and c.value > zone[1]) or (not short and c.value < zone[0]):
+            chosen = c
+            break
+        d.questions.append(f"{c.value:g} near 'stop' (line {text.span(c.start, c.end)['line']}) is on the wrong side "
+                           f"of the entry for a {direction}: not used as the stop")
+    nostop = [c for c in level_cands if c.field == "nostop"]
+    if chosen is not None:
+        d.fields["stop"] = Field(chosen.value, [chosen], round(chosen.conf, 2), chosen.why
+                                 if "entry" in (chosen.why or "") else "")
+    else:
+        why = "the post says it uses no stop" if nostop else "the post gives no stop"
+        d.fields["stop"] = Field(None, nostop[:1], 0.9 if nostop else 0.0, why)
+        d.questions.append(f"{why}: levels.stop is left unset (thesis check names it); choose one before replaying")
+
+    # ---------------------------------------------------------- targets
+    tg = [c for c in level_cands if c.field == "target"]
+    for c in [c for c in level_cands if c.field == "target_pct"]:
+        if ref is not None:
+            pct, sign = c.value
+            sign = sign or (-1 if short else 1)
+            tg.append(Cand("target", round(ref * (1 + sign * pct / 100), 4), c.sent, c.s, c.e, c.conf,
+                           f"{pct:g}% {'above' if sign > 0 else 'below'} the entry {ref:g}"))
+    strong = [c for c in tg if c.conf >= 0.85]
+    pool = sorted(strong or tg, key=lambda c: c.start)
+    targets: list[Cand] = []
+    stop = d.value("stop")
+    for c in pool:
+        v = c.value
+        if any(abs(v - t.value) < 1e-9 for t in targets):
+            continue
+        if ref is not None and direction is not None:
+            if (short and not v < ref) or (not short and not v > ref):
+                if c.conf >= 0.85:
+                    d.questions.append(f"{v:g} near 'target' (line {text.span(c.start, c.end)['line']}) is on the "
+                                       f"wrong side of the entry {ref:g}: not used")
+                continue
+            if stop is not None and ((short and v >= stop) or (not short and v <= stop)):
+                continue
+            if targets and ((short and v >= targets[-1].value) or (not short and v <= targets[-1].value)):
+                d.questions.append(f"{v:g} (line {text.span(c.start, c.end)['line']}) breaks the order of the "
+                                   f"targets for a {direction}: not used")
+                continue
+        targets.append(c)
+    if targets:
+        d.fields["targets"] = Field([c.value for c in targets], targets,
+                                    round(min(c.conf for c in targets), 2))
+    else:
+        d.fields["targets"] = Field(None, [], 0.0, "the post gives no target")
+        d.questions.append("the post gives no target: fill in levels.targets")
+
+    # ---------------------------------------------------------- sizes, breakeven
+    be = [c for c in level_cands if c.field == "move_stop_to_breakeven"]
+    if be:
+        d.fields["move_stop_to_breakeven"] = Field(True, be[:1], be[0].conf)
+    n_t = len(targets)
+    for c in X.sizes(scope):
+        sz = None
+        if c.value == "half" and n_t == 2:
+            sz = [0.5, 0.5]
+        elif c.value == "thirds" and n_t == 3:
+            sz = [1 / 3, 1 / 3, 1 / 3]
+        elif isinstance(c.value, list) and len(c.value) == n_t and abs(sum(c.value) - 1) < 1e-6:
+            sz = c.value
+        if sz:
+            d.fields["sizes"] = Field(sz, [c], c.conf)
+            break
+
+    # ---------------------------------------------------------- horizon
+    hz = sorted(X.horizon(scope, pub), key=lambda c: (-c.conf, c.start))
+    hz_ok = [c for c in hz if c.field == "horizon"]
+    if hz_ok:
+        d.fields["horizon"] = Field(hz_ok[0].value, [hz_ok[0]], hz_ok[0].conf)
+    else:
+        d.fields["horizon"] = Field(None, [], 0.0, "the post gives no time frame")
+        if any(c.field == "horizon_end" for c in hz):
+            d.questions.append("the post's time frame is a date phrase that needs the publication date "
+                               "(--published)")
+
+    # ---------------------------------------------------------- claims
+    cl = X.claims(scope)
+    rr = sorted([c for c in cl if c.field == "risk_reward"], key=lambda c: (-c.conf, c.start))
+    odds = [c for c in cl if c.field == "american_odds"]
+    claims: dict = {}
+    srcs = []
+    if rr:
+        claims["risk_reward"] = rr[0].value
+        srcs.append(rr[0])
+    if odds:
+        claims["american_odds"] = odds[0].value
+        srcs.append(odds[0])
+    d.fields["claims"] = Field(claims, srcs, round(min([c.conf for c in srcs] or [0.0]), 2))
+
+    # ---------------------------------------------------------- triggers
+    all_trig = X.triggers(scope) + X.triggers(notes_sents)
+    seen = {}
+    for c in all_trig:
+        kind = c.value
+        if kind in seen:
+            if seen[kind]["timeframe"] is None and c.extra.get("timeframe"):
+                seen[kind]["timeframe"] = c.extra["timeframe"]
+            continue
+        t = {"kind": kind, "timeframe": c.extra.get("timeframe"), "source": c, "side": c.extra.get("side"),
+             "days": c.extra.get("days") or [], "forward": c.extra.get("forward", False)}
+        seen[kind] = t
+    trig = list(seen.values())
+    if signal is not None:
+        patterns = [t for t in trig if t["kind"] in ("lower_high_breakdown", "failed_breakout",
+                                                     "outside_bar_rejection", "zone_rejection")]
+        if not patterns:
+            tf_word = (signal.extra.get("tf") or "").lower()
+            tf = {"daily": "1d", "day": "1d", "weekly": "1w", "week": "1w", "monthly": "1mo", "month": "1mo"}.get(tf_word)
+            trig.insert(0, {"kind": "zone_rejection", "timeframe": tf,
+                            "source": signal, "side": None, "days": [], "forward": False, "implied": True})
+    for t in trig:
+        if t["timeframe"] is None:
+            t["timeframe"] = "1d" if t["kind"] != "long_wick" else "1mo"
+            t["tf_given"] = False
+        else:
+            t["tf_given"] = True
+    d.triggers = trig
+
+    # ---------------------------------------------------------- confirmations
+    confs = {}
+    for c in X.confirmations(scope) + X.confirmations(notes_sents):
+        confs.setdefault(c.value, c)
+    d.confirmations = [{"kind": k, "source": c} for k, c in confs.items()]
+
+    # ---------------------------------------------------------- options
+    oc = X.options(scope) + X.options(notes_sents)
+    want = "put" if short else "call"
+    types = [c for c in oc if c.field == "option_type"]
+    match = [c for c in types if c.value == want]
+    if match and direction is not None:
+        opt = {"type": want}
+        src = [match[0]]
+        strikes = [c for c in oc if c.field == "strike" and c.extra["type"] == want]
+        if strikes:
+            opt["strike"] = strikes[0].value
+            if strikes[0].extra.get("month"):
+                opt["month"] = strikes[0].extra["month"]
+            src.append(strikes[0])
+        ivs = [c for c in oc if c.field == "iv"]
+        if ivs:
+            opt["iv"] = ivs[0].value
+            src.append(ivs[0])
+        d.fields["options"] = Field(opt, src, round(min(c.conf for c in src), 2))
+    else:
+        d.fields["options"] = Field(None, [], 0.6)
+        if types and not match and direction is not None:
+            d.questions.append(f"the post mentions {types[0].value}s, which do not express a {direction}: "
+                               f"no option leg drafted")
+
+    # ---------------------------------------------------------- notes
+    for n in text.notes:
+        nd = X.parse_date(n.date_text, pub) if n.date_text else None
+        d.notes.append({"index": n.index, "date": nd, "text": n.text, "block": n, "proposed": False,
+                        "reason": "dated in the post" if nd else None})
+    return d
+
+
+def _one(text: Text, sent: Sentence) -> Text:
+    """A throwaway Text holding one sentence, to run the symbol extractor on it alone."""
+    t = Text(sent.text)
+    for s in t.sentences:
+        s.block = "body"
+    return t
