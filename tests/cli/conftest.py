@@ -17,8 +17,8 @@ IDEA = ROOT / "examples" / "iwm-no-love-for-small-caps.toml"
 MAX_ERROR_CHARS = 4000
 
 
-class Hang(Exception):
-    """A command ran past its time limit."""
+class Hang(BaseException):
+    """A command ran past its time limit (a BaseException, so no `except Exception` swallows it)."""
 
 
 @dataclass
@@ -51,8 +51,10 @@ class Outcome:
             return f"exit status {self.exit_code}: {self.stderr.strip()[-300:]}"
         if self.exit_code != 0 and len(self.stderr) > MAX_ERROR_CHARS:
             return f"error message of {len(self.stderr)} characters"
-        if self.exit_code != 0 and not self.stderr.strip():
-            return "failed without a message on stderr"
+        if "internal error (" in self.stderr:
+            return "internal error: " + self.stderr.strip()[-300:]
+        if self.exit_code == 2 and not self.stderr.strip():
+            return "bad input without a message on stderr"
         return None
 
 
@@ -77,6 +79,8 @@ def run(monkeypatch, tmp_path):
         signal.setitimer(signal.ITIMER_REAL, timeout)
         try:
             res = runner.invoke(app, [str(a) for a in args], input=input)
+        except Hang as exc:
+            return Outcome([str(a) for a in args], -1, "", "", exc)
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, old)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from PIL import Image
 from typer.testing import CliRunner
@@ -67,10 +68,29 @@ def test_breadth_is_flagged_stale_after_universe_ends(ctx):
     assert rep["vix"]["date"] == "2026-08-21"
 
 
+def _pixels(path) -> np.ndarray:
+    with Image.open(path) as img:
+        assert img.format == "PNG" and img.size == (1600, 900)
+        return np.asarray(img.convert("RGB"), dtype=np.int16)
+
+
+def _assert_drawn(px: np.ndarray) -> None:
+    """Not blank: varied pixels, and ink (non-white) in each of the three stacked panels."""
+    assert px.std() > 20 and len(np.unique(px.reshape(-1, 3), axis=0)) > 50
+    ink = (px < 200).any(axis=2)
+    assert 0.01 < ink.mean() < 0.6
+    plot = ink[90:860, 150:1550]                     # inside the axes area, under the title
+    bands = np.array_split(plot, 3, axis=0)
+    assert all(band.mean() > 0.003 for band in bands), [band.mean() for band in bands]
+    # the three series in their colours: black close, tab:blue % above 50d, tab:purple A/D line
+    for rgb in ((0, 0, 0), (31, 119, 180), (148, 103, 189)):
+        near = (np.abs(px - np.array(rgb)).sum(axis=2) < 40).sum()
+        assert near > 500, (rgb, near)
+
+
 def test_chart_png_size(ctx, tmp_path):
     path = market_chart("2023-06-30", tmp_path / "breadth.png", context=ctx)
-    with Image.open(path) as img:
-        assert img.size == (1600, 900) and img.format == "PNG"
+    _assert_drawn(_pixels(path))
 
 
 def test_confirmations_on_real_data(ctx):
@@ -109,7 +129,7 @@ def test_regime_history_matches_single_date_on_spy(ctx):
             assert (hist.at[d, "label"], int(hist.at[d, "score"])) == (one["label"], one["score"]), (tf, d)
 
 
-def test_cli_registers_on_a_root_app(tmp_path):
+def test_cli_registers_on_a_root_app(tmp_path, ctx):
     import typer
 
     from thesis.cli import market as market_cli
@@ -120,7 +140,12 @@ def test_cli_registers_on_a_root_app(tmp_path):
     png = tmp_path / "b.png"
     res = CliRunner().invoke(root, ["market", "--asof", "2023-06-02", "--chart", str(png)])
     assert res.exit_code == 0, res.output
-    assert "breadth surge" in res.stdout and png.stat().st_size > 10_000
+    assert "breadth surge" in res.stdout
+    px = _pixels(png)
+    _assert_drawn(px)
+    # it is the chart of the --asof session: the same pixels as the library writes for that date
+    assert np.array_equal(px, _pixels(market_chart("2023-06-02", tmp_path / "direct.png", context=ctx)))
+    assert not np.array_equal(px, _pixels(market_chart("2023-03-01", tmp_path / "other.png", context=ctx)))
 
 
 def test_performance_since_a_date(data_root):

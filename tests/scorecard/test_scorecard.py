@@ -208,13 +208,17 @@ def test_cli_json_document(tmp_path):
 
 
 def test_cli_text_and_report(tmp_path):
-    res = runner.invoke(app, ["scorecard", str(AUTHORS), "--draws", "100", "--no-setup", "--report",
+    folder = tmp_path / "ideas"
+    folder.mkdir()
+    for path in sorted(AUTHORS.glob("*.toml"))[:5]:
+        shutil.copy(path, folder / path.name)
+    res = runner.invoke(app, ["scorecard", str(folder), "--draws", "100", "--no-setup", "--report",
                               str(tmp_path / "rep")])
     assert res.exit_code == 0, res.output
-    assert "Dana Whitlock" in res.stdout and "verdict:" in res.stdout
+    assert "Dana Whitlock" in res.stdout and "verdict: too few filled ideas" in res.stdout
     page = (tmp_path / "rep" / "index.html").read_text()
     snaps = sorted((tmp_path / "rep" / "snapshots").glob("*.png"))
-    assert len(snaps) == len(list(AUTHORS.glob("*.toml")))
+    assert len(snaps) == 5
     for s in snaps:
         assert f'href="snapshots/{s.name}"' in page
     assert page.count("<img") == 2

@@ -4,6 +4,7 @@ import json
 import typer
 from typer.testing import CliRunner
 
+from study_doc_checks import check_study_doc
 from thesis.cli.study import study
 
 app = typer.Typer()
@@ -27,9 +28,9 @@ def test_json_is_one_document_with_the_documented_keys():
     res = run(SEED, "--from", "2000-01-01", "--json", "--bootstrap", "300")
     assert res.exit_code == 0, res.stderr
     doc = json.loads(res.stdout)
-    for key in ("signals", "hit_rate", "hit_rate_ci", "mean_r", "mean_r_ci", "expectancy", "occurrences"):
-        assert key in doc
-    assert doc["base_rate"]["hit_rate"] is not None and doc["base_rate"]["mean_r"] is not None
+    check_study_doc(doc)             # every headline figure from the occurrences, with types
+    assert doc["settings"]["bootstrap"] == 300 and doc["settings"]["base_rate"] == 1
+    assert doc["base_rate"]["signals"] + doc["base_rate"]["open_trades"] == len(doc["occurrences"])
     first = doc["occurrences"][0]
     assert {"symbol", "date", "outcome", "r"} <= set(first) and first["symbol"] == "IWM"
     assert first["date"] >= "2000-01-01"

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from thesis.data import load_fields
+from study_doc_checks import check_study_doc
 from thesis.study import study
 
 SEED = "examples/iwm-no-love-for-small-caps.toml"
@@ -41,12 +42,20 @@ def test_universe_without_open_fills_at_the_signal_close_and_says_so(uni_study, 
 
 def test_universe_to_dict_has_the_documented_keys(uni_study):
     doc = uni_study.to_dict()
-    for key in ("signals", "hit_rate", "hit_rate_ci", "mean_r", "mean_r_ci", "expectancy", "occurrences"):
-        assert key in doc
-    assert set(doc["base_rate"]) >= {"hit_rate", "mean_r"}
-    assert set(doc["occurrences"][0]) >= {"symbol", "date", "outcome", "r"}
+    check_study_doc(doc)             # every headline figure from the occurrences, with types
+    assert doc["data"]["symbols"] == 20 and doc["data"]["gap_fills_modelled"] is False
+    assert {o["symbol"] for o in doc["occurrences"]} <= set(TWENTY)
+    assert doc["summary"]["symbols_with_signals"] == len({o["symbol"] for o in doc["occurrences"]})
     mc = doc["grid"]["multiple_comparisons"]
-    assert mc["cells_tried"] == 2 and mc["best_p_holm"] >= mc["best_p_raw"]
+    cells = doc["grid"]["cells"]
+    assert mc["cells_tried"] == len(cells) == 2 and mc["best_cell"] == doc["cell"]["index"]
+    assert [c["stop"] for c in cells] == ["5%", "10%"]
+    chosen = cells[doc["cell"]["index"]]
+    assert chosen["signals"] == doc["signals"] and chosen["mean_r"] == pytest.approx(doc["mean_r"])
+    assert mc["best_p_raw"] == pytest.approx(chosen["p_mean_r_gt0"])
+    # Holm with two cells: the smaller p doubles, the larger is max(itself, the doubled smaller)
+    ps = sorted(c["p_mean_r_gt0"] for c in cells)
+    assert sorted(c["p_holm"] for c in cells) == pytest.approx([min(1, 2 * ps[0]), min(1, max(ps[1], 2 * ps[0]))])
 
 
 def _comparable(doc):

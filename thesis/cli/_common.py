@@ -230,7 +230,9 @@ def _os_error_message(exc: OSError) -> str:
         return f"{name} already exists and is not a folder"
     if isinstance(exc, PermissionError):
         return f"no permission to use {name}"
-    return f"{name + ': ' if name else ''}{exc.strerror or exc}"
+    if exc.errno == 36:  # ENAMETOOLONG
+        return f"file name too long: {str(name)[:80]}..."
+    return f"{str(name)[:200] + ': ' if name else ''}{exc.strerror or exc}"
 
 
 def handle_errors(func):
@@ -244,10 +246,18 @@ def handle_errors(func):
         except ThesisError as exc:
             print_error(exc)
             raise typer.Exit(exc.exit_code)
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError, FileExistsError,
-                PermissionError) as exc:
+        except OSError as exc:
+            # A user's file-system mistake (missing, folder for a file, no permission, name too long).
             print_error(_os_error_message(exc))
             raise typer.Exit(2)
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the last line of defence: a message, not a stack
+            if os.environ.get("THESIS_DEBUG"):
+                raise
+            print_error(f"internal error ({type(exc).__name__}: {str(exc)[:300]}); this is a bug in thesis, please "
+                        f"report it with the command you ran (THESIS_DEBUG=1 shows the traceback)")
+            raise typer.Exit(1)
 
     return wrapper
 

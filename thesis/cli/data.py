@@ -46,7 +46,7 @@ def print_warnings(warnings: list[str], limit: int = MAX_WARNINGS, hint: str = "
     for w in warnings[:limit]:
         err_console.print(f"[yellow]warning:[/] {esc(w, 300)}", highlight=False, soft_wrap=True)
     if len(warnings) > limit:
-        err_console.print(f"[yellow]warning:[/] and {len(warnings) - limit} more ({hint})", highlight=False)
+        err_console.print(f"[yellow]warning:[/] and {len(warnings) - limit} more ({esc(hint)})", highlight=False)
 
 
 @app.command()

@@ -46,7 +46,7 @@ def check(idea: Path = typer.Argument(..., help="Idea file (TOML)"),
         return
     for w in warnings:
         err_console.print(f"[yellow]warning:[/] {esc(w)}", highlight=False)
-    console.print(f"[green]ok[/] {esc(idea)}: {esc(spec.idea.title)} ({spec.symbol} {spec.direction}, "
+    console.print(f"[green]ok[/] {esc(idea)}: {esc(spec.idea.title)} ({esc(spec.symbol)} {spec.direction}, "
                   f"{plural(len(spec.triggers), 'trigger')}, {plural(len(spec.confirmations), 'confirmation')}, "
                   f"{plural(len(spec.notes), 'note')}; planned reward/risk {plan.blended:.2f}:1)", highlight=False)
 
@@ -170,7 +170,7 @@ def demo(out: Path = typer.Option(Path("out"), help="Folder for the snapshot and
     from thesis.cli._common import to_jsonable
 
     (out / "iwm-no-love-for-small-caps.json").write_text(_json.dumps(to_jsonable(doc), indent=2))
-    console.print(f"snapshot: {png}\nreport:   {out / 'iwm-no-love-for-small-caps.json'}")
+    console.print(f"snapshot: {esc(png)}\nreport:   {esc(out / 'iwm-no-love-for-small-caps.json')}", highlight=False)
 
 
 # ----------------------------------------------------------------- printing

@@ -13,7 +13,7 @@ import typer
 from pathlib import Path
 from rich.table import Table
 
-from thesis.cli._common import console, handle_errors, print_json
+from thesis.cli._common import console, esc, handle_errors, output_file, print_json, print_table
 from thesis.errors import BadInput
 
 if TYPE_CHECKING:  # heavy modules load inside the commands, so `thesis --help` stays fast
@@ -73,7 +73,7 @@ def price_cmd(type: str = typer.Option(..., "--type", help="put or call"),
         print_json(out)
         return
     n_days, asof_d, expiry_d = resolve_expiry(days, _date(expiry, "--expiry"), _date(asof, "--asof"))
-    table = Table(title=f"{style} {type.lower()} {strike:g}, spot {spot:g}, {n_days} days "
+    table = Table(title=f"{esc(style)} {esc(type.lower())} {strike:g}, spot {spot:g}, {n_days} days "
                         f"({asof_d} -> {expiry_d}), vol {iv:.2%} - model price")
     table.add_column("measure")
     table.add_column("value", justify="right")
@@ -95,28 +95,30 @@ def show_plan(plan: OptionsPlan, json: bool = False, chart: Optional[str] = None
     """Print a plan (rich table or one JSON document) and optionally chart the best candidate."""
     chart_path = None
     if chart:
+        output_file(chart, "--chart")
         chart_path = str(_chart_best(plan, chart))
     if json:
         print_json({**plan.to_dict(), "chart": chart_path})
         return
     console.print(f"[bold]{plan.direction} idea[/]: entry {plan.entry:g}, stop {plan.stop:g}, "
-                  f"targets {', '.join(f'{t:g}' for t in plan.targets)}, horizon {plan.horizon_days} days "
+                  f"targets {esc(', '.join(f'{t:g}' for t in plan.targets))}, horizon {plan.horizon_days} days "
                   f"from {plan.asof} (underlying reward/risk {plan.underlying_reward_risk:.2f})", highlight=False)
     console.print(f"vol: {plan.vol.iv:.2%} (source: {plan.vol.source}) - {plan.vol.rule}", highlight=False, markup=False)
     for note in plan.notes:
-        console.print(f"- {note}", highlight=False)
+        console.print(f"- {esc(note)}", highlight=False)
     table = Table(title=f"Top {min(top, len(plan.candidates))} of {len(plan.candidates)} candidates, "
                         f"ranked by {plan.rank_by} (values at {plan.evaluation_date})")
     for col in ("#", "position", "expiry", "cost $", "P&L @ target $", "loss @ stop $", "breakeven",
                 "reward/risk", "delta"):
-        table.add_column(col, justify="left" if col in ("position", "expiry") else "right")
+        table.add_column(col, justify="left" if col in ("position", "expiry") else "right",
+                         no_wrap=col != "position", overflow="fold")
     for c in plan.candidates[:top]:
-        table.add_row(str(c.rank), c.position.name, str(c.expiry), f"{c.cost:,.0f}", " / ".join(f"{p:,.0f}" for p in c.pnl_at_targets),
+        table.add_row(str(c.rank), esc(c.position.name), str(c.expiry), f"{c.cost:,.0f}", " / ".join(f"{p:,.0f}" for p in c.pnl_at_targets),
                       f"{c.loss_at_stop:,.0f}", f"{c.breakeven:.2f}" if c.breakeven else "-",
                       f"{c.reward_risk:.2f}" if c.reward_risk is not None else "-", f"{c.delta:+.1f}")
-    console.print(table)
+    print_table(table, drop=("delta", "breakeven", "loss @ stop $"))
     if chart_path:
-        console.print(f"chart: {chart_path}", highlight=False)
+        console.print(f"chart: {esc(chart_path)}", highlight=False)
 
 
 def _chart_best(plan: OptionsPlan, path: str):
@@ -232,33 +234,34 @@ def show_scenario(grid: ScenarioGrid, json: bool = False, chart: Optional[str] =
     if chart:
         from thesis.options.chart import save_scenario_png
 
+        output_file(chart, "--chart")
         chart_path = str(save_scenario_png(grid, chart))
     if json:
         print_json({**grid.to_dict(), "chart": chart_path})
         return
-    console.print(f"[bold]{grid.position.name}[/]: cost ${grid.cost:,.2f}, vol {grid.iv:.2%} flat, "
+    console.print(f"[bold]{esc(grid.position.name)}[/]: cost ${grid.cost:,.2f}, vol {grid.iv:.2%} flat, "
                   f"as of {grid.asof}, spot {grid.spot:g} - model prices, not quotes", highlight=False)
     step = max(1, len(grid.prices) // rows)
     idx = list(range(len(grid.prices) - 1, -1, -step))
     table = Table(title="P&L ($) by underlying price (rows) and date (columns)")
-    table.add_column("price", justify="right")
+    table.add_column("price", justify="right", no_wrap=True)
     for d in grid.dates:
-        table.add_column(str(d), justify="right")
+        table.add_column(str(d), justify="right", no_wrap=True)
     for i in idx:
         table.add_row(f"{grid.prices[i]:.2f}", *(f"{grid.pnl[j, i]:,.0f}" for j in range(len(grid.dates))))
-    console.print(table)
+    print_table(table)
     iv_table = Table(title=f"P&L ($) on {grid.iv_date} with vol shifted (vol points)")
-    iv_table.add_column("price", justify="right")
+    iv_table.add_column("price", justify="right", no_wrap=True)
     for s in grid.iv_shifts_points:
-        iv_table.add_column(f"{s:+g}", justify="right")
+        iv_table.add_column(f"{s:+g}", justify="right", no_wrap=True)
     for i in idx:
         iv_table.add_row(f"{grid.prices[i]:.2f}", *(f"{grid.iv_pnl[k, i]:,.0f}" for k in range(len(grid.iv_shifts_points))))
-    console.print(iv_table)
+    print_table(iv_table)
     for t in grid.touch:
         console.print(f"chance of touching {t['kind']} {t['level']:g} by {t['by']}: {t['probability']:.1%} "
                       f"(GBM, drift {t['drift']:.4f}, vol {grid.iv:.2%})", highlight=False)
     if chart_path:
-        console.print(f"chart: {chart_path}", highlight=False)
+        console.print(f"chart: {esc(chart_path)}", highlight=False)
 
 
 @app.command("scenario")

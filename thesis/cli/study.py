@@ -110,6 +110,10 @@ def study(idea: Path = typer.Argument(..., help="Idea file (TOML)"),
     print_study(doc)
 
 
+def _num_text(v) -> str:
+    return f"{v:g}" if isinstance(v, (int, float)) else esc(v)
+
+
 def _f(v, fmt="{:.3f}") -> str:
     return "n/a" if v is None else fmt.format(v)
 
@@ -138,12 +142,11 @@ def confirmation_lines(info: dict | None, trades: int) -> list[str]:
 def print_study(doc: dict) -> None:
     s, b, e = doc["summary"], doc.get("base_rate"), doc.get("edge")
     cell = doc["cell"]
-    width = cell["zone_width"]
-    width = f"{width:g}" if isinstance(width, (int, float)) else esc(width)
     console.print(f"[bold]{esc(doc['idea']['title'])}[/] ({esc(doc['idea']['direction'])}): "
                   f"{plural(doc['data']['symbols'], 'symbol')}, "
                   f"stop {esc(cell['stop'])}, target {esc('+'.join(map(str, cell['target'])))}, hold {esc(cell['hold'])}, "
-                  f"zone {esc(cell['zone_lookback'])}-session extreme +- {width} ATR", highlight=False)
+                  f"zone {esc(cell['zone_lookback'])}-session extreme +- {_num_text(cell['zone_width'])} ATR",
+                  highlight=False)
     for line in confirmation_lines(doc.get("confirmations"), s["signals"]):
         console.print(esc(line), highlight=False)
     t = Table(title="Occurrences vs random entries (same exits)")
@@ -184,7 +187,7 @@ def print_study(doc: dict) -> None:
         sp = doc["split"]
         for name in ("in_sample", "out_of_sample"):
             ss = sp[name]["summary"]
-            console.print(f"{name.replace('_', ' ')} ({esc(sp['date'])}): {plural(ss['signals'], 'trade')}, mean R "
+            console.print(f"{esc(name.replace('_', ' '))} ({esc(sp['date'])}): {plural(ss['signals'], 'trade')}, mean R "
                           f"{esc(_f(ss['mean_r']))} {esc(_ci(ss['mean_r_ci']))}", highlight=False)
         if sp.get("selection"):
             console.print(esc(sp["selection"]), highlight=False)

@@ -178,8 +178,17 @@ def load_fields(source: str, fields=("high", "low", "close"), symbols=None, star
     folder = _folder(source[4:] if source.startswith("csv:") else source, source)
     if not folder.is_dir():
         raise BadInput(f"universe folder {folder} does not exist")
-    out = load_matrix(folder, fields, symbols, start, end)
-    for frame in out.values():
-        frame.attrs |= {"universe": folder.name, "source": f"csv:{folder}", "adjustment": folder_adjustment(folder),
-                       "survivorship": "constituents" in folder.name.lower()}
-    return out
+    def compute() -> dict[str, pd.DataFrame]:
+        out = load_matrix(folder, fields, symbols, start, end)
+        for frame in out.values():
+            frame.attrs |= {"universe": folder.name, "source": f"csv:{folder}",
+                            "adjustment": folder_adjustment(folder),
+                            "survivorship": "constituents" in folder.name.lower()}
+        return out
+
+    # Cached in $THESIS_HOME/cache, keyed by every file's size and mtime (thesis.cache).
+    from thesis.cache import cached_frames, folder_fingerprint
+
+    parts = {"folder": folder_fingerprint(folder), "fields": list(fields),
+             "symbols": None if symbols is None else list(symbols), "start": start, "end": end}
+    return cached_frames("fields", parts, compute)

@@ -50,8 +50,8 @@ class Flag:
 
     def message(self) -> str:
         scale = "median volume" if self.kind == "volume spike" else "recent true range"
-        return (f"{self.column} {self.value:,.6g} is {self.multiple:,.0f}x the {scale} and the next session "
-                f"reverts: a bad print? kept as printed, not repaired")
+        return (f"{self.column} {self.value:,.6g} is {self.multiple:,.0f}x the {scale} and reverts the next "
+                f"session; kept as printed")
 
 
 def _rolling_median_before(values: np.ndarray) -> np.ndarray:

@@ -166,7 +166,7 @@ def validate_frame(frame: pd.DataFrame, symbol: str, path: str, *, check_calenda
         flags = find_outliers(frame["date"], frame["open"] if "open" in frame.columns else None, frame["high"],
                               frame["low"], frame["close"], frame["volume"] if "volume" in frame.columns else None)
         for k, f in enumerate(flags):
-            add(f.index, f"bad print? ({f.kind})", REPORT, f.message(), k)
+            add(f.index, f"bad print? {f.kind}", REPORT, f.message(), k)
 
     if check_calendar and len(frame):
         d = pd.DatetimeIndex(frame["date"])

@@ -60,6 +60,15 @@ def market_chart(asof, path, universe: str | None = None, context: MarketContext
         ax.legend(loc="upper left", fontsize=8)
     title = f"Breadth of {b.attrs['universe']} to {b.index[-1].date()}"
     fig.suptitle(title, fontsize=13)
+    asked = pd.Timestamp(asof).normalize()
+    if asked - b.index[-1] > pd.Timedelta(days=4):   # more than a weekend: the universe stops short
+        for ax in axes:
+            ax.axvline(b.index[-1], color="tab:red", lw=1.0, ls="--")
+        price.annotate(f"breadth data ends {b.index[-1].date()}:\nnothing after it is shown\n"
+                       f"(report as of {asked.date()})", xy=(b.index[-1], 0.5), xycoords=("data", "axes fraction"),
+                       xytext=(-8, 0), textcoords="offset points", ha="right", va="center", fontsize=10,
+                       color="tab:red", fontweight="bold",
+                       bbox=dict(boxstyle="round,pad=0.3", fc="white", ec="tab:red", alpha=0.9))
     if b.attrs.get("warning"):
         fig.text(0.5, 0.935, b.attrs["warning"], ha="center", fontsize=8, color="dimgray")
     fig.tight_layout(rect=(0, 0, 1, 0.93))

@@ -69,12 +69,48 @@ class MarketContext:
         params = params or BreadthParams()
         key = (id(source) if isinstance(source, Universe) else source, params)
         if key not in self._breadth:
-            uni = source if isinstance(source, Universe) else load_breadth_universe(
-                source, survivorship=self.survivorship)
-            index = self._optional_close(self.index_symbol, AS_TRADED)
-            fund = self._optional_close(self.fund_symbol, ADJUSTED)
-            self._breadth[key] = compute_breadth(uni, index, fund, params)
+            parts = None if isinstance(source, Universe) else self._breadth_cache_parts(source, params)
+            if parts is None:
+                self._breadth[key] = self._compute_breadth(source, params)
+            else:
+                # Cached in $THESIS_HOME/cache, keyed by the universe's and the index/fund files'
+                # sizes and mtimes (thesis.cache): a second `thesis market` parses no CSV.
+                from dataclasses import asdict
+
+                from thesis.cache import cached_frames
+
+                frame = cached_frames("breadth", parts,
+                                      lambda: {"breadth": self._compute_breadth(source, params)})["breadth"]
+                frame.attrs["params"] = asdict(params)
+                self._breadth[key] = frame
         return self._breadth[key]
+
+    def _compute_breadth(self, source, params: BreadthParams) -> pd.DataFrame:
+        uni = source if isinstance(source, Universe) else load_breadth_universe(source, survivorship=self.survivorship)
+        index = self._optional_close(self.index_symbol, AS_TRADED)
+        fund = self._optional_close(self.fund_symbol, ADJUSTED)
+        return compute_breadth(uni, index, fund, params)
+
+    def _breadth_cache_parts(self, source, params: BreadthParams) -> dict | None:
+        """Everything the breadth frame depends on (thesis.cache key); None when a part cannot be
+        fingerprinted by files (a store or symbols: universe, a non-CSV bar source)."""
+        from thesis.breadth.universe import _normalise
+        from thesis.cache import files_fingerprint, folder_fingerprint
+        from thesis.data import CsvFolder, get_provider
+
+        norm = _normalise(source)
+        provider = get_provider(self.source)
+        if not norm.startswith("csv:") or not isinstance(provider, CsvFolder):
+            return None
+        paths = []
+        for symbol in (self.index_symbol, self.fund_symbol):
+            for adjustment in (AS_TRADED, ADJUSTED):
+                try:
+                    paths.append(provider.path_for(symbol, adjustment))
+                except BadInput:
+                    paths.append(f"{symbol} {adjustment}: none")
+        return {"universe": folder_fingerprint(norm[4:]), "survivorship": self.survivorship, "params": repr(params),
+                "symbols": [self.index_symbol, self.fund_symbol], "bars": files_fingerprint(paths)}
 
     def _optional_close(self, symbol: str, prefer: str) -> pd.Series | None:
         try:

@@ -98,7 +98,12 @@ def trigger_plans(idea, levels: str, which=None) -> list[TriggerPlan]:
 def _idea_hold(idea) -> Hold:
     if not idea.idea.horizon:
         return Hold()
-    return parse_hold(idea.idea.horizon.replace(" ", ""))
+    h = idea.horizon()
+    if h is not None and h[0] == "date":
+        # An end date ("into year end"): a study enters on many dates, so it keeps the span the
+        # author gave, from publication to that date, as a calendar time stop.
+        return Hold(offset=f"{idea.horizon_days(idea.idea.published)}d")
+    return parse_hold(str(idea.idea.horizon).replace(" ", ""))
 
 
 def base_cell(idea, levels: str = "relative", stop=None, target=None, hold=None, zone_width=None,

@@ -67,18 +67,31 @@ def equity_curve(res) -> bytes:
     return _png(fig)
 
 
+SCATTER_MAX = 3000   # above this many trades, points hide each other: show density instead
+
+
 def mfe_mae(res) -> bytes:
+    """MAE vs MFE per trade: a scatter coloured by outcome for a few thousand trades; past
+    SCATTER_MAX a hexbin of trade counts (log scale) with the outcome shares in the legend."""
     fig = Figure(figsize=(6, 4.5))
     ax = fig.add_subplot()
     frame = res.occurrences
-    for outcome, color in COLORS.items():
-        part = frame[frame["outcome"] == outcome]
-        if len(part):
-            ax.scatter(part["mae_r"], part["mfe_r"], s=8, alpha=0.5, color=color, label=f"{outcome} ({len(part)})")
+    ok = frame[np.isfinite(frame["mae_r"]) & np.isfinite(frame["mfe_r"])]
+    if len(ok) > SCATTER_MAX:
+        hb = ax.hexbin(ok["mae_r"], ok["mfe_r"], gridsize=60, bins="log", cmap="viridis", mincnt=1)
+        fig.colorbar(hb, ax=ax, label="trades per cell (log)")
+        shares = ", ".join(f"{o} {np.mean(ok['outcome'] == o):.0%}" for o in COLORS if (ok["outcome"] == o).any())
+        ax.set_title(f"Excursions per trade ({len(ok):,} trades: {shares})", fontsize=9)
+    else:
+        for outcome, color in COLORS.items():
+            part = ok[ok["outcome"] == outcome]
+            if len(part):
+                ax.scatter(part["mae_r"], part["mfe_r"], s=8, alpha=0.5, color=color,
+                           label=f"{outcome} ({len(part)})")
+        ax.set_title("Excursions per trade")
+        ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.set_xlabel("MAE (R, worst move against)")
     ax.set_ylabel("MFE (R, best move in favour)")
-    ax.set_title("Excursions per trade")
-    ax.legend(frameon=False, fontsize=8)
     return _png(fig)
 
 

@@ -287,7 +287,11 @@ def pending(journal: Journal, config_channels=None, now: datetime | None = None)
 
 def deliver_pending(journal: Journal, config, ideas: dict | None = None, source=None, snapshots: bool = True,
                     now: datetime | None = None) -> list[dict]:
-    """Try every due outbox entry once, per channel; record each attempt. Returns the attempts."""
+    """Try every due outbox entry once, per channel; record each attempt. Returns the attempts.
+    Takes the journal's writer lock unless the caller holds it."""
+    if journal._fd is None:
+        with journal.lock(10.0) as held:
+            return deliver_pending(held, config, ideas, source, snapshots, now)
     cfg = config if isinstance(config, Config) else Config(list(config))
     by_name = {c.name: c for c in cfg.channels}
     results = []

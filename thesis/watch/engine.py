@@ -122,11 +122,17 @@ def trades_for(idea, bars: pd.DataFrame, start: pd.Timestamp, trigger_events: pd
     return trades
 
 
+_NO_TRIGGERS = None
+
+
 def _triggers(idea, bars: pd.DataFrame, start) -> pd.DataFrame:
+    global _NO_TRIGGERS
     from thesis.signals.detect import _empty, detect_all
 
     if not idea.triggers:
-        return _empty()
+        if _NO_TRIGGERS is None:
+            _NO_TRIGGERS = _empty()
+        return _NO_TRIGGERS
     events = detect_all(idea.triggers, bars, idea.direction)
     return events[events["date"] >= start] if len(events) else events
 
@@ -173,14 +179,18 @@ def evaluate(idea, bars: pd.DataFrame, idea_id: str, revision: int = 0) -> Statu
 
     # zone touched: first session on/after publication whose range reaches the entry zone
     lo, hi = lv.entry_zone
-    window = bars.loc[start:end_waiting]
-    touch = (window["high"].to_numpy() >= lo) & (window["low"].to_numpy() <= hi)
+    a = int(bars.index.searchsorted(start, side="left"))
+    b = int(bars.index.searchsorted(end_waiting, side="right"))
+    highs = bars["high"].to_numpy(dtype="float64")
+    lows = bars["low"].to_numpy(dtype="float64")
+    touch = (highs[a:b] >= lo) & (lows[a:b] <= hi)
     if touch.any():
-        day = window.index[int(np.argmax(touch))]
-        c = float(window.at[day, "close"])
+        i = a + int(np.argmax(touch))
+        day = bars.index[i]
+        c = float(bars["close"].iloc[i])
         ev.append(mk("zone_touched", day, c, None,
                      f"{idea.symbol} traded into the entry zone {_f(lo)}-{_f(hi)} "
-                     f"(H {_f(window.at[day, 'high'])}, L {_f(window.at[day, 'low'])}), closed {_f(c)}"))
+                     f"(H {_f(highs[i])}, L {_f(lows[i])}), closed {_f(c)}"))
     # triggers before the entry (or before the idea ended)
     trig_before = trig[trig["date"] <= end_waiting] if len(trig) else trig
     for row in trig_before.itertuples():

@@ -1,0 +1,179 @@
+"""Derived data cached on disk in ``$THESIS_HOME/cache``, with honest invalidation.
+
+What is cached: the universe matrices (``thesis.data.load_fields``: parsing 503 CSV files)
+and the breadth frame (``MarketContext.breadth``). An entry's key is a hash of everything the
+result depends on:
+
+- every source file's path, size and modification time (nanoseconds); the folder's file list,
+  so adding or removing a member changes the key;
+- the thesis code that computes it (size and mtime of every ``.py`` file under
+  ``thesis/data``, ``thesis/breadth`` and ``thesis/market``) and the numpy/pandas versions;
+- the request itself (fields, symbols, dates, parameters) and the ``THESIS_MAX_*`` limits.
+
+Touching a file (``touch``, a re-download, an edit) recomputes; an edit that keeps both the size
+and the modification time of a file is not seen (the price of not reading 503 files to hash
+them). ``THESIS_CACHE=0`` turns the cache off. Entries are numpy ``.npz`` files (no pickle),
+written atomically (temporary file + rename), so concurrent runs never read half a file; an
+unreadable entry is recomputed and rewritten; a read-only or missing home just skips caching.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+CACHE_VERSION = 1
+CODE_DIRS = ("data", "breadth", "market")
+MAX_ENTRIES = 16          # per kind; the oldest entries beyond this are removed
+
+
+def enabled() -> bool:
+    return os.environ.get("THESIS_CACHE", "1").strip().lower() not in ("0", "no", "off", "false")
+
+
+def cache_dir() -> Path:
+    from thesis.data.adapters.store import default_home
+
+    return default_home() / "cache"
+
+
+def _stat(path: Path) -> list:
+    try:
+        st = path.stat()
+    except OSError:
+        return [str(path), None, None]
+    return [str(path), st.st_size, st.st_mtime_ns]
+
+
+def files_fingerprint(paths) -> list:
+    """[path, size, mtime_ns] of each path (None, None for a missing one)."""
+    return [_stat(Path(p)) for p in paths]
+
+
+def folder_fingerprint(folder: str | os.PathLike, suffix: str = ".csv") -> list:
+    """Fingerprint of every ``*suffix`` file of a folder, in name order."""
+    folder = Path(folder)
+    with os.scandir(folder) as it:
+        names = sorted(e.name for e in it if e.name.lower().endswith(suffix))
+    return [str(folder.resolve())] + [[n, *_stat(folder / n)[1:]] for n in names]
+
+
+def _code_fingerprint() -> list:
+    root = Path(__file__).resolve().parent
+    out = [_stat(Path(__file__))]
+    for d in CODE_DIRS:
+        out += [_stat(p) for p in sorted((root / d).rglob("*.py"))]
+    return out
+
+
+def make_key(kind: str, parts: dict) -> str:
+    import numpy
+    import pandas
+
+    limits = {k: v for k, v in os.environ.items() if k.startswith("THESIS_MAX_")}
+    doc = {"kind": kind, "version": CACHE_VERSION, "numpy": numpy.__version__, "pandas": pandas.__version__,
+           "code": _code_fingerprint(), "limits": limits, "parts": parts}
+    return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+# ------------------------------------------------------------------ frames <-> npz
+def _pack(frames: dict[str, pd.DataFrame]) -> dict:
+    import numpy as np
+
+    arrays, meta = {}, {"frames": {}}
+    for name, df in frames.items():
+        idx = df.index
+        arrays[f"{name}.index"] = idx.to_numpy()
+        cols = [str(c) for c in df.columns]
+        same = df.shape[1] > 0 and len(set(df.dtypes)) == 1 and df.dtypes.iloc[0] != object
+        if same:
+            arrays[f"{name}.values"] = df.to_numpy()
+        else:
+            for i, c in enumerate(df.columns):
+                values = df[c].to_numpy()
+                if values.dtype == object:
+                    raise TypeError(f"column {c!r} is not numeric")
+                arrays[f"{name}.col{i}"] = values
+        meta["frames"][name] = {"columns": cols, "index_name": idx.name, "columns_name": df.columns.name,
+                                "same": bool(same), "attrs": df.attrs}
+    arrays["meta"] = np.frombuffer(json.dumps(meta, default=str).encode(), dtype=np.uint8)
+    return arrays
+
+
+def _unpack(data) -> dict[str, pd.DataFrame]:
+    import pandas as pd
+
+    meta = json.loads(bytes(data["meta"]).decode())
+    out = {}
+    for name, m in meta["frames"].items():
+        index = pd.Index(data[f"{name}.index"], name=m["index_name"])
+        columns = pd.Index(m["columns"], name=m["columns_name"])
+        if m["same"]:
+            df = pd.DataFrame(data[f"{name}.values"], index=index, columns=columns)
+        else:
+            df = pd.DataFrame({c: data[f"{name}.col{i}"] for i, c in enumerate(m["columns"])}, index=index)
+            df.columns = columns
+        df.attrs = m["attrs"]
+        out[name] = df
+    return out
+
+
+def _path(kind: str, key: str) -> Path:
+    return cache_dir() / kind / f"{key}.npz"
+
+
+def load(kind: str, key: str) -> dict[str, pd.DataFrame] | None:
+    import numpy as np
+
+    path = _path(kind, key)
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return _unpack(data)
+    except Exception:         # missing, half-written by a crashed older version, unreadable: recompute
+        return None
+
+
+def save(kind: str, key: str, frames: dict[str, pd.DataFrame]) -> Path | None:
+    import numpy as np
+
+    path = _path(kind, key)
+    try:
+        arrays = _pack(frames)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npz")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                np.savez(fh, **arrays)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        _prune(path.parent)
+        return path
+    except (OSError, TypeError, ValueError):  # read-only home, full disk, a frame we cannot store
+        return None
+
+
+def _prune(folder: Path) -> None:
+    entries = sorted(folder.glob("*.npz"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for old in entries[MAX_ENTRIES:]:
+        old.unlink(missing_ok=True)
+
+
+def cached_frames(kind: str, parts: dict, compute: Callable[[], dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
+    """``compute()`` (a dict of DataFrames), or its copy cached under ``kind`` and ``parts``."""
+    if not enabled():
+        return compute()
+    key = make_key(kind, parts)
+    hit = load(kind, key)
+    if hit is not None:
+        return hit
+    frames = compute()
+    save(kind, key, frames)
+    return frames

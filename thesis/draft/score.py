@@ -1,0 +1,174 @@
+"""Score drafts against posts with expected extractions (``NN-name.txt`` + ``NN-name.expected.json``).
+
+Per field over all posts: true positives (a value given and right), false positives (a value
+given and wrong, or given where the post has none), false negatives (a value the post has and
+the draft missed or got wrong). List fields (targets, trigger kinds, confirmations, notes'
+dates) count element by element; ``{"any_of": [...]}`` takes the reading that scores best.
+``exact`` is the share of posts whose field is entirely right (a correct "none" included).
+
+The folder is ``$THESIS_POSTS``, by default ``<repo>/../shared/posts`` (beside the checkout,
+like the market data).
+"""
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from pathlib import Path
+
+FIELDS = ["symbol", "direction", "published", "entry_zone", "entry_order", "stop", "targets", "sizes",
+          "move_stop_to_breakeven", "horizon", "claims", "trigger_kinds", "trigger_timeframes", "confirmations",
+          "options", "notes"]
+SCALAR = {"symbol", "direction", "published", "entry_zone", "entry_order", "stop", "horizon",
+          "move_stop_to_breakeven"}
+
+
+def posts_dir() -> Path:
+    env = os.environ.get("THESIS_POSTS")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[2].parent / "shared" / "posts"
+
+
+def load_posts(folder: str | Path | None = None) -> list[tuple[str, Path, dict]]:
+    folder = Path(folder) if folder else posts_dir()
+    out = []
+    for exp in sorted(folder.glob("*.expected.json")):
+        post = exp.with_name(exp.name.replace(".expected.json", ".txt"))
+        if post.is_file():
+            out.append((post.stem, post, json.loads(exp.read_text(encoding="utf-8"))))
+    return out
+
+
+def _eq(a, b) -> bool:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool) \
+            and not isinstance(b, bool):
+        return abs(float(a) - float(b)) <= 1e-6 * max(1.0, abs(float(b)))
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_eq(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_eq(a[k], b[k]) for k in a)
+    return a == b
+
+
+def _match(pred: list, exp: list) -> tuple[int, int, int]:
+    left = list(exp)
+    tp = 0
+    for p in pred:
+        hit = next((i for i, e in enumerate(left) if _eq(p, e)), None)
+        if hit is not None:
+            tp += 1
+            left.pop(hit)
+    return tp, len(pred) - tp, len(exp) - tp
+
+
+def _scalar(pred, exp) -> tuple[int, int, int, bool]:
+    if exp is None or exp is False:
+        given = pred not in (None, False)
+        return 0, int(given), 0, not given
+    if pred is None or pred is False:
+        return 0, 0, 1, False
+    ok = _eq(pred, exp)
+    return (1, 0, 0, True) if ok else (0, 1, 1, False)
+
+
+def compare(name: str, pred, exp) -> tuple[int, int, int, bool]:
+    """(tp, fp, fn, exact) of one field of one post."""
+    if isinstance(exp, dict) and "any_of" in exp:
+        best = None
+        for reading in exp["any_of"]:
+            r = compare(name, pred, reading)
+            key = (r[3], r[0] - r[1] - r[2])
+            if best is None or key > best[0]:
+                best = (key, r)
+        return best[1]
+    if name in SCALAR:
+        return _scalar(pred, exp)
+    if name == "notes":
+        pred = pred or []
+        if isinstance(exp, int):
+            if exp == 0:
+                return 0, int(len(pred) > 0), 0, len(pred) == 0
+            return (1, 0, 0, True) if len(pred) == exp else (0, 1, 1, False)
+        got = [n.get("date") for n in pred]
+        want = [n.get("date") for n in exp]
+        tp, fp, fn = _match(got, want)
+        return tp, fp, fn, got == want
+    if name == "claims":
+        pred, exp = pred or {}, exp or {}
+        p = [(k, v) for k, v in pred.items()]
+        e = [(k, v) for k, v in exp.items()]
+        tp, fp, fn = _match(p, e)
+        return tp, fp, fn, fp == 0 and fn == 0
+    if name == "options":
+        if exp is None:
+            return 0, int(pred is not None), 0, pred is None
+        if pred is None:
+            return 0, 0, len(exp), False
+        p = [(k, v) for k, v in pred.items() if k in exp or k == "type"]
+        e = list(exp.items())
+        tp, fp, fn = _match(p, e)
+        return tp, fp, fn, fp == 0 and fn == 0
+    pred = list(pred or [])
+    exp = list(exp or [])
+    tp, fp, fn = _match(pred, exp)
+    ordered = name in ("targets", "sizes")
+    exact = (_eq(pred, exp) if ordered else (fp == 0 and fn == 0))
+    return tp, fp, fn, exact
+
+
+def score(folder: str | Path | None = None, source: str | None = None) -> dict:
+    """Draft every post of ``folder`` and score it. Returns {"fields": {...}, "posts": [...]}."""
+    from thesis.draft import draft_post, read_post
+    from thesis.draft.write import summary
+    from thesis.errors import BadInput
+
+    totals = {f: Counter() for f in FIELDS}
+    posts = []
+    for name, path, expected in load_posts(folder):
+        try:
+            res = draft_post(read_post(path), source=source, name=path.name)
+            got = summary(res.draft)
+            error = None
+        except BadInput as exc:
+            got, error = {}, str(exc)
+        wrong = {}
+        for f in FIELDS:
+            if f not in expected:
+                continue
+            tp, fp, fn, exact = compare(f, got.get(f), expected[f])
+            totals[f].update(tp=tp, fp=fp, fn=fn, exact=int(exact), n=1)
+            if not exact:
+                wrong[f] = {"got": got.get(f), "expected": expected[f]}
+        posts.append({"post": name, "error": error, "wrong": wrong})
+    fields = {}
+    for f, c in totals.items():
+        if not c["n"]:
+            continue
+        tp, fp, fn = c["tp"], c["fp"], c["fn"]
+        fields[f] = {"posts": c["n"], "tp": tp, "fp": fp, "fn": fn,
+                     "precision": tp / (tp + fp) if tp + fp else None,
+                     "recall": tp / (tp + fn) if tp + fn else None,
+                     "exact": c["exact"] / c["n"]}
+    return {"folder": str(Path(folder) if folder else posts_dir()), "fields": fields, "posts": posts}
+
+
+def table(result: dict) -> str:
+    """The per-field score as plain text."""
+    def pct(v):
+        return "   -" if v is None else f"{v:5.0%}"
+
+    rows = [f"{'field':24} {'posts':>5} {'prec':>6} {'recall':>6} {'exact':>6}   tp  fp  fn"]
+    for f, s in result["fields"].items():
+        rows.append(f"{f:24} {s['posts']:5d} {pct(s['precision']):>6} {pct(s['recall']):>6} {pct(s['exact']):>6}"
+                    f" {s['tp']:4d}{s['fp']:4d}{s['fn']:4d}")
+    for p in result["posts"]:
+        for f, w in p["wrong"].items():
+            rows.append(f"  {p['post']}: {f}: got {w['got']!r}, expected {w['expected']!r}")
+        if p["error"]:
+            rows.append(f"  {p['post']}: error: {p['error']}")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(table(score()))
