@@ -122,7 +122,7 @@ SINKS = {"print", "add_row", "add_column", "Table", "Panel", "fit", "status", "l
 SAFE_NAMES = {"date", "asof", "asof_d", "published", "direction", "adjustment", "kind", "units", "type", "expiry",
               "expiry_d", "price_kind", "members", "cells_tried", "n_days", "horizon_days", "evaluation_date",
               "iv_date", "by", "timeframe", "style", "rank_by", "mark", "verdict", "prefix", "variant", "state",
-              "count", "n", "rows", "lookback_sessions", "prefix", "label"}
+              "count", "n", "rows", "lookback_sessions", "label", "history"}
 
 
 def _callee(node: ast.Call) -> str:

@@ -11,7 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from thesis.errors import IdeaError, ThesisError
+from typer.testing import CliRunner
+
+from thesis.cli import app
+from thesis.errors import IdeaError
 from thesis.spec import parse
 
 EXAMPLES = int(os.environ.get("THESIS_FUZZ_EXAMPLES", "30"))
@@ -38,10 +41,10 @@ POOL = {
     ("claims", "american_odds"): [None, '"+700"', "0", '"abc"', "-150", "50", "1e300"],
     ("claims", "break_even_win_rate"): [None, "0.3", "5.0", "0", "1"],
     ("claims", "target_pct"): [None, "30", "-31", "1e9", '"30%"'],
-    ("options", "type"): [None, '"put"', '"call"', '"straddle"'],
-    ("options", "delta"): [None, "-0.30", "0.30", "-1.5"],
-    ("options", "days"): [None, "150", "0", "100000000", '"150"'],
-    ("options", "iv"): [None, "0.20", "20.0", "inf", "1000.0", "0"],
+    ("options", "type"): ['"put"', None, '"call"', '"straddle"'],
+    ("options", "delta"): ["-0.30", None, "0.30", "-1.5"],
+    ("options", "days"): ["150", None, "0", "100000000", '"150"', "3000"],
+    ("options", "iv"): ["0.20", None, "20.0", "inf", "1000.0", "0", "5.0", "0.0001"],
     ("options", "contracts"): [None, "1", '"+700"', "0", "100000000"],
     ("options", "rate"): [None, "0.05", "5.0", "nan", "-0.5"],
     ("triggers", "kind"): [None, '"outside_bar"', '"zone_rejection"', '"nope"'],
@@ -94,19 +97,19 @@ def bars_loaded(data_root):
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(text=idea_texts())
-def test_valid_means_every_command_accepts(bars_loaded, text):
+def test_valid_means_every_command_accepts(bars_loaded, tmp_path, text):
     try:
         idea = parse(text, "fuzz.toml")
     except IdeaError as exc:
         assert str(exc).startswith("fuzz.toml") and len(str(exc)) < 1000
         return
-    from thesis.evaluate import evaluate
-    from thesis.replay import replay
-
-    try:
-        res = replay(idea, with_confirmations=False)
-        res.to_dict()
-        evaluate(idea, account=10_000)
-    except ThesisError as exc:
-        # Data can be missing (published after the last bar); the file itself must never be refused.
-        assert "no bars on or after" in str(exc), f"check passed but a command refused:\n{text}\n-> {exc}"
+    path = tmp_path / "fuzz.toml"
+    path.write_text(text)
+    runs = [["check", str(path)], ["replay", str(path)], ["evaluate", str(path), "--account", "10000"]]
+    if idea.options is not None:
+        runs.append(["options", "plan", str(path), "--json"])
+    for args in runs:
+        out = CliRunner().invoke(app, args)
+        crashed = out.exception is not None and not isinstance(out.exception, SystemExit)
+        assert not crashed, f"{args[0]} raised {out.exception!r} on\n{text}"
+        assert out.exit_code == 0, f"check passed but `{' '.join(args[:2])}` refused the file:\n{text}\n{out.output}"

@@ -4,7 +4,6 @@ import json
 import typer
 from typer.testing import CliRunner
 
-from study_doc_checks import check_study_doc
 from thesis.cli.study import study
 
 app = typer.Typer()
@@ -24,11 +23,11 @@ def run(*args):
     return runner.invoke(app, ["study", *args])
 
 
-def test_json_is_one_document_with_the_documented_keys():
+def test_json_is_one_document_with_the_documented_keys(study_doc_check):
     res = run(SEED, "--from", "2000-01-01", "--json", "--bootstrap", "300")
     assert res.exit_code == 0, res.stderr
     doc = json.loads(res.stdout)
-    check_study_doc(doc)             # every headline figure from the occurrences, with types
+    study_doc_check(doc)             # every headline figure from the occurrences, with types
     assert doc["settings"]["bootstrap"] == 300 and doc["settings"]["base_rate"] == 1
     assert doc["base_rate"]["signals"] + doc["base_rate"]["open_trades"] == len(doc["occurrences"])
     first = doc["occurrences"][0]

@@ -5,7 +5,6 @@ import pandas as pd
 import pytest
 
 from thesis.data import load_fields
-from study_doc_checks import check_study_doc
 from thesis.study import study
 
 SEED = "examples/iwm-no-love-for-small-caps.toml"
@@ -40,9 +39,9 @@ def test_universe_without_open_fills_at_the_signal_close_and_says_so(uni_study, 
     assert list(occ["entry_date"]) == nxt
 
 
-def test_universe_to_dict_has_the_documented_keys(uni_study):
+def test_universe_to_dict_has_the_documented_keys(uni_study, study_doc_check):
     doc = uni_study.to_dict()
-    check_study_doc(doc)             # every headline figure from the occurrences, with types
+    study_doc_check(doc)             # every headline figure from the occurrences, with types
     assert doc["data"]["symbols"] == 20 and doc["data"]["gap_fills_modelled"] is False
     assert {o["symbol"] for o in doc["occurrences"]} <= set(TWENTY)
     assert doc["summary"]["symbols_with_signals"] == len({o["symbol"] for o in doc["occurrences"]})

@@ -289,7 +289,7 @@ def ls(json: bool = typer.Option(False, "--json", help="Print one JSON document"
     for col in ("symbol", "adjustment", "source", "rows", "first", "last"):
         table.add_column(col, no_wrap=col in ("symbol", "first", "last"))
     for r in inv.itertuples():
-        table.add_row(esc(r.symbol), r.adjustment, esc(r.source), str(r.rows), str(r.first), str(r.last))
+        table.add_row(esc(r.symbol), r.adjustment, esc(r.source), str(r.rows), str(r.first)[:10], str(r.last)[:10])
     print_table(table, drop=("source",))
     if inv.empty:
         console.print("The store is empty: thesis data pull SYMBOL")

@@ -57,7 +57,7 @@ def serve(ideas: Optional[Path] = typer.Option(None, "--ideas", help="Ideas fold
     app = create_app(folder, token=token, source=source, host=host)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/" + (f"?token={token}" if token and host not in LOOPBACK_HOSTS else "")
-    console.print(f"thesis dashboard for {esc(str(folder.resolve()))}\n  {url}\n(Ctrl+C stops it)",
+    console.print(f"thesis dashboard for {esc(str(folder.resolve()))}\n  {esc(url)}\n(Ctrl+C stops it)",
                   highlight=False)
     uvicorn.run(app, host=host, port=port, log_level=os.environ.get("THESIS_SERVE_LOG", "warning"),
                 access_log=False)

@@ -194,7 +194,7 @@ def journal(idea: Optional[str] = typer.Argument(None, help="Idea id (file name 
         return
     from rich.table import Table
 
-    table = Table(title=f"{'pending alerts' if pending else 'journal'}: {jr.path}", title_justify="left")
+    table = Table(title=f"{'pending alerts' if pending else 'journal'}: {esc(jr.path)}", title_justify="left")
     for col, nw in (("session", True), ("idea", False), ("event", False), ("price", True), ("R", True),
                     ("text", False), ("delivery", False)):
         table.add_column(col, no_wrap=nw, justify="right" if col in ("price", "R") else "left")

@@ -34,11 +34,20 @@ def market_chart(asof, path, universe: str | None = None, context: MarketContext
         raise BadInput(f"no breadth data on or before {pd.Timestamp(asof).date()}")
     if "index_close" not in b.columns:
         raise BadInput(f"index {ctx.index_symbol} is not available for the chart")
+    fig = breadth_figure(b, ctx.index_symbol, asof, plt)
+    out = Path(path)
+    fig.savefig(out, dpi=DPI, format="png")
+    plt.close(fig)
+    return out
+
+
+def breadth_figure(b: pd.DataFrame, index_symbol: str, asof, plt):
+    """The three panels for breadth frame ``b`` (see the module docstring)."""
     fig, axes = plt.subplots(3, 1, sharex=True, figsize=(WIDTH / DPI, HEIGHT / DPI), dpi=DPI,
                              gridspec_kw={"height_ratios": [2.2, 1.4, 1.2]})
     price, pct, adl = axes
-    price.plot(b.index, b["index_close"], color="black", lw=1.3, label=f"{ctx.index_symbol} close")
-    price.set_ylabel(ctx.index_symbol)
+    price.plot(b.index, b["index_close"], color="black", lw=1.3, label=f"{index_symbol} close")
+    price.set_ylabel(index_symbol)
     pct.plot(b.index, b["pct_above_50"], color="tab:blue", lw=1.1, label="% above 50-day SMA")
     low = b.attrs["params"]["low_pct"]
     pct.axhline(low, color="tab:red", lw=0.8, ls="--", label=f"{low:g}% (narrow-market line)")
@@ -72,7 +81,4 @@ def market_chart(asof, path, universe: str | None = None, context: MarketContext
     if b.attrs.get("warning"):
         fig.text(0.5, 0.935, b.attrs["warning"], ha="center", fontsize=8, color="dimgray")
     fig.tight_layout(rect=(0, 0, 1, 0.93))
-    out = Path(path)
-    fig.savefig(out, dpi=DPI, format="png")
-    plt.close(fig)
-    return out
+    return fig

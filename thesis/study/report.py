@@ -71,8 +71,12 @@ SCATTER_MAX = 3000   # above this many trades, points hide each other: show dens
 
 
 def mfe_mae(res) -> bytes:
+    return _png(mfe_mae_figure(res))
+
+
+def mfe_mae_figure(res) -> Figure:
     """MAE vs MFE per trade: a scatter coloured by outcome for a few thousand trades; past
-    SCATTER_MAX a hexbin of trade counts (log scale) with the outcome shares in the legend."""
+    SCATTER_MAX a hexbin of trade counts (log scale) with the outcome shares in the title."""
     fig = Figure(figsize=(6, 4.5))
     ax = fig.add_subplot()
     frame = res.occurrences
@@ -92,7 +96,7 @@ def mfe_mae(res) -> bytes:
         ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.set_xlabel("MAE (R, worst move against)")
     ax.set_ylabel("MFE (R, best move in favour)")
-    return _png(fig)
+    return fig
 
 
 def heatmap(res) -> bytes | None:

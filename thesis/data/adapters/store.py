@@ -38,8 +38,9 @@ def explain(path: Path, exc: Exception, writing: bool) -> StoreError:
     if "lock" in low and "conflicting lock" in low or "could not set lock" in low:
         return StoreError(f"store {path} is locked by another process; try again when it finishes ({short})")
     if any(k in low for k in DISK_FULL):
-        return StoreError(f"store {path}: the disk is full ({short}). The write was rolled back: the store holds "
-                          f"what it held before. Free some space and run the command again")
+        return StoreError(f"store {path}: the disk is full, or a file-size limit was reached ({short}). The write "
+                          f"was rolled back: the store holds what it held before. Free some space and run the "
+                          f"command again")
     if any(k in low for k in NO_PERMISSION):
         if writing:
             return StoreError(f"store {path} cannot be written: permission denied ({short}). The store itself is "

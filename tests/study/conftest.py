@@ -1,5 +1,5 @@
-"""Checks of a study's JSON document against its own occurrences (values, types, consistency):
-used by the CLI test and the universe test."""
+"""Study tests: ``check_study_doc`` checks a study's JSON document against its own occurrences
+(values, types, consistency); the CLI test and the universe test use it."""
 from __future__ import annotations
 
 import math
@@ -63,3 +63,8 @@ def check_study_doc(doc: dict, base_rate: int = 1) -> None:
     assert 0.0 <= base["hit_rate"] <= 1.0 and base["mean_r_ci"][0] < base["mean_r"] < base["mean_r_ci"][1]
     assert base["signals"] + base["open_trades"] <= base_rate * len(occ)
     assert doc["edge"]["mean_r_diff"] == pytest.approx(doc["mean_r"] - base["mean_r"])
+
+
+@pytest.fixture
+def study_doc_check():
+    return check_study_doc

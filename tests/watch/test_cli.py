@@ -1,0 +1,143 @@
+"""The commands as a user runs them: watch --once --asof, ideas, journal (--json, --pending), note."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import tomlkit
+from PIL import Image
+from typer.testing import CliRunner
+
+from thesis.cli import app
+from thesis.spec import load
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED = ROOT / "examples" / "iwm-no-love-for-small-caps.toml"
+runner = CliRunner()
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args], env={"COLUMNS": "80"})
+
+
+def test_watch_once_asof_prints_the_board_and_alerts(private_home):
+    res = run("watch", "--once", "--asof", "2023-06-14", ROOT / "examples")
+    assert res.exit_code == 0, res.output
+    assert "ideas at the close of 2023-06-14" in res.output
+    assert "in trade" in res.output and "waiting" in res.output
+    assert "filled" in res.output and "sold short IWM at 188.00" in res.output
+    again = run("watch", "--once", "--asof", "2023-06-14", ROOT / "examples")
+    assert "no new alerts" in again.output
+
+
+def test_ideas_json_and_journal_json(private_home):
+    res = run("ideas", ROOT / "examples", "--asof", "2023-12-29", "--json")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output)
+    rows = {r["id"]: r for r in doc["ideas"]}
+    assert rows["iwm-no-love-for-small-caps"]["state"] == "closed"
+    assert rows["iwm-no-love-for-small-caps"]["reason"] == "time"
+    assert rows["iwm-oversold-bounce-long"]["reason"] == "target 2 of 2"
+    assert all({"id", "file", "state", "reason"} <= set(r) for r in doc["ideas"])
+    assert not (private_home / "watch" / "journal.jsonl").exists(), "`thesis ideas` only reads"
+    assert run("watch", ROOT / "examples", "--once", "--asof", "2023-12-29").exit_code == 0
+    doc = json.loads(run("journal", "--json").output)
+    kinds = [(e["idea"], e["kind"]) for e in doc["events"]]
+    assert ("iwm-oversold-bounce-long", "target_hit") in kinds
+    e = doc["events"][0]
+    assert {"id", "idea", "kind", "session", "price", "text", "deliveries"} <= set(e)
+    one = json.loads(run("journal", "iwm-oversold-bounce-long", "--since", "2023-11-01", "--json").output)
+    assert one["events"] and all(x["idea"] == "iwm-oversold-bounce-long" and x["session"] >= "2023-11-01"
+                                 for x in one["events"])
+    assert json.loads(run("journal", "--pending", "--json").output)["events"] == []
+
+
+def test_journal_pending_lists_failed_deliveries(private_home, tmp_path):
+    alerts = tmp_path / "alerts.toml"
+    alerts.write_text('[[channels]]\nkind = "webhook"\nname = "desk"\nurl = "http://127.0.0.1:9/hook"\n'
+                      'timeout = 0.5\nsnapshots = false\n'.replace("snapshots = false\n", ""))
+    res = run("watch", ROOT / "examples", "--once", "--asof", "2023-06-14", "--alerts", alerts)
+    assert res.exit_code == 0, res.output
+    assert "desk: failed" in res.output
+    doc = json.loads(run("journal", "--pending", "--json").output)
+    assert doc["events"] and all(e["deliveries"]["desk"]["status"] == "failed" for e in doc["events"])
+    assert "127.0.0.1:9" in doc["events"][0]["deliveries"]["desk"]["error"]
+    text = run("journal", "--pending")
+    assert "pending alerts" in text.output and "failed" in text.output
+
+
+def test_bad_inputs_exit_2_with_the_thing_named(private_home, tmp_path):
+    res = run("watch", tmp_path / "nope", "--once")
+    assert res.exit_code == 2 and "nope" in res.output
+    res = run("watch", ROOT / "examples", "--once", "--alerts", tmp_path / "missing.toml")
+    assert res.exit_code == 2 and "missing.toml" in res.output
+    res = run("watch", ROOT / "examples", "--once", "--asof", "2031-01-01")
+    assert res.exit_code == 2 and "outside the market calendar" in res.output
+    res = run("watch", ROOT / "examples", "--once", "--asof", "2023-02-30")
+    assert res.exit_code == 2 and "not a date" in res.output
+    bad = tmp_path / "ideas"
+    bad.mkdir()
+    (bad / "zzz.toml").write_text(SEED.read_text().replace('symbol = "IWM"', 'symbol = "NOSUCHSYM"'))
+    res = run("watch", bad, "--once", "--asof", "2023-06-14")
+    assert res.exit_code == 2 and "NOSUCHSYM" in res.output and "Traceback" not in res.output
+    res = run("journal", "no-such-idea")
+    assert res.exit_code == 2 and "no-such-idea" in res.output
+
+
+def _without_notes(text: str) -> str:
+    doc = tomlkit.parse(text)
+    del doc["notes"]
+    return tomlkit.dumps(doc)
+
+
+def test_the_seed_notes_replayed_through_thesis_note(tmp_path, private_home):
+    seed = load(SEED)
+    f = tmp_path / "iwm-no-love-for-small-caps.toml"
+    f.write_text(_without_notes(SEED.read_text()))
+    assert load(f).notes == []
+    for n in seed.notes:
+        res = run("note", f, n.text, "--date", n.date.isoformat(), "--snapshot")
+        assert res.exit_code == 0, res.output
+    got = load(f)
+    assert [(n.date, n.text) for n in got.notes] == [(n.date, n.text) for n in seed.notes]
+    pngs = sorted((tmp_path / "iwm-no-love-for-small-caps.notes").glob("*.png"))
+    assert [p.stem for p in pngs] == [n.date.isoformat() for n in seed.notes] and len(pngs) == 6
+    with Image.open(pngs[0]) as im:
+        assert im.size == (1600, 900)
+    text = f.read_text()
+    # comments and layout kept
+    assert '# "You\'ll need 4-6 months or so"' in text and "# a Sunday: replay starts on Monday" in text
+    assert text.index("[levels]") < text.index("[[notes]]")
+    # the same note again changes nothing; notes are journaled
+    before = text
+    run("note", f, seed.notes[0].text, "--date", seed.notes[0].date.isoformat())
+    assert f.read_text() == before
+    doc = json.loads(run("journal", "--json").output)
+    assert sum(e["kind"] == "note" for e in doc["events"]) == 6
+
+
+def test_note_refuses_bad_input_and_leaves_the_file(tmp_path):
+    f = tmp_path / "idea.toml"
+    f.write_text(SEED.read_text())
+    before = f.read_text()
+    assert run("note", f, "   ").exit_code == 2
+    res = run("note", f, "too early", "--date", "2020-01-01")
+    assert res.exit_code == 2 and "before the idea was published" in res.output
+    broken = tmp_path / "broken.toml"
+    broken.write_text(before[:200])
+    res = run("note", broken, "x")
+    assert res.exit_code == 2 and "broken.toml" in res.output
+    assert f.read_text() == before
+
+
+def test_thesis_watch_help_stays_light():
+    env = dict(os.environ)
+    code = ("import sys; from thesis.cli import app; "
+            "import typer.main; typer.main.get_command(app); "
+            "print(','.join(m for m in ('pandas', 'numba', 'matplotlib', 'apprise', 'tomlkit') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "apprise" not in out.stdout and "tomlkit" not in out.stdout
