@@ -13,7 +13,7 @@ endif
 # Keep the demo's store inside the checkout unless the user chose one.
 export THESIS_HOME ?= $(abspath .thesis-home)
 
-.PHONY: setup demo test bench clean browser vendor-charts
+.PHONY: setup demo test bench clean browser vendor-charts mutate
 
 setup: $(STAMP)
 
@@ -26,6 +26,7 @@ $(STAMP): pyproject.toml
 demo: setup
 	$(VENV)/bin/thesis demo
 	$(VENV)/bin/thesis scorecard examples/authors --report out/scorecard
+	$(VENV)/bin/thesis watch --once --asof 2023-06-14 --dry-run examples/
 
 # Hypothesis runs derandomized ("ci" profile) unless HYPOTHESIS_PROFILE says otherwise (e.g. dev).
 test: setup browser
@@ -33,6 +34,11 @@ test: setup browser
 
 bench: setup
 	$(PY) -m benchmarks
+
+# Mutation testing (mutmut, in a copy under build/mutate; slow, never part of `make test`).
+# MUTATE="thesis/risk thesis/replay" picks paths; MUTATE_SAMPLE=0.3 tests a fixed 30% sample.
+mutate: setup
+	$(PY) tools/mutate.py $(MUTATE)
 
 # The dashboard's browser tests drive Debian's chromium (never a browser download of
 # Playwright's own). As root (CI) install it; otherwise say how and let the tests skip.

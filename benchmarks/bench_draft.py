@@ -1,12 +1,12 @@
 """`thesis draft` scored on the posts with expected extractions ($THESIS_POSTS, default ../shared/posts).
 
-Prints precision and recall per field over all posts (thesis.draft.score) and returns one
-row per field for the benchmark table: the value is recall, the peer column precision.
-``python -m benchmarks draft`` runs it alone.
+Returns one row per field (precision, recall, exact share of posts) for the draft table of
+``python -m benchmarks`` (``python -m benchmarks draft`` runs it alone), and prints the posts
+and fields that came out wrong.
 """
 from __future__ import annotations
 
-from thesis.draft.score import score, table
+from thesis.draft.score import score
 
 TARGET = 0.9
 
@@ -14,12 +14,16 @@ TARGET = 0.9
 def run() -> list[dict]:
     result = score()
     print(f"draft: posts in {result['folder']}")
-    print(table(result))
+    for p in result["posts"]:
+        for field, w in p["wrong"].items():
+            print(f"  {p['post']}: {field}: got {w['got']!r}, expected {w['expected']!r}")
+        if p["error"]:
+            print(f"  {p['post']}: error: {p['error']}")
     rows = []
     for field, s in result["fields"].items():
-        recall = s["recall"] if s["recall"] is not None else 1.0
-        precision = s["precision"] if s["precision"] is not None else 1.0
-        rows.append({"name": f"draft {field}: recall (peer column: precision)", "value": recall, "unit": "",
-                     "peer": "precision", "peer_value": precision, "target": f">= {TARGET:g} both",
-                     "met": recall >= TARGET and precision >= TARGET})
+        ok = all(s[k] is None or s[k] >= TARGET for k in ("precision", "recall"))
+        rows.append({"table": "draft", "name": f"draft {field}", "field": field, "posts": s["posts"],
+                     "value": s["recall"] if s["recall"] is not None else 1.0, "unit": "",
+                     "precision": s["precision"], "recall": s["recall"], "exact": s["exact"],
+                     "target": f">= {TARGET:.0%} both", "met": ok})
     return rows

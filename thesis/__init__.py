@@ -20,11 +20,11 @@ __version__ = "0.1.0"
 
 __all__ = ["Idea", "load", "evaluate", "replay", "chart", "study", "market_report", "__version__"]
 
-# The verbs `replay` and `study` share their names with subpackages, and the import system
+# The verbs `replay`, `study`, `evaluate` and `chart` share their names with submodules; the import system
 # sets `thesis.<sub>` to the subpackage when it is first imported, which would replace the
 # verb. The module's class below refuses exactly that assignment, so the verbs always win
 # (the subpackages stay importable: `from thesis.replay import fills`, sys.modules).
-_VERBS = frozenset({"replay", "study"})
+_VERBS = frozenset({"replay", "study", "evaluate", "chart"})
 
 
 class _ThesisModule(_types.ModuleType):
@@ -35,6 +35,36 @@ class _ThesisModule(_types.ModuleType):
 
 
 _sys.modules[__name__].__class__ = _ThesisModule
+
+
+def _numba_cache_dir(package_dir: str) -> str | None:
+    """Where numba should cache compiled kernels: None (numba's default, ``__pycache__`` beside
+    the code) when the package directory is writable or NUMBA_CACHE_DIR is set; else
+    ``$THESIS_HOME/numba-cache`` (an installed, read-only package still compiles only once)."""
+    import os
+
+    if os.environ.get("NUMBA_CACHE_DIR") or os.access(package_dir, os.W_OK):
+        return None
+    home = os.environ.get("THESIS_HOME")
+    if home:
+        return os.path.join(os.path.expanduser(home), "numba-cache")
+    from platformdirs import user_data_dir
+
+    return os.path.join(user_data_dir("thesis", appauthor=False), "numba-cache")
+
+
+def _configure_numba_cache() -> None:
+    import os
+
+    where = _numba_cache_dir(os.path.dirname(os.path.abspath(__file__)))
+    if where is None:
+        return
+    os.environ["NUMBA_CACHE_DIR"] = where          # read by numba when it is first imported
+    if "numba" in _sys.modules:                     # imported before thesis: tell its config directly
+        _sys.modules["numba"].config.CACHE_DIR = where
+
+
+_configure_numba_cache()
 
 _LAZY = {"Idea": "thesis.spec", "load": "thesis.spec"}
 

@@ -12,7 +12,9 @@ result depends on:
 
 Touching a file (``touch``, a re-download, an edit) recomputes; an edit that keeps both the size
 and the modification time of a file is not seen (the price of not reading 503 files to hash
-them). ``THESIS_CACHE=0`` turns the cache off. Entries are numpy ``.npz`` files (no pickle),
+them). File times tick coarsely (a few ms), so a file changed within the last ``RACY_SECONDS``
+could change again without its time moving: such a request bypasses the cache altogether
+(git's "racily clean" rule). ``THESIS_CACHE=0`` turns the cache off. Entries are numpy ``.npz`` files (no pickle),
 written atomically (temporary file + rename), so concurrent runs never read half a file; an
 unreadable entry is recomputed and rewritten; a read-only or missing home just skips caching.
 """
@@ -22,6 +24,7 @@ import hashlib
 import json
 import os
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -30,7 +33,8 @@ if TYPE_CHECKING:
 
 CACHE_VERSION = 1
 CODE_DIRS = ("data", "breadth", "market")
-MAX_ENTRIES = 16          # per kind; the oldest entries beyond this are removed
+RACY_SECONDS = 2.0
+MAX_ENTRIES = 64          # per kind; the oldest entries beyond this are removed
 
 
 def enabled() -> bool:
@@ -64,12 +68,33 @@ def folder_fingerprint(folder: str | os.PathLike, suffix: str = ".csv") -> list:
     return [str(folder.resolve())] + [[n, *_stat(folder / n)[1:]] for n in names]
 
 
+@lru_cache(maxsize=1)
 def _code_fingerprint() -> list:
+    """(Once per process: the code a process runs does not change under it.)"""
     root = Path(__file__).resolve().parent
     out = [_stat(Path(__file__))]
     for d in CODE_DIRS:
         out += [_stat(p) for p in sorted((root / d).rglob("*.py"))]
     return out
+
+
+def _racy(parts) -> bool:
+    """True when a fingerprinted file (an mtime_ns in ``parts``) changed less than RACY_SECONDS ago."""
+    import time
+
+    now = time.time_ns()
+    stack = [parts]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            if len(item) == 3 and isinstance(item[2], int) and item[2] > 10**17:   # [path, size, mtime_ns]
+                if now - item[2] < RACY_SECONDS * 1e9:
+                    return True
+            else:
+                stack.extend(item)
+    return False
 
 
 def make_key(kind: str, parts: dict) -> str:
@@ -85,11 +110,15 @@ def make_key(kind: str, parts: dict) -> str:
 # ------------------------------------------------------------------ frames <-> npz
 def _pack(frames: dict[str, pd.DataFrame]) -> dict:
     import numpy as np
+    import pandas as pd
 
     arrays, meta = {}, {"frames": {}}
     for name, df in frames.items():
         idx = df.index
         arrays[f"{name}.index"] = idx.to_numpy()
+        freq = getattr(idx, "freq", None)
+        if freq is not None and pd.tseries.frequencies.to_offset(freq.freqstr) != freq:
+            raise TypeError(f"index frequency {freq!r} cannot be stored")
         cols = [str(c) for c in df.columns]
         same = df.shape[1] > 0 and len(set(df.dtypes)) == 1 and df.dtypes.iloc[0] != object
         if same:
@@ -101,7 +130,8 @@ def _pack(frames: dict[str, pd.DataFrame]) -> dict:
                     raise TypeError(f"column {c!r} is not numeric")
                 arrays[f"{name}.col{i}"] = values
         meta["frames"][name] = {"columns": cols, "index_name": idx.name, "columns_name": df.columns.name,
-                                "same": bool(same), "attrs": df.attrs}
+                                "same": bool(same), "attrs": df.attrs,
+                                "freq": None if freq is None else freq.freqstr}
     arrays["meta"] = np.frombuffer(json.dumps(meta, default=str).encode(), dtype=np.uint8)
     return arrays
 
@@ -113,6 +143,8 @@ def _unpack(data) -> dict[str, pd.DataFrame]:
     out = {}
     for name, m in meta["frames"].items():
         index = pd.Index(data[f"{name}.index"], name=m["index_name"])
+        if m.get("freq"):
+            index = pd.DatetimeIndex(index, freq=m["freq"])
         columns = pd.Index(m["columns"], name=m["columns_name"])
         if m["same"]:
             df = pd.DataFrame(data[f"{name}.values"], index=index, columns=columns)
@@ -168,7 +200,7 @@ def _prune(folder: Path) -> None:
 
 def cached_frames(kind: str, parts: dict, compute: Callable[[], dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
     """``compute()`` (a dict of DataFrames), or its copy cached under ``kind`` and ``parts``."""
-    if not enabled():
+    if not enabled() or _racy(parts):
         return compute()
     key = make_key(kind, parts)
     hit = load(kind, key)

@@ -64,7 +64,7 @@ def evaluate(idea: Idea, asof=None, source: str | None = None, lookback: int = 1
 
         confirmations, missing = confirmations_on(idea.confirmations, [session], source)
     sizing = None
-    if account:
+    if account is not None:
         basis = entry if not filled or sign * (entry - lv.stop) > 0 else planned
         sizing = {"shares": size_shares(account, risk_fraction, basis, lv.stop).to_dict(), "entry": basis}
         if idea.options is not None:

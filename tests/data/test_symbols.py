@@ -110,7 +110,7 @@ def test_dangling_symlink_and_fifo_are_one_problem_each(tmp_path):
     assert ("DANG", "unreadable") in kinds and ("FIFO", "unreadable") in kinds
     assert ("x[b]y", "not a symbol") in kinds
     assert any(p["symbol"] == "GOOD" and p["line"] == 3 for p in doc["problems"])  # the rest was checked
-    with pytest.raises(DataFileError, match="dangling"):
+    with pytest.raises(DataFileError, match="leads nowhere"):
         CsvFolder(folder).fetch("DANG", AS_TRADED)
     with pytest.raises(DataFileError, match="not a regular file"):
         CsvFolder(folder).fetch("FIFO", AS_TRADED)

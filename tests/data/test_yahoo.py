@@ -104,3 +104,29 @@ def test_dead_network_is_down_not_unknown_symbol(capsys):
     with pytest.raises(ProviderUnavailable, match="after 3 tries.*Could not resolve host"):
         y.fetch("IWM", "as-traded")
     assert y.calls == 3 and "curl" not in capsys.readouterr().err  # yfinance's noise kept off the terminal
+
+
+def test_offline_analyses_find_bars_pulled_from_any_source(monkeypatch, data_root):
+    """Issue 9.7: THESIS_DATA unset, Yahoo down: bars pulled from csv:... are used, and the warning says so;
+    a symbol the store lacks gets a message naming what the store does hold."""
+    from typer.testing import CliRunner
+
+    from thesis.cli import app
+
+    monkeypatch.delenv("THESIS_DATA", raising=False)
+    res = CliRunner().invoke(app, ["data", "pull", "IWM", "SPY", "--source", f"csv:{data_root}", "--from",
+                                   "2023-01-01", "--to", "2023-12-31"])
+    assert res.exit_code == 0, res.output
+    down = Replay(failures=99)
+    monkeypatch.setattr("thesis.data.Yahoo", lambda: down)
+    bars = load_bars("IWM", end="2023-06-14")
+    assert bars.index[-1] == pd.Timestamp("2023-06-14") and bars["close"].iloc[-1] == 185.91
+    assert bars.attrs["source"] == f"store:csv:{data_root / 'daily'}"
+    assert "Yahoo Finance is unavailable: using IWM bars stored from csv:" in bars.attrs["warnings"][0]
+    with pytest.raises(ProviderUnavailable) as err:
+        load_bars("QQQ")
+    assert "the store holds no bars of QQQ; it holds IWM, SPY" in str(err.value)
+    assert "still usable" not in str(err.value)  # no contradictory advice
+    with pytest.raises(ProviderUnavailable) as err:
+        load_bars("IWM", adjustment="adjusted")
+    assert "the store holds as-traded from csv:" in str(err.value) and "2023-01-03 to 2023-12-29" in str(err.value)

@@ -82,3 +82,123 @@ def test_options_leg_and_confirmations():
     assert s["options"] == {"type": "put", "strike": 440.0, "iv": 0.18}
     assert s["stop"] == 458.0 and s["entry_zone"] == [450.0, 452.0]
     assert set(s["confirmations"]) == {"vix_below:15", "trend:dollar:up"}
+
+
+def test_order_types_and_a_buy_stop_breakout():
+    s = _draft("QQQ LONG ABOVE 370\nPosted 2023-03-02\n\nBuy stop 370.50 (breakout over the 369 ceiling), SL 362, "
+               "TP 385 / 395.\n")
+    assert s["direction"] == "long" and s["entry_order"] == "signal" and s["stop"] == 362.0
+    assert s["targets"] == [385.0, 395.0] and "zone_rejection" in s["trigger_kinds"]
+    s = _draft("FREE SIGNAL\nPair: SLV\nAction: BUY LIMIT\nPrice: 20.10\nStop Loss: 19.40\nTake Profit 1: 21.00\n"
+               "Take Profit 2: 22.20\nDate: 14/02/2023\n")
+    assert (s["symbol"], s["published"], s["entry_zone"]) == ("SLV", "2023-02-14", [20.1, 20.1])
+    assert s["stop"] == 19.4 and s["targets"] == [21.0, 22.2]
+
+
+def test_prose_with_distracting_numbers():
+    post = ("QQQ: The AI Bubble Is Running Out Of Air\nPublished Jul 20, 2023\n\nNVDA went from $108 to $480 in eight "
+            "months and the QQQ is up 45% YTD. In 2021 the Nasdaq fell from 16,200 to 10,000.\n\nThe trade: I'm "
+            "shorting QQQ from 382 to 386. If we get a weekly close over 395 I'm wrong and out.\nThe first target is "
+            "the gap at 350 and then the 200-day near 330. That's about 5:1 on the full move.\n\nI'd give it until "
+            "the end of October. Puts are an option too; IV is 19% so they're not expensive.\n\n"
+            "Update Aug 18, 2023: 356 this morning, half covered.\n")
+    s = _draft(post)
+    assert s["symbol"] == "QQQ" and s["entry_zone"] == [382.0, 386.0] and s["stop"] == 395.0
+    assert s["targets"] == [350.0, 330.0] and s["horizon"] == "2023-10-31"
+    assert s["claims"] == {"risk_reward": 5.0} and s["options"] == {"type": "put", "iv": 0.19}
+    assert s["notes"] == [{"date": "2023-08-18", "proposed": False}]
+
+
+def test_issue_phrases_short_the_rip_invalidation_pt_slash_and_sizes():
+    post = ("AMEX:SPY - short the rip\nNov 2, 2022\n\nI want to short the rip into 355-358; invalidation above 362.\n"
+            "PT 345 / 338. Taking 50/50 at each and I'll move the stop to breakeven after the first.\n"
+            "Dollar ripping, yields higher (+USD +yields). Holding through November.\n")
+    s = _draft(post)
+    assert (s["symbol"], s["direction"], s["stop"]) == ("SPY", "short", 362.0)
+    assert s["targets"] == [345.0, 338.0] and s["sizes"] == [0.5, 0.5] and s["move_stop_to_breakeven"]
+    assert s["horizon"] == "2022-11-30" and set(s["confirmations"]) == {"trend:dollar:up", "trend:yields:up"}
+    s = _draft("Russell 2000 (IWM): longs from 170\nPublished 2023-10-30\n\nIWM printed a monthly wick into the 165 "
+               "area and a failed breakdown below 168 this week. Longs from 170-171, stop 163.\nFirst target 180, "
+               "stretch target 188. Roughly 3R on the first. 2-3 months.\nDec 175 calls, IV 24%.\n")
+    assert (s["symbol"], s["direction"], s["entry_zone"]) == ("IWM", "long", [170.0, 171.0])
+    assert s["targets"] == [180.0, 188.0] and s["claims"] == {"risk_reward": 3.0} and s["horizon"] == "3mo"
+    assert set(s["trigger_kinds"]) == {"long_wick", "failed_breakout"}
+    assert s["options"] == {"type": "call", "strike": 175.0, "iv": 0.24}
+
+
+def test_two_signals_in_one_block_draft_the_first():
+    res = draft_post("Signals for today 2023-02-01\nEWY SHORT 64.5 SL 67 TP 60\nGLD SHORT 178 SL 183 TP 170\n",
+                     name="post", propose=False)
+    s = summary(res.draft)
+    assert (s["symbol"], s["entry_zone"], s["stop"], s["targets"]) == ("EWY", [64.5, 64.5], 67.0, [60.0])
+    assert res.document["second_trade"]["symbol"] == "GLD"
+
+
+def test_a_low_of_week_trigger_with_weekdays_passes_check():
+    post = ("DIA long\nPosted 2023-06-27\n\nI'd buy DIA at 330 with a 4% stop. Target is +10% from entry.\n\nNote\n"
+            "Look for the low of the week tomorrow and maybe Wednesday.\n")
+    res = draft_post(post, name="post")
+    assert res.check["valid"], res.check
+    assert 'kind = "low_of_week"' in res.toml and "weekdays = [" in res.toml
+    s = summary(res.draft)
+    assert s["stop"] == pytest.approx(316.8) and s["targets"] == [pytest.approx(363.0)]
+
+
+def test_here_means_the_price_named_just_before_and_index_thousands():
+    s = _draft("GSPC - S&P 500 at resistance again\nPublished March 8, 2024\n\nThe index is back at 5,150-5,180, the "
+               "top of the channel. Short the S&P here with a stop at 5,250. Targets 4,950 and 4,800.\n"
+               "This is about a 3 to 1 trade, holding for 6-8 weeks.\n")
+    assert (s["symbol"], s["entry_zone"], s["stop"]) == ("GSPC", [5150.0, 5180.0], 5250.0)
+    assert s["targets"] == [4950.0, 4800.0] and s["horizon"] == "8w" and s["claims"] == {"risk_reward": 3.0}
+
+
+def test_weekly_close_stop_thirds_and_a_call_strike():
+    s = _draft("$TLT - my bond bet\n\nDecember 1, 2023\n\nYields have peaked imo. 10y at 4.3% after 5%. I bought TLT "
+               "at 92.5 this week and would add on a dip to 90.\nStop: weekly close below 86.\nTargets: 100 / 105 / 110 "
+               "(scale out a third at each)\nHorizon: 6-9 months. Calls also fine (March 95c).\n")
+    assert (s["entry_zone"], s["stop"], s["targets"]) == ([92.5, 92.5], 86.0, [100.0, 105.0, 110.0])
+    assert s["sizes"] == [1 / 3] * 3 and s["horizon"] == "9mo" and s["options"] == {"type": "call", "strike": 95.0}
+
+
+def test_note_dates_relative_to_the_last_known_date():
+    post = ("SPY short\nPublished 2022-08-14T09:30Z\nShort SPY 425-430, stop 440, target 365.\n"
+            "Update Wednesday: 428 high.\nUpdate 8/26: down 3%.\nUPDATE Sept 13: stop to breakeven.\n"
+            "Note that 5 names hold the index up.\nUpdate (tomorrow): nothing.\n")
+    s = _draft(post)
+    assert s["published"] == "2022-08-14"
+    assert [n["date"] for n in s["notes"]] == ["2022-08-17", "2022-08-26", "2022-09-13", "2022-09-14"]
+
+
+def test_a_target_zone_is_one_target_at_its_near_edge():
+    s = _draft("GLD long\n2023-03-01\nBuy GLD 168-169, SL 165, TP zone 175-177, T2: 182.")
+    assert s["targets"] == [175.0, 182.0]
+    s = _draft("QQQ short\n2023-03-01\nShort QQQ 300-302, stop 310, targets 290 - 280.")
+    assert s["targets"] == [290.0, 280.0]
+
+
+def test_words_that_are_not_claims_options_or_confirmations():
+    s = _draft("SPY long\n2023-03-01\nSPY closed a dollar higher after the earnings call. The 10:1 split is done. "
+               "This puts the target near 420.\nBuy SPY 400, stop 390, target 420. A weaker dollar helps.\n")
+    assert s["confirmations"] == ["trend:dollar:down"] and s["claims"] == {} and s["options"] is None
+    assert (s["entry_zone"], s["stop"], s["targets"]) == ([400.0, 400.0], 390.0, [420.0])
+
+
+def test_past_durations_are_not_horizons():
+    s = _draft("SPY long\n2023-03-01\nSPY rallied 10% in 2 weeks after 6 months of consolidation, the best run in "
+               "a year. Buy SPY 400, stop 390, target 420.")
+    assert s["horizon"] is None
+    assert _draft("SPY long\n2023-03-01\nBuy SPY 400, stop 390, target 420 in 3 months.")["horizon"] == "3mo"
+
+
+def test_undated_plan_events_are_dated_by_the_bars():
+    from thesis.data import load_bars
+
+    post = ("XLE: energy rolling over (daily)\nSep 24, 2023\n\nShort XLE between $45.50 and $46.50. Stop above $48. "
+            "Targets: $42, then $40.\n\nTrade active\nComment:\nHalfway to the first target, patience.\n"
+            "Trade closed: target reached\nTarget 1 hit, moving stop to entry on the rest.\n")
+    notes = draft_post(post, name="post").document["notes"]
+    assert [n["proposed"] for n in notes] == [True, True, True]
+    assert notes[0]["date"] == "2023-09-27" and "entry" in notes[0]["reason"]   # first high >= 45.50
+    bars = load_bars("XLE")
+    lows = bars.loc["2023-09-28":notes[2]["date"], "low"]
+    assert lows.iloc[-1] <= 42 < lows.iloc[:-1].min() and "target 1" in notes[2]["reason"]

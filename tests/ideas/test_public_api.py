@@ -4,6 +4,6 @@ import importlib
 def test_verbs_survive_subpackage_imports():
     import thesis
 
-    importlib.import_module("thesis.replay.fills")
-    importlib.import_module("thesis.study.stats")
-    assert callable(thesis.replay) and callable(thesis.study) and callable(thesis.evaluate)
+    for module in ("thesis.replay.fills", "thesis.study.stats", "thesis.evaluate", "thesis.chart"):
+        importlib.import_module(module)
+    assert callable(thesis.replay) and callable(thesis.study) and callable(thesis.evaluate) and callable(thesis.chart)

@@ -8,7 +8,7 @@ import pytest
 from thesis.data import calendar
 from thesis.data.model import make_bars
 from thesis.errors import BadInput
-from thesis.market.regime import describe, regime_asof, regime_report, regime_series
+from thesis.market.regime import describe, regime_asof, regime_history, regime_report, regime_series
 
 
 def _bars(close, start="2021-01-04"):
@@ -66,6 +66,32 @@ def test_regime_asof_uses_only_past_bars_and_flags_partial_period():
     # a mid-month as-of day gives a partial monthly bar
     mid_month = bars.index[bars.index.day >= 15][0]
     assert regime_asof(bars, mid_month, "1mo")["partial"] is True
+
+
+def _ends_its_period(day: pd.Timestamp, rule: str) -> bool:
+    """Plain re-derivation: the next exchange session falls in another week/month."""
+    nxt = calendar.sessions(day + pd.Timedelta(days=1), day + pd.Timedelta(days=20))[0]
+    return pd.Timestamp(nxt).to_period(rule) != day.to_period(rule)
+
+
+@pytest.mark.parametrize("start, end", [("2022-03-28", "2022-04-22"),    # Good Friday: Thursday ends the week
+                                        ("2022-06-13", "2022-07-08"),    # Juneteenth and July 4 Mondays
+                                        ("2022-11-21", "2022-12-02")])   # Thanksgiving, a month end
+def test_partial_flag_is_true_exactly_when_the_period_is_incomplete(start, end):
+    bars = _bars(100 + np.sin(np.arange(600) / 7.0) * 5)      # sessions from 2021-01-04 into 2023
+    days = bars.loc[start:end].index
+    hist = {tf: regime_history(bars, tf)["partial"] for tf in ("1w", "1mo")}
+    seen = {True: 0, False: 0}
+    for d in days:
+        for tf, rule in (("1w", "W-FRI"), ("1mo", "M")):
+            expected = not _ends_its_period(d, rule)
+            assert regime_asof(bars, d, tf)["partial"] is expected, (tf, d)
+            assert bool(hist[tf].loc[d]) is expected, (tf, d)
+            # cut the data at d: the flag comes from the calendar, not from the bars after d
+            assert bool(regime_history(bars.loc[:d], tf)["partial"].iloc[-1]) is expected, (tf, d)
+            seen[expected] += 1
+    assert seen[True] > 0 and seen[False] > 0
+    assert regime_asof(bars, days[0], "1d")["partial"] is False
 
 
 def test_describe_texts():

@@ -11,7 +11,7 @@ from thesis.errors import BadInput
 from thesis.plotting import save_figure_exact
 from thesis.plotting._candles import bar_is_up, draw_price_bars, human_volume, nice_floor
 from thesis.plotting._inputs import Plan, check_plan, timeframe_word
-from thesis.plotting._marks import fmt_price, note_badge_rows, short_price, spread_positions
+from thesis.plotting._marks import fmt_price, note_badge_groups, short_price, spread_positions, trigger_runs
 from thesis.plotting._price_panel import level_suffix, reference_price
 from thesis.plotting._ratio import normalised_ratios
 from thesis.plotting._snapshot import auto_subtitle, truncate
@@ -63,8 +63,17 @@ def test_spread_positions_keeps_order_and_gap():
     assert out[0] < out[1] < out[3]
 
 
-def test_note_badge_rows_stack_close_badges():
-    assert note_badge_rows([0, 5, 30, 32, 34], 20) == [0, 1, 0, 1, 2]
+def test_close_note_badges_share_one_badge_in_one_row():
+    groups = note_badge_groups([0, 5, 30, 32, 34, 80], [1, 2, 3, 4, 5, 6], 20)
+    assert [label for _, label in groups] == ["1\u20132", "3\u20135", "6"]
+    assert groups[0][0] == 2.5 and groups[2][0] == 80
+    assert [label for _, label in note_badge_groups([0, 3], [2, 5], 20)] == ["2,5"]
+
+
+def test_trigger_runs_label_a_repeated_trigger_once():
+    items = [(10, "zone_rejection"), (11, "zone_rejection"), (12, "zone_rejection"), (12, "outside_bar"),
+             (30, "zone_rejection")]
+    assert trigger_runs(items) == [(10, "zone_rejection", 3), (12, "outside_bar", 1), (30, "zone_rejection", 1)]
 
 
 def test_price_formats():

@@ -450,6 +450,30 @@ def test_kernel_runs_many_rows_in_one_call():
     assert (out["exit_price"][timed] == c[starts + 9][timed]).all()
     stopped = out["reason"] == nb.REASON_STOP
     assert (out["exit_price"][stopped] >= o[starts][stopped] + 2.0).all()
+    # every row's ending re-derived in plain Python (short from the open of `start`, stop 2 above,
+    # target 3 below, time stop at the close of start + 9; open first, then stop before target)
+    expected = []
+    for s0 in starts:
+        stop, target = o[s0] + 2.0, o[s0] - 3.0
+        for i in range(s0, s0 + 10):
+            if o[i] >= stop:
+                end = (nb.REASON_STOP, i, o[i])
+            elif o[i] <= target:
+                end = (nb.REASON_TARGET, i, o[i])
+            elif h[i] >= stop:
+                end = (nb.REASON_STOP, i, stop)
+            elif lo[i] <= target:
+                end = (nb.REASON_TARGET, i, target)
+            elif i == s0 + 9:
+                end = (nb.REASON_TIME, i, c[i])
+            else:
+                continue
+            break
+        expected.append(end)
+    got = list(zip(out["reason"].tolist(), out["exit_idx"].tolist(), out["exit_price"].tolist()))
+    assert got == [(int(r), int(i), pytest.approx(float(p))) for r, i, p in expected]
+    assert {r for r, _, _ in expected} == {nb.REASON_STOP, nb.REASON_TARGET, nb.REASON_TIME}
+    assert np.allclose(out["pnl"], o[starts] - out["exit_price"])
 
 
 # -- real data -------------------------------------------------------------------------------------

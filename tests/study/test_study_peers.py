@@ -1,6 +1,6 @@
 """Trade outcomes agree with vectorbt (Portfolio.from_signals) and backtesting.py on the seed
 setup's occurrences on IWM, conventions made equivalent as in benchmarks/bench_study.py; the
-one deliberate difference (docs/study.md) is checked to be the only one."""
+one deliberate difference (README "Event studies") is checked to be the only one."""
 import numpy as np
 import pytest
 

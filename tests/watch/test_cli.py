@@ -57,8 +57,8 @@ def test_ideas_json_and_journal_json(private_home):
 
 def test_journal_pending_lists_failed_deliveries(private_home, tmp_path):
     alerts = tmp_path / "alerts.toml"
-    alerts.write_text('[[channels]]\nkind = "webhook"\nname = "desk"\nurl = "http://127.0.0.1:9/hook"\n'
-                      'timeout = 0.5\nsnapshots = false\n'.replace("snapshots = false\n", ""))
+    alerts.write_text('snapshots = false\n[[channels]]\nkind = "webhook"\nname = "desk"\n'
+                      'url = "http://127.0.0.1:9/hook"\ntimeout = 0.5\n')
     res = run("watch", ROOT / "examples", "--once", "--asof", "2023-06-14", "--alerts", alerts)
     assert res.exit_code == 0, res.output
     assert "desk: failed" in res.output

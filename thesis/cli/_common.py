@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import sys
 from datetime import date, datetime
 from functools import wraps
@@ -48,7 +49,12 @@ def esc(value, limit: int | None = None) -> str:
     text = "" if value is None else str(value)
     if limit is not None and len(text) > limit:
         text = text[:limit] + f"... ({len(text) - limit:,} more characters)"
-    return _rich_escape(text)
+    # rich.markup.escape covers tag-like brackets; rich's renderer also turns a backslash before
+    # any other "[" into nothing, so such a backslash is doubled here.
+    return _BACKSLASH_BRACKET.sub(r"\1\\\2", _rich_escape(text))
+
+
+_BACKSLASH_BRACKET = re.compile(r"(\\+)(\[)(?![a-z#/@][^\[]*?\])")
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:
@@ -60,15 +66,21 @@ def plural(n: int, word: str, many: str | None = None) -> str:
 def _column_need(out: Console, table, column) -> int:
     """Width a column needs so nothing in it is cut: no_wrap (key) columns
     their widest cell, other columns a few characters (they fold)."""
+    from rich.cells import cell_len
     from rich.measure import Measurement
 
-    options = out.options
     pad = table._get_padding_width(column._index)
-    cells = [column.header, *column.cells]
-    widths = [Measurement.get(out, options, c if not isinstance(c, str) else out.render_str(c)) for c in cells]
-    widest = max((m.maximum for m in widths), default=1)
     if column.width is not None:
         return column.width + pad
+    options = out.options
+    widest = 1
+    for c in (column.header, *column.cells):
+        if isinstance(c, str):
+            # Plain strings (nearly every cell) are measured cheaply; markup only when present.
+            w = max(map(cell_len, (out.render_str(c).plain if "[" in c else c).split("\n")))
+        else:
+            w = Measurement.get(out, options, c).maximum
+        widest = max(widest, w)
     if column.no_wrap:
         return widest + pad
     return min(widest, 8) + pad
@@ -132,6 +144,27 @@ def parse_date(value, option: str):
         return date.fromisoformat(text)
     except ValueError:
         raise BadInput(f"{option} {text[:40]!r} is not a date: use YYYY-MM-DD") from None
+
+
+def bounded(lo: float | None = None, hi: float | None = None, *, above: float | None = None, hint: str = ""):
+    """A typer callback for number options: finite (no nan/inf) and within [lo, hi]
+    (or strictly above ``above``); otherwise a usage error, exit 2. Works on lists."""
+    def rule() -> str:
+        low = f"above {above:g}" if above is not None else (f"from {lo:g}" if lo is not None else "")
+        high = f"{' and ' if above is not None else ' to ' if lo is not None else ''}{'at most ' if lo is None else ''}{hi:g}" \
+            if hi is not None else ""
+        return (low + high) or "finite"
+
+    def check(value):
+        for v in value if isinstance(value, (list, tuple)) else [value]:
+            if v is None:
+                continue
+            if not math.isfinite(v) or (lo is not None and v < lo) or (hi is not None and v > hi) or \
+                    (above is not None and v <= above):
+                raise typer.BadParameter(f"{v!r} is not a number {rule()}" + (f" ({hint})" if hint else ""))
+        return value
+
+    return check
 
 
 def output_file(path, option: str = "-o"):

@@ -65,7 +65,7 @@ def pull(symbols: list[str] = typer.Argument(..., help="Symbols to pull, e.g. IW
     from thesis.data import CsvFolder, Store, check_range, default_source, get_provider
     from thesis.data.adapters.csv_folder import folder_adjustment
     from thesis.data.dates import empty_range_message
-    from thesis.errors import BadInput, StoreError, ThesisError
+    from thesis.errors import BadInput, StoreError, SymbolNotFound, ThesisError
 
     names = _symbols(symbols)
     start, end = check_range(from_, to)
@@ -103,9 +103,17 @@ def pull(symbols: list[str] = typer.Argument(..., help="Symbols to pull, e.g. IW
                 failures.append(stopped)
                 break
             except ThesisError as exc:
-                failures.append({"symbol": sym, "adjustment": adj, "error": str(exc), "exit_code": exc.exit_code})
+                failures.append({"symbol": sym, "adjustment": adj, "error": str(exc), "exit_code": exc.exit_code,
+                                 "missing": isinstance(exc, SymbolNotFound)})
             progress.advance(task)
-    payload = {"store": str(store.path), "pulled": results, "failed": failures}
+    # --adjustment both: a symbol the source holds in one adjustment only is a note, not a failure.
+    pulled = {r["symbol"] for r in results}
+    skipped = [f for f in failures if adjustment == "both" and f.pop("missing", False) and f["symbol"] in pulled]
+    failures = [f for f in failures if f not in skipped]
+    for f in failures:
+        f.pop("missing", None)
+    payload = {"store": str(store.path), "pulled": results, "failed": failures,
+               "skipped": [{"symbol": f["symbol"], "adjustment": f["adjustment"], "why": f["error"]} for f in skipped]}
     if stopped:
         payload["not_stored"] = stopped["not_stored"]
     if json:
@@ -114,13 +122,16 @@ def pull(symbols: list[str] = typer.Argument(..., help="Symbols to pull, e.g. IW
         table = Table(title=f"Pulled into {esc(store.path)}")
         for col in ("symbol", "adjustment", "source", "rows", "first", "last", "last close"):
             table.add_column(col, justify="right" if col in ("rows", "last close") else "left",
-                             no_wrap=col in ("symbol", "first", "last", "last close"))
+                             no_wrap=col in ("symbol", "adjustment", "first", "last", "last close"))
         for r in results:
             table.add_row(esc(r["symbol"]), r["adjustment"], esc(r["source"]), str(r["rows"]),
                           str(r["first"].date()), str(r["last"].date()), f"{r['last_close']:.2f}")
         print_table(table, drop=("source", "adjustment"))
         for r in results:
             print_warnings([f"{r['symbol']}: {w}" for w in r["warnings"]])
+    for f in skipped:
+        err_console.print(f"[yellow]note:[/] no {f['adjustment']} bars of {esc(f['symbol'])} in this source "
+                          f"(pulled the other adjustment)", highlight=False, soft_wrap=True)
     for f in failures:
         err_console.print(f"[bold red]error:[/] {esc(f['error'], 2000)}", highlight=False, soft_wrap=True)
     if stopped:
@@ -133,7 +144,7 @@ def pull(symbols: list[str] = typer.Argument(..., help="Symbols to pull, e.g. IW
 
 @app.command()
 @handle_errors
-def show(symbol: str,
+def show(symbol: str = typer.Argument(..., help="Symbol, e.g. IWM"),
          timeframe: str = typer.Option("1d", help="1d, 1w or 1mo"),
          from_: Optional[datetime] = typer.Option(None, "--from", help="First date (YYYY-MM-DD)"),
          to: Optional[datetime] = typer.Option(None, "--to", help="Last date (YYYY-MM-DD)"),
@@ -147,7 +158,7 @@ def show(symbol: str,
     """Show bars, resampled to weekly or monthly on request."""
     from rich.table import Table
 
-    from thesis.data import Store, bar_warnings, check_range, get_provider, resample
+    from thesis.data import Store, bar_warnings, check_range, get_provider, load_bars, resample
     from thesis.data.adapters.base import clip_dates
     from thesis.data.dates import empty_range_message
     from thesis.errors import BadInput, StoreError, SymbolNotFound
@@ -166,9 +177,9 @@ def show(symbol: str,
         try:
             bars = store.fetch(symbol, adjustment)
         except SymbolNotFound:
-            bars = get_provider().fetch(symbol, adjustment)
+            bars = load_bars(symbol, adjustment)
         except StoreError as exc:
-            bars = get_provider().fetch(symbol, adjustment)
+            bars = load_bars(symbol, adjustment)
             notes.append(f"the store could not be read, so these bars come from {bars.attrs['source']}: {exc}")
     else:
         bars = get_provider(source).fetch(symbol, adjustment)
@@ -181,7 +192,7 @@ def show(symbol: str,
     frame = resample(picked, timeframe) if len(picked) else picked.assign(partial=False)
     frame.attrs = {**bars.attrs, "timeframe": timeframe}
     meta = {k: frame.attrs.get(k) for k in ("symbol", "source", "adjustment", "timeframe")}
-    empty = empty_range_message(symbol, start, end, bars) if frame.empty else None
+    empty = f"{empty_range_message(symbol, start, end, bars)} [{bars.attrs.get('source')}]" if frame.empty else None
     if json:
         print_json({**meta, "rows": len(frame), "bars": frame, "warnings": bar_warnings(bars),
                     "flagged": dict(bars.attrs.get("flagged", {})), **({"message": empty} if empty else {})})

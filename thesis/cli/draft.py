@@ -35,7 +35,7 @@ def draft(post: Path = typer.Argument(..., help="The post as a text file ('-' re
         name = "standard input"
     else:
         text = read_post(post)
-        name = post.name
+        name = str(post)
     if output is not None and output.is_dir():
         raise BadInput(f"-o {output} is a folder: give a file name such as idea.toml")
     res = draft_post(text, published=published, source=source, name=name)
@@ -57,7 +57,6 @@ def draft(post: Path = typer.Argument(..., help="The post as a text file ('-' re
 
 def _report(res, out, output) -> None:
     d = res.draft
-    s = res.document["fields"]
     if output is not None:
         out.print(f"[green]wrote[/] {esc(output)}", highlight=False)
     sym = d.value("symbol") or "?"
@@ -86,4 +85,3 @@ def _report(res, out, output) -> None:
                   highlight=False)
     else:
         out.print(f"[yellow]thesis check:[/] {esc(res.check['message'])}", highlight=False)
-    del s

@@ -10,7 +10,8 @@ import typer
 from rich.panel import Panel
 from rich.table import Table
 
-from thesis.cli._common import console, err_console, esc, handle_errors, output_file, plural, print_json, print_table
+from thesis.cli._common import (bounded, console, err_console, esc, handle_errors, output_file, output_folder, plural,
+                                print_json, print_table)
 
 SOURCE_HELP = "csv:DIR, yahoo or store (default: csv:$THESIS_DATA when set, else yahoo)"
 
@@ -28,7 +29,7 @@ def register(app: typer.Typer) -> None:
 def check(idea: Path = typer.Argument(..., help="Idea file (TOML)"),
           source: Optional[str] = typer.Option(None, help="Also say which symbols this source lacks (csv:DIR or "
                                                           "store; default: csv:$THESIS_DATA when set)"),
-          json: bool = typer.Option(False, "--json")):
+          json: bool = typer.Option(False, "--json", help="Print one JSON document")):
     """Validate an idea file; errors name the file, line and key.
 
     This is the validation every command runs: a file check accepts is accepted by replay,
@@ -81,9 +82,11 @@ def evaluate(idea: Path = typer.Argument(..., help="Idea file (TOML)"),
              asof: Optional[datetime] = typer.Option(None, help="Date (default: last bar)"),
              source: Optional[str] = typer.Option(None, help=SOURCE_HELP),
              lookback: int = typer.Option(10, help="Sessions in which recent triggers are listed (>= 1)"),
-             account: Optional[float] = typer.Option(None, help="Account size for position sizing"),
-             risk: float = typer.Option(0.01, help="Fraction of the account risked (with --account)"),
-             json: bool = typer.Option(False, "--json")):
+             account: Optional[float] = typer.Option(None, callback=bounded(above=0, hi=1e13),
+                                                     help="Account size for position sizing"),
+             risk: float = typer.Option(0.01, callback=bounded(above=0, hi=1, hint="0.01 means 1 %"),
+                                        help="Fraction of the account risked (with --account)"),
+             json: bool = typer.Option(False, "--json", help="Print one JSON document")):
     """The idea's state on a date: distances to zone, stop and targets, recent triggers, the arithmetic."""
     from thesis.errors import BadInput
     from thesis.evaluate import evaluate as run
@@ -101,24 +104,32 @@ def evaluate(idea: Path = typer.Argument(..., help="Idea file (TOML)"),
 def replay(idea: Path = typer.Argument(..., help="Idea file (TOML)"),
            source: Optional[str] = typer.Option(None, help=SOURCE_HELP),
            chart: Optional[Path] = typer.Option(None, "--chart", help="Also write the snapshot PNG here"),
-           json: bool = typer.Option(False, "--json")):
+           json: bool = typer.Option(False, "--json", help="Print one JSON document")):
     """Replay the idea from its publication date over real bars and grade it."""
     from thesis.chart import chart as draw
     from thesis.chart import check_chart_path
+    from thesis.errors import ThesisError
     from thesis.replay import replay as run
 
     if chart:
         check_chart_path(output_file(chart, "--chart"), "--chart")  # refuse before any work is done
     res = run(idea, source=source)
     doc = res.to_dict()
+    failed = None
     if chart:
-        draw(res.idea, chart, replayed=res, source=source, missing=res.missing)
-        doc["chart"] = str(chart)
+        try:
+            draw(res.idea, chart, replayed=res, source=source, missing=res.missing)
+            doc["chart"] = str(chart)
+        except (ThesisError, OSError) as exc:  # the report is printed all the same, then the error
+            failed = exc
+            doc["chart_error"] = str(exc)
         doc["data"]["missing"] = list(res.missing)
     if json:
         print_json(doc)
-        return
-    print_replay(doc)
+    else:
+        print_replay(doc)
+    if failed is not None:
+        raise failed
 
 
 @handle_errors
@@ -127,7 +138,8 @@ def chart(idea: Path = typer.Argument(..., help="Idea file (TOML)"),
           asof: Optional[datetime] = typer.Option(None, help="Draw what was known at this date"),
           timeframe: str = typer.Option("1d", help="1d, 1w or 1mo"),
           source: Optional[str] = typer.Option(None, help=SOURCE_HELP),
-          width: int = typer.Option(1600), height: int = typer.Option(900)):
+          width: int = typer.Option(1600, help="Image width in pixels"),
+          height: int = typer.Option(900, help="Image height in pixels")):
     """Draw the idea's snapshot: candles, zone, stop, targets, triggers, entries, exits, notes."""
     from thesis.chart import chart as draw
     from thesis.chart import check_chart_path
@@ -158,6 +170,7 @@ def demo(out: Path = typer.Option(Path("out"), help="Folder for the snapshot and
     from thesis.cli.data import pull
     from thesis.replay import replay as run
 
+    output_folder(out, "--out")      # before any work: a file here would fail only at the end
     root = Path(__file__).resolve().parents[2]
     idea = root / "examples" / "iwm-no-love-for-small-caps.toml"
     pull(["IWM", "SPY", "QQQ"], source=None, from_=None, to=None, adjustment="as-traded", json=False)
@@ -223,9 +236,9 @@ def print_replay(doc: dict) -> None:
         legs = t["legs"] or [{"date": t["exit"]["date"], "price": t["exit"]["price"], "kind": t["exit"]["reason"],
                               "size": 1.0, "level": None}]
         # Each leg of a scale-out at its own date and price: the price that traded.
-        exits = "\n".join(f"{leg['date']} @ {leg['price']:.2f}" + (f" ({leg['size']:.0%})" if len(legs) > 1 else "")
-                          for leg in legs)
-        reasons = "\n".join(_leg_word(leg, sorted(set(targets), key=targets.index)) for leg in legs)
+        exits = "\n".join(f"{leg['date']} @ {leg['price']:.2f}" for leg in legs)
+        reasons = "\n".join(_leg_word(leg, sorted(set(targets), key=targets.index))
+                            + (f" {leg['size']:.0%}" if len(legs) > 1 else "") for leg in legs)
         if len(legs) > 1:
             averages.append(f"{t['variant']}: {len(legs)} exits, size-weighted average exit "
                             f"{t['exit']['average_price']:.2f} (an average, not a traded price)")
@@ -233,7 +246,7 @@ def print_replay(doc: dict) -> None:
                       _fmt(t["pnl"]["per_share"], "+.2f"), _fmt(t["pnl"]["pct"], "+.1f"), _fmt(t["pnl"]["r"], "+.2f"),
                       f"{_fmt(t['mfe']['r'], '+.2f')} {t['mfe']['date']}", f"{_fmt(t['mae']['r'], '+.2f')} {t['mae']['date']}",
                       str(t["days_held"]))
-    print_table(table, drop=("MAE (R)", "MFE (R)", "P&L %", "days"))
+    print_table(table, drop=("MAE (R)", "MFE (R)", "P&L %", "days", "P&L/share"))
     for line in averages:
         console.print(line, highlight=False)
     for t in doc["trades"]:

@@ -13,7 +13,7 @@ import typer
 from pathlib import Path
 from rich.table import Table
 
-from thesis.cli._common import console, esc, handle_errors, output_file, print_json, print_table
+from thesis.cli._common import bounded, console, esc, handle_errors, output_file, print_json, print_table
 from thesis.errors import BadInput
 
 if TYPE_CHECKING:  # heavy modules load inside the commands, so `thesis --help` stays fast
@@ -26,12 +26,19 @@ app = typer.Typer(help="Option prices, option plans for an idea, and what-if gri
 
 UNITS = "vega per 1.00 of vol (0.01 = 1 vol point), theta per year (dV/dt), rho per 1.00 of rate"
 IV_HELP = "Implied vol as a decimal (0.20 = 20 %)"
+DECIMAL = "write it as a decimal: 0.20 means 20 %"
+MAX_IV = 5.0            # 500 % a year: anything above is a percent typed as a decimal
+MAX_DAYS = 10950        # 30 years of calendar days
+FIRST_YEAR, LAST_YEAR = 1901, 2199      # QuantLib's calendar
 
 
 def _date(value: Optional[str], name: str) -> Optional[dt.date]:
     from thesis.options.pricing import to_date
 
-    return to_date(value, name) if value is not None else None
+    day = to_date(value, name) if value is not None else None
+    if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise BadInput(f"{name} {day}: dates must lie between {FIRST_YEAR} and {LAST_YEAR}")
+    return day
 
 
 def _dividends(items: Optional[list[str]]) -> list[tuple[dt.date, float]]:
@@ -52,14 +59,14 @@ def _dividends(items: Optional[list[str]]) -> list[tuple[dt.date, float]]:
 @app.command("price", help=f"Price one option with greeks. Units: {UNITS}.")
 @handle_errors
 def price_cmd(type: str = typer.Option(..., "--type", help="put or call"),
-              spot: float = typer.Option(..., help="Underlying price"),
-              strike: float = typer.Option(..., help="Strike"),
-              days: Optional[int] = typer.Option(None, help="Calendar days to expiry (t = days/365)"),
+              spot: float = typer.Option(..., callback=bounded(above=0), help="Underlying price"),
+              strike: float = typer.Option(..., callback=bounded(above=0), help="Strike"),
+              days: Optional[int] = typer.Option(None, min=0, max=MAX_DAYS, help="Calendar days to expiry (t = days/365)"),
               expiry: Optional[str] = typer.Option(None, help="Expiry date YYYY-MM-DD (needs --asof)"),
               asof: Optional[str] = typer.Option(None, help="Pricing date YYYY-MM-DD (default today)"),
-              iv: float = typer.Option(..., help=IV_HELP),
-              rate: float = typer.Option(0.0, help="Risk-free rate, continuously compounded (0.05 = 5 %)"),
-              div_yield: float = typer.Option(0.0, help="Dividend yield, continuously compounded"),
+              iv: float = typer.Option(..., callback=bounded(above=0, hi=MAX_IV, hint=DECIMAL), help=IV_HELP),
+              rate: float = typer.Option(0.0, callback=bounded(-1, 1, hint=DECIMAL), help="Risk-free rate, continuously compounded (0.05 = 5 %)"),
+              div_yield: float = typer.Option(0.0, callback=bounded(-1, 1, hint=DECIMAL), help="Dividend yield, continuously compounded"),
               dividend: Optional[list[str]] = typer.Option(None, help="Cash dividend DATE:AMOUNT (repeatable)"),
               style: str = typer.Option("american", help="american or european"),
               json: bool = typer.Option(False, "--json", help="Print one JSON document: price, delta, gamma, vega, theta, rho")):
@@ -137,30 +144,32 @@ def _chart_best(plan: OptionsPlan, path: str):
 def plan_cmd(idea: Optional[Path] = typer.Argument(None, help="Idea file: direction, levels, horizon, "
                                                              "symbol and [options] iv come from it"),
              direction: Optional[str] = typer.Option(None, help="long or short"),
-             entry: Optional[float] = typer.Option(None, help="Entry price of the idea"),
-             stop: Optional[float] = typer.Option(None, help="Stop price"),
-             target: Optional[list[float]] = typer.Option(None, help="Target price (repeatable; the first ranks)"),
-             horizon_days: Optional[int] = typer.Option(None, help="Calendar days the idea needs"),
-             spot: Optional[float] = typer.Option(None, help="Underlying price now (default: entry)"),
+             entry: Optional[float] = typer.Option(None, callback=bounded(above=0), help="Entry price of the idea"),
+             stop: Optional[float] = typer.Option(None, callback=bounded(above=0), help="Stop price"),
+             target: Optional[list[float]] = typer.Option(None, callback=bounded(above=0), help="Target price (repeatable; the first ranks)"),
+             horizon_days: Optional[int] = typer.Option(None, min=1, max=MAX_DAYS, help="Calendar days the idea needs"),
+             spot: Optional[float] = typer.Option(None, callback=bounded(above=0), help="Underlying price now (default: entry)"),
              asof: Optional[str] = typer.Option(None, help="As-of date YYYY-MM-DD (default today; with IDEA: "
                                                            "its publication date)"),
-             iv: Optional[float] = typer.Option(None, help=IV_HELP),
+             iv: Optional[float] = typer.Option(None, callback=bounded(above=0, hi=MAX_IV, hint=DECIMAL), help=IV_HELP),
              iv_source: Optional[str] = typer.Option(None, help="vix or realized (needs --symbol)"),
              symbol: Optional[str] = typer.Option(None, help="Underlying symbol, for --iv-source"),
              source: Optional[str] = typer.Option(None, help="Data source for bars (default csv:$THESIS_DATA)"),
-             rate: float = typer.Option(0.0, help="Risk-free rate, continuously compounded"),
-             div_yield: float = typer.Option(0.0, help="Dividend yield, continuously compounded"),
+             rate: float = typer.Option(0.0, callback=bounded(-1, 1, hint=DECIMAL), help="Risk-free rate, continuously compounded"),
+             div_yield: float = typer.Option(0.0, callback=bounded(-1, 1, hint=DECIMAL), help="Dividend yield, continuously compounded"),
              style: str = typer.Option("european", help="european (fast) or american (QuantLib, slower)"),
-             target_days: Optional[int] = typer.Option(None, help="Days until the target is assumed hit (default horizon/2)"),
+             target_days: Optional[int] = typer.Option(None, min=1, max=MAX_DAYS, help="Days until the target is assumed hit (default horizon/2)"),
              rank_by: str = typer.Option("reward_risk", help="reward_risk, pnl, return_on_cost or cost"),
              open_at: str = typer.Option("entry", help="Open the options with the underlying at 'entry' or 'spot'"),
-             top: int = typer.Option(10, help="Rows to print"),
+             top: int = typer.Option(10, min=1, max=1000, help="Rows to print"),
              json: bool = typer.Option(False, "--json", help="Print one JSON document"),
              chart: Optional[str] = typer.Option(None, help="Write the best candidate's scenario PNG here")):
     """Propose and rank option positions for a directional idea (an IDEA file or explicit flags)."""
     from thesis.cli._common import output_file
 
     output_file(chart, "--chart")
+    if top < 1:
+        raise BadInput(f"--top must be at least 1, got {top}")
     if idea is not None:
         from thesis.spec import load
 
@@ -267,24 +276,24 @@ def show_scenario(grid: ScenarioGrid, json: bool = False, chart: Optional[str] =
 @app.command("scenario")
 @handle_errors
 def scenario_cmd(type: Optional[str] = typer.Option(None, "--type", help="put or call"),
-                 strike: Optional[float] = typer.Option(None, help="Strike of the bought option"),
-                 short_strike: Optional[float] = typer.Option(None, help="Strike sold (makes a vertical spread)"),
+                 strike: Optional[float] = typer.Option(None, callback=bounded(above=0), help="Strike of the bought option"),
+                 short_strike: Optional[float] = typer.Option(None, callback=bounded(above=0), help="Strike sold (makes a vertical spread)"),
                  leg: Optional[list[str]] = typer.Option(None, help="QTY:TYPE:STRIKE[:EXPIRY] (repeatable; instead of --type/--strike)"),
-                 days: Optional[int] = typer.Option(None, help="Calendar days to expiry"),
+                 days: Optional[int] = typer.Option(None, min=0, max=MAX_DAYS, help="Calendar days to expiry"),
                  expiry: Optional[str] = typer.Option(None, help="Expiry date YYYY-MM-DD"),
                  asof: Optional[str] = typer.Option(None, help="As-of date YYYY-MM-DD (default today)"),
-                 spot: float = typer.Option(..., help="Underlying price on the as-of date"),
-                 iv: float = typer.Option(..., help=IV_HELP),
-                 rate: float = typer.Option(0.0, help="Risk-free rate, continuously compounded"),
-                 div_yield: float = typer.Option(0.0, help="Dividend yield, continuously compounded"),
+                 spot: float = typer.Option(..., callback=bounded(above=0), help="Underlying price on the as-of date"),
+                 iv: float = typer.Option(..., callback=bounded(above=0, hi=MAX_IV, hint=DECIMAL), help=IV_HELP),
+                 rate: float = typer.Option(0.0, callback=bounded(-1, 1, hint=DECIMAL), help="Risk-free rate, continuously compounded"),
+                 div_yield: float = typer.Option(0.0, callback=bounded(-1, 1, hint=DECIMAL), help="Dividend yield, continuously compounded"),
                  style: str = typer.Option("european", help="european (fast) or american (QuantLib, slower)"),
-                 contracts: int = typer.Option(1, help="Contracts per leg (for --type/--strike)"),
-                 stop: Optional[float] = typer.Option(None, help="Stop level to mark"),
-                 target: Optional[list[float]] = typer.Option(None, help="Target level to mark (repeatable)"),
-                 horizon_days: Optional[int] = typer.Option(None, help="Idea horizon in days (marked; IV view date)"),
-                 iv_shift: Optional[list[float]] = typer.Option(None, help="Vol shift in vol points (repeatable; default -5 0 +5)"),
-                 n_prices: int = typer.Option(41, help="Price levels in the grid"),
-                 n_dates: int = typer.Option(7, help="Dates in the grid (asof .. first expiry)"),
+                 contracts: int = typer.Option(1, min=1, max=100_000, help="Contracts per leg (for --type/--strike)"),
+                 stop: Optional[float] = typer.Option(None, callback=bounded(above=0), help="Stop level to mark"),
+                 target: Optional[list[float]] = typer.Option(None, callback=bounded(above=0), help="Target level to mark (repeatable)"),
+                 horizon_days: Optional[int] = typer.Option(None, min=1, max=MAX_DAYS, help="Idea horizon in days (marked; IV view date)"),
+                 iv_shift: Optional[list[float]] = typer.Option(None, callback=bounded(-99, 500), help="Vol shift in vol points (repeatable; default -5 0 +5)"),
+                 n_prices: int = typer.Option(41, min=2, max=1001, help="Price levels in the grid"),
+                 n_dates: int = typer.Option(7, min=2, max=366, help="Dates in the grid (asof .. first expiry)"),
                  json: bool = typer.Option(False, "--json", help="Print one JSON document"),
                  chart: Optional[str] = typer.Option(None, help="Write the heat map + P&L lines PNG here")):
     """P&L grid of a position over price and date, IV shifts and touch probabilities."""

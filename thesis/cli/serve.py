@@ -46,6 +46,7 @@ def serve(ideas: Optional[Path] = typer.Option(None, "--ideas", help="Ideas fold
 
     try:
         with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
             probe.bind((host, port))
     except OSError as exc:
         raise BadInput(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
@@ -54,7 +55,7 @@ def serve(ideas: Optional[Path] = typer.Option(None, "--ideas", help="Ideas fold
 
     from thesis.web.app import create_app
 
-    app = create_app(folder, token=token, source=source, host=host)
+    app = create_app(folder, token=token, source=source, host=host, prewarm=True)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/" + (f"?token={token}" if token and host not in LOOPBACK_HOSTS else "")
     console.print(f"thesis dashboard for {esc(str(folder.resolve()))}\n  {esc(url)}\n(Ctrl+C stops it)",

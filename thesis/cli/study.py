@@ -130,7 +130,8 @@ def confirmation_lines(info: dict | None, trades: int) -> list[str]:
     lines = [f"confirmations: {passed} of {plural(events, 'occurrence')} passed all "
              f"{plural(info['confirmations'], 'confirmation')}"]
     for k, c in enumerate(info.get("by_confirmation", []), start=1):
-        lines.append(f"  #{k} {c['kind']}: failed {c['failed']} of {c['measured']} measured")
+        what = f" {c['what']}" if c.get("what") else ""
+        lines.append(f"  #{k} {c['kind']}{what}: failed {c['failed']} of {c['measured']} measured")
     if info.get("unmeasured"):
         lines.append(f"  {plural(info['unmeasured'], 'occurrence')} had no data for any confirmation (kept)")
     if trades == 0 and events:

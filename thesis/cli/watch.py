@@ -43,7 +43,9 @@ def watch(paths: Optional[List[Path]] = typer.Argument(None, help="Idea files or
           source: Optional[str] = typer.Option(None, help=SOURCE_HELP),
           alerts: Optional[Path] = typer.Option(None, "--alerts", help="Alerts file (default $THESIS_HOME/alerts.toml)"),
           wait: float = typer.Option(10.0, "--wait", help="Seconds to wait for another running watch"),
-          json: bool = typer.Option(False, "--json")):
+          dry_run: bool = typer.Option(False, "--dry-run", help="Print the board and the alerts it would send; "
+                                       "write and send nothing"),
+          json: bool = typer.Option(False, "--json", help="Print one JSON document")):
     """Follow ideas on closed bars: journal what happened, send alerts, print the board."""
     from thesis.errors import BadInput
     from thesis.watch.alerts import load_config
@@ -56,13 +58,14 @@ def watch(paths: Optional[List[Path]] = typer.Argument(None, help="Idea files or
         raise BadInput("--every runs in real time; --asof is for one pass (--once)")
     config = load_config(alerts)
     while True:
-        res = watch_pass(paths, asof=asof, source=source, config=config, wait=wait)
+        res = watch_pass(paths, asof=asof, source=source, config=config, wait=wait, write=not dry_run,
+                         deliver=not dry_run)
         if json:
             print_json({"schema": "thesis.watch/1", "session": res.session.date().isoformat(),
                         "ideas": board(res), "new_events": res.new_events, "deliveries": res.deliveries,
                         "messages": res.messages, "errors": res.bad_input + res.failures})
         else:
-            _print_pass(res, config)
+            _print_pass(res, config, dry_run)
         if interval is None:
             break
         time.sleep(interval)
@@ -72,7 +75,7 @@ def watch(paths: Optional[List[Path]] = typer.Argument(None, help="Idea files or
         raise typer.Exit(1)
 
 
-def _print_pass(res, config) -> None:
+def _print_pass(res, config, dry_run: bool = False) -> None:
     from thesis.watch.run import board
 
     for m in res.messages:
@@ -88,8 +91,10 @@ def _print_pass(res, config) -> None:
     if not alerts:
         console.print("no new alerts")
         return
-    console.print(f"[bold]alerts[/] ({len(alerts)}; terminal" +
-                  (", " + ", ".join(c.name for c in config.channels) if config.channels else "") + ")")
+    console.print(("[bold]alerts it would send[/] (dry run: nothing written or sent; " if dry_run else
+                   "[bold]alerts[/] (") + f"{len(alerts)}; terminal" +
+                  (", " + ", ".join(esc(c.name) for c in config.channels) if config.channels else "") + ")",
+                  highlight=False)
     sent = {(d["event"], d["channel"]): d for d in res.deliveries}
     for e in alerts:
         r = f" {e['r']:+.2f} R" if e.get("r") is not None else ""
@@ -98,7 +103,8 @@ def _print_pass(res, config) -> None:
         for ch in e.get("outbox", []):
             d = sent.get((e["id"], ch))
             outs.append(f"{esc(ch)}: " + ("sent" if d and d["status"] == "sent"
-                                           else f"failed ({esc(d['error'])})" if d else "pending"))
+                                           else f"failed ({esc(d['error'])})" if d
+                                           else "would send" if dry_run else "pending"))
         if outs:
             line += "  [dim]-> " + ", ".join(outs) + "[/]"
         console.print(line, highlight=False)
@@ -135,7 +141,7 @@ def _print_board(rows, title: str) -> None:
 def ideas(folder: Path = typer.Argument(Path("."), help="Folder of idea files (or one file)"),
           asof: Optional[str] = typer.Option(None, "--asof", help=ASOF_HELP),
           source: Optional[str] = typer.Option(None, help=SOURCE_HELP),
-          json: bool = typer.Option(False, "--json")):
+          json: bool = typer.Option(False, "--json", help="Print one JSON document")):
     """The board: every idea in a folder with its state, distances, open R, days left, last event."""
     from thesis.watch.run import board, watch_pass
 
@@ -160,7 +166,7 @@ def ideas(folder: Path = typer.Argument(Path("."), help="Folder of idea files (o
 def journal(idea: Optional[str] = typer.Argument(None, help="Idea id (file name without .toml) or idea file"),
             since: Optional[datetime] = typer.Option(None, "--since", help="Only sessions on or after this date"),
             pending: bool = typer.Option(False, "--pending", help="Only alerts not yet delivered, per channel"),
-            json: bool = typer.Option(False, "--json")):
+            json: bool = typer.Option(False, "--json", help="Print one JSON document")):
     """The timeline of events and notes, with each alert's delivery per channel."""
     from thesis.errors import BadInput
     from thesis.watch.journal import Journal, deliveries, delivery_view

@@ -100,14 +100,15 @@ def _folder(spec: str, source: str) -> Path:
 def get_provider(source: str | None = None) -> Provider:
     """``csv:DIR``, ``yahoo``, ``store`` (or ``store:PATH``); None = default."""
     # Looked up on the package (not imported here) so tests can replace thesis.data.Yahoo / Store.
+    # (each attribute only when its branch runs: the adapters load lazily, see lazy_exports above)
     package = sys.modules[__name__]
-    Store, Yahoo = package.Store, package.Yahoo
 
     source = source or default_source()
     if source.startswith("csv:"):
         return _csv(str(_folder(source[4:], source)))
     if source == "yahoo":
-        return Yahoo()
+        return package.Yahoo()
+    Store = package.Store
     if source == "store":
         return Store()
     if source.startswith("store:"):
@@ -148,16 +149,17 @@ def load_bars(symbol: str, adjustment: str = "as-traded", source: str | None = N
 
 
 def _from_store(store: Store, symbol: str, adjustment: str, start, end, down: Exception) -> pd.DataFrame:
+    said = str(down).removesuffix("; data already in the store is still usable")
     try:
         try:
             cached = store.fetch(symbol, adjustment, start, end, source="yahoo")
         except SymbolNotFound:
             cached = store.fetch(symbol, adjustment, start, end)
     except SymbolNotFound:
-        raise ProviderUnavailable(f"{down}; and the store has none to fall back on: "
+        raise ProviderUnavailable(f"{said}; and the store has none to fall back on: "
                                   f"{store.holdings_hint(symbol, adjustment, start, end)}") from down
     except StoreError as exc:
-        raise ProviderUnavailable(f"{down}; and the store cannot be used: {exc}") from down
+        raise ProviderUnavailable(f"{said}; and the store cannot be used: {exc}") from down
     origin = cached.attrs["source"].removeprefix("store:")
     span = f"{cached.index[0].date()} to {cached.index[-1].date()}" if len(cached) else "no rows"
     cached.attrs["warnings"] = [f"Yahoo Finance is unavailable: using {symbol} bars stored from {origin} "

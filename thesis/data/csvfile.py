@@ -40,7 +40,8 @@ def read_limited(path: Path, symbol: str | None = None, max_bytes: int | None = 
         info = path.stat()
     except FileNotFoundError:
         if path.is_symlink():
-            raise DataFileError(path, "is a dangling symbolic link: its target does not exist", symbol=symbol)
+            raise DataFileError(path, "is a symbolic link that leads nowhere (a dangling link or a loop)",
+                                symbol=symbol)
         raise
     except OSError as exc:
         raise DataFileError(path, f"cannot read file: {exc.strerror or exc}", symbol=symbol) from exc
@@ -69,17 +70,12 @@ def check_text_limits(path: Path, data: bytes, symbol: str | None = None, max_li
     limit = max_line or limits.max_line_chars()
     if len(data) <= limit:
         return
-    # bytes.splitlines splits on exactly \n, \r\n and \r (as EOL_BYTES): the longest line in C;
-    # the line-by-line walk below runs only to name the line at fault.
-    if max(map(len, data.splitlines()), default=0) <= limit:
-        return
-    start, n = 0, 0
-    for n, match in enumerate(EOL_BYTES.finditer(data), start=1):
-        if match.start() - start > limit:
-            _too_long(path, match.start() - start, limit, n, symbol)
-        start = match.end()
-    if len(data) - start > limit:
-        _too_long(path, len(data) - start, limit, n + 1, symbol)
+    flat = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n") if b"\r" in data else data
+    ends = np.flatnonzero(np.frombuffer(flat, dtype=np.uint8) == 10)
+    lengths = np.diff(np.concatenate(([-1], ends, [len(flat)]))) - 1  # every line's length, vectorised
+    over = np.flatnonzero(lengths > limit)
+    if len(over):
+        _too_long(path, int(lengths[over[0]]), limit, int(over[0]) + 1, symbol)
 
 
 def _too_long(path, length, limit, line, symbol):

@@ -42,7 +42,7 @@ def validate_symbol(value, what: str = "symbol") -> str:
     if len(text) > MAX_LEN:
         raise BadInput(f"{what} {excerpt(text)} is too long: use {RULE}")
     symbol = text.upper()
-    if not SYMBOL_RE.match(symbol):
+    if not SYMBOL_RE.fullmatch(symbol):
         raise BadInput(f"{what} {excerpt(text)} is not a valid symbol: use {RULE}")
     return symbol
 

@@ -14,7 +14,7 @@ Policy (also in the README):
 | high below max(open, close) / low above min(open, close) | repair: widen high/low to the body, warn |
 | session missing against the XNYS calendar | report (warn): never invented |
 | date that is not an XNYS session | report (warn): kept |
-| bad print (thesis.data.outliers: a spike far beyond the recent true range that reverts) | report (warn): kept as printed, flagged |
+| bad print (thesis.data.outliers: a spike that reverts) | report (warn): kept as printed, flagged |
 
 A rejection raises DataFileError naming file, line and symbol. Repairs and
 reports are listed in the bar set's ``attrs["warnings"]``; bad prints also in

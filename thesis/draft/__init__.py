@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from thesis.errors import BadInput
+from thesis.errors import BadInput, ThesisError
 
 MAX_POST_BYTES = 200_000
 MAX_POST_LINES = 5_000
@@ -88,7 +88,10 @@ def known_symbols(source: str | None) -> tuple[set[str], str]:
     src = source or default_source()
     try:
         provider = get_provider(src)
-        return set(provider.symbols()), src
+        try:  # ideas read as-traded bars by default: a symbol the folder holds only adjusted is unknown here
+            return set(provider.symbols("as-traded")), src
+        except TypeError:
+            return set(provider.symbols()), src
     except Exception:  # a source that cannot list its symbols: the draft says it could not check
         return set(), src
 
@@ -109,6 +112,8 @@ def draft_post(text: str, published: date | str | None = None, source: str | Non
     known, src = known_symbols(source)
     d = resolve(Text(text), known, published)
     d.source = src
+    if not known and d.value("symbol"):
+        d.questions.append(f"the data source ({src}) cannot list its symbols: {d.value('symbol')} was not checked")
     if not any(d.value(k) is not None for k in ("entry_zone", "stop", "targets")):
         raise BadInput(f"{name} gives no entry, stop or target that thesis can read: nothing to draft")
     if propose and any(n["date"] is None for n in d.notes) and d.value("symbol") and d.value("published"):
@@ -118,7 +123,7 @@ def draft_post(text: str, published: date | str | None = None, source: str | Non
 
             bars = load_bars(d.value("symbol"), source=source)
             propose_note_dates(d, bars)
-        except BadInput as exc:
+        except ThesisError as exc:  # unknown symbol, provider down: the notes stay undated, and say why
             d.questions.append(f"undated notes could not be dated from the bars: {exc}")
     toml_text = to_toml(d, name)
     check = validate(toml_text, name)

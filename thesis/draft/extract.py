@@ -54,6 +54,8 @@ Q2 Q3 Q4 W D M H LOW HIGH TOP BOTTOM OUT STOP LOSS TARGET ENTRY TRADE IDEA PLAN 
 BEARISH NEW ALL NOW THIS THAT WHY HOW WHAT WHEN BIG SPX SP TLDR TL DR TBD TBA NB PS FYI ASAP FX CFD BE OTC
 REIT ADR GDX NOTE NOTES WEEKLY DAILY MONTHLY ALERT ALERTS VOL PUT PUTS CALL CALLS BTC ETH BOJ ECB PBOC OPEC
 SEC DOJ IRS UP DOWN ONE TWO TP1 TP2 TP3 PT1 PT2 PT3 SL1 SL2 MOC MOO GTC DAY SWING SCALP HOLD WAIT YES
+LIMIT MARKET PAIR ACTION PRICE FREE PROFIT TAKE OPEN CLOSE SIGNAL VIP PREMIUM NEWS HOT FIRE RISK LOT SIZE
+TIME DATE BREAKOUT BREAKDOWN SUPPORT RESISTANCE TREND UPDATE UPDATES EDIT EDITS NOTE WATCH WATCHLIST SETUP
 """.split())
 TICKER = re.compile(r"(?:(?P<ex>\b[A-Z]{2,10}):(?P<xt>[A-Z][A-Z0-9.]{0,6})\b)|(?:\$(?P<dt>[A-Za-z][A-Za-z0-9.]{0,5})\b)"
                     r"|(?:\((?P<pt>[A-Z]{1,5})\))|(?P<bt>\b[A-Z][A-Z0-9]{0,4}\b)")
@@ -94,9 +96,12 @@ def symbols(text: Text, known: set[str]) -> list[Cand]:
             spans.append((m.start(), m.end(), sym, bonus))
         for s, e, sym, bonus in spans:
             if sym not in known and sym not in strong and not bonus:
-                # an unknown upper-case word: a ticker only when it sits beside a trade word
+                # an unknown upper-case word: a ticker only when it sits beside a trade word, leads the
+                # title, or comes back in the text
                 near = line[max(0, s - 12):e + 12]
-                if not DIRECTION_NEAR.search(near):
+                lead = sent.block == "title" and not line[:s].strip(" -:#*") and len(sym) >= 2
+                again = len(re.findall(rf"\b{re.escape(sym)}\b", text.norm)) >= 2 and len(sym) >= 3
+                if not (DIRECTION_NEAR.search(near) or lead or again):
                     continue
             near = line[max(0, s - 15):e + 15]
             w = weight * (1.0 + bonus + (2.0 if DIRECTION_NEAR.search(near) else 0.0)
@@ -231,18 +236,23 @@ ANCHORS = [
     ("stop", re.compile(
         r"\b(?:stop[- ]?loss(?:es)?|stops?|sl|s/l|invalidat\w*|invalid(?=\s+(?:above|below|over|under|on|if))|"
         r"(?:idea|trade|thesis|setup|plan)\s+is\s+(?:wrong|invalid|dead|over|void)|wrong|"
-        r"cut (?:it |losses |the trade )?(?=above|below|over|under|on)|bail(?= above| below| on))\b", re.I)),
+        r"cut (?:it|the trade|the position|losses)?|bail|(?:get )?out if|exit if)\b", re.I)),
     ("target", re.compile(
         r"\b(?:targets?|tgts?|tps?\d?|pts?\d?(?=\s*[:\d$])|take[- ]?profits?|taking profits?|profit targets?|"
-        r"price targets?|objectives?|stretch|goal|exit(?:ing)? at)\b", re.I)),
+        r"price targets?|objectives?|stretch|goal|exit(?:ing)? at|t[1-5](?=\s*[:=]))\b", re.I)),
     ("weak_target", re.compile(
         r"\b(?:get(?:ting)? (?:back )?to|go(?:ing)? (?:back )?to|head(?:s|ing|ed)? (?:back )?(?:to|towards?)|"
         r"down to|back to|towards?|reach(?:es|ing)?|fill the gap at|(?<=[A-Z]{2} )to(?= \$?\d))\b", re.I)),
+    ("entry_break", re.compile(
+        r"\b(?:(?:buy|sell)[- ]stop(?:[- ]limit)?|stop[- ](?:buy|sell|entry)|(?:long|buy(?:ing)?|go long)\s+"
+        r"(?:\w+\s+)?(?:above|over|on a break (?:above|of))|(?:short|sell(?:ing)?|go short)\s+(?:\w+\s+)?"
+        r"(?:below|under|on a break (?:below|of)))\b", re.I)),
     ("entry", re.compile(
-        r"\b(?:entry|entries|enter(?:ing)?|buy zone|sell zone|short zone|long zone|buy area|sell area|bid zone|"
+        r"\b(?:entry|entries|enter(?:ing)?|buy limit|sell limit|(?:entry |open |buy |sell |limit )?price(?=\s*[:@=])|buy zone|sell zone|short zone|long zone|buy area|sell area|bid zone|"
         r"accumulation zone|load zone)\b", re.I)),
     ("entry_verb", re.compile(
-        r"\b(?:short(?:ing)?|shorts|sell(?:ing)?|fade|long|longs|buy(?:ing)?|add(?:ing)?|accumulat\w+|"
+        r"\b(?:short(?:ing|ed)?|shorts|sell(?:ing)?|sold|fade|long|longs|buy(?:ing)?|bought|add(?:ing|ed)?|"
+        r"accumulat\w+|"
         r"load(?:ing)?|scal(?:e|ing) in(?:to)?|bid(?:ding)?)\b"
         r"(?![- ](?:term|squeeze|interest|sellers?|covering|lived|side|dated|duration|time|wick|way|run|off))", re.I)),
 ]
@@ -260,7 +270,11 @@ NEXT_OPEN = re.compile(r"\bnext (?:day'?s |session'?s |morning'?s |bar'?s |candl
 REL_PCT = re.compile(
     r"\b(?P<kw>stop(?:[- ]?loss)?|sl|target|tp\d?|pt\d?|take[- ]?profit|taking profit|profit)\b"
     r"[^.;,]{0,25}?(?P<sign>[+\-])?\s?(?P<n>\d+(?:\.\d+)?)\s*%"
-    r"\s*(?P<dir>under|below|beneath|lower|above|over|higher|up|down|from|off|away)?", re.I)
+    r"\s*(?P<dir>under|below|beneath|lower|above|over|higher|up|down|from|off|away)?"
+    r"|(?P<sign2>[+\-])?(?P<n2>\d+(?:\.\d+)?)\s*%\s*(?:trailing\s+|hard\s+|initial\s+)?"
+    r"(?P<kw2>stop(?:[- ]?loss)?|sl|target|profit target|take[- ]?profit)\b", re.I)
+HERE = re.compile(r"\b(?:short|sell|shorting|selling|long|buy|buying|enter|entering|fade)\b[^.;\d]{0,25}?"
+                  r"\b(?:here|now|at market|at current (?:levels|prices)|at these levels|right here)\b", re.I)
 JOIN_RANGE = re.compile(r"^\s*(?:-|to|or|and|/|and/or)\s*$", re.I)
 BETWEEN = re.compile(r"\b(?:between|from|in the|the|zone|area|of)\s*$", re.I)
 
@@ -280,6 +294,7 @@ def _groups(masked: str, nums: list[Num]) -> list[list[Num]]:
 def levels(sentences: list[Sentence]) -> list[Cand]:
     """Entry, stop, target, area and signal candidates from body sentences."""
     out: list[Cand] = []
+    last_free = None  # the last price named without an anchor: what "here" refers to
     for sent in sentences:
         raw = sent.text
         masked, masks = mask(raw)
@@ -292,24 +307,34 @@ def levels(sentences: list[Sentence]) -> list[Cand]:
         for m in REL_PCT.finditer(raw):
             if not masked[m.start():m.end()].strip():
                 continue
-            kw = m.group("kw").lower()
+            kw = (m.group("kw") or m.group("kw2")).lower()
             word = (m.group("dir") or "").lower()
-            sign = -1 if (m.group("sign") == "-" or word in ("under", "below", "beneath", "lower", "down")) else \
-                (1 if (m.group("sign") == "+" or word in ("above", "over", "higher", "up")) else 0)
+            sgn = m.group("sign") or m.group("sign2")
+            sign = -1 if (sgn == "-" or word in ("under", "below", "beneath", "lower", "down")) else \
+                (1 if (sgn == "+" or word in ("above", "over", "higher", "up")) else 0)
             f = "stop_pct" if kw.startswith(("stop", "sl")) else "target_pct"
-            out.append(Cand(f, (float(m.group("n")), sign), sent, m.start(), m.end(), 0.85))
+            out.append(Cand(f, (float(m.group("n") or m.group("n2")), sign), sent, m.start(), m.end(), 0.85))
         anchors = []
         for kind, pat in ANCHORS:
             for m in pat.finditer(masked):
                 anchors.append((m.start(), m.end(), kind, m.group(0)))
-        anchors.sort()
+        anchors.sort(key=lambda a: (a[0], -(a[1] - a[0])))
+        kept = []
+        for a in anchors:  # an anchor inside a longer one ("stop" in "buy stop") is part of it
+            if kept and a[0] < kept[-1][1]:
+                continue
+            kept.append(a)
+        anchors = kept
         closes = {m.start("num"): m for m in CLOSE_BEYOND.finditer(masked)}
         nums = prices(masked)
         signal_words = NEXT_OPEN.search(masked)
         for g in _groups(masked, nums):
             gs, ge = g[0].start, g[-1].end
             values = [n.value for n in g]
-            post = POST_ANCHOR.match(masked[ge:].lstrip(" "))
+            rest = masked[ge:].lstrip(" ")
+            post = POST_ANCHOR.match(rest)
+            if post and re.match(r"\s*[:=@]?\s*\$?\s?\d", rest[post.end():]):
+                post = None  # "64.5 SL 67": the word labels the number after it
             pre = [a for a in anchors if a[1] <= gs]
             kind = None
             via = ""
@@ -321,20 +346,38 @@ def levels(sentences: list[Sentence]) -> list[Cand]:
             if post and post.group("area") and kind not in ("stop", "target"):
                 out.append(Cand("area", (min(values), max(values)), sent, gs, ge, 0.7, post.group(0).strip()))
                 if kind is None:
+                    last_free = (values, sent, gs, ge)
                     continue
             close = next((closes[k] for k in closes if gs <= k <= ge or abs(k - gs) <= 2), None)
+            if kind is None and close is not None and re.search(
+                    r"\b(?:wrong|invalid\w*|out|stop(?:ped)?(?: out)?|exit|cut)\b", masked[ge:], re.I):
+                out.append(Cand("stop", values[0], sent, gs, ge, 0.8, "a close beyond it ends the idea"))
+                continue
             if kind is None:
                 if close is not None:
                     out.append(Cand("close_level", values[0], sent, close.start(), ge, 0.5,
                                     extra={"side": close.group("side").lower(), "tf": close.group("tf")}))
+                else:
+                    last_free = (values, sent, gs, ge)
                 continue
             if kind == "stop":
                 out.append(Cand("stop", values[0], sent, gs, ge, 0.9 if close is None else 0.85, via))
             elif kind in ("target", "weak_target"):
                 conf = 0.9 if kind == "target" else 0.4
+                joiner = masked[g[0].end:g[-1].start] if len(g) == 2 else ""
+                if len(g) == 2 and re.fullmatch(r"\s*(?:-|to)\s*", joiner, re.I) and \
+                        not re.search(r"(?:targets|tgts|tps|pts|objectives)$", via.strip(), re.I) and \
+                        abs(g[1].value - g[0].value) <= 0.05 * max(g[0].value, g[1].value):
+                    # "target zone 300-310": one target, its edge the trade reaches first (resolver)
+                    out.append(Cand("target", (min(values), max(values)), sent, gs, ge, conf, via))
+                    continue
                 for n in g:
                     out.append(Cand("target", n.value, sent, n.start, n.end, conf, via))
-            elif kind in ("entry", "entry_verb", "entry_post"):
+            elif kind == "entry_break" and len(values) == 1:
+                low = re.search(r"sell|short|below|under", via, re.I)
+                out.append(Cand("signal", values[0], sent, gs, ge, 0.9, via,
+                                extra={"side": "below" if low else "above", "tf": None, "break": True}))
+            elif kind in ("entry", "entry_verb", "entry_post", "entry_break"):
                 if close is not None or (signal_words and kind != "entry_post" and len(values) == 1
                                          and re.search(r"\b(?:above|below|over|under|through)\s*\$?\s*$",
                                                        masked[:gs])):
@@ -343,12 +386,19 @@ def levels(sentences: list[Sentence]) -> list[Cand]:
                     out.append(Cand("signal", values[0], sent, gs, ge, 0.85, via,
                                     extra={"side": side, "tf": close.group("tf") if close is not None else None}))
                     continue
-                conf = {"entry": 0.95, "entry_verb": 0.85, "entry_post": 0.6}[kind]
+                conf = {"entry": 0.95, "entry_verb": 0.85, "entry_post": 0.6, "entry_break": 0.85}[kind]
                 if len(values) == 1:
                     conf -= 0.1
                 out.append(Cand("entry", (min(values), max(values)), sent, gs, ge, conf, via))
+        here = HERE.search(masked)
+        if here and last_free is not None and not any(c.field in ("entry", "signal") and c.sent is sent for c in out):
+            values, src, gs, ge = last_free
+            out.append(Cand("entry", (min(values), max(values)), src, gs, ge, 0.6,
+                            f"'{here.group(0).strip()}' is the price named just before"))
         if signal_words and not any(c.field == "signal" and c.sent is sent for c in out):
             for k, m in closes.items():
+                if not 1e-4 <= float(m.group("num").lstrip("$ ")) <= 1e7:
+                    continue
                 out.append(Cand("signal_hint", float(m.group("num").lstrip("$ ")), sent, m.start(), m.end(), 0.6,
                                 extra={"side": m.group("side").lower(), "tf": m.group("tf")}))
         if signal_words:
@@ -371,14 +421,17 @@ HORIZON_CUE = re.compile(r"\b(?:time ?frame|time horizon|horizon|hold(?:ing)?|pl
                          r"within|expect|give it|take[s]?|duration|swing|for up to|up to|in the next|next)\b", re.I)
 NOT_HORIZON_BEFORE = re.compile(r"\b(?:last|past|ago|previous|since|all of|for the past|over the past|in the past|"
                                 r"been|after)\s+(?:\w+\s+)?$", re.I)
-NOT_HORIZON_AFTER = re.compile(r"^\s*(?:ago|old|high|low|moving|ma\b|sma|ema|average|range|chart|candle|bar|"
+NOT_HORIZON_AFTER = re.compile(r"^\s*(?:or\s+(?:two|three|2|3)\b|of\s+(?:\w+\s+)?(?:consolidation|basing|chop\w*|"
+                               r"range|sideways|base|accumulation|distribution|gains|losses|declines?|rall\w+|selling|"
+                               r"buying|data|history)\b|ago|old|high|low|moving|ma\b|sma|ema|average|range|chart|candle|bar|"
                                r"trend|cycle|base|consolidation|lows?|highs?|line)", re.I)
 END_PHRASE = re.compile(
     rf"\b(?P<prep>by|into|before|until|till|through|thru|towards?|in|during|for|over|at)\s+(?:the\s+)?"
     rf"(?:(?P<yearend>end of (?:the )?year|year[- ]?end|eoy|end of (?P<y1>20\d\d)|end of the month|month[- ]?end|"
     rf"eom|end of (?:the )?quarter|quarter[- ]?end)"
     rf"|(?:(?P<q>early|mid|late|the end of|end of|end)\s*-?\s*)?(?P<m>{MONTH})\b\.?(?:\s+(?P<y>20\d\d))?"
-    rf"|(?P<qn>Q[1-4])(?:\s+(?P<qy>20\d\d))?)", re.I)
+    rf"|(?:(?:the\s+)?end of\s+)?(?P<qn>Q[1-4])(?:\s+(?P<qy>20\d\d))?)", re.I)
+OR_TWO = re.compile(r"\b(?:a|one|the next|next)\s+(?P<u>week|month|year)\s+or\s+(?P<n>two|three|2|3)\b", re.I)
 FUTURE_CUE = re.compile(r"\b(?:should|will|expect\w*|play(?:s|ing)? out|happen|done|resolve|likely|target|"
                         r"get there|hold|exit|close|by)\b", re.I)
 MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
@@ -421,8 +474,17 @@ def horizon(sentences: list[Sentence], pub: date | None) -> list[Cand]:
             bare = re.fullmatch(r"\W*" + re.escape(m.group(0)) + r"\W*", masked.strip())
             if a[0].isalpha() and not cue:
                 continue
+            if not cue and not bare and not re.search(r"\b(?:will|should|'ll|going to|plan\w*|target\w*|expect\w*|"
+                                                     r"could|can|might|may|by|until)\b", raw, re.I):
+                continue  # "rallied 10% in 2 weeks": a past move, not the idea's horizon
             conf = 0.9 if cue else (0.75 if bare else 0.5)
             out.append(Cand("horizon", f"{n}{unit}", sent, m.start(), m.end(), conf))
+        for m in OR_TWO.finditer(raw):
+            n = WORD_NUM.get(m.group("n").lower()) or int(m.group("n"))
+            unit = UNITS[m.group("u").lower()]
+            if unit == "y":
+                n, unit = n * 12, "mo"
+            out.append(Cand("horizon", f"{n}{unit}", sent, m.start(), m.end(), 0.9 if cue else 0.6))
         for m in END_PHRASE.finditer(raw):
             prep = m.group("prep").lower()
             soft = prep in ("in", "during", "for", "over", "at", "towards", "toward")
@@ -482,11 +544,15 @@ def claims(sentences: list[Sentence]) -> list[Cand]:
                 t = txt.replace(" ", "").lower()
                 if t.endswith("r") and not t.endswith(":r"):
                     v = float(t[:-1])
-                elif re.fullmatch(r"1[:/]\d+(?:\.\d+)?(?:r|risk)?", t) and not re.fullmatch(r"\d+(?:\.\d+)?(?::|to)1", t):
+                elif re.fullmatch(r"1(?::|/|to)\d+(?:\.\d+)?(?:r|risk)?", t) and \
+                        not re.fullmatch(r"\d+(?:\.\d+)?(?::|to)1", t):
                     v = float(re.findall(r"\d+(?:\.\d+)?", t)[1])
                 else:
                     v = float(re.findall(r"\d+(?:\.\d+)?", t)[0])
                 if not 0.1 <= v <= 100:
+                    continue
+                if re.match(r"\s*(?:reverse\s+)?(?:split|leverage|levered|margin|odds)\b", sent.text[e:], re.I) or \
+                        re.search(r"\b(?:split|leverage|levered)\b[^.;]{0,15}$", sent.text[:s], re.I):
                     continue
                 conf = 0.9 if RR_CUE.search(sent.text) else 0.7
                 out.append(Cand("risk_reward", v, sent, s, e, conf))
@@ -516,7 +582,7 @@ TRIGGERS = [
         r"\b(?:squeeze (?:fires?|fired|firing|release[sd]?|setup|set-up|play)|ttm squeeze|"
         r"bollinger bands? (?:are |is )?(?:inside|within) (?:the )?keltner|squeeze is on|coil(?:ing)? .{0,30}squeeze|"
         r"(?<!consolidation )(?<!short )(?<!gamma )squeeze (?:setup|fires))", re.I), False),
-    ("long_wick", re.compile(r"\b(?:long (?:upper |lower )?wick|wick play|rejection wick|pin ?bar|shooting star|"
+    ("long_wick", re.compile(r"\b(?:long (?:upper |lower )?wick|(?:monthly|weekly|daily|big|upper|lower) wick|wick play|rejection wick|pin ?bar|shooting star|"
                              r"hammer candle|wick (?:on|off) the (?:monthly|weekly|daily))\b", re.I), False),
     ("low_of_week", re.compile(r"\b(?:low|high) of (?:the )?week\b", re.I), False),
     ("zone_rejection", re.compile(r"\b(?:rejection (?:of|from|at) (?:the )?\$?\d|rejected (?:at|from|by) (?:the )?\$?\d|"
@@ -548,9 +614,16 @@ def triggers(sentences: list[Sentence]) -> list[Cand]:
             if kind == "squeeze_release" and re.search(r"\b(?:consolidation|short|gamma) squeeze\b", src, re.I) \
                     and not re.search(r"bollinger|keltner|fires?|release", src, re.I):
                 continue
-            tf = next((t for t, p in TF if p.search(src)), None)
+            tf = None
+            if src is sent.text:  # the timeframe word nearest the pattern
+                near = src[max(0, m.start() - 30):m.end() + 30]
+                tf = next((t for t, p in TF if p.search(near)), None)
+            several = sum(1 for _, p, _ in TRIGGERS if p.search(src)) > 1
+            if tf is None and not several:
+                tf = next((t for t, p in TF if p.search(src)), None)
             d = {}
-            if kind == "outside_bar" and re.search(r"\b(?:rejection|reject\w*|off the|at the|from the|zone|area)\b", src,
+            if kind == "outside_bar" and re.search(r"\b(?:rejection|reject\w*|off the|at the|from the|zone|area|"
+                                                   r"support|resistance|level)\b", src,
                                                    re.I):
                 kind = "outside_bar_rejection"
             if kind == "low_of_week":
@@ -593,6 +666,9 @@ def confirmations(sentences: list[Sentence]) -> list[Cand]:
                                      t, re.I):
                     if name == "yields" and re.search(r"\blong\s+(?:duration|bond|treasur)", m.group(0), re.I):
                         continue
+                    if name == "dollar" and not re.match(UP + "|" + DOWN, m.group(0), re.I) and \
+                            re.search(r"\b(?:a|one|per|few|couple|half a|\d+)\s+$", t[:m.start()], re.I):
+                        continue  # "a dollar higher": money, not the dollar index
                     out.append(Cand("confirmation", f"trend:{name}:{d}", sent, m.start(), m.end(), 0.8))
         for m in re.finditer(r"\bVIX\b[^.;\d]{0,25}?\b(?P<w>under|below|beneath|<|above|over|>)\s*(?P<n>\d+(?:\.\d+)?)", t, re.I):
             w = m.group("w").lower()
@@ -612,7 +688,10 @@ def confirmations(sentences: list[Sentence]) -> list[Cand]:
 
 
 # ---------------------------------------------------------------- options
-OPTION_TYPE = re.compile(r"\b(puts?|calls?)\b(?!\s+(?:it|this|that|for|on the|out|him|her|them)\b)", re.I)
+OPTION_TYPE = re.compile(
+    r"(?<!earnings )(?<!conference )(?<!margin )(?<!phone )(?<!close )(?<!judgment )(?<!wake-up )"
+    r"\b(puts?|calls?)\b(?!\s+(?:it|this|that|for|on the|out|him|her|them|us|me|the|a|an|pressure|in|its|our|"
+    r"my|your|price|prices)\b)", re.I)
 IV = re.compile(r"\b(?:IV|implied vol(?:atility)?)\b[^.;\d%]{0,30}?(?P<n>\d+(?:\.\d+)?)\s*%|"
                 r"(?P<n2>\d+(?:\.\d+)?)\s*%\s*(?:IV|implied vol(?:atility)?)\b", re.I)
 STRIKE = re.compile(rf"(?:\b(?P<mon>{MONTH})\.?\s+(?:(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+)?)?\$?(?P<k>\d+(?:\.\d+)?)\s*"
@@ -637,6 +716,8 @@ def options(sentences: list[Sentence]) -> list[Cand]:
             if 1 <= n <= 300:
                 out.append(Cand("iv", round(n / 100, 4), sent, m.start(), m.end(), 0.9))
         for m in STRIKE.finditer(t):
+            if not 1e-4 <= float(m.group("k")) <= 1e7:
+                continue
             out.append(Cand("strike", float(m.group("k")), sent, m.start(), m.end(), 0.85,
                             extra={"month": m.group("mon"), "type": "put" if m.group("t").lower().startswith("p")
                                    else "call"}))
@@ -646,7 +727,8 @@ def options(sentences: list[Sentence]) -> list[Cand]:
 # ---------------------------------------------------------------- sizes
 SIZES_WORDS = re.compile(r"\b(?:half (?:off |out )?(?:at each|at the first|at tp1|at target 1|each)|50\s*/\s*50|"
                          r"(?:sell|take|trim|scale out) half|halves)\b", re.I)
-THIRDS = re.compile(r"\b(?:thirds|1/3 (?:at )?each|a third (?:at )?each|33\s*/\s*33\s*/\s*33)\b", re.I)
+THIRDS = re.compile(r"\b(?:thirds|(?:1/3|a third|one third|33\s*%)\s+(?:off\s+|out\s+)?(?:at\s+)?each|"
+                    r"33\s*/\s*33\s*/\s*33)\b", re.I)
 PCT_AT = re.compile(r"\b(?P<p>\d{1,3})\s*%\s*(?:off |out )?(?:at|@)\s*(?:tp|target|pt)\s*#?\s*(?P<i>\d)\b", re.I)
 
 

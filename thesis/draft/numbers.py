@@ -17,7 +17,7 @@ MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|a
 DATE_PATTERNS = [
     rf"\b{MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b",
     rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}\.?,?\s+\d{{4}}\b",
-    r"\b\d{4}-\d{1,2}-\d{1,2}\b",
+    r"\b\d{4}-\d{1,2}-\d{1,2}(?!\d)",
     r"\b\d{4}/\d{1,2}/\d{1,2}\b",
     r"\b\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})\b",
     r"\b\d{1,2}\.\d{1,2}\.\d{4}\b",
@@ -34,7 +34,7 @@ _MASKS: list[tuple[str, re.Pattern]] = [
     ("date", DATE_RE),
     ("index_name", INDEX_NAMES),
     ("year", re.compile(r"'\d{2}\b|\b(?:in|of|since|until|through|by|end of|year|fy|cy)\s+(?:19|20)\d{2}\b"
-                        r"|\b(?:19|20)\d{2}\s+(?:presidential|election|recession|crash|bear|bull|low|high|top|bottom)\b",
+                        r"|\b(?:19|20)\d{2}\s+(?:presidential|election|recession|crash|bear|bull|low|high|top|bottom)s?\b",
                         re.I)),
     ("thread", re.compile(r"^\s*\d{1,2}\s*/(?!\d)")),
     ("label", re.compile(r"\b(?:TP|PT|T|TGT|target|take\s*profit|trade|idea|setup|update|edit|note|step|part|"
@@ -43,19 +43,22 @@ _MASKS: list[tuple[str, re.Pattern]] = [
                               r"(?:strike\s+)?(?:puts?|calls?|[pc](?=\s|$|[.,]))\b", re.I)),
     ("premium", re.compile(rf"\b(?:puts?|calls?|options?|contracts?|premium)\s+(?:\w+\s+)?(?:at|around|for|@|near|"
                            rf"costing|~)\s*\$?{NUM}", re.I)),
+    ("ma", re.compile(rf"\b{NUM}\s*-?\s*(?:dma|sma|ema|wma|ma|(?:day|week|period)\s+(?:ma|sma|ema|moving average))\b"
+                      rf"|\b(?:dma|sma|ema|ma|moving average|vwap|avwap)\s+(?:is\s+|sits\s+)?(?:at|near|around|@)\s*\$?{NUM}",
+                      re.I)),
     ("duration", re.compile(rf"\b{NUM}\s*(?:-|to|or)\s*{NUM}\s*-?\s*{UNIT}\b|\b{NUM}\s*-?\s*{UNIT}\b",
                             re.I)),
     ("pct", re.compile(rf"[+\-]?\s?{NUM}\s*(?:-|to)\s*{NUM}\s*%|[+\-]?\s?{NUM}\s*(?:%|percent\b|pct\b)", re.I)),
-    ("ratio", re.compile(rf"(?<![\d.]){NUM}\s*(?::|\bto\b)\s*1(?!\d)(?!\.\d)|(?<![\d.])1\s*:\s*{NUM}|(?<![\w.]){NUM}\s*R\b"
+    ("ratio", re.compile(rf"(?<![\d.]){NUM}\s*(?::|\bto\b)\s*1(?!\d)(?!\.\d)|(?<![\d.])1\s*:\s*{NUM}|(?<=reward )1\s+to\s+{NUM}|(?<=risk )1\s+to\s+{NUM}|(?<![\w.]){NUM}\s*R\b"
                          rf"|(?<![\d.])1\s*/\s*{NUM}\s*(?:R\b|risk)", re.I)),
     ("odds", re.compile(r"(?<![\w.$])[+\-]\d{3,5}(?![\d%.,])")),
-    ("sizes", re.compile(r"\b\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{1,2})?\b(?!\s*/)")),
+    ("sizes", re.compile(r"(?<![\d.])\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{1,2})?(?![\d.])(?!\s*/)")),
     ("count", re.compile(rf"\$?{NUM}\s*(?:-|to)\s*\$?{NUM}\s*(?:point|pt|scalp|move|handle|tick|buck|dollar|bp)s?\b"
                          rf"|\b{NUM}\+?\s*(?:points?|pts|baggers?|x\b|times|contracts?|shares?|lots?|ticks?|handles?|"
                          rf"bps|basis points|stocks|names|tests?|year old|yo\b|bucks|dollar move|scalp|"
                          rf"st\b|nd\b|rd\b|th\b)", re.I)),
 ]
-PRICE_RE = re.compile(rf"(?<![\w.])(\$\s?)?(\d+(?:\.\d+)?)(k\b)?(?![\w%])", re.I)
+PRICE_RE = re.compile(rf"(?<![\w.])(\$\s?)?(\d+(?:\.\d+)?)(k\b)?(?:(?<=\d)s\b)?(?![\w%])", re.I)
 
 
 @dataclass
@@ -92,5 +95,7 @@ def prices(text: str) -> list[Num]:
         v = float(m.group(2))
         if m.group(3):
             v *= 1000
+        if not 1e-4 <= v <= 1e7:  # never a price (the idea file's own limits)
+            continue
         out.append(Num(v, m.start(), m.end(), bool(m.group(1))))
     return out

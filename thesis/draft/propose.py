@@ -53,6 +53,40 @@ def trigger_spec(t: dict, draft, zone=None) -> dict:
     return spec
 
 
+TARGET_HIT = re.compile(r"\b(?:tp|target|pt|t)\s*#?\s*(?P<i>\d)?\s*(?:was\s+|got\s+|has been\s+)?(?:hit|reached|tagged|done|"
+                        r"filled|achieved)\b|\btarget (?:hit|reached)|\bhit (?:the |our |my )?(?P<w>first|1st|second|2nd|"
+                        r"third|3rd)? ?target", re.I)
+STOP_HIT = re.compile(r"\bstopped out\b|\bstop(?:[- ]?loss)? (?:was )?(?:hit|reached|triggered|taken)\b", re.I)
+FILLED = re.compile(r"\btrade active\b|\b(?:got |order |entry |was |been )filled\b|\bentry (?:hit|triggered)\b|"
+                    r"\bwe'?re in\b|\bin the trade\b", re.I)
+ORDINAL = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3}
+
+
+def _plan_event(draft, text: str, bars: pd.DataFrame, after: int):
+    """A note that reports a plan event (entry filled, target hit, stopped out): the first session
+    from ``after`` on that reached that level. (index, reason) or (None, None)."""
+    short = draft.value("direction") == "short"
+    zone, stop, targets = draft.value("entry_zone"), draft.value("stop"), draft.value("targets") or []
+    level, what, up = None, None, None
+    m = TARGET_HIT.search(text)
+    if m and targets:
+        i = int(m.group("i") or ORDINAL.get((m.group("w") or "").lower(), 1))
+        if 1 <= i <= len(targets):
+            level, what, up = targets[i - 1], f"target {i} ({targets[i - 1]:g})", not short
+    elif STOP_HIT.search(text) and stop is not None:
+        level, what, up = stop, f"the stop ({stop:g})", short
+    elif FILLED.search(text) and zone is not None:
+        level = zone[0] if short else zone[1]
+        what, up = f"the entry ({level:g})", short
+    if level is None:
+        return None, None
+    col = bars["high"].to_numpy() if up else bars["low"].to_numpy()
+    for i in range(after, min(after + WINDOW + 1, len(bars))):
+        if (col[i] >= level) if up else (col[i] <= level):
+            return i, f"first session after the previous note that reached {what}"
+    return None, None
+
+
 def weekdays(t: dict, note_date) -> list[str]:
     out = []
     names = {"mon": "mon", "tue": "tue", "wed": "wed", "thu": "thu", "fri": "fri"}
@@ -127,6 +161,8 @@ def propose_note_dates(draft, bars: pd.DataFrame) -> None:
                         break
                 if got is not None:
                     break
+        if got is None:
+            got, reason = _plan_event(draft, n["text"], bars, after)
         if got is None:
             got = after if prev is None else min(prev + 1, len(index) - 1)
             reason = ("the first session after publication" if prev is None

@@ -45,6 +45,11 @@ class Draft:
         return default if f is None else f.value
 
 
+# A line that opens a new signal: "GLD SHORT ...", "$EWY buy zone ...", "2) SLV long ...".
+SIGNAL_HEAD = re.compile(r"^\W*(?:\d\W\s*)?(?:[A-Z]{2,10}:)?\$?[A-Z]{2,5}\b[^a-z]{0,6}\b(?:short|long|buy|sell)\b",
+                         re.I)
+
+
 def _paragraphs(text: Text) -> dict[int, int]:
     """line index -> paragraph number (blank lines, thread items and 'Trade N:' start a new one)."""
     para, out, blank = 0, {}, True
@@ -52,7 +57,8 @@ def _paragraphs(text: Text) -> dict[int, int]:
         if not line.strip():
             blank = True
             continue
-        if blank or re.match(r"^\s*(?:\d{1,2}\s*/|trade\s*#?\d|idea\s*#?\d|setup\s*#?\d)", line, re.I):
+        if blank or re.match(r"^\s*(?:\d{1,2}\s*/|trade\s*#?\d|idea\s*#?\d|setup\s*#?\d)", line, re.I) \
+                or SIGNAL_HEAD.match(line):
             para += 1
         blank = False
         out[i] = para
@@ -190,7 +196,7 @@ def resolve(text: Text, known: set[str], published: date | None = None) -> Draft
     # ---------------------------------------------------------- stop
     stops = sorted([c for c in level_cands if c.field == "stop"], key=lambda c: (-c.conf, c.start))
     for c in [c for c in level_cands if c.field == "stop_pct"]:
-        if ref is not None:
+        if ref is not None and 0 < c.value[0] < 100:
             pct, sign = c.value
             sign = sign or (1 if short else -1)
             stops.append(Cand("stop", round(ref * (1 + sign * pct / 100), 4), c.sent, c.s, c.e, c.conf,
@@ -218,11 +224,14 @@ def resolve(text: Text, known: set[str], published: date | None = None) -> Draft
     # ---------------------------------------------------------- targets
     tg = [c for c in level_cands if c.field == "target"]
     for c in [c for c in level_cands if c.field == "target_pct"]:
-        if ref is not None:
+        if ref is not None and 0 < c.value[0] <= 1000 and not (c.value[1] < 0 and c.value[0] >= 100):
             pct, sign = c.value
             sign = sign or (-1 if short else 1)
             tg.append(Cand("target", round(ref * (1 + sign * pct / 100), 4), c.sent, c.s, c.e, c.conf,
                            f"{pct:g}% {'above' if sign > 0 else 'below'} the entry {ref:g}"))
+    for c in tg:  # a target zone: the edge the trade reaches first
+        if isinstance(c.value, tuple):
+            c.value = c.value[1] if short else c.value[0]
     strong = [c for c in tg if c.conf >= 0.85]
     pool = sorted(strong or tg, key=lambda c: c.start)
     targets: list[Cand] = []
@@ -305,6 +314,8 @@ def resolve(text: Text, known: set[str], published: date | None = None) -> Draft
         t = {"kind": kind, "timeframe": c.extra.get("timeframe"), "source": c, "side": c.extra.get("side"),
              "days": c.extra.get("days") or [], "forward": c.extra.get("forward", False)}
         seen[kind] = t
+    if "outside_bar_rejection" in seen:
+        seen.pop("outside_bar", None)
     trig = list(seen.values())
     if signal is not None:
         patterns = [t for t in trig if t["kind"] in ("lower_high_breakdown", "failed_breakout",
@@ -354,8 +365,11 @@ def resolve(text: Text, known: set[str], published: date | None = None) -> Draft
                                f"no option leg drafted")
 
     # ---------------------------------------------------------- notes
+    base = pub  # relative words ("Wednesday", "tomorrow") count from the last known date
     for n in text.notes:
-        nd = X.parse_date(n.date_text, pub) if n.date_text else None
+        nd = X.parse_date(n.date_text, base) if n.date_text else None
+        if nd is not None:
+            base = nd
         d.notes.append({"index": n.index, "date": nd, "text": n.text, "block": n, "proposed": False,
                         "reason": "dated in the post" if nd else None})
     return d

@@ -103,13 +103,16 @@ class NoteBlock:
     sentences: list[Sentence] = field(default_factory=list)
 
 
+_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+          r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
 # "Note", "UPDATE Jan 20, 2023:", "Update (12/20/2021):", "Edit (Nov 14, 2023):", "Update 2022-08-17:",
 # "Update:", "EDIT 2:". A bare "Updated" (a site label) is not a note.
 NOTE_HEADER = re.compile(
-    r"^\s*(?:\d{1,2}/\s*)?(?P<kw>note|update|edit|upd\.?|follow[- ]?up|updated(?=\s*\(?\s*[A-Za-z0-9]{2,}.*?\d))"
+    r"^\s*(?:\d{1,2}/\s*)?(?P<kw>note|update|edit|upd\.?|follow[- ]?up|comment|trade active|order cancell?ed|trade closed(?::?\s*(?:target|stop) reached)?|updated(?=\s*\(?\s*[A-Za-z0-9]{2,}.*?\d))"
     r"(?:\s*#?\d{1,2}(?=\s*[:(\-]|\s*$))?"
-    r"\s*(?P<date>\([^)]{1,40}\)|(?:on\s+)?[A-Za-z]{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|"
-    r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}\s+[A-Za-z]{3,9}\.?,?\s+\d{4})?"
+    r"\s*(?P<date>\([^)]{1,40}\)|(?:on\s+)?" + _MONTH + r"\.?\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?(?!\d)|"
+    r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}(?:/\d{2,4})?(?![\d/])|\d{1,2}\s+" + _MONTH + r"\.?,?(?:\s+\d{4})?|"
+    r"(?:on\s+)?(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?|today|tomorrow|yesterday)?"
     r"\s*(?P<sep>:|-\s|$)", re.I)
 
 
@@ -158,6 +161,8 @@ class Text:
             self._add_sentences(line, start, i, block, note)
         for n in self.notes:
             n.text = " ".join(s.text for s in n.sentences)
+            if re.match(r"\s*(?:trade|order)\b", n.header, re.I):  # the header is itself the news
+                n.text = (n.header.rstrip(":") + (". " + n.text if n.text else "")).strip()
             n.start = n.sentences[0].start if n.sentences else n.header_start
 
     def _add_sentences(self, line: str, start: int, lineno: int, block: str, note: NoteBlock | None) -> None:

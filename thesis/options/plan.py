@@ -108,6 +108,9 @@ class OptionsPlan:
                 "price_kind": "model prices (not quotes)"}
 
 
+#: The longest horizon a plan takes: an idea file's longest (30 years), in calendar days.
+MAX_HORIZON_DAYS = 30 * 366
+
 def _check_levels(direction: str, entry: float, stop: float, targets: list[float]) -> None:
     if direction not in ("long", "short"):
         raise BadInput(f"direction must be 'long' or 'short', got {direction!r}")
@@ -185,6 +188,8 @@ def plan_options(direction: str, entry: float, stop: float, targets, horizon_day
     horizon_days = int(horizon_days)
     if horizon_days < 1:
         raise BadInput(f"horizon_days must be >= 1, got {horizon_days}")
+    if horizon_days > MAX_HORIZON_DAYS:  # the longest horizon an idea file takes (30 years)
+        raise BadInput(f"horizon_days must be at most {MAX_HORIZON_DAYS:,} (30 years), got {horizon_days:,}")
     if style not in STYLES:
         raise BadInput(f"style must be 'american' or 'european', got {style!r}")
     if rank_by not in RANK_KEYS:

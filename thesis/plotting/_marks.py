@@ -92,50 +92,72 @@ def _hide_ticks_near(ax: Axes, ys_px: list[float], distance: float) -> None:
 
 
 def draw_level(ax: Axes, y: float, label: str, color: str, theme: Theme, fontsize: float, x: float,
-               style=(0, (6, 3))) -> None:
+               style=(0, (6, 3))):
     """A full-width horizontal line with its label just above it, starting at bar x."""
     ax.axhline(y, color=color, linewidth=1.4, linestyle=style, zorder=5, alpha=0.95)
-    ax.text(x, y, label, ha="left", va="bottom", fontsize=fontsize,
+    return ax.text(x, y, label, ha="left", va="bottom", fontsize=fontsize,
             color=color, fontweight="bold", zorder=12,
             bbox=dict(boxstyle="round,pad=0.15", fc=theme.panel, ec="none", alpha=0.8))
 
 
-def draw_zone(ax: Axes, lo: float, hi: float, label: str, color: str, fontsize: float, x: float) -> None:
+def draw_zone(ax: Axes, lo: float, hi: float, label: str, color: str, fontsize: float, x: float):
     """The entry zone as a shaded band with edge lines; the label sits above it from bar x."""
     ax.axhspan(lo, hi, color=color, alpha=0.16, linewidth=0, zorder=1)
     for y in (lo, hi):
         ax.axhline(y, color=color, linewidth=0.9, alpha=0.7, zorder=1)
-    ax.text(x, hi, label, ha="left", va="bottom", fontsize=fontsize,
+    return ax.text(x, hi, label, ha="left", va="bottom", fontsize=fontsize,
             color=color, fontweight="bold", zorder=12,
             bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.8))
 
 
-def draw_off_scale(ax: Axes, level: float, label: str, color: str, above: bool, fontsize: float) -> None:
+def draw_off_scale(ax: Axes, level: float, label: str, color: str, above: bool, fontsize: float):
     """A level outside the y-range: an arrow note at the top or bottom edge."""
     arrow = "\u25b2" if above else "\u25bc"
-    ax.text(0.995, 0.985 if above else 0.015, f"{arrow} {label} {fmt_price(level)} (off scale)",
+    return ax.text(0.995, 0.985 if above else 0.015, f"{arrow} {label} {fmt_price(level)} (off scale)",
             transform=ax.transAxes, ha="right", va="top" if above else "bottom",
             fontsize=fontsize, color=color, fontweight="bold", zorder=12)
 
 
-def draw_triggers(ax: Axes, items: list[tuple[int, str]], high, low, short: bool,
-                  theme: Theme, fontsize: float) -> None:
-    """A triangle marker beyond each trigger bar (above the high when short, below the low
-    when long) with the trigger kind to its right; several triggers on one bar are stacked."""
-    stack: dict[int, int] = {}
-    for x, kind in items:
-        k = stack.get(x, 0)
-        stack[x] = k + 1
-        sign = 1 if short else -1
-        y = high[x] if short else low[x]
-        off = sign * (fontsize * 0.95 + k * (fontsize * 1.9))
-        ax.plot([x], [y], marker="v" if short else "^", markersize=fontsize * 0.95, color=theme.trigger,
-                markeredgecolor="white", markeredgewidth=0.6, linestyle="none", zorder=9,
-                transform=ax.transData + _offset(ax, 0, off))
-        ax.annotate(kind, (x, y), xytext=(fontsize * 0.75, off), textcoords="offset points",
-                    ha="left", va="center", fontsize=fontsize,
-                    color=theme.trigger, fontweight="bold", zorder=9,
-                    bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
+def trigger_runs(items: list[tuple[int, str]], within: int = 3) -> list[tuple[int, str, int]]:
+    """Group triggers of one kind firing on nearby bars (at most ``within`` bars apart) into
+    runs: (first bar, kind, count). One label per run keeps "zone_rejection" fired on five
+    bars in a row from piling up into "zo zon zone_rejection"."""
+    runs: list[list] = []
+    last: dict[str, list] = {}
+    for x, kind in sorted(items):
+        run = last.get(kind)
+        if run is not None and x - run[3] <= within:
+            run[2] += 1
+            run[3] = x
+        else:
+            run = [x, kind, 1, x]
+            runs.append(run)
+            last[kind] = run
+    return [(r[0], r[1], r[2]) for r in runs]
+
+
+def draw_trigger_marker(ax: Axes, x: int, y: float, short: bool, theme: Theme, fontsize: float) -> None:
+    """A triangle just beyond the bar (above the high when short, below the low when long)."""
+    off = (1 if short else -1) * fontsize * 0.95
+    ax.plot([x], [y], marker="v" if short else "^", markersize=fontsize * 0.95, color=theme.trigger,
+            markeredgecolor="white", markeredgewidth=0.6, linestyle="none", zorder=9,
+            transform=ax.transData + _offset(ax, 0, off))
+
+
+def trigger_label(ax: Axes, x: int, y: float, text: str, short: bool, theme: Theme, fontsize: float,
+                  level: int = 0, left: bool = False):
+    """The trigger's kind beside its marker; ``level`` moves it further from the bar (rows of
+    1.9 font sizes), ``left`` puts it on the marker's left."""
+    sign = 1 if short else -1
+    off = sign * (fontsize * 0.95 + level * fontsize * 1.9)
+    dx = -fontsize * 0.75 if left else fontsize * 0.75
+    leader = None if level == 0 else dict(arrowstyle="-", color=theme.trigger, lw=0.7, shrinkA=0,
+                                          shrinkB=fontsize * 1.6)
+    return ax.annotate(text, (x, y), xytext=(dx, off), textcoords="offset points",
+                       ha="right" if left else "left", va="center", fontsize=fontsize,
+                       color=theme.trigger, fontweight="bold", zorder=9, annotation_clip=False,
+                       bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85),
+                       arrowprops=leader)
 
 
 def _offset(ax: Axes, dx_pt: float, dy_pt: float):
@@ -146,70 +168,55 @@ def _offset(ax: Axes, dx_pt: float, dy_pt: float):
 ARROW_DX, ARROW_DY = -6.0, 4.4  # label offset from the arrow tip, in font sizes
 
 
-def point_box(ax: Axes, x: float, y: float, left_pt: float, right_pt: float, down_pt: float,
-              up_pt: float) -> tuple[float, float, float, float]:
-    """Data box (x0, x1, y0, y1) spanning the given point distances around (x, y)."""
-    pt = ax.figure.dpi / 72
-    cx, cy = ax.transData.transform((x, y))
-    inv = ax.transData.inverted()
-    (x0, y0), (x1, y1) = inv.transform((cx - left_pt * pt, cy - down_pt * pt)), inv.transform((cx + right_pt * pt, cy + up_pt * pt))
-    return x0, x1, y0, y1
-
-
 def arrow_label_height(text: str, fontsize: float) -> float:
     """Height in points of an arrow's boxed label."""
     return len(text.split("\n")) * fontsize * 1.3 + fontsize * 0.8
 
 
-def arrow_label_box(ax: Axes, x: int, price: float, text: str, from_above: bool,
-                    fontsize: float, lift: float = 0.0) -> tuple[float, float, float, float]:
-    """Approximate data box of the label `draw_arrow` places for (x, price); ``lift`` moves
-    it further from the price, in points."""
-    lines = text.split("\n")
-    w = max(len(s) for s in lines) * fontsize * 0.62 + fontsize * 1.2
-    h = arrow_label_height(text, fontsize)
-    dx = ARROW_DX * fontsize
-    dy = ARROW_DY * fontsize + lift if from_above else -ARROW_DY * fontsize - lift - h
-    return point_box(ax, x, price, -dx + w / 2, dx + w / 2, -dy, dy + h)
-
-
-def trigger_label_box(ax: Axes, x: int, y: float, kind: str, short: bool, fontsize: float,
-                      stacked: int) -> tuple[float, float, float, float]:
-    """Approximate data box of a trigger marker and its kind text (see draw_triggers)."""
-    reach = fontsize * (1.6 + 1.9 * stacked)
-    w = len(kind) * fontsize * 0.62 + fontsize * 1.8
-    return point_box(ax, x, y, fontsize * 0.6, w, 0 if short else reach, reach if short else 0)
-
-
-def draw_arrow(ax: Axes, x: int, price: float, text: str, color: str, from_above: bool,
-               fontsize: float, lift: float = 0.0) -> None:
-    """An arrow from a boxed label (upper-left or lower-left) to the exact (bar, price),
-    with a dot at the price; ``lift`` (points) moves the label away from the price."""
+def arrow_label(ax: Axes, x: int, price: float, text: str, color: str, from_above: bool,
+                fontsize: float, lift: float = 0.0, dx: float = ARROW_DX):
+    """An arrow from a boxed label to the exact (bar, price); the label sits ``dx`` font sizes
+    left (negative) or right of the bar, above or below the price, ``lift`` points further."""
     dy = ARROW_DY * fontsize + lift if from_above else -ARROW_DY * fontsize - lift
-    ax.annotate(text, (x, price), xytext=(ARROW_DX * fontsize, dy), textcoords="offset points",
-                ha="center", va="bottom" if from_above else "top", fontsize=fontsize, color=color,
-                fontweight="bold", zorder=15,
-                bbox=dict(boxstyle="round,pad=0.3", fc="white", ec=color, lw=1.1),
-                arrowprops=dict(arrowstyle="-|>", color=color, lw=1.6, mutation_scale=fontsize * 1.35,
-                                shrinkA=0, shrinkB=3))
+    return ax.annotate(text, (x, price), xytext=(dx * fontsize, dy), textcoords="offset points",
+                       ha="center", va="bottom" if from_above else "top", fontsize=fontsize, color=color,
+                       fontweight="bold", zorder=15, annotation_clip=False,
+                       bbox=dict(boxstyle="round,pad=0.3", fc="white", ec=color, lw=1.1),
+                       arrowprops=dict(arrowstyle="-|>", color=color, lw=1.6, mutation_scale=fontsize * 1.35,
+                                       shrinkA=0, shrinkB=3))
+
+
+def price_dot(ax: Axes, x: int, price: float, color: str, fontsize: float) -> None:
     ax.plot([x], [price], marker="o", markersize=fontsize * 0.52, color=color, markeredgecolor="white",
             markeredgewidth=0.8, zorder=16)
 
 
-def note_badge_rows(xs_px: list[float], min_gap_px: float) -> list[int]:
-    """Row (0 = top) for each note badge, left to right: a badge goes to the first row
-    whose last badge is at least min_gap_px to its left."""
-    rows: list[float] = []
-    out = []
-    for x in xs_px:
-        for r, last in enumerate(rows):
-            if x - last >= min_gap_px:
-                rows[r] = x
-                out.append(r)
-                break
+def draw_arrow(ax: Axes, x: int, price: float, text: str, color: str, from_above: bool,
+               fontsize: float, lift: float = 0.0) -> None:
+    """An arrow label and the dot at its price (fixed position; see _price_panel for placement)."""
+    arrow_label(ax, x, price, text, color, from_above, fontsize, lift)
+    price_dot(ax, x, price, color, fontsize)
+
+
+def note_badge_groups(xs_px: list[float], numbers: list[int], min_gap_px: float) -> list[tuple[float, str]]:
+    """One badge per cluster of notes closer than ``min_gap_px`` (left to right): placed at
+    the cluster's mean x and labelled "1", "1-4" (consecutive numbers) or "2,5". One row
+    only, so badges never stack down onto the stop line or a label (weekly and monthly
+    charts put several notes on one bar)."""
+    groups: list[list] = []
+    for x, n in sorted(zip(xs_px, numbers)):
+        if groups and x - groups[-1][0][-1] < min_gap_px:
+            groups[-1][0].append(x)
+            groups[-1][1].append(n)
         else:
-            rows.append(x)
-            out.append(len(rows) - 1)
+            groups.append([[x], [n]])
+    out = []
+    for xs, ns in groups:
+        ns = sorted(ns)
+        consecutive = ns == list(range(ns[0], ns[-1] + 1))
+        label = str(ns[0]) if len(ns) == 1 else (f"{ns[0]}\u2013{ns[-1]}" if consecutive
+                                                 else ",".join(str(n) for n in ns))
+        out.append((sum(xs) / len(xs), label))
     return out
 
 
@@ -219,12 +226,17 @@ def draw_note_lines(axes: list[Axes], xs: list[int], color: str) -> None:
             ax.axvline(x, color=color, linewidth=1.0, linestyle=(0, (1.5, 2.5)), alpha=0.75, zorder=2)
 
 
-def draw_note_badges(ax: Axes, xs: list[int], numbers: list[int], color: str, fontsize: float) -> None:
-    """Numbered round badges at the top of the price panel, on each note's date."""
-    px = [ax.transData.transform((x, 0))[0] for x in xs]
-    rows = note_badge_rows(px, fontsize * ax.figure.dpi / 72 * 2.0)
+def draw_note_badges(ax: Axes, xs: list[int], numbers: list[int], color: str, fontsize: float) -> list:
+    """Numbered badges in one row at the top of the price panel, on each note's date
+    (nearby notes share one badge: see note_badge_groups). Returns the text artists."""
+    to_px = ax.transData.transform
+    px = [to_px((x, 0))[0] for x in xs]
+    inv = ax.transData.inverted()
     trans = blended_transform_factory(ax.transData, ax.transAxes)
-    for x, n, r in zip(xs, numbers, rows):
-        ax.text(x, 0.975, str(n), transform=trans + _offset(ax, 0, -r * fontsize * 1.9),
-                ha="center", va="top", fontsize=fontsize, color="white", fontweight="bold", zorder=18,
-                bbox=dict(boxstyle="circle,pad=0.25", fc=color, ec="white", lw=0.8))
+    out = []
+    for x_px, label in note_badge_groups(px, numbers, fontsize * ax.figure.dpi / 72 * 2.4):
+        x = inv.transform((x_px, 0))[0]
+        style = "circle,pad=0.25" if len(label) <= 2 else "round,pad=0.25"
+        out.append(ax.text(x, 0.975, label, transform=trans, ha="center", va="top", fontsize=fontsize, color="white",
+                           fontweight="bold", zorder=18, bbox=dict(boxstyle=style, fc=color, ec="white", lw=0.8)))
+    return out

@@ -9,8 +9,11 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from ._candles import draw_price_bars
 from ._inputs import timeframe_word
 from ._layout import free_spot, price_range
-from ._marks import (Tag, arrow_label_box, arrow_label_height, draw_arrow, draw_level, draw_off_scale, draw_tags, draw_triggers,
-                     draw_zone, fmt_price, trigger_label_box)
+from matplotlib.transforms import Bbox
+
+from ._marks import (ARROW_DX, Tag, arrow_label, arrow_label_height, draw_level, draw_off_scale, draw_tags,
+                     draw_trigger_marker, draw_zone, fmt_price, price_dot, trigger_label, trigger_runs)
+from ._placement import Placer, candle_boxes
 
 BADGE_HEADROOM = 0.07  # extra top room (share of the price span) for the note badges
 
@@ -59,57 +62,58 @@ def draw_price_panel(chart, ax) -> None:
     arrows += [(x, p, s if s.startswith("OPEN ") else f"EXIT {fmt_price(p)}" + (f"\n{s}" if s else ""), t.exit, not short)
                for x, p, s in shown_exits]
     triggers = [(x, kind) for d, kind, _ in plan.triggers if (x := chart.pos(d)) is not None]
-    # Labels of nearby arrows (a limit and a signal entry days apart) would sit on each
-    # other: try the other side of the price, then further away, keeping inside the panel.
-    ylo, yhi = ax.get_ylim()
-    placed, boxes = [], []
-    for x, p, text, color, above in arrows:
-        step = arrow_label_height(text, label) + label * 0.4
-        options = [(above, 0.0), (not above, 0.0), (above, step), (not above, step), (above, 2 * step)]
-        for side, lift in options:
-            box = arrow_label_box(ax, x, p, text, side, label, lift)
-            if box[2] >= ylo and box[3] <= yhi and not any(_overlap(box, b) for b in boxes):
-                break
-        else:
-            side, lift = above, 0.0
-            box = arrow_label_box(ax, x, p, text, side, label, lift)
-        placed.append((x, p, text, color, side, lift))
-        boxes.append(box)
-    stacked: dict[int, int] = {}
-    for x, kind in triggers:
-        boxes.append(trigger_label_box(ax, x, h[x] if short else l[x], kind, short, small, stacked.get(x, 0)))
-        stacked[x] = stacked.get(x, 0) + 1
 
-    ref, tags = reference_price(plan), []
+    # Level and zone labels first: they belong on their price line; x avoids the candles.
+    ref, tags, fixed = reference_price(plan), [], []
     if plan.zone:
         zlo, zhi = plan.zone
         color = t.zone_short if short else t.zone_long
         text = f"{plan.direction} zone {fmt_price(zlo)}\u2013{fmt_price(zhi)}"
-        draw_zone(ax, zlo, zhi, text, color, small, label_x(chart, ax, text, zhi, small, "left", boxes))
+        fixed.append(draw_zone(ax, zlo, zhi, text, color, small, label_x(chart, ax, text, zhi, small, "left", [])))
         tags += [Tag(zhi, fmt_price(zhi), color), Tag(zlo, fmt_price(zlo), color)]
     named = ([("stop", plan.stop, t.stop, False)] if plan.stop is not None else []) + \
         [("target" if len(plan.targets) == 1 else f"target {i + 1}", x, t.target, True)
          for i, x in enumerate(plan.targets)]
+    ylo, yhi = ax.get_ylim()
     for name, level, color, is_target in named:
         if level in off:
-            draw_off_scale(ax, level, name, color, level > yhi, small)
+            fixed.append(draw_off_scale(ax, level, name, color, level > yhi, small))
             continue
         text = f"{name} {fmt_price(level)}{level_suffix(level, ref, plan.stop, is_target)}"
-        draw_level(ax, level, text, color, t, small, label_x(chart, ax, text, level, small, "right", boxes))
+        fixed.append(draw_level(ax, level, text, color, t, small,
+                                label_x(chart, ax, text, level, small, "right", [])))
         tags.append(Tag(level, fmt_price(level), color))
     known = np.flatnonzero(np.isfinite(c))
     if len(known):
         last = known[-1]
         tags.append(Tag(c[last], fmt_price(c[last]), t.up if up[last] else t.down))
-    draw_triggers(ax, triggers, h, l, short, t, small)
-    for x, p, text, color, side, lift in placed:
-        draw_arrow(ax, x, p, text, color, side, label, lift)
+
+    # Then the labels that point at bars, each measured and put where it overlaps no other
+    # label, stays inside the panel, keeps out of the note badges' strip and hides the
+    # fewest candles (thesis.plotting._placement).
+    frame = ax.get_window_extent()
+    strip = Bbox.from_extents(frame.x0, frame.y1 - frame.height * BADGE_HEADROOM / (1 + BADGE_HEADROOM),
+                              frame.x1, frame.y1)
+    placer = Placer(ax, candle_boxes(ax, l, h), [strip])
+    for artist in fixed:
+        placer.reserve(artist)
+    for x, p, text, color, above in arrows:
+        step = arrow_label_height(text, label) + label * 0.4
+        makers = [(2.0 * k + (0.0 if side == above else 1.0) + 0.5 * j,
+                   lambda side=side, lift=k * step, dx=dx: arrow_label(ax, x, p, text, color, side, label, lift, dx))
+                  for k in range(5) for side in (above, not above)
+                  for j, dx in enumerate((ARROW_DX, -ARROW_DX, 1.8 * ARROW_DX, -1.8 * ARROW_DX, 0.0))]
+        placer.place(makers)
+        price_dot(ax, x, p, color, label)
+    for x, kind in triggers:
+        draw_trigger_marker(ax, x, h[x] if short else l[x], short, t, small)
+    for x, kind, count in trigger_runs(triggers):
+        text = kind if count == 1 else f"{kind} \u00d7{count}"
+        y = h[x] if short else l[x]
+        placer.place([(1.5 * level + 0.5 * left,
+                       lambda level=level, left=left: trigger_label(ax, x, y, text, short, t, small, level, left))
+                      for level in range(10) for left in (False, True)])
     draw_tags(ax, tags, small)
-
-
-def _overlap(a, b) -> bool:
-    """Do two (x0, x1, y0, y1) boxes intersect?"""
-    return a[0] < b[1] and b[0] < a[1] and a[2] < b[3] and b[2] < a[3]
 
 
 def label_x(chart, ax, text: str, y: float, fontsize: float, prefer: str, boxes) -> float:

@@ -44,12 +44,17 @@ class ReplayResult:
         return replay_document(self)
 
 
-def _start_session(bars: pd.DataFrame, when) -> pd.Timestamp:
+def _start_session(bars: pd.DataFrame, when, asof=None) -> pd.Timestamp:
     idx = bars.index[bars.index >= pd.Timestamp(when)]
     if not len(idx):
         from thesis.errors import BadInput
 
-        raise BadInput(f"no bars on or after {pd.Timestamp(when).date()} for {bars.attrs.get('symbol')}")
+        day = pd.Timestamp(when).date()
+        if asof is not None and pd.Timestamp(asof) < pd.Timestamp(when):
+            raise BadInput(f"--asof {pd.Timestamp(asof).date()} is before the idea was published ({day}): "
+                           f"nothing was known yet; give a date on or after {day}")
+        raise BadInput(f"no bars on or after {day} for {bars.attrs.get('symbol')}: the data ends on "
+                       f"{bars.index[-1].date()}, before the idea's publication date")
     return idx[0]
 
 
@@ -128,7 +133,7 @@ def replay(idea: Idea, source: str | None = None, with_confirmations: bool = Tru
         bars = load_bars(idea.symbol, idea.idea.adjustment, source, end=asof)
     elif asof is not None:
         bars = bars.loc[:pd.Timestamp(asof)]
-    start = _start_session(bars, idea.idea.published)
+    start = _start_session(bars, idea.idea.published, asof)
 
     from thesis.signals.detect import detect_all
 
@@ -160,7 +165,7 @@ def confirmations_on(confs: list, dates, source: str | None) -> tuple[list[dict]
     """Evaluate confirmations on ``dates``; one whose data is missing (a symbol the source does not
     hold) is reported as "no data" with the reason instead of stopping the run.
     Returns (results, messages about the missing data)."""
-    from thesis.errors import SymbolNotFound
+    from thesis.errors import SymbolNotFound, ThesisError
     from thesis.market.confirmations import evaluate_confirmations
     from thesis.market.context import MarketContext
 
@@ -169,8 +174,9 @@ def confirmations_on(confs: list, dates, source: str | None) -> tuple[list[dict]
     for i, conf in enumerate(confs):
         try:
             rows = evaluate_confirmations([conf], dates, ctx)
-        except SymbolNotFound as exc:
-            text = f"no data for {exc.symbol} in {exc.source}"
+        except ThesisError as exc:  # a symbol the source lacks, a provider that is down, ...
+            text = f"no data for {exc.symbol} in {exc.source}" if isinstance(exc, SymbolNotFound) else \
+                f"{conf.kind} {confirmation_subject(conf)}: {exc}"
             if text not in missing:
                 missing.append(text)
             rows = [{"confirmation": 0, "kind": conf.kind, "date": pd.Timestamp(d), "session": None,
@@ -343,14 +349,30 @@ def state_on(trade: Trade, bars: pd.DataFrame, date) -> dict:
         else:
             text = f"waiting for a trigger at {close:.2f}"
         return {**base, "state": "waiting", "text": text}
+    legs = [leg for leg in trade.legs if leg.kind != "open"]
     if trade.exit_date is not None and session > trade.exit_date and trade.reason != "open":
-        return {**base, "state": "closed",
-                "text": f"closed by {trade.reason} on {trade.exit_date.date()} at {trade.exit_price:.2f}"}
-    pnl = sign * (close - trade.entry_price)
+        if len(legs) > 1:  # a scale-out: each exit at its own price; the blend only as an average
+            parts = ", ".join(f"{_leg_name(leg)} {leg.price:.2f} on {leg.date.date()} ({leg.size:.0%})" for leg in legs)
+            text = f"closed on {trade.exit_date.date()}: {parts}; average exit {trade.exit_price:.2f}"
+        else:
+            text = f"closed by {trade.reason} on {trade.exit_date.date()} at {trade.exit_price:.2f}"
+        return {**base, "state": "closed", "text": text}
+    # Position P&L per share: exits already done at their own prices, the rest marked at the close.
+    done = [leg for leg in legs if leg.date <= session]
+    rest = max(0.0, 1.0 - sum(leg.size for leg in done))
+    pnl = sum(leg.size * sign * (leg.price - trade.entry_price) for leg in done) + \
+        rest * sign * (close - trade.entry_price)
     r = pnl / abs(trade.entry_price - trade.stop) if trade.stop else float("nan")
-    return {**base, "state": "in trade", "open_pnl": round(pnl, 4), "open_r": _num(r),
-            "text": f"in trade since {trade.entry_date.date()} at {trade.entry_price:.2f}: "
-                    f"{pnl:+.2f}/share ({r:+.2f} R)"}
+    pnl, r = round(pnl, 4) + 0.0, round(r, 4) + 0.0 if math.isfinite(r) else r
+    text = f"in trade since {trade.entry_date.date()} at {trade.entry_price:.2f}: {pnl:+.2f}/share ({r:+.2f} R)"
+    if done and rest > 0:
+        text += " with " + ", ".join(f"{_leg_name(leg)} taken at {leg.price:.2f} on {leg.date.date()} "
+                                     f"({leg.size:.0%})" for leg in done) + f"; {rest:.0%} still open"
+    return {**base, "state": "in trade", "open_pnl": pnl, "open_r": _num(r), "text": text}
+
+
+def _leg_name(leg) -> str:
+    return {"target": "target", "stop": "stop", "time": "time stop"}.get(leg.kind, leg.kind)
 
 
 def replay_document(res: ReplayResult) -> dict:

@@ -41,7 +41,7 @@ COMMON = {"kind", "timeframe", "side", "label"}
 
 
 class Trigger(BaseModel):
-    """A price-action trigger; see docs/signals.md for the exact rule of each kind."""
+    """A price-action trigger; see README "Triggers (price-action signals)" for the exact rule of each kind."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -73,7 +73,10 @@ class Trigger(BaseModel):
     def _lower_days(cls, v):
         if isinstance(v, str):
             raise ValueError(f"weekdays must be a list such as [\"tue\", \"wed\"], got {v!r}")
-        return [d.strip().lower()[:3] if isinstance(d, str) else d for d in v] if v is not None else v
+        if not isinstance(v, (list, tuple)):
+            return v  # the type check names it
+        # a tuple, so strict validation (idea files) accepts it as the field's tuple type
+        return tuple(d.strip().lower()[:3] if isinstance(d, str) else d for d in v)
 
     @field_validator("zone")
     @classmethod

@@ -22,10 +22,13 @@ from thesis.study.table import EventTable, base_mask, occurrence_mask
 MIN_TRADES = 20
 
 
-def _take(table: EventTable, mask: np.ndarray, x: int) -> dict:
+FIELDS = ("r", "reason", "sessions", "days", "mfe_r", "mae_r", "ret_pct")
+
+
+def _take(table: EventTable, mask: np.ndarray, x: int, keys=FIELDS) -> dict:
     closed = mask & table.closed(x)
     tr = table.trades
-    return {key: tr[key][closed, x] for key in ("r", "reason", "sessions", "days", "mfe_r", "mae_r", "ret_pct")}
+    return {key: tr[key][:, x][closed] for key in keys}
 
 
 def full_summary(table: EventTable, mask: np.ndarray, x: int, n_boot: int, seed: int, boot_means=None) -> dict:
@@ -60,14 +63,14 @@ def cell_figures(table: EventTable, plan, gate, one_at_a_time: bool, n_boot: int
     occ = occurrence_mask(table, z, x, gate, one_at_a_time)
     if date_mask is not None:
         occ = occ & date_mask
-    r_occ = _take(table, occ, x)["r"]
+    r_occ = _take(table, occ, x, ("r",))["r"]
     boot_occ = stats.bootstrap_means(r_occ, n_boot, seed)
     out = {"summary": full_summary(table, occ, x, n_boot, seed, boot_occ), "occurrences": occ}
     if plan.base_rate > 0:
         base = base_mask(table, occ, x, plan.base_rate)
         if date_mask is not None:
             base = base & date_mask
-        r_base = _take(table, base, x)["r"]
+        r_base = _take(table, base, x, ("r",))["r"]
         boot_base = stats.bootstrap_means(r_base, n_boot, seed + 1)
         out["base"] = full_summary(table, base, x, n_boot, seed + 1, boot_base)
         out["base_mask"] = base
@@ -78,17 +81,26 @@ def cell_figures(table: EventTable, plan, gate, one_at_a_time: bool, n_boot: int
 def grid_table(table: EventTable, plan, gate, one_at_a_time: bool, date_mask=None) -> list[dict]:
     """Light figures of every cell (count, hit rate, mean R, p, Holm-adjusted p, base mean R)."""
     rows = []
+    columns: dict = {}      # per exit rule (shared by its zone rules): closed mask, R and reason columns
+
+    def column(x):
+        if x not in columns:
+            r, reason = table.trades["r"][:, x], table.trades["reason"][:, x]
+            columns[x] = (table.closed(x), np.ascontiguousarray(r), np.ascontiguousarray(reason))
+        return columns[x]
+
     for c, (z, x) in enumerate(plan.cells):
         occ = occurrence_mask(table, z, x, gate, one_at_a_time)
         if date_mask is not None:
             occ &= date_mask
-        v = _take(table, occ, x)
-        row = {"cell": c, **plan.cell_specs[c].values, **stats.light_summary(v["r"], v["reason"])}
+        closed, r_x, reason_x = column(x)
+        sel = occ & closed                             # = _take(table, occ, x): closed trades only
+        row = {"cell": c, **plan.cell_specs[c].values, **stats.light_summary(r_x[sel], reason_x[sel])}
         if plan.base_rate > 0:
             base = base_mask(table, occ, x, plan.base_rate)
             if date_mask is not None:
                 base &= date_mask
-            br = _take(table, base, x)["r"]
+            br = r_x[base & closed]
             row["base_mean_r"] = float(br.mean()) if len(br) else None
             row["edge_r"] = (row["mean_r"] - row["base_mean_r"]) if (row["mean_r"] is not None and
                                                                     row["base_mean_r"] is not None) else None

@@ -41,6 +41,15 @@ def _statuses(evaluate, conf, dates: list, ctx) -> np.ndarray | None:
         return np.array(out)
 
 
+def _describe(conf) -> str:
+    """'IWM vs SPY weaker', 'UUP up', '1mo down': which pair or symbol a confirmation is about."""
+    parts = [getattr(conf, "symbol", None), f"vs {conf.versus}" if getattr(conf, "versus", None) else None,
+             getattr(conf, "direction", None), getattr(conf, "label", None)]
+    if getattr(conf, "label", None) and getattr(conf, "timeframe", None):
+        parts.insert(0, conf.timeframe)
+    return " ".join(str(p) for p in parts if p)
+
+
 def confirmation_gate(idea, symbols: np.ndarray, dates: np.ndarray, source: str | None = None,
                       progress=None) -> tuple[np.ndarray, dict]:
     """(passed bool per event, info) for events given as parallel arrays of symbol and date."""
@@ -71,7 +80,8 @@ def confirmation_gate(idea, symbols: np.ndarray, dates: np.ndarray, source: str 
             got[rows] = (status != "no data")[inverse]
         passed &= ok
         measured += got
-        per_conf.append({"kind": conf.kind, "measured": int(got.sum()), "failed": int((~ok).sum())})
+        per_conf.append({"kind": conf.kind, "what": _describe(conf), "measured": int(got.sum()),
+                         "failed": int((~ok).sum())})
         if progress:
             progress(i + 1, steps)
     info = {"confirmations": len(idea.confirmations), "events": n, "passed": int(passed.sum()),

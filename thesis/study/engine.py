@@ -72,13 +72,21 @@ def _timeframe(data: SymbolData, timeframe: str, cache: dict):
     return cache[timeframe]
 
 
-def _rule_mask(tp: TriggerPlan, zone: ZoneRule | None, o, h, l, c, short: bool) -> np.ndarray:
-    """Trigger events on one timeframe's arrays."""
+def _rule_mask(tp: TriggerPlan, zone: ZoneRule | None, o, h, l, c, short: bool, zones: dict | None = None
+               ) -> np.ndarray:
+    """Trigger events on one timeframe's arrays. ``zones`` caches each relative zone (shared by
+    every trigger kind measured against it)."""
     p = tp.params
     if tp.zone_mode != "relative":
         extra = {"zone": tp.bounds} if tp.zone_mode == "fixed" else {}
         return scan(tp.kind, o, h, l, c, side=tp.side, **p, **extra)
-    lo, hi = nb.relative_zone_nb(h, l, c, zone.lookback, zone.width, zone.atr_length, short)
+    key = (id(h), zone.lookback, zone.width, zone.atr_length, short)
+    if zones is None or key not in zones:
+        band = nb.relative_zone_nb(h, l, c, zone.lookback, zone.width, zone.atr_length, short)
+        if zones is None:
+            zones = {}
+        zones[key] = band
+    lo, hi = zones[key]
     k = tp.kind
     if k == "zone_rejection":
         return nb.zone_rejection_rel_nb(h, l, c, lo, hi, short)
@@ -105,7 +113,7 @@ def trigger_mask(tp: TriggerPlan, zone: ZoneRule | None, data: SymbolData, cache
         return low_of_week(_frame(data), tp.side, tp.params.get("mode", "week_close"),
                            tp.params.get("weekdays")).to_numpy(dtype=bool)
     o, h, l, c, rows, complete = _timeframe(data, tp.timeframe, cache)
-    fired = np.asarray(_rule_mask(tp, zone, o, h, l, c, short), dtype=bool) & complete
+    fired = np.asarray(_rule_mask(tp, zone, o, h, l, c, short, cache.setdefault("zones", {})), dtype=bool) & complete
     out = np.zeros(n, dtype=bool)
     out[rows[fired]] = True
     return out
@@ -178,13 +186,69 @@ def exit_arrays(ex: ExitRule, data: SymbolData, t: np.ndarray, atr: np.ndarray, 
             "breakeven": np.full(m, ex.breakeven, dtype=np.bool_)}
 
 
+_UNITS = {"pct": nb.UNIT_PCT, "atr": nb.UNIT_ATR, "r": nb.UNIT_R, "price": nb.UNIT_PRICE}
+
+
+def _exit_codes(exits: tuple[ExitRule, ...], k: int) -> tuple:
+    """The exit rules' levels as arrays for nb.exit_levels_nb (computed once per plan)."""
+    x_count = len(exits)
+    t_unit = np.full((x_count, k), nb.UNIT_PRICE, dtype=np.int64)
+    t_value = np.full((x_count, k), np.nan)
+    t_size = np.zeros((x_count, k))
+    for x, ex in enumerate(exits):
+        for j, (lv, size) in enumerate(zip(ex.targets, ex.sizes)):
+            t_unit[x, j], t_value[x, j], t_size[x, j] = _UNITS[lv.unit], lv.value, size
+    return (np.array([_UNITS[ex.stop.unit] for ex in exits], dtype=np.int64),
+            np.array([ex.stop.value for ex in exits], dtype=np.float64), t_unit, t_value, t_size,
+            np.array([len(ex.targets) for ex in exits], dtype=np.int64))
+
+
+def _hold_arrays(hold, data: SymbolData, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(horizon, hold) of one time-stop rule for events at signal bars t (as exit_arrays)."""
+    m, n = len(t), len(data.dates)
+    horizon = np.full(m, n, dtype=np.int64)
+    bars = np.zeros(m, dtype=np.int64)
+    if hold.sessions:
+        bars[:] = hold.sessions
+    elif hold.offset:
+        num = int("".join(ch for ch in hold.offset if ch.isdigit()))
+        unit = hold.offset[len(str(num)):]
+        ends = pd.DatetimeIndex(data.dates[t + 1]) + pd.DateOffset(**{_CAL[unit]: num})
+        ends = ends.to_numpy().astype("datetime64[ns]")
+        horizon = np.searchsorted(data.dates, ends, side="right").astype(np.int64) - 1
+        horizon[ends > data.dates[-1]] = n
+    return horizon, bars
+
+
+def all_exit_arrays(plan: StudyPlan, data: SymbolData, t: np.ndarray, atr: np.ndarray, k: int) -> dict:
+    """exit_arrays of every exit rule, concatenated (row x * m + e), in one kernel call: the same
+    numbers as concatenating exit_arrays(ex, ...) over plan.exits."""
+    cached = plan.__dict__.get("_exit_codes")          # per plan, not per symbol
+    if cached is None or cached[0] != (plan.exits, k):
+        cached = ((plan.exits, k), _exit_codes(plan.exits, k))
+        plan.__dict__["_exit_codes"] = cached
+    codes = cached[1]
+    nxt = data.open[t + 1]
+    ref = np.where(np.isfinite(nxt), nxt, data.close[t])
+    stop, targets, sizes, valid = nb.exit_levels_nb(ref, atr[t], plan.sign, *codes)
+    holds: dict = {}
+    horizon, bars = [], []
+    for ex in plan.exits:
+        if ex.hold not in holds:
+            holds[ex.hold] = _hold_arrays(ex.hold, data, t)
+        horizon.append(holds[ex.hold][0])
+        bars.append(holds[ex.hold][1])
+    return {"stop": stop, "targets": targets, "sizes": sizes, "horizon": np.concatenate(horizon),
+            "hold": np.concatenate(bars), "valid": valid,
+            "breakeven": np.repeat(np.array([ex.breakeven for ex in plan.exits], dtype=np.bool_), len(t))}
+
+
 def simulate_events(plan: StudyPlan, data: SymbolData, t: np.ndarray) -> dict[str, np.ndarray]:
     """Every exit rule for every event bar in one kernel call. Returns (E, X) arrays (TRADE_FIELDS)."""
     e_count, x_count = len(t), len(plan.exits)
     k = max(len(ex.targets) for ex in plan.exits)
     atr = nb.atr_nb(data.high, data.low, data.close, ATR_LENGTH)
-    parts = [exit_arrays(ex, data, t, atr, plan.sign, k) for ex in plan.exits]
-    cat = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+    cat = all_exit_arrays(plan, data, t, atr, k)
     m = e_count * x_count
     start = np.tile(t + 1, x_count).astype(np.int64)
     out = dict(zip(rnb.OUTPUT_FIELDS, rnb.simulate_trades_nb(

@@ -222,3 +222,63 @@ def first_finite_nb(values, starts, ends):
                 out[i] = values[j]
                 break
     return out
+
+
+# Level units of thesis.study.spec.Level, as codes for exit_levels_nb.
+UNIT_PCT, UNIT_ATR, UNIT_R, UNIT_PRICE = 0, 1, 2, 3
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _level_nb(unit, value, ref, atr, risk, sgn):
+    """One level, exactly as engine._level: pct ref * (1 + s v), atr ref + s v atr,
+    r ref + s v risk, price v (same operations in the same order, so the same floats)."""
+    if unit == UNIT_PCT:
+        return ref * (1.0 + sgn * value)
+    if unit == UNIT_ATR:
+        return ref + sgn * value * atr
+    if unit == UNIT_R:
+        return ref + sgn * value * risk
+    return value
+
+
+@njit(cache=True, nogil=True)
+def exit_levels_nb(ref, atr, sign, stop_unit, stop_value, target_unit, target_value, target_size, n_targets):
+    """Stops, targets, sizes and validity of X exit rules for m events in one pass (row x * m + e,
+    the order in which the rules' arrays are concatenated). ``ref`` is each event's entry reference
+    (next open, else the signal close), ``atr`` the ATR at the signal bar. A trade is valid when the
+    stop is finite, on the losing side and at a positive distance, and every target is on the
+    winning side of the reference."""
+    m = ref.shape[0]
+    x_count = stop_unit.shape[0]
+    k = target_unit.shape[1]
+    stop = np.empty(x_count * m)
+    targets = np.full((x_count * m, k), np.nan)
+    sizes = np.zeros((x_count * m, k))
+    valid = np.zeros(x_count * m, dtype=np.bool_)
+    for x in range(x_count):
+        for e in range(m):
+            row = x * m + e
+            rf = ref[e]
+            s = _level_nb(stop_unit[x], stop_value[x], rf, atr[e], 0.0, -sign)
+            stop[row] = s
+            risk = abs(rf - s)
+            ok = np.isfinite(s) and risk > 0 and (rf - s) * sign > 0
+            for j in range(n_targets[x]):
+                tv = _level_nb(target_unit[x, j], target_value[x, j], rf, atr[e], risk, sign)
+                targets[row, j] = tv
+                sizes[row, j] = target_size[x, j]
+                if not ((tv - rf) * sign > 0):
+                    ok = False
+            valid[row] = ok
+    return stop, targets, sizes, valid
+
+
+@njit(cache=True, nogil=True)
+def read_bars_floor_nb(open_, high, low, close, start_idx, end_idx):
+    """The benchmark's floor: read, for every trade, the same bars the simulation reads
+    (entry session to exit session, all four fields) and nothing else."""
+    acc = 0.0
+    for r in range(start_idx.shape[0]):
+        for i in range(start_idx[r], end_idx[r] + 1):
+            acc += open_[i] + high[i] + low[i] + close[i]
+    return acc

@@ -74,9 +74,14 @@ def occurrence_frame(table, mask, x: int, trigger_names: list[str], z: int, spli
     """One row per occurrence of the cell (closed and open trades), in symbol then date order."""
     rows = np.flatnonzero(mask)
     tr = table.trades
-    bits = table.bits[rows, z]
-    names = [", ".join(n for i, n in enumerate(trigger_names) if b >> i & 1) for b in bits]
-    flags = tr["flags"][rows, x].astype(np.int64)
+    # Per-row texts from a table of the few distinct values (the cell may hold 100,000 rows).
+    ub, bits_at = np.unique(table.bits[rows, z], return_inverse=True)
+    label = [", ".join(n for i, n in enumerate(trigger_names) if b >> i & 1) for b in ub.tolist()]
+    names = [label[i] for i in bits_at.tolist()]
+    uf, flags_at = np.unique(tr["flags"][rows, x].astype(np.int64), return_inverse=True)
+    flag_names = [[nm for bit, nm in FLAG_NAMES.items() if f & bit] for f in uf.tolist()]
+    ur, reason_at = np.unique(tr["reason"][rows, x], return_inverse=True)
+    outcome = [REASONS[int(v)] for v in ur.tolist()]
     frame = pd.DataFrame({
         "symbol": np.asarray(table.symbols, dtype=object)[table.sym[rows]],
         "date": pd.DatetimeIndex(table.date[rows]),
@@ -84,11 +89,11 @@ def occurrence_frame(table, mask, x: int, trigger_names: list[str], z: int, spli
         "entry_date": pd.DatetimeIndex(table.entry_date[rows, x]),
         "entry_price": tr["entry_price"][rows, x], "stop": tr["stop"][rows, x], "target": tr["target"][rows, x],
         "exit_date": pd.DatetimeIndex(table.exit_date[rows, x]), "exit_price": tr["exit_price"][rows, x],
-        "outcome": [REASONS[int(v)] for v in tr["reason"][rows, x]],
+        "outcome": [outcome[i] for i in reason_at.tolist()],
         "r": tr["r"][rows, x], "r_gross": tr["r_gross"][rows, x], "mfe_r": tr["mfe_r"][rows, x],
         "mae_r": tr["mae_r"][rows, x], "sessions": tr["sessions"][rows, x].astype(np.int64),
         "days": tr["days"][rows, x].astype(np.int64), "ret_pct": tr["ret_pct"][rows, x],
-        "flags": [[nm for bit, nm in FLAG_NAMES.items() if f & bit] for f in flags],
+        "flags": [list(flag_names[i]) for i in flags_at.tolist()],
     })
     if split is not None:
         frame["sample"] = np.where(frame["date"] < split, "in", "out")

@@ -116,7 +116,7 @@ def light_summary(r, reason) -> dict:
     r = np.asarray(r, dtype="float64")
     n = len(r)
     hits = int(np.sum(np.asarray(reason) == 1))
-    return {"signals": n, "hit_rate": hits / (n + 1) if n else None, "mean_r": float(r.mean()) if n else None,
+    return {"signals": n, "hit_rate": hits / n if n else None, "mean_r": float(r.mean()) if n else None,
             "p_mean_r_gt0": mean_gt0_pvalue(r), "profit_factor": profit_factor(r) if n else None}
 
 

@@ -43,7 +43,8 @@ class EventTable:
     pending: list = field(default_factory=list)   # (symbol, zone index, date)
 
     def closed(self, x: int) -> np.ndarray:
-        return np.isin(self.trades["reason"][:, x], CLOSED)
+        reason = self.trades["reason"][:, x]
+        return (reason >= CLOSED[0]) & (reason <= CLOSED[-1])   # CLOSED is the run 0, 1, 2
 
 
 def assemble(results: list[dict], z_count: int, x_count: int) -> EventTable:

@@ -149,7 +149,7 @@ def evaluate(idea, bars: pd.DataFrame, idea_id: str, revision: int = 0) -> Statu
                       _iso(last) if last is not None else None,
                       float(bars["close"].iloc[-1]) if len(bars) else None, (), idea.entry_price, False, lv.stop,
                       lv.targets[0], None, None)
-    start = bars.index[bars.index >= published][0]
+    start = bars.index[int(bars.index.searchsorted(published, side="left"))]
     trig = _triggers(idea, bars, start)
     trades = trades_for(idea, bars, start, trig)
     t = trades[0][1]
@@ -172,7 +172,7 @@ def evaluate(idea, bars: pd.DataFrame, idea_id: str, revision: int = 0) -> Statu
         end_waiting = last_day
     stale = None
     if not t.filled and idea.entry.order == "signal":
-        stale_date = idea.horizon_end(start)
+        stale_date = idea.horizon_date(start)  # every horizon form, sessions included
         if stale_date is not None and last_day >= stale_date:
             stale = bars.index[bars.index <= stale_date][-1]
             end_waiting = stale
@@ -193,8 +193,10 @@ def evaluate(idea, bars: pd.DataFrame, idea_id: str, revision: int = 0) -> Statu
                      f"(H {_f(highs[i])}, L {_f(lows[i])}), closed {_f(c)}"))
     # triggers before the entry (or before the idea ended)
     trig_before = trig[trig["date"] <= end_waiting] if len(trig) else trig
-    for row in trig_before.itertuples():
-        ev.append(mk("trigger", row.date, row.price, None, f"trigger {row.kind} ({row.timeframe}): {row.detail}"))
+    if len(trig_before):
+        for row in trig_before.itertuples():
+            ev.append(mk("trigger", row.date, row.price, None,
+                         f"trigger {row.kind} ({row.timeframe}): {row.detail}"))
     invalidated = (t.filled and "entry_beyond_level" in t.flags and t.reason == "stop"
                    and t.exit_date == t.entry_date)
     reason = None
@@ -249,10 +251,9 @@ def evaluate(idea, bars: pd.DataFrame, idea_id: str, revision: int = 0) -> Statu
     horizon = None
     if t.last_date is not None:
         horizon = _iso(t.last_date)
-    elif filled and idea.horizon_end(t.entry_date) is not None:
-        horizon = _iso(idea.horizon_end(t.entry_date))
-    elif not filled and idea.horizon_end(start) is not None:
-        horizon = _iso(idea.horizon_end(start))
+    elif state not in TERMINAL and idea.idea.horizon:
+        end = idea.horizon_date(t.entry_date if filled else start)
+        horizon = _iso(end) if end is not None else None
     return Status(idea_id, state, reason, _iso(last_day), close, tuple(ev), entry, filled, lv.stop, nxt, open_r,
                   horizon, tuple(t.flags))
 

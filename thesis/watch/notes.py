@@ -59,6 +59,9 @@ def add_note(path, text: str, day: Date | None = None, snapshot: bool = False, s
     new = tomlkit.dumps(doc)
     if not new.endswith("\n"):
         new += "\n"
+    k = new.rfind("[[notes]]")
+    if new != raw and k > 1 and new[k - 2:k] != "\n\n":
+        new = new[:k] + "\n" + new[k:]          # a blank line before the new entry, like the others
     checked = parse(new, path)               # the edited file must still be a valid idea
     if new != raw:
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")

@@ -71,6 +71,27 @@ def idea_files(paths) -> list[Path]:
     return out
 
 
+_IDEAS: dict = {}
+
+
+def _load(path: Path):
+    """Parse an idea file, reusing the parse while its size and mtime are unchanged (``--every`` loops)."""
+    from thesis.spec import load
+
+    try:
+        st = path.stat()
+    except OSError:
+        return load(path)
+    key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    hit = _IDEAS.get(key)
+    if hit is None:
+        hit = load(path)
+        if len(_IDEAS) > 50000:
+            _IDEAS.clear()
+        _IDEAS[key] = hit
+    return hit
+
+
 def idea_id(path: Path) -> str:
     return Path(path).stem
 
@@ -127,7 +148,6 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
                snapshots: bool = True) -> PassResult:
     """Evaluate every idea under ``paths`` at the last final session; journal and alert (see module doc)."""
     from thesis.data import load_bars
-    from thesis.spec import load
 
     files = idea_files(paths)
     session = last_closed_session(asof, now)
@@ -136,11 +156,20 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
     res = PassResult(session)
     bars_cache: dict[tuple, object] = {}
 
+    from thesis.data import default_source
+
+    local = (source or default_source()).startswith("csv:")
+
     def bars_for(symbol, adjustment):
         key = (symbol, adjustment)
         if key not in bars_cache:
             try:
-                bars_cache[key] = load_bars(symbol, adjustment, source, end=session)
+                if local:       # the folder's frame is cached by the provider: a positional slice is cheapest
+                    bars = load_bars(symbol, adjustment, source)
+                    bars = bars.iloc[:int(bars.index.searchsorted(session, side="right"))]
+                else:
+                    bars = load_bars(symbol, adjustment, source, end=session)
+                bars_cache[key] = bars
             except ThesisError as exc:
                 bars_cache[key] = exc
         return bars_cache[key]
@@ -158,7 +187,7 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
             res.rows.append(row)
             prev = ideas_seen.get(iid)
             try:
-                idea = load(path)
+                idea = _load(path)
             except IdeaError as exc:
                 row.error = str(exc)
                 row.kept = prev

@@ -24,7 +24,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Red
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from thesis.web.core import Cache, IdeaFolder, NotFound, board_document, chart_document, file_key, idea_document
+from thesis.web.core import Cache, IdeaFolder, NotFound, board_view, file_key, idea_document, ideas_document, watch_available
 
 HERE = Path(__file__).resolve().parent
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
@@ -42,9 +42,15 @@ def script_json(doc) -> str:
     """JSON safe inside <script type="application/json">: no '<', '>' or '&' survive."""
     from thesis.cli._common import to_jsonable
 
-    text = json.dumps(to_jsonable(doc), allow_nan=False, separators=(",", ":"))
-    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e") \
-        .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return script_text(json.dumps(to_jsonable(doc), allow_nan=False, separators=(",", ":")))
+
+
+def script_text(text: str):
+    """JSON text made safe inside <script type="application/json">."""
+    from markupsafe import Markup
+
+    return Markup(text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+                  .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
 def _hostname(host: str) -> str:
@@ -130,7 +136,7 @@ class State:
 
 
 def create_app(ideas_dir: Path | str | None = None, token: str | None = None, source: str | None = None,
-               host: str = "127.0.0.1") -> FastAPI:
+               host: str = "127.0.0.1", prewarm: bool = False) -> FastAPI:
     from thesis.web.core import default_ideas_dir
 
     st = State(Path(ideas_dir) if ideas_dir else default_ideas_dir(), token or None, source, host)
@@ -185,7 +191,9 @@ def create_app(ideas_dir: Path | str | None = None, token: str | None = None, so
     async def not_found(request: Request, exc: NotFound):
         if request.url.path.startswith("/api/"):
             return _json({"error": "not found"}, 404)
-        return page("error.html", request, status=404, message="No such idea in this folder.")
+        return HTMLResponse(env.get_template("error.html").render(request=request, status=404,
+                                                                     message="No such idea in this folder."),
+                            status_code=404)
 
     @app.exception_handler(BadRequest)
     async def bad_request(request: Request, exc: BadRequest):
@@ -212,23 +220,38 @@ def create_app(ideas_dir: Path | str | None = None, token: str | None = None, so
         key = ("idea", file_key(path), str(asof), tf, st.source)
         return st.cache.get(key, lambda: idea_document(idea_id, path, asof=asof, timeframe=tf, source=st.source))
 
+    def idea_text(idea_id: str, asof, tf: str) -> str:
+        """The idea document as JSON text, serialised once per version (it is large: every bar)."""
+        path = st.folder.path(idea_id)
+        key = ("idea-text", file_key(path), str(asof), tf, st.source)
+        return st.cache.get(key, lambda: json.dumps(idea_doc(idea_id, asof, tf), allow_nan=False,
+                                                    separators=(",", ":")))
+
     def board(asof=None) -> dict:
-        return board_document(st.folder, st.cache, asof=asof, source=st.source)
+        from thesis.web.views import folder_signature
+
+        key = ("ideas", folder_signature(st.folder), str(asof), st.source)
+        return st.cache.get(key, lambda: ideas_document(st.folder, asof=asof, source=st.source))
+
+    def board_page_ctx(asof) -> dict:
+        doc = board(asof)
+        return {"doc": doc, "rows": board_view(doc, st.folder, st.cache, st.source), "asof": asof and asof.isoformat(),
+                "live": watch_available()}
 
     # ------------------------------------------------------------ pages
     @app.get("/", response_class=HTMLResponse)
     def board_page(request: Request, asof: str | None = None):
-        doc = board(_asof(asof))
-        return page("board.html", request, doc=doc, title="Ideas")
+        return page("board.html", request, title="Ideas", **board_page_ctx(_asof(asof)))
 
     @app.get("/board/rows", response_class=HTMLResponse)
     def board_rows(request: Request, asof: str | None = None):
-        return page("board_rows.html", request, doc=board(_asof(asof)))
+        return page("board_rows.html", request, **board_page_ctx(_asof(asof)))
 
     @app.get("/ideas/{idea_id}", response_class=HTMLResponse)
     def idea_page(request: Request, idea_id: str, asof: str | None = None, tf: str | None = None):
         doc = idea_doc(idea_id, _asof(asof), _tf(tf))
-        return page("idea.html", request, doc=doc, title=doc["title"], csrf=st.csrf(idea_id), tf=_tf(tf))
+        return page("idea.html", request, doc=doc, doc_json=script_text(idea_text(idea_id, _asof(asof), _tf(tf))),
+                    title=doc["title"], csrf=st.csrf(idea_id), tf=_tf(tf))
 
     @app.get("/ideas/{idea_id}/panel", response_class=HTMLResponse)
     def idea_panel(request: Request, idea_id: str, asof: str | None = None, tf: str | None = None):
@@ -297,11 +320,12 @@ def create_app(ideas_dir: Path | str | None = None, token: str | None = None, so
     # ------------------------------------------------------------ JSON
     @app.get("/api/ideas")
     def api_board(asof: str | None = None):
+        """The document `thesis ideas DIR --json [--asof]` prints."""
         return _json(board(_asof(asof)))
 
     @app.get("/api/ideas/{idea_id}")
     def api_idea(idea_id: str, asof: str | None = None, tf: str | None = None):
-        return _json(idea_doc(idea_id, _asof(asof), _tf(tf)))
+        return Response(idea_text(idea_id, _asof(asof), _tf(tf)), media_type="application/json")
 
     @app.get("/api/ideas/{idea_id}/chart")
     def api_chart(idea_id: str, asof: str | None = None, tf: str | None = None):
@@ -391,4 +415,19 @@ def create_app(ideas_dir: Path | str | None = None, token: str | None = None, so
         return StreamingResponse(stream(), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
+    if prewarm:
+        threading.Thread(target=_prewarm, args=(st, board, idea_doc), name="thesis-prewarm", daemon=True).start()
     return app
+
+
+def _prewarm(st: State, board, idea_doc) -> None:
+    """Compute the board and each idea's page (latest, daily) in the background, so the
+    first visit does not wait for imports, compiled kernels and the replays."""
+    import logging
+
+    try:
+        board(None)
+        for idea_id in st.folder.ids()[:50]:
+            idea_doc(idea_id, None, "1d")
+    except Exception:  # a broken idea shows its error when visited
+        logging.getLogger("thesis.web").debug("prewarm stopped", exc_info=True)

@@ -251,23 +251,23 @@ def journal_timeline(idea_id: str, idea, replay_doc: dict) -> dict:
 def _watch_events(idea_id: str):
     """Journal events of one idea from thesis.watch, if that module offers them."""
     try:
-        from thesis.watch import journal_events  # type: ignore[attr-defined]
-    except Exception:  # thesis.watch not there (yet) or without this function
+        from thesis.watch.journal import Journal
+    except ImportError:
         return None
-    try:
-        return [dict(e) for e in journal_events(idea_id)]
-    except Exception:
+    jr = Journal()
+    if not jr.path.exists():
         return None
+    events = [e for e in jr.events() if e.get("idea") == idea_id]
+    if not events:
+        return None
+    return [{"date": e.get("session"), "kind": e.get("kind"), "text": e.get("text"), "price": e.get("price"),
+             "r": e.get("r"), "history": bool(e.get("backfill"))} for e in sorted(events, key=lambda e: e.get("session") or "")]
 
 
 # ----------------------------------------------------------------- the board
-@dataclass
-class BoardRow:
-    doc: dict
-
-
 def board_row(idea_id: str, path: Path, asof=None, source: str | None = None) -> dict:
-    """One line of the board: state, last price, distances in R, open R, days left, last event."""
+    """One row of the board in the shape of `thesis ideas --json`, derived from the replay
+    (used only when thesis.watch is not available)."""
     import pandas as pd
 
     from thesis.errors import ThesisError
@@ -275,86 +275,108 @@ def board_row(idea_id: str, path: Path, asof=None, source: str | None = None) ->
     from thesis.replay.run import state_on
     from thesis.spec import load
 
-    row = {"id": idea_id, "file": path.name}
+    row = {"id": idea_id, "file": str(path), "source": "replay"}
     try:
         idea = load(path)
-    except ThesisError as exc:
-        return {**row, "state": "error", "error": str(exc)}
-    row.update({"title": idea.idea.title, "symbol": idea.symbol, "direction": idea.direction,
-                "published": idea.idea.published.isoformat(), "horizon": idea.idea.horizon})
-    try:
         res = replay(idea, source=source, asof=asof, with_confirmations=False, with_options=False)
     except ThesisError as exc:
-        return {**row, "state": "error", "error": str(exc)}
+        return {**row, "state": "error", "reason": None, "error": str(exc), "last_event": None}
     bars = res.bars
     session = bars.index[-1]
     close = float(bars["close"].iloc[-1])
     tr = res.primary
     st = state_on(tr, bars, session)
     lv = idea.levels
-    entry = tr.entry_price if tr.filled else idea.entry_price
-    risk = abs(entry - lv.stop) or float("nan")
-    sign = -1 if idea.direction == "short" else 1
+    entry = tr.entry_price if tr.filled and session >= tr.entry_date else idea.entry_price
+    risk = abs(entry - lv.stop)
 
-    def r_to(level: float):
-        v = sign * (level - close) / risk
-        return None if not math.isfinite(v) else round(v, 3)
+    def dist(level):
+        if level is None:
+            return None
+        return {"level": level, "pct": round((level - close) / close * 100, 2),
+                "r": round(abs(level - close) / risk, 2) if risk else None}
 
+    filled = st["state"] != "waiting"
+    hit = sum(1 for leg in tr.legs if leg.kind == "target" and leg.date <= session) if filled else 0
+    left = list(lv.targets)[hit:]
     lo, hi = lv.entry_zone
-    zone_r = 0.0 if lo <= close <= hi else r_to(lo if abs(lo - close) < abs(hi - close) else hi)
-    hit = sum(1 for leg in tr.legs if leg.kind == "target" and leg.date <= session) if tr.filled else 0
-    targets_left = list(lv.targets)[hit:]
     state = st["state"]
     if state == "waiting" and lo <= close <= hi:
         state = "in zone"
-    last_date = tr.last_date if tr.filled else (idea.horizon_end(tr.start_date) if tr.start_date is not None
-                                                 else None)
-    days_left = None
-    if state not in ("closed",) and last_date is not None and not pd.isna(last_date):
-        days_left = max(0, (pd.Timestamp(last_date) - session).days)
-    events = [(n.date.isoformat(), "note", n.text) for n in idea.notes if pd.Timestamp(n.date) <= session]
+    reason = tr.reason if state == "closed" else None
+    last_date = tr.last_date if filled else (idea.horizon_end(tr.start_date) if tr.start_date is not None else None)
+    days = None
+    if state != "closed" and last_date is not None and not pd.isna(last_date):
+        days = int((pd.Timestamp(last_date) - session).days)
+    events = [(n.date.isoformat(), "note", n.text, None) for n in idea.notes if pd.Timestamp(n.date) <= session]
     pub = pd.Timestamp(idea.idea.published)
     for r in res.triggers.itertuples():
         if pub <= pd.Timestamp(r.date) <= session:
-            events.append((pd.Timestamp(r.date).date().isoformat(), "trigger", str(r.kind)))
-    if tr.filled:
-        events.append((tr.entry_date.date().isoformat(), "filled", f"entry at {tr.entry_price:.2f}"))
-        if tr.exit_date is not None and tr.reason != "open":
-            events.append((tr.exit_date.date().isoformat(), tr.reason, f"exit at {tr.exit_price:.2f}"))
-    last_event = max(events, key=lambda e: e[0]) if events else None
-    spark = _round(bars["close"].iloc[-60:], 4)
-    row.update({
-        "state": state, "state_text": st["text"], "asof": session.date().isoformat(), "last_price": close,
-        "zone": [lo, hi], "stop": lv.stop, "targets": list(lv.targets),
-        "r_to_zone": zone_r, "r_to_stop": r_to(lv.stop),
-        "r_to_target": r_to(targets_left[0]) if targets_left else None,
-        "open_r": st.get("open_r"), "days_left": days_left,
-        "last_event": None if last_event is None else {"date": last_event[0], "kind": last_event[1],
-                                                        "text": last_event[2]},
-        "sparkline": spark,
-    })
-    return row
+            events.append((pd.Timestamp(r.date).date().isoformat(), "trigger", str(r.kind), None))
+    if filled:
+        events.append((tr.entry_date.date().isoformat(), "filled", f"entry at {tr.entry_price:.2f}", tr.entry_price))
+        if state == "closed":
+            events.append((tr.exit_date.date().isoformat(), tr.reason, f"exit at {tr.exit_price:.2f}", tr.exit_price))
+    last = max(events, key=lambda e: e[0]) if events else None
+    return {**row, "symbol": idea.symbol, "direction": idea.direction, "state": state, "reason": reason,
+            "session": session.date().isoformat(), "price": close,
+            "zone": None if filled else dist(lo if close < lo else hi if close > hi else close),
+            "stop": dist(lv.stop), "next_target": dist(left[0]) if left else None,
+            "open_r": st.get("open_r"), "days_left": days, "revision": 0,
+            "last_event": None if last is None else {"id": None, "kind": last[1], "session": last[0],
+                                                     "price": last[3], "text": last[2]},
+            "error": None}
 
 
-def board_document(folder: IdeaFolder, cache: Cache, asof=None, source: str | None = None) -> dict:
-    """Every idea in the folder, one row each (cached per file version and as-of date)."""
-    rows = []
-    for idea_id in folder.ids():
+def ideas_document(folder: IdeaFolder, asof=None, source: str | None = None) -> dict:
+    """What `thesis ideas DIR --json [--asof]` prints (thesis.watch), or the same shape
+    derived from the replay when thesis.watch is not there."""
+    when = None if asof is None else str(asof)[:10]
+    try:
+        from thesis.watch.run import board, watch_pass
+    except ImportError:
+        board = watch_pass = None
+    if watch_pass is not None:
+        res = watch_pass([folder.root], asof=when, source=source, write=False, deliver=False)
+        return {"schema": "thesis.ideas/1", "session": res.session.date().isoformat(), "ideas": board(res),
+                "errors": res.bad_input + res.failures}
+    rows = [board_row(i, folder.path(i), when, source) for i in folder.ids()]
+    sessions = [r["session"] for r in rows if r.get("session")]
+    return {"schema": "thesis.ideas/1", "session": max(sessions) if sessions else None, "ideas": rows,
+            "errors": [r["error"] for r in rows if r.get("error")]}
+
+
+def board_view(doc: dict, folder: IdeaFolder, cache: Cache, source: str | None = None) -> list[dict]:
+    """The board's rows for the page: the ideas document plus each idea's title and a
+    sparkline of the last 60 closes up to the row's session."""
+    from thesis.data import load_bars
+    from thesis.errors import ThesisError
+    from thesis.spec import load
+
+    out = []
+    for r in doc["ideas"]:
+        extra = {"title": r["id"], "sparkline": None}
         try:
-            path = folder.path(idea_id)
-            key = ("board", file_key(path), str(asof), source)
-        except (NotFound, OSError):
-            continue
-        rows.append(cache.get(key, lambda p=path, i=idea_id: board_row(i, p, asof, source)))
-    from thesis.cli._common import to_jsonable
+            path = folder.path(r["id"])
+            spec = cache.get(("spec", file_key(path)), lambda p=path: load(p))
+            extra["title"] = spec.idea.title
+            if r.get("session"):
+                key = ("spark", spec.symbol, spec.idea.adjustment, r["session"], source)
 
-    return to_jsonable({"schema": BOARD_SCHEMA, "folder": str(folder.root), "asof": asof and str(asof)[:10],
-                        "ideas": rows, "live": watch_available()})
+                def spark(spec=spec, r=r):
+                    bars = load_bars(spec.symbol, spec.idea.adjustment, source, end=r["session"])
+                    return _round(bars["close"].iloc[-60:], 4)
+
+                extra["sparkline"] = cache.get(key, spark)
+        except (NotFound, OSError, ThesisError):
+            pass
+        out.append({**r, **extra})
+    return out
 
 
 def watch_available() -> bool:
     try:
-        import thesis.watch  # noqa: F401
-    except Exception:
+        from thesis.watch.run import board, watch_pass  # noqa: F401
+    except ImportError:
         return False
     return True

@@ -39,8 +39,7 @@ def add_note(path: Path, date_text: str, text: str) -> dict:
     day, text = check_note(date_text, text)
     shared = _watch_note()
     if shared is not None:
-        shared(path, text, date=day)
-        return {"date": day.isoformat(), "text": text, "file": str(path)}
+        return shared(path, text, day)
     import tomlkit
 
     from thesis.spec import load
@@ -82,7 +81,7 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def _watch_note():
-    """thesis.watch's note writer, if it exists (signature: (path, text, date=...))."""
+    """thesis.watch's note writer (`thesis note`), if it exists: (path, text, day) -> dict."""
     try:
         from thesis.watch.notes import add_note as shared  # type: ignore[import-not-found]
     except Exception:

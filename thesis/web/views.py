@@ -20,10 +20,13 @@ def plan_for_idea(path: Path, source: str | None = None):
 
     spec = load(path)
     published = dt.date.fromisoformat(str(spec.idea.published))
-    end = spec.horizon_end(published)
-    horizon_days = (end.date() - published).days if end is not None else 180
+    # Every horizon form (sessions and end dates too), as `thesis options plan IDEA` does; an idea
+    # without one gets 180 days here, and the plan's notes say so.
+    horizon_days = spec.horizon_days(published) or 180
     iv, iv_source = (spec.options.iv, spec.options.iv_source) if spec.options is not None else (None, None)
     notes = []
+    if not spec.idea.horizon:
+        notes.append("the idea gives no horizon: 180 days are assumed (`thesis options plan IDEA --horizon-days N`)")
     if iv is None and iv_source is None:
         iv_source = "realized"
         notes.append(f"the idea gives no implied vol: realized vol of {spec.symbol} is used "
@@ -303,10 +306,7 @@ def folder_signature(folder) -> tuple:
 
 def _journal_path():
     try:
-        from thesis.watch import journal_path  # type: ignore[attr-defined]
-    except Exception:
+        from thesis.watch.journal import Journal
+    except ImportError:
         return None
-    try:
-        return Path(journal_path())
-    except Exception:
-        return None
+    return Journal().path

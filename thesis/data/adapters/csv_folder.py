@@ -35,7 +35,8 @@ class CsvFolder(Provider):
     def __init__(self, root: str | Path):
         self.root = Path(root).expanduser()
         if not self.root.is_dir():
-            raise BadInput(f"data folder {self.root} does not exist")
+            what = "is a file, not a folder of SYMBOL.csv files" if self.root.exists() else "does not exist"
+            raise BadInput(f"data folder {self.root} {what}")
         self.is_root_layout = any((self.root / d).is_dir() for d in ROOT_LAYOUT.values())
         self._cache: dict[tuple, pd.DataFrame] = {}
 
@@ -73,7 +74,8 @@ class CsvFolder(Provider):
             hint = f"it exists as {other[0]} bars" if other else f"no {symbol}.csv in {folder}"
             raise SymbolNotFound(symbol, self.name, hint)
         if path.is_symlink() and not path.exists():
-            raise DataFileError(path, "is a dangling symbolic link: its target does not exist", symbol=symbol)
+            raise DataFileError(path, "is a symbolic link that leads nowhere (a dangling link or a loop)",
+                                symbol=symbol)
         inside(self.root, path)
         if not path.is_file():
             raise DataFileError(path, "is not a regular file (a folder, FIFO or device): not read", symbol=symbol)
@@ -121,13 +123,26 @@ class CsvFolder(Provider):
         bars = self._cache.get(key)
         if bars is None:
             path = self.path_for(symbol, adjustment)
-            parsed = read_csv_bars(path, symbol)
-            frame, report = validate_frame(parsed, symbol, str(path))
-            ensure_loadable(report, str(path), symbol)
-            bars = make_bars(frame.drop(columns=[LINE]).set_index("date"), symbol,
-                             f"csv:{self.folder_for(adjustment)}", adjustment)
-            bars.attrs["warnings"] = [p.text() for p in report.problems]
-            bars.attrs["flagged"] = report.flagged
+
+            def parse() -> dict:
+                parsed = read_csv_bars(path, symbol)
+                frame, report = validate_frame(parsed, symbol, str(path))
+                ensure_loadable(report, str(path), symbol)
+                out = make_bars(frame.drop(columns=[LINE]).set_index("date"), symbol,
+                                f"csv:{self.folder_for(adjustment)}", adjustment)
+                out.attrs["warnings"] = [p.text() for p in report.problems]
+                out.attrs["flagged"] = report.flagged
+                return {"bars": out}
+
+            # Validated bars cached in $THESIS_HOME/cache, keyed by the file's size and mtime and by
+            # today's date (the session calendar the checks use ends a year after today): thesis.cache.
+            from datetime import date
+
+            from thesis.cache import cached_frames, files_fingerprint
+
+            parts = {"file": files_fingerprint([path]), "symbol": symbol, "adjustment": adjustment,
+                     "source": f"csv:{self.folder_for(adjustment)}", "today": date.today().isoformat()}
+            bars = cached_frames("bars", parts, parse)["bars"]
             self._cache[key] = bars
         out = clip_dates(bars, start, end)
         out.attrs = dict(bars.attrs)

@@ -222,7 +222,8 @@ class Store(Provider):
             names = sorted(inv["symbol"].unique())
             shown = ", ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
             return f"the store holds no bars of {symbol}; it holds {shown}"
-        sets = "; ".join(f"{r.adjustment} from {r.source} ({r.first} to {r.last})" for r in mine.itertuples())
+        sets = "; ".join(f"{r.adjustment} from {r.source} ({str(r.first)[:10]} to {str(r.last)[:10]})"
+                         for r in mine.itertuples())
         when = ""
         if start is not None or end is not None:
             when = f" between {pd.Timestamp(start).date() if start is not None else 'the start'} and " \

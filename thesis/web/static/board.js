@@ -10,8 +10,8 @@
     if (!key) return;
     const rows = Array.from(body.querySelectorAll('tr'));
     rows.sort(function (a, b) {
-      const x = a.dataset['sort' + key.replace(/(^|_)(\w)/g, (m, p, c) => c.toUpperCase())] || '';
-      const y = b.dataset['sort' + key.replace(/(^|_)(\w)/g, (m, p, c) => c.toUpperCase())] || '';
+      const name = 'sort' + key.charAt(0).toUpperCase() + key.slice(1);  // data-sort-open_r -> sortOpen_r
+      const x = a.dataset[name] || '', y = b.dataset[name] || '';
       const nx = parseFloat(x), ny = parseFloat(y);
       if (x === '' && y !== '') return 1;
       if (y === '' && x !== '') return -1;

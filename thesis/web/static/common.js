@@ -33,7 +33,7 @@ window.thesisUtil = (function () {
                 panes: { separatorColor: '#d0d4dc', enableResize: true } },
       grid: { vertLines: { color: '#f0f3fa' }, horzLines: { color: '#f0f3fa' } },
       rightPriceScale: { borderVisible: false },
-      timeScale: { borderVisible: false, rightOffset: 4 },
+      timeScale: { borderVisible: false, rightOffset: 8 },
     };
   }
   return { fmt, isoFromSeconds, secondsFromIso, getJSON, getText, series, baseOptions };

@@ -46,8 +46,19 @@
   const chart = LC.createChart(document.getElementById('chart'), Object.assign(U.baseOptions(), {
     crosshair: { mode: LC.CrosshairMode.Normal },
   }));
+  // The price scale always holds the stop and the targets, so every level is on screen.
+  function withLevels(original) {
+    const r = original();
+    const c = T.doc && T.doc.chart;
+    if (!r || !r.priceRange || !c) return r;
+    const levels = [c.stop, c.zone[0], c.zone[1]].concat(c.targets);
+    r.priceRange.minValue = Math.min.apply(null, [r.priceRange.minValue].concat(levels));
+    r.priceRange.maxValue = Math.max.apply(null, [r.priceRange.maxValue].concat(levels));
+    return r;
+  }
   const candles = chart.addSeries(LC.CandlestickSeries, {
     upColor: '#26a69a', downColor: '#ef5350', borderVisible: false, wickUpColor: '#26a69a', wickDownColor: '#ef5350',
+    autoscaleInfoProvider: withLevels,
   }, 0);
   const band = new Band(doc0.chart.zone[0], doc0.chart.zone[1]);
   candles.attachPrimitive(band);
@@ -93,10 +104,12 @@
                    text: 'T', id: 'trigger-' + i });
       } else if (m.kind === 'entry') {
         out.push({ time: m.time, position: 'atPriceMiddle', price: m.price, shape: short ? 'arrowDown' : 'arrowUp',
-                   color: COLORS.entry, text: m.label, id: 'entry-' + m.variant, size: 1.3 });
+                   color: COLORS.entry, text: m.variant === 'limit' || c.markers.filter(x => x.kind === 'entry').length === 1
+                     ? (short ? 'sell ' : 'buy ') + m.price.toFixed(2) : '', id: 'entry-' + m.variant, size: 1.3 });
       } else if (m.kind === 'exit') {
         out.push({ time: m.time, position: 'atPriceMiddle', price: m.price, shape: short ? 'arrowUp' : 'arrowDown',
-                   color: COLORS.exit, text: m.label, id: 'exit-' + m.variant, size: 1.3 });
+                   color: COLORS.exit, text: m.variant === 'limit' || c.markers.filter(x => x.kind === 'exit').length === 1
+                     ? (short ? 'cover ' : 'sell ') + m.price.toFixed(2) : '', id: 'exit-' + m.variant, size: 1.3 });
       } else if (m.kind === 'note') {
         out.push({ time: m.time, position: short ? 'belowBar' : 'aboveBar', shape: 'square', color: COLORS.note,
                    text: 'N', id: m.id });

@@ -1,0 +1,303 @@
+"""The dashboard in a real browser: Debian's chromium, headless, driven by Playwright.
+
+One server (`thesis serve` on a free loopback port, over a private copy of the example
+ideas) and one browser for the module. Each page: no console errors, the chart drawn,
+what the page claims read back through the chart's own API, a screenshot in out/web/
+(with THESIS_WEB_DOCS_IMG=1 also in docs/img/, the README's pictures).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.web.conftest import LONG, ROOT, SEED, copy_examples
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+OUT = ROOT / "out" / "web"
+DOCS_IMG = ROOT / "docs" / "img"
+
+
+def _need_browser():
+    missing = []
+    if not Path(CHROMIUM).exists():
+        missing.append(f"{CHROMIUM} (apt-get install chromium chromium-driver, or `make browser` as root)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("the playwright package (pip install -e '.[dev]')")
+    if missing:
+        msg = "browser tests need " + " and ".join(missing)
+        if os.environ.get("CI"):
+            pytest.fail(msg + ": CI must run them")
+        pytest.skip(msg)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    _need_browser()
+    folder = copy_examples(tmp_path_factory.mktemp("ideas"))
+    home = tmp_path_factory.mktemp("home")
+    port = _free_port()
+    env = {**os.environ, "THESIS_HOME": str(home)}
+    log = open(tmp_path_factory.mktemp("log") / "serve.log", "w+")
+    proc = subprocess.Popen([sys.executable, "-m", "thesis", "serve", "--port", str(port), "--ideas", str(folder)],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                urllib.request.urlopen(base + "/static/app.css", timeout=2)
+                break
+            except OSError:
+                assert proc.poll() is None, "thesis serve exited early"
+                time.sleep(0.1)
+        urllib.request.urlopen(base + f"/api/ideas/{SEED}", timeout=120)  # warm: the first paint is measured warm
+        yield {"base": base, "folder": folder, "log": log}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.seek(0)
+        text = log.read()
+        log.close()
+        assert "Traceback" not in text, text[-3000:]
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+class Page:
+    """A tab that records console errors and waits for the page's own `thesis.ready`."""
+
+    def __init__(self, browser, base):
+        self.base = base
+        self.context = browser.new_context(viewport={"width": 1500, "height": 1000})
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def open(self, path: str, ready: bool = True):
+        response = self.page.goto(self.base + path)
+        assert response.status == 200, (path, response.status)
+        if ready:
+            self.wait("() => !!(window.thesis && window.thesis.ready)")
+        return self
+
+    def wait(self, predicate: str, timeout: float = 60.0):
+        # Polled from here: the pages' CSP (script-src 'self') forbids wait_for_function's eval.
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if self.page.evaluate(predicate):
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"timed out waiting for {predicate}; console errors: {self.errors}")
+
+    def js(self, expr: str):
+        return self.page.evaluate(expr)
+
+    def shot(self, name: str, full_page: bool = False) -> Path:
+        OUT.mkdir(parents=True, exist_ok=True)
+        path = OUT / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=full_page)
+        if os.environ.get("THESIS_WEB_DOCS_IMG"):
+            DOCS_IMG.mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, DOCS_IMG / f"dashboard-{name}.png")
+        assert path.stat().st_size > 10_000
+        return path
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def tab(browser, server):
+    t = Page(browser, server["base"])
+    yield t
+    t.close()
+
+
+# Non-background pixels of a chart, read from the chart's own screenshot canvas.
+DRAWN = """(name) => { const c = window.thesis[name || 'chart'].takeScreenshot();
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;
+  for (let i = 0; i < d.length; i += 16) if (d[i] < 235 || d[i + 1] < 235 || d[i + 2] < 235) n++;
+  return {w: c.width, h: c.height, ink: n}; }"""
+
+
+def drawn(tab, name="chart") -> dict:
+    got = tab.page.evaluate(DRAWN, name)
+    assert got["w"] > 600 and got["h"] > 300 and got["ink"] > 2000, got
+    return got
+
+
+def test_board(tab):
+    tab.open("/")
+    rows = tab.page.locator("#board-rows tr")
+    assert rows.count() == 2
+    assert tab.page.locator("#board-rows tr[data-id='iwm-no-love-for-small-caps'] .state").inner_text() == "closed"
+    assert tab.page.locator("svg.spark polyline").count() == 2
+    tab.page.locator("th[data-key='title']").click()
+    tab.page.locator("th[data-key='title']").click()  # descending: the "oversold" idea first
+    assert rows.first.get_attribute("data-id") == LONG and tab.js("window.thesis.sortKey") == "title desc"
+    tab.shot("board")
+    assert tab.errors == []
+
+
+def test_idea_chart_holds_the_plan(tab):
+    tab.open(f"/ideas/{SEED}")
+    print(f"\nfirst paint of the idea page (26 years of daily bars, warm server): "
+          f"{tab.js('window.thesis.firstPaintMs'):.0f} ms")
+    drawn(tab)
+    lines = {x["name"]: x["price"] for x in tab.js("window.thesis.lines()")}
+    assert lines == {"zone low": 188.0, "zone high": 190.0, "stop": 212.0, "target 1": 130.0}
+    marks = {m["id"]: m for m in tab.js("window.thesis.markers.markers()")}
+    assert marks["entry-limit"]["price"] == 188.0 and marks["entry-limit"]["position"] == "atPriceMiddle"
+    assert marks["exit-limit"]["price"] == 193.33 and marks["exit-limit"]["time"] == 1702425600  # 2023-12-13
+    assert marks["entry-signal"]["price"] == pytest.approx(185.08)
+    assert sorted(k for k in marks if k.startswith("note-")) == [f"note-{i}" for i in range(6)]
+    assert sum(1 for k in marks if k.startswith("trigger-")) >= 3
+    assert tab.js("window.thesis.candles.data().length") > 6000  # 26 years of sessions
+    assert sorted(tab.js("Object.keys(window.thesis.ratios)")) == ["QQQ", "SPY"]
+    assert tab.js("window.thesis.chart.panes().length") == 3
+    assert tab.page.locator("#option-chart canvas").count() > 0
+    tab.shot("idea")
+    # Hover the note of 2023-06-14 (zoomed in on June 2023): its words show.
+    tab.js("window.thesis.chart.timeScale().setVisibleRange({from: 1684108800, to: 1689379200})")
+    time.sleep(0.3)
+    x = tab.js("window.thesis.chart.timeScale().timeToCoordinate(1686700800)")
+    y = tab.js("window.thesis.candles.priceToCoordinate(186)")
+    box = tab.page.locator("#chart").bounding_box()
+    tab.page.mouse.move(box["x"] + x, box["y"] + y)
+    tab.wait("() => !document.getElementById('tooltip').hidden")
+    assert "outside bar and rejection of the $188 zone" in tab.page.locator("#tooltip").inner_text()
+    tab.shot("idea-hover")
+    assert tab.errors == []
+
+
+def test_as_of_slider_relives_the_notes(tab):
+    tab.open(f"/ideas/{SEED}")
+    assert tab.page.locator("#state-line").inner_text().startswith("closed by time")
+    # Move the slider to 2023-06-14 as a user would (the input's value, then its change event).
+    tab.js("""(() => { const s = document.getElementById('asof'); window.thesis.ready = false;
+        s.value = String(Math.round((Date.parse('2023-06-14') - Date.parse('2023-06-04')) / 864e5));
+        s.dispatchEvent(new Event('input')); s.dispatchEvent(new Event('change')); })()""")
+    tab.wait("() => window.thesis.ready && window.thesis.loads === 1")
+    assert tab.page.locator("#state-line").inner_text().startswith("in trade since 2023-06-13 at 188.00")
+    assert tab.page.locator("#panel-body").get_attribute("data-asof") == "2023-06-14"
+    assert "asof=2023-06-14" in tab.page.url
+    marks = {m["id"]: m for m in tab.js("window.thesis.markers.markers()")}
+    assert marks["entry-limit"]["price"] == 188.0 and "exit-limit" not in marks
+    assert sorted(k for k in marks if k.startswith("note-")) == [f"note-{i}" for i in range(4)]
+    assert tab.js("window.thesis.candles.data().at(-1).time") == 1686700800
+    drawn(tab)
+    tab.shot("idea-asof")
+    tab.page.locator(".tf button[data-tf='1w']").click()
+    tab.wait("() => window.thesis.ready && window.thesis.loads === 2")
+    assert tab.js("window.thesis.doc.chart.timeframe") == "1w" and tab.js("window.thesis.candles.data().length") < 1400
+    assert [x["price"] for x in tab.js("window.thesis.lines()")] == [188.0, 190.0, 212.0, 130.0]
+    assert tab.errors == []
+
+
+def test_market(tab):
+    tab.open("/market?asof=2023-06-14")
+    assert tab.page.locator("#market-asof").inner_text() == "2023-06-14"
+    drawn(tab)
+    names = tab.js("Object.keys(window.thesis.series)")
+    assert {"S&P 500", "% > 50d", "A/D line", "McClellan", "VIX"} <= set(names)
+    assert tab.js("window.thesis.series['S&P 500'].data().at(-1).time") == 1686700800
+    assert "survivorship" in tab.page.locator("#survivorship").inner_text()
+    assert tab.page.locator("#rs-table tbody tr").count() >= 2
+    tab.shot("market")
+    with tab.page.expect_navigation():
+        tab.js("""(() => { const s = document.getElementById('asof'); s.value = String(Number(s.value) - 30);
+            s.dispatchEvent(new Event('change')); })()""")
+    tab.wait("() => !!(window.thesis && window.thesis.ready)")
+    assert tab.page.locator("#market-asof").inner_text() < "2023-06-14"
+    assert tab.errors == []
+
+
+def test_study_progress_and_result(tab):
+    tab.open(f"/ideas/{LONG}/study?grid=stop%3D5%25%2C8%25+target%3D2R%2C3R")
+    assert tab.js("window.thesis.polls") >= 1 and tab.js("window.thesis.error") is None
+    assert tab.page.locator("#progress-text").inner_text().startswith("done")
+    assert tab.page.locator("#histogram rect.bar").count() > 3
+    assert tab.page.locator("#heatmap td[data-mean-r]").count() == 4
+    assert tab.page.locator("#study-signals").inner_text() == str(tab.js("window.thesis.doc.summary.signals"))
+    link = tab.page.locator("#occurrences a").first
+    href = link.get_attribute("href")
+    assert href.startswith(f"/ideas/{LONG}?focus=")
+    tab.shot("study", full_page=True)
+    link.click()
+    tab.wait("() => !!(window.thesis && window.thesis.ready && window.thesis.markers)")
+    assert any(m["id"] == "focus" for m in tab.js("window.thesis.markers.markers()"))
+    assert tab.errors == []
+
+
+def test_options(tab):
+    tab.open(f"/ideas/{SEED}/options", ready=False)
+    assert tab.page.locator("#candidates tbody tr").count() >= 5
+    dates = tab.page.locator("#scenario thead th").count() - 1
+    assert dates >= 3 and tab.page.locator("#payoff polyline.payoff-line").count() == dates
+    assert "model prices" in tab.page.locator(".warn").first.inner_text()
+    tab.shot("options", full_page=True)
+    assert tab.errors == []
+
+
+def test_note_form_and_live_board(browser, server, tab):
+    board = Page(browser, server["base"]).open("/")
+    try:
+        tab.open(f"/ideas/{SEED}")
+        evil = "<img src=x onerror=window.pwned=1><script>window.pwned=2</script> held at $188"
+        tab.page.fill("#note-form input[name=date]", "2023-08-01")
+        tab.page.fill("#note-form textarea[name=text]", evil)
+        with tab.page.expect_navigation():
+            tab.page.click("#note-form button[type=submit]")
+        tab.wait("() => !!(window.thesis && window.thesis.ready)")
+        assert tab.js("window.pwned === undefined")
+        assert evil in tab.page.locator("#timeline").inner_text()
+        assert len([m for m in tab.js("window.thesis.markers.markers()") if m["id"].startswith("note-")]) == 7
+        assert evil in (server["folder"] / f"{SEED}.toml").read_text()
+        board.wait("() => window.thesis.refreshes >= 1", timeout=20)  # the server said: something changed
+        assert board.page.locator("#board-rows tr").count() == 2 and board.errors == []
+        assert tab.errors == []
+    finally:
+        board.close()
+
+
+def test_raw_paths_out_of_the_folder_are_404(server):
+    port = int(server["base"].rsplit(":", 1)[1])
+    for raw in ("/ideas/..%2F..%2Fetc%2Fpasswd", "/ideas/%2e%2e", "/api/ideas/..%2f..%2fpyproject/replay",
+                "/static/..%2f..%2fcli%2fserve.py", "/ideas/../../../etc/passwd"):
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+            s.sendall(f"GET {raw} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n".encode())
+            reply = b""
+            while chunk := s.recv(65536):
+                reply += chunk
+        status = reply.split(b"\r\n", 1)[0]
+        assert b" 404 " in status, (raw, status)
+        assert b"root:" not in reply and b"typer" not in reply

@@ -1,0 +1,37 @@
+"""mutmut's hook module: tools/mutate.py copies it to the root of its working copy.
+
+Per mutant (``pre_mutation``):
+- sampling: with MUTATE_SAMPLE=f (0 < f < 1) only a fixed, hash-chosen fraction f of the mutants is
+  tested (the rest are "skipped" and left out of the survival rate); 1 (default) tests them all;
+- tests: the narrowest test selection named for the mutated file in MUTATE_FILE_TESTS (JSON: path
+  prefix -> {"prefix": command prefix such as env NUMBA_DISABLE_JIT=1, "tests": pytest arguments})
+  replaces the path's selection.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shlex
+import sys
+
+
+def _sampled(context) -> bool:
+    fraction = float(os.environ.get("MUTATE_SAMPLE", "1") or 1)
+    if fraction >= 1:
+        return True
+    key = f"{context.filename}:{context.mutation_id.line}:{context.mutation_id.index}".encode()
+    return int(hashlib.sha256(key).hexdigest()[:8], 16) / 0xFFFFFFFF < fraction
+
+
+def pre_mutation(context):
+    if not _sampled(context):
+        context.skip = True
+        return
+    table = json.loads(os.environ.get("MUTATE_FILE_TESTS", "{}"))
+    best = max((p for p in table if context.filename == p or context.filename.startswith(p.rstrip("/") + "/")),
+               key=len, default=None)
+    if best is not None:
+        entry = table[best]
+        context.config.test_command = shlex.join([*entry["prefix"], sys.executable, "-m", "pytest", "-x", "-q",
+                                                  "-p", "no:cacheprovider", *entry["tests"]])
