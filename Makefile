@@ -27,6 +27,7 @@ demo: setup
 	$(VENV)/bin/thesis demo
 	$(VENV)/bin/thesis scorecard examples/authors --report out/scorecard
 	$(VENV)/bin/thesis watch --once --asof 2023-06-14 --dry-run examples/
+	@echo "dashboard: $(VENV)/bin/thesis serve   then open http://127.0.0.1:8765/ (the board of examples/)"
 
 # Hypothesis runs derandomized ("ci" profile) unless HYPOTHESIS_PROFILE says otherwise (e.g. dev).
 test: setup browser

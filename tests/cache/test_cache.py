@@ -223,9 +223,11 @@ def test_validated_bars_cached_with_their_warnings(home, tmp_path, monkeypatch):
     path.write_text("date,open,high,low,close,volume\n2023-06-12,10,11,9,10.5,100\n2023-06-13,10.5,10.6,9.5,10.8,100\n"
                     "2023-06-12,10,11,9,10.5,100\n")      # duplicate identical row, high below close: warnings
     _age(path)
+    import thesis.data.csvfile as csvfile
+
     calls = []
-    real = cf.read_csv_bars
-    monkeypatch.setattr(cf, "read_csv_bars", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = csvfile.read_csv_bars
+    monkeypatch.setattr(csvfile, "read_csv_bars", lambda *a, **k: calls.append(1) or real(*a, **k))
     first = get_provider(f"csv:{folder}").fetch("XYZ", "adjusted")
     cf_fresh = cf.CsvFolder(folder)                    # a new provider, as a new process would have
     second = cf_fresh.fetch("XYZ", "adjusted")

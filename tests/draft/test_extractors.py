@@ -202,3 +202,20 @@ def test_undated_plan_events_are_dated_by_the_bars():
     bars = load_bars("XLE")
     lows = bars.loc["2023-09-28":notes[2]["date"], "low"]
     assert lows.iloc[-1] <= 42 < lows.iloc[:-1].min() and "target 1" in notes[2]["reason"]
+
+
+def test_another_symbols_level_is_not_a_level_of_the_idea():
+    s = _draft("QQQ long\n2023-03-01\nBuy QQQ 360, stop 350, targets 380 with SPX 4,600 by then.")
+    assert s["targets"] == [380.0]
+    s = _draft("S&P 500 (SPX) short\n2024-03-31\nSPX at 5,250 is where I short. Stop 5,340, target 5,050.")
+    assert (s["symbol"], s["entry_zone"], s["stop"], s["targets"]) == ("GSPC", [5250.0, 5250.0], 5340.0, [5050.0])
+
+
+def test_slash_separated_targets_thirds_and_timeline():
+    s = _draft("$SLV - Silver breakout incoming?? \U0001F680\n\nPosted on 14 March 2024\n\nI'm long from $21.80 (already "
+               "in), adding more on any dip toward 21.20-21.40.\nSL: daily close under 20.60.\nPT: 24.00 / 25.50 / 27\n"
+               "If this works it's a 4R trade easily. Taking 1/3 off at each target, trailing the stop to b/e after "
+               "PT1.\nTimeline ~ 3 months.\n")
+    assert (s["published"], s["stop"], s["targets"]) == ("2024-03-14", 20.6, [24.0, 25.5, 27.0])
+    assert s["sizes"] == [1 / 3] * 3 and s["move_stop_to_breakeven"] and s["horizon"] == "3mo"
+    assert s["claims"] == {"risk_reward": 4.0}

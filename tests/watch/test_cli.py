@@ -60,7 +60,7 @@ def test_journal_pending_lists_failed_deliveries(private_home, tmp_path):
     alerts.write_text('snapshots = false\n[[channels]]\nkind = "webhook"\nname = "desk"\n'
                       'url = "http://127.0.0.1:9/hook"\ntimeout = 0.5\n')
     res = run("watch", ROOT / "examples", "--once", "--asof", "2023-06-14", "--alerts", alerts)
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == 1, res.output          # a channel failed; the alerts wait in the journal
     assert "desk: failed" in res.output
     doc = json.loads(run("journal", "--pending", "--json").output)
     assert doc["events"] and all(e["deliveries"]["desk"]["status"] == "failed" for e in doc["events"])
@@ -83,6 +83,13 @@ def test_bad_inputs_exit_2_with_the_thing_named(private_home, tmp_path):
     (bad / "zzz.toml").write_text(SEED.read_text().replace('symbol = "IWM"', 'symbol = "NOSUCHSYM"'))
     res = run("watch", bad, "--once", "--asof", "2023-06-14")
     assert res.exit_code == 2 and "NOSUCHSYM" in res.output and "Traceback" not in res.output
+    half = tmp_path / "half"
+    half.mkdir()
+    (half / "a.toml").write_text(SEED.read_text()[:300])
+    res = run("watch", half, "--once", "--asof", "2023-06-14")
+    assert res.exit_code == 2 and "a.toml" in res.output and "Traceback" not in res.output
+    assert run("watch", ROOT / "examples", "--once", "--wait", "nan").exit_code == 2
+    assert run("note", SEED, "x", "--date", "2099-01-01").exit_code == 2
     res = run("journal", "no-such-idea")
     assert res.exit_code == 2 and "no-such-idea" in res.output
 

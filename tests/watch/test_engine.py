@@ -50,9 +50,9 @@ def assert_agrees(status, res, day) -> None:
         [filled] = by_kind["filled"]
         assert filled.session == t.entry_date.date().isoformat()
         assert filled.price == pytest.approx(t.entry_price)
-        targets = [(leg.date.date().isoformat(), leg.price) for leg in t.legs if leg.kind == "target"]
-        got = [(e.session, e.price) for e in by_kind.get("target_hit", [])]
-        assert sorted(got) == sorted((d, pytest.approx(p)) for d, p in targets)
+        targets = [(leg.date.date().isoformat(), round(leg.price, 4)) for leg in t.legs if leg.kind == "target"]
+        got = [(e.session, round(e.price, 4)) for e in by_kind.get("target_hit", [])]
+        assert sorted(got) == sorted(targets)
         exits = [(leg.kind, leg.date.date().isoformat(), leg.price) for leg in t.legs if leg.kind in ("stop", "time")]
         got_exits = [({"stopped": "stop", "time_exit": "time"}[e.kind], e.session, e.price)
                      for e in by_kind.get("stopped", []) + by_kind.get("time_exit", [])]
@@ -103,7 +103,7 @@ def test_watch_equals_replay_asof_every_session(path):
 def test_step_fold_equals_evaluate_on_the_seed():
     path = ROOT / "examples" / "iwm-no-love-for-small-caps.toml"
     idea = load(path)
-    bars = load_bars("IWM").loc[:"2023-08-31"]
+    bars = load_bars("IWM").loc[:"2023-07-14"]
     published = pd.Timestamp(idea.idea.published)
     history = bars[bars.index < published]
     state = initial(idea, path.stem, history)
@@ -170,7 +170,7 @@ def scenario(draw):
                                            pub=pub)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenario())
 def test_property_watch_equals_replay_on_random_bars(sc):
     rows, p = sc

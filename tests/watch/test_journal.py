@@ -193,6 +193,24 @@ def test_stale_data_one_event_per_idea_and_day(idea_dir, tmp_path, private_home)
     assert again.new_events == []
 
 
+def test_provider_down_keeps_the_state_and_journals_data_stale_once(idea_dir, private_home, monkeypatch):
+    import thesis.data as data
+    from thesis.errors import ProviderUnavailable
+
+    first = watch_pass([idea_dir], asof="2023-03-24")
+    states = {r["id"]: r["state"] for r in board(first)}
+
+    def down(*args, **kwargs):
+        raise ProviderUnavailable("Yahoo Finance did not answer (timeout)")
+
+    monkeypatch.setattr(data, "load_bars", down)
+    res = watch_pass([idea_dir], asof="2023-03-31")
+    assert [e["kind"] for e in res.new_events] == ["data_stale"] * len(states)
+    assert all("did not answer" in e["text"] for e in res.new_events)
+    assert {r["id"]: r["state"] for r in board(res)} == states
+    assert watch_pass([idea_dir], asof="2023-03-31").new_events == []        # once per idea and day
+
+
 def test_a_hand_edited_journal_is_a_clear_error(private_home):
     path = private_home / "watch" / "journal.jsonl"
     path.parent.mkdir(parents=True)

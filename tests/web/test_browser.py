@@ -251,7 +251,7 @@ def test_study_progress_and_result(tab):
     link = tab.page.locator("#occurrences a").first
     href = link.get_attribute("href")
     assert href.startswith(f"/ideas/{LONG}?focus=")
-    tab.shot("study", full_page=True)
+    tab.shot("study")
     link.click()
     tab.wait("() => !!(window.thesis && window.thesis.ready && window.thesis.markers)")
     assert any(m["id"] == "focus" for m in tab.js("window.thesis.markers.markers()"))

@@ -121,6 +121,7 @@ def print_table(table, *, drop: tuple[str, ...] | list[str] = (), out: Console |
     if hidden:
         note = f"(left out for width: {', '.join(hidden)}; widen the terminal or use --json)"
         table.caption = f"{table.caption}\n{note}" if table.caption else note
+        table.caption_justify = "left"
     need = table_need(table, out)
     if need <= width:
         out.print(table)

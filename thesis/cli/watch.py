@@ -53,6 +53,8 @@ def watch(paths: Optional[List[Path]] = typer.Argument(None, help="Idea files or
 
     if once and every:
         raise BadInput("give --once or --every, not both")
+    if not 0 <= wait <= 86400:          # also refuses nan
+        raise BadInput(f"--wait {wait} must be between 0 and 86400 seconds")
     interval = _every(every) if every else None
     if interval and asof:
         raise BadInput("--every runs in real time; --asof is for one pass (--once)")
@@ -68,11 +70,22 @@ def watch(paths: Optional[List[Path]] = typer.Argument(None, help="Idea files or
             _print_pass(res, config, dry_run)
         if interval is None:
             break
-        time.sleep(interval)
-    if res.bad_input:
-        raise typer.Exit(2)
-    if res.failures:
-        raise typer.Exit(1)
+        time.sleep(_sleep_for(interval))
+    if res.bad_input or any(r.error and r.status is None and r.idea is None for r in res.rows):
+        raise typer.Exit(2)              # an idea file that does not parse, an unknown symbol
+    if res.failures or any(d["status"] == "failed" for d in res.deliveries):
+        raise typer.Exit(1)              # a provider or a channel failed (the journal keeps the alert)
+
+
+def _sleep_for(interval: float) -> float:
+    """The loop's nap: the interval, or less so that the pass runs a minute after the next close."""
+    import pandas as pd
+
+    from thesis.watch.clock import next_close
+
+    now = pd.Timestamp.now(tz="UTC")
+    until = (next_close(now) - now).total_seconds() + 60
+    return max(1.0, min(interval, until))
 
 
 def _print_pass(res, config, dry_run: bool = False) -> None:
@@ -201,9 +214,11 @@ def journal(idea: Optional[str] = typer.Argument(None, help="Idea id (file name 
     from rich.table import Table
 
     table = Table(title=f"{'pending alerts' if pending else 'journal'}: {esc(jr.path)}", title_justify="left")
-    for col, nw in (("session", True), ("idea", False), ("event", False), ("price", True), ("R", True),
-                    ("text", False), ("delivery", False)):
-        table.add_column(col, no_wrap=nw, justify="right" if col in ("price", "R") else "left")
+    with_delivery = any(d["deliveries"] for d in docs)
+    cols = (("session", True), ("idea", False), ("event", False), ("price", True), ("R", True), ("text", False))
+    for col, nw in cols + ((("delivery", False),) if with_delivery else ()):
+        table.add_column(col, no_wrap=nw, justify="right" if col in ("price", "R") else "left",
+                         ratio=3 if col == "text" else None)
     for d in docs:
         dl = []
         for ch, v in d["deliveries"].items():
@@ -212,8 +227,9 @@ def journal(idea: Optional[str] = typer.Argument(None, help="Idea id (file name 
             else:
                 dl.append(f"{ch}: {v['status']}")
         kind = d["kind"] + (f" (rev {d['revision']})" if d.get("revision") else "")
-        table.add_row(d["session"], esc(d["idea"]), kind, f"{d['price']:.2f}" if d["price"] is not None else "-",
-                      f"{d['r']:+.2f}" if d["r"] is not None else "-", esc(d["text"]), esc("; ".join(dl)) or "-")
+        cells = [d["session"], esc(d["idea"]), kind, f"{d['price']:.2f}" if d["price"] is not None else "-",
+                 f"{d['r']:+.2f}" if d["r"] is not None else "-", esc(d["text"])]
+        table.add_row(*cells, *([esc("; ".join(dl)) or "-"] if with_delivery else []))
     if not docs:
         console.print("nothing pending" if pending else "the journal is empty: run `thesis watch` first")
         return

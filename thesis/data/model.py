@@ -9,7 +9,10 @@ open, high, low, close, volume, and metadata in ``frame.attrs``:
 """
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pandas loads in make_bars: the constants below are read by light code
+    import pandas as pd
 
 AS_TRADED = "as-traded"
 ADJUSTED = "adjusted"
@@ -20,6 +23,8 @@ TIMEFRAMES = ("1d", "1w", "1mo")
 
 def make_bars(frame: pd.DataFrame, symbol: str, source: str, adjustment: str,
               timeframe: str = "1d") -> pd.DataFrame:
+    import pandas as pd
+
     """Normalise a frame to the bar model and stamp its metadata."""
     if adjustment not in ADJUSTMENTS:
         raise ValueError(f"adjustment must be one of {ADJUSTMENTS}, got {adjustment!r}")

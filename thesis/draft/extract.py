@@ -66,6 +66,9 @@ def symbols(text: Text, known: set[str]) -> list[Cand]:
     """Candidate symbols with a score each; the value is the symbol as the data folder names it."""
     scores: dict[str, float] = {}
     first: dict[str, Cand] = {}
+    counts: dict[str, int] = {}
+    for w in re.findall(r"\b[A-Z][A-Z0-9]{1,4}\b", text.norm):
+        counts[w] = counts.get(w, 0) + 1
     strong: set[str] = set()
     for sent in text.sentences:
         weight = {"title": 3.0, "body": 1.0, "note": 0.3}[sent.block]
@@ -100,7 +103,7 @@ def symbols(text: Text, known: set[str]) -> list[Cand]:
                 # title, or comes back in the text
                 near = line[max(0, s - 12):e + 12]
                 lead = sent.block == "title" and not line[:s].strip(" -:#*") and len(sym) >= 2
-                again = len(re.findall(rf"\b{re.escape(sym)}\b", text.norm)) >= 2 and len(sym) >= 3
+                again = counts.get(sym, 0) >= 2 and len(sym) >= 3
                 if not (DIRECTION_NEAR.search(near) or lead or again):
                     continue
             near = line[max(0, s - 15):e + 15]
@@ -239,7 +242,8 @@ ANCHORS = [
         r"cut (?:it|the trade|the position|losses)?|bail|(?:get )?out if|exit if)\b", re.I)),
     ("target", re.compile(
         r"\b(?:targets?|tgts?|tps?\d?|pts?\d?(?=\s*[:\d$])|take[- ]?profits?|taking profits?|profit targets?|"
-        r"price targets?|objectives?|stretch|goal|exit(?:ing)? at|t[1-5](?=\s*[:=]))\b", re.I)),
+        r"price targets?|objectives?|stretch|goal|exit(?:ing)? at|cover(?:ing)?(?= at| around| near| into)|"
+        r"trim(?:ming)?(?= at| around| near| into)|take (?:some |half |profits? )?off(?= at| around| near)|t[1-5](?=\s*[:=]))\b", re.I)),
     ("weak_target", re.compile(
         r"\b(?:get(?:ting)? (?:back )?to|go(?:ing)? (?:back )?to|head(?:s|ing|ed)? (?:back )?(?:to|towards?)|"
         r"down to|back to|towards?|reach(?:es|ing)?|fill the gap at|(?<=[A-Z]{2} )to(?= \$?\d))\b", re.I)),
@@ -260,6 +264,9 @@ POST_ANCHOR = re.compile(
     r"^\)?\s*(?:(?P<stop>stop(?:[- ]?loss)?|sl)|(?P<target>target|tp|pt|objective)|(?P<entry>short|long|entry|"
     r"buy|sell)|(?P<area>area|zone|level|ceiling|resistance|support|floor|region|neckline|handle|line|pivot|"
     r"shelf|top|high|low|bottom))\b", re.I)
+WHERE_I = re.compile(r"\)?\s*(?:is|as|=)\s+(?:where|the (?:level|area|zone|price) (?:where|at which))\s+(?:I|we)(?:'d|'ll|"
+                     r"\s+would|\s+will|\s+want to|\s+like to|\s+plan to)?\s+(?:short|buy|sell|enter|add|get (?:long|short)|"
+                     r"go (?:long|short)|start (?:shorting|buying))\b", re.I)
 CLOSE_BEYOND = re.compile(
     r"\b(?:(?P<tf>daily|weekly|monthly|4h|hourly|day|week|month)(?:ly)?\s+)?(?:candle\s+)?(?:close|closing|settle)s?"
     r"\s+(?:back\s+)?(?:firmly\s+|decisively\s+|clearly\s+)?(?P<side>above|below|over|under|beneath|through)\s+"
@@ -291,8 +298,29 @@ def _groups(masked: str, nums: list[Num]) -> list[list[Num]]:
     return groups
 
 
-def levels(sentences: list[Sentence]) -> list[Cand]:
-    """Entry, stop, target, area and signal candidates from body sentences."""
+OTHER_NAME = re.compile(r"(?:\b(?P<name>SPX|S&P(?: 500)?|Nasdaq(?: 100)?|NDX|Dow|DJIA|VIX|Russell(?: 2000)?|RUT|ES|NQ|"
+                        r"DXY|10y|10-year|TNX|BTC|bitcoin|gold|oil|crude|[A-Z]{2,5})\b\s*(?:\w+\s+){0,2}?"
+                        r"(?:at|with|near|around|to|@|~|=|is|was|sits|hit|above|below|over|under)?\s*\$?\s?)$")
+
+
+def _other_symbol(before: str, primary: str | None) -> bool:
+    """The number right after another symbol's name ("SPX with 4300") is that symbol's level."""
+    m = OTHER_NAME.search(before)
+    if not m or primary is None:
+        return False
+    between = m.group(0)[len(m.group("name")):]
+    if re.search(r"\b(?:short|long|buy|sell|entry|stop|sl|tp\d?|pt\d?|targets?|add|zone|cover|exit)\b", between, re.I):
+        return False  # "GLD SHORT 178": the number belongs to the trade word
+    name = m.group("name").upper()
+    if name in STOPWORDS - {"SPX", "GOLD", "OIL", "ES"} and name not in ("SPX", "S&P", "VIX"):
+        return False
+    mapped = next((sym for pat, sym in INDEX_ALIASES if pat.fullmatch(m.group("name"))), name)
+    return mapped != primary and name != primary
+
+
+def levels(sentences: list[Sentence], primary: str | None = None) -> list[Cand]:
+    """Entry, stop, target, area and signal candidates from body sentences. A number that follows
+    another symbol's name (not ``primary``'s) with no anchor between is that symbol's level: left out."""
     out: list[Cand] = []
     last_free = None  # the last price named without an anchor: what "here" refers to
     for sent in sentences:
@@ -330,9 +358,15 @@ def levels(sentences: list[Sentence]) -> list[Cand]:
         signal_words = NEXT_OPEN.search(masked)
         for g in _groups(masked, nums):
             gs, ge = g[0].start, g[-1].end
+            if _other_symbol(masked[max(0, gs - 40):gs], primary):
+                continue
             values = [n.value for n in g]
             rest = masked[ge:].lstrip(" ")
             post = POST_ANCHOR.match(rest)
+            where = WHERE_I.match(rest)
+            if where and not post:
+                out.append(Cand("entry", (min(values), max(values)), sent, gs, ge, 0.8, where.group(0).strip()))
+                continue
             if post and re.match(r"\s*[:=@]?\s*\$?\s?\d", rest[post.end():]):
                 post = None  # "64.5 SL 67": the word labels the number after it
             pre = [a for a in anchors if a[1] <= gs]
@@ -417,7 +451,7 @@ UNITS = {"day": "d", "days": "d", "d": "d", "session": "s", "sessions": "s", "tr
 UNIT_RE = r"(?:trading days?|sessions?|days?|weeks?|wks?|months?|mos?|quarters?|years?|yrs?)"
 DURATION = re.compile(rf"\b(?P<a>{QTY})(?:\s*(?:-|to|or)\s*(?P<b>\d+(?:\.\d+)?))?(?P<hy>\s*-\s*|\s+)(?P<u>{UNIT_RE})\b",
                       re.I)
-HORIZON_CUE = re.compile(r"\b(?:time ?frame|time horizon|horizon|hold(?:ing)?|play(?:s|ing)? out|need|over the next|"
+HORIZON_CUE = re.compile(r"\b(?:time ?frame|time ?line|time horizon|horizon|window|outlook|over|hold(?:ing)?|play(?:s|ing)? out|need|over the next|"
                          r"within|expect|give it|take[s]?|duration|swing|for up to|up to|in the next|next)\b", re.I)
 NOT_HORIZON_BEFORE = re.compile(r"\b(?:last|past|ago|previous|since|all of|for the past|over the past|in the past|"
                                 r"been|after)\s+(?:\w+\s+)?$", re.I)
@@ -576,7 +610,9 @@ TRIGGERS = [
         r"(?:under|below|inside|in))", re.I), False),
     ("lower_high_breakdown", re.compile(
         r"\b(?:lower high|higher low|double top|double bottom|triple top|triple bottom|neckline|"
-        r"head and shoulders|h&s|made (?:another|a new|a) (?:high|low)\b.{0,80}\b(?:broke|broken|break)|"
+        r"head and shoulders|h&s|"
+        r"made (?:another|a new|a) high\b.{0,80}\b(?:broken? (?:down|below|under|to the downside)|breakdown)|"
+        r"made (?:another|a new|a) low\b.{0,80}\b(?:broken? (?:out|above|to the upside)|breakout)|"
         r"held (?:back )?(?:at|by)\b.{0,120}\b(?:another|new) (?:high|low))", re.I | re.S), True),
     ("squeeze_release", re.compile(
         r"\b(?:squeeze (?:fires?|fired|firing|release[sd]?|setup|set-up|play)|ttm squeeze|"

@@ -72,7 +72,7 @@ def resolve(text: Text, known: set[str], published: date | None = None) -> Draft
 
     # ---------------------------------------------------------- symbol and trade scope
     syms = X.symbols(text, known)
-    level_cands = X.levels(body)
+    level_cands = X.levels(body, syms[0].value if syms else None)
     paras = _paragraphs(text)
     trade_paras: list[tuple[int, str, Sentence]] = []
     for p in sorted({paras.get(s.line) for s in body}):

@@ -5,9 +5,13 @@ open after a trigger); when the idea has triggers and a limit entry, the
 "signal" variant is replayed too: enter at the open of the session after the
 first trigger that fires on or after publication.
 
-Horizon: the time stop is measured from the entry session. A limit that has
-not filled within one horizon of the publication date is reported as never
-filled (the idea went stale).
+Horizon (every form: calendar ``6mo``, sessions ``40s``, an end date): the time
+stop is measured from the entry session (an end date is that date). A limit that
+has not filled within one horizon of the publication date is reported as never
+filled (the idea went stale); a signal that fires after it is not taken.
+
+Missing data does not abort a run: a confirmation whose symbol the source lacks
+is reported as "no data" (``ReplayResult.missing`` names it) and the rest is done.
 """
 from __future__ import annotations
 

@@ -30,7 +30,8 @@ class IdeaGrade:
     entry_date: str | None = None
     entry_price: float | None = None
     exit_date: str | None = None
-    exit_price: float | None = None
+    exit_price: float | None = None        # the last exit's traded price
+    exit_average_price: float | None = None  # scale-outs: size-weighted over the legs (not a traded price)
     return_pct: float | None = None  # P&L in percent of the entry price
     days_to_outcome: int | None = None
     horizon_stated_days: int | None = None
@@ -150,7 +151,13 @@ def grade_idea(idea, *, source: str | None = None, asof=None, bars_of=None,
         grade.mfe_r = _num(trade.mfe / risk) if risk else None
         grade.mae_r = _num(-trade.mae / risk) if risk else None
         grade.entry_date, grade.entry_price = _iso(trade.entry_date), _num(trade.entry_price)
-        grade.exit_date, grade.exit_price = _iso(trade.exit_date), _num(trade.exit_price)
+        # One leg: its own price. A scale-out: the last leg's traded price, and the size-weighted
+        # average of all legs labelled as an average (it never traded).
+        last = trade.legs[-1] if trade.legs else None
+        grade.exit_date = _iso(trade.exit_date)
+        grade.exit_price = _num(last.price if last is not None and len(trade.legs) > 1 else trade.exit_price)
+        if len(trade.legs) > 1:
+            grade.exit_average_price = _num(trade.exit_price)
         grade.return_pct = _num(100.0 * trade.pnl / trade.entry_price)
         if trade.exit_date is not None and trade.reason != "open":
             grade.days_to_outcome = int((trade.exit_date - trade.entry_date).days)

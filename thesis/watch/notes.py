@@ -31,6 +31,9 @@ def add_note(path, text: str, day: Date | None = None, snapshot: bool = False, s
         from thesis.watch.clock import last_closed_session
 
         day = last_closed_session().date()
+    today = Date.today()
+    if day > today:
+        raise BadInput(f"--date {day} is in the future (today is {today})")
     if day < idea.idea.published:
         raise BadInput(f"--date {day} is before the idea was published ({idea.idea.published})")
     raw = path.read_text(encoding="utf-8")

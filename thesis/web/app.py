@@ -184,7 +184,7 @@ def create_app(ideas_dir: Path | str | None = None, token: str | None = None, so
             "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Referrer-Policy"] = "same-origin"  # "no-referrer" would send Origin: null
         return response
 
     @app.exception_handler(NotFound)
@@ -230,8 +230,10 @@ def create_app(ideas_dir: Path | str | None = None, token: str | None = None, so
     def board(asof=None) -> dict:
         from thesis.web.views import folder_signature
 
-        key = ("ideas", folder_signature(st.folder), str(asof), st.source)
-        return st.cache.get(key, lambda: ideas_document(st.folder, asof=asof, source=st.source))
+        sig = folder_signature(st.folder)
+        key = ("ideas", sig, str(asof), st.source)
+        return st.cache.get(key, lambda: ideas_document(st.folder, asof=asof, source=st.source, cache=st.cache,
+                                                        journal_sig=tuple(x for x in sig if x[0] == "journal")))
 
     def board_page_ctx(asof) -> dict:
         doc = board(asof)
@@ -268,8 +270,7 @@ def create_app(ideas_dir: Path | str | None = None, token: str | None = None, so
             raise BadRequest("the form's token is missing or wrong: reload the page and try again", 403)
         from thesis.web.notes import add_note as write
 
-        write(path, form.get("date", ""), form.get("text", ""))
-        st.cache.clear()
+        write(path, form.get("date", ""), form.get("text", ""))  # a new file version: new cache keys
         return RedirectResponse(f"/ideas/{idea_id}#notes", status_code=303)
 
     def _same_origin(request: Request) -> None:
@@ -406,7 +407,6 @@ def create_app(ideas_dir: Path | str | None = None, token: str | None = None, so
                 now = folder_signature(st.folder)
                 if now != last:
                     last = now
-                    st.cache.clear()
                     yield f"event: change\ndata: {json.dumps({'at': time.time()})}\n\n"
                 elif time.monotonic() - beat > 15:
                     beat = time.monotonic()

@@ -328,19 +328,39 @@ def board_row(idea_id: str, path: Path, asof=None, source: str | None = None) ->
             "error": None}
 
 
-def ideas_document(folder: IdeaFolder, asof=None, source: str | None = None) -> dict:
+def ideas_document(folder: IdeaFolder, asof=None, source: str | None = None, cache: Cache | None = None,
+                   journal_sig=None) -> dict:
     """What `thesis ideas DIR --json [--asof]` prints (thesis.watch), or the same shape
-    derived from the replay when thesis.watch is not there."""
+    derived from the replay when thesis.watch is not there.
+
+    Each idea file is evaluated on its own and kept in ``cache`` per file version (and
+    journal version), so an edited idea (a new note) costs one idea, not the folder.
+    Only files inside the folder count (a symlink out of it is not an idea here)."""
     when = None if asof is None else str(asof)[:10]
     try:
         from thesis.watch.run import board, watch_pass
     except ImportError:
         board = watch_pass = None
+    cache = cache or Cache()
     if watch_pass is not None:
-        res = watch_pass([folder.root], asof=when, source=source, write=False, deliver=False)
-        return {"schema": "thesis.ideas/1", "session": res.session.date().isoformat(), "ideas": board(res),
-                "errors": res.bad_input + res.failures}
-    rows = [board_row(i, folder.path(i), when, source) for i in folder.ids()]
+        def one(path):
+            res = watch_pass([path], asof=when, source=source, write=False, deliver=False)
+            return res.session.date().isoformat(), board(res), res.bad_input + res.failures
+
+        session, rows, errors = None, [], []
+        for idea_id in folder.ids():
+            path = folder.path(idea_id)
+            s, r, e = cache.get(("ideas-row", file_key(path), journal_sig, when, source), lambda p=path: one(p))
+            session = s
+            rows += r
+            errors += e
+        if session is None:
+            from thesis.watch.clock import last_closed_session
+
+            session = last_closed_session(when).date().isoformat()
+        return {"schema": "thesis.ideas/1", "session": session, "ideas": rows, "errors": errors}
+    rows = [cache.get(("board-row", file_key(folder.path(i)), when, source),
+                      lambda i=i: board_row(i, folder.path(i), when, source)) for i in folder.ids()]
     sessions = [r["session"] for r in rows if r.get("session")]
     return {"schema": "thesis.ideas/1", "session": max(sessions) if sessions else None, "ideas": rows,
             "errors": [r["error"] for r in rows if r.get("error")]}

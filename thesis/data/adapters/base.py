@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads where bars are built: listing a source's symbols needs none
+    import pandas as pd
 
 
 class Provider(ABC):
@@ -25,6 +27,8 @@ class Provider(ABC):
 
 
 def clip_dates(frame: pd.DataFrame, start=None, end=None) -> pd.DataFrame:
+    import pandas as pd
+
     if start is not None:
         frame = frame[frame.index >= pd.Timestamp(start)]
     if end is not None:

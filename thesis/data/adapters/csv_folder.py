@@ -13,15 +13,19 @@ path (symlinks followed) must lie inside the source folder.
 from __future__ import annotations
 
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from thesis.data.adapters.base import Provider, clip_dates
-from thesis.data.csvfile import LINE, read_csv_bars
 from thesis.data.model import ADJUSTED, AS_TRADED, make_bars
 from thesis.data.symbols import inside, is_symbol, validate_symbol
-from thesis.data.validate import Report, ensure_loadable, validate_frame
 from thesis.errors import BadInput, DataFileError, SymbolNotFound
+
+# The parser and the validation (numpy, pandas, the calendar) load in check/fetch: listing a
+# folder's symbols (`thesis check` does) needs none of them.
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from thesis.data.validate import Report
 
 ROOT_LAYOUT = {AS_TRADED: "daily", ADJUSTED: "daily-adjusted"}
 
@@ -104,7 +108,8 @@ class CsvFolder(Provider):
 
     def check(self, symbol: str, adjustment: str) -> Report:
         """Full validation report for one file (a file that cannot be read becomes one rejection)."""
-        from thesis.data.validate import Problem, REJECT
+        from thesis.data.csvfile import read_csv_bars
+        from thesis.data.validate import REJECT, Problem, Report, validate_frame
 
         try:
             path = self.path_for(symbol, adjustment)
@@ -125,6 +130,9 @@ class CsvFolder(Provider):
             path = self.path_for(symbol, adjustment)
 
             def parse() -> dict:
+                from thesis.data.csvfile import LINE, read_csv_bars
+                from thesis.data.validate import ensure_loadable, validate_frame
+
                 parsed = read_csv_bars(path, symbol)
                 frame, report = validate_frame(parsed, symbol, str(path))
                 ensure_loadable(report, str(path), symbol)

@@ -135,7 +135,7 @@
       data[i] = { time: b.t[i], open: b.o[i] === null ? b.c[i] : b.o[i], high: b.h[i], low: b.l[i], close: b.c[i] };
       vol[i] = { time: b.t[i], value: b.v[i] || 0, color: i && b.c[i] < b.c[i - 1] ? 'rgba(239,83,80,0.45)' : 'rgba(38,166,154,0.45)' };
     }
-    const range = keepRange ? chart.timeScale().getVisibleRange() : null;
+    const width = keepRange ? chart.timeScale().getVisibleLogicalRange() : null;
     candles.setData(data);
     volume.setData(vol);
     ratioSyms.forEach(function (sym) { if (c.ratios[sym] && !c.ratios[sym].error) ratios[sym].setData(U.series(c.ratios[sym])); });
@@ -144,16 +144,27 @@
     const focusIso = params.get('focus');
     const focus = focusIso && b.t.length ? nearestBarTime(U.secondsFromIso(focusIso)) : null;
     markers.setMarkers(markerList(c, focus));
-    const last = b.t[b.t.length - 1];
-    if (range && range.from < last) {
-      chart.timeScale().setVisibleRange({ from: range.from, to: Math.min(range.to, last) });
-    } else {
-      const day = 86400, pad = { '1d': 200, '1w': 1100, '1mo': 4000 }[c.timeframe];
-      const centre = focus || Math.min(c.published, last);
-      const exits = c.markers.filter(m => m.kind === 'exit').map(m => m.time);
-      const end = focus ? Math.min(last, focus + pad * day) : Math.min(last, Math.max(centre, exits.length ? Math.max.apply(null, exits) : last) + pad / 2 * day);
-      chart.timeScale().setVisibleRange({ from: centre - pad * day, to: Math.max(end, Math.min(last, centre + 30 * day)) });
+    const n = b.t.length;
+    if (width && n) {
+      // The slider moved: keep the zoom, put the as-of bar near the right edge.
+      const w = Math.max(30, width.to - width.from);
+      chart.timeScale().setVisibleLogicalRange({ from: n - 1 - 0.85 * w, to: n - 1 + 0.15 * w });
+    } else if (n) {
+      const idx = function (t) { let lo = 0, hi = n - 1; while (lo < hi) { const m = (lo + hi) >> 1; if (b.t[m] < t) lo = m + 1; else hi = m; } return lo; };
+      const before = { '1d': 120, '1w': 80, '1mo': 60 }[c.timeframe];
+      let from, to;
+      if (focus) { from = idx(focus) - before; to = idx(focus) + before; }
+      else {
+        const pub = idx(c.published);
+        const exits = c.markers.filter(m => m.kind === 'exit').map(m => idx(m.time));
+        from = pub - before;
+        to = exits.length ? Math.max.apply(null, exits) + before / 3 : n - 1;
+      }
+      from = Math.max(0, from); to = Math.min(n - 1, Math.max(to, from + 20));
+      chart.timeScale().setVisibleLogicalRange({ from: from, to: to + Math.max(6, 0.12 * (to - from)) });
     }
+    const noteDate = document.querySelector('#note-form input[name=date]');
+    if (noteDate) noteDate.value = doc.asof;
     document.getElementById('state-line').textContent = doc.evaluate.state.text;
     document.getElementById('asof-label').textContent = doc.asof;
     drawOptionChart(doc);
@@ -227,9 +238,10 @@
       const [res, html] = await Promise.all([U.getJSON('/api/ideas/' + encodeURIComponent(meta.id) + '?' + q),
                                             U.getText('/ideas/' + encodeURIComponent(meta.id) + '/panel?' + q)]);
       if (my !== seq) return;
+      const sameTf = newTf === tf;
       asof = newAsof; tf = newTf;
       document.getElementById('panel').innerHTML = html;  // server-rendered, escaped by Jinja2
-      render(res.body, true);
+      render(res.body, sameTf);
       const url = new URL(location.href);
       if (asof) url.searchParams.set('asof', asof); else url.searchParams.delete('asof');
       url.searchParams.set('tf', tf);
