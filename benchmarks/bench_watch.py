@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 ASOF = "2024-06-28"
+PREVIOUS = "2024-06-27"
 
 
 def generate(folder: Path, n: int, symbols: list[str], closes: dict, seed: int = 7) -> list[Path]:
@@ -83,6 +84,12 @@ def run() -> list[dict]:
             for r in res.rows:
                 if r.status is not None:
                     states[r.status.state] = states.get(r.status.state, 0) + 1
+            # the daily case: yesterday's journal exists; closed/expired ideas are final and skipped
+            daily = Journal(tmp / f"daily-{n}")
+            watch_pass([folder], asof=PREVIOUS, source=source, journal=daily)
+            t = time.perf_counter()
+            watch_pass([folder], asof=ASOF, source=source, journal=daily)
+            next_day = time.perf_counter() - t
             peer_value = None
             if n == 1000:
                 t = time.perf_counter()
@@ -97,6 +104,10 @@ def run() -> list[dict]:
                          "peer_value": peer_value,
                          "target": "< 5 s" if n == 1000 else "measured",
                          "met": (ours < 5.0) if n == 1000 else None})
+            rows.append({"name": f"  the next session's pass over the same {n:,} ideas (journal of {PREVIOUS} "
+                                 f"present: final ideas skipped)", "value": next_day, "unit": "s", "peer": None,
+                         "peer_value": None, "target": "< 5 s" if n == 1000 else "measured",
+                         "met": (next_day < 5.0) if n == 1000 else None})
         rows.append(journal_row(tmp))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

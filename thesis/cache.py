@@ -34,7 +34,9 @@ if TYPE_CHECKING:
 CACHE_VERSION = 1
 CODE_DIRS = ("data", "breadth", "market")
 RACY_SECONDS = 2.0
-MAX_ENTRIES = 64          # per kind; the oldest entries beyond this are removed
+# Entries kept per kind (the oldest beyond it are removed): universe matrices are ~35 MB each.
+MAX_ENTRIES = {"fields": 4, "breadth": 8, "calendar": 4}
+MAX_OTHER = 256
 
 
 def enabled() -> bool:
@@ -186,15 +188,15 @@ def save(kind: str, key: str, frames: dict[str, pd.DataFrame]) -> Path | None:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        _prune(path.parent)
+        _prune(path.parent, MAX_ENTRIES.get(kind, MAX_OTHER))
         return path
     except (OSError, TypeError, ValueError):  # read-only home, full disk, a frame we cannot store
         return None
 
 
-def _prune(folder: Path) -> None:
+def _prune(folder: Path, keep: int) -> None:
     entries = sorted(folder.glob("*.npz"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
-    for old in entries[MAX_ENTRIES:]:
+    for old in entries[keep:]:
         old.unlink(missing_ok=True)
 
 

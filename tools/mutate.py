@@ -11,7 +11,9 @@ Each path is tested with its own test selection (fast, derandomized Hypothesis "
 the run ends with the survival rate per path, written to build/mutate/summary.txt, and every
 surviving mutant's diff in build/mutate/survivors.txt. Not part of `make test` (it takes long).
 
-Survival rate = (survived + timed out + suspicious) / tested mutants. A survivor is either a hole
+Survival rate = (survived + timed out + suspicious) / tested mutants. MUTATE_RESUME=1 continues a
+stopped run in the same work folder. Never run `mutmut show` in that folder while a run is going on:
+it re-reads the (mutated) file into mutmut's cache and breaks the run. A survivor is either a hole
 (write a test that fails on it) or an equivalent mutant (say why in the issue note).
 """
 from __future__ import annotations
@@ -112,7 +114,10 @@ def main(argv: list[str]) -> int:
               file=sys.stderr)
         return 2
     work = Path(os.environ.get("MUTATE_WORKDIR", ROOT / "build" / "mutate")).resolve()
-    copy_tree(work)
+    if os.environ.get("MUTATE_RESUME") == "1" and (work / ".mutmut-cache").exists():
+        print(f"resuming the run in {work} (mutants already tested keep their result)")
+    else:
+        copy_tree(work)
     env = dict(os.environ, HYPOTHESIS_PROFILE="ci", PYTHONPATH=str(work), PYTHONDONTWRITEBYTECODE="1",
                MPLBACKEND="Agg", MUTATE_FILE_TESTS=json.dumps(jit_off(work, FILE_TESTS)))
     mutmut = str(Path(sys.executable).with_name("mutmut"))

@@ -177,9 +177,17 @@ def test_bad_values_never_crash(path, cmd, run, tmp_path, daily_dir):
         problem = out.problem(allow_exit_1=path in EXIT_1_OK)
         if label == "baseline" and path in {p for p in _known()} and out.exit_code != 0:
             problem = problem or f"baseline exit {out.exit_code}: {out.stderr.strip()[-300:]}"
+        if _never_valid(label) and out.exit_code == 0:
+            problem = problem or "accepted without a word (exit 0)"
         if problem:
             failures.append(f"{' '.join(path)} [{label}]: {problem}")
     assert not failures, "\n".join(failures)
+
+
+def _never_valid(label: str) -> bool:
+    """Values no option may accept: nan/inf numbers, impossible dates, path-like symbols."""
+    value = label.split("=", 1)[-1]
+    return value in ("'nan'", "'inf'", "'2023-02-30'", "'../../etc/passwd'")
 
 
 def _known():

@@ -58,12 +58,30 @@ def _budget_loop(name: str, one_case):
 
 
 # ----------------------------------------------------------------- idea files
+PLAUSIBLE = ['"40s"', '"1y"', '"3w"', '"20d"', "2023-06-05", "2022-08-01", "2026-08-21", '"long"', '"short"',
+             '"stop"', '"limit"', '"market"', '"1w"', '"1mo"', "0.5", "1.5", '"SPY"', '"QQQ"', '"TLT"']
+
+
+def _perturb_numbers(line: str, rng: random.Random) -> str:
+    """Numbers moved a little or a lot (a stop on the wrong side, a zone reversed, a tiny target)."""
+    def move(m):
+        x = float(m.group(0)) * rng.choice([0.5, 0.9, 0.99, 1.01, 1.1, 1.5, 2.0, -1.0, 0.0])
+        return f"{x:.2f}"
+    return re.sub(r"(?<![\w-])\d+\.\d+(?![\w-])", move, line)
+
+
 def _mutate_idea(text: str, rng: random.Random) -> str:
     lines = text.splitlines()
-    for _ in range(rng.randint(1, 3)):
+    for _ in range(rng.choice([1, 1, 1, 2, 3])):
         op = rng.random()
         assignments = [i for i, line in enumerate(lines) if re.match(r"^\s*\w+\s*=", line)]
-        if op < 0.6 and assignments:                      # a value replaced by a careless one
+        if op < 0.35 and assignments:                     # plausible edits: check may pass, then replay runs
+            i = rng.choice(assignments)
+            if rng.random() < 0.6:
+                lines[i] = _perturb_numbers(lines[i], rng)
+            else:
+                lines[i] = f"{lines[i].split('=', 1)[0]}= {rng.choice(PLAUSIBLE)}"
+        elif op < 0.6 and assignments:                    # a value replaced by a careless one
             i = rng.choice(assignments)
             key = lines[i].split("=", 1)[0]
             lines[i] = f"{key}= {rng.choice(NASTY_VALUES)}"

@@ -25,6 +25,8 @@ def _run(tmp_path, data: bytes, *extra):
      "oportunidad para los que esperan una subida del precio del metal durante las próximas semanas."
      .encode(), "English"),
     ("ゴールドを168で買う。ストップは166、目標は175。".encode(), "English"),
+    ("Ich kaufe GLD bei 168, Stop bei 166, Ziel 175. Das ist eine gute Gelegenheit für alle, die auf steigende "
+     "Preise setzen.".encode(), "English"),
     (b"I think small caps are going lower from here. Short them and buy puts, the macro is bad.", "no numbers"),
     (b"\xff\xfe\x00I\x00W\x00M", "not"),
     (b"Random thoughts on 2023 and beyond. Nothing to trade, 42 is the answer.", "no entry, stop or target"),

@@ -219,3 +219,65 @@ def test_slash_separated_targets_thirds_and_timeline():
     assert (s["published"], s["stop"], s["targets"]) == ("2024-03-14", 20.6, [24.0, 25.5, 27.0])
     assert s["sizes"] == [1 / 3] * 3 and s["move_stop_to_breakeven"] and s["horizon"] == "3mo"
     assert s["claims"] == {"risk_reward": 4.0}
+
+
+def test_scale_out_sizes_and_risk_free():
+    s = _draft("GLD long\n2023-03-01\nBuy GLD 168, SL 165, TP1 172, TP2 175. Take 1/2 at TP1, risk-free after that.")
+    assert s["sizes"] == [0.5, 0.5] and s["move_stop_to_breakeven"]
+    s = _draft("GLD long\n2023-03-01\nBuy GLD 168, SL 165, TP1 172, TP2 175, TP3 180. Scaling out 25/25/50.")
+    assert s["sizes"] == [0.25, 0.25, 0.5]
+
+
+@pytest.mark.parametrize("phrase, rr", [("Reward to risk of 2.5 here.", 2.5), ("R:R 1:3", 3.0), ("RR 3:1", 3.0),
+                                        ("R/R about 2:1.", 2.0), ("Roughly 3R.", 3.0), ("Almost 7 to 1.", 7.0)])
+def test_risk_reward_claims(phrase, rr):
+    assert _draft(f"GLD long\n2023-03-01\nBuy GLD 168, SL 165, TP1 172. {phrase}")["claims"] == {"risk_reward": rr}
+
+
+def test_emoji_signal_with_a_trailing_date_stamp():
+    s = _draft("$GLD \U0001F4C8 Breakout retest long\nEntry \u27A1\uFE0F 183.20\n\U0001F6D1 SL 180.90\n"
+               "\U0001F3AF 185 / 187.5 / 190\n#gold #trading #GLD  (Apr 12 2023)\n")
+    assert (s["symbol"], s["direction"], s["published"]) == ("GLD", "long", "2023-04-12")
+    assert (s["entry_zone"], s["stop"], s["targets"]) == ([183.2, 183.2], 180.9, [185.0, 187.5, 190.0])
+
+
+def test_thread_with_invalidation_on_a_close_and_year_end():
+    s = _draft("1/ Thread on $XLE (posted 2022-11-03)\n\n2/ Energy has been the leader all year but momentum is "
+               "fading.\n\n3/ The play: short XLE into strength, 93-95 zone.\n\n4/ Invalidated on a weekly close "
+               "above 97.\n\n5/ Targets: 86 first, 80 second.\n\n6/ Timeframe: into year end.\n")
+    assert (s["symbol"], s["direction"], s["published"]) == ("XLE", "short", "2022-11-03")
+    assert (s["entry_zone"], s["stop"], s["targets"]) == ([93.0, 95.0], 97.0, [86.0, 80.0])
+    assert s["horizon"] == "2022-12-31"
+
+
+def test_indicator_multiples_are_not_prices():
+    s = _draft("GLD long\n2023-03-01\nBuy GLD 168, SL below 1.5 ATR at 165, target the 1.618 extension at 180.")
+    assert (s["entry_zone"], s["stop"], s["targets"]) == ([168.0, 168.0], 165.0, [180.0])
+    s = _draft("GLD long\n2023-03-01\nBuy 100 shares of GLD at 168.20, stop 2% below, target +15%.")
+    assert s["entry_zone"] == [168.2, 168.2] and s["stop"] == pytest.approx(164.836)
+    assert s["targets"] == [pytest.approx(193.43)]
+
+
+def test_a_disclaimer_is_not_a_note():
+    s = _draft("GLD long\n2023-03-01\nBuy GLD 168, SL 165, TP 180.\nNote: not financial advice.\nNFA\n")
+    assert s["notes"] == []
+
+
+def test_forum_post_with_tldr_option_position_and_a_dated_edit():
+    post = ("[DD] Why I'm bearish on small caps (IWM) - Jan 2024\n\nPosted 2024-01-16\n\nTL;DR: short IWM 198-200, "
+            "stop 206, PT 185 then 178. ~3 month horizon.\n\nLong version: small caps ripped 25% off the October "
+            "lows. The Russell is still below its 2021 high of 244 and rates are creeping back up.\n\n"
+            "Position: 3 Mar 195p @ 5.40. IV ~24%.\n\nEdit: Feb 13, 2024 - CPI hot, IWM -4% today.\n")
+    s = _draft(post)
+    assert (s["symbol"], s["direction"], s["entry_zone"], s["stop"]) == ("IWM", "short", [198.0, 200.0], 206.0)
+    assert s["targets"] == [185.0, 178.0] and s["horizon"] == "3mo"
+    assert s["options"] == {"type": "put", "strike": 195.0, "iv": 0.24}
+    assert s["notes"] == [{"date": "2024-02-13", "proposed": False}]
+
+
+def test_a_buyer_between_two_prices():
+    s = _draft("iShares 20+ Year Treasury Bond ETF (TLT) - buying the dip\nAug 15, 2023\n\nTLT fell from 108 to 94 in "
+               "three months. I'm a buyer between 93 and 94.50 with a hard stop at 89. First target 100, second 104.\n"
+               "I expect it to take 2 to 4 months. Rate cuts in 2024 would be the catalyst; falling yields confirm.\n")
+    assert (s["symbol"], s["direction"], s["entry_zone"], s["stop"]) == ("TLT", "long", [93.0, 94.5], 89.0)
+    assert s["targets"] == [100.0, 104.0] and s["horizon"] == "4mo" and s["confirmations"] == ["trend:yields:down"]

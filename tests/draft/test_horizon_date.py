@@ -48,3 +48,18 @@ def test_study_keeps_the_span_from_publication():
 def test_an_end_date_before_publication_is_refused():
     with pytest.raises(IdeaError, match="after the publication date"):
         parse(IDEA.format(horizon="2023-06-01"))
+
+
+def test_options_plan_takes_the_days_to_the_end_date(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from thesis.cli import app
+
+    idea = tmp_path / "arkk.toml"
+    idea.write_text(IDEA.format(horizon="2023-12-31"))
+    result = CliRunner().invoke(app, ["options", "plan", str(idea), "--iv", "0.5", "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["horizon_days"] == 184 and doc["asof"] == "2023-06-30"

@@ -147,6 +147,19 @@ def test_short_target_gap_in_favour_fills_at_the_open():
     assert t.pnl == pytest.approx(12.0) and "target_gap" in t.flags
 
 
+def test_each_gap_reports_exactly_its_own_flag():
+    """Flags are distinct bits: a gap fill never reads as another flag (e.g. no_open)."""
+    bits = [v for k, v in vars(nb).items() if k.startswith("FLAG_") and k != "FLAG_NAMES"]
+    assert len(bits) == len(set(bits)) == len(nb.FLAG_NAMES) and all(b > 0 and b & (b - 1) == 0 for b in bits)
+    entry = simulate(bars_of([(100, 102, 99, 101), (107, 108, 106, 107)]), "short", LIMIT_105,
+                     "2024-01-01", 110, [90])
+    stop = simulate(bars_of([(101, 106, 100, 104), (112, 113, 111, 112)]), "short", LIMIT_105, "2024-01-01",
+                    110, [90])
+    target = simulate(bars_of([(101, 106, 100, 104), (93, 94, 91, 92)]), "short", LIMIT_105, "2024-01-01",
+                      110, [95])
+    assert (entry.flags, stop.flags, target.flags) == (["entry_gap"], ["stop_gap"], ["target_gap"])
+
+
 def test_long_target_level_and_gap():
     bars = bars_of([(100, 101, 99, 100), (101, 111, 100, 108), (100, 101, 99, 100), (113, 114, 112, 113)])
     at_level = simulate(bars, "long", {"order": "next_open", "signal_date": day(bars, 0)}, None, 95, [110])

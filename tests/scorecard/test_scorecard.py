@@ -245,3 +245,18 @@ def test_a_broken_file_is_listed_not_fatal(tmp_path):
     card = scorecard(tmp_path, draws=0, with_setup=False)
     assert [Path(g.file).name for g in card.grades] == ["good.toml"]
     assert card.skipped[0]["file"].endswith("bad.toml") and "bad.toml" in card.skipped[0]["reason"]
+
+
+def test_posts_are_drafted_and_only_complete_drafts_graded(tmp_path):
+    from thesis.draft.score import posts_dir
+
+    posts = posts_dir()
+    for name in ("03-gld-signal.txt", "10-dia-chat-signal.txt", "08-arkk-no-stop.txt"):
+        shutil.copy(posts / name, tmp_path / name)
+    card = scorecard(tmp_path, draws=50, with_setup=False)
+    graded = sorted(Path(g.file).name for g in card.grades)
+    assert graded == ["03-gld-signal.txt", "10-dia-chat-signal.txt"]
+    assert {g.symbol for g in card.grades} == {"GLD", "DIA"}
+    (skip,) = card.skipped
+    assert skip["file"].endswith("08-arkk-no-stop.txt") and skip["reason"] == "incomplete draft"
+    assert any("stop" in m for m in skip["missing"])

@@ -73,6 +73,7 @@ url = "{rec.url}"
     p = rec.got[0]
     assert p["schema"] == WEBHOOK_SCHEMA and {"id", "idea", "kind", "session", "price", "text", "levels"} <= set(p)
     assert p["levels"]["stop"] > 0
+    assert all(isinstance(q["distance_r"], float) for q in rec.got if q["kind"] != "idea_revised")
     assert all(d["status"] == "sent" for d in res.deliveries)
     # a second pass over the same bars sends nothing
     watch_pass([idea_dir], asof=ASOF, config=cfg, snapshots=False)

@@ -85,7 +85,7 @@ def test_bad_inputs_exit_2_with_the_thing_named(private_home, tmp_path):
     assert res.exit_code == 2 and "NOSUCHSYM" in res.output and "Traceback" not in res.output
     half = tmp_path / "half"
     half.mkdir()
-    (half / "a.toml").write_text(SEED.read_text()[:300])
+    (half / "a.toml").write_text(SEED.read_text()[:420])
     res = run("watch", half, "--once", "--asof", "2023-06-14")
     assert res.exit_code == 2 and "a.toml" in res.output and "Traceback" not in res.output
     assert run("watch", ROOT / "examples", "--once", "--wait", "nan").exit_code == 2

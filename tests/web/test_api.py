@@ -185,3 +185,18 @@ def test_serve_refuses_what_it_must():
     r = runner.invoke(cli, ["serve", "--port", "70000"])
     assert r.exit_code == 2 and "70000" in r.output
     assert "Traceback" not in r.output and os.environ.get("THESIS_SERVE_TOKEN") is None
+
+
+def test_the_timeline_comes_from_the_watch_journal(tmp_path):
+    folder = copy_examples(tmp_path / "ideas")
+    client = make_client(folder)
+    before = client.get(f"/api/ideas/{SEED}?asof=2023-07-10").json()["journal"]
+    assert before["source"] == "replay"  # no journal yet (THESIS_HOME is this test's own)
+    res = CliRunner().invoke(cli, ["watch", str(folder), "--once", "--asof", "2023-07-10"], catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    got = client.get(f"/api/ideas/{SEED}?asof=2023-07-10").json()["journal"]
+    assert got["source"] == "journal"
+    kinds = [e["kind"] for e in got["events"]]
+    assert "filled" in kinds and kinds.count("note") == 6
+    filled = next(e for e in got["events"] if e["kind"] == "filled")
+    assert filled["date"] == "2023-06-13" and filled["price"] == 188.0

@@ -51,7 +51,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     _need_browser()
-    folder = copy_examples(tmp_path_factory.mktemp("ideas"))
+    folder = copy_examples(tmp_path_factory.mktemp("run") / "examples")
     home = tmp_path_factory.mktemp("home")
     port = _free_port()
     env = {**os.environ, "THESIS_HOME": str(home)}
@@ -230,7 +230,7 @@ def test_market(tab):
     names = tab.js("Object.keys(window.thesis.series)")
     assert {"S&P 500", "% > 50d", "A/D line", "McClellan", "VIX"} <= set(names)
     assert tab.js("window.thesis.series['S&P 500'].data().at(-1).time") == 1686700800
-    assert "survivorship" in tab.page.locator("#survivorship").inner_text()
+    assert "survivorship" in tab.page.locator("#warnings").inner_text()
     assert tab.page.locator("#rs-table tbody tr").count() >= 2
     tab.shot("market")
     with tab.page.expect_navigation():

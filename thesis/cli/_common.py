@@ -119,7 +119,7 @@ def print_table(table, *, drop: tuple[str, ...] | list[str] = (), out: Console |
         for i, column in enumerate(table.columns):
             column._index = i
     if hidden:
-        note = f"(left out for width: {', '.join(hidden)}; widen the terminal or use --json)"
+        note = f"(left out for width: {esc(', '.join(hidden))}; widen the terminal or use --json)"
         table.caption = f"{table.caption}\n{note}" if table.caption else note
         table.caption_justify = "left"
     need = table_need(table, out)
@@ -208,10 +208,22 @@ def output_folder(path, option: str):
 
 
 # ------------------------------------------------------------------ JSON
+class _Absent:
+    """Stands in for numpy or pandas when the command never loaded it: then no object can be
+    one of theirs, and printing JSON (`thesis check --json`, `options price --json`) need not
+    import them."""
+
+    class _Never:
+        pass
+
+    NaT = NA = object()
+    DataFrame = Series = Timestamp = generic = ndarray = _Never
+
+
 def to_jsonable(obj):
     """Convert numpy/pandas/dates (recursively) to plain JSON types; NaN -> null."""
-    import numpy as np
-    import pandas as pd
+    np = sys.modules.get("numpy") or _Absent
+    pd = sys.modules.get("pandas") or _Absent
 
     if obj is pd.NaT or obj is pd.NA:
         return None

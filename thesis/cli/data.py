@@ -72,7 +72,7 @@ def pull(symbols: list[str] = typer.Argument(..., help="Symbols to pull, e.g. IW
     adjs = _adjustments(adjustment)
     source = source or default_source()
     if source == "store" or source.startswith("store:"):
-        raise BadInput(f"--source {esc(source, 60)}: pull copies bars INTO the store; pull from csv:DIR or yahoo "
+        raise BadInput(f"--source {source[:60]}: pull copies bars INTO the store; pull from csv:DIR or yahoo "
                        f"(the store's bars are already there: thesis data ls)")
     provider = get_provider(source)
     store = Store()

@@ -113,7 +113,8 @@ def replay(idea: Path = typer.Argument(..., help="Idea file (TOML)"),
 
     if chart:
         check_chart_path(output_file(chart, "--chart"), "--chart")  # refuse before any work is done
-    res = run(idea, source=source)
+    # The terminal report prints confirmations on the notes' dates only: compute no others.
+    res = run(idea, source=source, confirmation_dates="all" if json else "notes")
     doc = res.to_dict()
     failed = None
     if chart:

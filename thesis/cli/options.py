@@ -165,6 +165,10 @@ def plan_cmd(idea: Optional[Path] = typer.Argument(None, help="Idea file: direct
              json: bool = typer.Option(False, "--json", help="Print one JSON document"),
              chart: Optional[str] = typer.Option(None, help="Write the best candidate's scenario PNG here")):
     """Propose and rank option positions for a directional idea (an IDEA file or explicit flags)."""
+    if symbol is not None:
+        from thesis.data.symbols import validate_symbol
+
+        symbol = validate_symbol(symbol, "--symbol")
     from thesis.cli._common import output_file
 
     output_file(chart, "--chart")

@@ -32,8 +32,14 @@ def serve(ideas: Optional[Path] = typer.Option(None, "--ideas", help="Ideas fold
     from thesis.web.core import default_ideas_dir
 
     folder = ideas if ideas is not None else default_ideas_dir()
+    if folder.is_file():
+        raise BadInput(f"--ideas {folder} is a file: give the folder that holds the idea files")
     if not folder.is_dir():
         raise BadInput(f"--ideas {folder}: no such folder (put idea files in ./ideas or pass --ideas DIR)")
+    if source is not None:
+        from thesis.data import get_provider
+
+        get_provider(source)  # an unknown source is refused now, not on the first page
     if not 1 <= port <= 65535:
         raise BadInput(f"--port must be 1-65535, not {port}")
     if token is not None and len(token) < 16:

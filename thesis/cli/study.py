@@ -12,7 +12,7 @@ from typing import List, Optional
 import typer
 from rich.table import Table
 
-from thesis.cli._common import console, err_console, esc, handle_errors, output_folder, plural, print_table
+from thesis.cli._common import bounded, console, err_console, esc, handle_errors, output_folder, plural, print_table
 
 LEVELS_HELP = "relative: zones/levels measured on each symbol's own history; fixed: the idea's prices (its symbol)"
 
@@ -65,11 +65,11 @@ def study(idea: Path = typer.Argument(..., help="Idea file (TOML)"),
           stop: Optional[str] = typer.Option(None, "--stop", help="Stop: '8%' or '2atr' (default: the idea's)"),
           target: Optional[List[str]] = typer.Option(None, "--target", help="Target: '20%', '3atr' or '2R'"),
           hold: Optional[str] = typer.Option(None, "--hold", help="Time stop: '20' sessions, '6mo', 'none'"),
-          zone_width: Optional[float] = typer.Option(None, "--zone-width", help="Zone half-width in ATR (0.5)"),
+          zone_width: Optional[float] = typer.Option(None, "--zone-width", callback=bounded(0, 100), help="Zone half-width in ATR (0.5)"),
           zone_lookback: Optional[int] = typer.Option(None, "--zone-lookback", help="Prior-high lookback (20)"),
           trigger: Optional[List[str]] = typer.Option(None, "--trigger", help="Only these triggers (index or kind)"),
-          slippage: float = typer.Option(0.0, "--slippage", help="Slippage in bps of price, each fill"),
-          commission: float = typer.Option(0.0, "--commission", help="Commission per share, each fill"),
+          slippage: float = typer.Option(0.0, "--slippage", callback=bounded(0, 5000), help="Slippage in bps of price, each fill"),
+          commission: float = typer.Option(0.0, "--commission", callback=bounded(0, 1000), help="Commission per share, each fill"),
           seed: int = typer.Option(0, "--seed", help="Seed of the base-rate draws and the bootstrap"),
           bootstrap: int = typer.Option(2000, "--bootstrap", help="Bootstrap resamples"),
           workers: Optional[int] = typer.Option(None, "--workers", help="Local threads (default: all cores)"),

@@ -59,9 +59,18 @@ def watch(paths: Optional[List[Path]] = typer.Argument(None, help="Idea files or
     if interval and asof:
         raise BadInput("--every runs in real time; --asof is for one pass (--once)")
     config = load_config(alerts)
+    from thesis.watch.journal import JournalBusy
+
     while True:
-        res = watch_pass(paths, asof=asof, source=source, config=config, wait=wait, write=not dry_run,
-                         deliver=not dry_run)
+        try:
+            res = watch_pass(paths, asof=asof, source=source, config=config, wait=wait, write=not dry_run,
+                             deliver=not dry_run)
+        except JournalBusy as exc:
+            if interval is None:
+                raise
+            err_console.print(f"[yellow]note:[/] {esc(exc)}; next try in {interval:g} s", highlight=False)
+            time.sleep(interval)
+            continue
         if json:
             print_json({"schema": "thesis.watch/1", "session": res.session.date().isoformat(),
                         "ideas": board(res), "new_events": res.new_events, "deliveries": res.deliveries,

@@ -74,7 +74,7 @@ def check_text(text: str, name: str = "the post") -> None:
         latin = sum(1 for ch in letters if ch.isascii())
         words = re.findall(r"[^\W\d_]+", text)
         english = len(ENGLISH.findall(text))
-        if latin / len(letters) < 0.6 or (len(words) >= 12 and english / len(words) < 0.06):
+        if latin / len(letters) < 0.6 or (len(words) >= 12 and english / len(words) < 0.1):
             raise BadInput(f"{name} does not read as English: thesis draft reads English posts only "
                            f"(translate it first)")
     if not re.search(r"\d", text):

@@ -56,6 +56,7 @@ REIT ADR GDX NOTE NOTES WEEKLY DAILY MONTHLY ALERT ALERTS VOL PUT PUTS CALL CALL
 SEC DOJ IRS UP DOWN ONE TWO TP1 TP2 TP3 PT1 PT2 PT3 SL1 SL2 MOC MOO GTC DAY SWING SCALP HOLD WAIT YES
 LIMIT MARKET PAIR ACTION PRICE FREE PROFIT TAKE OPEN CLOSE SIGNAL VIP PREMIUM NEWS HOT FIRE RISK LOT SIZE
 TIME DATE BREAKOUT BREAKDOWN SUPPORT RESISTANCE TREND UPDATE UPDATES EDIT EDITS NOTE WATCH WATCHLIST SETUP
+ATR ADX OBV BB KC SAR CCI MFI STOCH FIB EXT PDH PDL PMH PML ORB HVN LVN VAH VAL IMO ETA EST
 """.split())
 TICKER = re.compile(r"(?:(?P<ex>\b[A-Z]{2,10}):(?P<xt>[A-Z][A-Z0-9.]{0,6})\b)|(?:\$(?P<dt>[A-Za-z][A-Za-z0-9.]{0,5})\b)"
                     r"|(?:\((?P<pt>[A-Z]{1,5})\))|(?P<bt>\b[A-Z][A-Z0-9]{0,4}\b)")
@@ -125,10 +126,10 @@ def symbols(text: Text, known: set[str]) -> list[Cand]:
 
 # ---------------------------------------------------------------- direction
 SHORT_WORDS = re.compile(
-    r"\b(?:short(?:ing|ed)?|shorts|sell(?:ing)?|sold|fade|fading|bearish|puts?|downside)\b"
+    r"\b(?:short(?:ing|ed)?|shorts|sell(?:ing)?|sold|fade|fading|bearish|puts?|downside|(?<=a )seller)\b"
     r"(?![- ](?:term|squeeze|interest|sellers?|covering|lived|side|dated|of\b|call|signal))", re.I)
 LONG_WORDS = re.compile(
-    r"\b(?:long|longs|buy(?:ing)?|bought|add(?:ing)?|accumulat\w+|bullish|calls?|upside)\b"
+    r"\b(?:long|longs|buy(?:ing)?|bought|add(?:ing)?|accumulat\w+|bullish|calls?|upside|(?<=a )buyer)\b"
     r"(?![- ](?:term|duration|time|wick|way|dated|run|history|story|ago|upper|lower|puts?|calls?|back))", re.I)
 NOT_DIRECTION = re.compile(r"\b(?:as long as|how long|no longer|in short|fell short|sell[- ]?side|sell[- ]?off|"
                            r"buy[- ]?side|buy ?back|sellers|buyers|cover(?:ing)? (?:the )?shorts?|"
@@ -170,9 +171,10 @@ def parse_date(phrase: str, base: date | None = None) -> date | None:
     m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", phrase)
     if m:
         try:
-            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            got = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         except ValueError:
             return None
+        return got if 1900 <= got.year <= 2100 else None
     import dateparser
 
     settings = dict(DATE_SETTINGS)
@@ -214,10 +216,14 @@ def published(text: Text) -> list[Cand]:
             d = parse_date(m.group(0))
             if d is None:
                 continue
+            after = sent.text[m.end():]
             if PUBLISHED_CUE.search(before):
                 conf = 0.95
             elif sent.line in header_lines:
                 conf = 0.8
+            elif (before.rstrip().endswith("(") and after.lstrip().startswith(")")) or \
+                    not (before + after).strip(" ()[]-|.,:;"):
+                conf = 0.7  # a date alone on its line or in parentheses: the post's stamp
             else:
                 continue
             out.append(Cand("published", d, sent, m.start(), m.end(), conf))
@@ -231,7 +237,7 @@ BREAKEVEN = re.compile(
     r"\b(?:(?:move|moving|moves|raise|trail|put|set|bring|drag)\s+)?(?:the\s+|my\s+|your\s+|our\s+)?"
     r"(?:stop(?:[- ]?loss)?s?|sl)\s+(?:(?:moves?|goes|go|is moved|gets moved)\s+)?(?:to|at)\s+"
     r"(?:b/?e\b|break[- ]?even|entry|cost|my entry|the entry|your entry)"
-    r"|\bbreak[- ]?even stop|\bstop (?:to|at) b/?e\b", re.I)
+    r"|\bbreak[- ]?even stop|\bstop (?:to|at) b/?e\b|\brisk[- ]free (?:after|once|when)\b", re.I)
 NO_STOP = re.compile(r"\b(?:no|not using an?|not using any|without an?|don'?t use an?|no hard|never use an?|"
                      r"not setting an?|not going to use an?|won'?t use an?)\s+(?:hard\s+|real\s+)?stop(?:[- ]?loss)?s?\b",
                      re.I)
@@ -255,7 +261,8 @@ ANCHORS = [
         r"\b(?:entry|entries|enter(?:ing)?|buy limit|sell limit|(?:entry |open |buy |sell |limit )?price(?=\s*[:@=])|buy zone|sell zone|short zone|long zone|buy area|sell area|bid zone|"
         r"accumulation zone|load zone)\b", re.I)),
     ("entry_verb", re.compile(
-        r"\b(?:short(?:ing|ed)?|shorts|sell(?:ing)?|sold|fade|long|longs|buy(?:ing)?|bought|add(?:ing|ed)?|"
+        r"\b(?:(?:i'?m|i am|we'?re|we are|be|turning|becoming) an? (?:buyer|seller)|"
+        r"short(?:ing|ed)?|shorts|sell(?:ing)?|sold|fade|long|longs|buy(?:ing)?|bought|add(?:ing|ed)?|"
         r"accumulat\w+|"
         r"load(?:ing)?|scal(?:e|ing) in(?:to)?|bid(?:ding)?)\b"
         r"(?![- ](?:term|squeeze|interest|sellers?|covering|lived|side|dated|duration|time|wick|way|run|off))", re.I)),
@@ -569,10 +576,19 @@ RR_CUE = re.compile(r"\b(?:r\s*/\s*r|r\s*:\s*r|rr|risk[/ -]?(?:to[- ])?reward|re
 ODDS_CUE = re.compile(r"\b(?:odds|bet|betting|wager|parlay|payout|pays|hit a|sportsbook|bookie|long ?shot)\b", re.I)
 
 
+RR_NUMBER = re.compile(r"\b(?:r\s*/\s*r|r\s*:\s*r|rr|risk[/ -]?(?:to[- ])?reward|reward[/ -]?(?:to[- ])?risk)(?:\s+ratio)?"
+                       r"\s*(?:of|is|=|:|~|at|about|around|roughly|approx\.?|near|over|above|of about|is about|is "
+                       r"roughly)?\s*(?:~\s*)?(?P<n>\d+(?:\.\d+)?)(?![\d.:%/]|\s*(?::|to)\s*\d)", re.I)
+
+
 def claims(sentences: list[Sentence]) -> list[Cand]:
     out = []
     for i, sent in enumerate(sentences):
         _, found = mask(sent.text)
+        for m in RR_NUMBER.finditer(sent.text):
+            v = float(m.group("n"))
+            if 0.1 <= v <= 100:
+                out.append(Cand("risk_reward", v, sent, m.start("n"), m.end("n"), 0.85))
         for kind, s, e, txt in found:
             if kind == "ratio":
                 t = txt.replace(" ", "").lower()
@@ -754,9 +770,11 @@ def options(sentences: list[Sentence]) -> list[Cand]:
         for m in STRIKE.finditer(t):
             if not 1e-4 <= float(m.group("k")) <= 1e7:
                 continue
+            kind = "put" if m.group("t").lower().startswith("p") else "call"
             out.append(Cand("strike", float(m.group("k")), sent, m.start(), m.end(), 0.85,
-                            extra={"month": m.group("mon"), "type": "put" if m.group("t").lower().startswith("p")
-                                   else "call"}))
+                            extra={"month": m.group("mon"), "type": kind}))
+            if len(m.group("t")) == 1:  # "195p": the leg names its type only here
+                out.append(Cand("option_type", kind, sent, m.start(), m.end(), 0.8))
     return out
 
 
@@ -765,6 +783,9 @@ SIZES_WORDS = re.compile(r"\b(?:half (?:off |out )?(?:at each|at the first|at tp
                          r"(?:sell|take|trim|scale out) half|halves)\b", re.I)
 THIRDS = re.compile(r"\b(?:thirds|(?:1/3|a third|one third|33\s*%)\s+(?:off\s+|out\s+)?(?:at\s+)?each|"
                     r"33\s*/\s*33\s*/\s*33)\b", re.I)
+HALF_AT = re.compile(r"\b(?:1/2|half|50\s*%)\s+(?:off\s+|out\s+|of (?:it|the position)\s+)?(?:at|@)\s*"
+                     r"(?:tp|target|pt|t)\s*#?\s*1\b", re.I)
+SPLIT = re.compile(r"(?<![\d./])(\d{1,2})\s*/\s*(\d{1,2})(?:\s*/\s*(\d{1,2}))?(?![\d/])(?!\.\d)(?!\s*(?:R\b|risk))")
 PCT_AT = re.compile(r"\b(?P<p>\d{1,3})\s*%\s*(?:off |out )?(?:at|@)\s*(?:tp|target|pt)\s*#?\s*(?P<i>\d)\b", re.I)
 
 
@@ -775,6 +796,12 @@ def sizes(sentences: list[Sentence]) -> list[Cand]:
             out.append(Cand("sizes", "half", sent, m.start(), m.end(), 0.8))
         for m in THIRDS.finditer(sent.text):
             out.append(Cand("sizes", "thirds", sent, m.start(), m.end(), 0.8))
+        for m in HALF_AT.finditer(sent.text):
+            out.append(Cand("sizes", "half", sent, m.start(), m.end(), 0.75))
+        for m in SPLIT.finditer(sent.text):
+            parts = [int(g) for g in m.groups() if g]
+            if sum(parts) == 100 and all(parts):
+                out.append(Cand("sizes", [p / 100 for p in parts], sent, m.start(), m.end(), 0.8))
         found = list(PCT_AT.finditer(sent.text))
         if len(found) >= 2:
             vals = sorted((int(m.group("i")), float(m.group("p")) / 100) for m in found)

@@ -55,7 +55,8 @@ _MASKS: list[tuple[str, re.Pattern]] = [
     ("sizes", re.compile(r"(?<![\d.])\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{1,2})?(?![\d.])(?!\s*/)")),
     ("count", re.compile(rf"\$?{NUM}\s*(?:-|to)\s*\$?{NUM}\s*(?:point|pt|scalp|move|handle|tick|buck|dollar|bp)s?\b"
                          rf"|\b{NUM}\+?\s*(?:points?|pts|baggers?|x\b|times|contracts?|shares?|lots?|ticks?|handles?|"
-                         rf"bps|basis points|stocks|names|tests?|year old|yo\b|bucks|dollar move|scalp|"
+                         rf"bps|basis points|stocks|names|tests?|year old|yo\b|bucks|dollar move|scalp|atrs?\b|sigma|"
+                         rf"std\b|standard deviations?|fib\b|fibonacci|extension|ext\b|retracement|retrace|r multiple|"
                          rf"st\b|nd\b|rd\b|th\b)", re.I)),
 ]
 PRICE_RE = re.compile(rf"(?<![\w.])(\$\s?)?(\d+(?:\.\d+)?)(k\b)?(?:(?<=\d)s\b)?(?![\w%])", re.I)

@@ -158,7 +158,9 @@ def resolve(text: Text, known: set[str], published: date | None = None) -> Draft
                 direction = "long"
     if direction is None and dir_cands:
         direction = dir_cands[0].value
-    dsrc = sorted([c for c in dir_cands if c.value == direction], key=lambda c: (-c.conf, c.start))[:1]
+    key = signal or entry  # prefer the direction word of the entry's own sentence
+    same = [c for c in dir_cands if c.value == direction and key is not None and c.sent is key.sent]
+    dsrc = (same or sorted([c for c in dir_cands if c.value == direction], key=lambda c: (-c.conf, c.start)))[:1]
     if direction is None:
         d.questions.append("the post does not say long or short: fill in idea.direction")
     elif words_dir is not None and words_dir != direction:

@@ -22,11 +22,15 @@ QUOTES = {"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": 
           "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"'}
 BULLETS = set("\u2022\u25e6\u2023\u2043\u25aa\u25ab\u25cf\u25cb\u25a0\u25a1\u25ba\u25b6\u27a4\u27a2\u00b7\u2219")
 ZERO_WIDTH = set("\u200b\u200c\u200d\u2060\ufeff\ufe0e\ufe0f\u20e3")
+# Emoji that chat signals use as words: kept as the word.
+EMOJI_WORDS = {"\U0001F3AF": " TP ", "\U0001F6D1": " SL ", "\u26D4": " SL "}
 THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 
 # Lines that end the post proper (site furniture after the last note).
 FURNITURE_END = re.compile(r"^\s*(also on:?|related publications|related ideas|disclaimer|share this|"
                            r"comments?|more ideas)\s*$", re.I)
+DISCLAIMER = re.compile(r"^\W*(?:note:?\s*|disclaimer:?\s*)?(?:this is )?(?:not (?:financial|investment|trading) "
+                        r"advice|nfa|dyor|for educational purposes(?: only)?|do your own research)\W*$", re.I)
 FURNITURE_LINE = re.compile(r"^\s*(snapshot|chart snapshot|\[?image\]?|\[chart\])\s*$", re.I)
 
 
@@ -49,6 +53,8 @@ def normalise(text: str) -> tuple[str, list[int]]:
             rep = "-"
         elif ch in QUOTES:
             rep = QUOTES[ch]
+        elif ch in EMOJI_WORDS:
+            rep = EMOJI_WORDS[ch]
         elif ch in BULLETS:
             rep = "-" if line_start else " "
         elif ch in ZERO_WIDTH:
@@ -116,6 +122,11 @@ NOTE_HEADER = re.compile(
     r"\s*(?P<sep>:|-\s|$)", re.I)
 
 
+LEADING_DATE = re.compile(
+    r"\s*(?P<d>" + _MONTH + r"\.?\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?|\d{4}-\d{1,2}-\d{1,2}|"
+    r"\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{1,2}\s+" + _MONTH + r"\.?,?(?:\s+\d{4})?)(?!\d)\s*(?:[-:,]\s|$)", re.I)
+
+
 class Text:
     """A post: original text, normalised text, lines, sentences, notes."""
 
@@ -144,17 +155,21 @@ class Text:
     def _split(self) -> None:
         note: NoteBlock | None = None
         for i, (start, line) in enumerate(self.lines[:self.end_line]):
-            if not line.strip() or FURNITURE_LINE.match(line) or _tag_soup(line):
+            if not line.strip() or FURNITURE_LINE.match(line) or _tag_soup(line) or DISCLAIMER.search(line):
                 continue
             m = NOTE_HEADER.match(line)
             if m and not (m.group("date") or m.group("sep").strip() in (":", "-") or not line[m.end():].strip()):
                 m = None
             if m:
-                note = NoteBlock(len(self.notes), m.group(0).strip(), start + m.start(), _clean_date(m.group("date")))
+                date_text, end = _clean_date(m.group("date")), m.end()
+                lead = LEADING_DATE.match(line[end:]) if not date_text else None
+                if lead:  # "Edit: Feb 13, 2024 - CPI hot"
+                    date_text, end = lead.group("d"), end + lead.end()
+                note = NoteBlock(len(self.notes), line[:end].strip(), start + m.start(), date_text)
                 self.notes.append(note)
-                rest = line[m.end():]
+                rest = line[end:]
                 if rest.strip():
-                    off = start + m.end() + (len(rest) - len(rest.lstrip()))
+                    off = start + end + (len(rest) - len(rest.lstrip()))
                     self._add_sentences(rest.strip(), off, i, "note", note)
                 continue
             block = "note" if note is not None else ("title" if i == self.title_line else "body")

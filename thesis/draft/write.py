@@ -7,7 +7,7 @@ import calendar
 import json
 import os
 import tempfile
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from thesis.draft.propose import trigger_spec, weekdays
@@ -113,9 +113,9 @@ def to_toml(draft: Draft, post_name: str = "the post") -> str:
     v = draft.value
     lines: list[str] = [f"# Drafted by `thesis draft` from {post_name}.",
                         "# Each field is preceded by the sentence it came from: confirm them before relying on it."]
-    qs = list(draft.questions)
     opt_lines, opt_q = option_table(draft)
-    qs += opt_q
+    draft.questions += [q for q in opt_q if q not in draft.questions]
+    qs = list(draft.questions)
     for n in draft.notes:
         if n["proposed"]:
             qs.append(f"note {n['index'] + 1} is undated: {n['date']} is proposed ({n['reason']})")
@@ -337,4 +337,4 @@ def write_atomic(path: str | Path, text: str) -> None:
         raise
 
 
-__all__ = ["to_toml", "to_json", "summary", "write_atomic", "timedelta"]
+__all__ = ["to_toml", "to_json", "summary", "write_atomic"]

@@ -11,7 +11,6 @@ all inputs are scalars. Conventions:
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import ndtri
 
 from thesis.errors import BadInput
 from thesis.options import nb
@@ -144,6 +143,8 @@ def strike_for_delta(kind: str, spot: float, delta: float, t: float, vol: float,
     if (is_call and not 0 < delta) or (not is_call and not delta < 0) or not scaled < 1:
         sign = "between 0 and 1 for a call" if is_call else "between -1 and 0 for a put"
         raise BadInput(f"delta must be {sign} (and below e^(-q t)), got {delta!r}")
+    from scipy.special import ndtri  # here: pricing one option (`thesis options price`) needs no scipy
+
     d1 = float(ndtri(scaled)) if is_call else -float(ndtri(scaled))
     sq = vol * np.sqrt(t)
     return float(spot * np.exp(-d1 * sq + (rate - div_yield + 0.5 * vol * vol) * t))

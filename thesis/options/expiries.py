@@ -26,10 +26,12 @@ def third_friday(year: int, month: int) -> dt.date:
 
 def previous_session(day: dt.date) -> dt.date:
     """``day`` if it is an XNYS session, else the session before it (weekdays off-calendar)."""
-    cal = _xnys()
+    from thesis.data.calendar import _all_sessions   # the same XNYS sessions, cached on disk for the day
+
+    every = _all_sessions()
     ts = pd.Timestamp(day)
-    if cal.first_session <= ts <= cal.last_session:
-        return cal.date_to_session(ts, direction="previous").date()
+    if every[0] <= ts <= every[-1]:
+        return every[every.searchsorted(ts, side="right") - 1].date()
     while day.weekday() >= 5:
         day -= dt.timedelta(days=1)
     return day

@@ -10,7 +10,6 @@ import datetime as dt
 from functools import lru_cache
 
 import numpy as np
-import pandas as pd
 
 from thesis.errors import BadInput
 from thesis.options.spec import MAX_DAYS, MAX_IV, MAX_PRICE, MAX_RATE, MIN_RATE  # the one set of ranges
@@ -28,6 +27,8 @@ def to_date(value, name: str) -> dt.date:
         return value.date()
     if isinstance(value, dt.date):
         return value
+    import pandas as pd  # only for text and numpy dates: `thesis options price` loads no pandas
+
     try:
         ts = pd.Timestamp(value)
     except (ValueError, TypeError) as exc:

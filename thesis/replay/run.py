@@ -120,7 +120,8 @@ def replay_trades(idea: Idea, bars: pd.DataFrame, start, events: pd.DataFrame) -
 
 
 def replay(idea: Idea, source: str | None = None, with_confirmations: bool = True,
-           with_options: bool = True, asof=None, bars: pd.DataFrame | None = None) -> ReplayResult:
+           with_options: bool = True, asof=None, bars: pd.DataFrame | None = None,
+           confirmation_dates: str = "all") -> ReplayResult:
     """Replay ``idea`` (an Idea or a path) on bars from ``source`` (default: thesis.data default).
 
     ``bars``: the idea's validated bars when the caller already holds them (scorecards replay
@@ -148,8 +149,10 @@ def replay(idea: Idea, source: str | None = None, with_confirmations: bool = Tru
     trades = replay_trades(idea, bars, start, after)
     result = ReplayResult(idea, bars, trades, events, asof=None if asof is None else pd.Timestamp(asof))
     if with_confirmations and idea.confirmations:
+        # "notes": only the notes' dates (what the terminal report prints); "all" adds every trigger
+        # date after publication (the JSON document reports those too).
         dates = sorted({pd.Timestamp(n.date) for n in idea.notes if pd.Timestamp(n.date) <= bars.index[-1]}
-                       | set(pd.to_datetime(after["date"])))
+                       | (set(pd.to_datetime(after["date"])) if confirmation_dates == "all" else set()))
         if dates:
             result.confirmations, result.missing = confirmations_on(idea.confirmations, dates, source)
     if with_options and idea.options is not None and result.primary.filled:

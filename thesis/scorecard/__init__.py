@@ -37,7 +37,7 @@ class ScorecardResult:
                 "authors": self.groups, "skipped": self.skipped, "timing": self.timing}
 
 
-def collect(folder) -> tuple[list, list[dict]]:
+def collect(folder, source: str | None = None) -> tuple[list, list[dict]]:
     """Idea files (*.toml) and posts (*.txt, drafted on the fly) in ``folder`` (or one file).
 
     Returns (ideas, skipped): a file that does not load, or a post whose draft is incomplete,
@@ -57,7 +57,7 @@ def collect(folder) -> tuple[list, list[dict]]:
     for path in files:
         try:
             if path.suffix == ".txt":
-                idea, missing = _draft(path)
+                idea, missing = _draft(path, source)
                 if idea is None:
                     skipped.append({"file": str(path), "reason": "incomplete draft", "missing": missing})
                     continue
@@ -70,11 +70,19 @@ def collect(folder) -> tuple[list, list[dict]]:
     return ideas, skipped
 
 
-def _draft(path: Path):
-    """(Idea, []) for a complete post, (None, [what it lacks]) otherwise (``thesis draft``)."""
-    from thesis.draft import draft_idea
+def _draft(path: Path, source: str | None = None):
+    """(Idea, []) for a post whose draft is complete (it passes the one idea validation),
+    (None, [what it lacks]) otherwise: the draft's open questions and the validation's word."""
+    from thesis.draft import draft_post, read_post
+    from thesis.spec import parse
 
-    return draft_idea(path)
+    result = draft_post(read_post(path), source=source, name=str(path))
+    if not result.check["valid"]:
+        lacks = list(result.document.get("open_questions") or [])
+        return None, lacks + [result.check["message"]]
+    idea = parse(result.toml, path)
+    idea._path = str(path)
+    return idea, []
 
 
 def scorecard(folder, by: str = "author", asof=None, source: str | None = None, draws: int = 1000,
@@ -94,7 +102,7 @@ def scorecard(folder, by: str = "author", asof=None, source: str | None = None, 
     if isinstance(draws, bool) or not isinstance(draws, int) or not 0 <= draws <= 100_000:
         raise BadInput(f"--draws must be a whole number from 0 to 100000, got {draws!r}")
     t0 = time.perf_counter()
-    ideas, skipped = collect(folder)
+    ideas, skipped = collect(folder, source)
     if asof is not None:
         asof = pd.Timestamp(asof)
         later = [i for i in ideas if pd.Timestamp(i.idea.published) > asof]

@@ -65,6 +65,7 @@ class StudyPlan:
 MAX_BASE_RATE = 1000
 MAX_SLIPPAGE_BPS = 5000.0      # 50 % of the price on each fill
 MAX_COMMISSION = 1000.0        # per share, each fill
+MAX_ZONE_WIDTH = 100.0         # ATRs: a wider zone is everywhere
 
 
 def trigger_plans(idea, levels: str, which=None) -> list[TriggerPlan]:
@@ -132,8 +133,9 @@ def base_cell(idea, levels: str = "relative", stop=None, target=None, hold=None,
         sizes = tuple(1.0 / len(targets) for _ in targets)
     zone = ZoneRule(DEFAULT_ZONE_LOOKBACK if zone_lookback is None else int(zone_lookback),
                     DEFAULT_ZONE_WIDTH if zone_width is None else float(zone_width), ATR_LENGTH)
-    if zone.lookback < 1 or not zone.width >= 0:
-        raise BadInput(f"zone lookback must be >= 1 and width >= 0, got {zone.lookback}, {zone.width}")
+    if zone.lookback < 1 or not 0 <= zone.width <= MAX_ZONE_WIDTH:
+        raise BadInput(f"zone lookback must be >= 1 and width from 0 to {MAX_ZONE_WIDTH:g} ATR, "
+                       f"got {zone.lookback}, {zone.width}")
     return Cell(zone, ExitRule(stop_rule, targets, sizes, hold_rule, lv.move_stop_to_breakeven))
 
 

@@ -160,7 +160,8 @@ def payload(event: dict) -> dict:
     lv = event.get("levels") or {}
     return {"schema": WEBHOOK_SCHEMA, "id": event["id"], "idea": event["idea"], "file": event.get("file"),
             "symbol": event.get("symbol"), "kind": event["kind"], "session": event["session"],
-            "price": event.get("price"), "r": event.get("r"), "text": event["text"], "state": event.get("state"),
+            "price": event.get("price"), "r": event.get("r"), "distance_r": event.get("distance_r"),
+            "text": event["text"], "state": event.get("state"),
             "levels": lv, "revision": event.get("revision", 0), "snapshot": event.get("snapshot"),
             "recorded": event.get("recorded")}
 
@@ -175,8 +176,8 @@ def body(event: dict) -> str:
     if lv:
         lines.append(f"zone {lv.get('entry_zone')}, entry {lv.get('entry')}, stop {lv.get('stop')}, "
                      f"targets {lv.get('targets')}")
-    if event.get("r") is not None:
-        lines.append(f"distance from the entry: {event['r']:+.2f} R")
+    if event.get("distance_r") is not None:
+        lines.append(f"distance from the entry: {event['distance_r']:+.2f} R")
     if event.get("snapshot"):
         lines.append(f"snapshot: {event['snapshot']}")
     lines.append(f"event id {event['id']} (idea file {event.get('file')})")

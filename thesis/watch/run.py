@@ -21,7 +21,7 @@ import pandas as pd
 
 from thesis.errors import BadInput, IdeaError, ProviderUnavailable, ThesisError
 from thesis.watch.clock import last_closed_session
-from thesis.watch.engine import Event, Status, evaluate, event_id
+from thesis.watch.engine import TERMINAL, Event, Status, evaluate, event_id
 from thesis.watch.journal import Journal, now_iso
 
 #: On the first pass over an idea, events older than this many sessions are
@@ -56,8 +56,8 @@ def idea_files(paths) -> list[Path]:
     files: list[Path] = []
     for p in paths or [Path(".")]:
         p = Path(p)
-        if p.is_dir():
-            files += sorted(x for x in p.glob("*.toml") if x.is_file())
+        if p.is_dir():      # idea files only: pyproject.toml, alerts.toml and the like are not ideas
+            files += sorted(x for x in p.glob("*.toml") if x.is_file() and _looks_like_idea(x))
         elif p.is_file():
             files.append(p)
         else:
@@ -90,6 +90,14 @@ def _load(path: Path):
             _IDEAS.clear()
         _IDEAS[key] = hit
     return hit
+
+
+def _looks_like_idea(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return b"[idea]" in fh.read(1 << 20)
+    except OSError:
+        return False
 
 
 def idea_id(path: Path) -> str:
@@ -134,6 +142,12 @@ def _event_record(e: Event, idea, path: Path, status: Status, outbox: list[str],
                          "targets": list(lv.targets)}
         rec["symbol"] = idea.symbol
         rec["state"] = status.state if status is not None else None
+        # the event's price in R from the entry (the fill once filled, else the planned entry)
+        entry = status.entry if status is not None and status.entry is not None else idea.entry_price
+        risk = abs(entry - lv.stop)
+        if e.price is not None and risk:
+            sign = -1 if idea.direction == "short" else 1
+            rec["distance_r"] = round(sign * (e.price - entry) / risk, 4)
     if backfill:
         rec["backfill"] = True
     return rec
@@ -169,7 +183,11 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
                     bars = bars.iloc[:int(bars.index.searchsorted(session, side="right"))]
                 else:
                     bars = load_bars(symbol, adjustment, source, end=session)
-                bars_cache[key] = bars
+                # pandas deep-copies attrs on every column access: keep only the scalar ones (symbol,
+                # has_open, source, ...) on the frame the kernel wrappers read ~20 times per idea
+                lean = bars.copy(deep=False)
+                lean.attrs = {k: v for k, v in bars.attrs.items() if isinstance(v, (str, bool, int, float))}
+                bars_cache[key] = lean
             except ThesisError as exc:
                 bars_cache[key] = exc
         return bars_cache[key]
@@ -201,6 +219,12 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
             fp = fingerprint(idea)
             fph = _fp_hash(fp)
             revision = prev.get("revision", 0) if prev else 0
+            if (prev is not None and prev.get("fingerprint") == fph and prev.get("state") in TERMINAL
+                    and prev.get("session") and prev["session"] <= session.date().isoformat()):
+                # closed, expired or invalidated under these very levels: final (the kernel is causal),
+                # nothing can happen any more; keep the recorded state, skip the bars and the kernel
+                row.kept = prev
+                continue
             out: list[dict] = []
             if prev is not None and prev.get("fingerprint") != fph:
                 revision += 1
@@ -298,8 +322,9 @@ def board(res: PassResult) -> list[dict]:
         base = {"id": row.id, "file": row.file}
         if s is None:
             kept = row.kept or {}
-            rows.append({**base, "state": kept.get("state", "error"), "reason": kept.get("reason"),
-                         "error": row.error, "last_event": _last(row.last_event)})
+            rows.append({**base, "symbol": getattr(getattr(row.idea, "idea", None), "symbol", None),
+                         "state": kept.get("state", "error"), "reason": kept.get("reason"),
+                         "session": kept.get("session"), "error": row.error, "last_event": _last(row.last_event)})
             continue
         idea = row.idea
         close = s.price

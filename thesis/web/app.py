@@ -117,6 +117,7 @@ class State:
         self.source = source
         self.host = host
         self.cache = Cache()
+        self.docs = Cache(size=48)  # idea pages: a few MB each (every bar), one per as-of date
         self.secret = secrets.token_bytes(32)
         self._market = None
         self._market_lock = threading.Lock()
@@ -215,16 +216,27 @@ def create_app(ideas_dir: Path | str | None = None, token: str | None = None, so
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     # ------------------------------------------------------------ documents
+    def journal_key() -> tuple:
+        """The watch journal's version (an idea page shows its events)."""
+        from thesis.web.views import _journal_path
+
+        path = _journal_path()
+        try:
+            s = path.stat() if path is not None else None
+        except OSError:
+            s = None
+        return () if s is None else (s.st_mtime_ns, s.st_size)
+
     def idea_doc(idea_id: str, asof, tf: str) -> dict:
         path = st.folder.path(idea_id)
-        key = ("idea", file_key(path), str(asof), tf, st.source)
-        return st.cache.get(key, lambda: idea_document(idea_id, path, asof=asof, timeframe=tf, source=st.source))
+        key = ("idea", file_key(path), journal_key(), str(asof), tf, st.source)
+        return st.docs.get(key, lambda: idea_document(idea_id, path, asof=asof, timeframe=tf, source=st.source))
 
     def idea_text(idea_id: str, asof, tf: str) -> str:
         """The idea document as JSON text, serialised once per version (it is large: every bar)."""
         path = st.folder.path(idea_id)
-        key = ("idea-text", file_key(path), str(asof), tf, st.source)
-        return st.cache.get(key, lambda: json.dumps(idea_doc(idea_id, asof, tf), allow_nan=False,
+        key = ("idea-text", file_key(path), journal_key(), str(asof), tf, st.source)
+        return st.docs.get(key, lambda: json.dumps(idea_doc(idea_id, asof, tf), allow_nan=False,
                                                     separators=(",", ":")))
 
     def board(asof=None) -> dict:

@@ -65,7 +65,7 @@ class Cache:
     mtime and size, so an edited idea (a new note) is recomputed; entries also
     expire after ``ttl`` seconds so new bars show up."""
 
-    def __init__(self, ttl: float = 300.0, size: int = 512):
+    def __init__(self, ttl: float = 300.0, size: int = 2048):
         self.ttl, self.size = ttl, size
         self._d: dict = {}
         self._lock = threading.Lock()
@@ -77,12 +77,21 @@ class Cache:
             if hit is not None and now - hit[1] < self.ttl:
                 return hit[0]
         value = make()
+        self.put(key, value)
+        return value
+
+    def peek(self, key):
+        """The live value for ``key``, or None."""
         with self._lock:
-            if len(self._d) >= self.size:
+            hit = self._d.get(key)
+        return hit[0] if hit is not None and time.monotonic() - hit[1] < self.ttl else None
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            if len(self._d) >= self.size:  # drop the oldest quarter
                 for k in sorted(self._d, key=lambda k: self._d[k][1])[: self.size // 4]:
                     del self._d[k]
-            self._d[key] = (value, now)
-        return value
+            self._d[key] = (value, time.monotonic())
 
     def clear(self) -> None:
         with self._lock:
@@ -226,7 +235,15 @@ def journal_timeline(idea_id: str, idea, replay_doc: dict) -> dict:
     else derived from the replay (triggers, fills, exits) and the idea's notes."""
     events = _watch_events(idea_id)
     if events is not None:
-        return {"source": "journal", "events": events}
+        # The journal's events, and the file's notes that `thesis note` did not journal.
+        seen = {(e["date"], (e.get("text") or "").strip()) for e in events if e["kind"] == "note"}
+        notes = [{"date": n.date.isoformat(), "kind": "note", "text": n.text, "price": None, "r": None,
+                  "history": False} for n in idea.notes
+                 if (n.date.isoformat(), n.text.strip()) not in seen and not any(
+                     e["kind"] == "note" and e["date"] == n.date.isoformat() and n.text.strip() in (e.get("text") or "")
+                     for e in events)]
+        merged = sorted(events + notes, key=lambda e: (e["date"] or "", e["kind"] != "note"))
+        return {"source": "journal", "events": merged}
     out = []
     last = replay_doc["data"]["last"]
     for n in idea.notes:  # the note's own words (replay's note rows carry the state sentence)
@@ -343,14 +360,30 @@ def ideas_document(folder: IdeaFolder, asof=None, source: str | None = None, cac
         board = watch_pass = None
     cache = cache or Cache()
     if watch_pass is not None:
+        def key(path):
+            return ("ideas-row", file_key(path), journal_sig, when, source)
+
+        paths = [folder.path(i) for i in folder.ids()]
+        todo = [p for p in paths if cache.peek(key(p)) is None]
+        if len(todo) > 1:
+            # One pass over every file not yet known (the pass reads each symbol's bars once),
+            # then kept per file: a later edit recomputes that file alone.
+            res = watch_pass(todo, asof=when, source=source, write=False, deliver=False)
+            errors = res.bad_input + res.failures
+            by_id = {}
+            for row in board(res):
+                by_id.setdefault(row["id"], []).append(row)
+            for p in todo:
+                mine = [e for e in errors if p.name in e]
+                cache.put(key(p), (res.session.date().isoformat(), by_id.get(p.stem, []), mine))
+
         def one(path):
             res = watch_pass([path], asof=when, source=source, write=False, deliver=False)
             return res.session.date().isoformat(), board(res), res.bad_input + res.failures
 
         session, rows, errors = None, [], []
-        for idea_id in folder.ids():
-            path = folder.path(idea_id)
-            s, r, e = cache.get(("ideas-row", file_key(path), journal_sig, when, source), lambda p=path: one(p))
+        for path in paths:
+            s, r, e = cache.get(key(path), lambda p=path: one(p))
             session = s
             rows += r
             errors += e

@@ -193,6 +193,9 @@ def study_job(state, idea_id: str, path: Path, grid: str | None) -> StudyJob:
             return job
         job = StudyJob(key)
         state.jobs[key] = job
+        done = sorted((j for j in state.jobs.values() if j.done.is_set()), key=lambda j: j.started)
+        for old in done[: max(0, len(state.jobs) - 16)]:  # keep the last few results, not every grid tried
+            state.jobs.pop(old.key, None)
 
     def progress(phase, done, total):
         job.progress = {"phase": phase, "done": int(done), "total": int(total)}

@@ -1,0 +1,41 @@
+"""Which bar is final: the XNYS calendar (half-days, holidays, the calendar's range)."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from thesis.errors import BadInput
+from thesis.watch.clock import last_closed_session, next_close
+
+
+def utc(s: str) -> pd.Timestamp:
+    return pd.Timestamp(s, tz="UTC")
+
+
+def test_a_bar_is_final_only_after_its_close_and_half_days_close_early():
+    # 2023-11-24 is a half day (close 13:00 New York = 18:00 UTC); 2023-11-23 is Thanksgiving
+    assert last_closed_session(now=utc("2023-11-24 17:59")) == pd.Timestamp("2023-11-22")
+    assert last_closed_session(now=utc("2023-11-24 18:01")) == pd.Timestamp("2023-11-24")
+    # a normal day closes at 16:00 New York (21:00 UTC in winter)
+    assert last_closed_session(now=utc("2023-12-01 20:59")) == pd.Timestamp("2023-11-30")
+    assert last_closed_session(now=utc("2023-12-01 21:01")) == pd.Timestamp("2023-12-01")
+    assert next_close(utc("2023-11-24 12:00")) == utc("2023-11-24 18:00")
+
+
+def test_asof_is_the_evening_of_that_date():
+    assert last_closed_session("2023-06-14") == pd.Timestamp("2023-06-14")
+    assert last_closed_session("2023-07-04") == pd.Timestamp("2023-07-03")     # holiday: no bar
+    assert last_closed_session("2023-06-18") == pd.Timestamp("2023-06-16")     # Sunday
+
+
+def test_asof_env_variable(monkeypatch):
+    monkeypatch.setenv("THESIS_ASOF", "2023-06-14")
+    assert last_closed_session() == pd.Timestamp("2023-06-14")
+
+
+@pytest.mark.parametrize("bad, match", [("2099-01-01", "outside the market calendar"),
+                                        ("1980-01-01", "outside the market calendar"),
+                                        ("2023-02-30", "not a date"), ("soon", "not a date")])
+def test_dates_outside_the_calendar_are_clear_errors(bad, match):
+    with pytest.raises(BadInput, match=match):
+        last_closed_session(bad)
