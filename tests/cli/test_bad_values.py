@@ -24,7 +24,9 @@ IDEA = ROOT / "examples" / "iwm-no-love-for-small-caps.toml"
 FUTURE = (dt.date.today() + dt.timedelta(days=3650)).isoformat()
 DATES = [FUTURE, "1800-01-01", "2023-02-30"]
 # Commands that run until stopped by design; swept only where they end by themselves.
-SKIP = {("serve",): "starts a web server that runs until stopped"}
+SKIP: dict = {}
+# `serve` runs until stopped: the sweep replaces uvicorn.run with a stub that returns at once.
+SERVER = ("serve",)
 # Baselines too slow for the sweep and run elsewhere (`make demo`); their bad values are still swept.
 NO_BASELINE = {("demo",)}
 # (command, reason) pairs where exit status 1 is the documented answer.
@@ -66,6 +68,7 @@ def _base(path: tuple, tmp: Path, daily: Path) -> dict:
         ("demo",): {"out": tmp / "demo-out"},
         ("study",): {"idea": idea, "bootstrap": 50, "base_rate": 0, "from_": "2022-01-01"},
         ("market",): {},
+        ("serve",): {"ideas": authors, "port": 48765},
         ("scorecard",): {"folder": authors, "draws": 0, "setup": "--no-setup"},
         ("watch",): {"paths": idea, "once": None},
         ("ideas",): {"folder": tmp},
@@ -168,9 +171,13 @@ COMMANDS = all_commands()
 
 
 @pytest.mark.parametrize("path,cmd", COMMANDS, ids=[" ".join(p) for p, _ in COMMANDS])
-def test_bad_values_never_crash(path, cmd, run, tmp_path, daily_dir):
+def test_bad_values_never_crash(path, cmd, run, tmp_path, daily_dir, monkeypatch):
     if path in SKIP:
         pytest.skip(SKIP[path])   # listed, with the reason, in the test report
+    if path == SERVER:
+        import uvicorn
+
+        monkeypatch.setattr(uvicorn, "run", lambda *a, **k: None)
     failures = []
     for label, values in _cases(path, cmd, tmp_path, daily_dir):
         out = run([*path, *_argv(cmd, values)], timeout=60)
@@ -191,7 +198,7 @@ def _never_valid(label: str) -> bool:
 
 
 def _known():
-    return {("check",), ("evaluate",), ("replay",), ("chart",), ("study",), ("market",), ("data", "show"),
+    return {("serve",), ("check",), ("evaluate",), ("replay",), ("chart",), ("study",), ("market",), ("data", "show"),
             ("data", "check"), ("data", "pull"), ("options", "price"), ("options", "plan"), ("options", "scenario")}
 
 

@@ -489,6 +489,74 @@ def test_kernel_runs_many_rows_in_one_call():
     assert np.allclose(out["pnl"], o[starts] - out["exit_price"])
 
 
+def test_kernel_next_open_without_any_open_or_previous_close_does_not_fill():
+    """No open on the start bar and no close before it: nothing to fill at (found by make mutate)."""
+    nan = np.nan
+    o = np.array([nan, nan, nan])
+    c = np.array([100.0, 101.0, 102.0])
+    h, lo = c + 1, c - 1
+    out = dict(zip(nb.OUTPUT_FIELDS, nb.simulate_trades_nb(
+        o, h, lo, c, np.array([1]), np.array([nb.ENTRY_NEXT_OPEN]), np.array([nan]), np.array([0]),
+        np.array([90.0]), np.array([[120.0]]), np.ones((1, 1)), np.array([2]), np.zeros(1, np.int64),
+        np.zeros(1, np.bool_))))
+    assert (out["entry_idx"][0], out["exit_idx"][0]) == (-1, -1) and np.isnan(out["entry_price"][0])
+    assert out["flags"][0] == nb.FLAG_NO_OPEN and np.isnan(out["pnl"][0])
+    # from bar 1 on, the previous close stands in for the missing open
+    out = dict(zip(nb.OUTPUT_FIELDS, nb.simulate_trades_nb(
+        o, h, lo, c, np.array([1]), np.array([nb.ENTRY_NEXT_OPEN]), np.array([nan]), np.array([1]),
+        np.array([90.0]), np.array([[120.0]]), np.ones((1, 1)), np.array([2]), np.zeros(1, np.int64),
+        np.zeros(1, np.bool_))))
+    assert (out["entry_idx"][0], out["entry_price"][0]) == (1, 100.0)
+
+
+# -- cases found by `make mutate` -------------------------------------------------------------------
+
+def test_an_unfilled_trade_reports_no_dates_and_zero_sessions():
+    bars = bars_of([(100, 102, 99, 101), (101, 104, 100, 103)])
+    d = simulate(bars, "short", LIMIT_105, day(bars, 0), 110, [90]).to_dict()
+    assert (d["exit_date"], d["mfe_date"], d["sessions_held"], d["legs"]) == (None, None, 0, [])
+    assert d["gap_fills_modelled"] is True and d["notes"] == ["the entry order never filled before the data ends"]
+
+
+def test_gap_fills_modelled_says_whether_opens_were_there():
+    rows = [(101, 106, 100, 104), (104, 111, 103, 109)]
+    assert simulate(bars_of(rows), "short", LIMIT_105, "2024-01-01", 110, [90]).gap_fills_modelled is True
+    no_open = simulate(bars_of(rows, has_open=False), "short", LIMIT_105, "2024-01-01", 110, [90])
+    assert no_open.gap_fills_modelled is False
+
+
+def test_mfe_date_is_the_first_session_that_reached_the_best_price():
+    # long from the open of bar 1 (100): highs 104, 104 again, then stopped; the MFE date is bar 1
+    bars = bars_of([(100, 100, 99, 100), (100, 104, 99.5, 102), (102, 104, 101, 103), (103, 103, 90, 91)])
+    t = simulate(bars, "long", {"order": "next_open", "signal_date": day(bars, 0)}, None, 95, [110])
+    assert (t.mfe_price, t.mfe_date, t.reason) == (104.0, day(bars, 1), "stop")
+
+
+def test_a_target_leg_on_the_first_bar_is_kept():
+    # opens at 107 above the 105 limit (gap fill at the open), trades down to 94: the 95 target fills on bar 0
+    bars = bars_of([(107, 108, 94, 96), (96, 97, 95, 96)])
+    t = simulate(bars, "short", LIMIT_105, day(bars, 0), 110, [95, 90], [0.5, 0.5])
+    assert [(leg.kind, leg.date, leg.price) for leg in t.legs][0] == ("target", day(bars, 0), 95.0)
+    assert t.legs[-1].kind == "open" and len(t.legs) == 2
+
+
+def test_a_signal_on_the_last_session_is_pending_and_outside_dates_are_named():
+    bars = bars_of([(100, 101, 99, 100), (100, 101, 99, 100), (100, 101, 99, 100)])
+    t = simulate(bars, "long", {"order": "next_open", "signal_date": day(bars, 2)}, None, 95, [110])
+    assert t.reason == "none" and not t.filled
+    with pytest.raises(BadInput, match=r"outside the bars \(2024-01-01 to 2024-01-03\)"):
+        simulate(bars, "long", {"order": "next_open", "signal_date": "2024-01-04"}, None, 95, [110])
+
+
+def test_only_an_open_trade_carries_the_marked_at_the_last_close_note():
+    bars = bars_of([(101, 106, 100, 104), (104, 107, 103, 106)])
+    still_open = simulate(bars, "short", LIMIT_105, day(bars, 0), 110, [90])
+    stopped = simulate(bars_of([(101, 106, 100, 104), (104, 111, 103, 109)]), "short", LIMIT_105, day(bars, 0),
+                       110, [90])
+    assert still_open.reason == "open" and any("marked at the last close 106.00" in n for n in still_open.notes)
+    assert stopped.reason == "stop" and not any("marked at the last close" in n for n in stopped.notes)
+
+
 # -- real data -------------------------------------------------------------------------------------
 
 def test_seed_short_on_real_iwm_fills_on_first_high_at_188():

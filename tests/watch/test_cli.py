@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import tomlkit
@@ -90,6 +91,10 @@ def test_bad_inputs_exit_2_with_the_thing_named(private_home, tmp_path):
     assert res.exit_code == 2 and "a.toml" in res.output and "Traceback" not in res.output
     assert run("watch", ROOT / "examples", "--once", "--wait", "nan").exit_code == 2
     assert run("note", SEED, "x", "--date", "2099-01-01").exit_code == 2
+    (tmp_path / "twin").mkdir()
+    (tmp_path / "twin" / "zzz.toml").write_text(SEED.read_text())
+    res = run("watch", bad, tmp_path / "twin", "--once")
+    assert res.exit_code == 2 and "two idea files have the id 'zzz'" in res.output
     res = run("journal", "no-such-idea")
     assert res.exit_code == 2 and "no-such-idea" in res.output
 
@@ -148,3 +153,26 @@ def test_thesis_watch_help_stays_light():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)
     assert out.returncode == 0, out.stderr
     assert "apprise" not in out.stdout and "tomlkit" not in out.stdout
+
+
+def test_every_loops_without_an_alert_storm(private_home, tmp_path):
+    """`--every 1s` in real time: passes repeat; the data (which ends before today) is stale, journaled
+    once per idea and day however many passes run."""
+    env = dict(os.environ, THESIS_HOME=str(private_home), COLUMNS="80")
+    out = tmp_path / "out.txt"
+    with open(out, "w") as fh:
+        proc = subprocess.Popen([sys.executable, "-m", "thesis", "watch", str(ROOT / "examples"), "--every", "1s"],
+                                stdout=fh, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
+        try:
+            deadline = time.monotonic() + 60
+            while out.read_text().count("ideas at the close of") < 3 and time.monotonic() < deadline:
+                time.sleep(0.2)
+        finally:
+            proc.kill()
+            proc.wait()
+    text = out.read_text()
+    assert text.count("ideas at the close of") >= 3, text[-2000:]
+    doc = json.loads(run("journal", "--json").output)
+    stale = [e for e in doc["events"] if e["kind"] == "data_stale"]
+    assert len(stale) <= 2 and len({e["idea"] for e in stale}) == len(stale)
+    assert "Traceback" not in text

@@ -135,16 +135,28 @@ def print_table(table, *, drop: tuple[str, ...] | list[str] = (), out: Console |
 
 
 def parse_date(value, option: str):
-    """A YYYY-MM-DD flag as a date (None stays None); anything else is bad input naming the flag."""
-    from thesis.errors import BadInput
+    """A YYYY-MM-DD flag as a ``datetime.date`` (None stays None); anything else, or a date
+    outside the years thesis accepts, is bad input naming the flag. The one date parser is
+    thesis.data.dates.parse_date (imported here, so `thesis --help` loads no pandas)."""
+    if value is None:
+        return None
+    from thesis.data.dates import parse_date as parse
 
-    if value is None or isinstance(value, date):
-        return value.date() if isinstance(value, datetime) else value
-    text = str(value).strip()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise BadInput(f"{option} {text[:40]!r} is not a date: use YYYY-MM-DD") from None
+    return parse(value, option).date()
+
+
+def date_range(start, end, names: tuple[str, str] = ("--from", "--to"), *, last=None, future: bool = False):
+    """``(start, end)`` flags as midnight pandas Timestamps (or None), through the one range
+    check (thesis.data.dates.check_range): a bad date, a reversed range, or (unless
+    ``future``) a range wholly after today and the data is bad input naming the flags."""
+    from thesis.data.dates import LATEST, check_range
+
+    return check_range(start, end, names=names, last=last, today=LATEST if future else None)
+
+
+DATE_METAVAR = "YYYY-MM-DD"
+#: Help of every --source option that reads an idea's bars.
+SOURCE_HELP = "csv:DIR, yahoo or store (default: csv:$THESIS_DATA when set, else yahoo)"
 
 
 def bounded(lo: float | None = None, hi: float | None = None, *, above: float | None = None, hint: str = ""):
@@ -180,12 +192,7 @@ def output_file(path, option: str = "-o"):
     p = Path(path).expanduser()
     if p.is_dir():
         raise BadInput(f"{option} {p} is a folder; give a file name (e.g. {p / 'chart.png'})")
-    parent = p.parent
-    while not parent.exists() and parent != parent.parent:
-        parent = parent.parent
-    if parent.exists() and not parent.is_dir():
-        raise BadInput(f"{option} {p}: {parent} is a file, not a folder")
-    return p
+    return _under_a_folder(p, option)
 
 
 def output_folder(path, option: str):
@@ -199,6 +206,14 @@ def output_folder(path, option: str):
     p = Path(path).expanduser()
     if p.exists() and not p.is_dir():
         raise BadInput(f"{option} {p} is a file; give a folder (it is created when missing)")
+    return _under_a_folder(p, option)
+
+
+def _under_a_folder(p, option: str):
+    """``p`` when its nearest existing ancestor is a folder (missing folders are created later);
+    bad input when that ancestor is a file."""
+    from thesis.errors import BadInput
+
     parent = p.parent
     while not parent.exists() and parent != parent.parent:
         parent = parent.parent

@@ -5,12 +5,11 @@ are imported inside each command.
 """
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Optional
 
 import typer
 
-from thesis.cli._common import console, err_console, esc, handle_errors, plural, print_json, print_table
+from thesis.cli._common import DATE_METAVAR, console, err_console, esc, handle_errors, plural, print_json, print_table
 
 app = typer.Typer(help="Pull, inspect and validate market data.", no_args_is_help=True)
 
@@ -54,8 +53,8 @@ def print_warnings(warnings: list[str], limit: int = MAX_WARNINGS, hint: str = "
 def pull(symbols: list[str] = typer.Argument(..., help="Symbols to pull, e.g. IWM SPY QQQ"),
          source: Optional[str] = typer.Option(None, help="csv:DIR or yahoo (default: csv:$THESIS_DATA when "
                                                           "set, else yahoo)"),
-         from_: Optional[datetime] = typer.Option(None, "--from", help="First date (YYYY-MM-DD)"),
-         to: Optional[datetime] = typer.Option(None, "--to", help="Last date (YYYY-MM-DD)"),
+         from_: Optional[str] = typer.Option(None, "--from", metavar=DATE_METAVAR, help="First date (YYYY-MM-DD)"),
+         to: Optional[str] = typer.Option(None, "--to", metavar=DATE_METAVAR, help="Last date (YYYY-MM-DD)"),
          adjustment: str = typer.Option("as-traded", help="as-traded, adjusted or both"),
          json: bool = typer.Option(False, "--json", help="Print one JSON document")):
     """Fetch bars and upsert them into the local store (each symbol in one transaction)."""
@@ -146,8 +145,8 @@ def pull(symbols: list[str] = typer.Argument(..., help="Symbols to pull, e.g. IW
 @handle_errors
 def show(symbol: str = typer.Argument(..., help="Symbol, e.g. IWM"),
          timeframe: str = typer.Option("1d", help="1d, 1w or 1mo"),
-         from_: Optional[datetime] = typer.Option(None, "--from", help="First date (YYYY-MM-DD)"),
-         to: Optional[datetime] = typer.Option(None, "--to", help="Last date (YYYY-MM-DD)"),
+         from_: Optional[str] = typer.Option(None, "--from", metavar=DATE_METAVAR, help="First date (YYYY-MM-DD)"),
+         to: Optional[str] = typer.Option(None, "--to", metavar=DATE_METAVAR, help="Last date (YYYY-MM-DD)"),
          source: Optional[str] = typer.Option(None, help="csv:DIR, yahoo or store[:PATH] (default: the store "
                                                           "when it holds the symbol, else csv:$THESIS_DATA "
                                                           "when set, else yahoo)"),

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from thesis.cli._common import console, err_console, esc, handle_errors, print_json
+from thesis.cli._common import DATE_METAVAR, console, date_range, err_console, esc, handle_errors, print_json
 
 
 def register(app: typer.Typer) -> None:
@@ -18,7 +18,7 @@ def register(app: typer.Typer) -> None:
 def draft(post: Path = typer.Argument(..., help="The post as a text file ('-' reads standard input)"),
           output: Optional[Path] = typer.Option(None, "-o", "--output",
                                                 help="Write the idea file here (atomically)"),
-          published: Optional[str] = typer.Option(None, help="Publication date YYYY-MM-DD, when the post has none "
+          published: Optional[str] = typer.Option(None, metavar=DATE_METAVAR, help="Publication date YYYY-MM-DD, when the post has none "
                                                              "(overrides the post's own)"),
           source: Optional[str] = typer.Option(None, help="Data source to check the symbol and date notes "
                                                           "(default: csv:$THESIS_DATA when set, else yahoo)"),
@@ -30,6 +30,8 @@ def draft(post: Path = typer.Argument(..., help="The post as a text file ('-' re
     from thesis.draft.write import write_atomic
     from thesis.errors import BadInput
 
+    if published is not None:   # a post is published on or before today
+        published = date_range(published, None, ("--published", "--to"))[0].date()
     if str(post) == "-":
         text = decode_post(sys.stdin.buffer.read(), "standard input")
         name = "standard input"

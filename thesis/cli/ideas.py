@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json as _json
-from datetime import datetime
 from pathlib import Path
 from typing import Optional
 
@@ -10,10 +9,8 @@ import typer
 from rich.panel import Panel
 from rich.table import Table
 
-from thesis.cli._common import (bounded, console, err_console, esc, handle_errors, output_file, output_folder, plural,
-                                print_json, print_table)
-
-SOURCE_HELP = "csv:DIR, yahoo or store (default: csv:$THESIS_DATA when set, else yahoo)"
+from thesis.cli._common import (DATE_METAVAR, SOURCE_HELP, bounded, console, err_console, esc, handle_errors,
+                                output_file, output_folder, parse_date, plural, print_json, print_table)
 
 
 def register(app: typer.Typer) -> None:
@@ -79,7 +76,7 @@ def unknown_symbols(spec, source: Optional[str]) -> list[str]:
 
 @handle_errors
 def evaluate(idea: Path = typer.Argument(..., help="Idea file (TOML)"),
-             asof: Optional[datetime] = typer.Option(None, help="Date (default: last bar)"),
+             asof: Optional[str] = typer.Option(None, metavar=DATE_METAVAR, help="Date (default: last bar)"),
              source: Optional[str] = typer.Option(None, help=SOURCE_HELP),
              lookback: int = typer.Option(10, help="Sessions in which recent triggers are listed (>= 1)"),
              account: Optional[float] = typer.Option(None, callback=bounded(above=0, hi=1e13),
@@ -93,6 +90,7 @@ def evaluate(idea: Path = typer.Argument(..., help="Idea file (TOML)"),
 
     if lookback < 1:
         raise BadInput(f"--lookback must be a whole number of sessions >= 1, got {lookback}")
+    asof = parse_date(asof, "--asof")
     doc = run(idea, asof=asof, source=source, lookback=lookback, account=account, risk_fraction=risk)
     if json:
         print_json(doc)
@@ -136,7 +134,7 @@ def replay(idea: Path = typer.Argument(..., help="Idea file (TOML)"),
 @handle_errors
 def chart(idea: Path = typer.Argument(..., help="Idea file (TOML)"),
           out: Path = typer.Option(..., "-o", "--out", help="Image to write: .png (or .svg, .pdf)"),
-          asof: Optional[datetime] = typer.Option(None, help="Draw what was known at this date"),
+          asof: Optional[str] = typer.Option(None, metavar=DATE_METAVAR, help="Draw what was known at this date"),
           timeframe: str = typer.Option("1d", help="1d, 1w or 1mo"),
           source: Optional[str] = typer.Option(None, help=SOURCE_HELP),
           width: int = typer.Option(1600, help="Image width in pixels"),
@@ -148,6 +146,7 @@ def chart(idea: Path = typer.Argument(..., help="Idea file (TOML)"),
 
     if timeframe not in ("1d", "1w", "1mo"):
         raise BadInput(f"--timeframe must be 1d, 1w or 1mo, not {timeframe!r}")
+    asof = parse_date(asof, "--asof")
     check_chart_path(output_file(out, "-o"), "-o")
     missing: list[str] = []
     path = draw(idea, out, asof=asof, timeframe=timeframe, source=source, width=width, height=height,

@@ -10,7 +10,8 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from thesis.cli._common import console, esc, handle_errors, output_file, parse_date, print_json, print_table
+from thesis.cli._common import (DATE_METAVAR, console, esc, handle_errors, output_file, parse_date, print_json,
+                                print_table)
 
 app = typer.Typer(help="Market internals: breadth, relative strength, regime, cross-asset, VIX.",
                   pretty_exceptions_enable=False)
@@ -105,11 +106,11 @@ def _other_tables(rep: dict) -> list[Table]:
 
 @app.command("market")
 @handle_errors
-def market(asof: Optional[str] = typer.Option(None, "--asof", help="Session date YYYY-MM-DD (default: latest)."),
+def market(asof: Optional[str] = typer.Option(None, "--asof", metavar=DATE_METAVAR, help="Session date YYYY-MM-DD (default: latest)."),
            universe: Optional[str] = typer.Option(
                None, "--universe", help="Breadth universe: csv:DIR (default: $THESIS_DATA/sp500-constituents), "
                                       "symbols:A,B,C or store."),
-           since: Optional[str] = typer.Option(None, "--since", help="Add a 'since DATE' column to the "
+           since: Optional[str] = typer.Option(None, "--since", metavar=DATE_METAVAR, help="Add a 'since DATE' column to the "
                                                                       "performance table."),
            json: bool = typer.Option(False, "--json", help="Print one JSON document."),
            chart: Optional[Path] = typer.Option(None, "--chart", help="Also write the breadth chart PNG here.")):
@@ -121,6 +122,7 @@ def market(asof: Optional[str] = typer.Option(None, "--asof", help="Session date
 
     output_file(chart, "--chart")
     since_day = parse_date(since, "--since")
+    asof = parse_date(asof, "--asof")
     ctx = MarketContext(universe=universe)
     when = resolve_asof(asof, ctx)
     if since_day is not None and since_day > when.date():

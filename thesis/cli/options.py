@@ -13,8 +13,12 @@ import typer
 from pathlib import Path
 from rich.table import Table
 
-from thesis.cli._common import bounded, console, esc, handle_errors, output_file, print_json, print_table
+from thesis.cli._common import (DATE_METAVAR, bounded, console, date_range, esc, handle_errors, output_file,
+                                parse_date, print_json, print_table)
 from thesis.errors import BadInput
+# The idea file's [options] table and the pricers use the same ranges: what one refuses, all refuse.
+from thesis.limits import (FIRST_YEAR, LAST_YEAR, MAX_CONTRACTS, MAX_DAYS, MAX_DIV_YIELD, MAX_HORIZON_DAYS, MAX_IV,
+                           MAX_PRICE, MAX_RATE, MIN_DIV_YIELD, MIN_RATE)
 
 if TYPE_CHECKING:  # heavy modules load inside the commands, so `thesis --help` stays fast
     from thesis.options.plan import OptionsPlan
@@ -27,18 +31,25 @@ app = typer.Typer(help="Option prices, option plans for an idea, and what-if gri
 UNITS = "vega per 1.00 of vol (0.01 = 1 vol point), theta per year (dV/dt), rho per 1.00 of rate"
 IV_HELP = "Implied vol as a decimal (0.20 = 20 %)"
 DECIMAL = "write it as a decimal: 0.20 means 20 %"
-MAX_IV = 5.0            # 500 % a year: anything above is a percent typed as a decimal
-MAX_DAYS = 10950        # 30 years of calendar days
-FIRST_YEAR, LAST_YEAR = 1901, 2199      # QuantLib's calendar
+RATE = bounded(MIN_RATE, MAX_RATE, hint=DECIMAL)
+DIV_YIELD = bounded(MIN_DIV_YIELD, MAX_DIV_YIELD, hint=DECIMAL)
+PRICE = bounded(above=0, hi=MAX_PRICE)
+IV = bounded(above=0, hi=MAX_IV, hint=DECIMAL)
 
 
 def _date(value: Optional[str], name: str) -> Optional[dt.date]:
-    from thesis.options.pricing import to_date
-
-    day = to_date(value, name) if value is not None else None
+    day = parse_date(value, name)
     if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
         raise BadInput(f"{name} {day}: dates must lie between {FIRST_YEAR} and {LAST_YEAR}")
     return day
+
+
+def _dates(asof: Optional[str], expiry: Optional[str]) -> tuple[Optional[dt.date], Optional[dt.date]]:
+    """--asof and --expiry as dates; an expiry before the as-of date is a reversed range (a
+    future as-of date is fine here: pricing is a what-if)."""
+    asof_d, expiry_d = _date(asof, "--asof"), _date(expiry, "--expiry")
+    date_range(asof_d, expiry_d, ("--asof", "--expiry"), future=True)
+    return asof_d, expiry_d
 
 
 def _dividends(items: Optional[list[str]]) -> list[tuple[dt.date, float]]:
@@ -48,9 +59,7 @@ def _dividends(items: Optional[list[str]]) -> list[tuple[dt.date, float]]:
         if not sep:
             raise BadInput(f"--dividend must be DATE:AMOUNT like 2023-09-20:0.70, got {item!r}")
         try:
-            from thesis.options.pricing import to_date
-
-            out.append((to_date(day, "--dividend date"), float(amount)))
+            out.append((_date(day, "--dividend date"), float(amount)))
         except ValueError as exc:
             raise BadInput(f"--dividend amount must be a number, got {amount!r}") from exc
     return out
@@ -59,27 +68,27 @@ def _dividends(items: Optional[list[str]]) -> list[tuple[dt.date, float]]:
 @app.command("price", help=f"Price one option with greeks. Units: {UNITS}.")
 @handle_errors
 def price_cmd(type: str = typer.Option(..., "--type", help="put or call"),
-              spot: float = typer.Option(..., callback=bounded(above=0), help="Underlying price"),
-              strike: float = typer.Option(..., callback=bounded(above=0), help="Strike"),
+              spot: float = typer.Option(..., callback=PRICE, help="Underlying price"),
+              strike: float = typer.Option(..., callback=PRICE, help="Strike"),
               days: Optional[int] = typer.Option(None, min=0, max=MAX_DAYS, help="Calendar days to expiry (t = days/365)"),
-              expiry: Optional[str] = typer.Option(None, help="Expiry date YYYY-MM-DD (needs --asof)"),
-              asof: Optional[str] = typer.Option(None, help="Pricing date YYYY-MM-DD (default today)"),
-              iv: float = typer.Option(..., callback=bounded(above=0, hi=MAX_IV, hint=DECIMAL), help=IV_HELP),
-              rate: float = typer.Option(0.0, callback=bounded(-1, 1, hint=DECIMAL), help="Risk-free rate, continuously compounded (0.05 = 5 %)"),
-              div_yield: float = typer.Option(0.0, callback=bounded(-1, 1, hint=DECIMAL), help="Dividend yield, continuously compounded"),
+              expiry: Optional[str] = typer.Option(None, metavar=DATE_METAVAR, help="Expiry date YYYY-MM-DD (needs --asof)"),
+              asof: Optional[str] = typer.Option(None, metavar=DATE_METAVAR, help="Pricing date YYYY-MM-DD (default today)"),
+              iv: float = typer.Option(..., callback=IV, help=IV_HELP),
+              rate: float = typer.Option(0.0, callback=RATE, help="Risk-free rate, continuously compounded (0.05 = 5 %)"),
+              div_yield: float = typer.Option(0.0, callback=DIV_YIELD, help="Dividend yield, continuously compounded"),
               dividend: Optional[list[str]] = typer.Option(None, help="Cash dividend DATE:AMOUNT (repeatable)"),
               style: str = typer.Option("american", help="american or european"),
               json: bool = typer.Option(False, "--json", help="Print one JSON document: price, delta, gamma, vega, theta, rho")):
     from thesis.options.pricing import price as price_option
     from thesis.options.pricing import resolve_expiry
 
-    out = price_option(type, spot, strike, days=days, expiry=_date(expiry, "--expiry"),
-                       asof=_date(asof, "--asof"), iv=iv, rate=rate, div_yield=div_yield,
-                       style=style, dividends=_dividends(dividend))
+    asof_d, expiry_d = _dates(asof, expiry)
+    out = price_option(type, spot, strike, days=days, expiry=expiry_d, asof=asof_d, iv=iv, rate=rate,
+                       div_yield=div_yield, style=style, dividends=_dividends(dividend))
     if json:
         print_json(out)
         return
-    n_days, asof_d, expiry_d = resolve_expiry(days, _date(expiry, "--expiry"), _date(asof, "--asof"))
+    n_days, asof_d, expiry_d = resolve_expiry(days, expiry_d, asof_d)
     table = Table(title=f"{esc(style)} {esc(type.lower())} {strike:g}, spot {spot:g}, {n_days} days "
                         f"({asof_d} -> {expiry_d}), vol {iv:.2%} - model price")
     table.add_column("measure")
@@ -144,21 +153,21 @@ def _chart_best(plan: OptionsPlan, path: str):
 def plan_cmd(idea: Optional[Path] = typer.Argument(None, help="Idea file: direction, levels, horizon, "
                                                              "symbol and [options] iv come from it"),
              direction: Optional[str] = typer.Option(None, help="long or short"),
-             entry: Optional[float] = typer.Option(None, callback=bounded(above=0), help="Entry price of the idea"),
-             stop: Optional[float] = typer.Option(None, callback=bounded(above=0), help="Stop price"),
-             target: Optional[list[float]] = typer.Option(None, callback=bounded(above=0), help="Target price (repeatable; the first ranks)"),
-             horizon_days: Optional[int] = typer.Option(None, min=1, max=MAX_DAYS, help="Calendar days the idea needs"),
-             spot: Optional[float] = typer.Option(None, callback=bounded(above=0), help="Underlying price now (default: entry)"),
-             asof: Optional[str] = typer.Option(None, help="As-of date YYYY-MM-DD (default today; with IDEA: "
+             entry: Optional[float] = typer.Option(None, callback=PRICE, help="Entry price of the idea"),
+             stop: Optional[float] = typer.Option(None, callback=PRICE, help="Stop price"),
+             target: Optional[list[float]] = typer.Option(None, callback=PRICE, help="Target price (repeatable; the first ranks)"),
+             horizon_days: Optional[int] = typer.Option(None, min=1, max=MAX_HORIZON_DAYS, help="Calendar days the idea needs"),
+             spot: Optional[float] = typer.Option(None, callback=PRICE, help="Underlying price now (default: entry)"),
+             asof: Optional[str] = typer.Option(None, metavar=DATE_METAVAR, help="As-of date YYYY-MM-DD (default today; with IDEA: "
                                                            "its publication date)"),
-             iv: Optional[float] = typer.Option(None, callback=bounded(above=0, hi=MAX_IV, hint=DECIMAL), help=IV_HELP),
+             iv: Optional[float] = typer.Option(None, callback=IV, help=IV_HELP),
              iv_source: Optional[str] = typer.Option(None, help="vix or realized (needs --symbol)"),
              symbol: Optional[str] = typer.Option(None, help="Underlying symbol, for --iv-source"),
              source: Optional[str] = typer.Option(None, help="Data source for bars (default csv:$THESIS_DATA)"),
-             rate: float = typer.Option(0.0, callback=bounded(-1, 1, hint=DECIMAL), help="Risk-free rate, continuously compounded"),
-             div_yield: float = typer.Option(0.0, callback=bounded(-1, 1, hint=DECIMAL), help="Dividend yield, continuously compounded"),
+             rate: float = typer.Option(0.0, callback=RATE, help="Risk-free rate, continuously compounded"),
+             div_yield: float = typer.Option(0.0, callback=DIV_YIELD, help="Dividend yield, continuously compounded"),
              style: str = typer.Option("european", help="european (fast) or american (QuantLib, slower)"),
-             target_days: Optional[int] = typer.Option(None, min=1, max=MAX_DAYS, help="Days until the target is assumed hit (default horizon/2)"),
+             target_days: Optional[int] = typer.Option(None, min=1, max=MAX_HORIZON_DAYS, help="Days until the target is assumed hit (default horizon/2)"),
              rank_by: str = typer.Option("reward_risk", help="reward_risk, pnl, return_on_cost or cost"),
              open_at: str = typer.Option("entry", help="Open the options with the underlying at 'entry' or 'spot'"),
              top: int = typer.Option(10, min=1, max=1000, help="Rows to print"),
@@ -172,6 +181,7 @@ def plan_cmd(idea: Optional[Path] = typer.Argument(None, help="Idea file: direct
     from thesis.cli._common import output_file
 
     output_file(chart, "--chart")
+    asof_d = _date(asof, "--asof")
     if top < 1:
         raise BadInput(f"--top must be at least 1, got {top}")
     if idea is not None:
@@ -184,7 +194,7 @@ def plan_cmd(idea: Optional[Path] = typer.Argument(None, help="Idea file: direct
         target = target or list(spec.levels.targets)
         symbol = symbol or spec.symbol
         published = dt.date.fromisoformat(str(spec.idea.published))
-        asof = asof or published.isoformat()
+        asof_d = asof_d or published
         if horizon_days is None:
             # Every horizon form (days, weeks, months, years, sessions, an end date) in calendar days.
             horizon_days = spec.horizon_days(published)
@@ -201,7 +211,7 @@ def plan_cmd(idea: Optional[Path] = typer.Argument(None, help="Idea file: direct
     from thesis.options.plan import plan_options
 
     plan = plan_options(direction, entry, stop, target, horizon_days,
-                        _date(asof, "--asof") or dt.date.today(), spot=spot, iv=iv,
+                        asof_d or dt.date.today(), spot=spot, iv=iv,
                         iv_source=iv_source, symbol=symbol, rate=rate, div_yield=div_yield,
                         style=style, target_days=target_days, rank_by=rank_by, open_at=open_at,
                         source=source)
@@ -209,7 +219,6 @@ def plan_cmd(idea: Optional[Path] = typer.Argument(None, help="Idea file: direct
 
 
 def _parse_leg(text: str, default_expiry: Optional[dt.date]) -> Leg:
-    from thesis.options.pricing import to_date
     from thesis.options.strategies import Leg
 
     parts = text.split(":")
@@ -219,7 +228,7 @@ def _parse_leg(text: str, default_expiry: Optional[dt.date]) -> Leg:
         qty, strike = int(parts[0]), float(parts[2])
     except ValueError as exc:
         raise BadInput(f"--leg {text!r}: QTY must be a whole number and STRIKE a number") from exc
-    expiry = to_date(parts[3], "--leg expiry") if len(parts) == 4 else default_expiry
+    expiry = _date(parts[3], "--leg expiry") if len(parts) == 4 else default_expiry
     if expiry is None:
         raise BadInput(f"--leg {text!r} has no expiry: add :YYYY-MM-DD or give --days/--expiry")
     return Leg(parts[1], strike, expiry, qty)
@@ -280,21 +289,21 @@ def show_scenario(grid: ScenarioGrid, json: bool = False, chart: Optional[str] =
 @app.command("scenario")
 @handle_errors
 def scenario_cmd(type: Optional[str] = typer.Option(None, "--type", help="put or call"),
-                 strike: Optional[float] = typer.Option(None, callback=bounded(above=0), help="Strike of the bought option"),
-                 short_strike: Optional[float] = typer.Option(None, callback=bounded(above=0), help="Strike sold (makes a vertical spread)"),
+                 strike: Optional[float] = typer.Option(None, callback=PRICE, help="Strike of the bought option"),
+                 short_strike: Optional[float] = typer.Option(None, callback=PRICE, help="Strike sold (makes a vertical spread)"),
                  leg: Optional[list[str]] = typer.Option(None, help="QTY:TYPE:STRIKE[:EXPIRY] (repeatable; instead of --type/--strike)"),
                  days: Optional[int] = typer.Option(None, min=0, max=MAX_DAYS, help="Calendar days to expiry"),
-                 expiry: Optional[str] = typer.Option(None, help="Expiry date YYYY-MM-DD"),
-                 asof: Optional[str] = typer.Option(None, help="As-of date YYYY-MM-DD (default today)"),
-                 spot: float = typer.Option(..., callback=bounded(above=0), help="Underlying price on the as-of date"),
-                 iv: float = typer.Option(..., callback=bounded(above=0, hi=MAX_IV, hint=DECIMAL), help=IV_HELP),
-                 rate: float = typer.Option(0.0, callback=bounded(-1, 1, hint=DECIMAL), help="Risk-free rate, continuously compounded"),
-                 div_yield: float = typer.Option(0.0, callback=bounded(-1, 1, hint=DECIMAL), help="Dividend yield, continuously compounded"),
+                 expiry: Optional[str] = typer.Option(None, metavar=DATE_METAVAR, help="Expiry date YYYY-MM-DD"),
+                 asof: Optional[str] = typer.Option(None, metavar=DATE_METAVAR, help="As-of date YYYY-MM-DD (default today)"),
+                 spot: float = typer.Option(..., callback=PRICE, help="Underlying price on the as-of date"),
+                 iv: float = typer.Option(..., callback=IV, help=IV_HELP),
+                 rate: float = typer.Option(0.0, callback=RATE, help="Risk-free rate, continuously compounded"),
+                 div_yield: float = typer.Option(0.0, callback=DIV_YIELD, help="Dividend yield, continuously compounded"),
                  style: str = typer.Option("european", help="european (fast) or american (QuantLib, slower)"),
-                 contracts: int = typer.Option(1, min=1, max=100_000, help="Contracts per leg (for --type/--strike)"),
-                 stop: Optional[float] = typer.Option(None, callback=bounded(above=0), help="Stop level to mark"),
-                 target: Optional[list[float]] = typer.Option(None, callback=bounded(above=0), help="Target level to mark (repeatable)"),
-                 horizon_days: Optional[int] = typer.Option(None, min=1, max=MAX_DAYS, help="Idea horizon in days (marked; IV view date)"),
+                 contracts: int = typer.Option(1, min=1, max=MAX_CONTRACTS, help="Contracts per leg (for --type/--strike)"),
+                 stop: Optional[float] = typer.Option(None, callback=PRICE, help="Stop level to mark"),
+                 target: Optional[list[float]] = typer.Option(None, callback=PRICE, help="Target level to mark (repeatable)"),
+                 horizon_days: Optional[int] = typer.Option(None, min=1, max=MAX_HORIZON_DAYS, help="Idea horizon in days (marked; IV view date)"),
                  iv_shift: Optional[list[float]] = typer.Option(None, callback=bounded(-99, 500), help="Vol shift in vol points (repeatable; default -5 0 +5)"),
                  n_prices: int = typer.Option(41, min=2, max=1001, help="Price levels in the grid"),
                  n_dates: int = typer.Option(7, min=2, max=366, help="Dates in the grid (asof .. first expiry)"),
@@ -307,10 +316,10 @@ def scenario_cmd(type: Optional[str] = typer.Option(None, "--type", help="put or
     from thesis.options.pricing import resolve_expiry
     from thesis.options.scenario import scenario_grid
 
-    asof_d = _date(asof, "--asof") or dt.date.today()
-    expiry_d = None
+    asof_d, expiry_d = _dates(asof, expiry)
+    asof_d = asof_d or dt.date.today()
     if days is not None or expiry is not None or not leg:
-        _, asof_d, expiry_d = resolve_expiry(days, _date(expiry, "--expiry"), asof_d)
+        _, asof_d, expiry_d = resolve_expiry(days, expiry_d, asof_d)
     position = build_position(type, strike, short_strike, expiry_d, contracts, leg)
     horizon = asof_d + dt.timedelta(days=horizon_days) if horizon_days else None
     grid = scenario_grid(position, asof_d, spot, iv, rate, div_yield, style, n_prices=n_prices,

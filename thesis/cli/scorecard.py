@@ -1,20 +1,20 @@
 """`thesis scorecard DIR`: grade every idea an author published, and the author."""
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from thesis.cli._common import console, err_console, esc, handle_errors, plural, print_json, print_table
+from thesis.cli._common import (DATE_METAVAR, console, err_console, esc, handle_errors, parse_date, plural, print_json,
+                                print_table)
 
 
 @handle_errors
 def scorecard(folder: Path = typer.Argument(..., help="Folder of idea files (*.toml) and/or posts (*.txt)"),
               by: str = typer.Option("author", "--by", help="Group by: author, symbol or direction"),
-              asof: Optional[datetime] = typer.Option(None, "--asof", formats=["%Y-%m-%d"],
-                                                      help="Grade as of this date (ideas published later are left out)"),
+              asof: Optional[str] = typer.Option(None, "--asof", metavar=DATE_METAVAR,
+                                                 help="Grade as of this date (ideas published later are left out)"),
               draws: int = typer.Option(1000, "--draws", help="Random-entry draws of the skill test (0: skip it)"),
               seed: int = typer.Option(0, "--seed", help="Seed of the random draws and the bootstrap"),
               setup: bool = typer.Option(True, "--setup/--no-setup",
@@ -27,6 +27,7 @@ def scorecard(folder: Path = typer.Argument(..., help="Folder of idea files (*.t
 
     from thesis.cli.study import LazyProgress
 
+    asof = parse_date(asof, "--asof")
     progress = LazyProgress(enabled=not json)
     try:
         card = run(folder, by=by, asof=asof, source=source, draws=draws, seed=seed, with_setup=setup,

@@ -5,14 +5,14 @@ The lead registers ``study`` (a plain function) as a command:  app.command("stud
 from __future__ import annotations
 
 import time
-from datetime import datetime
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 from rich.table import Table
 
-from thesis.cli._common import bounded, console, err_console, esc, handle_errors, output_folder, plural, print_table
+from thesis.cli._common import (DATE_METAVAR, bounded, console, date_range, err_console, esc, handle_errors,
+                                output_folder, plural, print_table)
 
 LEVELS_HELP = "relative: zones/levels measured on each symbol's own history; fixed: the idea's prices (its symbol)"
 
@@ -50,15 +50,15 @@ def study(idea: Path = typer.Argument(..., help="Idea file (TOML)"),
                                                           help="More --grid axes (key=values after --grid)"),
           symbols: Optional[List[str]] = typer.Option(None, "--symbols", help="Symbols (comma-separated or repeated)"),
           universe: Optional[str] = typer.Option(None, "--universe", help="Universe folder, e.g. csv:DIR"),
-          from_: Optional[datetime] = typer.Option(None, "--from", help="First signal date"),
-          to: Optional[datetime] = typer.Option(None, "--to", help="Last signal date"),
+          from_: Optional[str] = typer.Option(None, "--from", metavar=DATE_METAVAR, help="First signal date"),
+          to: Optional[str] = typer.Option(None, "--to", metavar=DATE_METAVAR, help="Last signal date"),
           grid: Optional[List[str]] = typer.Option(None, "--grid", help="Axis key=v1,v2 (stop, target, zone_width, "
                                                                           "zone_lookback, hold); repeatable"),
           base_rate: int = typer.Option(1, "--base-rate", help="Random entries per occurrence (0 = none)"),
           json: bool = typer.Option(False, "--json", help="Print one JSON document"),
           report: Optional[Path] = typer.Option(None, "--report", help="Write an HTML report into this folder"),
           dask: Optional[str] = typer.Option(None, "--dask", help="Dask scheduler address (tcp://host:8786)"),
-          split: Optional[datetime] = typer.Option(None, "--split", help="Walk-forward split date"),
+          split: Optional[str] = typer.Option(None, "--split", metavar=DATE_METAVAR, help="Walk-forward split date"),
           levels: str = typer.Option("relative", "--levels", help=LEVELS_HELP),
           confirm: bool = typer.Option(False, "--confirm", help="Keep occurrences whose confirmations pass"),
           one_at_a_time: bool = typer.Option(False, "--one-at-a-time", help="One position per symbol at a time"),
@@ -86,6 +86,11 @@ def study(idea: Path = typer.Argument(..., help="Idea file (TOML)"),
     if extra and not grid:
         raise GridError(f"{extra[0]!r} looks like a grid axis: put --grid before it")
     output_folder(report, "--report")
+    from_, to = date_range(from_, to, ("--from", "--to"))
+    if split is not None:
+        split, _ = date_range(split, None, ("--split", "--to"))      # a date, not after today and the data
+        date_range(from_, split, ("--from", "--split"))              # inside --from .. --to
+        date_range(split, to, ("--split", "--to"))
     progress = LazyProgress(enabled=not json)
     try:
         res = run(idea, symbols=symbols, universe=universe, start=from_, end=to, grid=(grid or []) + extra or None,

@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
-from thesis.cli._common import console, err_console, esc, handle_errors, print_json, print_table
+from thesis.cli._common import (DATE_METAVAR, SOURCE_HELP, console, date_range, err_console, esc, handle_errors,
+                                parse_date, print_json, print_table)
 
-SOURCE_HELP = "csv:DIR, yahoo or store (default: csv:$THESIS_DATA when set, else yahoo)"
 ASOF_HELP = "Replay 'now' as the evening of this date (or set THESIS_ASOF); default: the last closed session"
 
 
@@ -100,6 +99,11 @@ def _sleep_for(interval: float) -> float:
 def _print_pass(res, config, dry_run: bool = False) -> None:
     from thesis.watch.run import board
 
+    if not res.rows:
+        err_console.print("[yellow]note:[/] " + esc("no idea files here (*.toml files with an [idea] table)"),
+                          highlight=False)
+        return
+
     for m in res.messages:
         err_console.print(f"[yellow]note:[/] {esc(m)}", highlight=False)
     for m in res.bad_input + res.failures:
@@ -186,13 +190,15 @@ def ideas(folder: Path = typer.Argument(Path("."), help="Folder of idea files (o
 
 @handle_errors
 def journal(idea: Optional[str] = typer.Argument(None, help="Idea id (file name without .toml) or idea file"),
-            since: Optional[datetime] = typer.Option(None, "--since", help="Only sessions on or after this date"),
+            since: Optional[str] = typer.Option(None, "--since", metavar=DATE_METAVAR,
+                                                help="Only sessions on or after this date"),
             pending: bool = typer.Option(False, "--pending", help="Only alerts not yet delivered, per channel"),
             json: bool = typer.Option(False, "--json", help="Print one JSON document")):
     """The timeline of events and notes, with each alert's delivery per channel."""
     from thesis.errors import BadInput
     from thesis.watch.journal import Journal, deliveries, delivery_view
 
+    since = date_range(since, None, ("--since", "--to"))[0]   # the one date check (not after today)
     jr = Journal()
     records = jr.records()
     events = [r for r in records if r.get("t") == "event"]
@@ -248,13 +254,14 @@ def journal(idea: Optional[str] = typer.Argument(None, help="Idea id (file name 
 @handle_errors
 def note(idea: Path = typer.Argument(..., help="Idea file (TOML)"),
          text: str = typer.Argument(..., help="The note"),
-         date: Optional[datetime] = typer.Option(None, "--date", help="Session date of the note (default: today)"),
+         date: Optional[str] = typer.Option(None, "--date", metavar=DATE_METAVAR,
+                                            help="Session date of the note (default: today)"),
          snapshot: bool = typer.Option(False, "--snapshot", help="Render the chart as of that date next to the idea"),
          source: Optional[str] = typer.Option(None, help=SOURCE_HELP)):
     """Append a dated note to an idea file (comments and layout kept), with an optional snapshot."""
     from thesis.watch.notes import add_note
 
-    doc = add_note(idea, text, date.date() if date else None, snapshot=snapshot, source=source)
+    doc = add_note(idea, text, parse_date(date, "--date"), snapshot=snapshot, source=source)
     console.print(f"[green]noted[/] {esc(str(idea))} {doc['date']}: {esc(doc['text'])}", highlight=False)
     if doc.get("snapshot"):
         console.print(f"snapshot: {esc(doc['snapshot'])}", highlight=False)

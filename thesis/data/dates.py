@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
 
 from thesis.errors import BadInput
@@ -26,6 +27,8 @@ def parse_date(value, name: str = "date") -> pd.Timestamp | None:
     """None, a date, a datetime, a Timestamp or ``YYYY-MM-DD`` text -> a midnight Timestamp, or BadInput."""
     if value is None:
         return None
+    if isinstance(value, np.datetime64):
+        value = pd.Timestamp(value)
     if isinstance(value, (pd.Timestamp, datetime, date)):
         text = str(value)[:10]
     elif isinstance(value, str):
@@ -61,8 +64,7 @@ def check_range(start=None, end=None, *, first=None, last=None, today=None,
     last = parse_date(last, "last bar") if last is not None else None
     if a is not None and a > now and (last is None or a > last):
         ends = f"; the data ends {last.date()}" if last is not None else ""
-        raise BadInput(f"{names[0]} {a.date()} is in the future (today is {now.date()}{ends}): there are no bars "
-                       f"to find")
+        raise BadInput(f"{names[0]} {a.date()} is in the future (today is {now.date()}{ends})")
     return a, b
 
 

@@ -105,10 +105,9 @@ def draft_post(text: str, published: date | str | None = None, source: str | Non
 
     check_text(text, name)
     if isinstance(published, str):
-        try:
-            published = date.fromisoformat(published)
-        except ValueError:
-            raise BadInput(f"--published {published!r} is not a date like 2023-06-04") from None
+        from thesis.data.dates import parse_date
+
+        published = parse_date(published, "--published").date()
     known, src = known_symbols(source)
     d = resolve(Text(text), known, published)
     d.source = src

@@ -81,13 +81,9 @@ def resolve_asof(asof, ctx: MarketContext) -> pd.Timestamp:
     """``asof`` as a date; None = the index fund's last session in the data."""
     if asof is None:
         return ctx.close(ctx.fund_symbol).index[-1]
-    try:
-        when = pd.Timestamp(asof)
-    except (ValueError, TypeError) as exc:
-        raise BadInput(f"as-of date {asof!r} is not a date (use YYYY-MM-DD)") from exc
-    if pd.isna(when):
-        raise BadInput(f"as-of date {asof!r} is not a date (use YYYY-MM-DD)")
-    return when.normalize()
+    from thesis.data.dates import parse_date
+
+    return parse_date(asof, "--asof")
 
 
 def market_report(asof=None, universe: str | None = None, context: MarketContext | None = None,

@@ -109,7 +109,8 @@ class OptionsPlan:
 
 
 #: The longest horizon a plan takes: an idea file's longest (30 years), in calendar days.
-MAX_HORIZON_DAYS = 30 * 366
+from thesis.limits import MAX_HORIZON_DAYS  # noqa: E402 - the longest horizon an idea file takes
+
 
 def _check_levels(direction: str, entry: float, stop: float, targets: list[float]) -> None:
     if direction not in ("long", "short"):

@@ -12,7 +12,7 @@ from functools import lru_cache
 import numpy as np
 
 from thesis.errors import BadInput
-from thesis.options.spec import MAX_DAYS, MAX_IV, MAX_PRICE, MAX_RATE, MIN_RATE  # the one set of ranges
+from thesis.limits import MAX_DAYS, MAX_DIV_YIELD, MAX_IV, MAX_PRICE, MAX_RATE, MIN_DIV_YIELD, MIN_RATE  # one set of ranges
 from thesis.options import bsm
 from thesis.options.american import quantlib_price
 
@@ -22,20 +22,15 @@ _BASE_DATE = dt.date(2000, 1, 3)   # any date works when only yields are used
 
 
 def to_date(value, name: str) -> dt.date:
-    """Accept a date, datetime, pandas Timestamp, numpy datetime64 or ISO string."""
+    """Accept a date, datetime, pandas Timestamp, numpy datetime64 or ISO string (through the one
+    date parser, thesis.data.dates.parse_date: `thesis options price` with dates loads pandas)."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    import pandas as pd  # only for text and numpy dates: `thesis options price` loads no pandas
+    from thesis.data.dates import parse_date
 
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError) as exc:
-        raise BadInput(f"{name} must be a date like 2023-06-05, got {value!r}") from exc
-    if ts is pd.NaT or pd.isna(ts):
-        raise BadInput(f"{name} must be a date like 2023-06-05, got {value!r}")
-    return ts.date()
+    return parse_date(value, name).date()
 
 
 def resolve_expiry(days=None, expiry=None, asof=None) -> tuple[int, dt.date, dt.date]:
@@ -91,7 +86,7 @@ def check_market(type: str, spot, strike, iv, rate=0.0, div_yield=0.0, style="am
         shown = float(np.max(iv))
         raise BadInput(f"iv (volatility) is a decimal at most {MAX_IV:g}: {shown:g} would be {shown * 100:,.0f} %; "
                        f"for {shown:g} % write {shown / 100:g}")
-    for name, value, lo, hi in (("rate", rate, MIN_RATE, MAX_RATE), ("div_yield", div_yield, 0.0, MAX_RATE)):
+    for name, value, lo, hi in (("rate", rate, MIN_RATE, MAX_RATE), ("div_yield", div_yield, MIN_DIV_YIELD, MAX_DIV_YIELD)):
         if not np.all(np.isfinite(value)):
             raise BadInput(f"{name} must be a finite number, got {value!r}")
         if np.any(np.asarray(value) < lo) or np.any(np.asarray(value) > hi):

@@ -28,12 +28,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 PRICE_KIND = "MODEL price, not a historical quote"
-#: Ranges of the [options] table and of the pricing inputs: vol and rates are decimals, not percent.
-MAX_IV = 5.0
-MIN_RATE, MAX_RATE = -0.2, 0.5
-MAX_DAYS = 3660
-MAX_PRICE = 1e7
-MAX_CONTRACTS = 100_000
+#: Ranges of the [options] table, the pricing inputs and the `thesis options` flags (thesis.limits).
+from thesis.limits import (MAX_CONTRACTS, MAX_DAYS, MAX_DIV_YIELD, MAX_IV, MAX_PRICE, MAX_RATE,  # noqa: E402
+                           MIN_DIV_YIELD, MIN_RATE)
 STRIKE_STEP = 1.0
 
 
@@ -43,7 +40,7 @@ class OptionsSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: Literal["put", "call"]
-    strike: float | None = Field(default=None, gt=0, le=1e7)
+    strike: float | None = Field(default=None, gt=0, le=MAX_PRICE)
     delta: float | None = Field(default=None, gt=-1, lt=1)
     expiry: dt.date | None = Field(default=None, ge=dt.date(1900, 1, 1), le=dt.date(2100, 12, 31))
     days: int | None = Field(default=None, ge=1, le=MAX_DAYS, description=f"calendar days to expiry, 1..{MAX_DAYS}")
@@ -52,7 +49,7 @@ class OptionsSpec(BaseModel):
     iv_source: Literal["vix", "realized"] | None = None
     rate: float | None = Field(default=None, ge=MIN_RATE, le=MAX_RATE,
                                description="risk-free rate as a decimal (0.05 = 5 %)")
-    div_yield: float | None = Field(default=None, ge=0, le=MAX_RATE,
+    div_yield: float | None = Field(default=None, ge=MIN_DIV_YIELD, le=MAX_DIV_YIELD,
                                     description="dividend yield as a decimal (0.012 = 1.2 %)")
     style: Literal["american", "european"] = "american"
 

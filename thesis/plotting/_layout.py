@@ -14,16 +14,14 @@ PAD = 0.04           # headroom above/below the covered range, as a share of it
 
 
 def to_timestamp(value, what: str) -> pd.Timestamp:
-    """Parse a date-like value into a tz-naive midnight Timestamp; BadInput names `what`."""
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise BadInput(f"{what}: cannot read {value!r} as a date") from exc
-    if ts is pd.NaT:
+    """Parse a date-like value into a tz-naive midnight Timestamp; BadInput names `what`
+    (the one date parser: thesis.data.dates.parse_date)."""
+    from thesis.data.dates import parse_date
+
+    ts = parse_date(value, what)
+    if ts is None:
         raise BadInput(f"{what}: date is missing")
-    if ts.tzinfo is not None:
-        ts = ts.tz_localize(None)
-    return ts.normalize()
+    return ts
 
 
 def bar_position(index: pd.DatetimeIndex, when: pd.Timestamp) -> int | None:

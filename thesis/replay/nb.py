@@ -125,11 +125,10 @@ def _simulate_one(r, sign, kind, limit_px, start, stop_px, tgt_row, size_row, ho
         last = min(horizon, n - 1)
     stop0 = sign * stop_px
     stop = stop0
-    tgt = sign * tgt_row
-    active = np.zeros(k, dtype=np.bool_)
+    # Target j in long space is sign * tgt_row[j]; it is active when finite with a size > 0 (a NaN
+    # target fails every comparison, so "size > 0 and price >= target" tests both; no per-trade arrays).
     for j in range(k):
-        active[j] = tgt[j] == tgt[j] and size_row[j] > 0.0
-        if active[j] and e >= tgt[j]:
+        if size_row[j] > 0.0 and e >= sign * tgt_row[j]:
             flags |= FLAG_ENTRY_BEYOND_LEVEL
     if stop == stop and e <= stop:
         flags |= FLAG_ENTRY_BEYOND_LEVEL
@@ -164,12 +163,13 @@ def _simulate_one(r, sign, kind, limit_px, start, stop_px, tgt_row, size_row, ho
                 adv = o
             else:
                 for j in range(k):
-                    if active[j] and leg_idx[r, j] < 0 and o >= tgt[j]:
+                    tj = sign * tgt_row[j]
+                    if size_row[j] > 0.0 and leg_idx[r, j] < 0 and o >= tj:
                         leg_idx[r, j] = i
                         leg_price[r, j] = sign * o
                         legs_value += size_row[j] * o
                         rest -= size_row[j]
-                        if o > tgt[j]:
+                        if o > tj:
                             flags |= FLAG_TARGET_GAP
                         if breakeven and not moved:
                             moved = True
@@ -190,12 +190,13 @@ def _simulate_one(r, sign, kind, limit_px, start, stop_px, tgt_row, size_row, ho
         if not done and not intrabar_entry:
             best = -np.inf
             for j in range(k):
-                if active[j] and leg_idx[r, j] < 0 and hi >= tgt[j]:
+                tj = sign * tgt_row[j]
+                if size_row[j] > 0.0 and leg_idx[r, j] < 0 and hi >= tj:
                     leg_idx[r, j] = i
-                    leg_price[r, j] = sign * tgt[j]
-                    legs_value += size_row[j] * tgt[j]
+                    leg_price[r, j] = sign * tj
+                    legs_value += size_row[j] * tj
                     rest -= size_row[j]
-                    best = max(best, tgt[j])
+                    best = max(best, tj)
                     if not has_open:
                         flags |= FLAG_NO_OPEN
                     if breakeven and not moved:
@@ -263,3 +264,41 @@ def simulate_trades_nb(open_, high, low, close, direction, entry_kind, entry_pri
     return (out_i[:, 0].copy(), out_f[:, 0].copy(), out_i[:, 1].copy(), out_f[:, 1].copy(), out_i[:, 2].copy(),
             out_f[:, 2].copy(), out_i[:, 3].copy(), out_f[:, 3].copy(), out_i[:, 4].copy(), out_f[:, 4].copy(),
             out_f[:, 5].copy(), out_i[:, 5].copy(), out_f[:, 6].copy(), out_f[:, 7].copy(), leg_idx, leg_price)
+
+
+def new_outputs(m: int, k: int) -> tuple:
+    """Output arrays for m trades with k target slots, initialised as simulate_trades_nb does
+    (for simulate_symbols_nb, which writes into arrays the caller owns)."""
+    out_i = np.full((m, 6), -1, dtype=np.int64)
+    out_i[:, 5] = 0
+    return out_i, np.full((m, 8), np.nan), np.full((m, k), -1, dtype=np.int64), np.full((m, k), np.nan)
+
+
+def output_fields(out_i, out_f, leg_idx, leg_price) -> dict:
+    """The arrays of new_outputs as a dict in OUTPUT_FIELDS order (column views, no copy)."""
+    return dict(zip(OUTPUT_FIELDS, (out_i[:, 0], out_f[:, 0], out_i[:, 1], out_f[:, 1], out_i[:, 2], out_f[:, 2],
+                                    out_i[:, 3], out_f[:, 3], out_i[:, 4], out_f[:, 4], out_f[:, 5], out_i[:, 5],
+                                    out_f[:, 6], out_f[:, 7], leg_idx, leg_price)))
+
+
+@njit(cache=True, nogil=True)
+def simulate_symbols_nb(s0, s1, bar_off, row_off, open_, high, low, close, direction, entry_kind, entry_price,
+                        start_idx, stop, targets, sizes, horizon_idx, hold_bars, move_to_breakeven,
+                        out_i, out_f, leg_idx, leg_price):
+    """simulate_trades_nb for many symbols in one call (the same _simulate_one per trade).
+
+    The symbols' bars are concatenated: symbol s owns bars bar_off[s] .. bar_off[s+1]-1 and trade
+    rows row_off[s] .. row_off[s+1]-1; bar indices (start_idx, horizon_idx and the outputs) are
+    relative to the symbol's first bar, as in simulate_trades_nb. Simulates symbols s0 .. s1-1
+    into the caller's arrays from new_outputs (disjoint symbol ranges may run on threads)."""
+    for s in range(s0, s1):
+        a = bar_off[s]
+        b = bar_off[s + 1]
+        o = open_[a:b]
+        h = high[a:b]
+        lo = low[a:b]
+        c = close[a:b]
+        for r in range(row_off[s], row_off[s + 1]):
+            _simulate_one(r, 1 if direction[r] > 0 else -1, entry_kind[r], entry_price[r], start_idx[r], stop[r],
+                          targets[r], sizes[r], horizon_idx[r], hold_bars[r], move_to_breakeven[r], o, h, lo, c,
+                          out_i, out_f, leg_idx, leg_price)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from thesis.errors import BadInput
+from thesis.limits import MAX_HORIZON_DAYS
 from thesis.market.confirmations import Confirmation
 from thesis.options.spec import OptionsSpec
 from thesis.signals.spec import Trigger
@@ -32,7 +33,7 @@ SCHEMA_VERSION = 1
 HORIZON = re.compile(r"^\s*(\d+)\s*(d|w|mo|y|s)\s*$")
 HORIZON_DATE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})\s*$")
 #: The longest horizon in each unit (MAX_HORIZON_YEARS years).
-HORIZON_MAX = {"d": MAX_HORIZON_YEARS * 366, "w": MAX_HORIZON_YEARS * 53, "mo": MAX_HORIZON_YEARS * 12,
+HORIZON_MAX = {"d": MAX_HORIZON_DAYS, "w": MAX_HORIZON_YEARS * 53, "mo": MAX_HORIZON_YEARS * 12,
                "y": MAX_HORIZON_YEARS, "s": MAX_HORIZON_YEARS * 253}
 UNIT_WORD = {"d": "days", "w": "weeks", "mo": "months", "y": "years", "s": "sessions"}
 SESSIONS_PER_YEAR = 252

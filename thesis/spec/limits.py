@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import math
 
+from thesis.limits import MAX_HORIZON_YEARS, MAX_PRICE  # noqa: F401 - re-exported: one source of truth
+
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 6
 MAX_TITLE = 200
@@ -22,13 +24,11 @@ MAX_NOTE = 2_000
 MAX_TEXT = 500
 MAX_ITEMS = 500
 MAX_ABS_NUMBER = 1e9
-MAX_HORIZON_YEARS = 30
 #: Dates an idea may carry (published, notes, an end-date horizon, an option expiry).
 FIRST_DATE = "1900-01-01"
 LAST_DATE = "2100-12-31"
-#: Prices of levels and strikes.
+#: Prices of levels and strikes (the largest, and the longest horizon, shared with the CLI: thesis.limits).
 MIN_PRICE = 1e-4
-MAX_PRICE = 1e7
 
 #: Keys whose text may be longer than MAX_TEXT.
 LONG_TEXT = {"title": MAX_TITLE, "text": MAX_NOTE}

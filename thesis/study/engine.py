@@ -243,39 +243,121 @@ def all_exit_arrays(plan: StudyPlan, data: SymbolData, t: np.ndarray, atr: np.nd
             "breakeven": np.repeat(np.array([ex.breakeven for ex in plan.exits], dtype=np.bool_), len(t))}
 
 
-def simulate_events(plan: StudyPlan, data: SymbolData, t: np.ndarray) -> dict[str, np.ndarray]:
-    """Every exit rule for every event bar in one kernel call. Returns (E, X) arrays (TRADE_FIELDS)."""
-    e_count, x_count = len(t), len(plan.exits)
-    k = max(len(ex.targets) for ex in plan.exits)
+def _exit_plan(plan: StudyPlan) -> tuple:
+    """(k, level codes, distinct time-stop rules, each exit rule's index into them, breakeven per exit
+    rule), computed once per plan."""
+    cached = plan.__dict__.get("_exit_plan")
+    if cached is None or cached[0] != plan.exits:
+        k = max(len(ex.targets) for ex in plan.exits)
+        holds = list(dict.fromkeys(ex.hold for ex in plan.exits))
+        cached = (plan.exits, (k, _exit_codes(plan.exits, k), holds,
+                               np.array([holds.index(ex.hold) for ex in plan.exits], dtype=np.int64),
+                               np.array([ex.breakeven for ex in plan.exits], dtype=np.bool_)))
+        plan.__dict__["_exit_plan"] = cached
+    return cached[1]
+
+
+def event_inputs(plan: StudyPlan, data: SymbolData, t: np.ndarray) -> dict:
+    """What the simulation needs of one symbol's events at signal bars t: the entry reference
+    (next open, else the signal close), the ATR at the signal bar and each time-stop rule's
+    (horizon, hold) arrays."""
     atr = nb.atr_nb(data.high, data.low, data.close, ATR_LENGTH)
-    cat = all_exit_arrays(plan, data, t, atr, k)
-    m = e_count * x_count
-    start = np.tile(t + 1, x_count).astype(np.int64)
-    out = dict(zip(rnb.OUTPUT_FIELDS, rnb.simulate_trades_nb(
-        data.open, data.high, data.low, data.close, np.full(m, plan.sign, dtype=np.int64),
-        np.full(m, rnb.ENTRY_NEXT_OPEN, dtype=np.int64), np.full(m, np.nan), start, cat["stop"], cat["targets"],
-        cat["sizes"], cat["horizon"], cat["hold"], cat["breakeven"])))
-    entry, exit_px, sign = out["entry_price"], out["exit_price"], plan.sign
-    risk = np.abs(entry - cat["stop"])
+    nxt = data.open[t + 1]
+    holds = _exit_plan(plan)[2]
+    return {"ref": np.where(np.isfinite(nxt), nxt, data.close[t]), "atr": atr[t],
+            "holds": [_hold_arrays(h, data, t) for h in holds]}
+
+
+def _split_ranges(row_off: np.ndarray, parts: int) -> list[tuple[int, int]]:
+    """Contiguous symbol ranges with about the same number of trade rows each."""
+    n_sym = len(row_off) - 1
+    if parts <= 1 or n_sym <= 1:
+        return [(0, n_sym)]
+    cuts = np.searchsorted(row_off, np.linspace(0, row_off[-1], parts + 1)[1:-1])
+    edges = np.unique(np.concatenate([[0], np.clip(cuts, 0, n_sym), [n_sym]]))
+    return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:]) if b > a]
+
+
+def simulate_block(plan: StudyPlan, datas: list[SymbolData], ts: list[np.ndarray], inputs: list[dict],
+                   workers: int = 1) -> tuple[dict, np.ndarray, np.ndarray]:
+    """Every exit rule for every event of several symbols: ONE kernel (thesis.replay.nb
+    simulate_symbols_nb, the replay fill rules) over the symbols' concatenated bars, on
+    ``workers`` threads over disjoint symbol ranges (the kernel releases the GIL). Returns
+    (trades: TRADE_FIELDS as (E, X) arrays, entry dates, exit dates), rows in symbol order."""
+    x_count = len(plan.exits)
+    k, codes, holds, hold_of, breakeven = _exit_plan(plan)
+    sizes = np.array([len(t) for t in ts], dtype=np.int64)
+    m = int(sizes.sum())
+    if m == 0:
+        empty = {f: np.zeros((0, x_count)) for f in TRADE_FIELDS}
+        return empty, np.zeros((0, x_count), "datetime64[ns]"), np.zeros((0, x_count), "datetime64[ns]")
+    lengths = np.array([len(d.dates) for d in datas], dtype=np.int64)
+    bar_off = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    o, h, l, c = (np.concatenate([getattr(d, f) for d in datas]) for f in ("open", "high", "low", "close"))
+    dates = np.concatenate([d.dates for d in datas])
+    t = np.concatenate(ts).astype(np.int64, copy=False)
+    ref = np.concatenate([i["ref"] for i in inputs])
+    atr = np.concatenate([i["atr"] for i in inputs])
+    stop, targets, tsizes, valid = nb.exit_levels_nb(ref, atr, plan.sign, *codes, True)   # rows e * X + x
+    horizon = np.empty((m, x_count), dtype=np.int64)
+    hold = np.empty((m, x_count), dtype=np.int64)
+    for j in range(len(holds)):
+        hz = np.concatenate([i["holds"][j][0] for i in inputs])
+        hb = np.concatenate([i["holds"][j][1] for i in inputs])
+        for x in np.flatnonzero(hold_of == j):
+            horizon[:, x] = hz
+            hold[:, x] = hb
+    mx = m * x_count
+    row_off = np.concatenate([[0], np.cumsum(sizes) * x_count]).astype(np.int64)
+    args = (bar_off, row_off, o, h, l, c, np.full(mx, plan.sign, dtype=np.int64),
+            np.full(mx, rnb.ENTRY_NEXT_OPEN, dtype=np.int64), np.full(mx, np.nan), np.repeat(t + 1, x_count),
+            stop, targets, tsizes, horizon.reshape(-1), hold.reshape(-1), np.tile(breakeven, m),
+            *rnb.new_outputs(mx, k))
+    ranges = _split_ranges(row_off, 4 * workers if workers > 1 else 1)
+    if len(ranges) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(lambda r: rnb.simulate_symbols_nb(r[0], r[1], *args), ranges))
+    else:
+        rnb.simulate_symbols_nb(0, len(datas), *args)
+    out = rnb.output_fields(*args[-4:])
+    shape = (m, x_count)
+    entry, exit_px, sign = out["entry_price"].reshape(shape), out["exit_price"].reshape(shape), plan.sign
+    entry_idx, exit_idx, reason = (out[f].reshape(shape) for f in ("entry_idx", "exit_idx", "reason"))
+    stop = stop.reshape(shape)
+    risk = np.abs(entry - stop)
     cost = plan.slippage_bps / 1e4 * (entry + exit_px) + 2.0 * plan.commission
-    pnl = out["pnl"] - cost
-    filled = out["reason"] >= 0
+    pnl = out["pnl"].reshape(shape) - cost
+    filled = reason >= 0
+    first = np.repeat(bar_off[:-1], sizes)[:, None]          # each event's symbol's first bar
+    last = np.repeat(lengths - 1, sizes)[:, None]
     with np.errstate(invalid="ignore", divide="ignore"):
-        res = {
-            "entry_idx": out["entry_idx"], "entry_price": entry, "exit_idx": out["exit_idx"], "exit_price": exit_px,
-            "reason": out["reason"], "r": pnl / risk, "r_gross": out["r_multiple"],
-            "mfe_r": sign * (out["mfe_price"] - entry) / risk, "mae_r": sign * (out["mae_price"] - entry) / risk,
-            "sessions": np.where(filled, out["exit_idx"] - out["entry_idx"] + 1, 0),
-            "days": np.where(filled, (data.dates[np.maximum(out["exit_idx"], 0)] -
-                                      data.dates[np.maximum(out["entry_idx"], 0)]) // np.timedelta64(1, "D"), 0),
-            "ret_pct": 100.0 * pnl / entry, "flags": out["flags"], "stop": cat["stop"],
-            "target": cat["targets"][:, 0], "valid": cat["valid"] & filled,
+        trades = {
+            "entry_idx": entry_idx, "entry_price": entry, "exit_idx": exit_idx, "exit_price": exit_px,
+            "reason": reason, "r": pnl / risk, "r_gross": out["r_multiple"].reshape(shape),
+            "mfe_r": sign * (out["mfe_price"].reshape(shape) - entry) / risk,
+            "mae_r": sign * (out["mae_price"].reshape(shape) - entry) / risk,
+            "sessions": np.where(filled, exit_idx - entry_idx + 1, 0),
+            "days": np.where(filled, (dates[first + np.maximum(exit_idx, 0)] -
+                                      dates[first + np.maximum(entry_idx, 0)]) // np.timedelta64(1, "D"), 0),
+            "ret_pct": 100.0 * pnl / entry, "flags": out["flags"].reshape(shape), "stop": stop,
+            "target": targets[:, 0].reshape(shape), "valid": valid.reshape(shape) & filled,
         }
-    return {key: v.reshape(x_count, e_count).T.copy() for key, v in res.items()}
+    entry_dates = dates[first + np.clip(entry_idx, 0, last)]
+    exit_dates = dates[first + np.clip(exit_idx, 0, last)]
+    return trades, entry_dates, exit_dates
 
 
-def run_symbol(plan: StudyPlan, data: SymbolData) -> dict:
-    """Occurrences, base-rate pool and simulated trades of one symbol (plain arrays)."""
+def simulate_events(plan: StudyPlan, data: SymbolData, t: np.ndarray) -> dict[str, np.ndarray]:
+    """Every exit rule for every event bar of one symbol in one kernel call. Returns (E, X) arrays
+    (TRADE_FIELDS)."""
+    t = np.asarray(t, dtype=np.int64)
+    return simulate_block(plan, [data], [t], [event_inputs(plan, data, t)])[0]
+
+
+def symbol_events(plan: StudyPlan, data: SymbolData) -> dict:
+    """Occurrences, base-rate pool and simulation inputs of one symbol (plain arrays)."""
     n = len(data.dates)
     cand, bits = occurrences(plan, data)
     ok = _eligible(plan, data)
@@ -294,17 +376,35 @@ def run_symbol(plan: StudyPlan, data: SymbolData) -> dict:
         perm = rng.permutation(eligible)[:want]
         pool_rank[perm] = np.arange(len(perm))
     rows = np.flatnonzero(cand.any(axis=1) | (pool_rank >= 0))
-    trades = simulate_events(plan, data, rows) if len(rows) else {f: np.zeros((0, len(plan.exits))) for f in
-                                                                   TRADE_FIELDS}
     return {"symbol": data.symbol, "n_bars": n, "has_open": data.has_open, "t": rows, "dates": data.dates[rows],
             "cand": cand[rows], "bits": bits[rows], "pool_rank": pool_rank[rows],
-            "pending": [(int(z), data.dates[n - 1]) for z in pending], "trades": trades,
-            "exit_dates": data.dates[np.clip(trades["exit_idx"], 0, max(n - 1, 0)).astype(np.int64)] if n else
-            np.zeros((0, len(plan.exits)), "datetime64[ns]"),
-            "entry_dates": data.dates[np.clip(trades["entry_idx"], 0, max(n - 1, 0)).astype(np.int64)] if n else
-            np.zeros((0, len(plan.exits)), "datetime64[ns]")}
+            "pending": [(int(z), data.dates[n - 1]) for z in pending], "inputs": event_inputs(plan, data, rows)}
 
 
-def run_chunk(plan: StudyPlan, chunk: list[SymbolData]) -> list[dict]:
-    """The unit of parallel work: a few symbols, in order (used by threads and Dask alike)."""
-    return [run_symbol(plan, data) for data in chunk]
+def _block(plan: StudyPlan, chunk: list[SymbolData], events: list[dict], workers: int = 1) -> dict:
+    trades, entry_dates, exit_dates = simulate_block(plan, chunk, [e["t"] for e in events],
+                                                     [e["inputs"] for e in events], workers)
+    z_count = len(plan.zones)
+
+    def cat(key, tail, dtype):
+        parts = [e[key] for e in events]
+        return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros((0, *tail), dtype)
+
+    return {"symbols": [e["symbol"] for e in events], "sizes": np.array([len(e["t"]) for e in events], np.int64),
+            "n_bars": [e["n_bars"] for e in events], "has_open": [e["has_open"] for e in events],
+            "t": cat("t", (), np.int64), "dates": cat("dates", (), "datetime64[ns]"),
+            "cand": cat("cand", (z_count,), bool), "bits": cat("bits", (z_count,), np.int64),
+            "pool_rank": cat("pool_rank", (), np.int64),
+            "pending": [(e["symbol"], z, d) for e in events for z, d in e["pending"]],
+            "trades": trades, "entry_dates": entry_dates, "exit_dates": exit_dates}
+
+
+def run_chunk(plan: StudyPlan, chunk: list[SymbolData]) -> dict:
+    """The unit of parallel work on a cluster: a few symbols, in order, as one block of the event
+    table (thesis.study.table.assemble joins the blocks)."""
+    return _block(plan, chunk, [symbol_events(plan, data) for data in chunk])
+
+
+def run_symbol(plan: StudyPlan, data: SymbolData) -> dict:
+    """One symbol's block of the event table."""
+    return run_chunk(plan, [data])

@@ -1,7 +1,9 @@
 """Run the per-symbol work locally (threads over nogil kernels) or on a Dask cluster.
 
-Both paths call ``engine.run_chunk`` on the same chunks and return the results in
-symbol order, so the outcome never depends on who ran it.  ``dask`` may be a
+Both paths return blocks of the event table in symbol order, so the outcome never depends on
+who ran it: locally, threads find every symbol's events (``engine.symbol_events``), then one
+block simulates all of them (the fill kernel on threads over symbol ranges, ``nogil``); on a
+cluster each chunk of symbols is a block (``engine.run_chunk``).  ``dask`` may be a
 scheduler address ("tcp://host:8786"), a ``distributed.Client`` or a cluster object
 (e.g. ``distributed.LocalCluster``).
 """
@@ -11,7 +13,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 from thesis.errors import BadInput, ThesisError
-from thesis.study.engine import SymbolData, run_chunk
+from thesis.study.engine import SymbolData, _block, run_chunk, symbol_events
 from thesis.study.plan import StudyPlan
 
 
@@ -23,9 +25,14 @@ def default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+def _events(plan: StudyPlan, part: list[SymbolData]) -> list[dict]:
+    return [symbol_events(plan, data) for data in part]
+
+
 def run_all(plan: StudyPlan, data: list[SymbolData], dask=None, workers: int | None = None,
             progress=None) -> list[dict]:
-    """Per-symbol results in the order of ``data``. ``progress(done, total)`` after each chunk."""
+    """Blocks of the event table (engine.run_chunk's format) in the order of ``data``.
+    ``progress(done, total)`` after each chunk of symbols."""
     workers = default_workers() if workers is None else max(1, int(workers))
     size = max(1, min(32, len(data) // (4 * workers) or 1))
     parts = chunks(data, size)
@@ -36,19 +43,19 @@ def run_all(plan: StudyPlan, data: list[SymbolData], dask=None, workers: int | N
     done = 0
     if workers == 1 or len(parts) == 1:
         for i, part in enumerate(parts):
-            results[i] = run_chunk(plan, part)
+            results[i] = _events(plan, part)
             done += len(part)
             if progress:
                 progress(done, total)
     else:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(run_chunk, plan, part) for part in parts]
+            futures = [pool.submit(_events, plan, part) for part in parts]
             for i, fut in enumerate(futures):
                 results[i] = fut.result()
                 done += len(parts[i])
                 if progress:
                     progress(done, total)
-    return [r for part in results for r in part]
+    return [_block(plan, data, [e for part in results for e in part], workers)]
 
 
 def _client(dask):
@@ -86,7 +93,7 @@ def _run_dask(plan, parts, dask, progress, total) -> list[dict]:
             done += len(parts[i])
             if progress:
                 progress(done, total)
-        return [r for part in results for r in part]
+        return results
     finally:
         if owned:
             client.close()

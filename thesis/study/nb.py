@@ -242,9 +242,11 @@ def _level_nb(unit, value, ref, atr, risk, sgn):
 
 
 @njit(cache=True, nogil=True)
-def exit_levels_nb(ref, atr, sign, stop_unit, stop_value, target_unit, target_value, target_size, n_targets):
+def exit_levels_nb(ref, atr, sign, stop_unit, stop_value, target_unit, target_value, target_size, n_targets,
+                   event_major=False):
     """Stops, targets, sizes and validity of X exit rules for m events in one pass (row x * m + e,
-    the order in which the rules' arrays are concatenated). ``ref`` is each event's entry reference
+    the order in which the rules' arrays are concatenated; with ``event_major`` row e * X + x, so
+    that the rows reshape to (m, X)). ``ref`` is each event's entry reference
     (next open, else the signal close), ``atr`` the ATR at the signal bar. A trade is valid when the
     stop is finite, on the losing side and at a positive distance, and every target is on the
     winning side of the reference."""
@@ -257,7 +259,7 @@ def exit_levels_nb(ref, atr, sign, stop_unit, stop_value, target_unit, target_va
     valid = np.zeros(x_count * m, dtype=np.bool_)
     for x in range(x_count):
         for e in range(m):
-            row = x * m + e
+            row = e * x_count + x if event_major else x * m + e
             rf = ref[e]
             s = _level_nb(stop_unit[x], stop_value[x], rf, atr[e], 0.0, -sign)
             stop[row] = s

@@ -15,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 
 from thesis.errors import BadInput
 from thesis.signals.spec import NEEDS_ZONE, PARAMS
@@ -140,15 +139,11 @@ def base_cell(idea, levels: str = "relative", stop=None, target=None, hold=None,
 
 
 def _date(name, value):
-    if value is None:
-        return None
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        raise BadInput(f"{name} {value!r} is not a date") from None
-    if pd.isna(ts):
-        raise BadInput(f"{name} {value!r} is not a date")
-    return np.datetime64(ts.tz_localize(None) if ts.tzinfo else ts, "ns")
+    """A date option (``--from``, ``--to``, ``--split``) through the one date parser."""
+    from thesis.data.dates import parse_date
+
+    ts = parse_date(value, name)
+    return None if ts is None else np.datetime64(ts, "ns")
 
 
 def make_plan(idea, levels="relative", grid=None, start=None, end=None, base_rate=1, seed=0, slippage_bps=0.0,
@@ -164,9 +159,9 @@ def make_plan(idea, levels="relative", grid=None, start=None, end=None, base_rat
     zones = list(dict.fromkeys(c.zone for c in cells))
     exits = list(dict.fromkeys(c.exit for c in cells))
     index = [(zones.index(c.zone), exits.index(c.exit)) for c in cells]
-    start_ts, end_ts = _date("--from", start), _date("--to", end)
-    if start_ts is not None and end_ts is not None and start_ts > end_ts:
-        raise BadInput(f"--from {start} is after --to {end}")
+    from thesis.data.dates import check_range
+
+    start_ts, end_ts = (None if d is None else np.datetime64(d, "ns") for d in check_range(start, end))
     if isinstance(base_rate, bool) or not isinstance(base_rate, (int, np.integer)) or not 0 <= base_rate <= MAX_BASE_RATE:
         raise BadInput(f"--base-rate must be a whole number from 0 to {MAX_BASE_RATE} (random entries per occurrence), "
                        f"got {base_rate!r}")

@@ -78,15 +78,9 @@ def study(idea, symbols=None, universe=None, start=None, end=None, grid=None, ba
 
 
 def _split(split):
-    if split is None:
-        return None
-    try:
-        ts = pd.Timestamp(split)
-    except (TypeError, ValueError):
-        raise BadInput(f"--split {split!r} is not a date") from None
-    if pd.isna(ts):
-        raise BadInput(f"--split {split!r} is not a date")
-    return np.datetime64(ts, "ns")
+    from thesis.study.plan import _date
+
+    return _date("--split", split)
 
 
 def run_study(idea, plan: StudyPlan, panel: Panel, dask=None, workers=None, split=None, confirm=False,

@@ -47,30 +47,33 @@ class EventTable:
         return (reason >= CLOSED[0]) & (reason <= CLOSED[-1])   # CLOSED is the run 0, 1, 2
 
 
-def assemble(results: list[dict], z_count: int, x_count: int) -> EventTable:
-    sizes = [len(r["t"]) for r in results]
-    sym = np.repeat(np.arange(len(results)), sizes)
+def assemble(blocks: list[dict], z_count: int, x_count: int) -> EventTable:
+    """The event table from blocks of symbols (thesis.study.engine.run_chunk), in order. One block
+    (the local run) is used as it is, without a copy."""
+    blocks = [b for b in blocks if len(b["symbols"])]
+    sizes = np.concatenate([b["sizes"] for b in blocks]) if blocks else np.zeros(0, np.int64)
+    sym = np.repeat(np.arange(len(sizes)), sizes)
+    full = [b for b in blocks if len(b["t"])]
 
-    def cat(key, shape_tail=(), dtype=None):
-        parts = [r[key] for r in results if len(r["t"])]
+    def cat(get, shape_tail, dtype):
+        parts = [get(b) for b in full]
         if not parts:
-            return np.zeros((0, *shape_tail), dtype=dtype or "float64")
-        return np.concatenate(parts)
+            return np.zeros((0, *shape_tail), dtype=dtype)
+        return (parts[0] if len(parts) == 1 else np.concatenate(parts)).astype(dtype, copy=False)
 
     trades = {}
     for f in TRADE_FIELDS:
-        parts = [r["trades"][f] for r in results if len(r["t"])]
-        trades[f] = np.concatenate(parts) if parts else np.zeros((0, x_count))
-    pending = [(r["symbol"], z, d) for r in results for z, d in r["pending"]]
+        parts = [b["trades"][f] for b in full]
+        trades[f] = (parts[0] if len(parts) == 1 else np.concatenate(parts)) if parts else np.zeros((0, x_count))
     return EventTable(
-        symbols=[r["symbol"] for r in results], sym=sym, t=cat("t", dtype="int64").astype(np.int64),
-        date=cat("dates", dtype="datetime64[ns]").astype("datetime64[ns]"),
-        cand=cat("cand", (z_count,), bool).astype(bool), bits=cat("bits", (z_count,), "int64").astype(np.int64),
-        pool_rank=cat("pool_rank", dtype="int64").astype(np.int64), trades=trades,
-        entry_date=cat("entry_dates", (x_count,), "datetime64[ns]").astype("datetime64[ns]"),
-        exit_date=cat("exit_dates", (x_count,), "datetime64[ns]").astype("datetime64[ns]"),
-        has_open=np.array([r["has_open"] for r in results], dtype=bool),
-        n_bars=np.array([r["n_bars"] for r in results], dtype=np.int64), pending=pending)
+        symbols=[s for b in blocks for s in b["symbols"]], sym=sym, t=cat(lambda b: b["t"], (), np.int64),
+        date=cat(lambda b: b["dates"], (), "datetime64[ns]"), cand=cat(lambda b: b["cand"], (z_count,), bool),
+        bits=cat(lambda b: b["bits"], (z_count,), np.int64), pool_rank=cat(lambda b: b["pool_rank"], (), np.int64),
+        trades=trades, entry_date=cat(lambda b: b["entry_dates"], (x_count,), "datetime64[ns]"),
+        exit_date=cat(lambda b: b["exit_dates"], (x_count,), "datetime64[ns]"),
+        has_open=np.array([h for b in blocks for h in b["has_open"]], dtype=bool),
+        n_bars=np.array([n for b in blocks for n in b["n_bars"]], dtype=np.int64),
+        pending=[p for b in blocks for p in b["pending"]])
 
 
 def occurrence_mask(table: EventTable, z: int, x: int, gate: np.ndarray | None = None,

@@ -24,15 +24,9 @@ def parse_asof(value) -> pd.Timestamp | None:
         value = os.environ.get("THESIS_ASOF") or None
         if value is None:
             return None
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        raise BadInput(f"--asof {value!r} is not a date (write YYYY-MM-DD)") from None
-    if stamp is pd.NaT or pd.isna(stamp):
-        raise BadInput(f"--asof {value!r} is not a date (write YYYY-MM-DD)")
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_localize(None)
-    return stamp.normalize()
+    from thesis.data.dates import parse_date  # the one date parser
+
+    return parse_date(value, "--asof")
 
 
 def last_closed_session(asof=None, now: pd.Timestamp | None = None) -> pd.Timestamp:

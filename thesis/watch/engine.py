@@ -102,24 +102,10 @@ def _f(x) -> str:
 
 # ------------------------------------------------------------------ the trade, by the replay's own rules
 def trades_for(idea, bars: pd.DataFrame, start: pd.Timestamp, trigger_events: pd.DataFrame):
-    """The replay's trades (primary first) for ``idea`` on ``bars``: calls the replay's own functions."""
-    from thesis.replay import nb
-    from thesis.replay.fills import Trade
-    from thesis.replay.run import _signal_trade, _simulate_with_horizon
+    """The replay's trades (primary first) for ``idea`` on ``bars``: the replay's own function."""
+    from thesis.replay.run import replay_trades
 
-    trades = []
-    if idea.entry.order == "limit":
-        trades.append(("limit", _simulate_with_horizon(idea, bars, {"order": "limit", "price": idea.entry_price},
-                                                       start)))
-    signal = _signal_trade(idea, bars, trigger_events, start)
-    if signal is not None:
-        trades.append(("signal", signal))
-    if not trades:
-        lv = idea.levels
-        trades.append(("signal", Trade(idea.symbol, idea.direction, "next_open", None, lv.stop, list(lv.targets),
-                                       list(lv.sizes or [1.0 / len(lv.targets)] * len(lv.targets)), start, None,
-                                       "none", nb.REASON_NONE)))
-    return trades
+    return replay_trades(idea, bars, start, trigger_events)
 
 
 _NO_TRIGGERS = None
@@ -172,8 +158,13 @@ def evaluate(idea, bars: pd.DataFrame, idea_id: str, revision: int = 0) -> Statu
         end_waiting = last_day
     stale = None
     if not t.filled and idea.entry.order == "signal":
-        stale_date = idea.horizon_date(start)  # every horizon form, sessions included
-        if stale_date is not None and last_day >= stale_date:
+        from thesis.replay.run import _stale_date      # the replay's own "too late to enter" day
+
+        stale_date = _stale_date(idea, bars, start)
+        # expired: the signal's window passed with no trigger (a trigger on its last day still fills at
+        # the next open: that idea is "triggered", not expired)
+        fired = stale_date is not None and len(trig) > 0 and bool((trig["date"] <= stale_date).any())
+        if stale_date is not None and last_day >= stale_date and not fired:
             stale = bars.index[bars.index <= stale_date][-1]
             end_waiting = stale
 

@@ -62,11 +62,15 @@ def idea_files(paths) -> list[Path]:
             files.append(p)
         else:
             raise BadInput(f"{p}: no such idea file or folder")
-    seen, out = set(), []
+    seen, out, ids = set(), [], {}
     for f in files:
         key = f.resolve()
         if key not in seen:
             seen.add(key)
+            if f.stem in ids:
+                raise BadInput(f"two idea files have the id {f.stem!r} (the file name): {ids[f.stem]} and {f}; "
+                               f"rename one")
+            ids[f.stem] = f
             out.append(f)
     return out
 
@@ -248,6 +252,12 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
                 if isinstance(bars, Exception):
                     row.kept = prev
                     row.error = str(bars)
+                    if prev is None or prev.get("fingerprint") != fph:     # remember the levels seen
+                        out.append({"t": "idea", "idea": iid, "file": str(path), "fingerprint": fph,
+                                    "levels_fp": fp, "revision": revision,
+                                    "state": prev.get("state") if prev else "waiting",
+                                    "reason": prev.get("reason") if prev else "no data yet",
+                                    "session": prev.get("session") if prev else None, "at": now_iso()})
                     if write:
                         jr.append(out)
                     res.new_events += [r for r in out if r["t"] == "event"]
@@ -261,6 +271,11 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
             except ThesisError as exc:
                 row.error = str(exc)
                 (res.bad_input if isinstance(exc, BadInput) else res.failures).append(f"{path}: {exc}")
+                continue
+            except Exception as exc:  # noqa: BLE001 - one idea must not stop the others; state kept
+                row.error = f"could not evaluate: {type(exc).__name__}: {exc}"
+                row.kept = prev
+                res.failures.append(f"{path}: {row.error}")
                 continue
             row.status = status
             known = jr.event_ids()
