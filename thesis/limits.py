@@ -19,5 +19,5 @@ MIN_RATE, MAX_RATE = -0.2, 0.5     # risk-free rate
 MIN_DIV_YIELD, MAX_DIV_YIELD = 0.0, MAX_RATE
 MAX_DAYS = 3660                    # calendar days to expiry (10 years)
 MAX_CONTRACTS = 100_000
-#: Dates the option pricer handles (QuantLib's calendar).
-FIRST_YEAR, LAST_YEAR = 1901, 2199
+#: Option dates (as-of, expiry): QuantLib's calendar starts in 1901, idea files end in 2100.
+FIRST_YEAR, LAST_YEAR = 1901, 2100

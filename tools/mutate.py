@@ -43,10 +43,6 @@ PATHS: dict[str, list[str]] = {
 }
 # narrower selections for single files (the longest matching prefix wins; see tools/mutmut_config.py)
 FILE_TESTS: dict[str, list[str]] = {
-    "thesis/risk/odds.py": ["tests/risk/test_risk_odds.py", "tests/risk/test_risk_claims.py"],
-    "thesis/risk/claims.py": ["tests/risk/test_risk_claims.py"],
-    "thesis/risk/reward.py": ["tests/risk/test_risk_reward.py", "tests/risk/test_risk_claims.py"],
-    "thesis/risk/sizing.py": ["tests/risk/test_risk_sizing.py"],
     "thesis/replay/nb.py": ["tests/replay"],
     "thesis/replay/fills.py": ["tests/replay"],
     "thesis/replay/run.py": ["tests/ideas/test_replay_seed.py", "tests/ideas/test_results.py"],
@@ -142,7 +138,10 @@ def main(argv: list[str]) -> int:
                      f"timeout {c['timeout']:3d}  suspicious {c['suspicious']:3d}  survival {rate}  "
                      f"({time.monotonic() - t0:.0f} s)")
         print(lines[-1], flush=True)
-    summary = "\n".join(["mutation testing (mutmut, NUMBA_DISABLE_JIT=1)", *lines]) + "\n"
+    sample = os.environ.get("MUTATE_SAMPLE", "1")
+    head = "mutation testing (mutmut; NUMBA_DISABLE_JIT=1 where a file holds @njit kernels" + (
+        f"; sample {sample} of the mutants)" if sample not in ("", "1") else ")")
+    summary = "\n".join([head, *lines]) + "\n"
     (work / "summary.txt").write_text(summary)
     (work / "survivors.txt").write_text(survivors(work, env))
     print(summary + f"survivors' diffs: {work / 'survivors.txt'}")

@@ -1,6 +1,7 @@
 """mutmut's hook module: tools/mutate.py copies it to the root of its working copy.
 
 Per mutant (``pre_mutation``):
+- ``@njit(...)`` lines are skipped (cache/nogil flags change no number);
 - sampling: with MUTATE_SAMPLE=f (0 < f < 1) only a fixed, hash-chosen fraction f of the mutants is
   tested (the rest are "skipped" and left out of the survival rate); 1 (default) tests them all;
 - tests: the narrowest test selection named for the mutated file in MUTATE_FILE_TESTS (JSON: path
@@ -25,6 +26,11 @@ def _sampled(context) -> bool:
 
 
 def pre_mutation(context):
+    # decorator lines (@njit(cache=True, nogil=True), @dataclass(...)): compiler and threading flags
+    # change no number; mutmut's "decorator" type only removes decorators, not their arguments
+    if context.mutation_id.line.lstrip().startswith("@njit"):
+        context.skip = True
+        return
     if not _sampled(context):
         context.skip = True
         return

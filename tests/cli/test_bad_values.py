@@ -122,7 +122,8 @@ def _bad_values(param, tmp: Path, daily: Path) -> list:
         return ["0", "-5", "99999999999"]
     if ann is float:
         return ["0", "-5", "nan", "inf", "1e308"]
-    if ann in (dt.datetime, dt.date) or name in ("asof", "since", "expiry", "date", "split"):
+    if ann in (dt.datetime, dt.date) or name in ("asof", "since", "expiry", "date", "split") or \
+            getattr(param, "metavar", None) == "YYYY-MM-DD":   # every date flag (thesis.cli._common.DATE_METAVAR)
         return DATES
     if ann is Path:
         return [folder, tmp / "missing" / "x.toml", csv_file, blocker / "x.png"]

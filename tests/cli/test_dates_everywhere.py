@@ -63,15 +63,15 @@ def test_every_date_flag_uses_the_one_parser(run, args, flag, value, words):
      ("--split 2022-01-01", "--to 2021-01-01")),
     (["study", IDEA, "--from", "2020-01-01", "--split", "2019-06-01"], ("--from 2020-01-01", "--split 2019-06-01")),
     (["data", "show", "IWM", "--from", "2024-01-01", "--to", "2020-01-01"], ("--from", "--to")),
-    (PRICE + ["--asof", "2024-01-10", "--expiry", "2024-01-02"], ("--asof 2024-01-10", "--expiry 2024-01-02")),
-    (SCENARIO + ["--asof", "2024-01-10", "--expiry", "2024-01-02"], ("--asof 2024-01-10", "--expiry 2024-01-02")),
+    (PRICE + ["--asof", "2024-01-10", "--expiry", "2024-01-02"], ("--expiry 2024-01-02 is before --asof 2024-01-10",)),
+    (SCENARIO + ["--asof", "2024-01-10", "--expiry", "2024-01-02"], ("--expiry 2024-01-02 is before --asof 2024-01-10",)),
     (["market", "--asof", "2020-01-02", "--since", "2021-01-04"], ("--since 2021-01-04",)),
 ])
 def test_reversed_ranges_are_bad_input(run, args, names):
     out = run(args)
     assert out.exit_code == 2 and out.problem() is None, out.stderr
     text = _flat(out.stderr)
-    assert all(n in text for n in names) and ("reversed" in text or "after" in text), text
+    assert all(n in text for n in names) and any(w in text for w in ("reversed", "after", "before")), text
 
 
 @pytest.mark.parametrize("args,flag", [
@@ -106,6 +106,13 @@ def test_the_library_shares_the_parser():
         with pytest.raises(BadInput, match="outside the dates thesis accepts"):
             call("1500-01-03")
     assert to_date("2023-06-05", "--x") == dt.date(2023, 6, 5)
+
+
+@pytest.mark.parametrize("value", ["2023", "20230605", "June 5 2023", "yesterday"])
+def test_only_year_month_day_is_a_date(run, value):
+    """pandas reads "2023" as 2023-01-01: `--to 2023` would silently drop the year it names."""
+    out = run(["study", IDEA, "--to", value])
+    assert out.exit_code == 2 and f"--to {value!r} is not a date: use YYYY-MM-DD" in out.stderr, out.stderr
 
 
 # ---------------------------------------------------------------- one set of numeric limits
@@ -157,3 +164,23 @@ def test_horizon_days_flag_takes_the_longest_idea_horizon(run):
     assert run(args + ["--horizon-days", str(MAX_HORIZON_DAYS + 1)]).exit_code == 2
     out = run(args + ["--horizon-days", str(MAX_HORIZON_DAYS)])
     assert out.exit_code == 0, out.stderr
+
+
+@pytest.mark.parametrize("value,words", [("2023-02-30", "is not a date"), ("9999-12-31", "outside the dates"),
+                                         (FUTURE, "is in the future")])
+def test_note_date_uses_the_one_parser_and_leaves_the_file_alone(run, tmp_path, value, words):
+    idea = tmp_path / "idea.toml"
+    idea.write_text(IDEA.read_text())
+    before = idea.read_text()
+    out = run(["note", idea, "a note", "--date", value])
+    assert out.exit_code == 2 and f"--date {value if value != '2023-02-30' else repr(value)}" in out.stderr
+    assert words in _flat(out.stderr) and idea.read_text() == before
+
+
+def test_an_option_expiry_past_the_last_year_is_refused_by_file_and_flag(run, tmp_path):
+    text = IDEA.read_text().replace("days = 150\n", "expiry = 2150-01-02\n")
+    (tmp_path / "late.toml").write_text(text)
+    bad = run(["check", tmp_path / "late.toml"])
+    assert bad.exit_code == 2 and "expiry" in bad.stderr, bad.stderr
+    out = run(PRICE + ["--asof", "2149-12-01", "--expiry", "2150-01-02"])
+    assert out.exit_code == 2 and "--asof 2149-12-01: dates must lie between 1901 and 2100" in _flat(out.stderr)

@@ -129,6 +129,18 @@ def test_the_seed_notes_replayed_through_thesis_note(tmp_path, private_home):
     assert f.read_text() == before
     doc = json.loads(run("journal", "--json").output)
     assert sum(e["kind"] == "note" for e in doc["events"]) == 6
+    # a watch pass journals the file's notes too, with the same ids: nothing twice
+    assert run("watch", f, "--once", "--asof", "2023-08-31").exit_code == 0
+    doc = json.loads(run("journal", "--json").output)
+    assert sum(e["kind"] == "note" for e in doc["events"]) == 6
+
+
+def test_watch_journals_notes_that_thesis_note_could_not(private_home):
+    assert run("watch", SEED, "--once", "--asof", "2023-06-14").exit_code == 0
+    doc = json.loads(run("journal", "--json").output)
+    notes = [e for e in doc["events"] if e["kind"] == "note"]
+    assert [n["session"] for n in notes] == ["2023-06-05", "2023-06-08", "2023-06-13", "2023-06-14"]
+    assert all(n["deliveries"] == {} for n in notes)
 
 
 def test_note_refuses_bad_input_and_leaves_the_file(tmp_path):

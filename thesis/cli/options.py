@@ -13,8 +13,8 @@ import typer
 from pathlib import Path
 from rich.table import Table
 
-from thesis.cli._common import (DATE_METAVAR, bounded, console, date_range, esc, handle_errors, output_file,
-                                parse_date, print_json, print_table)
+from thesis.cli._common import (DATE_METAVAR, bounded, console, esc, handle_errors, output_file, parse_date,
+                                print_json, print_table)
 from thesis.errors import BadInput
 # The idea file's [options] table and the pricers use the same ranges: what one refuses, all refuse.
 from thesis.limits import (FIRST_YEAR, LAST_YEAR, MAX_CONTRACTS, MAX_DAYS, MAX_DIV_YIELD, MAX_HORIZON_DAYS, MAX_IV,
@@ -45,10 +45,11 @@ def _date(value: Optional[str], name: str) -> Optional[dt.date]:
 
 
 def _dates(asof: Optional[str], expiry: Optional[str]) -> tuple[Optional[dt.date], Optional[dt.date]]:
-    """--asof and --expiry as dates; an expiry before the as-of date is a reversed range (a
-    future as-of date is fine here: pricing is a what-if)."""
+    """--asof and --expiry as dates (the one parser); an expiry before the as-of date is a reversed
+    range (a future as-of date is fine here: pricing is a what-if)."""
     asof_d, expiry_d = _date(asof, "--asof"), _date(expiry, "--expiry")
-    date_range(asof_d, expiry_d, ("--asof", "--expiry"), future=True)
+    if asof_d is not None and expiry_d is not None and expiry_d < asof_d:
+        raise BadInput(f"--expiry {expiry_d} is before --asof {asof_d} (expiry in the past)")
     return asof_d, expiry_d
 
 

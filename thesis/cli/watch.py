@@ -109,8 +109,8 @@ def _print_pass(res, config, dry_run: bool = False) -> None:
     for m in res.bad_input + res.failures:
         err_console.print(f"[bold red]error:[/] {esc(m)}", highlight=False)
     _print_board(board(res), f"ideas at the close of {res.session.date()}")
-    alerts = [e for e in res.new_events if not e.get("backfill")]
-    history = len(res.new_events) - len(alerts)
+    alerts = [e for e in res.new_events if not e.get("backfill") and e["kind"] != "note"]
+    history = sum(1 for e in res.new_events if e.get("backfill"))
     if history:
         console.print(f"{history} older event(s) journaled as history (first look at the idea): "
                       f"`thesis journal` lists them")

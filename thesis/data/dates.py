@@ -12,6 +12,7 @@ bar but not after today) is not an error: say so with ``empty_range_message``.
 """
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 import numpy as np
@@ -21,6 +22,7 @@ from thesis.errors import BadInput
 
 EARLIEST = pd.Timestamp("1800-01-01")
 LATEST = pd.Timestamp("2200-12-31")
+_ISO = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}(?:[ T]|$)")
 
 
 def parse_date(value, name: str = "date") -> pd.Timestamp | None:
@@ -35,6 +37,8 @@ def parse_date(value, name: str = "date") -> pd.Timestamp | None:
         text = value.strip()
     else:
         raise BadInput(f"{name} must be a date (YYYY-MM-DD), got {type(value).__name__}")
+    if not _ISO.match(text):   # "2023" or "June 5" would parse, to a day the user did not mean
+        raise BadInput(f"{name} {text[:32]!r} is not a date: use YYYY-MM-DD")
     try:
         stamp = pd.Timestamp(text[:32])
     except (ValueError, TypeError, OverflowError) as exc:

@@ -29,8 +29,8 @@ if TYPE_CHECKING:
 
 PRICE_KIND = "MODEL price, not a historical quote"
 #: Ranges of the [options] table, the pricing inputs and the `thesis options` flags (thesis.limits).
-from thesis.limits import (MAX_CONTRACTS, MAX_DAYS, MAX_DIV_YIELD, MAX_IV, MAX_PRICE, MAX_RATE,  # noqa: E402
-                           MIN_DIV_YIELD, MIN_RATE)
+from thesis.limits import (FIRST_YEAR, LAST_YEAR, MAX_CONTRACTS, MAX_DAYS, MAX_DIV_YIELD, MAX_IV,  # noqa: E402
+                           MAX_PRICE, MAX_RATE, MIN_DIV_YIELD, MIN_RATE)
 STRIKE_STEP = 1.0
 
 
@@ -42,7 +42,7 @@ class OptionsSpec(BaseModel):
     type: Literal["put", "call"]
     strike: float | None = Field(default=None, gt=0, le=MAX_PRICE)
     delta: float | None = Field(default=None, gt=-1, lt=1)
-    expiry: dt.date | None = Field(default=None, ge=dt.date(1900, 1, 1), le=dt.date(2100, 12, 31))
+    expiry: dt.date | None = Field(default=None, ge=dt.date(FIRST_YEAR, 1, 1), le=dt.date(LAST_YEAR, 12, 31))
     days: int | None = Field(default=None, ge=1, le=MAX_DAYS, description=f"calendar days to expiry, 1..{MAX_DAYS}")
     contracts: int = Field(default=1, ge=1, le=MAX_CONTRACTS)
     iv: float | None = Field(default=None, gt=0, le=MAX_IV, description="implied vol as a decimal (0.20 = 20 %)")

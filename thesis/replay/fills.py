@@ -101,15 +101,12 @@ def _num(value):
 
 
 def _date(name: str, value) -> pd.Timestamp:
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        raise BadInput(f"{name} {value!r} is not a date") from None
-    if stamp is pd.NaT or pd.isna(stamp):
-        raise BadInput(f"{name} {value!r} is not a date")
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_localize(None)
-    return stamp.normalize()
+    from thesis.data.dates import parse_date  # the one date parser
+
+    stamp = parse_date(value, name)
+    if stamp is None:
+        raise BadInput(f"{name} is missing: use YYYY-MM-DD")
+    return stamp
 
 
 def _check_bars(bars) -> pd.DatetimeIndex:

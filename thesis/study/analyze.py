@@ -79,32 +79,50 @@ def cell_figures(table: EventTable, plan, gate, one_at_a_time: bool, n_boot: int
 
 
 def grid_table(table: EventTable, plan, gate, one_at_a_time: bool, date_mask=None) -> list[dict]:
-    """Light figures of every cell (count, hit rate, mean R, p, Holm-adjusted p, base mean R)."""
-    rows = []
-    columns: dict = {}      # per exit rule (shared by its zone rules): closed mask, R and reason columns
+    """Light figures of every cell (count, hit rate, mean R, p, Holm-adjusted p, base mean R):
+    the selections of occurrence_mask and base_mask, from each zone rule's and exit rule's columns
+    taken once (contiguous) instead of once per cell."""
+    from thesis.study import nb
 
-    def column(x):
-        if x not in columns:
-            r, reason = table.trades["r"][:, x], table.trades["reason"][:, x]
-            columns[x] = (table.closed(x), np.ascontiguousarray(r), np.ascontiguousarray(reason))
-        return columns[x]
+    zc: dict = {}
+    xc: dict = {}
 
+    def zcol(z):
+        if z not in zc:
+            zc[z] = np.ascontiguousarray(table.cand[:, z]) if gate is None else table.cand[:, z] & gate
+        return zc[z]
+
+    def xcol(x):
+        if x not in xc:
+            tr = table.trades
+            xc[x] = (table.closed(x), np.ascontiguousarray(tr["r"][:, x]), np.ascontiguousarray(tr["reason"][:, x]),
+                     tr["valid"][:, x].astype(bool), tr["exit_idx"][:, x].astype(np.int64))
+        return xc[x]
+
+    rows, samples = [], []
     for c, (z, x) in enumerate(plan.cells):
-        occ = occurrence_mask(table, z, x, gate, one_at_a_time)
+        closed, r_x, reason_x, valid_x, exit_x = xcol(x)
+        occ = zcol(z) & valid_x                        # = occurrence_mask(table, z, x, gate, one_at_a_time)
+        if one_at_a_time and occ.any():
+            occ = nb.one_at_a_time_nb(table.sym, table.t, exit_x, occ)
         if date_mask is not None:
             occ &= date_mask
-        closed, r_x, reason_x = column(x)
         sel = occ & closed                             # = _take(table, occ, x): closed trades only
-        row = {"cell": c, **plan.cell_specs[c].values, **stats.light_summary(r_x[sel], reason_x[sel])}
+        samples.append((r_x[sel], reason_x[sel]))
+        row = {"cell": c, **plan.cell_specs[c].values}
         if plan.base_rate > 0:
             base = base_mask(table, occ, x, plan.base_rate)
             if date_mask is not None:
                 base &= date_mask
             br = r_x[base & closed]
             row["base_mean_r"] = float(br.mean()) if len(br) else None
-            row["edge_r"] = (row["mean_r"] - row["base_mean_r"]) if (row["mean_r"] is not None and
-                                                                    row["base_mean_r"] is not None) else None
         rows.append(row)
+    for row, light in zip(rows, stats.light_summaries(samples)):
+        base_r = row.pop("base_mean_r", False)
+        row.update(light)
+        if base_r is not False:
+            row["base_mean_r"] = base_r
+            row["edge_r"] = (row["mean_r"] - base_r) if (row["mean_r"] is not None and base_r is not None) else None
     adjusted = stats.holm([np.nan if r["p_mean_r_gt0"] is None else r["p_mean_r_gt0"] for r in rows])
     for row, p in zip(rows, adjusted):
         row["p_holm"] = None if not np.isfinite(p) else float(p)

@@ -80,12 +80,16 @@ def _rule_mask(tp: TriggerPlan, zone: ZoneRule | None, o, h, l, c, short: bool, 
     if tp.zone_mode != "relative":
         extra = {"zone": tp.bounds} if tp.zone_mode == "fixed" else {}
         return scan(tp.kind, o, h, l, c, side=tp.side, **p, **extra)
+    if zones is None:
+        zones = {}
     key = (id(h), zone.lookback, zone.width, zone.atr_length, short)
-    if zones is None or key not in zones:
-        band = nb.relative_zone_nb(h, l, c, zone.lookback, zone.width, zone.atr_length, short)
-        if zones is None:
-            zones = {}
-        zones[key] = band
+    if key not in zones:
+        ref_key = (id(h), zone.lookback, zone.atr_length, short)     # shared by every width
+        if ref_key not in zones:
+            zones[ref_key] = nb.zone_ref_nb(h, l, c, zone.lookback, zone.atr_length, short)
+        ref, atr = zones[ref_key]
+        step = zone.width * atr                       # = nb.relative_zone_nb, float for float
+        zones[key] = (ref - step, ref + step)
     lo, hi = zones[key]
     k = tp.kind
     if k == "zone_rejection":
@@ -268,6 +272,9 @@ def event_inputs(plan: StudyPlan, data: SymbolData, t: np.ndarray) -> dict:
             "holds": [_hold_arrays(h, data, t) for h in holds]}
 
 
+CHUNK_ROWS = 100_000     # trades simulated per symbol range (a few MB of kernel inputs and outputs)
+
+
 def _split_ranges(row_off: np.ndarray, parts: int) -> list[tuple[int, int]]:
     """Contiguous symbol ranges with about the same number of trade rows each."""
     n_sym = len(row_off) - 1
@@ -280,10 +287,12 @@ def _split_ranges(row_off: np.ndarray, parts: int) -> list[tuple[int, int]]:
 
 def simulate_block(plan: StudyPlan, datas: list[SymbolData], ts: list[np.ndarray], inputs: list[dict],
                    workers: int = 1) -> tuple[dict, np.ndarray, np.ndarray]:
-    """Every exit rule for every event of several symbols: ONE kernel (thesis.replay.nb
-    simulate_symbols_nb, the replay fill rules) over the symbols' concatenated bars, on
-    ``workers`` threads over disjoint symbol ranges (the kernel releases the GIL). Returns
-    (trades: TRADE_FIELDS as (E, X) arrays, entry dates, exit dates), rows in symbol order."""
+    """Every exit rule for every event of several symbols, with ONE fill kernel (thesis.replay.nb
+    simulate_symbols_nb: the replay fill rules, trade by trade) over the symbols' concatenated bars.
+    Symbols go in ranges of about CHUNK_ROWS trades (levels, fills and trade fields per range, so the
+    kernel's scratch arrays stay small and are reused), on ``workers`` threads (the kernels release
+    the GIL). Returns (trades: TRADE_FIELDS as (E, X) arrays, entry dates, exit dates), rows in
+    symbol order."""
     x_count = len(plan.exits)
     k, codes, holds, hold_of, breakeven = _exit_plan(plan)
     sizes = np.array([len(t) for t in ts], dtype=np.int64)
@@ -294,59 +303,56 @@ def simulate_block(plan: StudyPlan, datas: list[SymbolData], ts: list[np.ndarray
     lengths = np.array([len(d.dates) for d in datas], dtype=np.int64)
     bar_off = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
     o, h, l, c = (np.concatenate([getattr(d, f) for d in datas]) for f in ("open", "high", "low", "close"))
-    dates = np.concatenate([d.dates for d in datas])
+    dates = np.concatenate([d.dates for d in datas]).view(np.int64)
+    ev_off = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
     t = np.concatenate(ts).astype(np.int64, copy=False)
     ref = np.concatenate([i["ref"] for i in inputs])
     atr = np.concatenate([i["atr"] for i in inputs])
-    stop, targets, tsizes, valid = nb.exit_levels_nb(ref, atr, plan.sign, *codes, True)   # rows e * X + x
-    horizon = np.empty((m, x_count), dtype=np.int64)
-    hold = np.empty((m, x_count), dtype=np.int64)
-    for j in range(len(holds)):
-        hz = np.concatenate([i["holds"][j][0] for i in inputs])
-        hb = np.concatenate([i["holds"][j][1] for i in inputs])
-        for x in np.flatnonzero(hold_of == j):
-            horizon[:, x] = hz
-            hold[:, x] = hb
-    mx = m * x_count
-    row_off = np.concatenate([[0], np.cumsum(sizes) * x_count]).astype(np.int64)
-    args = (bar_off, row_off, o, h, l, c, np.full(mx, plan.sign, dtype=np.int64),
-            np.full(mx, rnb.ENTRY_NEXT_OPEN, dtype=np.int64), np.full(mx, np.nan), np.repeat(t + 1, x_count),
-            stop, targets, tsizes, horizon.reshape(-1), hold.reshape(-1), np.tile(breakeven, m),
-            *rnb.new_outputs(mx, k))
-    ranges = _split_ranges(row_off, 4 * workers if workers > 1 else 1)
-    if len(ranges) > 1:
+    hz = [np.concatenate([i["holds"][j][0] for i in inputs]) for j in range(len(holds))]
+    hb = [np.concatenate([i["holds"][j][1] for i in inputs]) for j in range(len(holds))]
+    first = np.repeat(bar_off[:-1], sizes)          # each event's symbol's first bar
+    last = np.repeat(lengths - 1, sizes)
+    ints = np.empty((len(nb.TF_INT), m, x_count), dtype=np.int64)
+    floats = np.empty((len(nb.TF_FLOAT), m, x_count))
+    ok = np.empty((m, x_count), dtype=np.bool_)
+    slip, comm2, day = plan.slippage_bps / 1e4, 2.0 * plan.commission, np.int64(86_400 * 10**9)
+
+    def run(s0: int, s1: int) -> None:
+        e0, e1 = int(ev_off[s0]), int(ev_off[s1])
+        n_ev = e1 - e0
+        if not n_ev:
+            return
+        rows = n_ev * x_count                          # row e * X + x: event e, exit rule x
+        stop, targets, tsizes, valid = nb.exit_levels_nb(ref[e0:e1], atr[e0:e1], plan.sign, *codes, True)
+        horizon = np.empty((n_ev, x_count), dtype=np.int64)
+        hold = np.empty((n_ev, x_count), dtype=np.int64)
+        for j in range(len(holds)):
+            for x in np.flatnonzero(hold_of == j):
+                horizon[:, x] = hz[j][e0:e1]
+                hold[:, x] = hb[j][e0:e1]
+        out = rnb.new_outputs(rows, k)
+        rnb.simulate_symbols_nb(0, s1 - s0, bar_off[s0:s1 + 1], (ev_off[s0:s1 + 1] - e0) * x_count, o, h, l, c,
+                                np.full(rows, plan.sign, dtype=np.int64),
+                                np.full(rows, rnb.ENTRY_NEXT_OPEN, dtype=np.int64), np.full(rows, np.nan),
+                                np.repeat(t[e0:e1] + 1, x_count), stop, targets, tsizes, horizon.reshape(-1),
+                                hold.reshape(-1), np.tile(breakeven, n_ev), *out)
+        nb.trade_fields_nb(out[0], out[1], stop, targets, valid, x_count, plan.sign, slip, comm2, first[e0:e1],
+                           last[e0:e1], dates, day, e0, ints, floats, ok)
+
+    ranges = _split_ranges(ev_off, max(1, -(-m * x_count // CHUNK_ROWS)))
+    if workers > 1 and len(ranges) > 1:
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(lambda r: rnb.simulate_symbols_nb(r[0], r[1], *args), ranges))
+            list(pool.map(lambda r: run(*r), ranges))
     else:
-        rnb.simulate_symbols_nb(0, len(datas), *args)
-    out = rnb.output_fields(*args[-4:])
-    shape = (m, x_count)
-    entry, exit_px, sign = out["entry_price"].reshape(shape), out["exit_price"].reshape(shape), plan.sign
-    entry_idx, exit_idx, reason = (out[f].reshape(shape) for f in ("entry_idx", "exit_idx", "reason"))
-    stop = stop.reshape(shape)
-    risk = np.abs(entry - stop)
-    cost = plan.slippage_bps / 1e4 * (entry + exit_px) + 2.0 * plan.commission
-    pnl = out["pnl"].reshape(shape) - cost
-    filled = reason >= 0
-    first = np.repeat(bar_off[:-1], sizes)[:, None]          # each event's symbol's first bar
-    last = np.repeat(lengths - 1, sizes)[:, None]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        trades = {
-            "entry_idx": entry_idx, "entry_price": entry, "exit_idx": exit_idx, "exit_price": exit_px,
-            "reason": reason, "r": pnl / risk, "r_gross": out["r_multiple"].reshape(shape),
-            "mfe_r": sign * (out["mfe_price"].reshape(shape) - entry) / risk,
-            "mae_r": sign * (out["mae_price"].reshape(shape) - entry) / risk,
-            "sessions": np.where(filled, exit_idx - entry_idx + 1, 0),
-            "days": np.where(filled, (dates[first + np.maximum(exit_idx, 0)] -
-                                      dates[first + np.maximum(entry_idx, 0)]) // np.timedelta64(1, "D"), 0),
-            "ret_pct": 100.0 * pnl / entry, "flags": out["flags"].reshape(shape), "stop": stop,
-            "target": targets[:, 0].reshape(shape), "valid": valid.reshape(shape) & filled,
-        }
-    entry_dates = dates[first + np.clip(entry_idx, 0, last)]
-    exit_dates = dates[first + np.clip(exit_idx, 0, last)]
-    return trades, entry_dates, exit_dates
+        for r in ranges:
+            run(*r)
+    trades = dict(zip(nb.TF_INT, ints))
+    trades.update(zip(nb.TF_FLOAT, floats))
+    trades["valid"] = ok
+    trades = {f: trades[f] for f in TRADE_FIELDS}
+    return trades, ints[6].view("datetime64[ns]"), ints[7].view("datetime64[ns]")
 
 
 def simulate_events(plan: StudyPlan, data: SymbolData, t: np.ndarray) -> dict[str, np.ndarray]:

@@ -97,6 +97,38 @@ def relative_zone_nb(high, low, close, lookback, width, atr_length, short):
 
 
 @njit(cache=True, nogil=True)
+def zone_ref_nb(high, low, close, lookback, atr_length, short):
+    """(ref, atr) per bar for relative_zone_nb: the prior ``lookback`` bars' high (short) or low
+    (long) and atr[t-1], NaN where relative_zone_nb gives no zone. Every width's zone is then
+    lo = ref - width * atr, hi = ref + width * atr (the same floats as relative_zone_nb), so a grid
+    over widths computes the reference once."""
+    n = close.shape[0]
+    ref_out = np.full(n, np.nan)
+    atr_out = np.full(n, np.nan)
+    atr = atr_nb(high, low, close, atr_length)
+    for t in range(lookback, n):
+        a = atr[t - 1]
+        if not a == a:
+            continue
+        ref = -np.inf if short else np.inf
+        ok = True
+        for i in range(t - lookback, t):
+            v = high[i] if short else low[i]
+            if not v == v:
+                ok = False
+                break
+            if short:
+                if v > ref:
+                    ref = v
+            elif v < ref:
+                ref = v
+        if ok:
+            ref_out[t] = ref
+            atr_out[t] = a
+    return ref_out, atr_out
+
+
+@njit(cache=True, nogil=True)
 def zone_rejection_rel_nb(high, low, close, lo, hi, short):
     """short: high[t] >= lo[t] and close[t] < lo[t]; long: low[t] <= hi[t] and close[t] > hi[t]."""
     n = close.shape[0]
@@ -273,6 +305,60 @@ def exit_levels_nb(ref, atr, sign, stop_unit, stop_value, target_unit, target_va
                     ok = False
             valid[row] = ok
     return stop, targets, sizes, valid
+
+
+# Rows of trade_fields_nb's stacked outputs (each an (E, X) array).
+TF_INT = ("entry_idx", "exit_idx", "reason", "flags", "sessions", "days", "entry_date", "exit_date")
+TF_FLOAT = ("entry_price", "exit_price", "r", "r_gross", "mfe_r", "mae_r", "ret_pct", "stop", "target")
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def trade_fields_nb(out_i, out_f, stop, targets, valid, x_count, sign, slip, comm2, first, last, dates, day,
+                    e0, ints, floats, ok):
+    """The study's trade fields from the fill kernel's outputs (thesis.replay.nb new_outputs, rows
+    e * X + x) in one pass, written to events e0 + e of ``ints`` (TF_INT, int64), ``floats``
+    (TF_FLOAT) and ``ok`` (valid), with the same operations as the numpy expressions they replace:
+    cost = slip * (entry + exit) + comm2 (slip = bps / 1e4, comm2 = 2 x commission),
+    pnl = kernel pnl - cost, risk = |entry - stop|, r = pnl / risk, mfe_r = sign * (mfe - entry) / risk,
+    ret_pct = 100 * pnl / entry; sessions and days (whole days between the entry and exit dates) are
+    0 for an unfilled trade; valid = levels valid and filled; entry/exit dates (int64 ns) at the
+    index clipped into the symbol. ``first``/``last``: each event's symbol's first bar in ``dates``
+    (int64 ns) and last bar index; ``day`` = one day in ns."""
+    m = first.shape[0]
+    for e in range(m):
+        f0 = first[e]
+        hi = last[e]
+        g = e0 + e
+        for x in range(x_count):
+            row = e * x_count + x
+            ei = out_i[row, 0]
+            xi = out_i[row, 1]
+            rs = out_i[row, 2]
+            en = out_f[row, 0]
+            ex = out_f[row, 1]
+            st = stop[row]
+            risk = abs(en - st)
+            cost = slip * (en + ex) + comm2
+            pnl = out_f[row, 4] - cost
+            filled = rs >= 0
+            ints[0, g, x] = ei
+            ints[1, g, x] = xi
+            ints[2, g, x] = rs
+            ints[3, g, x] = out_i[row, 5]
+            ints[4, g, x] = xi - ei + 1 if filled else 0
+            ints[5, g, x] = (dates[f0 + max(xi, 0)] - dates[f0 + max(ei, 0)]) // day if filled else 0
+            ints[6, g, x] = dates[f0 + min(max(ei, 0), hi)]
+            ints[7, g, x] = dates[f0 + min(max(xi, 0), hi)]
+            floats[0, g, x] = en
+            floats[1, g, x] = ex
+            floats[2, g, x] = pnl / risk
+            floats[3, g, x] = out_f[row, 5]
+            floats[4, g, x] = sign * (out_f[row, 2] - en) / risk
+            floats[5, g, x] = sign * (out_f[row, 3] - en) / risk
+            floats[6, g, x] = 100.0 * pnl / en
+            floats[7, g, x] = st
+            floats[8, g, x] = targets[row, 0]
+            ok[g, x] = valid[row] and filled
 
 
 @njit(cache=True, nogil=True)

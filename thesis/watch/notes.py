@@ -2,7 +2,6 @@
 render the snapshot as of that date next to the idea, and journal it."""
 from __future__ import annotations
 
-import hashlib
 import os
 from datetime import date as Date
 from pathlib import Path
@@ -83,11 +82,10 @@ def add_note(path, text: str, day: Date | None = None, snapshot: bool = False, s
 
 
 def _journal(idea, path: Path, day: Date, text: str, png: str | None, journal=None) -> None:
-    from thesis.watch.engine import Event
     from thesis.watch.journal import Journal, now_iso
+    from thesis.watch.run import note_event
 
-    key = hashlib.sha1(text.encode()).hexdigest()[:8]
-    ev = Event(path.stem, "note", day.isoformat(), None, None, text, key=key)
+    ev = note_event(path.stem, day, text)
     jr = journal or Journal()
     rec = {"t": "event", **ev.to_dict(), "file": str(path), "recorded": now_iso(), "outbox": [],
            "snapshot": png, "symbol": idea.symbol}

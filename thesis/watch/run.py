@@ -14,6 +14,7 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,7 +65,7 @@ def idea_files(paths) -> list[Path]:
             raise BadInput(f"{p}: no such idea file or folder")
     seen, out, ids = set(), [], {}
     for f in files:
-        key = f.resolve()
+        key = os.path.abspath(f)         # no symlink resolution: one syscall-free call per file
         if key not in seen:
             seen.add(key)
             if f.stem in ids:
@@ -86,7 +87,7 @@ def _load(path: Path):
         st = path.stat()
     except OSError:
         return load(path)
-    key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    key = (os.path.abspath(path), st.st_mtime_ns, st.st_size)
     hit = _IDEAS.get(key)
     if hit is None:
         hit = load(path)
@@ -155,6 +156,12 @@ def _event_record(e: Event, idea, path: Path, status: Status, outbox: list[str],
     if backfill:
         rec["backfill"] = True
     return rec
+
+
+def note_event(iid: str, day, text: str) -> Event:
+    """A dated note as an event; the same id whether `thesis note` or a watch pass journals it."""
+    key = hashlib.sha1(text.strip().encode()).hexdigest()[:8]
+    return Event(iid, "note", day.isoformat(), None, None, text.strip(), key=key)
 
 
 def channels_for(channels, e: Event) -> list[str]:
@@ -290,6 +297,16 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
                 backfill = cutoff is not None and pd.Timestamp(e.session) < cutoff
                 out.append(_event_record(e, idea, path, status, [] if backfill else channels_for(channels, e),
                                          backfill))
+            # the file's dated notes, up to this session: journaled here too, so a note whose
+            # `thesis note` could not journal it (the lock was busy) is never missing; no alert
+            for n in idea.notes:
+                if n.date <= session.date():
+                    ev = note_event(iid, n.date, n.text)
+                    if ev.id not in known:
+                        rec = _event_record(ev, idea, path, None, [], False)
+                        if n.snapshot:
+                            rec["snapshot"] = n.snapshot
+                        out.append(rec)
             if prev is None or prev.get("fingerprint") != fph or prev.get("state") != status.state \
                     or prev.get("file") != str(path):
                 out.append({"t": "idea", "idea": iid, "file": str(path), "fingerprint": fph, "levels_fp": fp,
@@ -314,7 +331,7 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
                 jr.append([{"t": "gone", "idea": iid, "file": str(f), "at": now_iso()}])
         if write:
             jr.sync()
-        res.alerts = [r for r in res.new_events if r.get("outbox") or not r.get("backfill")]
+        res.alerts = [r for r in res.new_events if not r.get("backfill") and r["kind"] != "note"]
         if deliver and write and channels:
             from thesis.watch.alerts import deliver_pending
 

@@ -93,12 +93,13 @@ class BadRequest(Exception):
 def _asof(value: str | None):
     if value in (None, ""):
         return None
-    import datetime as dt
+    from thesis.data.dates import parse_date  # the one date parser
+    from thesis.errors import BadInput
 
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise BadRequest(f"asof must be a date YYYY-MM-DD, not {value!r}") from None
+        return parse_date(value, "asof").date()
+    except BadInput as exc:
+        raise BadRequest(str(exc)) from None
 
 
 def _tf(value: str | None) -> str:
