@@ -16,7 +16,7 @@ matplotlib.use("Agg")
 DEV_SCALE = 5
 settings.register_profile("ci", settings.get_profile("ci"), derandomize=True, database=None, deadline=None,
                           print_blob=True, suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("dev", derandomize=False, deadline=None, print_blob=True)
+settings.register_profile("dev", settings.get_profile("default"), derandomize=False, deadline=None, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default"))
 
 

@@ -75,6 +75,7 @@ class Trade:
     flags: list[str] = field(default_factory=list)
     gap_fills_modelled: bool = True
     notes: list[str] = field(default_factory=list)
+    invalidated: pd.Timestamp | None = None  # never filled: the stop traded on this session before any entry
 
     @property
     def filled(self) -> bool:

@@ -71,14 +71,38 @@ def _stale_date(idea: Idea, bars: pd.DataFrame, start) -> pd.Timestamp | None:
     return idea.horizon_end(start)
 
 
-def _never(idea: Idea, start, note: str):
+def _never(idea: Idea, start, note: str, order: str | None = None):
     from thesis.replay import nb
 
     lv = idea.levels
-    return Trade(idea.symbol, idea.direction, "next_open" if idea.entry.order == "signal" else "limit",
-                 None if idea.entry.order == "signal" else idea.entry_price, lv.stop, list(lv.targets),
+    signal = (order or idea.entry.order) == "signal"
+    return Trade(idea.symbol, idea.direction, "next_open" if signal else "limit",
+                 None if signal else idea.entry_price, lv.stop, list(lv.targets),
                  list(lv.sizes or [1.0 / len(lv.targets)] * len(lv.targets)), start, None, "none",
                  nb.REASON_NONE, notes=[note])
+
+
+def stop_traded(idea: Idea, bars: pd.DataFrame, start, until=None) -> pd.Timestamp | None:
+    """The first session from ``start`` to ``until`` (inclusive; None: the last bar) whose range reached
+    the stop level (a short's high at or above it, a long's low at or below it), or None."""
+    import numpy as np
+
+    a = int(bars.index.searchsorted(pd.Timestamp(start), side="left"))
+    b = len(bars) if until is None else int(bars.index.searchsorted(pd.Timestamp(until), side="right"))
+    if b <= a:
+        return None
+    stop = idea.levels.stop
+    if idea.direction == "short":
+        hit = bars["high"].to_numpy(dtype="float64")[a:b] >= stop
+    else:
+        hit = bars["low"].to_numpy(dtype="float64")[a:b] <= stop
+    return bars.index[a + int(np.argmax(hit))] if hit.any() else None
+
+
+def _invalidated(idea: Idea, start, day, order: str = "signal") -> Trade:
+    t = _never(idea, start, f"invalidated: stop traded on {pd.Timestamp(day).date()} before any entry", order)
+    t.invalidated = pd.Timestamp(day)
+    return t
 
 
 def _simulate_with_horizon(idea: Idea, bars: pd.DataFrame, entry: dict, start) -> Trade:
@@ -210,11 +234,26 @@ def confirmation_subject(conf) -> str:
 
 
 def _signal_trade(idea: Idea, bars: pd.DataFrame, events: pd.DataFrame, start) -> Trade | None:
-    if not len(events):
-        return None
+    """The signal entry: the open after the first trigger within one horizon of ``start``.
+
+    Invalidation (one rule, used by ``thesis watch`` too): a signal does not enter once the stop level
+    has traded since publication; a stop that trades on or before the trigger's session invalidates
+    the idea, reported as a never-filled trade (``invalidated`` = that session).  For a signal idea
+    this holds while no trigger has fired yet as well; a limit idea's signal variant is only reported
+    when a trigger fired."""
     stale = _stale_date(idea, bars, start)
-    if stale is not None:
+    if len(events) and stale is not None:
         events = events[events["date"] <= stale]
+    if len(events):
+        until = pd.Timestamp(events["date"].iloc[0])
+    elif idea.entry.order != "signal":
+        return None
+    else:
+        until = stale
+    if until is None or until >= pd.Timestamp(start):
+        day = stop_traded(idea, bars, start, until)
+        if day is not None:
+            return _invalidated(idea, start, day)
     if not len(events):
         return None
     signal_date = pd.Timestamp(events["date"].iloc[0])

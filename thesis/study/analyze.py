@@ -79,38 +79,36 @@ def cell_figures(table: EventTable, plan, gate, one_at_a_time: bool, n_boot: int
 
 
 def grid_table(table: EventTable, plan, gate, one_at_a_time: bool, date_mask=None) -> list[dict]:
-    """Light figures of every cell (count, hit rate, mean R, p, Holm-adjusted p, base mean R):
-    the selections of occurrence_mask and base_mask, from each zone rule's and exit rule's columns
-    taken once (contiguous) instead of once per cell."""
+    """Light figures of every cell (count, hit rate, mean R, p, Holm-adjusted p, base mean R).
+    Each cell's selection (occurrence_mask, then its closed trades) is one pass of
+    nb.cell_select_nb over the table; the p-values are one vectorised call (stats.light_summaries)."""
     from thesis.study import nb
 
-    zc: dict = {}
-    xc: dict = {}
+    tr = table.trades
+    cand = table.cand.astype(bool, copy=False)
+    valid = tr["valid"].astype(bool, copy=False)
+    exit_idx = tr["exit_idx"].astype(np.int64, copy=False)
+    reason = tr["reason"].astype(np.int64, copy=False)
+    r_all = tr["r"]
+    sym, t = table.sym.astype(np.int64, copy=False), table.t.astype(np.int64, copy=False)
+    no = np.zeros(0, dtype=bool)
+    gate_a = no if gate is None else np.asarray(gate, dtype=bool)
+    date_a = no if date_mask is None else np.asarray(date_mask, dtype=bool)
+    columns: dict = {}      # per exit rule, for the base rate only: closed mask and R column
 
-    def zcol(z):
-        if z not in zc:
-            zc[z] = np.ascontiguousarray(table.cand[:, z]) if gate is None else table.cand[:, z] & gate
-        return zc[z]
-
-    def xcol(x):
-        if x not in xc:
-            tr = table.trades
-            xc[x] = (table.closed(x), np.ascontiguousarray(tr["r"][:, x]), np.ascontiguousarray(tr["reason"][:, x]),
-                     tr["valid"][:, x].astype(bool), tr["exit_idx"][:, x].astype(np.int64))
-        return xc[x]
+    def column(x):
+        if x not in columns:
+            columns[x] = (table.closed(x), np.ascontiguousarray(r_all[:, x]))
+        return columns[x]
 
     rows, samples = [], []
     for c, (z, x) in enumerate(plan.cells):
-        closed, r_x, reason_x, valid_x, exit_x = xcol(x)
-        occ = zcol(z) & valid_x                        # = occurrence_mask(table, z, x, gate, one_at_a_time)
-        if one_at_a_time and occ.any():
-            occ = nb.one_at_a_time_nb(table.sym, table.t, exit_x, occ)
-        if date_mask is not None:
-            occ &= date_mask
-        sel = occ & closed                             # = _take(table, occ, x): closed trades only
-        samples.append((r_x[sel], reason_x[sel]))
+        occ, sel = nb.cell_select_nb(cand, z, valid, exit_idx, reason, x, sym, t, gate_a, gate is not None, date_a,
+                                     date_mask is not None, one_at_a_time)
+        samples.append((r_all[sel, x], reason[sel, x]))    # = _take(table, occ, x): closed trades only
         row = {"cell": c, **plan.cell_specs[c].values}
         if plan.base_rate > 0:
+            closed, r_x = column(x)
             base = base_mask(table, occ, x, plan.base_rate)
             if date_mask is not None:
                 base &= date_mask

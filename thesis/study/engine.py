@@ -117,7 +117,10 @@ def trigger_mask(tp: TriggerPlan, zone: ZoneRule | None, data: SymbolData, cache
         return low_of_week(_frame(data), tp.side, tp.params.get("mode", "week_close"),
                            tp.params.get("weekdays")).to_numpy(dtype=bool)
     o, h, l, c, rows, complete = _timeframe(data, tp.timeframe, cache)
-    fired = np.asarray(_rule_mask(tp, zone, o, h, l, c, short, cache.setdefault("zones", {})), dtype=bool) & complete
+    fired = np.asarray(_rule_mask(tp, zone, o, h, l, c, short, cache.setdefault("zones", {})), dtype=bool)
+    if tp.timeframe == "1d":            # every bar complete, bar i = session i
+        return fired
+    fired = fired & complete
     out = np.zeros(n, dtype=bool)
     out[rows[fired]] = True
     return out

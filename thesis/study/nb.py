@@ -213,6 +213,41 @@ def one_at_a_time_nb(symbol, signal_idx, exit_idx, keep):
     return out
 
 
+@njit(cache=True, nogil=True)
+def cell_select_nb(cand, z, valid, exit_idx, reason, x, sym, t, gate, use_gate, date_mask, use_date, one_at_a_time):
+    """One grid cell (zone rule z, exit rule x) in one pass over the event table: the occurrence
+    mask of thesis.study.table.occurrence_mask (candidate under z, valid trade under x, passing the
+    gate; with one_at_a_time the rule of one_at_a_time_nb; then restricted to date_mask) and the
+    rows of its closed trades (reason stop, target or time), in order."""
+    e_count = cand.shape[0]
+    occ = np.zeros(e_count, dtype=np.bool_)
+    sel = np.empty(e_count, dtype=np.int64)
+    ns = 0
+    cur = -1
+    last_exit = -1
+    for r in range(e_count):
+        if sym[r] != cur:
+            cur = sym[r]
+            last_exit = -1
+        if not (cand[r, z] and valid[r, x]):
+            continue
+        if use_gate and not gate[r]:
+            continue
+        if one_at_a_time:
+            if t[r] > last_exit:
+                last_exit = exit_idx[r, x]
+            else:
+                continue
+        if use_date and not date_mask[r]:
+            continue
+        occ[r] = True
+        rs = reason[r, x]
+        if rs >= 0 and rs <= 2:
+            sel[ns] = r
+            ns += 1
+    return occ, sel[:ns]
+
+
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
@@ -225,11 +260,20 @@ def bootstrap_means_nb(x, n_boot, seed):
     Indices come from a SplitMix64 stream started at ``seed`` (index = high 32 bits of
     each draw times n, shifted right 32 bits): the same seed and sample give the same means
     on any machine and thread, and no global random state is touched."""
-    n = x.shape[0]
     out = np.empty(n_boot)
-    state = np.uint64(seed)
+    bootstrap_range_nb(x, seed, 0, n_boot, out)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def bootstrap_range_nb(x, seed, i0, i1, out):
+    """Resamples i0 .. i1-1 of bootstrap_means_nb into out[i0:i1]: the stream is counter based
+    (draw d of the whole run is state seed + (d + 1) x golden), so resample i starts at state
+    seed + i n golden and disjoint ranges can run on threads with the same means."""
+    n = x.shape[0]
     nn = np.uint64(n)
-    for i in range(n_boot):
+    state = np.uint64(seed) + np.uint64(i0) * nn * _GOLDEN
+    for i in range(i0, i1):
         s = 0.0
         for _ in range(n):
             state = state + _GOLDEN

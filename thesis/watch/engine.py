@@ -150,17 +150,24 @@ def evaluate(idea, bars: pd.DataFrame, idea_id: str, revision: int = 0) -> Statu
     n_targets = len(lv.targets)
 
     # when the waiting/working part of the idea ended
+    inval_day = None if t.filled else t.invalidated    # the replay's rule: the stop traded before any entry
     if t.filled:
         end_waiting = t.entry_date
+    elif inval_day is not None:
+        end_waiting = inval_day
     elif t.last_date is not None:
         end_waiting = t.last_date
     else:
         end_waiting = last_day
-    stale = None
-    if not t.filled and idea.entry.order == "signal":
+    stale = stale_date = None
+    if not t.filled and inval_day is None and t.last_date is None:
         from thesis.replay.run import _stale_date      # the replay's own "too late to enter" day
 
         stale_date = _stale_date(idea, bars, start)
+        if stale_date is not None and stale_date < start:
+            # the horizon ended before the first session: the order never worked (limit or signal)
+            stale = end_waiting = start
+    if stale is None and not t.filled and inval_day is None and idea.entry.order == "signal":
         # expired: the signal's window passed with no trigger (a trigger on its last day still fills at
         # the next open: that idea is "triggered", not expired)
         fired = stale_date is not None and len(trig) > 0 and bool((trig["date"] <= stale_date).any())
@@ -201,6 +208,14 @@ def evaluate(idea, bars: pd.DataFrame, idea_id: str, revision: int = 0) -> Statu
                      f"opened at {_f(t.entry_price)}, through the stop {_f(lv.stop)}, before the entry could "
                      f"fill: the idea is invalidated"))
         state, reason = "invalidated", "stop traded before the fill"
+    elif inval_day is not None:
+        i = bars.index.get_loc(inval_day)
+        o = float(bars["open"].iloc[i])
+        gapped = o >= lv.stop if sign < 0 else o <= lv.stop
+        ev.append(mk("invalidated", inval_day, o if gapped else lv.stop, None,
+                     f"{idea.symbol} {'opened at ' + _f(o) + ', through' if gapped else 'traded at'} the stop "
+                     f"{_f(lv.stop)} (H {_f(highs[i])}, L {_f(lows[i])}) before any entry: the idea is invalidated"))
+        state, reason = "invalidated", "stop traded before any entry"
     elif t.filled:
         how = "at the open" if "entry_gap" in t.flags or t.entry_order == "next_open" else "intrabar"
         ev.append(mk("filled", t.entry_date, t.entry_price, 0.0,
