@@ -36,7 +36,7 @@ PATHS: dict[str, list[str]] = {
     "thesis/replay": ["tests/replay"],
     "thesis/breadth": ["tests/breadth"],
     "thesis/study": ["tests/study", "-k", "not dask and not vectorbt and not backtesting"],
-    "thesis/options/nb.py": ["tests/options/test_bsm.py", "tests/options/test_pricing.py"],
+    "thesis/options/nb.py": ["tests/options"],
     "thesis/signals": ["tests/signals"],
     "thesis/data/validate.py": ["tests/data"],
     "thesis/watch": ["tests/watch"],          # the watch state machine and journal, once they exist

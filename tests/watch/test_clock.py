@@ -39,3 +39,19 @@ def test_asof_env_variable(monkeypatch):
 def test_dates_outside_the_calendar_are_clear_errors(bad, match):
     with pytest.raises(BadInput, match=match):
         last_closed_session(bad)
+
+
+def test_the_calendar_object_is_built_only_to_read_todays_close(monkeypatch):
+    """--asof, weekends and evenings use the cached session list; the calendar (about 0.5 s to
+    build) is asked only on a session day before 16:00 New York time."""
+    import thesis.watch.clock as clock
+
+    asked = []
+    real = clock._cal
+    monkeypatch.setattr(clock, "_cal", lambda: asked.append(1) or real())
+    assert last_closed_session("2023-07-04") == pd.Timestamp("2023-07-03")
+    assert last_closed_session(now=utc("2023-12-02 15:00")) == pd.Timestamp("2023-12-01")   # Saturday
+    assert last_closed_session(now=utc("2023-12-01 21:01")) == pd.Timestamp("2023-12-01")   # 16:01 New York
+    assert asked == []
+    assert last_closed_session(now=utc("2023-12-01 20:59")) == pd.Timestamp("2023-11-30")   # 15:59: ask
+    assert asked == [1]

@@ -41,11 +41,20 @@ def assert_agrees(status, res, day) -> None:
     want = COARSE[status.state]
     if want == "closed" and pd.Timestamp(t.exit_date) == res.bars.index[-1]:
         want = "in trade"
+    if status.state == "invalidated" and not t.filled:
+        want = "waiting"    # replay: never filled (state_on has no word for it), invalidated by the stop
     assert coarse == want, (day, status.state, coarse)
     if status.state == "invalidated":
+        if not t.filled:    # the stop traded before any entry (one rule: thesis.replay.run._signal_trade)
+            assert t.invalidated is not None
+            assert f"invalidated: stop traded on {t.invalidated.date()} before any entry" in t.notes
+            [inv] = by_kind["invalidated"]
+            assert inv.session == t.invalidated.date().isoformat()
+            return
         assert t.filled and t.reason == "stop" and t.entry_date == t.exit_date
         assert "entry_beyond_level" in t.flags
         return
+    assert t.invalidated is None or t.filled, (day, status.state)
     if t.filled:
         [filled] = by_kind["filled"]
         assert filled.session == t.entry_date.date().isoformat()
@@ -66,7 +75,12 @@ def assert_agrees(status, res, day) -> None:
         assert "filled" not in by_kind
         assert status.state in ("waiting", "in zone", "triggered", "expired")
         if res.idea.entry.order == "limit":
-            assert (status.state == "expired") == (t.last_date is not None)
+            from thesis.replay.run import _stale_date
+
+            start = res.bars.index[res.bars.index >= pd.Timestamp(res.idea.idea.published)][0]
+            stale = _stale_date(res.idea, res.bars, start)
+            before_start = stale is not None and stale < start     # the horizon ended before the first session
+            assert (status.state == "expired") == (t.last_date is not None or before_start)
     # triggers journaled are replay's triggers after publication, up to the entry
     start = res.bars.index[res.bars.index >= pd.Timestamp(res.idea.idea.published)][0]
     end = t.entry_date if t.filled else res.bars.index[-1]
@@ -202,3 +216,81 @@ def test_property_watch_equals_replay_on_random_bars(sc):
         assert [e.id for e in emitted] == [e.id for e in state.status.events]
     assert np.isfinite(full["close"]).all()
     event(f"final state {state.status.state} ({state.status.reason}); flags {','.join(state.status.flags) or '-'}")
+
+
+# ------------------------------------------------------------------ invalidated signals, horizons before the start
+# A small synthetic tape (business days from 2021-01-04): the short idea is published on day 1, the
+# stop (110) trades on day 2, a bearish outside bar (the trigger) closes on day 4.
+TAPE = [(100, 101, 99, 100), (100, 101, 99, 100), (100, 112, 99, 105), (105, 106, 104, 105),
+        (106, 107, 103, 103.5), (103, 104, 102, 103), (103, 103.5, 101, 102), (102, 102.5, 100, 101)]
+
+
+def _tape_source(tmp_path, sym="INV", tape=TAPE, start="2021-01-04"):
+    days = pd.bdate_range(start, periods=len(tape))
+    frame = pd.DataFrame(tape, columns=["open", "high", "low", "close"], index=days.strftime("%Y-%m-%d"))
+    frame["volume"] = 1000
+    frame.index.name = "date"
+    frame.to_csv(tmp_path / f"{sym}.csv")
+    return f"csv:{tmp_path}", days
+
+
+def _short_signal(sym, published, stop, order="signal", horizon=None):
+    spec = {"idea": {"title": "t", "symbol": sym, "published": published, "direction": "short",
+                     "horizon": horizon},
+            "levels": {"entry_zone": [104.0, 106.0], "stop": stop, "targets": [90.0]},
+            "entry": {"order": order}, "triggers": [{"kind": "outside_bar", "timeframe": "1d"}]}
+    return Idea.model_validate(spec)
+
+
+def test_a_signal_after_the_stop_traded_never_enters_replay_and_watch_agree(tmp_path):
+    source, days = _tape_source(tmp_path)
+    idea = _short_signal("INV", days[1].date(), 110.0)
+    res = replay(idea, source=source, with_confirmations=False, with_options=False)
+    t = res.primary
+    assert not t.filled and t.entry_date is None
+    assert t.invalidated == days[2]
+    assert t.notes == [f"invalidated: stop traded on {days[2].date()} before any entry"]
+    assert res.to_dict()["trades"][0]["notes"] == t.notes
+    bars = load_bars("INV", source=source)
+    for k in range(1, len(days)):       # watch == replay(asof=D) every session, invalidated from day 2 on
+        status = evaluate(idea, bars.loc[:days[k]], "inv")
+        assert_agrees(status, replay(idea, source=source, asof=days[k], with_confirmations=False,
+                                     with_options=False), days[k])
+        assert status.state == ("invalidated" if k >= 2 else "waiting"), k
+    [inv] = [e for e in status.events if e.kind == "invalidated"]
+    assert (inv.session, inv.price) == (days[2].date().isoformat(), 110.0)
+    assert "before any entry" in inv.text and status.reason == "stop traded before any entry"
+    # the same tape with the stop out of reach: the trigger on day 4 fills at day 5's open
+    control = replay(_short_signal("INV", days[1].date(), 115.0), source=source, with_confirmations=False,
+                     with_options=False).primary
+    assert control.filled and control.entry_date == days[5] and control.entry_price == 103.0
+    assert control.invalidated is None
+
+
+def test_a_limit_ideas_signal_variant_after_the_stop_is_reported_unfilled(tmp_path):
+    source, days = _tape_source(tmp_path)
+    res = replay(_short_signal("INV", days[1].date(), 110.0, order="limit"), source=source,
+                 with_confirmations=False, with_options=False)
+    variants = dict(res.trades)
+    assert variants["limit"].filled and variants["limit"].reason == "stop"       # filled at 104, stopped at 110
+    sig = variants["signal"]
+    assert not sig.filled and sig.entry_order == "next_open" and sig.invalidated == days[2]
+    assert sig.notes == [f"invalidated: stop traded on {days[2].date()} before any entry"]
+
+
+def test_a_horizon_ending_before_the_first_session_is_expired_not_waiting(tmp_path):
+    # published on a Saturday with the horizon ending on Sunday: it ends before Monday's first session
+    source, days = _tape_source(tmp_path, sym="HOR", start="2021-01-11")
+    saturday = (days[0] - pd.Timedelta(days=2)).date()
+    for order in ("limit", "signal"):
+        idea = _short_signal("HOR", saturday, 115.0, order=order,
+                             horizon=(days[0] - pd.Timedelta(days=1)).date().isoformat())
+        bars = load_bars("HOR", source=source)
+        for k in range(len(days)):
+            status = evaluate(idea, bars.loc[:days[k]], "hor")
+            res = replay(idea, source=source, asof=days[k], with_confirmations=False, with_options=False)
+            assert not res.primary.filled
+            assert_agrees(status, res, days[k])
+            assert status.state == "expired" and status.reason == "never filled", (order, k)
+            [exp] = [e for e in status.events if e.kind == "expired"]
+            assert exp.session == days[0].date().isoformat()      # the first session, not a pre-publication bar

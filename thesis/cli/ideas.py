@@ -230,7 +230,8 @@ def print_replay(doc: dict) -> None:
     averages = []
     for t in doc["trades"]:
         if not t["filled"]:
-            table.add_row(t["variant"], "never filled", "", "", "", "", "", "", "", "")
+            why = esc(t["notes"][0], 200) if t.get("notes") else ""     # e.g. "invalidated: stop traded on ..."
+            table.add_row(t["variant"], "never filled", "", why, "", "", "", "", "", "")
             continue
         targets = [leg.get("level") for leg in t["legs"] if leg["kind"] == "target"]
         legs = t["legs"] or [{"date": t["exit"]["date"], "price": t["exit"]["price"], "kind": t["exit"]["reason"],

@@ -164,7 +164,7 @@ def _simulate_one(r, sign, kind, limit_px, start, stop_px, tgt_row, size_row, ho
             else:
                 for j in range(k):
                     tj = sign * tgt_row[j]
-                    if size_row[j] > 0.0 and leg_idx[r, j] < 0 and o >= tj:
+                    if o >= tj and size_row[j] > 0.0 and leg_idx[r, j] < 0:
                         leg_idx[r, j] = i
                         leg_price[r, j] = sign * o
                         legs_value += size_row[j] * o
@@ -191,7 +191,7 @@ def _simulate_one(r, sign, kind, limit_px, start, stop_px, tgt_row, size_row, ho
             best = -np.inf
             for j in range(k):
                 tj = sign * tgt_row[j]
-                if size_row[j] > 0.0 and leg_idx[r, j] < 0 and hi >= tj:
+                if hi >= tj and size_row[j] > 0.0 and leg_idx[r, j] < 0:
                     leg_idx[r, j] = i
                     leg_price[r, j] = sign * tj
                     legs_value += size_row[j] * tj

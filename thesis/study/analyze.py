@@ -80,8 +80,8 @@ def cell_figures(table: EventTable, plan, gate, one_at_a_time: bool, n_boot: int
 
 def grid_table(table: EventTable, plan, gate, one_at_a_time: bool, date_mask=None) -> list[dict]:
     """Light figures of every cell (count, hit rate, mean R, p, Holm-adjusted p, base mean R).
-    Each cell's selection (occurrence_mask, then its closed trades) is one pass of
-    nb.cell_select_nb over the table; the p-values are one vectorised call (stats.light_summaries)."""
+    Every cell's selection (occurrence_mask, then its closed trades) comes from one pass of
+    nb.grid_select_nb over the table; the p-values are one vectorised call (stats.light_summaries)."""
     from thesis.study import nb
 
     tr = table.trades
@@ -101,10 +101,13 @@ def grid_table(table: EventTable, plan, gate, one_at_a_time: bool, date_mask=Non
             columns[x] = (table.closed(x), np.ascontiguousarray(r_all[:, x]))
         return columns[x]
 
+    cell_z = np.array([z for z, _ in plan.cells], dtype=np.int64)
+    cell_x = np.array([x for _, x in plan.cells], dtype=np.int64)
+    occ_all, sel_all = nb.grid_select_nb(cand, valid, exit_idx, reason, sym, t, gate_a, gate is not None, date_a,
+                                         date_mask is not None, one_at_a_time, cell_z, cell_x)
     rows, samples = [], []
     for c, (z, x) in enumerate(plan.cells):
-        occ, sel = nb.cell_select_nb(cand, z, valid, exit_idx, reason, x, sym, t, gate_a, gate is not None, date_a,
-                                     date_mask is not None, one_at_a_time)
+        occ, sel = occ_all[c], np.flatnonzero(sel_all[c])
         samples.append((r_all[sel, x], reason[sel, x]))    # = _take(table, occ, x): closed trades only
         row = {"cell": c, **plan.cell_specs[c].values}
         if plan.base_rate > 0:

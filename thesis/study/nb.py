@@ -214,38 +214,41 @@ def one_at_a_time_nb(symbol, signal_idx, exit_idx, keep):
 
 
 @njit(cache=True, nogil=True)
-def cell_select_nb(cand, z, valid, exit_idx, reason, x, sym, t, gate, use_gate, date_mask, use_date, one_at_a_time):
-    """One grid cell (zone rule z, exit rule x) in one pass over the event table: the occurrence
-    mask of thesis.study.table.occurrence_mask (candidate under z, valid trade under x, passing the
-    gate; with one_at_a_time the rule of one_at_a_time_nb; then restricted to date_mask) and the
-    rows of its closed trades (reason stop, target or time), in order."""
+def grid_select_nb(cand, valid, exit_idx, reason, sym, t, gate, use_gate, date_mask, use_date, one_at_a_time,
+                   cell_z, cell_x):
+    """Every grid cell c (zone rule cell_z[c], exit rule cell_x[c]) in one pass over the event table
+    (rows outer, so each row's columns are read once for all cells). Returns (occ, sel), (C, E) bool:
+    occ the occurrence mask of thesis.study.table.occurrence_mask (candidate under z, valid trade
+    under x, passing the gate; with one_at_a_time the rule of one_at_a_time_nb; then restricted to
+    date_mask), sel its closed trades (reason stop, target or time)."""
+    n_cells = cell_z.shape[0]
     e_count = cand.shape[0]
-    occ = np.zeros(e_count, dtype=np.bool_)
-    sel = np.empty(e_count, dtype=np.int64)
-    ns = 0
+    occ = np.zeros((n_cells, e_count), dtype=np.bool_)
+    sel = np.zeros((n_cells, e_count), dtype=np.bool_)
+    last_exit = np.full(n_cells, -1, dtype=np.int64)
     cur = -1
-    last_exit = -1
     for r in range(e_count):
         if sym[r] != cur:
             cur = sym[r]
-            last_exit = -1
-        if not (cand[r, z] and valid[r, x]):
-            continue
+            last_exit[:] = -1
         if use_gate and not gate[r]:
             continue
-        if one_at_a_time:
-            if t[r] > last_exit:
-                last_exit = exit_idx[r, x]
-            else:
+        in_dates = not use_date or date_mask[r]
+        for c in range(n_cells):
+            x = cell_x[c]
+            if not (cand[r, cell_z[c]] and valid[r, x]):
                 continue
-        if use_date and not date_mask[r]:
-            continue
-        occ[r] = True
-        rs = reason[r, x]
-        if rs >= 0 and rs <= 2:
-            sel[ns] = r
-            ns += 1
-    return occ, sel[:ns]
+            if one_at_a_time:
+                if t[r] > last_exit[c]:
+                    last_exit[c] = exit_idx[r, x]
+                else:
+                    continue
+            if not in_dates:
+                continue
+            occ[c, r] = True
+            rs = reason[r, x]
+            sel[c, r] = rs >= 0 and rs <= 2
+    return occ, sel
 
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)

@@ -46,21 +46,38 @@ def _calendar_last(first: np.datetime64, last: np.datetime64, timeframe: str) ->
     return keys[starts], cal[ends]
 
 
-def resample_arrays(dates, open_, high, low, close, timeframe: str):
-    """(open, high, low, close, daily row of each period's last session, complete mask)."""
+_LAYOUTS: dict = {}      # (timeframe, n, first, last) -> (dates, starts, ends, complete); see _layout
+
+
+def _layout(dates, timeframe: str):
+    """(starts, ends, complete) of the periods of ``dates``. A universe's symbols mostly share one
+    date list: the last few layouts are kept and reused when the dates are equal."""
+    key = (timeframe, len(dates), dates[0], dates[-1])
+    hit = _LAYOUTS.get(key)
+    if hit is not None and np.array_equal(hit[0], dates):
+        return hit[1:]
     keys = period_keys(dates, timeframe)
     starts, ends = _groups(keys)
-    if not len(starts):
-        empty = np.zeros(0)
-        return empty, empty, empty, empty, np.zeros(0, np.int64), np.zeros(0, bool)
-    o = nb.first_finite_nb(open_, starts, ends)
-    h = np.maximum.reduceat(high, starts)
-    lo = np.minimum.reduceat(low, starts)
-    c = close[ends]
     cal_keys, cal_last = _calendar_last(np.datetime64(dates[0], "ns"), np.datetime64(dates[-1], "ns"), timeframe)
     pos = np.searchsorted(cal_keys, keys[starts])
     found = (pos < len(cal_keys)) & (cal_keys[np.minimum(pos, len(cal_keys) - 1)] == keys[starts])
     expected = np.where(found, cal_last[np.minimum(pos, len(cal_keys) - 1)], np.datetime64("NaT", "ns"))
     partial = found & (dates[ends] < expected)
+    if len(_LAYOUTS) >= 16:
+        _LAYOUTS.clear()
+    _LAYOUTS[key] = (dates.copy(), starts, ends, ~partial)
+    return starts, ends, ~partial
+
+
+def resample_arrays(dates, open_, high, low, close, timeframe: str):
+    """(open, high, low, close, daily row of each period's last session, complete mask)."""
+    if not len(dates):
+        empty = np.zeros(0)
+        return empty, empty, empty, empty, np.zeros(0, np.int64), np.zeros(0, bool)
+    starts, ends, complete = _layout(dates, timeframe)
+    o = nb.first_finite_nb(open_, starts, ends)
+    h = np.maximum.reduceat(high, starts)
+    lo = np.minimum.reduceat(low, starts)
+    c = close[ends]
     return (np.ascontiguousarray(o), np.ascontiguousarray(h), np.ascontiguousarray(lo), np.ascontiguousarray(c),
-            ends, ~partial)
+            ends, complete)

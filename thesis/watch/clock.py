@@ -30,24 +30,33 @@ def parse_asof(value) -> pd.Timestamp | None:
 
 
 def last_closed_session(asof=None, now: pd.Timestamp | None = None) -> pd.Timestamp:
-    """The last session whose bar is final at ``asof`` (evening of that date) or at ``now``."""
-    cal = _cal()
-    first, last = pd.Timestamp(cal.first_session), pd.Timestamp(cal.last_session)
+    """The last session whose bar is final at ``asof`` (evening of that date) or at ``now``.
+
+    The session list comes from ``thesis.data.calendar`` (cached on disk for the day), so a pass
+    builds the exchange_calendars calendar (about 0.5 s) only when today is a session and its
+    close may not have passed yet (before 16:00 New York time: half-days close earlier)."""
+    from thesis.data.calendar import _all_sessions
+
+    every = _all_sessions()
+    first, last = pd.Timestamp(every[0]), pd.Timestamp(every[-1])
     day = parse_asof(asof)
     if day is not None:
         if day < first or day > last:
             raise BadInput(f"--asof {day.date()} is outside the market calendar ({first.date()} to {last.date()})")
-        return pd.Timestamp(cal.date_to_session(day, direction="previous"))
+        return pd.Timestamp(every[int(every.searchsorted(day, side="right")) - 1])
     now = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now)
     if now.tzinfo is None:
         now = now.tz_localize("UTC")
-    today = now.tz_convert("America/New_York").tz_localize(None).normalize()
+    local = now.tz_convert("America/New_York").tz_localize(None)
+    today = local.normalize()
     if today > last:
         raise BadInput(f"today ({today.date()}) is beyond the market calendar (last session {last.date()}): "
                        f"upgrade exchange_calendars")
-    session = pd.Timestamp(cal.date_to_session(today, direction="previous"))
-    if cal.session_close(session) > now:
-        session = pd.Timestamp(cal.previous_session(session))
+    i = int(every.searchsorted(today, side="right")) - 1
+    session = pd.Timestamp(every[i])
+    if session == today and local.hour < 16:      # today's close (16:00, or earlier on a half-day) may be ahead
+        if _cal().session_close(session) > now:
+            session = pd.Timestamp(every[i - 1])
     return session
 
 

@@ -4,7 +4,7 @@ An idea moves through states on closed daily bars only::
 
     waiting -> in zone -> triggered -> in trade -> closed (target n of m | stop | time)
         \\           \\          \\-> expired      (the entry never filled within the horizon)
-         \\-----------\\----------> invalidated  (the open gapped through the stop before any fill)
+         \\-----------\\----------> invalidated  (the stop level traded before any fill)
 
 ``evaluate(idea, bars)`` gives the state and every event up to the last bar of
 ``bars``.  It builds the trade with the replay's own code (``thesis.replay.run``:
