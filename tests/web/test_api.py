@@ -200,3 +200,19 @@ def test_the_timeline_comes_from_the_watch_journal(tmp_path):
     assert "filled" in kinds and kinds.count("note") == 6
     filled = next(e for e in got["events"] if e["kind"] == "filled")
     assert filled["date"] == "2023-06-13" and filled["price"] == 188.0
+
+
+def test_scorecard_is_the_cli_document_and_its_page_links_ideas(client, ideas_dir):
+    got = client.get("/api/scorecard")
+    assert got.status_code == 200
+    doc = got.json()
+    cli_doc = run_cli("scorecard", str(ideas_dir.resolve()), "--json")
+    for d in (doc, cli_doc):
+        d.pop("timing")
+    assert doc == cli_doc
+    assert doc["schema"] == "thesis.scorecard/1" and len(doc["ideas"]) == 2
+    page = client.get("/scorecard")
+    assert page.status_code == 200
+    assert "Verdict:" in page.text and "too few filled ideas" in page.text
+    assert f'href="/ideas/{SEED}"' in page.text and f'href="/ideas/{LONG}"' in page.text
+    assert page.text.count('src="data:image/png;base64,') == 2 * len(doc["authors"])

@@ -268,6 +268,19 @@ def test_options(tab):
     assert tab.errors == []
 
 
+def test_scorecard(tab):
+    tab.open("/scorecard", ready=False)
+    assert "Verdict:" in tab.page.locator(".verdict").first.inner_text()
+    sizes = tab.js("Array.from(document.querySelectorAll('img.card-chart')).map(i => [i.complete, i.naturalWidth])")
+    assert sizes and all(done and width > 500 for done, width in sizes)
+    assert tab.page.locator("table.ideas a").count() == 2
+    tab.shot("scorecard", full_page=True)
+    tab.page.locator("table.ideas a").first.click()
+    tab.wait("() => !!(window.thesis && window.thesis.ready)")
+    assert "/ideas/" in tab.page.url
+    assert tab.errors == []
+
+
 def test_note_form_and_live_board(browser, server, tab):
     board = Page(browser, server["base"]).open("/")
     try:

@@ -37,8 +37,9 @@ class ScorecardResult:
                 "authors": self.groups, "skipped": self.skipped, "timing": self.timing}
 
 
-def collect(folder, source: str | None = None) -> tuple[list, list[dict]]:
-    """Idea files (*.toml) and posts (*.txt, drafted on the fly) in ``folder`` (or one file).
+def collect(folder, source: str | None = None, recursive: bool = True) -> tuple[list, list[dict]]:
+    """Idea files (*.toml) and posts (*.txt, drafted on the fly) in ``folder`` (or one file;
+    with ``recursive`` its subfolders too).
 
     Returns (ideas, skipped): a file that does not load, or a post whose draft is incomplete,
     is listed in ``skipped`` with the reason, never graded.
@@ -49,8 +50,8 @@ def collect(folder, source: str | None = None) -> tuple[list, list[dict]]:
     root = Path(folder)
     if not root.exists():
         raise BadInput(f"{folder}: no such file or folder")
-    files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.suffix in (".toml", ".txt")
-                                                 and p.is_file())
+    found = root.rglob("*") if recursive else root.glob("*")
+    files = [root] if root.is_file() else sorted(p for p in found if p.suffix in (".toml", ".txt") and p.is_file())
     if not files:
         raise BadInput(f"{folder}: no idea files (*.toml) or posts (*.txt) in it")
     ideas, skipped = [], []
@@ -86,7 +87,7 @@ def _draft(path: Path, source: str | None = None):
 
 
 def scorecard(folder, by: str = "author", asof=None, source: str | None = None, draws: int = 1000,
-              seed: int = 0, with_setup: bool = True, progress=None) -> ScorecardResult:
+              seed: int = 0, with_setup: bool = True, progress=None, recursive: bool = True) -> ScorecardResult:
     """Grade every idea in ``folder`` and summarise them per ``by`` (author, symbol or direction)."""
     import time
 
@@ -102,7 +103,7 @@ def scorecard(folder, by: str = "author", asof=None, source: str | None = None, 
     if isinstance(draws, bool) or not isinstance(draws, int) or not 0 <= draws <= 100_000:
         raise BadInput(f"--draws must be a whole number from 0 to 100000, got {draws!r}")
     t0 = time.perf_counter()
-    ideas, skipped = collect(folder, source)
+    ideas, skipped = collect(folder, source, recursive)
     if asof is not None:
         asof = pd.Timestamp(asof)
         later = [i for i in ideas if pd.Timestamp(i.idea.published) > asof]

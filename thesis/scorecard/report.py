@@ -24,6 +24,9 @@ def equity_chart(group: dict, name: str) -> bytes:
     ax.step(x, cum, where="post", color="#1565c0", lw=1.6)
     ax.plot(x, cum, "o", color="#1565c0", ms=3.5)
     ax.axhline(0, color="k", lw=0.8)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("filled ideas, in publication order")
     ax.set_ylabel("cumulative R")
     ax.set_title(f"{name}: every idea at 1R (worst drawdown {group['worst_drawdown_r']:.2f} R)")

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from thesis.replay import nb as rnb
+from thesis.signals import nb as sig
 from thesis.signals.scan import scan
 from thesis.study import nb
 from thesis.study.periods import resample_arrays
@@ -94,8 +95,11 @@ def _rule_mask(tp: TriggerPlan, zone: ZoneRule | None, o, h, l, c, short: bool, 
     k = tp.kind
     if k == "zone_rejection":
         return nb.zone_rejection_rel_nb(h, l, c, lo, hi, short)
-    if k == "outside_bar_rejection":
-        return nb.outside_bar_rejection_rel_nb(o, h, l, c, lo, hi, short)
+    if k == "outside_bar_rejection":         # = nb.outside_bar_rejection_rel_nb, the outside bars found once
+        bar_key = ("outside_bar", id(h), short)
+        if bar_key not in zones:
+            zones[bar_key] = sig.outside_bar_nb(o, h, l, c, short)
+        return zones[bar_key] & nb.zone_rejection_rel_nb(h, l, c, lo, hi, short)
     if k == "failed_breakout":
         return nb.failed_breakout_rel_nb(c, lo, hi, p.get("within", 5), short)
     if k == "lower_high_breakdown":

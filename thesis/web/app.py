@@ -331,7 +331,31 @@ def create_app(ideas_dir: Path | str | None = None, token: str | None = None, so
         view = market_view(st.market_context(), when)
         return page("market.html", request, v=view, title="Market")
 
+    def card(asof=None):
+        """`thesis scorecard FOLDER` over the ideas the board shows (the folder's own files)."""
+        from thesis.web.views import folder_signature
+
+        key = ("scorecard", folder_signature(st.folder), str(asof), st.source)
+
+        def run():
+            from thesis.scorecard import scorecard
+
+            return scorecard(st.folder.root, asof=asof, source=st.source, recursive=False)
+        return st.cache.get(key, run)
+
+    @app.get("/scorecard", response_class=HTMLResponse)
+    def scorecard_page(request: Request, asof: str | None = None):
+        from thesis.web.views import scorecard_view
+
+        result = card(_asof(asof))
+        return page("scorecard.html", request, v=scorecard_view(result, set(st.folder.ids())), title="Scorecard")
+
     # ------------------------------------------------------------ JSON
+    @app.get("/api/scorecard")
+    def api_scorecard(asof: str | None = None):
+        """The document `thesis scorecard FOLDER --json [--asof]` prints (the folder's own idea files)."""
+        return _json(card(_asof(asof)).to_dict())
+
     @app.get("/api/ideas")
     def api_board(asof: str | None = None):
         """The document `thesis ideas DIR --json [--asof]` prints."""

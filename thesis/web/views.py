@@ -313,3 +313,38 @@ def _journal_path():
     except ImportError:
         return None
     return Journal().path
+
+
+def scorecard_view(result, page_ids: set[str]) -> dict:
+    """What the scorecard page shows: per group the figures, the verdict and the two charts of
+    the HTML report (inline PNG), and one row per idea linking to its page."""
+    import base64
+
+    import numpy as np
+
+    from thesis.scorecard.report import equity_chart, skill_chart
+
+    doc = result.to_dict()
+    key = doc["by"]
+    groups = []
+    for group in doc["authors"]:
+        name = str(group[key])
+        rows = [i for i, g in enumerate(result.grades) if str(getattr(g, key)) == name]
+        means = np.zeros(0)
+        tested = [i for i in rows if result.grades[i].skill is not None]
+        if result.random_r is not None and tested:
+            sub = result.random_r[tested]
+            with np.errstate(invalid="ignore"):
+                counts = np.sum(np.isfinite(sub), axis=0)
+                means = np.where(counts > 0, np.nansum(sub, axis=0) / np.maximum(counts, 1), np.nan)
+        png = {"equity": equity_chart(group, name),
+               "skill": skill_chart(group, means, [result.grades[i].r for i in rows if result.grades[i].filled], name)}
+        ideas = []
+        for i in rows:
+            g = result.grades[i].to_dict()
+            g["link"] = g["id"] if g["id"] in page_ids else None
+            g["claims_text"] = "" if not g["claims"] else f"{sum(c['held'] for c in g['claims'])}/{len(g['claims'])} held"
+            ideas.append(g)
+        groups.append({"name": name, "g": group, "ideas": ideas,
+                       "img": {k: "data:image/png;base64," + base64.b64encode(v).decode() for k, v in png.items()}})
+    return {"doc": doc, "groups": groups}
