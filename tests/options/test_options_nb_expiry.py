@@ -1,5 +1,7 @@
 """Option kernels at and past expiry (t <= 0): the price is the intrinsic value, delta +-1 in the
 money (+-0.5 at the strike), the other greeks 0 (found by make mutate on thesis/options/nb.py)."""
+import math
+
 import pytest
 
 from thesis.options import nb
@@ -21,3 +23,13 @@ def test_one_day_before_expiry_the_price_is_near_intrinsic():
     t = 1 / 365
     assert nb.bsm_price_one(0, 90.0, 100.0, t, 0.2, 0.0, 0.0) == pytest.approx(10.0, abs=1e-6)
     assert nb.bsm_price_one(1, 110.0, 100.0, t, 0.2, 0.0, 0.0) == pytest.approx(10.0, abs=1e-6)
+
+
+def test_implied_vol_at_the_no_arbitrage_bound_is_nan_and_high_vols_round_trip():
+    # a call quoted at exactly its intrinsic value (r = q = 0): no volatility gives it
+    assert math.isnan(nb.implied_vol_one(10.0, 1, 110.0, 100.0, 0.5, 0.0, 0.0, 1e-10, 100))
+    assert math.isnan(nb.implied_vol_one(10.0, 0, 90.0, 100.0, 0.5, 0.0, 0.0, 1e-10, 100))
+    # volatilities above 200 % need the bracket to keep doubling
+    for vol in (2.5, 6.0):
+        price = nb.bsm_price_one(1, 100.0, 100.0, 0.25, vol, 0.01, 0.0)
+        assert nb.implied_vol_one(price, 1, 100.0, 100.0, 0.25, 0.01, 0.0, 1e-10, 100) == pytest.approx(vol, rel=1e-6)

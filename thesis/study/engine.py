@@ -1,7 +1,8 @@
-"""Per-symbol work of a study: find the occurrences, draw the base-rate dates, and
-simulate every (event, exit rule) pair in ONE call of the replay kernel
-(thesis.replay.nb.simulate_trades_nb), so the study and ``thesis replay`` share
-every fill rule.
+"""The work of a study before the statistics: per symbol, find the occurrences and draw
+the base-rate dates (``symbol_events``); then simulate every (event, exit rule) pair of many
+symbols at once (``simulate_block``) with the replay fill kernel
+(thesis.replay.nb.simulate_symbols_nb, which runs the same ``_simulate_one`` per trade as
+simulate_trades_nb), so the study and ``thesis replay`` share every fill rule.
 
 Entry: the open of the session after the signal (ENTRY_NEXT_OPEN); on a source
 without opens the kernel fills at the signal session's close (flag no_open).
@@ -156,47 +157,6 @@ def _eligible(plan: StudyPlan, data: SymbolData) -> np.ndarray:
     return ok
 
 
-def _level(level, ref, atr, risk, sign):
-    if level.unit == "pct":
-        return ref * (1.0 + sign * level.value)
-    if level.unit == "atr":
-        return ref + sign * level.value * atr
-    if level.unit == "r":
-        return ref + sign * level.value * risk
-    return np.full(ref.shape, level.value)
-
-
-def exit_arrays(ex: ExitRule, data: SymbolData, t: np.ndarray, atr: np.ndarray, sign: int, k: int) -> dict:
-    """Kernel inputs of one exit rule for events at signal bars t (entries at t + 1)."""
-    m = len(t)
-    n = len(data.dates)
-    nxt = data.open[t + 1]
-    ref = np.where(np.isfinite(nxt), nxt, data.close[t])
-    a = atr[t]
-    stop = _level(ex.stop, ref, a, None, -sign)
-    risk = np.abs(ref - stop)
-    targets = np.full((m, k), np.nan)
-    sizes = np.zeros((m, k))
-    for j, (lv, size) in enumerate(zip(ex.targets, ex.sizes)):
-        targets[:, j] = _level(lv, ref, a, risk, sign)
-        sizes[:, j] = size
-    valid = np.isfinite(stop) & (risk > 0) & ((ref - stop) * sign > 0)
-    valid &= np.all(((targets[:, :len(ex.targets)] - ref[:, None]) * sign > 0), axis=1)
-    horizon = np.full(m, n, dtype=np.int64)
-    hold = np.zeros(m, dtype=np.int64)
-    if ex.hold.sessions:
-        hold[:] = ex.hold.sessions
-    elif ex.hold.offset:
-        num = int("".join(ch for ch in ex.hold.offset if ch.isdigit()))
-        unit = ex.hold.offset[len(str(num)):]
-        ends = pd.DatetimeIndex(data.dates[t + 1]) + pd.DateOffset(**{_CAL[unit]: num})
-        ends = ends.to_numpy().astype("datetime64[ns]")
-        horizon = np.searchsorted(data.dates, ends, side="right").astype(np.int64) - 1
-        horizon[ends > data.dates[-1]] = n
-    return {"stop": stop, "targets": targets, "sizes": sizes, "horizon": horizon, "hold": hold, "valid": valid,
-            "breakeven": np.full(m, ex.breakeven, dtype=np.bool_)}
-
-
 _UNITS = {"pct": nb.UNIT_PCT, "atr": nb.UNIT_ATR, "r": nb.UNIT_R, "price": nb.UNIT_PRICE}
 
 
@@ -229,29 +189,6 @@ def _hold_arrays(hold, data: SymbolData, t: np.ndarray) -> tuple[np.ndarray, np.
         horizon = np.searchsorted(data.dates, ends, side="right").astype(np.int64) - 1
         horizon[ends > data.dates[-1]] = n
     return horizon, bars
-
-
-def all_exit_arrays(plan: StudyPlan, data: SymbolData, t: np.ndarray, atr: np.ndarray, k: int) -> dict:
-    """exit_arrays of every exit rule, concatenated (row x * m + e), in one kernel call: the same
-    numbers as concatenating exit_arrays(ex, ...) over plan.exits."""
-    cached = plan.__dict__.get("_exit_codes")          # per plan, not per symbol
-    if cached is None or cached[0] != (plan.exits, k):
-        cached = ((plan.exits, k), _exit_codes(plan.exits, k))
-        plan.__dict__["_exit_codes"] = cached
-    codes = cached[1]
-    nxt = data.open[t + 1]
-    ref = np.where(np.isfinite(nxt), nxt, data.close[t])
-    stop, targets, sizes, valid = nb.exit_levels_nb(ref, atr[t], plan.sign, *codes)
-    holds: dict = {}
-    horizon, bars = [], []
-    for ex in plan.exits:
-        if ex.hold not in holds:
-            holds[ex.hold] = _hold_arrays(ex.hold, data, t)
-        horizon.append(holds[ex.hold][0])
-        bars.append(holds[ex.hold][1])
-    return {"stop": stop, "targets": targets, "sizes": sizes, "horizon": np.concatenate(horizon),
-            "hold": np.concatenate(bars), "valid": valid,
-            "breakeven": np.repeat(np.array([ex.breakeven for ex in plan.exits], dtype=np.bool_), len(t))}
 
 
 def _exit_plan(plan: StudyPlan) -> tuple:

@@ -309,8 +309,7 @@ UNIT_PCT, UNIT_ATR, UNIT_R, UNIT_PRICE = 0, 1, 2, 3
 
 @njit(cache=True, nogil=True, inline="always")
 def _level_nb(unit, value, ref, atr, risk, sgn):
-    """One level, exactly as engine._level: pct ref * (1 + s v), atr ref + s v atr,
-    r ref + s v risk, price v (same operations in the same order, so the same floats)."""
+    """One level: pct ref * (1 + s v), atr ref + s v atr, r ref + s v risk, price v."""
     if unit == UNIT_PCT:
         return ref * (1.0 + sgn * value)
     if unit == UNIT_ATR:
