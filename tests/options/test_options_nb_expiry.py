@@ -33,3 +33,8 @@ def test_implied_vol_at_the_no_arbitrage_bound_is_nan_and_high_vols_round_trip()
     for vol in (2.5, 6.0):
         price = nb.bsm_price_one(1, 100.0, 100.0, 0.25, vol, 0.01, 0.0)
         assert nb.implied_vol_one(price, 1, 100.0, 100.0, 0.25, 0.01, 0.0, 1e-10, 100) == pytest.approx(vol, rel=1e-6)
+
+
+def test_monte_carlo_touch_of_an_unreachable_barrier_is_exactly_zero():
+    assert nb.touch_mc_nb(100.0, 1000.0, 0.0, 0.2, 0.1, 500, 10, 7) == 0.0
+    assert nb.touch_mc_nb(100.0, 10.0, 0.0, 0.2, 0.1, 500, 10, 7) == 0.0
