@@ -1,6 +1,8 @@
 """Input checks and timeframe handling shared by the pandas-facing trigger functions."""
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import pandas as pd
 
@@ -49,6 +51,36 @@ def timeframe_bars(bars: pd.DataFrame, timeframe: str = "1d") -> pd.DataFrame:
     if "partial" in getattr(bars, "columns", ()) and bars.attrs.get("timeframe", "1d") == timeframe:
         return bars
     check_daily_bars(bars)
+    # Many ideas on one symbol (a board, a watch pass, a scorecard) ask for the same frame of the
+    # same bars object: build it once per (bars object, timeframe) while that object lives.
+    # The key carries a fingerprint of the values, so a frame changed in place is never served stale.
+    key = (id(bars), timeframe, len(bars), _fingerprint(bars))
+    hit = _MEMO.get(key)
+    if hit is not None and hit[0]() is bars:
+        return hit[1]
+    frame = _timeframe_frame(bars, timeframe)
+    try:
+        ref = weakref.ref(bars, lambda _r, k=key: _MEMO.pop(k, None))
+    except TypeError:       # an object without weak references: not memoised
+        return frame
+    _MEMO[key] = (ref, frame)
+    return frame
+
+
+_MEMO: dict = {}
+
+
+def _fingerprint(bars: pd.DataFrame) -> tuple:
+    """Dates at both ends and the sums of the price columns (NaN-safe): cheap, and any edit of a
+    price or a date changes it in practice."""
+    if not len(bars):
+        return ()
+    sums = tuple(float(np.nansum(bars[c].to_numpy(dtype="float64", na_value=np.nan)))
+                 for c in ("open", "high", "low", "close") if c in bars.columns)
+    return (bars.index[0], bars.index[-1], *sums)
+
+
+def _timeframe_frame(bars: pd.DataFrame, timeframe: str) -> pd.DataFrame:
     frame = bars.copy()
     if "open" not in frame.columns:
         frame["open"] = np.nan
