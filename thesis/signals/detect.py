@@ -65,8 +65,9 @@ def _wick_text(short, o, h, l, c, i) -> str:
     return f"{'upper' if short else 'lower'} wick {_f(wick)} = {wick / rng:.0%} of range, {ratio}"
 
 
-def _mask_and_details(trig: Trigger, bars: pd.DataFrame, side: str):
-    """(frame, event mask, list of detail strings aligned with the event rows)."""
+def _mask_and_details(trig: Trigger, bars: pd.DataFrame, side: str, since=None):
+    """(frame, event rows, list of detail strings aligned with the rows); rows dated before
+    ``since`` are dropped before their texts are written."""
     short = check_side(side)
     tf, kind, zone = trig.timeframe, trig.kind, trig.bounds()
     frame = timeframe_bars(bars, tf)     # resampled once; the trigger functions accept it as is
@@ -120,6 +121,8 @@ def _mask_and_details(trig: Trigger, bars: pd.DataFrame, side: str):
     else:  # pragma: no cover - Trigger validates kind
         raise AssertionError(kind)
     rows = np.flatnonzero(mask.to_numpy(dtype=bool))
+    if since is not None and len(rows):
+        rows = rows[dates[rows] >= pd.Timestamp(since)]
     return frame, rows, [text(int(i)) for i in rows]
 
 
@@ -129,15 +132,17 @@ def _empty() -> pd.DataFrame:
                          "detail": pd.Series(dtype=object)})
 
 
-def detect(trigger: Trigger, bars: pd.DataFrame, direction: str | None) -> pd.DataFrame:
+def detect(trigger: Trigger, bars: pd.DataFrame, direction: str | None, since=None) -> pd.DataFrame:
     """Events of one trigger on daily `bars`; side = trigger.side or else `direction`.
 
     Columns: date (bar date = when known), kind, timeframe, price (close of that bar), detail.
+    ``since``: leave out events dated before it (the rule still reads all the bars before it;
+    only the listing is shorter).
     """
     if not isinstance(trigger, Trigger):
         trigger = Trigger.model_validate(trigger)
     side = trigger.resolved_side(direction)
-    frame, rows, details = _mask_and_details(trigger, bars, side)
+    frame, rows, details = _mask_and_details(trigger, bars, side, since)
     if len(rows) == 0:
         return _empty()
     label = f"{trigger.label}: " if trigger.label else ""
@@ -150,9 +155,10 @@ def detect(trigger: Trigger, bars: pd.DataFrame, direction: str | None) -> pd.Da
     })
 
 
-def detect_all(triggers: Iterable[Trigger], bars: pd.DataFrame, direction: str | None) -> pd.DataFrame:
-    """Events of every trigger, sorted by date (stable: ties keep the triggers' order)."""
-    parts = [detect(t, bars, direction) for t in triggers]
+def detect_all(triggers: Iterable[Trigger], bars: pd.DataFrame, direction: str | None, since=None) -> pd.DataFrame:
+    """Events of every trigger, sorted by date (stable: ties keep the triggers' order);
+    ``since`` as in `detect`."""
+    parts = [detect(t, bars, direction, since) for t in triggers]
     parts = [p for p in parts if len(p)]
     if not parts:
         return _empty()

@@ -119,8 +119,7 @@ def _triggers(idea, bars: pd.DataFrame, start) -> pd.DataFrame:
         if _NO_TRIGGERS is None:
             _NO_TRIGGERS = _empty()
         return _NO_TRIGGERS
-    events = detect_all(idea.triggers, bars, idea.direction)
-    return events[events["date"] >= start] if len(events) else events
+    return detect_all(idea.triggers, bars, idea.direction, since=start)
 
 
 # ------------------------------------------------------------------ evaluate

@@ -376,7 +376,8 @@ def board(res: PassResult) -> list[dict]:
         days = None
         if s.horizon_end and s.state not in ("closed", "expired", "invalidated"):
             days = (pd.Timestamp(s.horizon_end) - res.session).days
-        rows.append({**base, "symbol": idea.symbol, "direction": idea.direction, "state": s.state,
+        rows.append({**base, "title": idea.idea.title, "symbol": idea.symbol, "adjustment": idea.idea.adjustment,
+                     "direction": idea.direction, "state": s.state,
                      "reason": s.reason, "session": s.session, "price": close, "zone": zone, "stop": dist(s.stop),
                      "next_target": dist(s.next_target), "open_r": None if s.open_r is None else round(s.open_r, 3),
                      "days_left": days, "revision": s.events[0].revision if s.events else 0,

@@ -408,16 +408,19 @@ def board_view(doc: dict, folder: IdeaFolder, cache: Cache, source: str | None =
 
     out = []
     for r in doc["ideas"]:
-        extra = {"title": r["id"], "sparkline": None}
+        extra = {"title": r.get("title") or r["id"], "sparkline": None}
         try:
-            path = folder.path(r["id"])
-            spec = cache.get(("spec", file_key(path)), lambda p=path: load(p))
-            extra["title"] = spec.idea.title
+            if r.get("title") and r.get("adjustment"):      # the watch rows carry what the page needs
+                symbol, adjustment = r["symbol"], r["adjustment"]
+            else:
+                path = folder.path(r["id"])
+                spec = cache.get(("spec", file_key(path)), lambda p=path: load(p))
+                extra["title"], symbol, adjustment = spec.idea.title, spec.symbol, spec.idea.adjustment
             if r.get("session"):
-                key = ("spark", spec.symbol, spec.idea.adjustment, r["session"], source)
+                key = ("spark", symbol, adjustment, r["session"], source)
 
-                def spark(spec=spec, r=r):
-                    bars = load_bars(spec.symbol, spec.idea.adjustment, source, end=r["session"])
+                def spark(symbol=symbol, adjustment=adjustment, r=r):
+                    bars = load_bars(symbol, adjustment, source, end=r["session"])
                     return _round(bars["close"].iloc[-60:], 4)
 
                 extra["sparkline"] = cache.get(key, spark)
