@@ -69,31 +69,10 @@ def atr_nb(high, low, close, length):
 
 @njit(cache=True, nogil=True)
 def relative_zone_nb(high, low, close, lookback, width, atr_length, short):
-    """Per-bar zone (lo, hi) from the prior ``lookback`` bars (rule in the module docstring)."""
-    n = close.shape[0]
-    lo = np.full(n, np.nan)
-    hi = np.full(n, np.nan)
-    atr = atr_nb(high, low, close, atr_length)
-    for t in range(lookback, n):
-        a = atr[t - 1]
-        if not a == a:
-            continue
-        ref = -np.inf if short else np.inf
-        ok = True
-        for i in range(t - lookback, t):
-            v = high[i] if short else low[i]
-            if not v == v:
-                ok = False
-                break
-            if short:
-                if v > ref:
-                    ref = v
-            elif v < ref:
-                ref = v
-        if ok:
-            lo[t] = ref - width * a
-            hi[t] = ref + width * a
-    return lo, hi
+    """Per-bar zone (lo, hi) from the prior ``lookback`` bars (rule in the module docstring):
+    ref -/+ width * atr[t-1] with (ref, atr) from zone_ref_nb."""
+    ref, atr = zone_ref_nb(high, low, close, lookback, atr_length, short)
+    return ref - width * atr, ref + width * atr
 
 
 @njit(cache=True, nogil=True)
