@@ -127,9 +127,16 @@ def _mask_and_details(trig: Trigger, bars: pd.DataFrame, side: str, since=None):
 
 
 def _empty() -> pd.DataFrame:
-    return pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]"), "kind": pd.Series(dtype=object),
-                         "timeframe": pd.Series(dtype=object), "price": pd.Series(dtype="float64"),
-                         "detail": pd.Series(dtype=object)})
+    """An event table with no rows (built once; each caller gets its own copy)."""
+    global _EMPTY
+    if _EMPTY is None:
+        _EMPTY = pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]"), "kind": pd.Series(dtype=object),
+                               "timeframe": pd.Series(dtype=object), "price": pd.Series(dtype="float64"),
+                               "detail": pd.Series(dtype=object)})
+    return _EMPTY.copy()
+
+
+_EMPTY = None
 
 
 def detect(trigger: Trigger, bars: pd.DataFrame, direction: str | None, since=None) -> pd.DataFrame:

@@ -53,14 +53,16 @@ def timeframe_bars(bars: pd.DataFrame, timeframe: str = "1d") -> pd.DataFrame:
     check_daily_bars(bars)
     # Many ideas on one symbol (a board, a watch pass, a scorecard) ask for the same frame of the
     # same bars object: build it once per (bars object, timeframe) while that object lives.
-    # The key carries a fingerprint of the values, so a frame changed in place is never served stale.
-    key = (id(bars), timeframe, len(bars), _fingerprint(bars))
+    # Bars are treated as immutable once loaded (as every loader returns them): a frame edited in
+    # place after a first call would need a copy to be seen afresh; a new frame always is.
+    key = (id(bars), timeframe, len(bars), bars.index[0] if len(bars) else None,
+           bars.index[-1] if len(bars) else None)
     hit = _MEMO.get(key)
     if hit is not None and hit[0]() is bars:
         return hit[1]
     frame = _timeframe_frame(bars, timeframe)
     try:
-        ref = weakref.ref(bars, lambda _r, k=key: _MEMO.pop(k, None))
+        ref = weakref.ref(bars, lambda _r, k=key, memo=_MEMO: memo.pop(k, None))
     except TypeError:       # an object without weak references: not memoised
         return frame
     _MEMO[key] = (ref, frame)
@@ -68,16 +70,6 @@ def timeframe_bars(bars: pd.DataFrame, timeframe: str = "1d") -> pd.DataFrame:
 
 
 _MEMO: dict = {}
-
-
-def _fingerprint(bars: pd.DataFrame) -> tuple:
-    """Dates at both ends and the sums of the price columns (NaN-safe): cheap, and any edit of a
-    price or a date changes it in practice."""
-    if not len(bars):
-        return ()
-    sums = tuple(float(np.nansum(bars[c].to_numpy(dtype="float64", na_value=np.nan)))
-                 for c in ("open", "high", "low", "close") if c in bars.columns)
-    return (bars.index[0], bars.index[-1], *sums)
 
 
 def _timeframe_frame(bars: pd.DataFrame, timeframe: str) -> pd.DataFrame:
@@ -89,16 +81,32 @@ def _timeframe_frame(bars: pd.DataFrame, timeframe: str) -> pd.DataFrame:
     if timeframe == "1d":
         frame["partial"] = False
         frame.attrs["timeframe"] = "1d"
-        return frame
-    from thesis.data import resample
+    else:
+        from thesis.data import resample
 
-    return resample(frame, timeframe)
+        frame = resample(frame, timeframe)
+    # pandas deep-copies attrs on every column access: the trigger rules read only the scalar ones
+    frame.attrs = {k: v for k, v in frame.attrs.items() if isinstance(v, (str, bool, int, float))}
+    return frame
 
 
 def ohlc(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(open, high, low, close) as contiguous float64 arrays."""
-    return tuple(np.ascontiguousarray(frame[c].to_numpy(dtype="float64", na_value=np.nan))
-                 for c in ("open", "high", "low", "close"))
+    """(open, high, low, close) as contiguous float64 arrays (built once per frame object, like
+    timeframe_bars; read-only views, so a caller cannot change them for the next one)."""
+    key = ("ohlc", id(frame), len(frame))
+    hit = _MEMO.get(key)
+    if hit is not None and hit[0]() is frame:
+        return hit[1]
+    arrays = tuple(np.ascontiguousarray(frame[c].to_numpy(dtype="float64", na_value=np.nan))
+                   for c in ("open", "high", "low", "close"))
+    for a in arrays:
+        a.flags.writeable = False
+    try:
+        ref = weakref.ref(frame, lambda _r, k=key, memo=_MEMO: memo.pop(k, None))
+    except TypeError:
+        return arrays
+    _MEMO[key] = (ref, arrays)
+    return arrays
 
 
 def complete_only(frame: pd.DataFrame, mask: np.ndarray) -> pd.Series:

@@ -305,8 +305,7 @@ class Idea(Strict):
             return pd.Timestamp(h[1])
         unit, n = h
         start = pd.Timestamp(entry_date)
-        return {"d": start + pd.DateOffset(days=n), "w": start + pd.DateOffset(weeks=n),
-                "mo": start + pd.DateOffset(months=n), "y": start + pd.DateOffset(years=n)}[unit]
+        return start + pd.DateOffset(**{{"d": "days", "w": "weeks", "mo": "months", "y": "years"}[unit]: n})
 
     def horizon_sessions(self) -> int | None:
         """The horizon in sessions, when it is written in sessions ("40s"); else None."""
