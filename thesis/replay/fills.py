@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from thesis.errors import BadInput
+from thesis.signals.frames import ohlc
 from thesis.replay import nb
 from thesis.risk.levels import check_price, check_sizes, check_stop, check_targets_vs, direction_sign
 
@@ -126,8 +127,8 @@ def _check_bars(bars) -> pd.DatetimeIndex:
 
 def _check_window(bars: pd.DataFrame, index: pd.DatetimeIndex, first: int, last: int) -> None:
     """high, low and close must be finite on every bar the trade can use."""
-    # column by column: a row slice + column take copies the frame (and its attrs) and is ~20x slower
-    window = np.column_stack([bars[c].to_numpy(dtype="float64")[first:last + 1] for c in ("high", "low", "close")])
+    _, high, low, close = ohlc(bars)     # built once per bars object (thesis.signals.frames)
+    window = np.column_stack([a[first:last + 1] for a in (high, low, close)])
     bad = ~np.isfinite(window).all(axis=1)
     if bad.any():
         day = index[first + int(np.argmax(bad))]
@@ -210,7 +211,7 @@ def _run(bars: pd.DataFrame, rows: list[dict]) -> dict:
     for i, row in enumerate(rows):
         targets[i, :len(row["targets"])] = row["targets"]
         sizes[i, :len(row["sizes"])] = row["sizes"]
-    arrays = [np.ascontiguousarray(bars[c].to_numpy(dtype="float64")) for c in ("open", "high", "low", "close")]
+    arrays = ohlc(bars)
     out = nb.simulate_trades_nb(
         *arrays,
         np.array([r["sign"] for r in rows], dtype=np.int64),
@@ -227,7 +228,7 @@ def _run(bars: pd.DataFrame, rows: list[dict]) -> dict:
 
 def _trade(bars: pd.DataFrame, index: pd.DatetimeIndex, row: dict, out: dict, i: int) -> Trade:
     n = len(index)
-    has_open_source = bool(bars.attrs.get("has_open", True)) and bool(np.isfinite(bars["open"].to_numpy()).any())
+    has_open_source = bool(bars.attrs.get("has_open", True)) and bool(np.isfinite(ohlc(bars)[0]).any())
     date = lambda j: None if j < 0 else index[int(j)]  # noqa: E731
     reason_code = int(out["reason"][i])
     flags = int(out["flags"][i])
