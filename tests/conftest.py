@@ -6,7 +6,7 @@ from pathlib import Path
 
 import matplotlib
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 matplotlib.use("Agg")
 
@@ -16,6 +16,10 @@ matplotlib.use("Agg")
 DEV_SCALE = 5
 settings.register_profile("ci", settings.get_profile("ci"), derandomize=True, database=None, deadline=None,
                           print_blob=True, suppress_health_check=[HealthCheck.too_slow])
+# make mutate: the ci examples without shrinking (a mutant is killed by the first failing example;
+# shrinking it can take longer than the timeout that would call the mutant a survivor)
+settings.register_profile("mutate", settings.get_profile("ci"), print_blob=False,
+                          phases=(Phase.explicit, Phase.reuse, Phase.generate))
 settings.register_profile("dev", settings.get_profile("default"), derandomize=False, deadline=None, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default"))
 

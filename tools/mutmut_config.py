@@ -5,8 +5,10 @@ Per mutant (``pre_mutation``):
 - sampling: with MUTATE_SAMPLE=f (0 < f < 1) only a fixed, hash-chosen fraction f of the mutants is
   tested (the rest are "skipped" and left out of the survival rate); 1 (default) tests them all;
 - tests: the narrowest test selection named for the mutated file in MUTATE_FILE_TESTS (JSON: path
-  prefix -> {"prefix": command prefix such as env NUMBA_DISABLE_JIT=1, "tests": pytest arguments})
-  replaces the path's selection.
+  prefix -> pytest arguments), else the path's own (MUTATE_PATH_TESTS);
+- numba: the command prefix of the path being mutated (MUTATE_PREFIX, ``env NUMBA_DISABLE_JIT=1`` when the
+  path holds ``@njit`` kernels), the same as the clean run that sets mutmut's timeout. (Deciding per file
+  is no faster: loading the cached kernels takes longer than a small test selection without the JIT.)
 """
 from __future__ import annotations
 
@@ -37,7 +39,9 @@ def pre_mutation(context):
     table = json.loads(os.environ.get("MUTATE_FILE_TESTS", "{}"))
     best = max((p for p in table if context.filename == p or context.filename.startswith(p.rstrip("/") + "/")),
                key=len, default=None)
-    if best is not None:
-        entry = table[best]
-        context.config.test_command = shlex.join([*entry["prefix"], sys.executable, "-m", "pytest", "-x", "-q",
-                                                  "-p", "no:cacheprovider", *entry["tests"]])
+    tests = table[best] if best is not None else json.loads(os.environ.get("MUTATE_PATH_TESTS", "[]"))
+    if not tests:
+        return                                # keep the runner mutate.py gave mutmut
+    prefix = json.loads(os.environ.get("MUTATE_PREFIX", "[]"))
+    context.config.test_command = shlex.join([*prefix, sys.executable, "-m", "pytest", "-x", "-q",
+                                              "-p", "no:cacheprovider", *tests])

@@ -117,3 +117,67 @@ def test_scan_low_of_week_with_dates(mk):
     bars = mk([(v + 1, v + 2, v, v + 1) for v in lows], start="2024-01-08")
     got = scan("low_of_week", None, bars["high"], bars["low"], bars["close"], side="long", dates=bars.index)
     assert list(bars.index[got]) == [pd.Timestamp("2024-01-12"), pd.Timestamp("2024-01-19")]
+
+
+def test_parameter_defaults_are_the_ones_the_readme_gives():
+    """Each default in the README's trigger table ("`within` (5 bars)") is the model's default: the
+    README is what users read, and a default changed on one side only moves every scan silently."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    rows = {m.group(1): m.group(2) for m in re.finditer(r"^\| `(\w+)` \|.*\| ([^|]*) \|$", readme, re.M)
+            if m.group(1) in KINDS}
+    documented = {}
+    for kind in ("failed_breakout", "lower_high_breakdown", "squeeze_release", "long_wick"):
+        for name, value in re.findall(r"`(\w+)` \(([-\d.]+)", rows[kind]):
+            documented[name] = float(value)
+    assert set(documented) == {"within", "swing_bars", "tolerance", "max_wait", "length", "bb_mult",
+                               "kc_mult", "min_wick", "min_wick_body"}
+    for name, value in documented.items():
+        assert Trigger.model_fields[name].default == value, name
+
+
+@pytest.mark.parametrize("fields, ok", [
+    # the documented limits: within >= 1, swing_bars 1-50, 0 <= tolerance < 0.5, length >= 2,
+    # 0 < min_wick <= 1, max_wait >= 0, band multiples > 0, min_wick_body >= 0; each edge both ways
+    (dict(kind="failed_breakout", level=1, within=1), True),
+    (dict(kind="lower_high_breakdown", swing_bars=1), True),
+    (dict(kind="lower_high_breakdown", swing_bars=50), True),
+    (dict(kind="lower_high_breakdown", swing_bars=51), False),
+    (dict(kind="lower_high_breakdown", swing_bars=0), False),
+    (dict(kind="lower_high_breakdown", tolerance=0), True),
+    (dict(kind="lower_high_breakdown", tolerance=0.499), True),
+    (dict(kind="lower_high_breakdown", tolerance=0.5), False),
+    (dict(kind="lower_high_breakdown", tolerance=-0.01), False),
+    (dict(kind="lower_high_breakdown", max_wait=0), True),
+    (dict(kind="lower_high_breakdown", max_wait=-1), False),
+    (dict(kind="squeeze_release", length=2), True),
+    (dict(kind="squeeze_release", length=1), False),
+    (dict(kind="squeeze_release", bb_mult=0), False),
+    (dict(kind="squeeze_release", kc_mult=0), False),
+    (dict(kind="squeeze_release", kc_mult=0.01), True),
+    (dict(kind="long_wick", min_wick=1), True),
+    (dict(kind="long_wick", min_wick=1.01), False),
+    (dict(kind="long_wick", min_wick=0), False),
+    (dict(kind="long_wick", min_wick_body=0), True),
+    (dict(kind="long_wick", min_wick_body=-1), False),
+    (dict(kind="zone_rejection", zone=[188, 188]), True),      # lo == hi is a level
+    (dict(kind="outside_bar"), True),                          # needs no zone
+    (dict(kind="low_of_week", timeframe="1d"), True),
+])
+def test_parameter_limits_at_their_edges(fields, ok):
+    if ok:
+        t = Trigger(**fields)
+        assert all(getattr(t, k) == (tuple(v) if isinstance(v, list) else v) for k, v in fields.items())
+    else:
+        with pytest.raises(ValidationError, match=next(k for k in fields if k != "kind")):
+            Trigger(**fields)
+
+
+def test_daily_frame_marks_no_bar_partial(mk, quiet):
+    from thesis.signals.frames import timeframe_bars
+
+    frame = timeframe_bars(mk(quiet(5)), "1d")
+    assert frame["partial"].dtype == bool and not frame["partial"].any()
+    assert frame.attrs["timeframe"] == "1d"

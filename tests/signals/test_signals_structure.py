@@ -115,3 +115,21 @@ def test_swing_points_columns_are_dates(mk):
     sw = swing_points(mk(PATTERN), swing_bars=2)
     assert list(sw.columns) == ["swing_high_date", "swing_low_date"]
     assert pd.api.types.is_datetime64_any_dtype(sw["swing_high_date"])
+
+
+def test_failed_breakout_detail_names_the_breakout_bar_on_both_sides(mk, reflect):
+    """The event's text dates the breakout (or breakdown) bar, not the bar just before the event:
+    two closes beyond the zone, then the failure."""
+    from thesis.signals import Trigger, detect
+
+    closes = [99, 99, 101, 100.8, 99.5]                  # breakout on bar 2, two bars above, fails on 4
+    bars = mk(from_closes(closes))
+    ev = detect(Trigger(kind="failed_breakout", level=100), bars, "short")
+    assert list(ev["date"]) == [bars.index[4]]
+    assert ev["detail"].iloc[0].startswith(f"short: closed above 100.00 on {bars.index[2].date()}")
+    assert "2 bar(s) later" in ev["detail"].iloc[0]
+    mirrored = mk(reflect(from_closes(closes)))          # 101 -> 99, 100.8 -> 99.2: breakdown on bar 2
+    ev = detect(Trigger(kind="failed_breakout", level=100), mirrored, "long")
+    assert list(ev["date"]) == [mirrored.index[4]]
+    assert ev["detail"].iloc[0].startswith(f"long: closed below 100.00 on {mirrored.index[2].date()}")
+    assert "2 bar(s) later" in ev["detail"].iloc[0]

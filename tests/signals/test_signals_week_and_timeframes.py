@@ -102,3 +102,18 @@ def test_monthly_events_without_open_column(mk):
     monthly = outside_bar(bars, "short", "1mo")
     # March closes at 98 < February's close 100 (fallback: previous close, open is missing).
     assert list(monthly.index[monthly]) == [pd.Timestamp("2024-03-28")]
+
+
+def test_a_week_whose_extreme_is_the_first_bar_of_the_data(mk):
+    """The first session of the data can make its week's low: that week is reported like any other."""
+    bars = mk([bar(v) for v in [90, 97, 98, 99, 99, 95, 96, 94, 96]], start="2024-01-08")
+    ext = week_extremes(bars, "long")
+    assert list(ext["extreme_date"]) == [pd.Timestamp("2024-01-08"), pd.Timestamp("2024-01-18")]
+    assert list(ext["extreme"]) == [90.0, 94.0]
+
+
+def test_weekday_names_may_be_written_out_in_the_python_api(mk):
+    bars = week_bars(mk)
+    short_names = low_of_week(bars, "long", weekdays=["tue", "wed"])
+    long_names = low_of_week(bars, "long", weekdays=["Tuesday", "WEDNESDAY"])
+    assert list(long_names.index[long_names]) == list(short_names.index[short_names]) == [pd.Timestamp("2024-01-12")]
