@@ -69,6 +69,10 @@ def test_long_wick_zone_must_be_reached(mk, quiet):
     bars = mk(quiet(1) + [(100.0, 105.0, 99.5, 100.5)])
     assert fired(long_wick(bars, "short", zone=(104.0, 106.0))) == [1]
     assert fired(long_wick(bars, "short", zone=(105.5, 106.0))) == []
+    assert fired(long_wick(bars, "short", zone=(105.0, 106.0))) == [1]      # H == lo reaches it
+    mirrored = mk(quiet(1) + [(100.0, 100.5, 95.0, 99.5)])                 # the long mirror: L == hi
+    assert fired(long_wick(mirrored, "long", zone=(94.0, 95.0))) == [1]
+    assert fired(long_wick(mirrored, "long", zone=(94.0, 94.5))) == []
 
 
 def test_long_wick_without_open_uses_previous_close(mk):
@@ -88,3 +92,13 @@ def test_weekly_long_wick_is_dated_at_the_week_close(mk):
     assert list(weekly.index[weekly]) == [pd.Timestamp("2024-01-12")]
     # With the week cut on Thursday it is partial: nothing is emitted.
     assert not long_wick(bars.iloc[:4], "short", timeframe="1w").any()
+
+
+def test_squeeze_release_detail_quotes_the_mean_known_on_that_bar(mk, quiet):
+    """The detail's mean is the last `length` closes up to the release bar, never a later one."""
+    from thesis.signals import Trigger, detect
+
+    rows = quiet(25) + [(100.0, 110.5, 100.0, 110.0), (110.0, 200.5, 110.0, 200.0)]
+    ev = detect(Trigger(kind="squeeze_release"), mk(rows), "long")
+    assert list(ev.index if "date" not in ev else ev["date"])[0] == mk(rows).index[25]
+    assert ev["detail"].iloc[0].endswith("C 110.00 > mean 100.50")     # (19 x 100 + 110) / 20

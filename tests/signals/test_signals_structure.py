@@ -77,6 +77,16 @@ def test_lower_high_breakdown_fires_on_the_neckline_break(mk):
     bars = mk(PATTERN)
     assert fired(lower_high_breakdown(bars, "short", ZONE, swing_bars=2, tolerance=0.01)) == [9]
     assert fired(lower_high_breakdown(bars, "short", None, swing_bars=2, tolerance=0.01)) == [9]
+    # the kernel's pivots and neckline: set on the event bar only, -1 / NaN on every other bar
+    from thesis.signals import nb
+    from thesis.signals.frames import ohlc
+
+    _, h, low, c = ohlc(bars)
+    event, first, second, neck = nb.lower_high_breakdown_nb(h, low, c, *ZONE, 2, 0.01, 20, True)
+    assert list(np.flatnonzero(event)) == [9]
+    assert (first[9], second[9], neck[9]) == (2, 6, 101.0)
+    others = np.arange(len(event)) != 9
+    assert (first[others] == -1).all() and (second[others] == -1).all() and np.isnan(neck[others]).all()
 
 
 def test_lower_high_breakdown_negative_cases(mk):
@@ -133,3 +143,33 @@ def test_failed_breakout_detail_names_the_breakout_bar_on_both_sides(mk, reflect
     assert list(ev["date"]) == [mirrored.index[4]]
     assert ev["detail"].iloc[0].startswith(f"long: closed below 100.00 on {mirrored.index[2].date()}")
     assert "2 bar(s) later" in ev["detail"].iloc[0]
+
+
+def test_a_swing_needs_k_bars_on_each_side(mk):
+    """Fractal(k): H[p] > each of the k highs before and >= each of the k after; a bar with fewer
+    than k bars before it is never a swing, and a higher bar k sessions later cancels one."""
+    def rows(highs):
+        return [(h - 1, h, h - 2, h - 1) for h in highs]
+
+    bars = mk(rows([100, 101, 105, 104, 106, 103, 102]))
+    later_higher = swing_points(bars, swing_bars=2)                 # bar 4 (106) is 2 after bar 2 (105)
+    assert later_higher["swing_high_date"].dropna().tolist() == [bars.index[4]]
+    assert swing_points(mk(rows([100, 101, 105, 104, 103.5, 103])), swing_bars=2)["swing_high_date"].notna().any()
+    too_early = swing_points(mk(rows([104, 106, 105, 104, 103, 107])), swing_bars=2)
+    assert too_early["swing_high_date"].isna().all()                 # bar 1 has one bar before it
+    lows = [(l + 1, l + 2, l, l + 1) for l in [100, 99, 95, 96, 94, 97, 98]]
+    assert swing_points(mk(lows), swing_bars=2)["swing_low_date"].dropna().tolist() == [mk(lows).index[4]]
+    early_low = [(l + 1, l + 2, l, l + 1) for l in [96, 94, 95, 96, 97, 93]]
+    assert swing_points(mk(early_low), swing_bars=2)["swing_low_date"].isna().all()
+
+
+def test_lower_high_breakdown_with_one_bar_between_the_highs(mk):
+    """swing_bars = 1 lets the two highs stand two bars apart (one bar, the neckline, between)."""
+    rows = [(100.0, 101.0, 99.0, 100.0),
+            (104.0, 105.0, 103.0, 104.0),     # H1 = 105 (bar 1)
+            (102.5, 103.0, 102.0, 102.5),     # the neckline: low 102
+            (104.0, 104.8, 103.5, 104.0),     # H2 = 104.8 (bar 3), confirmed on bar 4
+            (103.5, 104.0, 102.5, 103.0),
+            (102.5, 103.0, 101.0, 101.5)]     # close 101.5 < 102: the event
+    got = lower_high_breakdown(mk(rows), "short", (104.0, 106.0), swing_bars=1, tolerance=0.01)
+    assert fired(got) == [5]

@@ -117,3 +117,13 @@ def test_weekday_names_may_be_written_out_in_the_python_api(mk):
     short_names = low_of_week(bars, "long", weekdays=["tue", "wed"])
     long_names = low_of_week(bars, "long", weekdays=["Tuesday", "WEDNESDAY"])
     assert list(long_names.index[long_names]) == list(short_names.index[short_names]) == [pd.Timestamp("2024-01-12")]
+
+
+def test_running_mode_needs_a_new_extreme_not_a_tie(mk, reflect):
+    """"Undercuts (exceeds) every earlier session of its week": equalling the week's low (high) so
+    far is not an event, on either side."""
+    lows = [99, 97, 97, 96, 96]                       # Mon 8 .. Fri 12 Jan 2024: ties on Wed and Fri
+    got = low_of_week(mk([bar(v) for v in lows], start="2024-01-08"), "long", mode="running")
+    assert list(got.index[got]) == [pd.Timestamp("2024-01-09"), pd.Timestamp("2024-01-11")]
+    highs = low_of_week(mk(reflect([bar(v) for v in lows]), start="2024-01-08"), "short", mode="running")
+    assert list(highs.index[highs]) == [pd.Timestamp("2024-01-09"), pd.Timestamp("2024-01-11")]
