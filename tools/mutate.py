@@ -40,7 +40,8 @@ PATHS: dict[str, list[str]] = {
     "thesis/study": ["tests/study", "-k", "not dask and not vectorbt and not backtesting"],
     "thesis/options/nb.py": ["tests/options"],
     "thesis/signals": ["tests/signals"],
-    "thesis/data/validate.py": ["tests/data/test_csv.py", "tests/data/test_csv_fuzz.py", "tests/data/test_symbols.py",
+    "thesis/data/validate.py": ["tests/data/test_validate.py", "tests/data/test_csv.py", "tests/data/test_csv_fuzz.py",
+                                "tests/data/test_limits.py", "tests/data/test_outliers.py", "tests/data/test_symbols.py",
                                 "tests/data/test_cli_data.py"],
     "thesis/watch": ["tests/watch"],          # the watch state machine and journal, once they exist
 }

@@ -71,10 +71,6 @@ class Report:
     def rejected(self) -> list[Problem]:
         return [p for p in self.problems if p.action == REJECT]
 
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
 
 def _line(frame: pd.DataFrame, i: int) -> int | None:
     return int(frame[LINE].iloc[i]) if LINE in frame.columns else None
@@ -170,9 +166,11 @@ def validate_frame(frame: pd.DataFrame, symbol: str, path: str, *, check_calenda
 
     if check_calendar and len(frame):
         d = pd.DatetimeIndex(frame["date"])
-        expected = calendar.sessions(d[0], min(d[-1], calendar.last_session()))
+        expected = calendar.sessions(d[0], d[-1])
         missing = expected.difference(d)
-        extra = d[(d >= expected[0]) & (d <= expected[-1])].difference(expected) if len(expected) else d[:0]
+        # only dates the calendar covers can be called non-sessions (a weekend after the last bar too)
+        covered = (d >= pd.Timestamp(calendar.FIRST)) & (d <= calendar.last_session())
+        extra = d[covered].difference(expected)
         if len(missing):
             shown = ", ".join(str(x.date()) for x in missing[:5]) + (" ..." if len(missing) > 5 else "")
             problems.append(Problem(symbol, path, None, str(missing[0].date()), "missing sessions", REPORT,
