@@ -136,3 +136,29 @@ def test_calendar_gaps_and_non_sessions_are_reported_not_invented():
     assert problems["not a session"].date == "2023-07-01"
     _, quiet = validate_frame(f, "X", "X.csv", check_calendar=False)
     assert quiet.problems == []
+
+
+def _with_spike(n=40, at=30):
+    rows = [(100.0, 100.5 + 0.1 * (i % 3), 99.5, 100.0 + 0.1 * (i % 2), 1000.0) for i in range(n)]
+    rows[at] = (100.0, 160.0, 99.5, 100.0, 1000.0)              # a high printed 60x the range, reverting
+    return rows
+
+
+def test_bad_prints_are_searched_after_repairs_but_not_after_a_rejection():
+    rows = _with_spike()
+    _, clean = validate_frame(frame(rows), "X", "X.csv")
+    assert [f.index for f in clean.flags] == [30] and kinds(clean) == ["bad print? high spike"]
+    repaired = list(rows)
+    repaired[5] = (100.0, 99.9, 99.5, 100.0, 1000.0)             # high below the body: repaired
+    _, report = validate_frame(frame(repaired), "X", "X.csv")
+    assert kinds(report) == ["high below body", "bad print? high spike"] and len(report.flags) == 1
+    rejected = list(rows)
+    rejected[5] = (100.0, 100.5, 99.5, -1.0, 1000.0)             # a negative close: rejected
+    _, report = validate_frame(frame(rejected), "X", "X.csv")
+    assert report.flags == [] and not any(k.startswith("bad print") for k in kinds(report))
+
+
+def test_dates_before_the_calendar_starts_are_not_called_non_sessions():
+    dates = pd.DatetimeIndex(["1989-12-27", "1989-12-28", "1989-12-29", "1990-01-02", "1990-01-03"])
+    _, report = validate_frame(frame([OK] * len(dates), dates=dates), "X", "X.csv")
+    assert report.problems == []
