@@ -50,6 +50,9 @@ FILE_TESTS: dict[str, list[str]] = {
     "thesis/replay/nb.py": ["tests/replay"],
     "thesis/replay/fills.py": ["tests/replay"],
     "thesis/replay/run.py": ["tests/ideas/test_replay_seed.py", "tests/ideas/test_results.py"],
+    # the real-universe tests build 503 constituents' breadth (45 s with the JIT off): only for universe.py
+    "thesis/breadth": ["tests/breadth/test_breadth_compute.py", "tests/breadth/test_breadth_indicators.py"],
+    "thesis/breadth/universe.py": ["tests/breadth"],
     # the fast-path equality tests take two minutes with the JIT off: only the kernels need them
     "thesis/study": ["tests/study", "-k", "not dask and not vectorbt and not backtesting and not fast_paths"],
     "thesis/study/nb.py": ["tests/study", "-k", "not dask and not vectorbt and not backtesting"],

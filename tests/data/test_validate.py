@@ -162,3 +162,37 @@ def test_dates_before_the_calendar_starts_are_not_called_non_sessions():
     dates = pd.DatetimeIndex(["1989-12-27", "1989-12-28", "1989-12-29", "1990-01-02", "1990-01-03"])
     _, report = validate_frame(frame([OK] * len(dates), dates=dates), "X", "X.csv")
     assert report.problems == []
+
+
+@pytest.mark.parametrize("gaps, listed, more", [(5, 5, False), (6, 5, True)])
+def test_calendar_messages_list_five_dates_then_say_there_are_more(gaps, listed, more):
+    sessions = calendar.sessions("2023-06-01", "2023-07-31")
+    dates = sessions.delete(list(range(2, 2 + 2 * gaps, 2)))                      # every other session
+    _, report = validate_frame(frame([OK] * len(dates), dates=dates), "X", "X.csv")
+    (missing,) = report.problems
+    shown = missing.message.split(": ", 1)[1]
+    assert missing.message.startswith(f"{gaps} XNYS sessions have no bar")
+    assert shown.removesuffix(" ...").split(", ") == [str(sessions[i].date()) for i in range(2, 2 + 2 * listed, 2)]
+    assert shown.endswith(" ...") is more
+    saturdays = pd.date_range("2023-06-03", periods=6, freq="7D")
+    weekdays = calendar.sessions("2023-06-01", "2023-07-14")
+    _, report = validate_frame(frame([OK] * (len(weekdays) + 6), dates=weekdays.append(saturdays).sort_values()),
+                               "X", "X.csv")
+    (extra,) = report.problems
+    assert extra.message == "6 dates are not XNYS sessions: " + ", ".join(str(d.date()) for d in saturdays[:5])
+
+
+def test_the_load_error_names_the_first_rejection_and_counts_the_others():
+    from thesis.data.validate import ensure_loadable
+    from thesis.errors import DataFileError
+
+    rows = [OK, (100, 101, 99, -1, 10), (100, 101, 99, -2, 10), (100, 101, 99, -3, 10)]
+    _, report = validate_frame(frame(rows), "X", "X.csv")
+    with pytest.raises(DataFileError) as err:
+        ensure_loadable(report, "X.csv", "X")
+    assert err.value.line == 3 and str(err.value).endswith("non-positive price: close = -1.0 (and 2 more problems)")
+    _, report = validate_frame(frame(rows[:2]), "X", "X.csv")
+    with pytest.raises(DataFileError) as err:
+        ensure_loadable(report, "X.csv", "X")
+    assert str(err.value).endswith("non-positive price: close = -1.0")
+    ensure_loadable(validate_frame(frame([OK] * 3), "X", "X.csv")[1], "X.csv", "X")       # nothing rejected
