@@ -55,6 +55,18 @@ def test_pct_above_matches_pandas_rolling(window):
     got = pct_above_ma(close, window)
     assert got["members"].tolist() == valid.sum(axis=1).tolist()
     assert got["above"].tolist() == ((close > sma) & valid).sum(axis=1).tolist()
+    expected = 100.0 * ((close > sma) & valid).sum(axis=1) / valid.sum(axis=1).where(valid.sum(axis=1) > 0)
+    np.testing.assert_allclose(got["pct"], expected)
+
+
+def test_pct_above_with_one_member_and_the_window_limits():
+    close = pd.DataFrame({"A": [1.0, 2.0, 3.0, 2.0]}, index=pd.bdate_range("2024-01-01", periods=4))
+    got = pct_above_ma(close, 2)
+    assert got["members"].tolist() == [0, 1, 1, 1]
+    np.testing.assert_allclose(got["pct"], [np.nan, 100.0, 100.0, 0.0])
+    assert pct_above_ma(close, 1)["members"].tolist() == [1, 1, 1, 1]     # a 1-session window is allowed
+    with pytest.raises(BadInput, match="window must be a whole number >= 1"):
+        pct_above_ma(close, 0)
 
 
 def test_new_highs_lows_and_ad_match_pandas():
@@ -81,6 +93,17 @@ def test_compute_breadth_columns_and_metadata():
     for col in ("pct_above_20", "members_200", "ad_line", "mcclellan_osc", "mcclellan_sum", "new_highs",
                 "zweig_thrust", "surge", "ew_vs_cw", "narrow", "index_off_high"):
         assert col in out.columns
+    # each column is its indicator's output, with the default parameters
+    from thesis.breadth import advance_decline, breadth_surge, mcclellan, new_highs_lows, zweig_thrust
+
+    ad = advance_decline(close)
+    for w in (20, 50, 200):
+        pd.testing.assert_series_equal(out[f"pct_above_{w}"], pct_above_ma(close, w)["pct"], check_names=False)
+    pd.testing.assert_series_equal(out["surge"], breadth_surge(ad, 0.9), check_names=False)
+    assert 0 < out["surge"].sum() < len(out)
+    pd.testing.assert_series_equal(out["mcclellan_sum"], mcclellan(ad)["summation"], check_names=False)
+    pd.testing.assert_series_equal(out["zweig_ema"], zweig_thrust(ad)["zweig_ema"], check_names=False)
+    pd.testing.assert_series_equal(out["net_new_highs"], new_highs_lows(high, low, 252)["net"], check_names=False)
     assert out.attrs["universe"] == "toy"
     assert out.attrs["warning"] == SURVIVORSHIP_WARNING
     assert out.attrs["params"]["surge_ratio"] == 0.9

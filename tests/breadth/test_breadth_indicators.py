@@ -156,8 +156,10 @@ def test_breadth_surge_threshold():
     ad = _ad([90, 89, 95, 0], [10, 11, 5, 0])
     assert breadth_surge(ad).tolist() == [True, False, True, False]
     assert breadth_surge(ad, 0.95).tolist() == [False, False, True, False]
-    with pytest.raises(BadInput):
-        breadth_surge(ad, 1.5)
+    assert breadth_surge(ad, 1).tolist() == [False, False, False, False]     # (0, 1]: 1 is allowed
+    for bad in (1.5, 0, -0.1):
+        with pytest.raises(BadInput, match=r"surge threshold must be in \(0, 1\]"):
+            breadth_surge(ad, bad)
 
 
 def test_equal_vs_cap_weight_by_hand():
