@@ -27,6 +27,30 @@ def test_narrow_market_by_hand():
     assert got["index_off_high"].iloc[4] == pytest.approx(100 * (99 / 103 - 1))
 
 
+
+def test_narrow_market_defaults_limits_and_dates():
+    # the default high is over 252 sessions, today included: the first session's 200 drops out on the 253rd
+    d = pd.bdate_range("2020-01-01", periods=260)
+    index = pd.Series(100.0, index=d)
+    index.iloc[0] = 200.0
+    pct = pd.Series(50.0, index=d)
+    got = narrow_market(index, pct)
+    assert got["index_high"].iloc[251] == 200.0 and got["index_high"].iloc[252] == 100.0
+    assert not got["near_high"].iloc[251] and got["near_high"].iloc[252]
+    # the edges of the limits are allowed; beyond them is an error
+    narrow_market(index, pct, near_high_pct=0, low_pct=0, drop_points=0, lookback=1, high_window=2)
+    narrow_market(index, pct, low_pct=100)
+    for bad in (dict(near_high_pct=-1), dict(low_pct=101), dict(low_pct=-1), dict(drop_points=-1),
+                dict(lookback=0), dict(high_window=1)):
+        with pytest.raises(BadInput, match="narrow_market"):
+            narrow_market(index, pct, **bad)
+    # the output is on the breadth series' dates, even when the index has other sessions
+    fewer = pct.iloc[::2]
+    out = narrow_market(index, fewer, lookback=2, high_window=3)
+    assert out.index.equals(fewer.index)
+    assert out["index_close"].tolist() == index.iloc[::2].tolist()
+
+
 def test_divergence_spans():
     d = pd.bdate_range("2024-01-01", periods=7)
     flag = pd.Series([True, True, False, False, True, False, True], index=d)
