@@ -177,3 +177,40 @@ def test_equal_vs_cap_weight_by_hand():
 def test_unsorted_dates_rejected():
     with pytest.raises(BadInput, match="ascending"):
         pct_above_ma(matrix().iloc[::-1], 3)
+
+
+def test_the_rolling_sma_stays_exact_after_a_huge_close_leaves_the_window():
+    """The window sum is compensated (Neumaier): a close of 1e6 followed by closes near 0.001 that
+    differ from the one before by 1e-9 relative is still compared with its true SMA. A plain running
+    sum keeps an error of about 1e-10 (the rounding of 1e6 + 0.001), 1e-7 of such an SMA."""
+    import math
+
+    rng = np.random.default_rng(5)
+    n, members, window = 60, 40, 2
+    close = np.empty((n, members))
+    close[0] = 1e6
+    for t in range(1, n):
+        close[t] = 1e-3 * (1 + rng.integers(-3, 4, members) * 1e-9) if t % 2 else 1e-3
+    frame = pd.DataFrame(close, index=pd.bdate_range("2024-01-01", periods=n))
+    got = pct_above_ma(frame, window)
+    expected = [sum(t >= window - 1 and close[t, j] > math.fsum(close[t - window + 1:t + 1, j]) / window * (1 + 1e-10)
+                    for j in range(members)) for t in range(n)]
+    assert got["above"].tolist() == expected
+    assert sum(expected) > 100                                     # the comparisons are not all "no"
+
+
+def test_thrust_at_its_edges():
+    from thesis.breadth import nb
+
+    # from exactly 0.615 to above is a cross; the rise may take exactly `within` sessions
+    e = np.array([0.35, 0.5, 0.55, 0.6, 0.615, 0.62])
+    assert nb.thrust_nb(e, 0.40, 0.615, 10).tolist() == [False] * 5 + [True]
+    slow = np.array([0.39] + [0.5] * 9 + [0.62])                   # below 0.40 at 0, above 0.615 at 10
+    assert nb.thrust_nb(slow, 0.40, 0.615, 10)[10] and not nb.thrust_nb(slow, 0.40, 0.615, 9)[10]
+
+
+def test_rolling_max_restarts_after_a_missing_value():
+    from thesis.breadth import nb
+
+    got = nb.rolling_max_nb(np.array([1.0, 5.0, np.nan, 2.0, 3.0, 1.0, 0.5]), 2)
+    np.testing.assert_array_equal(got, [np.nan, 5.0, np.nan, np.nan, 3.0, 3.0, 1.0])
