@@ -55,3 +55,13 @@ def test_the_calendar_object_is_built_only_to_read_todays_close(monkeypatch):
     assert asked == []
     assert last_closed_session(now=utc("2023-12-01 20:59")) == pd.Timestamp("2023-11-30")   # 15:59: ask
     assert asked == [1]
+
+
+def test_the_calendars_last_session_is_still_inside_it():
+    from thesis.data.calendar import last_session
+
+    last = last_session()
+    evening = (last + pd.Timedelta(hours=22)).tz_localize("America/New_York").tz_convert("UTC")
+    assert last_closed_session(now=evening) == last
+    with pytest.raises(BadInput, match="beyond the market calendar"):
+        last_closed_session(now=evening + pd.Timedelta(days=7))

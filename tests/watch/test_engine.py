@@ -294,3 +294,28 @@ def test_a_horizon_ending_before_the_first_session_is_expired_not_waiting(tmp_pa
             assert status.state == "expired" and status.reason == "never filled", (order, k)
             [exp] = [e for e in status.events if e.kind == "expired"]
             assert exp.session == days[0].date().isoformat()      # the first session, not a pre-publication bar
+
+
+def test_a_trigger_on_the_windows_last_day_is_triggered_not_expired(tmp_path):
+    # the bearish outside bar on day 4 is the only trigger; the horizon ends that day, whose close is
+    # the last bar: the entry fills at the next open, so the idea is "triggered", never "expired"
+    source, days = _tape_source(tmp_path, sym="EDGE")
+    idea = _short_signal("EDGE", days[1].date(), 115.0, horizon=days[4].date().isoformat())
+    bars = load_bars("EDGE", source=source)
+    status = evaluate(idea, bars.loc[:days[4]], "edge")
+    assert [e.kind for e in status.events].count("trigger") == 1
+    assert status.state == "triggered" and status.reason is None
+    assert status.to_dict()["reason"] is None
+    assert_agrees(status, replay(idea, source=source, asof=days[4], with_confirmations=False,
+                                 with_options=False), days[4])
+
+
+def test_a_zone_touched_after_the_idea_expired_is_not_an_event(tmp_path):
+    # the limit's horizon ends on day 3 with the price below the zone; day 5 trades into it, too late
+    tape = [(100, 101, 99, 100)] * 5 + [(104, 106, 103.5, 105), (105, 105.5, 104, 104.5)]
+    source, days = _tape_source(tmp_path, sym="LATE", tape=tape)
+    idea = _short_signal("LATE", days[0].date(), 115.0, order="limit", horizon=days[3].date().isoformat())
+    bars = load_bars("LATE", source=source)
+    status = evaluate(idea, bars, "late")
+    assert status.state == "expired" and [e.kind for e in status.events] == ["expired"]
+    assert_agrees(status, replay(idea, source=source, with_confirmations=False, with_options=False), days[-1])
