@@ -57,6 +57,8 @@ FILE_TESTS: dict[str, list[str]] = {
     "thesis/study": ["tests/study", "-k", "not dask and not vectorbt and not backtesting and not fast_paths"],
     "thesis/study/nb.py": ["tests/study", "-k", "not dask and not vectorbt and not backtesting"],
     "thesis/study/engine.py": ["tests/study", "-k", "not dask and not vectorbt and not backtesting"],
+    "thesis/study/stats.py": ["tests/study", "-k", "not dask and not vectorbt and not backtesting and "
+                              "(not fast_paths or bootstrap)"],
 }
 # Message texts and the @njit decorator itself are not numbers a user sees: not mutated.
 DISABLED = "string,fstring,decorator"

@@ -104,3 +104,27 @@ def test_profit_factor_and_expectancy_by_hand():
     assert s["outcomes"] == {"target": 2, "stop": 2, "time": 1}
     assert s["sessions_to_outcome"]["median"] == 5
     assert sum(s["r_histogram"]["counts"]) == 5
+
+
+def test_wilson_bounds_never_leave_zero_to_one():
+    # the formula's rounding gives 1 + 2e-16 for 16 hits of 16 (and below 0 for 0 of 21): clamped
+    for n in range(1, 200):
+        assert wilson_interval(n, n)[1] <= 1.0 and wilson_interval(0, n)[0] >= 0.0
+        assert wilson_interval(n, n)[1] == pytest.approx(1.0) and wilson_interval(0, n)[0] == pytest.approx(0.0)
+
+
+def test_one_bootstrap_resample_is_one_mean():
+    x = np.array([1.0, 2.0, 3.0])
+    one = bootstrap_means(x, n_boot=1, seed=3)
+    assert one.shape == (1,) and one[0] in {np.mean(c) for c in np.array(np.meshgrid(x, x, x)).T.reshape(-1, 3)}
+    assert bootstrap_means(x, n_boot=0).shape == (0,)
+
+
+def test_histogram_bins_are_half_r_wide_and_cover_minus_one_to_one():
+    from thesis.study.stats import histogram
+
+    h = histogram([-0.7, 0.2, 2.2])
+    assert h["edges"] == [-1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0, 2.5] and h["counts"] == [1, 0, 1, 0, 0, 0, 1]
+    h = histogram([-2.3, 0.1])
+    assert h["edges"][0] == -2.5 and h["edges"][-1] == 1.0 and sum(h["counts"]) == 2
+    assert histogram([]) == {"edges": [-1.0, -0.5, 0.0, 0.5, 1.0], "counts": [0, 0, 0, 0]}
