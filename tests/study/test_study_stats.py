@@ -128,3 +128,22 @@ def test_histogram_bins_are_half_r_wide_and_cover_minus_one_to_one():
     h = histogram([-2.3, 0.1])
     assert h["edges"][0] == -2.5 and h["edges"][-1] == 1.0 and sum(h["counts"]) == 2
     assert histogram([]) == {"edges": [-1.0, -0.5, 0.0, 0.5, 1.0], "counts": [0, 0, 0, 0]}
+
+
+def test_a_cell_whose_trades_all_have_the_same_r_has_a_certain_p_value():
+    from thesis.study.stats import light_summaries, mean_gt0_pvalue
+
+    for value, p in ((0.5, 0.0), (-0.5, 1.0), (0.0, 1.0)):
+        r = [value] * 4
+        assert light_summaries([(r, [1, 1, 1, 1])])[0]["p_mean_r_gt0"] == mean_gt0_pvalue(r) == p
+
+
+def test_a_zero_r_trade_is_neither_a_win_nor_a_loss():
+    r = np.array([1.0, 0.0, -1.0, -1.0])
+    reason = np.array([1, 2, 0, 0])
+    s = summarize(r, reason, [1, 2, 3, 4], [1, 2, 3, 4], [1, 0, 0, 0], [0, 0, -1, -1], [1, 0, -1, -1], n_boot=50)
+    assert (s["win_rate"], s["avg_win_r"], s["avg_loss_r"]) == (0.25, 1.0, -1.0)
+    assert s["expectancy"] == pytest.approx(r.mean())
+    assert set(s["days_to_outcome_by_reason"]) == {"target", "stop", "time"}
+    assert s["days_to_outcome_by_reason"]["time"]["median"] == 2.0
+    assert s["outcomes"] == {"target": 1, "stop": 2, "time": 1}

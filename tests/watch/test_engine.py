@@ -318,4 +318,5 @@ def test_a_zone_touched_after_the_idea_expired_is_not_an_event(tmp_path):
     bars = load_bars("LATE", source=source)
     status = evaluate(idea, bars, "late")
     assert status.state == "expired" and [e.kind for e in status.events] == ["expired"]
+    assert status.horizon_end == days[3].date().isoformat()
     assert_agrees(status, replay(idea, source=source, with_confirmations=False, with_options=False), days[-1])
