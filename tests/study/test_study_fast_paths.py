@@ -147,3 +147,9 @@ def test_resample_layout_is_reused_only_for_equal_dates(panel):
     fresh = resample_arrays(dates, d.open, d.high, d.low, d.close, "1mo")
     for a, b in zip(other, fresh):
         assert np.array_equal(a, b, equal_nan=True)
+
+
+def test_resampling_no_dates_gives_empty_arrays():
+    e = np.zeros(0)
+    out = resample_arrays(np.zeros(0, "datetime64[ns]"), e, e, e, e, "1w")
+    assert [len(a) for a in out] == [0] * 6

@@ -241,3 +241,35 @@ def test_a_hand_edited_journal_is_a_clear_error(private_home):
     path.write_text('{"t":"event","id":"a","idea":"x"}\nnot json\n{"t":"gone","idea":"x"}\n')
     with pytest.raises(StoreError, match="line 2"):
         list(read_records(path))
+
+
+def test_a_broken_file_is_journaled_once_per_version(idea_dir, private_home):
+    f = idea_dir / "idea-02.toml"
+    f.write_text(f.read_text()[:150])                  # broken before the first pass
+    path = private_home / "watch" / "journal.jsonl"
+
+    def skipped():
+        return [r for r in read_records(path) if r["t"] == "skipped" and r["idea"] == "idea-02"]
+
+    watch_pass([idea_dir], asof="2023-03-31", snapshots=False)
+    watch_pass([idea_dir], asof="2023-03-31", snapshots=False)
+    assert len(skipped()) == 1                          # the same broken file: recorded once
+    f.write_text(f.read_text()[:120])                  # a different broken version
+    watch_pass([idea_dir], asof="2023-03-31", snapshots=False)
+    assert len(skipped()) == 2 and skipped()[0]["hash"] != skipped()[1]["hash"]
+
+
+def test_a_new_idea_while_the_provider_is_down_is_remembered_as_waiting(idea_dir, private_home, monkeypatch):
+    import thesis.data as data
+    from thesis.errors import ProviderUnavailable
+
+    def down(*args, **kwargs):
+        raise ProviderUnavailable("Yahoo Finance did not answer (timeout)")
+
+    monkeypatch.setattr(data, "load_bars", down)
+    res = watch_pass([idea_dir], asof="2023-03-31", snapshots=False)      # the first pass ever
+    rows = board(res)
+    assert rows and all("did not answer" in r["error"] for r in rows)
+    ideas = [r for r in read_records(private_home / "watch" / "journal.jsonl") if r["t"] == "idea"]
+    assert {r["idea"] for r in ideas} == {r["id"] for r in rows}
+    assert all(r["state"] == "waiting" and r["reason"] == "no data yet" for r in ideas)
