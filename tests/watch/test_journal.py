@@ -273,3 +273,21 @@ def test_a_new_idea_while_the_provider_is_down_is_remembered_as_waiting(idea_dir
     ideas = [r for r in read_records(private_home / "watch" / "journal.jsonl") if r["t"] == "idea"]
     assert {r["idea"] for r in ideas} == {r["id"] for r in rows}
     assert all(r["state"] == "waiting" and r["reason"] == "no data yet" for r in ideas)
+
+
+def test_an_idea_the_engine_refuses_shows_the_reason_on_the_board(idea_dir, private_home, monkeypatch):
+    import thesis.watch.run as run
+    from thesis.errors import BadInput
+
+    real = run.evaluate
+
+    def picky(idea, bars, iid, revision=0):
+        if iid == "idea-01":
+            raise BadInput("trigger 'outside_bar' has no side and the idea gave no direction")
+        return real(idea, bars, iid, revision)
+
+    monkeypatch.setattr(run, "evaluate", picky)
+    res = watch_pass([idea_dir], asof="2023-03-31", snapshots=False)
+    rows = {r["id"]: r for r in board(res)}
+    assert "no side" in rows["idea-01"]["error"] and not rows["idea-02"]["error"]
+    assert any("idea-01.toml" in m and "no side" in m for m in res.bad_input)
