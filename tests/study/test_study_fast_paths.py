@@ -106,6 +106,8 @@ def test_bootstrap_split_across_threads_gives_the_same_means():
     nb.bootstrap_range_nb(x, 11, 613, 2000, parts)
     assert np.array_equal(parts, whole)
     assert np.array_equal(stats.bootstrap_means(x, 2000, 11), whole)     # 5 M draws: the threaded path
+    odd = nb.bootstrap_means_nb(x, 2001, 11)                                # halves of an odd count
+    assert np.array_equal(stats.bootstrap_means(x, 2001, 11), odd)
     assert not np.array_equal(nb.bootstrap_means_nb(x, 2000, 12), whole)
 
 
@@ -147,9 +149,3 @@ def test_resample_layout_is_reused_only_for_equal_dates(panel):
     fresh = resample_arrays(dates, d.open, d.high, d.low, d.close, "1mo")
     for a, b in zip(other, fresh):
         assert np.array_equal(a, b, equal_nan=True)
-
-
-def test_resampling_no_dates_gives_empty_arrays():
-    e = np.zeros(0)
-    out = resample_arrays(np.zeros(0, "datetime64[ns]"), e, e, e, e, "1w")
-    assert [len(a) for a in out] == [0] * 6
