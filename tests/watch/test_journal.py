@@ -291,3 +291,22 @@ def test_an_idea_the_engine_refuses_shows_the_reason_on_the_board(idea_dir, priv
     rows = {r["id"]: r for r in board(res)}
     assert "no side" in rows["idea-01"]["error"] and not rows["idea-02"]["error"]
     assert any("idea-01.toml" in m and "no side" in m for m in res.bad_input)
+
+
+def test_a_short_history_backfills_nothing_on_its_first_pass(tmp_path, private_home):
+    """The first pass marks events older than the last 5 sessions as backfill (journaled, no alert);
+    with only 3 sessions of data every event is recent, the first session's included."""
+    from tests.watch.conftest import idea_text
+
+    data = tmp_path / "data"
+    data.mkdir()
+    data.joinpath("NEW.csv").write_text("date,open,high,low,close,volume\n2021-01-04,104,105,103,104,10\n"
+                                        "2021-01-05,104,104.5,102,103,10\n2021-01-06,103,103.5,101,102,10\n")
+    ideas = tmp_path / "ideas"
+    ideas.mkdir()
+    ideas.joinpath("idea-00.toml").write_text(idea_text(0, "NEW", "short", (104, 106), 115, [90], "2021-01-04",
+                                                        "3mo"))
+    watch_pass([ideas], asof="2021-01-06", source=f"csv:{data}", snapshots=False)
+    events = [r for r in read_records(private_home / "watch" / "journal.jsonl") if r["t"] == "event"]
+    assert events and events[0]["session"] == "2021-01-04"
+    assert not any(r.get("backfill") for r in events)
