@@ -275,3 +275,10 @@ def test_a_missing_explicit_alerts_file_is_bad_input(tmp_path):
     with pytest.raises(BadInput, match="no such alerts file"):
         load_config(tmp_path / "nope.toml")
     assert load_config(None).channels == []          # the default file may be absent
+
+
+def test_an_unknown_top_level_key_in_the_alerts_file_is_refused(tmp_path):
+    from thesis.errors import BadInput
+
+    with pytest.raises(BadInput, match=r"unknown key\(s\) retry_secs \(allowed: channels, max_retry_seconds"):
+        load_config(config(tmp_path, "retry_secs = 30\n"))
