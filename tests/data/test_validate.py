@@ -134,6 +134,9 @@ def test_calendar_gaps_and_non_sessions_are_reported_not_invented():
     missing = problems["missing sessions"]
     assert missing.date == str(sessions[3].date()) and missing.message.startswith("3 XNYS sessions")
     assert problems["not a session"].date == "2023-07-01"
+    assert problems["not a session"].message == "1 date is not an XNYS session: 2023-07-01"
+    one_gap = validate_frame(frame([OK] * 3, dates=sessions.delete([1])[:3]), "X", "X.csv")[1]
+    assert [p.message for p in one_gap.problems] == [f"1 XNYS session has no bar: {sessions[1].date()}"]
     _, quiet = validate_frame(f, "X", "X.csv", check_calendar=False)
     assert quiet.problems == []
 

@@ -173,12 +173,14 @@ def validate_frame(frame: pd.DataFrame, symbol: str, path: str, *, check_calenda
         extra = d[covered].difference(expected)
         if len(missing):
             shown = ", ".join(str(x.date()) for x in missing[:5]) + (" ..." if len(missing) > 5 else "")
+            what = "XNYS sessions have" if len(missing) > 1 else "XNYS session has"
             problems.append(Problem(symbol, path, None, str(missing[0].date()), "missing sessions", REPORT,
-                                    f"{len(missing)} XNYS sessions have no bar: {shown}"))
+                                    f"{len(missing)} {what} no bar: {shown}"))
         if len(extra):
             shown = ", ".join(str(x.date()) for x in extra[:5])
+            what = "dates are not XNYS sessions" if len(extra) > 1 else "date is not an XNYS session"
             problems.append(Problem(symbol, path, None, str(extra[0].date()), "not a session", REPORT,
-                                    f"{len(extra)} dates are not XNYS sessions: {shown}"))
+                                    f"{len(extra)} {what}: {shown}"))
     return frame, Report(problems, flags)
 
 
