@@ -152,7 +152,7 @@ def main(argv: list[str]) -> int:
                      f"({time.monotonic() - t0:.0f} s)")
         print(lines[-1], flush=True)
     sample = os.environ.get("MUTATE_SAMPLE", "1")
-    head = "mutation testing (mutmut; NUMBA_DISABLE_JIT=1 where a file holds @njit kernels" + (
+    head = "mutation testing (mutmut; NUMBA_DISABLE_JIT=1 where the path holds @njit kernels" + (
         f"; sample {sample} of the mutants)" if sample not in ("", "1") else ")")
     summary = "\n".join([head, *lines]) + "\n"
     (work / "summary.txt").write_text(summary)
