@@ -7,13 +7,13 @@
 mutmut 2 rewrites the source file on disk for each mutant, so it runs in a COPY of the checkout
 (build/mutate/ by default): your working tree is never touched, even if the run is killed.
 Numba kernels are exercised with NUMBA_DISABLE_JIT=1, so the mutated Python source is what runs.
-Each path is tested with its own test selection (Hypothesis "mutate" profile: the ci examples, no shrinking), and
-the run ends with the survival rate per path, written to build/mutate/summary.txt, and every
+Each path is tested with its own test selection (Hypothesis "mutate" profile: the ci examples, no
+shrinking), and the run ends with the survival rate per path, written to build/mutate/summary.txt, and every
 surviving mutant's diff in build/mutate/survivors.txt. Not part of `make test` (it takes long).
 
-Survival rate = (survived + timed out) / tested mutants; "suspicious" is mutmut's word for a mutant the tests
-killed but only slowly, so it counts as killed. MUTATE_TIME_BASE (60 s) plus twice
-the clean run is how long a mutant may run before it counts as timed out. MUTATE_RESUME=1 continues a
+Survival rate = (survived + timed out) / tested mutants; "suspicious" is mutmut's word for a mutant
+the tests killed but only slowly, so it counts as killed. MUTATE_TIME_BASE (60 s) plus twice the
+clean run is how long a mutant may run before it counts as timed out. MUTATE_RESUME=1 continues a
 stopped run in the same work folder. Never run `mutmut show` in that folder while a run is going on:
 it re-reads the (mutated) file into mutmut's cache and breaks the run. A survivor is either a hole
 (write a test that fails on it) or an equivalent mutant (say why in the issue note).
