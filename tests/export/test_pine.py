@@ -147,7 +147,7 @@ def test_alerts_are_on_bar_close_with_thesis_alert_json():
     kinds = {f.json()["kind"] for f in fired}
     assert kinds == {"trigger", "zone_touched", "stopped"}
     zone = [f.json() for f in fired if f.json()["kind"] == "zone_touched"]
-    assert [(z["time"], z["price"]) for z in zone] == [("2023-06-13T13:30:00Z", 188.33)]
+    assert [(z["time"], z["price"]) for z in zone] == [("2023-06-13T13:30:00Z", 187.93)]   # the close
 
 
 def test_the_seed_trigger_fires_on_2023_01_18_and_2023_06_14_as_in_thesis():

@@ -123,14 +123,14 @@ def _drawings(lv: IdeaLevels) -> list[str]:
     if lv.breakeven_after_first_target:
         out += level("breakeven", "ENTRY", f"breakeven stop {lv.entry:.2f} after target 1", "color.gray",
                      "line.style_dashed")
-    out += [f"var line published_line = line.new(T_PUB, ZONE_LO, T_PUB, ZONE_HI, xloc = xloc.bar_time, "
-            f"extend = extend.both, color = color.gray, style = line.style_dotted)",
+    out += ["var line published_line = line.new(T_PUB, ZONE_LO, T_PUB, ZONE_HI, xloc = xloc.bar_time, "
+            "extend = extend.both, color = color.gray, style = line.style_dotted)",
             f"var label published_label = label.new(T_PUB, ZONE_HI, {pine_string(f'published {lv.published}')}, "
             f"xloc = xloc.bar_time, style = label.style_label_down, color = color.gray, textcolor = color.white, "
             f"size = size.small)"]
     if lv.horizon_end:
-        out += [f"var line horizon_line = line.new(T_END, ZONE_LO, T_END, ZONE_HI, xloc = xloc.bar_time, "
-                f"extend = extend.both, color = color.gray, style = line.style_dotted)",
+        out += ["var line horizon_line = line.new(T_END, ZONE_LO, T_END, ZONE_HI, xloc = xloc.bar_time, "
+                "extend = extend.both, color = color.gray, style = line.style_dotted)",
                 f"var label horizon_label = label.new(T_END, ZONE_HI, {pine_string(f'horizon end {lv.horizon_end}')}, "
                 f"xloc = xloc.bar_time, style = label.style_label_down, color = color.gray, textcolor = color.white, "
                 f"size = size.small)"]
