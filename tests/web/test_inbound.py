@@ -148,3 +148,15 @@ def test_thesis_journal_shows_tradingview_alerts_beside_thesis_events(client, fo
     table = runner.invoke(cli, ["journal", SEED], env={"COLUMNS": "80"})
     assert table.exit_code == 0 and "tradingview:" in table.stdout and "zone_touched" in table.stdout
     assert LONG in runner.invoke(cli, ["journal", LONG, "--json"]).stdout
+
+
+def test_the_idea_page_offers_the_pine_script(client, folder):
+    from thesis.export.pine import export
+    from thesis.spec import load
+
+    res = client.get(f"/ideas/{SEED}/pine")
+    assert res.status_code == 200 and res.headers["content-type"].startswith("text/plain")
+    assert res.text == export(load(folder / f"{SEED}.toml"), folder / f"{SEED}.toml")[0]
+    assert client.get("/ideas/no-such-idea/pine").status_code == 404
+    page = client.get(f"/ideas/{SEED}").text
+    assert f'data-src="/ideas/{SEED}/pine"' in page and 'id="pine-copy"' in page and "/static/pine.js" in page
