@@ -41,6 +41,29 @@ CONSTANTS = {"syminfo.timezone": "America/New_York", "barmerge.lookahead_off": "
 INERT = ("color.", "size.", "shape.", "location.", "line.style_", "label.style_", "text.align_", "extend.", "xloc.")
 
 
+def parse(source: str):
+    """pynescript's parse tree of ``source``. Two-stage, as ANTLR recommends: SLL prediction first
+    (its decisions are cached, so the 2nd..Nth script cost little), the full LL parse when SLL
+    reports an error. A syntax error raises pynescript's SyntaxError either way."""
+    from antlr4 import CommonTokenStream, InputStream
+    from antlr4.atn.PredictionMode import PredictionMode
+    from pynescript.ast.builder import PinescriptASTBuilder
+    from pynescript.ast.grammar.antlr4.error_listener import PinescriptErrorListener
+    from pynescript.ast.grammar.antlr4.lexer import PinescriptLexer
+    from pynescript.ast.grammar.antlr4.parser import PinescriptParser
+
+    lexer = PinescriptLexer(InputStream(source))
+    parser = PinescriptParser(CommonTokenStream(lexer))
+    parser._interp.predictionMode = PredictionMode.SLL
+    for part in (lexer, parser):
+        part.removeErrorListeners()
+        part.addErrorListener(PinescriptErrorListener.INSTANCE)
+    try:
+        return PinescriptASTBuilder().visit(parser.start_script())
+    except Exception:  # noqa: BLE001 - SLL can fail on input LL accepts: the full parse decides
+        return pa.parse(source)
+
+
 class Unsupported(Exception):
     pass
 
@@ -362,7 +385,7 @@ class Context:
 
 class PineInterpreter:
     def __init__(self, source: str, daily: pd.DataFrame, symbol: str = "SYMBOL", tree=None):
-        self.tree = tree if tree is not None else pa.parse(source)
+        self.tree = tree if tree is not None else parse(source)
         self.daily = daily
         self.symbol = symbol
         self.functions: dict = {}

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from tests.export.pinerun import PineInterpreter, trigger_sessions
+from tests.export.pinerun import PineInterpreter, parse, trigger_sessions
 from thesis.cli import app as cli
 from thesis.export import pine_rules
 from thesis.export.pine import export, render
@@ -28,10 +28,8 @@ runner = CliRunner()
 @lru_cache(maxsize=None)
 def script(path: Path):
     """(source, description, parse tree) of an example's script, parsed once per session."""
-    import pynescript.ast as pa
-
     source, levels = export(load(path), path)
-    return source, levels, pa.parse(source)
+    return source, levels, parse(source)
 
 
 @lru_cache(maxsize=None)
@@ -187,11 +185,9 @@ def test_a_kind_without_a_pine_rule_is_listed_as_not_exported(monkeypatch, tmp_p
 def test_titles_with_quotes_and_backslashes_stay_literal():
     from dataclasses import replace
 
-    import pynescript.ast as pa
-
     _, levels, _ = script(SEED)
     odd = replace(levels, title='IWM "small" \\caps\' [bold]', triggers=(), author=None)
-    [ind] = calls(pa.parse(render(odd)), "indicator")
+    [ind] = calls(parse(render(odd)), "indicator")
     assert ind.args[0].value.value == 'thesis: IWM "small" \\caps\' [bold]'
 
 
