@@ -194,11 +194,13 @@ def _fmt(v, spec=".2f"):
 def _warnings(doc: dict) -> None:
     """Data repairs/fallbacks and missing parts, on stderr (they are not the report)."""
     data = doc.get("data", {})
+    from thesis.cli._common import MAX_MESSAGE_CHARS     # a reason is printed whole (a cut one misleads)
+
     for w in data.get("warnings", []) or []:
-        err_console.print(f"[yellow]data:[/] {esc(w, 300)}", highlight=False)
+        err_console.print(f"[yellow]data:[/] {esc(w, MAX_MESSAGE_CHARS)}", highlight=False)
     for m in data.get("missing", []) or []:
-        err_console.print(f"[yellow]missing:[/] {esc(m, 300)} (that part is left out; the rest is complete)",
-                          highlight=False)
+        err_console.print(f"[yellow]missing:[/] {esc(m, MAX_MESSAGE_CHARS)} (that part is left out; the rest is "
+                          f"complete)", highlight=False)
 
 
 def _leg_word(leg: dict, targets: list) -> str:
