@@ -150,6 +150,8 @@ def _print_outbox(o: dict, dry_run: bool) -> None:
         if o["pending"]:
             console.print(f"pending from earlier passes: {o['pending']} alert(s) (dry run: none retried)")
         return
+    if not (o["delivered"] or o["failed"] or o["skipped"] or o["pending"]):
+        return                           # nothing was due and nothing waits: nothing to say
     if o["retried"]:
         console.print(f"retried: {o['retried']} alert(s) from earlier passes, {o['retried_sent']} delivered, "
                       f"{o['retried'] - o['retried_sent']} failed")
