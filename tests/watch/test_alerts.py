@@ -405,7 +405,7 @@ url = "{rec.url}"
 
 def test_a_revision_while_the_provider_is_down_alerts_no_history_when_it_is_back(tmp_path, idea_dir, httpserver,
                                                                                   monkeypatch):
-    import thesis.data as data
+    from thesis import data
     from thesis.errors import ProviderUnavailable
 
     rec = Receiver(httpserver)
