@@ -148,19 +148,19 @@ def _print_outbox(o: dict, dry_run: bool) -> None:
     """One line each: retried, delivered, still pending; failures on stderr."""
     if dry_run:
         if o["pending"]:
-            console.print(f"pending from earlier passes: {o['pending']} alert(s) (dry run: none retried)")
+            console.print(f"pending from earlier passes: {o['pending']:d} alert(s) (dry run: none retried)")
         return
     if not (o["delivered"] or o["failed"] or o["skipped"] or o["pending"]):
         return                           # nothing was due and nothing waits: nothing to say
     if o["retried"]:
-        console.print(f"retried: {o['retried']} alert(s) from earlier passes, {o['retried_sent']} delivered, "
-                      f"{o['retried'] - o['retried_sent']} failed")
-    console.print(f"delivered: {o['delivered']} alert(s)")
-    line = f"still pending: {o['pending']} alert(s)"
+        console.print(f"retried: {o['retried']:d} alert(s) from earlier passes, {o['retried_sent']:d} delivered, "
+                      f"{o['retried'] - o['retried_sent']:d} failed")
+    console.print(f"delivered: {o['delivered']:d} alert(s)")
+    line = f"still pending: {o['pending']:d} alert(s)"
     if o["skipped"]:
-        line += f", {o['skipped']} not tried (their channel failed earlier in this pass)"
+        line += f", {o['skipped']:d} not tried (their channel failed earlier in this pass)"
     if o["next_try"]:
-        line += f"; next try {o['next_try']}"
+        line += f"; next try {esc(o['next_try'])}"
     console.print(line + ("; `thesis journal --pending` lists them" if o["pending"] else ""), highlight=False)
     by_channel: dict[str, list[dict]] = {}
     for d in o["failed"]:
