@@ -140,7 +140,11 @@ def _read(real: Path) -> tuple[bytes, os.stat_result]:
 def _replace(real: Path, data: bytes, st: os.stat_result, before: bytes) -> bool:
     """Write ``data`` over ``real`` atomically with its mode and owner; False (nothing written) when
     someone changed the file since it was read as ``before``."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
+    except OSError as exc:               # a folder the user cannot write to, a full disk
+        raise StoreError(f"cannot write a new version of {real} in {real.parent}: {exc.strerror or exc}; "
+                         f"the note was not added") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -156,9 +160,12 @@ def _replace(real: Path, data: bytes, st: os.stat_result, before: bytes) -> bool
             os.unlink(tmp)
             return False
         os.replace(tmp, real)
-    except BaseException:
+    except BaseException as exc:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise StoreError(f"cannot write {real}: {exc.strerror or exc}; the note was not added "
+                             f"(the file is as it was)") from None
         raise
     dfd = os.open(real.parent, os.O_RDONLY)
     try:
