@@ -69,6 +69,8 @@ def test_journal_pending_lists_failed_deliveries(private_home, tmp_path):
     assert statuses.count("failed") == 1 and set(statuses) == {"failed", "pending"}
     failed = next(e for e in doc["events"] if e["deliveries"]["desk"]["status"] == "failed")
     assert "127.0.0.1:9" in failed["deliveries"]["desk"]["error"]
+    # the untried ones wait for the channel's next try, and say so
+    assert {e["deliveries"]["desk"]["next_try"] for e in doc["events"]} == {failed["deliveries"]["desk"]["next_try"]}
     text = run("journal", "--pending")
     assert "pending alerts" in text.output and "failed" in text.output
 

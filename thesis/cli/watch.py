@@ -245,10 +245,16 @@ def journal(idea: Optional[str] = typer.Argument(None, help="Idea id (file name 
         events = [e for e in events if e["idea"] == iid]
     if since is not None:
         events = [e for e in events if e["session"] >= since.date().isoformat()]
+    from thesis.watch.alerts import resting_channels
+
     dmap = deliveries(records)
+    resting = resting_channels(records)       # a channel that failed: its untried alerts wait with it
     docs = []
     for e in events:
         view = delivery_view(e, dmap)
+        for ch, v in view.items():
+            if v["status"] == "pending" and ch in resting:
+                v["next_try"] = resting[ch]
         if pending and all(v["status"] == "sent" for v in view.values()):
             continue
         if pending and not view:
@@ -274,7 +280,7 @@ def journal(idea: Optional[str] = typer.Argument(None, help="Idea id (file name 
             if v["status"] == "failed":
                 dl.append(f"{ch}: failed x{v['attempts']} ({v['error']}); next {v.get('next_try')}")
             else:
-                dl.append(f"{ch}: {v['status']}")
+                dl.append(f"{ch}: {v['status']}" + (f"; next {v['next_try']}" if v.get("next_try") else ""))
         kind = d["kind"] + (f" (rev {d['revision']})" if d.get("revision") else "")
         cells = [d["session"], esc(d["idea"]), kind, f"{d['price']:.2f}" if d["price"] is not None else "-",
                  f"{d['r']:+.2f}" if d["r"] is not None else "-", esc(d["text"])]

@@ -270,7 +270,7 @@ def pending(journal: Journal, config_channels=None, now: datetime | None = None)
     records = journal.records()
     dmap = deliveries(records)
     names = None if config_channels is None else {c.name for c in config_channels}
-    resting = _resting(records)
+    resting = resting_channels(records)
     out = []
     for ev in records:
         if ev.get("t") != "event":
@@ -288,7 +288,7 @@ def pending(journal: Journal, config_channels=None, now: datetime | None = None)
     return out
 
 
-def _resting(records: list[dict]) -> dict[str, str]:
+def resting_channels(records: list[dict]) -> dict[str, str]:
     """Channel -> next try, for channels whose last attempt failed: every alert waiting for such a
     channel waits until then (a pass tries a failing channel once, see deliver_pending)."""
     last: dict[str, dict] = {}
