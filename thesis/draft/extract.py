@@ -63,16 +63,18 @@ TICKER = re.compile(r"(?:(?P<ex>\b[A-Z]{2,10}):(?P<xt>[A-Z][A-Z0-9.]{0,6})\b)|(?
 DIRECTION_NEAR = re.compile(r"\b(short|long|buy|sell|buying|selling|shorting|puts?|calls?|bullish|bearish)\b", re.I)
 
 
-def symbols(text: Text, known: set[str]) -> list[Cand]:
-    """Candidate symbols with a score each; the value is the symbol as the data folder names it."""
+def symbols(text: Text, known: set[str], sentences: list[Sentence] | None = None) -> list[Cand]:
+    """Candidate symbols with a score each; the value is the symbol as the data folder names it.
+    ``sentences`` (a part of ``text``, e.g. one paragraph) are read alone, every one weighted as body."""
     scores: dict[str, float] = {}
     first: dict[str, Cand] = {}
     counts: dict[str, int] = {}
-    for w in re.findall(r"\b[A-Z][A-Z0-9]{1,4}\b", text.norm):
+    part = sentences is not None
+    for w in re.findall(r"\b[A-Z][A-Z0-9]{1,4}\b", " ".join(s.text for s in sentences) if part else text.norm):
         counts[w] = counts.get(w, 0) + 1
     strong: set[str] = set()
-    for sent in text.sentences:
-        weight = {"title": 3.0, "body": 1.0, "note": 0.3}[sent.block]
+    for sent in (sentences if part else text.sentences):
+        weight = 1.0 if part else {"title": 3.0, "body": 1.0, "note": 0.3}[sent.block]
         line = sent.text
         spans = []
         for pat, name in INDEX_ALIASES:
@@ -333,6 +335,7 @@ def levels(sentences: list[Sentence], primary: str | None = None) -> list[Cand]:
     for sent in sentences:
         raw = sent.text
         masked, masks = mask(raw)
+        mine = len(out)  # out[mine:] are this sentence's candidates
         for m in BREAKEVEN.finditer(raw):
             out.append(Cand("move_stop_to_breakeven", True, sent, m.start(), m.end(), 0.9))
             masked = masked[:m.start()] + " " * (m.end() - m.start()) + masked[m.end():]
@@ -432,11 +435,11 @@ def levels(sentences: list[Sentence], primary: str | None = None) -> list[Cand]:
                     conf -= 0.1
                 out.append(Cand("entry", (min(values), max(values)), sent, gs, ge, conf, via))
         here = HERE.search(masked)
-        if here and last_free is not None and not any(c.field in ("entry", "signal") and c.sent is sent for c in out):
+        if here and last_free is not None and not any(c.field in ("entry", "signal") for c in out[mine:]):
             values, src, gs, ge = last_free
             out.append(Cand("entry", (min(values), max(values)), src, gs, ge, 0.6,
                             f"'{here.group(0).strip()}' is the price named just before"))
-        if signal_words and not any(c.field == "signal" and c.sent is sent for c in out):
+        if signal_words and not any(c.field == "signal" for c in out[mine:]):
             for k, m in closes.items():
                 if not 1e-4 <= float(m.group("num").lstrip("$ ")) <= 1e7:
                     continue
@@ -703,25 +706,30 @@ DOWN = r"(?:falling|falls|fall|down|lower|weaker|weakness|weak|rolled over|rolli
        r"lower lows|dropping|declining|sliding|slumping|breaking down|collaps(?:e|ing)|tanking|softer|easing)"
 
 
+_ASSET_ANY = re.compile("|".join(a for _, a in ASSETS), re.I)
+_CONF_PATTERNS = [  # (asset name, direction, pattern, confidence): compiled once, not per sentence
+    (name, d, re.compile(p, re.I), conf)
+    for name, asset in ASSETS
+    for d, p, conf in (("up", rf"(?<![\w])\+\s?{asset}\b", 0.85), ("down", rf"(?<![\w-])-\s?{asset}\b", 0.7),
+                       *((d, rf"\b{word}\s+{asset}\b|\b{asset}\s+(?:(?:is|are|has|have|keeps?|keep on|been|"
+                          rf"getting|continues? to|starting to|start|back|already|now|finally)\s+){{0,3}}{word}\b", 0.8)
+                         for word, d in ((UP, "up"), (DOWN, "down"))))]
+_UP_OR_DOWN = re.compile(UP + "|" + DOWN, re.I)
+
+
 def confirmations(sentences: list[Sentence]) -> list[Cand]:
     out = []
     for sent in sentences:
         t = sent.text
-        for name, asset in ASSETS:
-            for m in re.finditer(rf"(?<![\w])\+\s?{asset}\b", t, re.I):
-                out.append(Cand("confirmation", f"trend:{name}:up", sent, m.start(), m.end(), 0.85))
-            for m in re.finditer(rf"(?<![\w-])-\s?{asset}\b", t, re.I):
-                out.append(Cand("confirmation", f"trend:{name}:down", sent, m.start(), m.end(), 0.7))
-            for word, d in ((UP, "up"), (DOWN, "down")):
-                for m in re.finditer(rf"\b{word}\s+{asset}\b|\b{asset}\s+(?:(?:is|are|has|have|keeps?|keep on|been|"
-                                     rf"getting|continues? to|starting to|start|back|already|now|finally)\s+){{0,3}}{word}\b",
-                                     t, re.I):
+        for name, d, pat, conf in (_CONF_PATTERNS if _ASSET_ANY.search(t) else ()):
+            for m in pat.finditer(t):
+                if conf == 0.8:
                     if name == "yields" and re.search(r"\blong\s+(?:duration|bond|treasur)", m.group(0), re.I):
                         continue
-                    if name == "dollar" and not re.match(UP + "|" + DOWN, m.group(0), re.I) and \
+                    if name == "dollar" and not _UP_OR_DOWN.match(m.group(0)) and \
                             re.search(r"\b(?:a|one|per|few|couple|half a|\d+)\s+$", t[:m.start()], re.I):
                         continue  # "a dollar higher": money, not the dollar index
-                    out.append(Cand("confirmation", f"trend:{name}:{d}", sent, m.start(), m.end(), 0.8))
+                out.append(Cand("confirmation", f"trend:{name}:{d}", sent, m.start(), m.end(), conf))
         for m in re.finditer(r"\bVIX\b[^.;\d]{0,25}?\b(?P<w>under|below|beneath|<|above|over|>)\s*(?P<n>\d+(?:\.\d+)?)", t, re.I):
             w = m.group("w").lower()
             kind = "vix_below" if w in ("under", "below", "beneath", "<") else "vix_above"

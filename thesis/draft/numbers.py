@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
          r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
@@ -72,6 +73,14 @@ class Num:
 
 def mask(text: str, kinds: set[str] | None = None) -> tuple[str, list[tuple[str, int, int, str]]]:
     """(text with non-price numbers blanked, [(kind, start, end, matched text)])."""
+    got = _mask(text, frozenset(kinds) if kinds is not None else None)
+    return got[0], list(got[1])
+
+
+@lru_cache(maxsize=4096)  # every extractor masks the same sentences
+def _mask(text: str, kinds: frozenset[str] | None) -> tuple[str, tuple]:
+    if not any(ch.isdigit() for ch in text):
+        return text, ()
     found = []
     chars = list(text)
     for kind, pat in _MASKS:
@@ -86,7 +95,7 @@ def mask(text: str, kinds: set[str] | None = None) -> tuple[str, list[tuple[str,
             for i in range(s, e):
                 if chars[i].isdigit() or chars[i] in "$":
                     chars[i] = "\0"
-    return "".join(chars).replace("\0", " "), found
+    return "".join(chars).replace("\0", " "), tuple(found)
 
 
 def prices(text: str) -> list[Num]:

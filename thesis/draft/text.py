@@ -85,7 +85,7 @@ def normalise(text: str) -> tuple[str, list[int]]:
     return norm, idx
 
 
-@dataclass
+@dataclass(eq=False)  # a sentence is itself: compared by identity (field-wise __eq__ made lookups slow)
 class Sentence:
     text: str           # normalised
     start: int          # offset in the normalised text
