@@ -25,6 +25,15 @@ ENGLISH = re.compile(r"\b(?:the|and|to|is|of|in|for|on|at|it|this|that|with|my|i
                      r"sell|short|long|zone|sl|tp\d?|pt\d?|update|note|signal|here|if|be|will|are|from|into)\b", re.I)
 
 
+class NoTrade(BadInput):
+    """The post proposes no trade (scenario commentary, an opinion): exit 2, and ``draft`` keeps what
+    was read (symbol, date, the scenario levels as comments) for --json and the scorer."""
+
+    def __init__(self, message: str, draft):
+        super().__init__(message)
+        self.draft = draft
+
+
 @dataclass
 class DraftResult:
     draft: object
@@ -141,4 +150,4 @@ def validate(toml_text: str, name: str) -> dict:
     return {"valid": True, "message": "ok"}
 
 
-__all__ = ["draft_post", "read_post", "decode_post", "check_text", "DraftResult", "MAX_POST_BYTES"]
+__all__ = ["NoTrade", "draft_post", "read_post", "decode_post", "check_text", "DraftResult", "MAX_POST_BYTES"]

@@ -39,6 +39,7 @@ class Draft:
     second_trade: dict | None = None
     symbol_known: bool | None = None
     source: str | None = None
+    no_trade: str | None = None  # why the post proposes no trade (scenarios, opinion only)
 
     def value(self, name, default=None):
         f = self.fields.get(name)
