@@ -39,6 +39,49 @@ def _is_symbolic(ch: str) -> bool:
     return cat in ("So", "Sk", "Cs", "Co") or (cat == "Sm" and ch not in "+<=>%") or ch in ZERO_WIDTH
 
 
+# Decimal marks. "4.300,5" (dots group thousands, a comma marks decimals) or "4300,5" is the comma
+# convention; "4,300.5" is the point one. A post is read in one convention; one that writes both is
+# refused with a question (a misread level is 1,000x off), never guessed.
+COMMA_STRONG = re.compile(r"(?<!\d)(?<!\d[.,])\d{1,3}(?:\.\d{3})+,\d+(?!\d|[.,]\d)|(?<!\d)(?<!\d[.,])\d{1,3}(?:\.\d{3}){2,}(?!\d|[.,]\d)")
+COMMA_DECIMAL = re.compile(r"(?<!\d)(?<!\d[.,])\d{2,},\d{1,2}(?!\d|[.,]\d)")
+POINT_STRONG = re.compile(r"(?<!\d)(?<!\d[.,])\d{1,3}(?:,\d{3})+\.\d+(?!\d|[.,]\d)")
+POINT_DECIMAL = re.compile(r"(?<![\d:/])(?<!\d[.,])\d+\.\d{1,2}(?!\d|[.,]\d)")
+COMMA_NUMBER = re.compile(r"(?<!\d)(?<!\d[.,])\d{1,3}(?:\.\d{3})+(?:,\d+)?(?!\d|[.,]\d)|(?<!\d)(?<!\d[.,])\d+,\d{1,2}(?!\d|[.,]\d)")
+
+
+def decimal_mark(text: str) -> str:
+    """"." or "," for the post's decimal mark; BadInput when the post writes numbers both ways."""
+    comma = COMMA_STRONG.search(text) or COMMA_DECIMAL.search(text)
+    if not comma:
+        return "."
+    point = POINT_STRONG.search(text) or (POINT_DECIMAL.search(text) if not COMMA_STRONG.search(text) else None)
+    if point:
+        from thesis.errors import BadInput
+
+        raise BadInput(f"the post writes numbers both ways ({comma.group(0)!r} reads with a decimal comma, "
+                       f"{point.group(0)!r} with a decimal point): which is the decimal mark? Rewrite the numbers "
+                       f"one way (4300.5) and draft again")
+    return ","
+
+
+def _comma_to_point(norm: str, idx: list[int]) -> tuple[str, list[int]]:
+    """"4.300,5" -> "4300.5" with the index map kept (dots dropped, the comma becomes a point)."""
+    out, out_idx, pos = [], [], 0
+    for m in COMMA_NUMBER.finditer(norm):
+        out.append(norm[pos:m.start()])
+        out_idx.extend(idx[pos:m.start()])
+        for k in range(m.start(), m.end()):
+            ch = norm[k]
+            if ch == ".":
+                continue
+            out.append("." if ch == "," else ch)
+            out_idx.append(idx[k])
+        pos = m.end()
+    out.append(norm[pos:])
+    out_idx.extend(idx[pos:])
+    return "".join(out), out_idx
+
+
 def normalise(text: str) -> tuple[str, list[int]]:
     """(normalised text, index map: normalised position -> original position)."""
     out: list[str] = []
@@ -75,6 +118,8 @@ def normalise(text: str) -> tuple[str, list[int]]:
         elif not ch.isspace() and rep.strip():
             line_start = False
     norm = "".join(out)
+    if decimal_mark(norm) == ",":
+        return _comma_to_point(norm, idx)
     # Thousands separators: delete with the map.
     keep = [True] * len(norm)
     for m in THOUSANDS.finditer(norm):
