@@ -250,6 +250,7 @@ ANCHORS = [
         r"cut (?:it|the trade|the position|losses)?|bail|(?:get )?out if|exit if)\b", re.I)),
     ("target", re.compile(
         r"\b(?:targets?|tgts?|tps?\d?|pts?\d?(?=\s*[:\d$])|take[- ]?profits?|taking profits?|profit targets?|"
+        r"profits?(?=\s*(?:\d\s*)?[=:])|"
         r"price targets?|objectives?|stretch|goal|exit(?:ing)? at|cover(?:ing)?(?= at| around| near| into)|"
         r"trim(?:ming)?(?= at| around| near| into)|take (?:some |half |profits? )?off(?= at| around| near)|t[1-5](?=\s*[:=]))\b", re.I)),
     ("weak_target", re.compile(
@@ -260,7 +261,7 @@ ANCHORS = [
         r"(?:\w+\s+)?(?:above|over|on a break (?:above|of))|(?:short|sell(?:ing)?|go short)\s+(?:\w+\s+)?"
         r"(?:below|under|on a break (?:below|of)))\b", re.I)),
     ("entry", re.compile(
-        r"\b(?:entry|entries|enter(?:ing)?|buy limit|sell limit|(?:entry |open |buy |sell |limit )?price(?=\s*[:@=])|buy zone|sell zone|short zone|long zone|buy area|sell area|bid zone|"
+        r"\b(?:entry|entries|enter(?:ing)?|trigger(?=\s*:)|buy limit|sell limit|(?:entry |open |buy |sell |limit )?price(?=\s*[:@=])|buy zone|sell zone|short zone|long zone|buy area|sell area|bid zone|"
         r"accumulation zone|load zone)\b", re.I)),
     ("entry_verb", re.compile(
         r"\b(?:(?:i'?m|i am|we'?re|we are|be|turning|becoming) an? (?:buyer|seller)|"
@@ -277,10 +278,50 @@ WHERE_I = re.compile(r"\)?\s*(?:is|as|=)\s+(?:where|the (?:level|area|zone|price
                      r"\s+would|\s+will|\s+want to|\s+like to|\s+plan to)?\s+(?:short|buy|sell|enter|add|get (?:long|short)|"
                      r"go (?:long|short)|start (?:shorting|buying))\b", re.I)
 CLOSE_BEYOND = re.compile(
-    r"\b(?:(?P<tf>daily|weekly|monthly|4h|hourly|day|week|month)(?:ly)?\s+)?(?:candle\s+)?(?:close|closing|settle)s?"
-    r"\s+(?:back\s+)?(?:firmly\s+|decisively\s+|clearly\s+)?(?P<side>above|below|over|under|beneath|through)\s+"
+    r"\b(?:(?P<tf>daily|weekly|monthly|4h|hourly|day|week|month)(?:ly)?\s+)?(?:candle\s+)?"
+    r"(?:close|closing|settle|settlement|settling|finish)(?:e?s)?"
+    r"\s+(?:back\s+)?(?:\w+ly\s+)?(?P<side>above|below|over|under|beneath|through)\s+"
     r"(?:the\s+)?(?P<num>\$?\s?\d+(?:\.\d+)?)", re.I)
+# "reclaims 42k on a daily close", "the break of 159.20", "takes out 1,880": a level to cross; the side is
+# in the verb, or (a bare "break of") comes from the trade's direction.
+BREAK_LEVEL = re.compile(
+    r"\b(?:(?P<up>reclaim\w*|recl\w*ms?|clears?|clearing|takes? out|taking out|gets? (?:back )?(?:above|over)|"
+    r"breaks? (?:above|over)|breakout (?:above|over))|(?P<down>loses?|losing|breaks? (?:below|under)|breakdown (?:below|under))|"
+    r"(?P<any>(?:the |a )?break(?:s|ing)? (?:of|through)))\s+(?:the\s+)?(?P<num>\$?\s?\d+(?:\.\d+)?k?)"
+    r"(?P<close>\s+on\s+(?:a|the)\s+(?P<tf>daily|weekly|monthly|4h|hourly)?\s*(?:candle\s+)?(?:close|settlement))?", re.I)
+
+
+@dataclass
+class Cross:
+    """A level the post wants price to close (or break) beyond: side above/below/None, timeframe word."""
+    side: str | None
+    tf: str | None
+    start: int
+    end: int
+    value: float
+
+
+def _num_value(text: str) -> float:
+    t = text.strip().lstrip("$").strip().lower()
+    return float(t[:-1]) * 1000 if t.endswith("k") else float(t)
+
+
+def _crossings(masked: str) -> dict[int, Cross]:
+    out = {m.start("num"): Cross(m.group("side").lower(), m.group("tf"), m.start(), m.end(), _num_value(m.group("num")))
+           for m in CLOSE_BEYOND.finditer(masked)}
+    for m in BREAK_LEVEL.finditer(masked):
+        if m.start("num") not in out:
+            side = "above" if m.group("up") else "below" if m.group("down") else None
+            out[m.start("num")] = Cross(side, m.group("tf"), m.start(), m.end(), _num_value(m.group("num")))
+    return out
+
+
+# A stop that backs up the first one ("a hard stop at 158", "my max stop", "as a backstop"): the first
+# stop the post states is the stop; these are reported, not used, unless they are the only one.
+SECONDARY_STOP = re.compile(r"\b(?:max(?:imum)?|hard|absolute|emergency|disaster|catastroph\w*|worst[- ]case|"
+                            r"wider|final|back[- ]?up)\s+(?:stop|sl)\b|\bbackstop\b", re.I)
 NEXT_OPEN = re.compile(r"\bnext (?:day'?s |session'?s |morning'?s |bar'?s |candle'?s )?open\b|\bon the open\b|"
+                       r"\bnext (?:morning|session|day)\b|\bno break,? no trade\b|"
                        r"\b(?:buy|sell|short) the open\b|\bat the open\b|\bnext open\b|\bonly (?:after|on|once|if)\b"
                        r"|\bwaiting for\b.{0,40}\b(?:break|close)\b|\bon (?:a|the) (?:break|close)\b", re.I)
 REL_PCT = re.compile(
@@ -327,15 +368,21 @@ def _other_symbol(before: str, primary: str | None) -> bool:
     return mapped != primary and name != primary
 
 
+LABEL_ONLY = re.compile(r"^\W*(?:\([^)]{0,20}\))?\W*$")
+
+
 def levels(sentences: list[Sentence], primary: str | None = None) -> list[Cand]:
     """Entry, stop, target, area and signal candidates from body sentences. A number that follows
     another symbol's name (not ``primary``'s) with no anchor between is that symbol's level: left out."""
     out: list[Cand] = []
     last_free = None  # the last price named without an anchor: what "here" refers to
-    for sent in sentences:
+    label = None  # (kind, word, line): a label alone on its line ("Stop-Loss (S/L)", "TP:") names the lines after it
+    for i, sent in enumerate(sentences):
         raw = sent.text
         masked, masks = mask(raw)
         mine = len(out)  # out[mine:] are this sentence's candidates
+        if label is not None and sent.line > label[2] + 1:  # a blank line (or a line that is not a value) ends it
+            label = None
         for m in BREAKEVEN.finditer(raw):
             out.append(Cand("move_stop_to_breakeven", True, sent, m.start(), m.end(), 0.9))
             masked = masked[:m.start()] + " " * (m.end() - m.start()) + masked[m.end():]
@@ -363,9 +410,22 @@ def levels(sentences: list[Sentence], primary: str | None = None) -> list[Cand]:
                 continue
             kept.append(a)
         anchors = kept
-        closes = {m.start("num"): m for m in CLOSE_BEYOND.finditer(masked)}
+        closes = _crossings(masked)
         nums = prices(masked)
+        if anchors and not nums and LABEL_ONLY.match(masked[anchors[-1][1]:]) and anchors[-1][2] != "weak_target":
+            label = (anchors[-1][2], anchors[-1][3], sent.line)
+            continue
+        if label is not None and nums and (not anchors or anchors[0][1] > nums[0].start):
+            if sent.line > label[2]:
+                anchors.insert(0, (0, 0, label[0], label[1]))
+                label = (label[0], label[1], sent.line)
+        elif anchors:
+            label = None
         signal_words = NEXT_OPEN.search(masked)
+        nxt = sentences[i + 1] if i + 1 < len(sentences) else None
+        if not signal_words and nxt is not None and nxt.line <= sent.line + 1 and nxt.block == sent.block:
+            signal_words = NEXT_OPEN.search(nxt.text) and re.search(r"\b(?:close|settle\w*|break)", masked, re.I) \
+                and NEXT_OPEN.search(masked + " " + nxt.text)
         for g in _groups(masked, nums):
             gs, ge = g[0].start, g[-1].end
             if _other_symbol(masked[max(0, gs - 40):gs], primary):
@@ -399,13 +459,14 @@ def levels(sentences: list[Sentence], primary: str | None = None) -> list[Cand]:
                 continue
             if kind is None:
                 if close is not None:
-                    out.append(Cand("close_level", values[0], sent, close.start(), ge, 0.5,
-                                    extra={"side": close.group("side").lower(), "tf": close.group("tf")}))
+                        out.append(Cand("close_level", values[0], sent, close.start, ge, 0.5,
+                                    extra={"side": close.side, "tf": close.tf}))
                 else:
                     last_free = (values, sent, gs, ge)
                 continue
             if kind == "stop":
-                out.append(Cand("stop", values[0], sent, gs, ge, 0.9 if close is None else 0.85, via))
+                secondary = SECONDARY_STOP.search(masked[max(0, gs - 30):gs])
+                out.append(Cand("stop", values[0], sent, gs, ge, 0.7 if secondary else 0.9, via))
             elif kind in ("target", "weak_target"):
                 conf = 0.9 if kind == "target" else 0.4
                 joiner = masked[g[0].end:g[-1].start] if len(g) == 2 else ""
@@ -425,10 +486,12 @@ def levels(sentences: list[Sentence], primary: str | None = None) -> list[Cand]:
                 if close is not None or (signal_words and kind != "entry_post" and len(values) == 1
                                          and re.search(r"\b(?:above|below|over|under|through)\s*\$?\s*$",
                                                        masked[:gs])):
-                    side = close.group("side").lower() if close is not None else \
+                    side = close.side if close is not None else \
                         re.search(r"(above|below|over|under|through)\s*\$?\s*$", masked[:gs]).group(1).lower()
+                    if side is None:  # "buy the break of 159.20": the verb says which way
+                        side = "below" if re.search(r"sell|short", via, re.I) else "above"
                     out.append(Cand("signal", values[0], sent, gs, ge, 0.85, via,
-                                    extra={"side": side, "tf": close.group("tf") if close is not None else None}))
+                                    extra={"side": side, "tf": close.tf if close is not None else None}))
                     continue
                 conf = {"entry": 0.95, "entry_verb": 0.85, "entry_post": 0.6, "entry_break": 0.85}[kind]
                 if len(values) == 1:
@@ -441,10 +504,9 @@ def levels(sentences: list[Sentence], primary: str | None = None) -> list[Cand]:
                             f"'{here.group(0).strip()}' is the price named just before"))
         if signal_words and not any(c.field == "signal" for c in out[mine:]):
             for k, m in closes.items():
-                if not 1e-4 <= float(m.group("num").lstrip("$ ")) <= 1e7:
+                if not 1e-4 <= m.value <= 1e7:
                     continue
-                out.append(Cand("signal_hint", float(m.group("num").lstrip("$ ")), sent, m.start(), m.end(), 0.6,
-                                extra={"side": m.group("side").lower(), "tf": m.group("tf")}))
+                out.append(Cand("signal_hint", m.value, sent, m.start, m.end, 0.6, extra={"side": m.side, "tf": m.tf}))
         if signal_words:
             out.append(Cand("next_open", True, sent, signal_words.start(), signal_words.end(), 0.8))
     return out

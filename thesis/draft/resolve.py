@@ -150,6 +150,8 @@ def resolve(text: Text, known: set[str], published: date | None = None) -> Draft
     # direction from geometry where the levels speak
     direction = words_dir
     if signal is not None:
+        if signal.extra["side"] is None:  # "the break of 159.20": the words say which way
+            signal.extra["side"] = "below" if words_dir == "short" else "above"
         direction = "short" if signal.extra["side"] in ("below", "under", "beneath") else "long"
     elif entry is not None:
         lo, hi = entry.value
