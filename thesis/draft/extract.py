@@ -341,11 +341,28 @@ def _groups(masked: str, nums: list[Num]) -> list[list[Num]]:
     for n in nums:
         if groups:
             prev = groups[-1][-1]
-            if JOIN_RANGE.match(masked[prev.end:n.start]) and len(groups[-1]) == 1:
-                groups[-1].append(n)
+            joiner = masked[prev.end:n.start]
+            if JOIN_RANGE.match(joiner) and len(groups[-1]) == 1:
+                groups[-1].append(_second_end(masked, prev, n, joiner))
+                if n.k and not prev.k and prev.value < 1000 and 0.5 <= prev.value * 1000 / n.value <= 2:
+                    prev.value *= 1000  # "61.5-62.5k": the k applies to both ends
                 continue
         groups.append([n])
     return groups
+
+
+def _second_end(masked: str, first: Num, second: Num, joiner: str) -> Num:
+    """A dealer's shorthand range: "1.3640/60" is 1.3640-1.3660 (the second end replaces the last digits)."""
+    a, b = masked[first.start:first.end].lstrip("$ "), masked[second.start:second.end].lstrip("$ ")
+    if joiner.strip() != "/" or not b.isdigit() or first.k or len(b) >= len(a.replace(".", "")):
+        return second
+    digits = len(a.split(".")[1]) if "." in a else len(a)
+    if len(b) > digits:
+        return second
+    full = float(a[:len(a) - len(b)] + b)
+    if abs(full - first.value) > 0.02 * first.value:
+        return second
+    return Num(full, second.start, second.end, second.dollar)
 
 
 OTHER_NAME = re.compile(r"(?:\b(?P<name>SPX|S&P(?: 500)?|Nasdaq(?: 100)?|NDX|Dow|DJIA|VIX|Russell(?: 2000)?|RUT|ES|NQ|"
@@ -514,9 +531,9 @@ def levels(sentences: list[Sentence], primary: str | None = None) -> list[Cand]:
 
 # ---------------------------------------------------------------- horizon
 WORD_NUM = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-            "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a few": 3, "a couple of": 2,
-            "a couple": 2, "couple of": 2, "few": 3}
-QTY = r"(?:\d+(?:\.\d+)?|a couple of|a couple|couple of|a few|few|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+            "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a couple of": 2,
+            "a couple": 2, "couple of": 2}
+QTY = r"(?:\d+(?:\.\d+)?|a couple of|a couple|couple of|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 UNITS = {"day": "d", "days": "d", "d": "d", "session": "s", "sessions": "s", "trading day": "s", "trading days": "s",
          "week": "w", "weeks": "w", "wk": "w", "wks": "w", "month": "mo", "months": "mo", "mo": "mo", "mos": "mo",
          "quarter": "q", "quarters": "q", "year": "y", "years": "y", "yr": "y", "yrs": "y"}
@@ -524,7 +541,7 @@ UNIT_RE = r"(?:trading days?|sessions?|days?|weeks?|wks?|months?|mos?|quarters?|
 DURATION = re.compile(rf"\b(?P<a>{QTY})(?:\s*(?:-|to|or)\s*(?P<b>\d+(?:\.\d+)?))?(?P<hy>\s*-\s*|\s+)(?P<u>{UNIT_RE})\b",
                       re.I)
 HORIZON_CUE = re.compile(r"\b(?:time ?frame|time ?line|time horizon|horizon|window|outlook|over|hold(?:ing)?|play(?:s|ing)? out|need|over the next|"
-                         r"within|expect|give it|take[s]?|duration|swing|for up to|up to|in the next|next)\b", re.I)
+                         r"within|expect|giv(?:e|ing) it|max(?:imum)?|take[s]?|duration|swing|for up to|up to|in the next|next)\b", re.I)
 NOT_HORIZON_BEFORE = re.compile(r"\b(?:last|past|ago|previous|since|all of|for the past|over the past|in the past|"
                                 r"been|after)\s+(?:\w+\s+)?$", re.I)
 NOT_HORIZON_AFTER = re.compile(r"^\s*(?:or\s+(?:two|three|2|3)\b|of\s+(?:\w+\s+)?(?:consolidation|basing|chop\w*|"
@@ -537,6 +554,7 @@ END_PHRASE = re.compile(
     rf"eom|end of (?:the )?quarter|quarter[- ]?end)"
     rf"|(?:(?P<q>early|mid|late|the end of|end of|end)\s*-?\s*)?(?P<m>{MONTH})\b\.?(?:\s+(?P<y>20\d\d))?"
     rf"|(?:(?:the\s+)?end of\s+)?(?P<qn>Q[1-4])(?:\s+(?P<qy>20\d\d))?)", re.I)
+HORIZON_LABEL = re.compile(r"^\W*(?:time ?frame|time ?line|time horizon|horizon|holding period|duration)\s*:", re.I)
 OR_TWO = re.compile(r"\b(?:a|one|the next|next)\s+(?P<u>week|month|year)\s+or\s+(?P<n>two|three|2|3)\b", re.I)
 FUTURE_CUE = re.compile(r"\b(?:should|will|expect\w*|play(?:s|ing)? out|happen|done|resolve|likely|target|"
                         r"get there|hold|exit|close|by)\b", re.I)
@@ -577,7 +595,7 @@ def horizon(sentences: list[Sentence], pub: date | None) -> list[Cand]:
             if hyphen and not re.match(r"\s*(?:hold|horizon|trade|swing|time|window|play|view|outlook)", masked[m.end():],
                                        re.I):
                 continue
-            bare = re.fullmatch(r"\W*" + re.escape(m.group(0)) + r"\W*", masked.strip())
+            bare = re.fullmatch(r"(?:\d{1,2}/)?\W*" + re.escape(m.group(0)) + r"\W*", masked.strip())  # "6/ 4-6 weeks."
             if a[0].isalpha() and not cue:
                 continue
             if not cue and not bare and not re.search(r"\b(?:will|should|'ll|going to|plan\w*|target\w*|expect\w*|"
@@ -602,7 +620,8 @@ def horizon(sentences: list[Sentence], pub: date | None) -> list[Cand]:
             end = _end_date(m, pub)
             if end is None or end <= pub or (end - pub).days > 730:
                 continue
-            out.append(Cand("horizon", end.isoformat(), sent, m.start(), m.end(), 0.75 if soft else 0.85))
+            labelled = 0.1 if HORIZON_LABEL.match(raw) else 0.0  # "Time frame: by the end of Q3"
+            out.append(Cand("horizon", end.isoformat(), sent, m.start(), m.end(), (0.75 if soft else 0.85) + labelled))
     return out
 
 
@@ -646,6 +665,12 @@ RR_NUMBER = re.compile(r"\b(?:r\s*/\s*r|r\s*:\s*r|rr|risk[/ -]?(?:to[- ])?reward
                        r"roughly)?\s*(?:~\s*)?(?P<n>\d+(?:\.\d+)?)(?![\d.:%/]|\s*(?::|to)\s*\d)", re.I)
 
 
+WORD_RATIO = re.compile(r"\b(?P<n>one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:to|for)\s+one\b", re.I)
+# a target line's own ratio ("TP1: 3440 (+$450 | 1:1)") is that target's, not the post's claim
+TARGET_LINE = re.compile(r"\b(?:tp|pt|t|target|objective|profit)\s*#?\d?\s*[:=@-]\s*\$?\s?\d", re.I)
+RR_WORDS = re.compile(r"\b(?:r\s*/\s*r|r\s*:\s*r|rr|risk|reward|overall|total)\b", re.I)
+
+
 def claims(sentences: list[Sentence]) -> list[Cand]:
     out = []
     for i, sent in enumerate(sentences):
@@ -654,7 +679,14 @@ def claims(sentences: list[Sentence]) -> list[Cand]:
             v = float(m.group("n"))
             if 0.1 <= v <= 100:
                 out.append(Cand("risk_reward", v, sent, m.start("n"), m.end("n"), 0.85))
+        for m in WORD_RATIO.finditer(sent.text):
+            out.append(Cand("risk_reward", float(WORD_NUM[m.group("n").lower()]), sent, m.start(), m.end(),
+                            0.85 if RR_CUE.search(sent.text) or re.search(r"\b(?:works? out|call it|nearly|about|"
+                                                                           r"roughly)\b", sent.text, re.I) else 0.7))
+        per_target = TARGET_LINE.search(sent.text) and not RR_WORDS.search(sent.text)
         for kind, s, e, txt in found:
+            if per_target and kind == "ratio":
+                continue
             if kind == "ratio":
                 t = txt.replace(" ", "").lower()
                 if t.endswith("r") and not t.endswith(":r"):
@@ -705,6 +737,7 @@ TRIGGERS = [
     ("zone_rejection", re.compile(r"\b(?:rejection (?:of|from|at) (?:the )?\$?\d|rejected (?:at|from|by) (?:the )?\$?\d|"
                                   r"zone rejection|rejection of (?:the )?(?:zone|level|area))", re.I), False),
 ]
+INDICATOR = re.compile(r"\b(?:RSI|MACD|momentum|oscillator|stoch\w*|divergence|OBV|CCI|MFI)\b", re.I)
 FORWARD = re.compile(r"\b(?:look(?:ing)? for|watch(?:ing)? for|wait(?:ing)? for|if|would|could|might)\b", re.I)
 WEEKDAY_RE = re.compile(r"\b(mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri)(?:day)?\b|\b(tomorrow|today)\b", re.I)
 
@@ -723,6 +756,8 @@ def triggers(sentences: list[Sentence]) -> list[Cand]:
             m = pat.search(sent.text) or (pat.search(window) if kind == "lower_high_breakdown" else None)
             if not m:
                 continue
+            if kind == "lower_high_breakdown" and INDICATOR.search(sent.text):
+                continue  # "RSI made a higher low while price made a lower one": a divergence
             if weak and sent.block == "note" and not re.search(r"\b(?:another|new) (?:high|low)|signal|conditions",
                                                                window, re.I):
                 continue
@@ -797,7 +832,8 @@ def confirmations(sentences: list[Sentence]) -> list[Cand]:
             kind = "vix_below" if w in ("under", "below", "beneath", "<") else "vix_above"
             out.append(Cand("confirmation", f"{kind}:{float(m.group('n')):g}", sent, m.start(), m.end(), 0.85))
         for m in re.finditer(r"\bnarrow(?:ing)? (?:market|breadth|rally|leadership|advance)\b|\bbreadth (?:is |has been )?"
-                             r"(?:fading|narrowing|diverg\w*|thin(?:ning)?|deteriorating|weakening)\b|\bbreadth divergence\b",
+                             r"(?:fading|narrowing|diverg\w*|thin(?:ning)?|deteriorating|weakening)\b|"
+                             r"\bbreadth is (?:\w+ )?(?:awful|poor|terrible|bad|weak|negative|horrible|ugly|lousy)\b|\bbreadth divergence\b",
                              t, re.I):
             out.append(Cand("confirmation", "narrow_market", sent, m.start(), m.end(), 0.8))
         for m in re.finditer(r"\brelative (?:strength|weakness)\b|\b(?:out|under)perform\w*\b|\bRS (?:vs|versus|against)\b",
@@ -854,7 +890,7 @@ SIZES_WORDS = re.compile(r"\b(?:half (?:off |out )?(?:at each|at the first|at tp
 THIRDS = re.compile(r"\b(?:thirds|(?:1/3|a third|one third|33\s*%)\s+(?:off\s+|out\s+)?(?:at\s+)?each|"
                     r"33\s*/\s*33\s*/\s*33)\b", re.I)
 HALF_AT = re.compile(r"\b(?:1/2|half|50\s*%)\s+(?:off\s+|out\s+|of (?:it|the position)\s+)?(?:at|@)\s*"
-                     r"(?:tp|target|pt|t)\s*#?\s*1\b", re.I)
+                     r"(?:(?:tp|target|pt|t)\s*#?\s*1\b|the (?:first|1st) (?:tp|target|pt|objective)\b)", re.I)
 SPLIT = re.compile(r"(?<![\d./])(\d{1,2})\s*/\s*(\d{1,2})(?:\s*/\s*(\d{1,2}))?(?![\d/])(?!\.\d)(?!\s*(?:R\b|risk))")
 PCT_AT = re.compile(r"\b(?P<p>\d{1,3})\s*%\s*(?:off |out )?(?:at|@)\s*(?:tp|target|pt)\s*#?\s*(?P<i>\d)\b", re.I)
 

@@ -185,7 +185,8 @@ def resolve(text: Text, known: set[str], published: date | None = None) -> Draft
     if signal is not None:
         level = signal.value
         areas = [c for c in level_cands if c.field == "area"]
-        right = [a for a in areas if (a.value[0] >= level if short else a.value[1] <= level)]
+        right = [a for a in areas if (a.value[0] >= level if short else a.value[1] <= level)
+                 and abs((a.value[0] if short else a.value[1]) - level) <= 0.03 * level]  # beside the trigger
         src = [signal]
         if right:
             a = min(right, key=lambda a: abs((a.value[0] if short else a.value[1]) - level))
