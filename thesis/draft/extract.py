@@ -8,6 +8,7 @@ import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 
 from thesis.draft.numbers import DATE_RE, MONTH, Num, mask, prices
 from thesis.draft.text import Sentence, Text
@@ -34,84 +35,136 @@ class Cand:
 
 
 # ---------------------------------------------------------------- symbols
-# Names that are an index: the data folder's name for it.
-INDEX_ALIASES = [
-    (re.compile(r"\bS\s?&\s?P\s?500\b|\bSPX\b|\bSP500\b|\bS&P\b", re.I), "GSPC"),
-    (re.compile(r"\bNasdaq(?:\s+Composite)?\b(?!\s*:)|\bIXIC\b|\bCOMP\b"), "IXIC"),
-    (re.compile(r"\bDow(?:\s+Jones)?\b|\bDJIA\b|\bDJI\b"), "DJI"),
-    (re.compile(r"\bRussell\s?2000\b|\bRUT\b", re.I), "RUT"),
-    (re.compile(r"\bNDX\b|\bNasdaq\s?100\b", re.I), "NDX"),
-    (re.compile(r"\bVIX\b"), "VIX"),
-]
-# Upper-case words that are not tickers in trading prose.
+# Every written name goes through the one symbol table the data layer uses (thesis.data.instruments):
+# tickers, EXCH:SYMBOL prefixes, FX and crypto pairs, futures roots and names ("gold", "S&P 500").
 STOPWORDS = set("""
 A I AM AN AND ARE AS AT BE BUT BY DO FOR GO HE IF IN IS IT ME MY NO NOT OF OK ON OR SO THE TO UP US WE
 BUY SELL SHORT LONG LONGS SHORTS ZONE SL TP PT TPS PTS BE RR R ETF ETFS USD EUR JPY GBP UPDATE NOTE EDIT SIGNAL
-SIGNALS GOLD SILVER OIL IV HV ATH ATL RSI MACD EMA SMA MA DMA VWAP CPI PPI PCE FOMC FED GDP NFP CEO CFO IPO EPS
+SIGNALS OIL IV HV ATH ATL RSI MACD EMA SMA MA DMA VWAP CPI PPI PCE FOMC FED GDP NFP CEO CFO IPO EPS
 PE YOY QOQ EOD EOY EOW EOM AH PM AM USA UK EU CCP AI LOL IMO IMHO FOMO YOLO ATM OTM ITM DTE TA FA DD NFA HODL
-BTFD MOASS EST ET UTC NYSE AMEX NASDAQ ARCA CBOE TVC SPDR DXY WTI YTD MTD OI POC HOD LOD ES NQ RTY YM H1 H2 Q1
+BTFD MOASS EST ET UTC NYSE AMEX NASDAQ ARCA CBOE TVC SPDR YTD MTD OI POC HOD LOD ES NQ RTY YM H1 H2 Q1
 Q2 Q3 Q4 W D M H LOW HIGH TOP BOTTOM OUT STOP LOSS TARGET ENTRY TRADE IDEA PLAN RISK REWARD BULL BEAR BULLISH
-BEARISH NEW ALL NOW THIS THAT WHY HOW WHAT WHEN BIG SPX SP TLDR TL DR TBD TBA NB PS FYI ASAP FX CFD BE OTC
-REIT ADR GDX NOTE NOTES WEEKLY DAILY MONTHLY ALERT ALERTS VOL PUT PUTS CALL CALLS BTC ETH BOJ ECB PBOC OPEC
+BEARISH NEW ALL NOW THIS THAT WHY HOW WHAT WHEN BIG SP TLDR TL DR TBD TBA NB PS FYI ASAP FX CFD BE OTC
+REIT ADR GDX NOTE NOTES WEEKLY DAILY MONTHLY ALERT ALERTS VOL PUT PUTS CALL CALLS BOJ ECB PBOC OPEC
 SEC DOJ IRS UP DOWN ONE TWO TP1 TP2 TP3 PT1 PT2 PT3 SL1 SL2 MOC MOO GTC DAY SWING SCALP HOLD WAIT YES
 LIMIT MARKET PAIR ACTION PRICE FREE PROFIT TAKE OPEN CLOSE SIGNAL VIP PREMIUM NEWS HOT FIRE RISK LOT SIZE
 TIME DATE BREAKOUT BREAKDOWN SUPPORT RESISTANCE TREND UPDATE UPDATES EDIT EDITS NOTE WATCH WATCHLIST SETUP
 ATR ADX OBV BB KC SAR CCI MFI STOCH FIB EXT PDH PDL PMH PML ORB HVN LVN VAH VAL IMO ETA EST
+FVG IFVG OB BOS CHOCH MSS SMC ICT LTF HTF MTF RR RRR USDT USDC BUSD DAI PERP PERPS FUD ATH BOE BOC RBA RBNZ SNB
+NII SVB GBTC RSI DCA LTV PNL ROI UK US EOD NOT ISOLATED CROSS LEVERAGE SIGNAL TRIGGER PLAN THREAD NOW
+CHF CAD AUD NZD CNH CNY HKD SGD MXN ZAR TRY SEK NOK DKK PLN HUF INR KRW BRL
 """.split())
-TICKER = re.compile(r"(?:(?P<ex>\b[A-Z]{2,10}):(?P<xt>[A-Z][A-Z0-9.]{0,6})\b)|(?:\$(?P<dt>[A-Za-z][A-Za-z0-9.]{0,5})\b)"
-                    r"|(?:\((?P<pt>[A-Z]{1,5})\))|(?P<bt>\b[A-Z][A-Z0-9]{0,4}\b)")
-DIRECTION_NEAR = re.compile(r"\b(short|long|buy|sell|buying|selling|shorting|puts?|calls?|bullish|bearish)\b", re.I)
+TICKER = re.compile(r"(?:(?P<ex>\b[A-Z]{2,10}):(?P<xt>[A-Z0-9][A-Z0-9.!]{0,12}))|(?:\$(?P<dt>[A-Za-z][A-Za-z0-9.]{0,7})\b)"
+                    r"|(?:\((?P<pt>[A-Z]{1,6})\))|(?P<pair>\b[A-Z]{3,5}\s?/\s?[A-Z]{3,5}\b)"
+                    r"|(?P<bt>\b[A-Z][A-Z0-9]{1,7}\b(?![.:]\d))")
+WORD = re.compile(r"[A-Za-z][A-Za-z&0-9-]*")
+VEHICLE = re.compile(r"\s+(?:ETFs?|ETNs?|funds?|miners?|stocks?|shares|trusts?|bugs?|equities)\b", re.I)
+DIRECTION_NEAR = re.compile(r"\b(short|long|buy|sell|buying|selling|shorting|puts?|calls?|bullish|bearish|"
+                            r"accumulat\w*)\b", re.I)
+
+
+def instrument(name: str):
+    """The table's instrument for a written name, or None when the table cannot place it."""
+    from thesis.data.instruments import COINS, resolve
+    from thesis.errors import BadInput
+
+    key = name.strip().lstrip("$").upper()
+    if key in COINS:  # a bare coin code ("$SOL", "BTC") is the coin against the dollar
+        key += "USD"
+    try:
+        return resolve(key)
+    except BadInput:
+        return None
+
+
+def _names(line: str) -> list[tuple[int, int, str]]:
+    """Names of instruments written as words ("gold", "Bitcoin", "S&P 500", "Nasdaq Composite"):
+    one word or two, looked up in the symbol table's names (spaces dropped)."""
+    from thesis.data.instruments import known_aliases
+
+    names = _alias_names(tuple(sorted(known_aliases().items())))
+    words = list(WORD.finditer(line))
+    out = []
+    k = 0
+    while k < len(words):
+        w = words[k]
+        two = (words[k + 1] if k + 1 < len(words) and words[k + 1].start() - w.end() <= 1 else None)
+        if two is not None and (w.group(0) + two.group(0)).upper() in names:
+            out.append((w.start(), two.end(), names[(w.group(0) + two.group(0)).upper()]))
+            k += 2
+            continue
+        if w.group(0).upper() in names and (len(w.group(0)) >= 4 or w.group(0).isupper()):
+            out.append((w.start(), w.end(), names[w.group(0).upper()]))
+        k += 1
+    return out
+
+
+@lru_cache(maxsize=4)
+def _alias_names(items: tuple) -> dict[str, str]:
+    """Table names that read as words (letters, with & or a number: GOLD, BITCOIN, S&P500, RUSSELL2000)."""
+    return {k: v for k, v in items if re.fullmatch(r"[A-Z][A-Z&]{2,}\d{0,4}|[A-Z]{1,3}&[A-Z]\d{0,4}", k)
+            and k not in STOPWORDS}
 
 
 def symbols(text: Text, known: set[str], sentences: list[Sentence] | None = None) -> list[Cand]:
-    """Candidate symbols with a score each; the value is the symbol as the data folder names it.
-    ``sentences`` (a part of ``text``, e.g. one paragraph) are read alone, every one weighted as body."""
+    """Candidate symbols with a score each; the value is the symbol as thesis names it (the symbol
+    table's: ``BTC-USD``, ``EURUSD=X``, ``GC=F``, ``GSPC``). ``sentences`` (a part of ``text``, e.g. one
+    paragraph) are read alone, every one weighted as body. A word the table cannot place as a market
+    counts only with a ticker's marks ($, EXCH:, parentheses) or beside a trade word."""
     scores: dict[str, float] = {}
     first: dict[str, Cand] = {}
     counts: dict[str, int] = {}
+    in_table: dict[str, bool] = {}
     part = sentences is not None
-    for w in re.findall(r"\b[A-Z][A-Z0-9]{1,4}\b", " ".join(s.text for s in sentences) if part else text.norm):
+    for w in re.findall(r"\b[A-Z][A-Z0-9]{1,7}\b", " ".join(s.text for s in sentences) if part else text.norm):
         counts[w] = counts.get(w, 0) + 1
     strong: set[str] = set()
     for sent in (sentences if part else text.sentences):
         weight = 1.0 if part else {"title": 3.0, "body": 1.0, "note": 0.3}[sent.block]
         line = sent.text
         spans = []
-        for pat, name in INDEX_ALIASES:
-            for m in pat.finditer(line):
-                spans.append((m.start(), m.end(), name, 0.5))
-        for m in TICKER.finditer(line):
-            if m.group("ex"):
-                sym, bonus = m.group("xt"), 2.5
-                strong.add(sym.upper())
-            elif m.group("dt"):
-                sym, bonus = m.group("dt").upper(), 2.5
-                if sym.isalpha():
-                    strong.add(sym)
-            elif m.group("pt"):
-                sym, bonus = m.group("pt"), 2.0
-            else:
-                sym, bonus = m.group("bt"), 0.0
-                if sym in STOPWORDS or (sym not in known and (len(sym) < 2 or sym.isdigit())):
-                    continue
-            sym = sym.upper()
-            if sym in ("SPX", "S&P"):
-                sym = "GSPC"
-            if sym in STOPWORDS and not bonus:
+        taken: list[tuple[int, int]] = []
+        for s, e, sym in _names(line):
+            taken.append((s, e))
+            if VEHICLE.match(line[e:]):  # "GOLD ETF", "gold miners": a fund or stocks, not the market itself
                 continue
-            spans.append((m.start(), m.end(), sym, bonus))
-        for s, e, sym, bonus in spans:
-            if sym not in known and sym not in strong and not bonus:
-                # an unknown upper-case word: a ticker only when it sits beside a trade word, leads the
-                # title, or comes back in the text
-                near = line[max(0, s - 12):e + 12]
-                lead = sent.block == "title" and not line[:s].strip(" -:#*") and len(sym) >= 2
-                again = counts.get(sym, 0) >= 2 and len(sym) >= 3
+            written = line[s:e]
+            spans.append((s, e, sym, 0.5 if written[:1].isupper() else -0.5, sym))  # "gold": a weak mention
+        for m in TICKER.finditer(line):
+            if any(s <= m.start() < e for s, e in taken):
+                continue
+            if m.group("ex"):
+                word, bonus = m.group(0), 2.5
+            elif m.group("dt"):
+                word, bonus = m.group("dt"), 2.5
+            elif m.group("pt"):
+                word, bonus = m.group("pt"), 2.0
+            elif m.group("pair"):
+                word, bonus = m.group("pair"), 1.0
+            else:
+                word, bonus = m.group("bt"), 0.0
+                if word in STOPWORDS or word.isdigit():
+                    continue
+            inst = instrument(word)
+            if inst is None:
+                continue
+            sym = inst.symbol
+            in_table[sym] = in_table.get(sym, False) or inst.known
+            if bonus >= 2.5 and sym.replace("-USD", "").isalpha():
+                strong.add(sym)
+            spans.append((m.start(), m.end(), sym, bonus, word.upper()))
+        for s, e, sym, bonus, word in spans:
+            if sym not in known and not in_table.get(sym, True) and sym not in strong and not bonus:
+                # an upper-case word the table cannot place: a ticker only when it sits beside a trade
+                # word, leads the title, or comes back in the text
+                near = line[max(0, s - 16):e + 16]
+                lead = sent.block == "title" and not line[:s].strip(" -:#*") and len(word) >= 2
+                again = counts.get(word, 0) >= 2 and len(word) >= 3
                 if not (DIRECTION_NEAR.search(near) or lead or again):
                     continue
             near = line[max(0, s - 15):e + 15]
-            w = weight * (1.0 + bonus + (2.0 if DIRECTION_NEAR.search(near) else 0.0)
-                          + (1.0 if sym in known else -0.5))
+            placed = sym in known or in_table.get(sym, True)
+            w = weight * (1.0 + bonus + (2.0 if DIRECTION_NEAR.search(near) else 0.0) + (1.0 if placed else -0.5))
             scores[sym] = scores.get(sym, 0.0) + w
             if sym not in first:
                 first[sym] = Cand("symbol", sym, sent, s, e, 0.0)
@@ -120,7 +173,7 @@ def symbols(text: Text, known: set[str], sentences: list[Sentence] | None = None
     for sym, sc in scores.items():
         c = first[sym]
         c.conf = round(min(0.99, 0.35 + 0.65 * sc / total), 2)
-        c.extra = {"score": sc, "known": sym in known}
+        c.extra = {"score": sc, "known": sym in known, "in_table": in_table.get(sym, True)}
         out.append(c)
     out.sort(key=lambda c: (-c.extra["score"], c.start))
     return out
@@ -379,9 +432,10 @@ def _other_symbol(before: str, primary: str | None) -> bool:
     if re.search(r"\b(?:short|long|buy|sell|entry|stop|sl|tp\d?|pt\d?|targets?|add|zone|cover|exit)\b", between, re.I):
         return False  # "GLD SHORT 178": the number belongs to the trade word
     name = m.group("name").upper()
-    if name in STOPWORDS - {"SPX", "GOLD", "OIL", "ES"} and name not in ("SPX", "S&P", "VIX"):
+    if name in STOPWORDS - {"OIL", "ES"}:
         return False
-    mapped = next((sym for pat, sym in INDEX_ALIASES if pat.fullmatch(m.group("name"))), name)
+    inst = instrument(name)
+    mapped = inst.symbol if inst is not None else name
     return mapped != primary and name != primary
 
 
