@@ -120,6 +120,10 @@ def draft_post(text: str, published: date | str | None = None, source: str | Non
     known, src = known_symbols(source)
     d = resolve(Text(text), known, published)
     d.source = src
+    if d.no_trade:
+        levels = ", ".join(f"{v:g}" for v in d.scenario_levels[:12])
+        raise NoTrade(f"{name}: {d.no_trade}" + (f"; its levels ({levels}) are not a plan" if levels else "")
+                      + ": nothing to draft (a trade takes a side with an entry and a stop or target)", d)
     if not known and d.value("symbol"):
         d.questions.append(f"the data source ({src}) cannot list its symbols: {d.value('symbol')} was not checked")
     if not any(d.value(k) is not None for k in ("entry_zone", "stop", "targets")):

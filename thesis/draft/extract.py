@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 
-from thesis.draft.numbers import DATE_RE, MONTH, Num, mask, prices
+from thesis.draft.numbers import DATE_RE, MASKS, MONTH, Num, mask, prices
 from thesis.draft.text import Sentence, Text
 
 
@@ -266,7 +266,7 @@ def published(text: Text) -> list[Cand]:
             continue
         for m in DATE_RE.finditer(sent.text):
             before = sent.text[:m.start()]
-            if NOTE_CUE.search(before):
+            if NOTE_CUE.search(before) and sent.block != "title":  # "Rates Desk Note - Oct 22" is a title
                 continue
             d = parse_date(m.group(0))
             if d is None:
@@ -439,6 +439,7 @@ def _other_symbol(before: str, primary: str | None) -> bool:
     return mapped != primary and name != primary
 
 
+NOT_PCT = {kind for kind, _ in MASKS} - {"pct"}
 LABEL_ONLY = re.compile(r"^\W*(?:\([^)]{0,20}\))?\W*$")
 
 
@@ -448,9 +449,15 @@ def levels(sentences: list[Sentence], primary: str | None = None) -> list[Cand]:
     out: list[Cand] = []
     last_free = None  # the last price named without an anchor: what "here" refers to
     label = None  # (kind, word, line): a label alone on its line ("Stop-Loss (S/L)", "TP:") names the lines after it
+    inst = instrument(primary) if primary else None
+    in_percent = inst is not None and inst.asset_class == "rate"  # a yield's levels are written "4.90%"
     for i, sent in enumerate(sentences):
         raw = sent.text
-        masked, masks = mask(raw)
+        if in_percent:
+            masked, masks = mask(raw, NOT_PCT)
+            masked = masked.replace("%", " ")
+        else:
+            masked, masks = mask(raw)
         mine = len(out)  # out[mine:] are this sentence's candidates
         if label is not None and sent.line > label[2] + 1:  # a blank line (or a line that is not a value) ends it
             label = None
@@ -460,7 +467,7 @@ def levels(sentences: list[Sentence], primary: str | None = None) -> list[Cand]:
         for m in NO_STOP.finditer(raw):
             out.append(Cand("nostop", True, sent, m.start(), m.end(), 0.9))
             masked = masked[:m.start()] + " " * (m.end() - m.start()) + masked[m.end():]
-        for m in REL_PCT.finditer(raw):
+        for m in (() if in_percent else REL_PCT.finditer(raw)):
             if not masked[m.start():m.end()].strip():
                 continue
             kw = (m.group("kw") or m.group("kw2")).lower()

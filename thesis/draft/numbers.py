@@ -31,7 +31,7 @@ PRICE_NUM = r"\$?\s?\d+(?:\.\d+)?(?:k\b)?"
 
 INDEX_NAMES = re.compile(r"\b(?:S\s?&\s?P|SP|Russell|Nasdaq|NASDAQ|Dow|FTSE|DAX|Nikkei|Stoxx|STOXX|ASX|CAC|"
                          r"Hang Seng|Euro Stoxx)\s*-?\s*(?:500|2000|1000|100|30|40|50|225|200|600)\b")
-_MASKS: list[tuple[str, re.Pattern]] = [
+MASKS: list[tuple[str, re.Pattern]] = [
     # scientific notation is never a price in a post ("stop 1e-308" is not a stop of 308)
     ("sci", re.compile(r"(?<![\w.])\d+(?:\.\d+)?[eE][+\-]?\d+\b")),
     ("date", DATE_RE),
@@ -104,7 +104,7 @@ def _mask(text: str, kinds: frozenset[str] | None) -> tuple[str, tuple]:
         return text, ()
     found = []
     chars = list(text)
-    for kind, pat in _MASKS:
+    for kind, pat in MASKS:
         if kinds is not None and kind not in kinds:
             continue
         cur = "".join(chars)

@@ -40,6 +40,7 @@ class Draft:
     symbol_known: bool | None = None
     source: str | None = None
     no_trade: str | None = None  # why the post proposes no trade (scenarios, opinion only)
+    scenario_levels: list[float] = field(default_factory=list)  # the prices such a post names
 
     def value(self, name, default=None):
         f = self.fields.get(name)
@@ -66,14 +67,65 @@ def _paragraphs(text: Text) -> dict[int, int]:
     return out
 
 
+PLAN = {"entry", "signal", "stop", "target"}
+# The author takes no position: a trade is not proposed, whatever levels the post names.
+NO_POSITION = re.compile(
+    r"\b(?:no position|not positioned|no trade\b|not (?:taking|in) (?:a|any) (?:trade|position)|"
+    r"(?:i'?m|we'?re|i am|we are|staying|stay|remain)\s+(?:\w+\s+)?(?:flat|on the sidelines|sidelined|neutral)|"
+    r"sitting on (?:my|our) hands|no strong view|(?:don'?t|do not) know which way|waiting to see (?:which|how|what)|"
+    r"till one side gives|until one side (?:gives|breaks|wins))", re.I)
+# Scenario commentary: what bulls or bears could do ("bulls could push to 2,000", "Bears: a rejection...").
+SCENARIO = re.compile(r"\b(?P<side>bull|bear)s?(?:ish)?\s+(?:could|would|can|might|may|will|get|take|win|break|"
+                      r"case|scenario|aim)\b|^\W*(?P<label>bull|bear)s?(?:ish)?(?: case)?\s*:|"
+                      r"\blets? (?P<let>bull|bear)s\b", re.I)
+
+
+def _prices(text: str):
+    from thesis.draft.numbers import mask, prices
+
+    return prices(mask(text)[0])
+
+
+def _has_plan(cands: list[Cand]) -> bool:
+    return any(c.field in PLAN for c in cands)
+
+
+def no_trade(body: list[Sentence], cands: list[Cand]) -> str | None:
+    """Why the post proposes no trade (None when it does). A trade is a side taken with an entry and a
+    stop or target; scenario levels for both sides, or an author who says they hold no position, are not."""
+    committed = any(c.field in ("entry", "signal") and c.conf >= 0.85 for c in cands) and \
+        any(c.field == "stop" for c in cands)
+    if committed:
+        return None
+    for s in body:
+        m = NO_POSITION.search(s.text)
+        if m:
+            return f"no trade proposed: the author takes no position (\"{m.group(0)}\")"
+    sides = {(m.group("side") or m.group("label") or m.group("let")).lower() for s in body
+             for m in SCENARIO.finditer(s.text)}
+    if len(sides) == 2:
+        return "no trade proposed: the post describes scenarios (what bulls and bears could do), not a trade"
+    return None
+
+
 def resolve(text: Text, known: set[str], published: date | None = None) -> Draft:
     d = Draft(text)
+    syms = X.symbols(text, known)
+    primary = syms[0].value if syms else None
     body = text.body()
+    level_cands = X.levels(body, primary)
+    if text.notes and not _has_plan(level_cands) and _has_plan(X.levels(text.notes[0].sentences, primary)):
+        text.unnote_first()  # "NOTE : exit half at the first level" above the plan is an aside, not a follow-up
+        body = text.body()
+        level_cands = X.levels(body, primary)
     notes_sents = [s for s in text.sentences if s.block == "note"]
+    d.no_trade = no_trade(body, level_cands)
+    if d.no_trade:
+        d.questions.append(d.no_trade)
+        level_cands = [c for c in level_cands if c.field not in PLAN and c.field not in ("area", "close_level")]
+        d.scenario_levels = sorted({n.value for s in body for n in _prices(s.text)})
 
     # ---------------------------------------------------------- symbol and trade scope
-    syms = X.symbols(text, known)
-    level_cands = X.levels(body, syms[0].value if syms else None)
     paras = _paragraphs(text)
     trade_paras: list[tuple[int, str, Sentence]] = []
     # grouped in one pass each: a per-paragraph scan of every sentence and candidate was quadratic
@@ -129,7 +181,7 @@ def resolve(text: Text, known: set[str], published: date | None = None) -> Draft
     pub = d.value("published")
 
     # ---------------------------------------------------------- direction (words)
-    dir_cands = X.direction(scope) + X.direction(notes_sents)
+    dir_cands = [] if d.no_trade else X.direction(scope) + X.direction(notes_sents)
     score = {"short": 0.0, "long": 0.0}
     for c in dir_cands:
         score[c.value] += c.conf
@@ -201,7 +253,7 @@ def resolve(text: Text, known: set[str], published: date | None = None) -> Draft
     else:
         d.fields["entry_zone"] = Field(None, [], 0.0, "the post gives no entry")
         d.questions.append("the post gives no entry: fill in levels.entry_zone")
-    d.fields["entry_order"] = Field(order, [signal] if signal else ([entry] if entry else []),
+    d.fields["entry_order"] = Field(None if d.no_trade else order, [signal] if signal else ([entry] if entry else []),
                                     0.85 if signal or entry else 0.3)
     zone = d.value("entry_zone")
     ref = None

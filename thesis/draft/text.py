@@ -237,6 +237,17 @@ class Text:
             if note is not None:
                 note.sentences.append(sent)
 
+    def unnote_first(self) -> None:
+        """The first 'note' is body text (an aside such as "NOTE : exit half at the first level" above the
+        plan), not a follow-up: its header line and sentences join the body, the other notes keep their order."""
+        first = self.notes.pop(0)
+        for sent in first.sentences:
+            sent.block, sent.note = "body", None
+        for n in self.notes:
+            n.index -= 1
+            for sent in n.sentences:
+                sent.note = n.index
+
     # ------------------------------------------------------------ views
     def body(self) -> list[Sentence]:
         return [s for s in self.sentences if s.block in ("title", "body")]
