@@ -118,7 +118,9 @@ def draft_post(text: str, published: date | str | None = None, source: str | Non
 
         published = parse_date(published, "--published").date()
     known, src = known_symbols(source)
-    d = resolve(Text(text), known, published)
+    from thesis.draft.band import reference_price
+
+    d = resolve(Text(text), known, published, price_at=lambda sym, day: reference_price(sym, day, source))
     d.source = src
     if d.no_trade:
         levels = ", ".join(f"{v:g}" for v in d.scenario_levels[:12])
@@ -127,7 +129,9 @@ def draft_post(text: str, published: date | str | None = None, source: str | Non
     if not known and d.value("symbol"):
         d.questions.append(f"the data source ({src}) cannot list its symbols: {d.value('symbol')} was not checked")
     if not any(d.value(k) is not None for k in ("entry_zone", "stop", "targets")):
-        raise BadInput(f"{name} gives no entry, stop or target that thesis can read: nothing to draft")
+        far = [q for q in d.questions if "price on" in q and "not a level" in q]
+        raise BadInput(f"{name} gives no entry, stop or target that thesis can read: nothing to draft"
+                       + (f" ({'; '.join(far[:3])})" if far else ""))
     if propose and any(n["date"] is None for n in d.notes) and d.value("symbol") and d.value("published"):
         try:
             from thesis.data import load_bars

@@ -194,10 +194,20 @@ CALL_BUY = re.compile(r"\b(?:buy(?:ing)?|long|bought|own(?:ing)?|trading)\s+(?:\
 LEAD = re.compile(r"^\W*(?:\d+/\s*)?(short|sell|long|buy)\b", re.I)
 
 
+# Someone else's trading ("central banks keep buying", "funds are selling") is news, not the author's side.
+THIRD_PARTY = re.compile(
+    r"\b(?:(?:central )?banks|funds|institutions|whales|retail|everyone|everybody|people|they|bulls|bears|"
+    r"buyers|sellers|traders|investors|specs|speculators|dealers|insiders|hedge funds|the fed|smart money|"
+    r"algos|market makers|china|japan|opec)\s+(?:\w+\s+){0,2}?(?:(?:are|were|is|keep|kept|keeps|have been|"
+    r"has been|will|could|would|started|start|continue|continues)\s+)(?:\w+\s+)?"
+    r"(?:buy(?:ing)?|sell(?:ing)?|short(?:ing)?|long|add(?:ing)?|accumulat\w+|dump(?:ing)?|bought|sold)\b", re.I)
+
+
 def direction(sentences: list[Sentence]) -> list[Cand]:
     out = []
     for sent in sentences:
         line = NOT_DIRECTION.sub(lambda m: " " * len(m.group(0)), sent.text)
+        line = THIRD_PARTY.sub(lambda m: " " * len(m.group(0)), line)
         w = {"title": 1.5, "body": 1.0, "note": 0.3}[sent.block]
         taken = []
         for pat, d in ((PUT_BUY, "short"), (CALL_BUY, "long")):
@@ -440,7 +450,8 @@ def _other_symbol(before: str, primary: str | None) -> bool:
 
 
 NOT_PCT = {kind for kind, _ in MASKS} - {"pct"}
-LABEL_ONLY = re.compile(r"^\W*(?:\([^)]{0,20}\))?\W*$")
+LABEL_ONLY = re.compile(r"^\W*(?:\([^)]{0,20}\))?\W*(?:zone|area|range|levels?|price|band)?\W*(?:\([^)]{0,20}\))?\W*$",
+                        re.I)
 
 
 def levels(sentences: list[Sentence], primary: str | None = None) -> list[Cand]:
@@ -515,8 +526,9 @@ def levels(sentences: list[Sentence], primary: str | None = None) -> list[Cand]:
             if where and not post:
                 out.append(Cand("entry", (min(values), max(values)), sent, gs, ge, 0.8, where.group(0).strip()))
                 continue
-            if post and re.match(r"\s*[:=@]?\s*\$?\s?\d", rest[post.end():]):
-                post = None  # "64.5 SL 67": the word labels the number after it
+            raw_rest = raw[len(masked) - len(rest):] if len(raw) == len(masked) else rest
+            if post and re.match(r"\s*[:=@]?\s*[+\-]?\$?\s?\d", raw_rest[post.end():]):
+                post = None  # "64.5 SL 67" (or "430 stop 1e-308"): the word labels the number after it
             pre = [a for a in anchors if a[1] <= gs]
             kind = None
             via = ""
@@ -910,7 +922,9 @@ def confirmations(sentences: list[Sentence]) -> list[Cand]:
 OPTION_TYPE = re.compile(
     r"(?<!earnings )(?<!conference )(?<!margin )(?<!phone )(?<!close )(?<!judgment )(?<!wake-up )"
     r"\b(puts?|calls?)\b(?!\s+(?:it|this|that|for|on the|out|him|her|them|us|me|the|a|an|pressure|in|its|our|"
-    r"my|your|price|prices)\b)", re.I)
+    r"my|your|price|prices|volume|ratio|skew|open interest|oi|wall|side|flow|buying|selling|/\s*calls?|/\s*puts?)\b)"
+    r"(?<!/)", re.I)
+CALL_VERB = re.compile(r"\b(?:we|they|i|you|people|traders|some|what|many|folks)\s+(?:\w+\s+)?$", re.I)  # "what we call a"
 IV = re.compile(r"\b(?:IV|implied vol(?:atility)?)\b[^.;\d%]{0,30}?(?P<n>\d+(?:\.\d+)?)\s*%|"
                 r"(?P<n2>\d+(?:\.\d+)?)\s*%\s*(?:IV|implied vol(?:atility)?)\b", re.I)
 STRIKE = re.compile(rf"(?:\b(?P<mon>{MONTH})\.?\s+(?:(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+)?)?\$?(?P<k>\d+(?:\.\d+)?)\s*"
@@ -925,6 +939,8 @@ def options(sentences: list[Sentence]) -> list[Cand]:
             t = re.sub(r"\b(?:margin )?call(?:s)? (?:it|this)\b|\bcall (?:is|was)\b", lambda m: " " * len(m.group(0)),
                        t, flags=re.I)
         for m in OPTION_TYPE.finditer(t):
+            if CALL_VERB.search(t[:m.start()]) and m.group(1).lower().startswith("call"):
+                continue  # "what traders call a fade": the verb
             if re.match(r"call", m.group(1), re.I) and re.search(r"\b(?:this|the|my|that|a)\s+$", t[:m.start()]) \
                     and not re.search(r"\b(?:buy|trading|long|sell|own)\b", t, re.I):
                 continue  # "if this call is right": an opinion, not an option

@@ -41,6 +41,7 @@ class Draft:
     source: str | None = None
     no_trade: str | None = None  # why the post proposes no trade (scenarios, opinion only)
     scenario_levels: list[float] = field(default_factory=list)  # the prices such a post names
+    reference: dict | None = None  # the symbol's close the levels were checked against
 
     def value(self, name, default=None):
         f = self.fields.get(name)
@@ -108,7 +109,39 @@ def no_trade(body: list[Sentence], cands: list[Cand]) -> str | None:
     return None
 
 
-def resolve(text: Text, known: set[str], published: date | None = None) -> Draft:
+LEVEL_FIELDS = {"entry", "signal", "signal_hint", "stop", "target", "area", "close_level"}
+
+
+def _in_band(d: Draft, cands: list[Cand], price_at) -> list[Cand]:
+    """Drop the numbers that cannot be the symbol's price on the publication date (thesis.draft.band)."""
+    from thesis.draft.band import plausible, times_off
+
+    sym, pub = d.value("symbol"), d.value("published")
+    if price_at is None or not sym or not pub:
+        return cands
+    found = price_at(sym, pub)
+    if found is None:
+        d.questions.append(f"the levels were not checked against {sym}'s price: the data source has no {sym} "
+                           f"bar on or before {pub.isoformat()}")
+        return cands
+    ref, when = found
+    d.reference = {"symbol": sym, "price": ref, "date": when.isoformat()}
+    keep = []
+    for c in cands:
+        values = c.value if isinstance(c.value, tuple) else (c.value,)
+        if c.field in LEVEL_FIELDS and not all(plausible(float(v), ref) for v in values):
+            worst = max(values, key=lambda v: times_off(float(v), ref))
+            d.questions.append(f"{worst:g} (line {d.text.span(c.start, c.end)['line']}) is "
+                               f"{times_off(float(worst), ref):,.1f}x from {sym}'s price on {pub.isoformat()} "
+                               f"({ref:g}): not a level")
+            continue
+        keep.append(c)
+    return keep
+
+
+def resolve(text: Text, known: set[str], published: date | None = None, price_at=None) -> Draft:
+    """The draft of ``text``. ``price_at(symbol, day) -> (close, date) | None`` checks levels against the
+    symbol's price (a number outside the band is not a level)."""
     d = Draft(text)
     syms = X.symbols(text, known)
     primary = syms[0].value if syms else None
@@ -179,6 +212,7 @@ def resolve(text: Text, known: set[str], published: date | None = None) -> Draft
         d.fields["published"] = Field(None, [], 0.0, "the post carries no date")
         d.questions.append("the post carries no date: give it with --published YYYY-MM-DD")
     pub = d.value("published")
+    level_cands = _in_band(d, level_cands, price_at)
 
     # ---------------------------------------------------------- direction (words)
     dir_cands = [] if d.no_trade else X.direction(scope) + X.direction(notes_sents)

@@ -130,6 +130,57 @@ def normalise(text: str) -> tuple[str, list[int]]:
     return norm, idx
 
 
+# One slip of the keyboard in a trade word ("buyng", "arround", "shorting" as "shortng") is read as the
+# word: a lost verb loses the entry. Only words of 5+ letters one edit from these, and never a real word
+# one edit away from them (brought/bought, ground/around, spelling/selling).
+TRADE_WORDS = ("buying", "selling", "shorting", "around", "entry", "target", "targets", "stoploss", "profit",
+               "reclaims", "reclaim", "invalidation", "objective", "resistance", "support", "breakout")
+REAL_WORDS = set("""brought ground round spelling swelling smelling yelling dwelling sealing telling selling shorting
+sporting snorting buyers entire entre enter entrys profits profit targets target supports support reclaim reclaims
+tarter starget objectives breakouts around arounds""".split())
+_WORD5 = re.compile(r"[A-Za-z]{5,}")
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether ``a`` becomes ``b`` with one insertion, deletion, substitution or swap of neighbours."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+                                  and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    i = next((k for k in range(len(short)) if short[k] != long_[k]), len(short))
+    return short[i:] == long_[i + 1:]
+
+
+def correct_typos(norm: str, idx: list[int]) -> tuple[str, list[int]]:
+    """``norm`` with misspelt trade words spelt right; the index map follows (each new character maps
+    into the original word)."""
+    out, out_idx, pos = [], [], 0
+    for m in _WORD5.finditer(norm):
+        word = m.group(0).lower()
+        if word in REAL_WORDS or word in TRADE_WORDS:
+            continue
+        fix = next((w for w in TRADE_WORDS if _one_edit(word, w)), None)
+        if fix is None:
+            continue
+        if m.group(0).isupper():
+            fix = fix.upper()
+        elif m.group(0)[0].isupper():
+            fix = fix.capitalize()
+        out.append(norm[pos:m.start()])
+        out_idx.extend(idx[pos:m.start()])
+        out.append(fix)
+        out_idx.extend(idx[m.start() + min(k, len(m.group(0)) - 1)] for k in range(len(fix)))
+        pos = m.end()
+    if not out:
+        return norm, idx
+    out.append(norm[pos:])
+    out_idx.extend(idx[pos:])
+    return "".join(out), out_idx
+
+
 @dataclass(eq=False)  # a sentence is itself: compared by identity (field-wise __eq__ made lookups slow)
 class Sentence:
     text: str           # normalised
@@ -177,7 +228,7 @@ class Text:
 
     def __init__(self, original: str):
         self.original = original
-        self.norm, self.idx = normalise(original)
+        self.norm, self.idx = correct_typos(*normalise(original))
         self.orig_line_starts = [0] + [m.end() for m in re.finditer("\n", original)]
         self.lines: list[tuple[int, str]] = []  # (start offset in norm, line text)
         pos = 0
