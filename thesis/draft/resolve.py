@@ -77,7 +77,7 @@ NO_POSITION = re.compile(
     r"till one side gives|until one side (?:gives|breaks|wins))", re.I)
 # Scenario commentary: what bulls or bears could do ("bulls could push to 2,000", "Bears: a rejection...").
 SCENARIO = re.compile(r"\b(?P<side>bull|bear)s?(?:ish)?\s+(?:could|would|can|might|may|will|get|take|win|break|"
-                      r"case|scenario|aim)\b|^\W*(?P<label>bull|bear)s?(?:ish)?(?: case)?\s*:|"
+                      r"case|scenario|aim|clear|push|run|reclaim|hold|defend|step in|lose|drag|send|control)\b|^\W*(?P<label>bull|bear)s?(?:ish)?(?: case)?\s*:|"
                       r"\blets? (?P<let>bull|bear)s\b", re.I)
 
 
@@ -155,7 +155,8 @@ def resolve(text: Text, known: set[str], published: date | None = None, price_at
     d.no_trade = no_trade(body, level_cands)
     if d.no_trade:
         d.questions.append(d.no_trade)
-        level_cands = [c for c in level_cands if c.field not in PLAN and c.field not in ("area", "close_level")]
+        level_cands = [c for c in level_cands if c.field not in PLAN | {"area", "close_level", "signal_hint",
+                                                                          "stop_pct", "target_pct", "nostop"}]
         d.scenario_levels = sorted({n.value for s in body for n in _prices(s.text)})
 
     # ---------------------------------------------------------- symbol and trade scope
