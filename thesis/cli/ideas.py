@@ -55,7 +55,7 @@ def level_warnings(spec, source: Optional[str]) -> list[str]:
 
     lv = [*spec.levels.entry_zone, *([spec.levels.stop] if spec.levels.stop is not None else []),
           *spec.levels.targets]
-    found = level_warning(spec.symbol, spec.idea.published, [float(v) for v in lv], source)
+    found = level_warning(spec.symbol, spec.idea.published, [float(v) for v in lv], source, light=True)
     return [found] if found else []
 
 

@@ -10,23 +10,47 @@ BAND = 3.0          # a level more than 3x above the price, or under a third of 
 STALE_DAYS = 31     # a close older than this before the date says nothing about the price on it
 
 
-def reference_price(symbol: str, day: date, source: str | None = None) -> tuple[float, date] | None:
-    """(close, its date): the last close on or before ``day``; None when the source has no such bar."""
-    from thesis.data import load_bars
+def reference_price(symbol: str, day: date, source: str | None = None,
+                    light: bool = False) -> tuple[float, date] | None:
+    """(close, its date): the last close on or before ``day``; None when the source has no such bar.
+    ``light`` reads a CSV folder's file with the standard library only (`thesis check` stays instant
+    and never imports pandas) and says nothing for other sources."""
     from thesis.errors import ThesisError
 
     try:
-        bars = load_bars(symbol, source=source)
-    except ThesisError:
+        found = _from_csv(symbol, day, source) if light else _from_bars(symbol, day, source)
+    except (ThesisError, OSError, ValueError):
         return None
-    before = bars.loc[:str(day)]
+    if found is None or day - found[1] > timedelta(days=STALE_DAYS) or found[0] <= 0:
+        return None
+    return found
+
+
+def _from_bars(symbol: str, day: date, source: str | None) -> tuple[float, date] | None:
+    from thesis.data import load_bars
+
+    before = load_bars(symbol, source=source).loc[:str(day)]
     if before.empty:
         return None
-    when = before.index[-1].date()
-    if day - when > timedelta(days=STALE_DAYS):
+    return float(before["close"].iloc[-1]), before.index[-1].date()
+
+
+def _from_csv(symbol: str, day: date, source: str | None) -> tuple[float, date] | None:
+    import csv
+
+    from thesis.data import default_source, get_provider
+
+    provider = get_provider(source or default_source())
+    if not hasattr(provider, "path_for"):
         return None
-    close = float(before["close"].iloc[-1])
-    return (close, when) if close > 0 else None
+    last = None
+    with open(provider.path_for(symbol, "as-traded"), newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            when = date.fromisoformat(row["date"][:10])
+            if when > day:
+                break
+            last = (float(row["close"]), when)
+    return last
 
 
 def times_off(value: float, ref: float) -> float:
@@ -44,9 +68,10 @@ def _times(x: float) -> str:
     return f"{x:,.0f}x" if x >= 10 else f"{x:.1f}x"
 
 
-def level_warning(symbol: str, day: date, levels: list[float], source: str | None = None) -> str | None:
+def level_warning(symbol: str, day: date, levels: list[float], source: str | None = None,
+                  light: bool = False) -> str | None:
     """'levels are 1,000x from IWM's price on 2023-06-04 (180.2)' when any level lies outside the band."""
-    found = reference_price(symbol, day, source)
+    found = reference_price(symbol, day, source, light)
     if found is None or not levels:
         return None
     ref, when = found
