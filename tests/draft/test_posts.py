@@ -105,3 +105,17 @@ def test_draft_then_replay_for_every_complete_post(posts, tmp_path):
         assert doc["idea"]["symbol"] == expected["symbol"]
         done += 1
     assert done >= 10
+
+
+def test_posts_added_since_the_last_tuning_are_scored_apart(posts, tmp_path):
+    """A post not listed in thesis/draft/tuned-on.txt is held out: scored on its own as well."""
+    name, path, expected = posts[2]
+    (tmp_path / "more").mkdir()
+    for stem in (name, "99-new-post"):
+        folder = tmp_path if stem == name else tmp_path / "more"
+        (folder / f"{stem}.txt").write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+        (folder / f"{stem}.expected.json").write_text(json.dumps(expected), encoding="utf-8")
+    result = score(tmp_path)
+    assert result["posts_total"] == 2 and set(result["by_folder"]) == {tmp_path.name, "more"}
+    held = result["held_out"]
+    assert held is not None and [p["post"] for p in held["posts"]] == ["99-new-post"]

@@ -178,11 +178,14 @@ def field_scores(rows: list[dict]) -> dict:
             "posts_right": whole, "posts_total": len(rows)}
 
 
+def _tuned_lines() -> list[str]:
+    path = Path(__file__).with_name("tuned-on.txt")
+    return path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+
+
 def tuned_on() -> set[str]:
     """The posts the rules were last tuned on (thesis/draft/tuned-on.txt): the others are held out."""
-    path = Path(__file__).with_name("tuned-on.txt")
-    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
-    return {ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")}
+    return {ln.strip() for ln in _tuned_lines() if ln.strip() and not ln.lstrip().startswith("#")}
 
 
 def score(folder: str | Path | None = None, source: str | None = None, deep: bool = True) -> dict:
@@ -214,8 +217,11 @@ def report(result: dict) -> str:
         parts.append(table(r, f"folder {name}/", wrong=False))
     held = result["held_out"]
     parts.append(table(held, "held out (posts not in thesis/draft/tuned-on.txt)", wrong=False) if held else
-                 "held out: none (every post was read when the rules were last tuned; see tuned-on.txt for the "
-                 "figure measured before)")
+                 "held out: none (every post was read when the rules were last tuned)")
+    recorded = [ln.lstrip("# ").rstrip() for ln in _tuned_lines() if ln.startswith("#   ") or ln.startswith("# - ")]
+    if recorded:
+        parts.append("held-out figures recorded before tuning (thesis/draft/tuned-on.txt):\n  "
+                     + "\n  ".join(recorded))
     return "\n\n".join(parts)
 
 
