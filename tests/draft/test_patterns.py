@@ -127,6 +127,8 @@ def test_option_false_positives(text):
      "scenarios"),
     ("Crude oil this week: support is at 78 and then 75, resistance at 83 and then 86. I'm staying flat on it "
      "until one side gives.", "no position"),
+    ("DIA this week. If it holds above 350 we go to 356. If not, below 344 we see 338.", "above and below"),
+    ("QQQ levels for the week: support 360 and 352, resistance 372 and 380. Watching.", "support and resistance"),
 ])
 def test_scenarios_are_no_trade(text, why):
     with pytest.raises(NoTrade, match=f"no trade proposed.*{why}") as exc:
@@ -187,3 +189,10 @@ def test_thesis_check_warns_about_levels_far_from_the_price(tmp_path):
     idea.write_text(idea.read_text().replace("[1.80, 1.82]", "[180.0, 182.0]").replace("1.70", "170.0")
                     .replace("[2.0]", "[200.0]"))
     assert "levels are" not in runner.invoke(app, ["check", str(idea)]).output
+
+
+def test_a_side_taken_with_conditions_is_still_a_trade():
+    got = draft("GLD long 180-181 with a stop under support at 177. Resistance at 188 is the target.")
+    assert (got["direction"], got["entry_zone"], got["stop"], got["targets"]) == ("long", [180, 181], 177, [188])
+    got = draft("IWM short 184-186. If it breaks below 180, target 170. Stop 192.")
+    assert (got["direction"], got["stop"], got["targets"]) == ("short", 192, [170])

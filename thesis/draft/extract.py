@@ -334,7 +334,7 @@ ANCHORS = [
         r"(?![- ](?:term|squeeze|interest|sellers?|covering|lived|side|dated|duration|time|wick|way|run|off))", re.I)),
 ]
 POST_ANCHOR = re.compile(
-    r"^\)?\s*(?:(?P<stop>stop(?:[- ]?loss)?|sl)|(?P<target>target|tp|pt|objective)|(?P<entry>short|long|entry|"
+    r"^\)?\s*(?:(?:is|as|will be|=)\s+(?:the|my|our|a)\s+(?:first\s+|second\s+|final\s+|1st\s+|2nd\s+)?)?(?:(?P<stop>stop(?:[- ]?loss)?|sl)|(?P<target>target|tp|pt|objective)|(?P<entry>short|long|entry|"
     r"buy|sell)|(?P<area>area|zone|level|ceiling|resistance|support|floor|region|neckline|handle|line|pivot|"
     r"shelf|top|high|low|bottom))\b", re.I)
 WHERE_I = re.compile(r"\)?\s*(?:is|as|=)\s+(?:where|the (?:level|area|zone|price) (?:where|at which))\s+(?:I|we)(?:'d|'ll|"

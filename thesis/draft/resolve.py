@@ -81,6 +81,14 @@ SCENARIO = re.compile(r"\b(?P<side>bull|bear)s?(?:ish)?\s+(?:could|would|can|mig
                       r"\blets? (?P<let>bull|bear)s\b", re.I)
 
 
+# "if it holds above X we go to Y; below Z we see W": conditions on both sides, none taken
+IF_UP = re.compile(r"\b(?:if|once|should|when)\b[^.;]{0,40}?\b(?:above|over|reclaims?|breaks? out|clears?|holds?)\b|"
+                   r"^\W*(?:above|over)\s+\$?\d", re.I)
+IF_DOWN = re.compile(r"\b(?:if|once|should|when)\b[^.;]{0,40}?\b(?:below|under|loses?|breaks? down|fails?)\b|"
+                     r"(?:^|[;,]\s*|\bif not,?\s*|\botherwise,?\s*)(?:below|under)\s+\$?\d", re.I)
+LEVEL_LIST = (re.compile(r"\bsupports?\b", re.I), re.compile(r"\bresistances?\b", re.I))
+
+
 def _prices(text: str):
     from thesis.draft.numbers import mask, prices
 
@@ -106,6 +114,13 @@ def no_trade(body: list[Sentence], cands: list[Cand]) -> str | None:
              for m in SCENARIO.finditer(s.text)}
     if len(sides) == 2:
         return "no trade proposed: the post describes scenarios (what bulls and bears could do), not a trade"
+    if any(c.field in ("entry", "signal") and c.conf >= 0.85 for c in cands):
+        return None  # a side taken with an entry: a trade without a stop is still a draft (the stop is asked for)
+    texts = [s.text for s in body]
+    if any(IF_UP.search(t) for t in texts) and any(IF_DOWN.search(t) for t in texts):
+        return "no trade proposed: the post describes scenarios (what happens above and below), not a trade"
+    if all(any(p.search(t) for t in texts) for p in LEVEL_LIST):
+        return "no trade proposed: the post lists support and resistance levels, not a trade"
     return None
 
 
