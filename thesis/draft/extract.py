@@ -77,12 +77,16 @@ def instrument(name: str):
         return None
 
 
-def _names(line: str) -> list[tuple[int, int, str]]:
-    """Names of instruments written as words ("gold", "Bitcoin", "S&P 500", "Nasdaq Composite"):
-    one word or two, looked up in the symbol table's names (spaces dropped)."""
+def table_names() -> dict[str, str]:
+    """The symbol table's names that read as words (read once per draft: the table may change between)."""
     from thesis.data.instruments import known_aliases
 
-    names = _alias_names(tuple(sorted(known_aliases().items())))
+    return _alias_names(tuple(sorted(known_aliases().items())))
+
+
+def _names(line: str, names: dict[str, str]) -> list[tuple[int, int, str]]:
+    """Names of instruments written as words ("gold", "Bitcoin", "S&P 500", "Nasdaq Composite"):
+    one word or two, looked up in the symbol table's names (spaces dropped)."""
     words = list(WORD.finditer(line))
     out = []
     k = 0
@@ -106,7 +110,8 @@ def _alias_names(items: tuple) -> dict[str, str]:
             and k not in STOPWORDS}
 
 
-def symbols(text: Text, known: set[str], sentences: list[Sentence] | None = None) -> list[Cand]:
+def symbols(text: Text, known: set[str], sentences: list[Sentence] | None = None,
+            names: dict[str, str] | None = None) -> list[Cand]:
     """Candidate symbols with a score each; the value is the symbol as thesis names it (the symbol
     table's: ``BTC-USD``, ``EURUSD=X``, ``GC=F``, ``GSPC``). ``sentences`` (a part of ``text``, e.g. one
     paragraph) are read alone, every one weighted as body. A word the table cannot place as a market
@@ -119,12 +124,14 @@ def symbols(text: Text, known: set[str], sentences: list[Sentence] | None = None
     for w in re.findall(r"\b[A-Z][A-Z0-9]{1,7}\b", " ".join(s.text for s in sentences) if part else text.norm):
         counts[w] = counts.get(w, 0) + 1
     strong: set[str] = set()
+    names = table_names() if names is None else names
+    resolved: dict[str, object] = {}  # each word resolved once
     for sent in (sentences if part else text.sentences):
         weight = 1.0 if part else {"title": 3.0, "body": 1.0, "note": 0.3}[sent.block]
         line = sent.text
         spans = []
         taken: list[tuple[int, int]] = []
-        for s, e, sym in _names(line):
+        for s, e, sym in _names(line, names):
             taken.append((s, e))
             if VEHICLE.match(line[e:]):  # "GOLD ETF", "gold miners": a fund or stocks, not the market itself
                 continue
@@ -145,7 +152,9 @@ def symbols(text: Text, known: set[str], sentences: list[Sentence] | None = None
                 word, bonus = m.group("bt"), 0.0
                 if word in STOPWORDS or word.isdigit():
                     continue
-            inst = instrument(word)
+            if word not in resolved:
+                resolved[word] = instrument(word)
+            inst = resolved[word]
             if inst is None:
                 continue
             sym = inst.symbol

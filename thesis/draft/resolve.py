@@ -176,6 +176,7 @@ def resolve(text: Text, known: set[str], published: date | None = None, price_at
 
     # ---------------------------------------------------------- symbol and trade scope
     paras = _paragraphs(text)
+    names = X.table_names()
     trade_paras: list[tuple[int, str, Sentence]] = []
     # grouped in one pass each: a per-paragraph scan of every sentence and candidate was quadratic
     # (25 s on a 200 KB post)
@@ -189,7 +190,7 @@ def resolve(text: Text, known: set[str], published: date | None = None, price_at
         sents = by_para[p]
         fields_here = fields_by_para.get(p, set())
         if "entry" in fields_here and ({"stop", "target"} & fields_here):
-            here = [c for s in sents for c in X.symbols(text, known, [s])]
+            here = [c for s in sents for c in X.symbols(text, known, [s], names)]
             named = [c.value for c in here if c.extra.get("known") or c.extra.get("score", 0) > 2]
             if named:
                 trade_paras.append((p, named[0], sents[0]))
