@@ -120,7 +120,11 @@ def draft_post(text: str, published: date | str | None = None, source: str | Non
     known, src = known_symbols(source)
     from thesis.draft.band import reference_price
 
-    d = resolve(Text(text), known, published, price_at=lambda sym, day: reference_price(sym, day, source))
+    try:
+        post = Text(text)
+    except BadInput as exc:  # the decimal-mark question: say which post
+        raise BadInput(f"{name}: {exc}") from None
+    d = resolve(post, known, published, price_at=lambda sym, day: reference_price(sym, day, source))
     d.source = src
     if d.no_trade:
         levels = ", ".join(f"{v:g}" for v in d.scenario_levels[:12])
