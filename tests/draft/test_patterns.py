@@ -41,6 +41,12 @@ def test_symbols_of_every_market(text, symbol):
     assert draft(text)["symbol"] == symbol
 
 
+def test_between_close_candidates_the_symbol_whose_price_fits_the_levels_wins():
+    got = draft("Metals: GLD keeps leading. Gold is up, but I prefer the laggard SLV here. Buying 21.50, stop 20.90, "
+                "target 23.")
+    assert got["symbol"] == "SLV" and any("fit SLV's price" in q for q in got["questions"])
+
+
 def test_jargon_is_never_a_symbol_and_an_unknown_one_is_a_question():
     got = draft("The FVG and SMA line up with the RR, EMA and USDT. Long 50.5, stop 48, target 56.")
     assert got["symbol"] is None

@@ -154,6 +154,34 @@ def _in_band(d: Draft, cands: list[Cand], price_at) -> list[Cand]:
     return keep
 
 
+def _fit_price(d: Draft, syms: list[Cand], cands: list[Cand], price_at) -> list[Cand]:
+    """Between close candidates, the symbol whose price on the publication date fits the post's levels:
+    a post naming GLD and SLV with levels near 22 is about SLV."""
+    from thesis.draft.band import plausible
+
+    pub = d.value("published")
+    values = [float(v) for c in cands if c.field in ("entry", "stop", "target", "signal")
+              for v in (c.value if isinstance(c.value, tuple) else (c.value,))]
+    if price_at is None or pub is None or len(syms) < 2 or not values:
+        return syms
+
+    def fits(sym: str) -> bool | None:
+        found = price_at(sym, pub)
+        return None if found is None else all(plausible(v, found[0]) for v in values)
+
+    top = fits(syms[0].value)
+    if top:
+        return syms
+    share = 0.3 if top is False else 0.6  # a price that does not fit, or one that cannot be checked
+    for c in syms[1:4]:
+        if c.extra["score"] >= share * syms[0].extra["score"] and fits(c.value):
+            why = f"not {syms[0].value}'s" if top is False else f"{syms[0].value}'s price is not in the data source"
+            d.questions.append(f"symbol {c.value} chosen over {syms[0].value}: the levels fit {c.value}'s price "
+                               f"on {pub.isoformat()} ({why})")
+            return [c] + [x for x in syms if x is not c]
+    return syms
+
+
 def resolve(text: Text, known: set[str], published: date | None = None, price_at=None) -> Draft:
     """The draft of ``text``. ``price_at(symbol, day) -> (close, date) | None`` checks levels against the
     symbol's price (a number outside the band is not a level)."""
@@ -208,16 +236,6 @@ def resolve(text: Text, known: set[str], published: date | None = None, price_at
     scope = [s for s in body if scope_paras is None or paras.get(s.line) not in scope_paras]
     in_scope = {id(s) for s in scope}
     level_cands = [c for c in level_cands if id(c.sent) in in_scope]
-    if syms:
-        best = syms[0]
-        d.fields["symbol"] = Field(best.value, [best], best.conf)
-        d.symbol_known = best.value in known if known else None
-        if known and best.value not in known:
-            d.questions.append(f"symbol {best.value} is not in the data source: check the ticker or pull its bars")
-    else:
-        d.fields["symbol"] = Field(None, [], 0.0, "the post names no symbol")
-        d.questions.append("the post names no symbol: fill in idea.symbol")
-
     # ---------------------------------------------------------- date
     pub_cands = X.published(text)
     if published is not None:
@@ -229,6 +247,17 @@ def resolve(text: Text, known: set[str], published: date | None = None, price_at
         d.fields["published"] = Field(None, [], 0.0, "the post carries no date")
         d.questions.append("the post carries no date: give it with --published YYYY-MM-DD")
     pub = d.value("published")
+    syms = _fit_price(d, syms, level_cands, price_at)
+    if syms:
+        best = syms[0]
+        d.fields["symbol"] = Field(best.value, [best], best.conf)
+        d.symbol_known = best.value in known if known else None
+        if known and best.value not in known:
+            d.questions.append(f"symbol {best.value} is not in the data source: check the ticker or pull its bars")
+    else:
+        d.fields["symbol"] = Field(None, [], 0.0, "the post names no symbol")
+        d.questions.append("the post names no symbol: fill in idea.symbol")
+
     level_cands = _in_band(d, level_cands, price_at)
 
     # ---------------------------------------------------------- direction (words)
