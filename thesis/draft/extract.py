@@ -678,6 +678,8 @@ def horizon(sentences: list[Sentence], pub: date | None) -> list[Cand]:
                                        re.I):
                 continue
             bare = re.fullmatch(r"(?:\d{1,2}/)?\W*" + re.escape(m.group(0)) + r"\W*", masked.strip())  # "6/ 4-6 weeks."
+            if re.match(r"\s*(?:idea|trade|swing|play|hold|setup|position|view)\b", masked[m.end():], re.I):
+                cue = True  # "a 1-2 week idea"
             if a[0].isalpha() and not cue:
                 continue
             if not cue and not bare and not re.search(r"\b(?:will|should|'ll|going to|plan\w*|target\w*|expect\w*|"
