@@ -63,6 +63,7 @@ DIRECTION_NEAR = re.compile(r"\b(short|long|buy|sell|buying|selling|shorting|put
                             r"accumulat\w*)\b", re.I)
 
 
+@lru_cache(maxsize=512)  # cleared by each draft (resolve): the user's table may change between drafts
 def instrument(name: str):
     """The table's instrument for a written name, or None when the table cannot place it."""
     from thesis.data.instruments import COINS, resolve

@@ -186,6 +186,7 @@ def resolve(text: Text, known: set[str], published: date | None = None, price_at
     """The draft of ``text``. ``price_at(symbol, day) -> (close, date) | None`` checks levels against the
     symbol's price (a number outside the band is not a level)."""
     d = Draft(text)
+    X.instrument.cache_clear()
     syms = X.symbols(text, known)
     primary = syms[0].value if syms else None
     body = text.body()
