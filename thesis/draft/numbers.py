@@ -104,10 +104,11 @@ def _mask(text: str, kinds: frozenset[str] | None) -> tuple[str, tuple]:
         return text, ()
     found = []
     chars = list(text)
+    cur = text
     for kind, pat in MASKS:
         if kinds is not None and kind not in kinds:
             continue
-        cur = "".join(chars)
+        changed = False
         for m in pat.finditer(cur):
             s, e = m.span(1) if kind == "label" else m.span()
             if s < 0 or "\0" in cur[s:e]:
@@ -116,7 +117,12 @@ def _mask(text: str, kinds: frozenset[str] | None) -> tuple[str, tuple]:
             for i in range(s, e):
                 if chars[i].isdigit() or chars[i] in "$":
                     chars[i] = "\0"
-    return "".join(chars).replace("\0", " "), tuple(found)
+                    changed = True
+        if changed:
+            cur = "".join(chars)
+            if not any(ch.isdigit() for ch in cur):
+                break  # nothing left to claim
+    return cur.replace("\0", " "), tuple(found)
 
 
 def prices(text: str) -> list[Num]:
