@@ -137,7 +137,8 @@ TRADE_WORDS = ("buying", "selling", "shorting", "around", "entry", "target", "ta
                "reclaims", "reclaim", "invalidation", "objective", "resistance", "support", "breakout")
 REAL_WORDS = set("""brought ground round spelling swelling smelling yelling dwelling sealing telling selling shorting
 sporting snorting buyers entire entre enter entrys profits profit targets target supports support reclaim reclaims
-tarter starget objectives breakouts around arounds""".split())
+tarter starget objectives breakouts around arounds burying sorting shouting sentry declaim declaims aground
+tilling sifting busying gentry""".split())
 _WORD5 = re.compile(r"[A-Za-z]{5,}")
 
 
