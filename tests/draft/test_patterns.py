@@ -202,3 +202,14 @@ def test_a_side_taken_with_conditions_is_still_a_trade():
     assert (got["direction"], got["entry_zone"], got["stop"], got["targets"]) == ("long", [180, 181], 177, [188])
     got = draft("IWM short 184-186. If it breaks below 180, target 170. Stop 192.")
     assert (got["direction"], got["stop"], got["targets"]) == ("short", 192, [170])
+
+
+def test_only_slips_in_trade_words_are_corrected_and_spans_stay_exact():
+    from thesis.draft.text import Text, correct_typos
+
+    text = "brought ground, sorting, shouting; im buyng arround 21"
+    fixed, idx = correct_typos(text, list(range(len(text))))
+    assert fixed == "brought ground, sorting, shouting; im buying around 21"
+    post = Text("im buyng GLD arround 190")
+    start = post.norm.index("around")
+    assert post.span(start, start + len("around")) == {"line": 1, "start": 13, "end": 20}

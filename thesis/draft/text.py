@@ -173,7 +173,9 @@ def correct_typos(norm: str, idx: list[int]) -> tuple[str, list[int]]:
         out.append(norm[pos:m.start()])
         out_idx.extend(idx[pos:m.start()])
         out.append(fix)
-        out_idx.extend(idx[m.start() + min(k, len(m.group(0)) - 1)] for k in range(len(fix)))
+        last = len(fix) - 1  # the word's last letter maps to the original's last: a span covers the whole word
+        out_idx.extend(idx[m.end() - 1] if k == last else idx[m.start() + min(k, len(m.group(0)) - 1)]
+                       for k in range(len(fix)))
         pos = m.end()
     if not out:
         return norm, idx
