@@ -207,3 +207,7 @@ def test_cli_prints_to_stdout_and_refuses_bad_arguments(tmp_path):
     target.chmod(0o600)
     assert runner.invoke(cli, ["export", "pine", str(SEED), "-o", str(target)]).exit_code == 0
     assert target.read_text().startswith("//@version=6") and target.stat().st_mode & 0o777 == 0o600
+    link = tmp_path / "link.pine"
+    link.symlink_to(target)
+    assert runner.invoke(cli, ["export", "pine", str(SEED), "-o", str(link)]).exit_code == 0
+    assert link.is_symlink() and target.read_text().startswith("//@version=6")

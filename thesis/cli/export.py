@@ -100,17 +100,24 @@ def idea_files(folder: Path) -> list[Path]:
 
 def write_text(path: Path, text: str) -> None:
     """Write through a temporary file and a rename: the old script or the whole new one, never half;
-    an existing file keeps its mode."""
+    an existing file keeps its mode, a symlink is written through, a new file gets the umask's mode."""
     import os
     import tempfile
 
+    if path.is_symlink():
+        path = path.resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o777 if path.is_file() else None
+    if path.is_file():
+        mode = path.stat().st_mode & 0o7777
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
-        os.chmod(tmp, mode if mode is not None else 0o644)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
