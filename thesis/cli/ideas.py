@@ -278,8 +278,8 @@ def print_replay(doc: dict) -> None:
 
 
 def _note_state(n: dict) -> str:
-    return {"waiting": "waiting", "in trade": "in trade", "closed": "closed"}.get(n["state"], n["state"]) + \
-        (f" {n['open_r']:+.2f} R" if n.get("open_r") is not None else "")
+    """The state and the whole position's R then (the trade's R once closed)."""
+    return n["state"] + (f" {n['position_r']:+.2f} R" if n.get("position_r") is not None else "")
 
 
 def _print_evaluate(doc: dict) -> None:
