@@ -112,6 +112,7 @@ class Snapshot:
     position_r: float | None
     horizon_end: pd.Timestamp | None
     variants: tuple = ()
+    entry_session: pd.Timestamp | None = None
 
     @property
     def next_target(self) -> float | None:
@@ -124,7 +125,7 @@ class Snapshot:
                 "next_target": self.next_target, "position": _num(self.position),
                 "realized_r": _num(self.realized_r), "open_part_r": _num(self.open_part_r),
                 "position_r": _num(self.position_r), "horizon_end": _iso(self.horizon_end),
-                "variants": [v.to_dict() for v in self.variants]}
+                "entry_session": _iso(self.entry_session), "variants": [v.to_dict() for v in self.variants]}
 
 
 @dataclass(frozen=True)
@@ -240,7 +241,7 @@ class Lifecycle:
             return Snapshot(**base, state=state, reason=reason, horizon_end=horizon, variants=tuple(variants))
         return Snapshot(session, close, state, reason, prim.entry, True, prim.stop, prim.stop_moved,
                         prim.targets_left, prim.size, prim.realized_r, prim.open_part_r, prim.position_r, horizon,
-                        tuple(variants))
+                        tuple(variants), prim.entry_session)
 
     def _primary_variant(self) -> str:
         return self.trades[0][0] if self.trades else ""
