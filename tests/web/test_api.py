@@ -197,7 +197,13 @@ def test_the_timeline_comes_from_the_watch_journal(tmp_path):
     got = client.get(f"/api/ideas/{SEED}?asof=2023-07-10").json()["journal"]
     assert got["source"] == "journal"
     kinds = [e["kind"] for e in got["events"]]
-    assert "filled" in kinds and kinds.count("note") == 6
+    # the notes up to the as-of date only (five of six: the 2023-07-31 note is after it; before issue 20
+    # the timeline also listed that later note)
+    assert "filled" in kinds and kinds.count("note") == 5
+    assert all(e["date"] <= "2023-07-10" for e in got["events"])
+    # the trigger of 2023-06-14, after the limit fill, opens the signal variant (filled 2023-06-15)
+    assert [(e["kind"], e["date"], e["price"]) for e in got["events"] if e.get("variant") == "signal"] == [
+        ("trigger", "2023-06-14", pytest.approx(185.91)), ("filled", "2023-06-15", pytest.approx(185.08))]
     filled = next(e for e in got["events"] if e["kind"] == "filled")
     assert filled["date"] == "2023-06-13" and filled["price"] == 188.0
 
