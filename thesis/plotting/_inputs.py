@@ -24,6 +24,7 @@ class Plan:
     exits: list[tuple[pd.Timestamp, float, str]]
     notes: list[tuple[pd.Timestamp, str]]
     notable: list[pd.Timestamp] = field(default_factory=list)
+    stop_name: str = "stop"          # "breakeven stop" once the stop was moved to the fill
 
 
 def check_bars(bars) -> pd.DataFrame:
