@@ -233,10 +233,8 @@ class Lifecycle:
             variants.append(Position(name, p["entry"], p["entry_session"], p["size"], p["stop"], p["moved"],
                                      tuple(p["left"]), realized, part, whole, p["closed"], p["hits"]))
         prim = next((v for v in variants if v.variant == self._primary_variant()), None)
-        horizon = None
-        if state not in TERMINAL:
-            anchor = prim.entry_session if prim is not None else self.start
-            horizon = idea.horizon_date(anchor) if idea.idea.horizon else None
+        anchor = prim.entry_session if prim is not None else self.start
+        horizon = idea.horizon_date(anchor) if idea.idea.horizon else None
         if prim is None:
             return Snapshot(**base, state=state, reason=reason, horizon_end=horizon, variants=tuple(variants))
         return Snapshot(session, close, state, reason, prim.entry, True, prim.stop, prim.stop_moved,
