@@ -180,7 +180,9 @@ class Lifecycle:
         idea = self.idea
         lv = idea.levels
         planned = idea.entry_price
-        close = None if session is None else float(self.bars["close"].iat[self.bars.index.get_loc(session)])
+        if self._closes is None:
+            self._closes = self.bars["close"].to_numpy(dtype="float64")
+        close = None if session is None else float(self._closes[self.bars.index.get_loc(session)])
         base = dict(session=session, close=close, entry=planned, filled=False, stop=lv.stop, stop_moved=False,
                     targets_left=tuple(lv.targets), position=0.0, realized_r=None, open_part_r=None,
                     position_r=None)
@@ -377,7 +379,12 @@ def _events(life: Lifecycle) -> list[LifeEvent]:
                             f"(H {_f(highs[i])}, L {_f(lows[i])}), closed {_f(c)}"))
 
     signal = dict(life.trades).get("signal") if variant != "signal" else None
-    opener = _signal_opener(signal)
+    opener = None
+    if variant != "signal" and len(trig):      # decided from the bars up to the trigger (no look-ahead)
+        from thesis.replay.run import signal_trigger
+
+        row, _ = signal_trigger(idea, bars, trig, start)
+        opener = None if row is None else pd.Timestamp(row["date"])
     for row in trig.itertuples():
         day = pd.Timestamp(row.date)
         opens = opener is not None and day == opener
@@ -415,16 +422,6 @@ def _events(life: Lifecycle) -> list[LifeEvent]:
         ev += _trade_events(idea, "signal", signal, primary=False)
     ev.sort(key=lambda e: (e.session, KINDS.index(e.kind), not e.primary, e.key))
     return ev
-
-
-def _signal_opener(signal) -> pd.Timestamp | None:
-    """The trigger session that opened the signal variant (its note: "signal: KIND on DATE")."""
-    if signal is None or not signal.filled:
-        return None
-    for n in signal.notes:
-        if n.startswith("signal: "):
-            return pd.Timestamp(n.rsplit(" on ", 1)[1])
-    return None
 
 
 def _trade_events(idea, variant: str, t, primary: bool) -> list[LifeEvent]:

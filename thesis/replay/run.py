@@ -243,6 +243,26 @@ def confirmation_subject(conf) -> str:
     return "breadth"
 
 
+def signal_trigger(idea: Idea, bars: pd.DataFrame, events: pd.DataFrame, start):
+    """(the trigger row that opens the signal entry or None, the session the stop traded first
+    before it or None): the first trigger within one horizon of ``start``; none once the stop has
+    traded. Decided from the bars up to the trigger's session only (no look-ahead)."""
+    stale = stale_date(idea, bars, start)
+    if len(events) and stale is not None:
+        events = events[events["date"] <= stale]
+    if len(events):
+        until = pd.Timestamp(events["date"].iloc[0])
+    elif idea.entry.order != "signal":
+        return None, None
+    else:
+        until = stale
+    if until is None or until >= pd.Timestamp(start):
+        day = stop_traded(idea, bars, start, until)
+        if day is not None:
+            return None, day
+    return (events.iloc[0] if len(events) else None), None
+
+
 def _signal_trade(idea: Idea, bars: pd.DataFrame, events: pd.DataFrame, start) -> Trade | None:
     """The signal entry: the open after the first trigger within one horizon of ``start``.
 
@@ -251,21 +271,12 @@ def _signal_trade(idea: Idea, bars: pd.DataFrame, events: pd.DataFrame, start) -
     the idea, reported as a never-filled trade (``invalidated`` = that session).  For a signal idea
     this holds while no trigger has fired yet as well; a limit idea's signal variant is only reported
     when a trigger fired."""
-    stale = stale_date(idea, bars, start)
-    if len(events) and stale is not None:
-        events = events[events["date"] <= stale]
-    if len(events):
-        until = pd.Timestamp(events["date"].iloc[0])
-    elif idea.entry.order != "signal":
+    row, stopped = signal_trigger(idea, bars, events, start)
+    if stopped is not None:
+        return _invalidated(idea, start, stopped)
+    if row is None:
         return None
-    else:
-        until = stale
-    if until is None or until >= pd.Timestamp(start):
-        day = stop_traded(idea, bars, start, until)
-        if day is not None:
-            return _invalidated(idea, start, day)
-    if not len(events):
-        return None
+    events = events[events["date"] == row["date"]]
     signal_date = pd.Timestamp(events["date"].iloc[0])
     if signal_date >= bars.index[-1]:
         return None
