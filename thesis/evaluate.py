@@ -103,7 +103,10 @@ def evaluate(idea: Idea, asof=None, source: str | None = None, lookback: int = 1
                         for t in lv.targets],
         },
         "notes": notes,
-        "state": {**snap.to_dict(), "price": snap.close, "text": state_text(cut, idea)},
+        "state": {**snap.to_dict(), "price": snap.close, "text": state_text(cut, idea),
+                  # the whole position per share: exits taken plus the open part at the close
+                  "position_pnl": None if snap.position_r is None else
+                  round(snap.position_r * abs(snap.entry - lv.stop), 4)},
         "events": [e.to_dict() for e in cut.events],
         "trades": [trade_document(v, t, _flagged(bars)) for v, t in res.trades],
         "triggers_recent": [{"kind": r.kind, "date": _iso(r.date), "timeframe": r.timeframe, "price": _num(r.price),

@@ -262,21 +262,28 @@ def state_text(cut: Cut, idea) -> str:
         return f"{word}: {_f(s.close)}, " + ("entry at the next open" if s.state == "triggered"
                                                else "waiting for a trigger")
     exits = [e for e in cut.events if e.primary and e.kind in EXIT_KINDS]
-    parts = ", ".join(f"{_exit_word(e)} {_f(e.price)} on {e.session.date()} ({e.size:.0%})" for e in exits)
     if s.state == "closed":
         last = exits[-1].session.date() if exits else s.session.date()
-        r = f"; trade {s.realized_r:+.2f} R" if s.realized_r is not None else ""
-        return f"closed ({s.reason}) on {last}: {parts}{r}"
+        r = f", trade {s.realized_r:+.2f} R" if s.realized_r is not None else ""
+        if len(exits) > 1:      # a scale-out: each exit at its own price; the blend only as an average
+            parts = ", ".join(f"{_exit_word(e)} {_f(e.price)} on {e.session.date()} ({e.size:.0%})" for e in exits)
+            average = sum(e.size * e.price for e in exits) / sum(e.size for e in exits)
+            return f"closed ({s.reason}) on {last}: {parts}; average exit {_f(average)}{r}"
+        price = f" at {_f(exits[0].price)}" if exits else ""
+        return f"closed ({s.reason}) on {last}{price}{r}"
     if s.state in ("expired", "invalidated"):
         ev = next((e for e in reversed(cut.events) if e.kind == s.state), None)
         return f"{s.state} on {ev.session.date()}: {s.reason}" if ev is not None else s.state
     filled = next(e for e in cut.events if e.kind == "filled" and e.primary)
+    risk = abs(s.entry - idea.levels.stop)
     text = f"in trade since {filled.session.date()} at {_f(s.entry)}"
     if s.position_r is not None:
-        text += f": position {s.position_r:+.2f} R"
+        text += f": {s.position_r * risk:+.2f}/share ({s.position_r:+.2f} R on the position)"
     if exits:
-        text += (f" ({parts} taken, realized {s.realized_r:+.2f} R; the open {s.position:.0%} "
-                 f"{s.open_part_r:+.2f} R)" if s.open_part_r is not None else f" ({parts} taken)")
+        text += " with " + ", ".join(f"{_exit_word(e)} taken at {_f(e.price)} on {e.session.date()} "
+                                     f"({e.size:.0%})" for e in exits)
+        text += f"; {s.position:.0%} still open" + (f" ({s.open_part_r:+.2f} R on the open part)"
+                                                     if s.open_part_r is not None else "")
     stop = f"stop {_f(s.stop)}" + (" (moved to breakeven)" if s.stop_moved else "")
     return f"{text}; {stop}"
 

@@ -72,6 +72,7 @@ class Status:
     horizon_end: str | None = None     # last session/date of the horizon, when known
     flags: tuple[str, ...] = ()
     snapshot: object = None            # the lifecycle's Snapshot (levels in force, position, each R)
+    life: object = field(default=None, repr=False, compare=False)   # the Lifecycle it was cut from
 
     def to_dict(self) -> dict:
         return {"idea": self.idea, "state": self.state, "reason": self.reason, "session": self.session,
@@ -108,7 +109,7 @@ def evaluate(idea, bars: pd.DataFrame, idea_id: str, revision: int = 0, life=Non
                       lv.targets[0], None, None)
     life = life if life is not None else lifecycle(idea, bars)
     cut = life.at(bars.index[-1])
-    return status_of(cut, idea, idea_id, revision, life.primary)
+    return replace(status_of(cut, idea, idea_id, revision, life.primary), life=life)
 
 
 def status_of(cut, idea, idea_id: str, revision: int = 0, trade=None) -> Status:

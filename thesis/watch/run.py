@@ -187,12 +187,6 @@ def channels_for(channels, e: Event) -> list[str]:
     return [c.name for c in channels if c.wants(e.idea, e.kind)]
 
 
-def lifecycle(idea, bars):
-    from thesis.replay.lifecycle import lifecycle as build
-
-    return build(idea, bars)
-
-
 def watch_pass(paths, asof=None, source: str | None = None, config=None, journal: Journal | None = None,
                wait: float = 10.0, deliver: bool = True, write: bool = True, now=None,
                snapshots: bool = True) -> PassResult:
@@ -299,8 +293,7 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
                 (res.bad_input if isinstance(bars, BadInput) else res.failures).append(f"{path}: {bars}")
                 continue
             try:
-                life = lifecycle(idea, bars)
-                status = evaluate(idea, bars, iid, revision, life=life)
+                status = evaluate(idea, bars, iid, revision)
             except ThesisError as exc:
                 row.error = str(exc)
                 (res.bad_input if isinstance(exc, BadInput) else res.failures).append(f"{path}: {exc}")
@@ -321,7 +314,8 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
                 if e.id in known:
                     continue
                 backfill = cutoff is not None and pd.Timestamp(e.session) < cutoff
-                out.append(_event_record(e, idea, path, life.snapshot(e.session), [] if backfill else channels_for(channels, e),
+                snap = status.life.snapshot(e.session) if status.life is not None else None
+                out.append(_event_record(e, idea, path, snap, [] if backfill else channels_for(channels, e),
                                          backfill))
             # the file's dated notes, up to this session: journaled here too, so a note whose
             # `thesis note` could not journal it (the lock was busy) is never missing; no alert
