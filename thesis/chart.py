@@ -116,4 +116,5 @@ def chart(idea: Idea, path, asof=None, timeframe: str = "1d", source: str | None
                     stop=stop, targets=targets, triggers=triggers,
                     entries=entries, exits=exits, notes=notes, direction=idea.direction, start=start, end=end,
                     width=width, height=height, labels=labels,
-                    stop_name="breakeven stop" if known.snapshot.stop_moved else "stop")
+                    stop_name="breakeven stop" if known.snapshot.stop_moved else "stop",
+                    planned_stop=idea.levels.stop)

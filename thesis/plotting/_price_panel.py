@@ -81,7 +81,8 @@ def draw_price_panel(chart, ax) -> None:
         if level in off:
             fixed.append(draw_off_scale(ax, level, name, color, level > yhi, small))
             continue
-        text = f"{name} {fmt_price(level)}{level_suffix(level, ref, plan.stop, is_target)}"
+        risk_stop = plan.stop if plan.risk_stop is None else plan.risk_stop   # 1 R: the planned stop
+        text = f"{name} {fmt_price(level)}{level_suffix(level, ref, risk_stop, is_target)}"
         fixed.append(draw_level(ax, level, text, color, t, small,
                                 label_x(chart, ax, text, level, small, "right", [])))
         tags.append(Tag(level, fmt_price(level), color))

@@ -27,7 +27,8 @@ def snapshot(bars: pd.DataFrame, path, *, title: str, compare: dict | None = Non
              zone: tuple[float, float] | None = None, stop: float | None = None,
              targets=(), triggers=(), entries=(), exits=(), notes=(), direction: str = "short",
              subtitle: str = "", start=None, end=None, width: int = 1600, height: int = 900,
-             dpi: float = 100, labels: list | None = None, stop_name: str = "stop") -> Path:
+             dpi: float = 100, labels: list | None = None, stop_name: str = "stop",
+             planned_stop: float | None = None) -> Path:
     """Render bars and a trade plan to a PNG of exactly width x height pixels; return its path.
 
     Panels: price (candles; high-low-close bars where the open is NaN; bars with a true
@@ -39,12 +40,13 @@ def snapshot(bars: pd.DataFrame, path, *, title: str, compare: dict | None = Non
     lines with the notes listed under the chart. Window and y-range rules: see _layout.
     `subtitle` "" builds one from the bars' metadata and the plan. ``labels``: a list that
     receives (date, price, text) of every entry/exit label drawn on the price panel; ``stop_name``
-    names the stop line (the caller passes the stop in force: "breakeven stop" once moved).
+    names the stop line (the caller passes the stop in force: "breakeven stop" once moved);
+    ``planned_stop``: the stop 1 R is measured with when it differs from ``stop``.
     """
     width, height, dpi = check_size(width, height, dpi)
     data = check_bars(bars)
     plan = check_plan(direction, zone, stop, targets, triggers, entries, exits, notes)
-    plan.stop_name = stop_name
+    plan.stop_name, plan.risk_stop = stop_name, planned_stop
     start_ts = None if start is None else to_timestamp(start, "start")
     end_ts = None if end is None else to_timestamp(end, "end")
     if start_ts is not None and end_ts is not None and start_ts > end_ts:
