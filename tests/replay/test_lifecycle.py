@@ -9,7 +9,6 @@ labels (the renderer's label texts)."""
 from __future__ import annotations
 
 import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -214,13 +213,10 @@ TWO_TARGETS = [  # (open, high, low, close): fill at 100 on day 1, target 1 (104
 ]
 
 
-def _source(tmp_path, sym, tape, start="2022-01-03"):
-    days = pd.bdate_range(start, periods=len(tape))
-    frame = pd.DataFrame(tape, columns=["open", "high", "low", "close"], index=days.strftime("%Y-%m-%d"))
-    frame["volume"] = 1000
-    frame.index.name = "date"
-    frame.to_csv(tmp_path / f"{sym}.csv")
-    return f"csv:{tmp_path}", days
+def _source(tmp_path, sym, tape):
+    from tests.watch.test_engine import _tape_source
+
+    return _tape_source(tmp_path, sym=sym, tape=tape, start="2022-01-03")
 
 
 def test_partial_exits_are_drawn_inside_their_sessions_range_and_the_stop_moves(tmp_path):

@@ -4,13 +4,10 @@ cut at D (random ideas and bars with gaps through the zone, the stop and the tar
 from __future__ import annotations
 
 import itertools
-import tempfile
-from pathlib import Path
 
-import pandas as pd
 from hypothesis import HealthCheck, given, settings
 
-from tests.watch.test_engine import scenario
+from tests.watch.test_engine import scenario, scenario_source
 from thesis.chart import lifecycle_marks
 from thesis.data import load_bars
 from thesis.replay.lifecycle import lifecycle, state_text
@@ -59,13 +56,8 @@ def _idea(rows, p, sym):
 def test_every_view_at_d_is_the_same_on_full_bars_and_on_bars_cut_at_d(sc):
     rows, p = sc
     sym = f"LC{next(_ctr)}"
-    folder = Path(tempfile.mkdtemp(prefix="lifecut"))
-    frame = pd.DataFrame(rows, columns=["date", "open", "high", "low", "close"])
-    frame["volume"] = 1000
-    frame["date"] = frame["date"].dt.strftime("%Y-%m-%d")
-    frame.to_csv(folder / f"{sym}.csv", index=False)
     idea = _idea(rows, p, sym)
-    full = load_bars(sym, source=f"csv:{folder}")
+    full = load_bars(sym, source=scenario_source(rows, sym))
     whole = lifecycle(idea, full)                 # computed once on every bar
     for day in full.index:
         cut_bars = full.loc[:day]

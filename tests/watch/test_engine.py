@@ -192,17 +192,22 @@ def scenario(draw):
                                            pub=pub)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(scenario())
-def test_property_watch_equals_replay_on_random_bars(sc):
-    rows, p = sc
-    sym = f"ZZ{next(_ctr)}"
+def scenario_source(rows, sym: str) -> str:
+    """A CSV source holding the scenario's bars as ``sym``."""
     folder = Path(tempfile.mkdtemp(prefix="watchprop"))
     frame = pd.DataFrame(rows, columns=["date", "open", "high", "low", "close"])
     frame["volume"] = 1000
     frame["date"] = frame["date"].dt.strftime("%Y-%m-%d")
     frame.to_csv(folder / f"{sym}.csv", index=False)
-    source = f"csv:{folder}"
+    return f"csv:{folder}"
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenario())
+def test_property_watch_equals_replay_on_random_bars(sc):
+    rows, p = sc
+    sym = f"ZZ{next(_ctr)}"
+    source = scenario_source(rows, sym)
     spec = {"idea": {"title": "random", "symbol": sym, "published": rows[p["pub"]][0].date(),
                      "direction": p["direction"], "horizon": p["horizon"]},
             "levels": {"entry_zone": p["zone"], "stop": p["stop"], "targets": p["targets"], "sizes": p["sizes"],

@@ -16,7 +16,7 @@ from here; docs/lifecycle.md describes the model and each R.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import pandas as pd
 
