@@ -154,7 +154,9 @@ _ctr = itertools.count()
 def _bars(moves, gaps, wicks):
     price = 100.0
     rows = []
-    days = pd.bdate_range("2021-01-04", periods=len(moves))
+    from thesis.data.calendar import sessions
+
+    days = sessions("2021-01-04", "2021-12-31")[:len(moves)]   # exchange sessions: holidays have no bar
     for d, m, g, (u, w) in zip(days, moves, gaps, wicks):
         o = price * (1 + g)
         c = o * (1 + m)
