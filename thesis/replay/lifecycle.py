@@ -175,6 +175,21 @@ class Lifecycle:
     def snapshot(self, date=None) -> Snapshot:
         return self.at(date).snapshot
 
+    def settled(self, date=None) -> bool:
+        """Nothing can happen any more after ``date``: the idea ended, every variant's position is
+        closed, and no trigger can still open the signal variant of a limit idea."""
+        snap = self.snapshot(date)
+        if snap.state not in TERMINAL or any(v.size > 0 for v in snap.variants):
+            return False
+        if self.idea.entry.order == "signal" or not self.idea.triggers:
+            return True
+        if any(v.variant == "signal" for v in snap.variants):
+            return True
+        from thesis.replay.run import stale_date
+
+        stale = stale_date(self.idea, self.bars, self.start)
+        return stale is not None and stale <= snap.session
+
     # -------------------------------------------------------------- the fold
     def _snapshot(self, session, events) -> Snapshot:
         idea = self.idea

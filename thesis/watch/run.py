@@ -249,10 +249,10 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
             fp = fingerprint(idea)
             fph = _fp_hash(fp)
             revision = prev.get("revision", 0) if prev else 0
-            if (prev is not None and prev.get("fingerprint") == fph and prev.get("state") in TERMINAL
+            if (prev is not None and prev.get("fingerprint") == fph and prev.get("settled")
                     and prev.get("session") and prev["session"] <= session.date().isoformat()):
-                # closed, expired or invalidated under these very levels: final (the kernel is causal),
-                # nothing can happen any more; keep the recorded state, skip the bars and the kernel
+                # ended under these very levels with every variant closed (the signal variant of a
+                # limit idea too): final (the kernel is causal); keep the recorded state, skip the kernel
                 row.kept = prev
                 continue
             out: list[dict] = []
@@ -327,13 +327,15 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
                         if n.snapshot:
                             rec["snapshot"] = n.snapshot
                         out.append(rec)
+            settled = status.life is not None and status.life.settled()
             if prev is None or prev.get("fingerprint") != fph or prev.get("state") != status.state \
-                    or prev.get("file") != str(path):
+                    or prev.get("file") != str(path) or bool(prev.get("settled")) != settled:
                 snap = status.snapshot
                 out.append({"t": "idea", "idea": iid, "file": str(path), "fingerprint": fph, "levels_fp": fp,
                             "revision": revision, "state": status.state, "reason": status.reason,
                             "session": status.session, "direction": idea.direction,
-                            "realized_r": None if snap is None else _r(snap.realized_r), "at": now_iso()})
+                            "realized_r": None if snap is None else _r(snap.realized_r), "settled": settled,
+                            "at": now_iso()})
             if write and out:
                 jr.append(out)
             new = [r for r in out if r["t"] == "event"]
@@ -399,8 +401,6 @@ def board(res: PassResult) -> list[dict]:
 def board_cells(snap, idea, session) -> dict:
     """A board row's cells from a lifecycle Snapshot: distances in % of the close and in R from the
     entry (the fill once filled; |entry - original stop| is 1 R)."""
-    from thesis.replay.lifecycle import TERMINAL
-
     close = snap.close
     risk = abs(snap.entry - idea.levels.stop)
     live = snap.state not in TERMINAL
