@@ -89,8 +89,17 @@ def _bars_for(idea):
 
 
 # ------------------------------------------------------------------ cross-view agreement
+@pytest.fixture
+def no_confirmations(monkeypatch):
+    """Confirmations (breadth, other symbols) are not part of an idea's lifecycle and cost most of
+    an evaluate; they are left out of these runs to keep 26 ideas x 40 dates fast."""
+    import importlib
+
+    monkeypatch.setattr(importlib.import_module("thesis.replay.run"), "confirmations_on", lambda *a, **k: ([], []))
+
+
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
-def test_every_view_agrees_with_the_lifecycle_cut(path):
+def test_every_view_agrees_with_the_lifecycle_cut(path, no_confirmations):
     idea = load(path)
     full = _bars_for(idea)
     life = lifecycle(idea, full)                         # computed once, cut at every date
@@ -143,7 +152,7 @@ def web(tmp_path_factory):
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
-def test_dashboard_and_journal_agree_with_the_lifecycle_cut(path, web, tmp_path, monkeypatch):
+def test_dashboard_and_journal_agree_with_the_lifecycle_cut(path, web, tmp_path, monkeypatch, no_confirmations):
     """The board (/api/ideas), the idea page JSON (state, level table, timeline, chart markers) and the
     journal after a watch pass to the date, at each event's session and the session after."""
     monkeypatch.setenv("THESIS_HOME", str(tmp_path / "home"))
