@@ -299,3 +299,43 @@ def test_chart_markers_of_scale_outs_are_each_leg_in_its_range(name):
     for m in exits:
         lo, hi = float(res.bars.loc[m["date"], "low"]), float(res.bars.loc[m["date"], "high"])
         assert lo - 1e-9 <= m["price"] <= hi + 1e-9, m
+
+
+# ------------------------------------------------------------------ as-of views after a later watch
+def test_asof_views_never_show_the_future_after_a_later_watch(tmp_path, monkeypatch, web):
+    """Watch the example folder through 2024-07-31, then ask for 2023-06-10: nothing later shows up
+    (before issue 20 the seed was listed with last event "2024-07-12 stopped", an idea not yet
+    published with a later target_hit, and the dashboard timeline with later notes)."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from thesis.cli import app as cli
+
+    monkeypatch.setenv("THESIS_HOME", str(tmp_path / "home"))
+    folder = tmp_path / "ideas"
+    folder.mkdir()
+    for p in (ROOT / "examples").glob("*.toml"):
+        shutil.copy(p, folder / p.name)
+    run = CliRunner().invoke(cli, ["watch", str(folder), "--once", "--asof", "2024-07-31"], catch_exceptions=False)
+    assert run.exit_code == 0, run.output
+    for asof in ("2023-06-10", "2023-06-14"):
+        res = CliRunner().invoke(cli, ["ideas", str(folder), "--asof", asof, "--json"], catch_exceptions=False)
+        doc = json.loads(res.stdout)
+        for row in doc["ideas"]:
+            assert row["last_event"] is None or row["last_event"]["session"] <= asof, row
+            idea = load(folder / f"{row['id']}.toml")
+            want = lifecycle(idea, _bars_for(idea)).at(asof).snapshot
+            assert (row["state"], row["reason"]) == (want.state, want.reason)
+    # the journal knows the later events; the board as of 2024-07-31 shows each ended idea's R, its
+    # direction, and no distance to a stop it no longer has
+    res = CliRunner().invoke(cli, ["ideas", str(folder), "--asof", "2024-07-31", "--json"], catch_exceptions=False)
+    for row in json.loads(res.stdout)["ideas"]:
+        idea = load(folder / f"{row['id']}.toml")
+        assert row["direction"] == idea.direction
+        if row["state"] == "closed":
+            trade = replay(idea, asof="2024-07-31", with_confirmations=False, with_options=False).primary
+            assert row["stop"] is None and row["realized_r"] == pytest.approx(trade.r_multiple, abs=1e-3)
+    client = web(SEED)
+    page = client.get(f"/api/ideas/{SEED.stem}?asof=2023-06-10").json()
+    assert all(e["date"] <= "2023-06-10" for e in page["journal"]["events"])
