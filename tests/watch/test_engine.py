@@ -49,7 +49,7 @@ def assert_agrees(status, res, day) -> None:
     coarse = coarse_state(t, res.bars, day)
     want = COARSE[status.state]
     if status.state == "invalidated" and not t.filled:
-        want = "waiting"    # replay: never filled (state_on has no word for it), invalidated by the stop
+        want = "waiting"    # replay: never filled, invalidated by the stop
     assert coarse == want, (day, status.state, coarse)
     if status.state == "invalidated":
         if not t.filled:    # the stop traded before any entry (one rule: thesis.replay.run._signal_trade)
