@@ -283,9 +283,9 @@ def state_text(cut: Cut, idea) -> str:
         if len(exits) > 1:      # a scale-out: each exit at its own price; the blend only as an average
             parts = ", ".join(f"{_exit_word(e)} {_f(e.price)} on {e.session.date()} ({e.size:.0%})" for e in exits)
             average = sum(e.size * e.price for e in exits) / sum(e.size for e in exits)
-            return f"closed ({s.reason}) on {last}: {parts}; average exit {_f(average)}{r}"
+            return f"closed by {s.reason} on {last}: {parts}; average exit {_f(average)}{r}"
         price = f" at {_f(exits[0].price)}" if exits else ""
-        return f"closed ({s.reason}) on {last}{price}{r}"
+        return f"closed by {s.reason} on {last}{price}{r}"
     if s.state in ("expired", "invalidated"):
         ev = next((e for e in reversed(cut.events) if e.kind == s.state), None)
         return f"{s.state} on {ev.session.date()}: {s.reason}" if ev is not None else s.state
