@@ -24,7 +24,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Red
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from thesis.web.core import Cache, IdeaFolder, NotFound, board_view, file_key, idea_document, ideas_document, watch_available
+from thesis.web.core import Cache, IdeaFolder, NotFound, board_view, file_key, idea_document, ideas_document
 
 HERE = Path(__file__).resolve().parent
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
@@ -251,8 +251,7 @@ def create_app(ideas_dir: Path | str | None = None, token: str | None = None, so
 
     def board_page_ctx(asof) -> dict:
         doc = board(asof)
-        return {"doc": doc, "rows": board_view(doc, st.folder, st.cache, st.source), "asof": asof and asof.isoformat(),
-                "live": watch_available()}
+        return {"doc": doc, "rows": board_view(doc, st.folder, st.cache, st.source), "asof": asof and asof.isoformat()}
 
     # ------------------------------------------------------------ pages
     @app.get("/", response_class=HTMLResponse)

@@ -308,10 +308,8 @@ def folder_signature(folder) -> tuple:
 
 
 def _journal_path():
-    try:
-        from thesis.watch.journal import Journal
-    except ImportError:
-        return None
+    from thesis.watch.journal import Journal
+
     return Journal().path
 
 
