@@ -13,15 +13,28 @@ endif
 # Keep the demo's store inside the checkout unless the user chose one.
 export THESIS_HOME ?= $(abspath .thesis-home)
 
-.PHONY: setup demo test bench clean browser vendor-charts mutate
+comma := ,
+.PHONY: setup demo test bench clean browser vendor-charts mutate lock lint types imports check
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+# The exact versions come from the lock (CI stays reproducible); the package itself goes in
+# editable without resolving anything again. pyproject.toml holds the ranges users get.
+LOCK := requirements.lock
+EXTRAS := dask,web,alerts,yahoo,quantlib,dev
+
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# Rewrite the lock after a change of pyproject.toml's dependencies: keeps every pin that still
+# fits (add --upgrade by hand to move them all), adds what is new. Every extra plus dev.
+lock: setup
+	$(PY) -m piptools compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
+	  $(foreach e,$(subst $(comma), ,$(EXTRAS)),--extra $(e)) -o $(LOCK) pyproject.toml
 
 demo: setup
 	$(VENV)/bin/thesis demo

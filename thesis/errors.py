@@ -49,3 +49,12 @@ class IdeaError(BadInput):
         where = self.path + (f", line {line}" if line else "")
         what = f", key '{key}'" if key else ""
         super().__init__(f"{where}{what}: {message}")
+
+
+class MissingExtra(ThesisError):
+    """An optional part of thesis is not installed. Message names the extra that installs it."""
+
+    def __init__(self, feature: str, package: str, extra: str):
+        self.feature, self.package, self.extra = feature, package, extra
+        super().__init__(f"{feature} needs the optional package {package!r}, which is not installed: "
+                         f"pip install 'trade-thesis[{extra}]' (or 'trade-thesis[all]' for every optional part)")

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 
-from thesis.errors import BadInput, ThesisError
+from thesis.errors import BadInput
+from thesis.extras import require
 from thesis.study.engine import SymbolData, _block, run_chunk, symbol_events
 from thesis.study.plan import StudyPlan
 
@@ -51,10 +52,7 @@ def run_all(plan: StudyPlan, data: list[SymbolData], dask=None, workers: int | N
 
 
 def _client(dask):
-    try:
-        from distributed import Client
-    except ImportError as exc:  # pragma: no cover - distributed is a dependency
-        raise ThesisError("--dask needs the 'distributed' package") from exc
+    Client = require("distributed", "a study on a Dask cluster (dask=)").Client
     if isinstance(dask, Client):
         return dask, False
     if isinstance(dask, str):
@@ -70,7 +68,7 @@ def _client(dask):
 
 
 def _run_dask(plan, parts, dask, progress, total) -> list[dict]:
-    from distributed import as_completed
+    as_completed = require("distributed", "a study on a Dask cluster (dask=)").as_completed
 
     client, owned = _client(dask)
     try:
