@@ -4,6 +4,8 @@ CLI exit codes: `BadInput` subclasses exit 2, everything else exits 1.
 """
 from __future__ import annotations
 
+import os
+
 
 class ThesisError(Exception):
     """Base class for every error thesis raises on purpose."""
@@ -20,7 +22,7 @@ class BadInput(ThesisError):
 class DataFileError(BadInput):
     """A data file is malformed. Message names file, line and symbol."""
 
-    def __init__(self, path, message: str, line: int | None = None, symbol: str | None = None):
+    def __init__(self, path: str | os.PathLike[str], message: str, line: int | None = None, symbol: str | None = None):
         self.path, self.line, self.symbol = str(path), line, symbol
         where = self.path + (f", line {line}" if line else "")
         who = f" [{symbol}]" if symbol else ""
@@ -44,7 +46,7 @@ class StoreError(ThesisError):
 class IdeaError(BadInput):
     """An idea file is malformed. Message names file, line and key."""
 
-    def __init__(self, path, message: str, line: int | None = None, key: str | None = None):
+    def __init__(self, path: str | os.PathLike[str], message: str, line: int | None = None, key: str | None = None):
         self.path, self.line, self.key = str(path), line, key
         where = self.path + (f", line {line}" if line else "")
         what = f", key '{key}'" if key else ""

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from thesis.data.user_bars import with_user_bars
 from thesis.errors import BadInput, ThesisError
-from thesis.replay.run import _flagged, _iso, _num, data_warnings, replay, rr_from_fill, state_on, trade_document
+from thesis.jsonable import iso_date, number
+from thesis.replay.run import _flagged, data_warnings, replay, rr_from_fill, state_on, trade_document
 from thesis.risk import break_even_win_rate, check_claims, expectancy, reward_risk, size_shares
 from thesis.spec import Idea
 
@@ -21,15 +23,17 @@ def _distance(close: float, level: float, entry: float, stop: float, sign: int) 
 
 
 def evaluate(idea: Idea, asof=None, source: str | None = None, lookback: int = 10, account: float | None = None,
-             risk_fraction: float = 0.01) -> dict:
+             risk_fraction: float = 0.01, bars=None) -> dict:
     """Everything known about ``idea`` at the close of ``asof`` (default: the last bar).
 
     Once the primary trade has filled, distances in R, reward/risk and sizing are measured from the
-    fill; the planned entry and its figures stay in the document as ``planned``."""
+    fill; the planned entry and its figures stay in the document as ``planned``.
+    ``bars``: a DataFrame or a mapping of symbols to frames, as in :func:`thesis.replay`."""
     if not isinstance(idea, Idea):
         from thesis.spec import load
 
         idea = load(idea)
+    bars, source = with_user_bars(idea.symbol, idea.idea.adjustment, bars, source)
     if isinstance(lookback, bool) or not isinstance(lookback, int) or lookback < 1:
         raise BadInput(f"--lookback must be a whole number of sessions >= 1, got {lookback!r}")
     published = pd.Timestamp(idea.idea.published)
@@ -37,7 +41,7 @@ def evaluate(idea: Idea, asof=None, source: str | None = None, lookback: int = 1
     if asked is not None and asked < published:
         raise BadInput(f"--asof {asked.date()} is before the idea was published ({published.date()}): "
                        f"there is nothing to evaluate yet; give a date on or after {published.date()}")
-    res = replay(idea, source=source, asof=asof, with_confirmations=False, with_options=False)
+    res = replay(idea, source=source, asof=asof, with_confirmations=False, with_options=False, bars=bars)
     bars = res.bars
     session = bars.index[-1]
     close = float(bars["close"].iloc[-1])
@@ -79,19 +83,19 @@ def evaluate(idea: Idea, asof=None, source: str | None = None, lookback: int = 1
         "schema": EVALUATE_SCHEMA,
         "idea": {"title": idea.idea.title, "symbol": idea.symbol, "direction": idea.direction,
                  "published": idea.idea.published.isoformat()},
-        "asof": _iso(session),
-        "asof_requested": _iso(asked),
+        "asof": iso_date(session),
+        "asof_requested": iso_date(asked),
         "notices": notices,
         "data": {"source": bars.attrs.get("source"), "adjustment": bars.attrs.get("adjustment"),
-                 "last": _iso(bars.index[-1]), "warnings": data_warnings(bars), "missing": missing},
-        "price": {"close": close, "open": _num(bars["open"].iloc[-1]), "high": float(bars["high"].iloc[-1]),
+                 "last": iso_date(bars.index[-1]), "warnings": data_warnings(bars), "missing": missing},
+        "price": {"close": close, "open": number(bars["open"].iloc[-1], digits=None), "high": float(bars["high"].iloc[-1]),
                   "low": float(bars["low"].iloc[-1])},
         "levels": {
             "measured_from": "fill" if filled else "planned entry",
             "zone": {"low": lo, "high": hi, "in_zone": in_zone, "to_low": _distance(close, lo, entry, lv.stop, sign),
                      "to_high": _distance(close, hi, entry, lv.stop, sign)},
             "entry": {**_distance(close, entry, entry, lv.stop, sign), "kind": "fill" if filled else "planned",
-                      "date": _iso(primary.entry_date) if filled else None},
+                      "date": iso_date(primary.entry_date) if filled else None},
             "planned_entry": _distance(close, planned, entry, lv.stop, sign),
             "stop": _distance(close, lv.stop, entry, lv.stop, sign),
             "targets": [_distance(close, t, entry, lv.stop, sign) for t in lv.targets],
@@ -99,7 +103,7 @@ def evaluate(idea: Idea, asof=None, source: str | None = None, lookback: int = 1
         "notes": notes,
         "state": state_on(res.primary, bars, session),
         "trades": [trade_document(v, t, _flagged(bars)) for v, t in res.trades],
-        "triggers_recent": [{"kind": r.kind, "date": _iso(r.date), "timeframe": r.timeframe, "price": _num(r.price),
+        "triggers_recent": [{"kind": r.kind, "date": iso_date(r.date), "timeframe": r.timeframe, "price": number(r.price, digits=None),
                              "detail": r.detail} for r in recent.itertuples()],
         "lookback_sessions": lookback,
         "confirmations": confirmations,

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
-from thesis.study.report import CSS, _png
+from thesis.study.report import CSS, figure_png
 
 OUTCOME_COLORS = {"target": "#2e7d32", "stop": "#c62828", "time": "#1565c0", "open": "#9e9e9e"}
 
@@ -31,7 +31,7 @@ def equity_chart(group: dict, name: str) -> bytes:
     ax.set_ylabel("cumulative R")
     ax.set_title(f"{name}: every idea at 1R (worst drawdown {group['worst_drawdown_r']:.2f} R)")
     ax.grid(alpha=0.25)
-    return _png(fig)
+    return figure_png(fig)
 
 
 def skill_chart(group: dict, means: np.ndarray, r: list[float], name: str) -> bytes:
@@ -62,7 +62,7 @@ def skill_chart(group: dict, means: np.ndarray, r: list[float], name: str) -> by
     right.set_ylabel("draws")
     right.set_title(f"Random entries, same levels ({len(means)} draws)")
     fig.tight_layout()
-    return _png(fig)
+    return figure_png(fig)
 
 
 def _img(data: bytes, alt: str) -> str:

@@ -13,7 +13,7 @@ import os
 
 from thesis.errors import BadInput
 from thesis.extras import require
-from thesis.study.engine import SymbolData, _block, run_chunk, symbol_events
+from thesis.study.engine import SymbolData, block_result, run_chunk, symbol_events
 from thesis.study.plan import StudyPlan
 
 
@@ -48,7 +48,7 @@ def run_all(plan: StudyPlan, data: list[SymbolData], dask=None, workers: int | N
         done += len(part)
         if progress:
             progress(done, total)
-    return [_block(plan, data, [e for part in results for e in part], workers)]
+    return [block_result(plan, data, [e for part in results for e in part], workers)]
 
 
 def _client(dask):

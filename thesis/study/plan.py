@@ -138,7 +138,7 @@ def base_cell(idea, levels: str = "relative", stop=None, target=None, hold=None,
     return Cell(zone, ExitRule(stop_rule, targets, sizes, hold_rule, lv.move_stop_to_breakeven))
 
 
-def _date(name, value):
+def option_date(name, value):
     """A date option (``--from``, ``--to``, ``--split``) through the one date parser."""
     from thesis.data.dates import parse_date
 

@@ -78,9 +78,9 @@ def study(idea, symbols=None, universe=None, start=None, end=None, grid=None, ba
 
 
 def _split(split):
-    from thesis.study.plan import _date
+    from thesis.study.plan import option_date
 
-    return _date("--split", split)
+    return option_date("--split", split)
 
 
 def run_study(idea, plan: StudyPlan, panel: Panel, dask=None, workers=None, split=None, confirm=False,

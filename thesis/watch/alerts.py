@@ -76,7 +76,7 @@ class Config:
 
 
 def default_path() -> Path:
-    from thesis.data.adapters.store import default_home
+    from thesis.paths import default_home
 
     return default_home() / "alerts.toml"
 

@@ -41,7 +41,7 @@ SCHEMA = "thesis.journal/1"
 
 
 def home() -> Path:
-    from thesis.data.adapters.store import default_home
+    from thesis.paths import default_home
 
     return default_home() / "watch"
 

@@ -11,7 +11,6 @@ import math
 import re
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
@@ -198,7 +197,7 @@ def idea_document(idea_id: str, path: Path, asof=None, timeframe: str = "1d", so
     (the same the CLI prints), the chart data and the slider's sessions."""
     import pandas as pd
 
-    from thesis.cli._common import to_jsonable
+    from thesis.jsonable import to_jsonable
     from thesis.evaluate import evaluate
     from thesis.replay import replay
     from thesis.spec import load

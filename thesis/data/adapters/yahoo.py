@@ -13,7 +13,6 @@ import time
 from contextlib import contextmanager
 from typing import Callable
 
-import numpy as np
 import pandas as pd
 
 from thesis.data.adapters.base import Provider, clip_dates
