@@ -46,6 +46,19 @@ demo: setup
 test: setup browser
 	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(PY) -m pytest
 
+# The checks .ci/run makes before the suite; each tool comes from the lock (make setup).
+lint: setup
+	$(VENV)/bin/ruff check thesis tests benchmarks tools
+
+types: setup
+	$(VENV)/bin/mypy
+
+# The layer contracts in pyproject.toml [tool.importlinter] (docs/architecture.md).
+imports: setup
+	$(VENV)/bin/lint-imports --no-cache
+
+check: lint types imports
+
 bench: setup
 	$(PY) -m benchmarks
 
@@ -81,4 +94,4 @@ vendor-charts:
 	@cat $(LWC_DIR)/VENDOR
 
 clean:
-	rm -rf $(VENV) .thesis-home .pytest_cache
+	rm -rf $(VENV) .thesis-home .pytest_cache .mypy_cache .ruff_cache
