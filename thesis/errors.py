@@ -5,6 +5,7 @@ CLI exit codes: `BadInput` subclasses exit 2, everything else exits 1.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 
 class ThesisError(Exception):
@@ -17,6 +18,24 @@ class BadInput(ThesisError):
     """The user gave us something we cannot use (a file, a flag, a symbol)."""
 
     exit_code = 2
+
+
+class ParameterError(BadInput):
+    """A value of one named parameter is unusable. The library names the parameter (``n_boot``,
+    ``asof``); the command line names its flag instead (``--bootstrap``), through
+    ``thesis.cli._common.flag_for``. ``detail`` may name parameters again as ``{name}`` (this
+    one) or ``{other}`` for each parameter listed in ``mentions``."""
+
+    def __init__(self, param: str, detail: str, mentions: tuple[str, ...] = ()):
+        self.param, self.detail, self.mentions = param, detail, mentions
+        super().__init__(self.named(lambda p: p))
+
+    def named(self, name_for: Callable[[str], str]) -> str:
+        """The message with every parameter called ``name_for(parameter)``."""
+        text = self.detail.replace("{name}", name_for(self.param))
+        for other in self.mentions:
+            text = text.replace("{" + other + "}", name_for(other))
+        return f"{name_for(self.param)}{'' if text.startswith(':') else ' '}{text}"
 
 
 class DataFileError(BadInput):

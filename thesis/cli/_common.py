@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape as _rich_escape
 
-from thesis.errors import ThesisError
+from thesis.errors import ParameterError, ThesisError
 from thesis.jsonable import to_jsonable
 
 # Longest message we echo from an exception (the rest is cut, with a note).
@@ -233,6 +233,24 @@ def print_error(message, prefix: str = "error") -> None:
     err_console.print(f"[bold red]{prefix}:[/] {esc(message, MAX_MESSAGE_CHARS)}", highlight=False, soft_wrap=True)
 
 
+# A library parameter whose flag is not simply --name-with-dashes.
+FLAGS = {"n_boot": "--bootstrap", "start": "--from", "end": "--to", "slippage_bps": "--slippage"}
+
+
+def flag_for(param: str) -> str:
+    """The command-line flag for a library parameter (``n_boot`` -> ``--bootstrap``)."""
+    if param.startswith("-"):
+        return param
+    return FLAGS.get(param, "--" + param.replace("_", "-"))
+
+
+def error_message(exc: ThesisError) -> str:
+    """What the command line says for a library error: parameters named as flags."""
+    if isinstance(exc, ParameterError):
+        return exc.named(flag_for)
+    return str(exc)
+
+
 def _os_error_message(exc: OSError) -> str:
     name = exc.filename if exc.filename is not None else ""
     if isinstance(exc, FileNotFoundError):
@@ -259,7 +277,7 @@ def handle_errors(func):
         try:
             return func(*args, **kwargs)
         except ThesisError as exc:
-            print_error(exc)
+            print_error(error_message(exc))
             raise typer.Exit(exc.exit_code) from None
         except OSError as exc:
             # A user's file-system mistake (missing, folder for a file, no permission, name too long).

@@ -75,11 +75,11 @@ def _fmt(v, fmt="{:+.2f}") -> str:
 
 def write_report(card, directory, source: str | None = None, snapshots: bool = True) -> Path:
     """index.html, per-group charts and one replay snapshot per graded idea in ``directory``."""
-    from thesis.errors import BadInput, ThesisError
+    from thesis.errors import ParameterError, ThesisError
 
     out = Path(directory)
     if out.exists() and not out.is_dir():
-        raise BadInput(f"--report {directory}: is a file; give a folder to write the report into")
+        raise ParameterError("report", f"{directory}: is a file; give a folder to write the report into")
     out.mkdir(parents=True, exist_ok=True)
     doc = card.to_dict()
     key = doc["by"]

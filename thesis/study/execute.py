@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-from thesis.errors import BadInput
+from thesis.errors import ParameterError
 from thesis.extras import require
 from thesis.study.engine import SymbolData, block_result, run_chunk, symbol_events
 from thesis.study.plan import StudyPlan
@@ -57,13 +57,13 @@ def _client(dask):
         return dask, False
     if isinstance(dask, str):
         if not dask.strip():
-            raise BadInput("--dask needs a scheduler address such as tcp://127.0.0.1:8786")
+            raise ParameterError("dask", "needs a scheduler address such as tcp://127.0.0.1:8786")
         try:
             return Client(dask, timeout="10s"), True
         except (OSError, TimeoutError) as exc:
-            raise BadInput(f"--dask {dask}: cannot reach the scheduler ({exc})") from None
+            raise ParameterError("dask", f"{dask}: cannot reach the scheduler ({exc})") from None
         except (ValueError, TypeError) as exc:
-            raise BadInput(f"--dask {dask!r} is not a scheduler address such as tcp://127.0.0.1:8786 ({exc})") from None
+            raise ParameterError("dask", f"{dask!r} is not a scheduler address such as tcp://127.0.0.1:8786 ({exc})") from None
     return Client(dask), True
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from thesis.errors import BadInput
+from thesis.errors import BadInput, ParameterError
 from thesis.study import analyze
 from thesis.study.execute import run_all
 from thesis.study.panel import Panel, load_symbols, load_universe_panel, split_symbols
@@ -34,8 +34,8 @@ def load_panel(idea, symbols=None, universe=None, source=None, levels="relative"
     syms = split_symbols(symbols)
     if levels == "fixed":
         if universe is not None or any(s != idea.symbol for s in syms):
-            raise BadInput(f"--levels fixed uses the idea's own prices, which only mean something on "
-                           f"{idea.symbol}; use --levels relative to study other symbols")
+            raise ParameterError("levels", f"fixed uses the idea's own prices, which only mean something on "
+                                           f"{idea.symbol}; use {{name}} relative to study other symbols")
     if universe is not None:
         return load_universe_panel(universe, syms or None)
     return load_symbols(syms or [idea.symbol], idea.idea.adjustment, source)
@@ -56,9 +56,9 @@ def study(idea, symbols=None, universe=None, start=None, end=None, grid=None, ba
     """
     t0 = time.perf_counter()
     if isinstance(n_boot, bool) or not isinstance(n_boot, int) or not 0 <= n_boot <= MAX_BOOTSTRAP:
-        raise BadInput(f"--bootstrap must be a whole number from 0 to {MAX_BOOTSTRAP}, got {n_boot!r}")
+        raise ParameterError("n_boot", f"must be a whole number from 0 to {MAX_BOOTSTRAP}, got {n_boot!r}")
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= 1024):
-        raise BadInput(f"--workers must be a whole number from 1 to 1024, got {workers!r}")
+        raise ParameterError("workers", f"must be a whole number from 1 to 1024, got {workers!r}")
     idea = _idea(idea)
     plan = make_plan(idea, levels, grid, start, end, base_rate, seed, slippage_bps, commission, triggers, stop,
                      target, hold, zone_width, zone_lookback)
@@ -80,7 +80,7 @@ def study(idea, symbols=None, universe=None, start=None, end=None, grid=None, ba
 def _split(split):
     from thesis.study.plan import option_date
 
-    return option_date("--split", split)
+    return option_date("split", split)
 
 
 def run_study(idea, plan: StudyPlan, panel: Panel, dask=None, workers=None, split=None, confirm=False,
