@@ -88,7 +88,13 @@ def resolve_asof(asof, ctx: MarketContext) -> pd.Timestamp:
 
 def market_report(asof=None, universe: str | None = None, context: MarketContext | None = None,
                   pairs=PAIRS, since=None) -> dict:
-    """Report dict for the session on or before ``asof`` (None = latest; see module docstring)."""
+    """The market report for the session on or before ``asof`` (None = the latest): breadth,
+    relative strength, cross-asset trends, VIX and regimes, as ``thesis market --json`` prints it.
+
+    ``universe``: the breadth universe (a ``csv:DIR`` source; default the S&P 500 constituents
+    under ``$THESIS_DATA``, with its survivorship warning); ``context``: a ``MarketContext`` to
+    reuse loaded bars; ``pairs``: the relative-strength pairs; ``since``: a date that adds a
+    "since" column (return from that date) to the performance table. See docs/market.md."""
     ctx = context or MarketContext(universe=universe)
     asof = resolve_asof(asof, ctx)
     warnings: list[str] = []
