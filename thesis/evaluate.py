@@ -6,8 +6,7 @@ import pandas as pd
 
 from thesis.data.user_bars import with_user_bars
 from thesis.errors import BadInput, ThesisError
-from thesis.jsonable import iso_date, number
-from thesis.replay.run import _flagged, data_warnings, replay, rr_from_fill, state_on, trade_document
+from thesis.replay.run import _flagged, _iso, _num, data_warnings, replay, rr_from_fill, state_on, trade_document
 from thesis.risk import break_even_win_rate, check_claims, expectancy, reward_risk, size_shares
 from thesis.spec import Idea
 
@@ -83,19 +82,19 @@ def evaluate(idea: Idea, asof=None, source: str | None = None, lookback: int = 1
         "schema": EVALUATE_SCHEMA,
         "idea": {"title": idea.idea.title, "symbol": idea.symbol, "direction": idea.direction,
                  "published": idea.idea.published.isoformat()},
-        "asof": iso_date(session),
-        "asof_requested": iso_date(asked),
+        "asof": _iso(session),
+        "asof_requested": _iso(asked),
         "notices": notices,
         "data": {"source": bars.attrs.get("source"), "adjustment": bars.attrs.get("adjustment"),
-                 "last": iso_date(bars.index[-1]), "warnings": data_warnings(bars), "missing": missing},
-        "price": {"close": close, "open": number(bars["open"].iloc[-1], digits=None), "high": float(bars["high"].iloc[-1]),
+                 "last": _iso(bars.index[-1]), "warnings": data_warnings(bars), "missing": missing},
+        "price": {"close": close, "open": _num(bars["open"].iloc[-1]), "high": float(bars["high"].iloc[-1]),
                   "low": float(bars["low"].iloc[-1])},
         "levels": {
             "measured_from": "fill" if filled else "planned entry",
             "zone": {"low": lo, "high": hi, "in_zone": in_zone, "to_low": _distance(close, lo, entry, lv.stop, sign),
                      "to_high": _distance(close, hi, entry, lv.stop, sign)},
             "entry": {**_distance(close, entry, entry, lv.stop, sign), "kind": "fill" if filled else "planned",
-                      "date": iso_date(primary.entry_date) if filled else None},
+                      "date": _iso(primary.entry_date) if filled else None},
             "planned_entry": _distance(close, planned, entry, lv.stop, sign),
             "stop": _distance(close, lv.stop, entry, lv.stop, sign),
             "targets": [_distance(close, t, entry, lv.stop, sign) for t in lv.targets],
@@ -103,7 +102,7 @@ def evaluate(idea: Idea, asof=None, source: str | None = None, lookback: int = 1
         "notes": notes,
         "state": state_on(res.primary, bars, session),
         "trades": [trade_document(v, t, _flagged(bars)) for v, t in res.trades],
-        "triggers_recent": [{"kind": r.kind, "date": iso_date(r.date), "timeframe": r.timeframe, "price": number(r.price, digits=None),
+        "triggers_recent": [{"kind": r.kind, "date": _iso(r.date), "timeframe": r.timeframe, "price": _num(r.price),
                              "detail": r.detail} for r in recent.itertuples()],
         "lookback_sessions": lookback,
         "confirmations": confirmations,

@@ -180,7 +180,7 @@ def demo(out: Path = typer.Option(Path("out"), help="Folder for the snapshot and
     print_replay(doc)
     out.mkdir(parents=True, exist_ok=True)
     png = draw(res.idea, out / "iwm-no-love-for-small-caps.png", replayed=res)
-    from thesis.jsonable import to_jsonable
+    from thesis.cli._common import to_jsonable
 
     (out / "iwm-no-love-for-small-caps.json").write_text(_json.dumps(to_jsonable(doc), indent=2))
     console.print(f"snapshot: {esc(png)}\nreport:   {esc(out / 'iwm-no-love-for-small-caps.json')}", highlight=False)

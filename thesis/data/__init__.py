@@ -97,13 +97,9 @@ def _folder(spec: str, source: str) -> Path:
         raise BadInput(f"source {source!r}: cannot expand {spec.split('/')[0]!r} (no such user)") from exc
 
 
-def get_provider(source: str | Provider | None = None) -> Provider:
-    """``csv:DIR``, ``yahoo``, ``store`` (or ``store:PATH``); None = default. A Provider is used as
-    it is; a mapping of symbols to DataFrames becomes ``adapters.frames.Frames``."""
-    # Looked up on the package (not imported here) so tests can replace thesis.data.Yahoo / Store.
-    # (each attribute only when its branch runs: the adapters load lazily, see lazy_exports above)
-    package = sys.modules[__name__]
-
+def get_provider(source: str | None = None) -> Provider:
+    """``csv:DIR``, ``yahoo``, ``store`` (or ``store:PATH``); None = default. A Provider or a mapping of
+    symbols to DataFrames (``bars=`` of the verbs) is served as it is."""
     if not isinstance(source, (str, type(None))):
         from collections.abc import Mapping
 
@@ -116,6 +112,10 @@ def get_provider(source: str | Provider | None = None) -> Provider:
             return Frames(source, parameter="source")
         raise BadInput(f"source must be csv:DIR, yahoo, store, a Provider or a mapping of symbols to "
                        f"DataFrames, got {type(source).__name__}")
+    # Looked up on the package (not imported here) so tests can replace thesis.data.Yahoo / Store.
+    # (each attribute only when its branch runs: the adapters load lazily, see lazy_exports above)
+    package = sys.modules[__name__]
+
     source = source or default_source()
     if source.startswith("csv:"):
         return _csv(str(_folder(source[4:], source)))

@@ -437,7 +437,7 @@ def levels(sentences: list[Sentence], primary: str | None = None) -> list[Cand]:
             out.append(Cand("entry", (min(values), max(values)), src, gs, ge, 0.6,
                             f"'{here.group(0).strip()}' is the price named just before"))
         if signal_words and not any(c.field == "signal" and c.sent is sent for c in out):
-            for _k, m in closes.items():
+            for k, m in closes.items():
                 if not 1e-4 <= float(m.group("num").lstrip("$ ")) <= 1e7:
                     continue
                 out.append(Cand("signal_hint", float(m.group("num").lstrip("$ ")), sent, m.start(), m.end(), 0.6,
