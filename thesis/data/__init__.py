@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from thesis.data.adapters.base import Provider
     from thesis.data.adapters.csv_folder import CsvFolder
     from thesis.data.adapters.store import Store
+    from thesis.data.model import ADJUSTED, ADJUSTMENTS, AS_TRADED, COLUMNS, TIMEFRAMES
 
 __all__ = ["load_bars", "load_universe", "resample", "get_provider", "default_source", "Provider", "CsvFolder",
            "Store", "Yahoo", "AS_TRADED", "ADJUSTED", "ADJUSTMENTS", "COLUMNS", "TIMEFRAMES", "make_bars",
