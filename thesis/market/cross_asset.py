@@ -70,9 +70,10 @@ def vix_state(vix_close: pd.Series, asof, lookback: int = VIX_LOOKBACK, change: 
             "change_pct": number(100.0 * (v.iloc[-1] / prev - 1.0)), "change_sessions": change}
 
 
-def realized_vol(close: pd.Series, window: int = VOL_WINDOW, periods_per_year: int = 252) -> pd.Series:
-    """Annualised realised volatility in percent: sample standard deviation of
-    daily log returns over ``window`` sessions times sqrt(periods_per_year)."""
+def realized_vol_pct(close: pd.Series, window: int = VOL_WINDOW, periods_per_year: int = 252) -> pd.Series:
+    """Annualised realised volatility in PERCENT, as a rolling series: sample standard deviation
+    of daily log returns over ``window`` sessions times sqrt(periods_per_year) times 100.
+    (``thesis.options.vol.realized_vol`` is the options' figure: one DECIMAL value, 0.20.)"""
     if window < 2:
         raise BadInput(f"volatility window must be >= 2, got {window}")
     r = np.log(close.dropna().astype("float64")).diff()
@@ -89,7 +90,7 @@ def cross_asset_snapshot(ctx, asof) -> dict:
             out[name] = {"symbol": proxy.symbol, "state": "n/a", "error": str(exc)}
             continue
         state = asset_state(bars["close"], asof, proxy.inverted)
-        rv = realized_vol(ctx.bars_prefer(proxy.symbol, ADJUSTED)["close"].loc[: pd.Timestamp(asof)])
+        rv = realized_vol_pct(ctx.bars_prefer(proxy.symbol, ADJUSTED)["close"].loc[: pd.Timestamp(asof)])
         out[name] = {"symbol": proxy.symbol, "what": proxy.what, "adjustment": bars.attrs.get("adjustment"),
                      "inverted": proxy.inverted, **state, "realized_vol_20": number(rv.iloc[-1]) if len(rv) else None}
     return out

@@ -55,7 +55,8 @@ def _closes_until(frame: pd.DataFrame, asof, name: str) -> pd.Series:
 
 
 def realized_vol(closes: pd.Series, window: int, asof=None) -> float:
-    """Annualised realised vol of the last ``window`` log returns up to ``asof``."""
+    """Annualised realised vol of the last ``window`` log returns up to ``asof``, as a DECIMAL
+    (0.20 = 20 %; ``thesis.market.cross_asset.realized_vol_pct`` is the market report's percent series)."""
     s = closes.dropna()
     if asof is not None:
         s = s[s.index <= pd.Timestamp(asof)]
