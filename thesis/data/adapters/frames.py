@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from thesis.data.adapters.base import Provider, clip_dates
+from thesis.data.adapters.base import DateLike, Provider, clip_dates
 from thesis.data.symbols import validate_symbol
 from thesis.errors import BadInput, SymbolNotFound
 
@@ -62,7 +62,7 @@ def frame_to_bars(frame: pd.DataFrame, symbol: str, adjustment: str = "as-traded
     return bars
 
 
-def is_bars(frame) -> bool:
+def is_bars(frame: object) -> bool:
     """True for bars thesis itself built (load_bars, a provider): they are used as they are."""
     attrs = getattr(frame, "attrs", None) or {}
     return bool(attrs.get("symbol")) and "warnings" in attrs and "adjustment" in attrs
@@ -80,7 +80,7 @@ class Frames(Provider):
         self._raw = {validate_symbol(s): f for s, f in frames.items()}
         self._bars: dict[tuple[str, str], pd.DataFrame] = {}
 
-    def fetch(self, symbol: str, adjustment: str, start=None, end=None) -> pd.DataFrame:
+    def fetch(self, symbol: str, adjustment: str, start: DateLike = None, end: DateLike = None) -> pd.DataFrame:
         symbol = validate_symbol(symbol)
         if symbol not in self._raw:
             if self.fallback is not None:
