@@ -266,6 +266,7 @@ def summary(draft: Draft) -> dict:
     v = draft.value
     opt = v("options")
     return {
+        "opinion_only": draft.no_trade is not None,
         "symbol": v("symbol"), "direction": v("direction"),
         "published": v("published").isoformat() if v("published") else None,
         "entry_zone": list(v("entry_zone")) if v("entry_zone") else None, "entry_order": v("entry_order"),
