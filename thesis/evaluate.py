@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from thesis.data.user_bars import with_user_bars
 from thesis.errors import BadInput, ThesisError
 from thesis.replay.run import _flagged, _iso, _num, data_warnings, note_rows, replay, rr_from_fill, trade_document
 from thesis.risk import break_even_win_rate, check_claims, expectancy, reward_risk, size_shares
@@ -21,18 +22,20 @@ def _distance(close: float, level: float, entry: float, stop: float, sign: int) 
 
 
 def evaluate(idea: Idea, asof=None, source: str | None = None, lookback: int = 10, account: float | None = None,
-             risk_fraction: float = 0.01, replayed=None) -> dict:
+             risk_fraction: float = 0.01, replayed=None, bars=None) -> dict:
     """Everything known about ``idea`` at the close of ``asof`` (default: the last bar).
 
     Once the primary trade has filled, distances in R, reward/risk and sizing are measured from the
     fill; the planned entry and its figures stay in the document as ``planned``. The state, the
     levels in force (a stop moved to breakeven), the position and its R are the lifecycle's cut at
     the as-of session (thesis.replay.lifecycle). ``replayed``: the replay as of ``asof`` when the
-    caller already holds it (the dashboard's idea page)."""
+    caller already holds it (the dashboard's idea page). ``bars``: a DataFrame or a mapping of symbols
+    to frames, as in :func:`thesis.replay`."""
     if not isinstance(idea, Idea):
         from thesis.spec import load
 
         idea = load(idea)
+    bars, source = with_user_bars(idea.symbol, idea.idea.adjustment, bars, source)
     if isinstance(lookback, bool) or not isinstance(lookback, int) or lookback < 1:
         raise BadInput(f"--lookback must be a whole number of sessions >= 1, got {lookback!r}")
     published = pd.Timestamp(idea.idea.published)
@@ -41,7 +44,7 @@ def evaluate(idea: Idea, asof=None, source: str | None = None, lookback: int = 1
         raise BadInput(f"--asof {asked.date()} is before the idea was published ({published.date()}): "
                        f"there is nothing to evaluate yet; give a date on or after {published.date()}")
     res = replayed if replayed is not None else replay(idea, source=source, asof=asof, with_confirmations=False,
-                                                       with_options=False)
+                                                       with_options=False, bars=bars)
     bars = res.bars
     from thesis.replay.lifecycle import state_text
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from thesis.data import load_bars
+from thesis.data.user_bars import with_user_bars
 from thesis.replay.fills import Trade, simulate
 from thesis.risk import check_claims, reward_risk
 from thesis.spec import Idea
@@ -177,8 +178,11 @@ def replay(idea: Idea, source: str | None = None, with_confirmations: bool = Tru
            confirmation_dates: str = "all") -> ReplayResult:
     """Replay ``idea`` (an Idea or a path) on bars from ``source`` (default: thesis.data default).
 
-    ``bars``: the idea's validated bars when the caller already holds them (scorecards replay
-    many ideas per symbol); they are cut at ``asof`` like loaded ones.
+    ``bars``: the idea's daily bars when the caller already holds them (a user's DataFrame with
+    open/high/low/close[/volume] columns, validated like a CSV file; or bars thesis loaded, used as
+    they are), or a mapping of symbols to frames that also serves the confirmations, compare
+    symbols and options (falling back to ``source`` only when one is given). They are cut at
+    ``asof`` like loaded ones.
 
     ``asof`` cuts the bars at that date, so the result is what could be known then (notes dated
     after it are left out of the document).
@@ -187,6 +191,7 @@ def replay(idea: Idea, source: str | None = None, with_confirmations: bool = Tru
         from thesis.spec import load
 
         idea = load(idea)
+    bars, source = with_user_bars(idea.symbol, idea.idea.adjustment, bars, source)
     if bars is None:
         bars = load_bars(idea.symbol, idea.idea.adjustment, source, end=asof)
     elif asof is not None:

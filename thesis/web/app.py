@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -33,14 +33,14 @@ TOKEN_COOKIE = "thesis_token"
 
 
 def _json(doc, status: int = 200) -> Response:
-    from thesis.cli._common import to_jsonable
+    from thesis.jsonable import to_jsonable
 
     return Response(json.dumps(to_jsonable(doc), allow_nan=False), status_code=status, media_type="application/json")
 
 
 def script_json(doc) -> str:
     """JSON safe inside <script type="application/json">: no '<', '>' or '&' survive."""
-    from thesis.cli._common import to_jsonable
+    from thesis.jsonable import to_jsonable
 
     return script_text(json.dumps(to_jsonable(doc), allow_nan=False, separators=(",", ":")))
 

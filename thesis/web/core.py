@@ -227,7 +227,7 @@ def idea_document(idea_id: str, path: Path, asof=None, timeframe: str = "1d", so
     (the same the CLI prints), the chart data and the slider's sessions."""
     import pandas as pd
 
-    from thesis.cli._common import to_jsonable
+    from thesis.jsonable import to_jsonable
     from thesis.evaluate import evaluate
 
     res = replayed(path, asof, source)
