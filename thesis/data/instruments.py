@@ -32,7 +32,7 @@ from pathlib import Path
 
 from thesis.errors import BadInput
 
-__all__ = ["Instrument", "UnknownSymbol", "resolve", "lookup", "known_aliases", "suggest", "user_table_path",
+__all__ = ["Instrument", "UnknownSymbol", "resolve", "lookup", "instrument_of", "known_aliases", "suggest", "user_table_path",
            "ASSET_CLASSES"]
 
 BUILTIN = Path(__file__).with_name("instruments.toml")
@@ -41,7 +41,7 @@ ASSET_CLASSES = ("equity", "index", "crypto", "fx", "fx-index", "future", "rate"
 US_EQUITY = ("equity", "index")
 UNITS = ("price", "pip", "point", "bp")
 CLASS_KEYS = {"calendar", "currency", "tick", "multiplier", "negative", "close", "zone", "unit", "unit_size",
-              "print_floor"}
+              "print_floor", "print_k"}
 ENTRY_KEYS = CLASS_KEYS | {"class", "name", "yahoo", "aliases", "base"}
 
 # ISO codes an FX pair is recognised from (any two of them: EURAUD, NZDCHF, USDMXN, ...).
@@ -74,6 +74,7 @@ class Instrument:
     unit: str = "price"         # how distances are counted: price, pip, point, bp
     unit_size: float = 0.01     # the size of one unit in price
     print_floor: float = 0.03   # the bad-print rule ignores moves below this fraction of the close
+    print_k: float = 20.0       # ... and below this many times the recent true range (thesis.data.outliers)
     name: str = ""
     yahoo: str = ""             # the online source's symbol (^TNX for TNX)
     base: str | None = None     # FX/crypto: the currency or coin bought
@@ -101,6 +102,12 @@ class Instrument:
     def is_us_equity(self) -> bool:
         """Breadth, the S&P constituent universe and equity options apply to these only."""
         return self.asset_class in US_EQUITY
+
+    @property
+    def checks_volume(self) -> bool:
+        """Whether a volume spike can be a bad print: not on a continuous future, whose volume jumps at
+        every roll from an illiquid month to the next (GC=F)."""
+        return self.asset_class != "future"
 
     @property
     def is_24_7(self) -> bool:
@@ -172,6 +179,7 @@ def _check_class_values(where: str, values: dict) -> None:
         "unit": lambda v: v in UNITS,
         "unit_size": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0,
         "print_floor": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v < 10,
+        "print_k": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 1,
         "class": lambda v: v in ASSET_CLASSES,
         "name": lambda v: isinstance(v, str),
         "yahoo": lambda v: isinstance(v, str) and bool(TICKER_RE.match(v)),
@@ -196,7 +204,7 @@ def _instrument(symbol: str, entry: dict, classes: dict, where: str) -> Instrume
                       tick_size=float(v["tick"]), multiplier=float(v["multiplier"]), negative_prices=v["negative"],
                       close_time=v["close"], close_zone=v["zone"], unit=v["unit"],
                       unit_size=float(entry.get("unit_size", v["tick"] if cls == "fx" else v["unit_size"])),
-                      print_floor=float(v["print_floor"]), name=v.get("name", ""), yahoo=v.get("yahoo", symbol),
+                      print_floor=float(v["print_floor"]), print_k=float(v.get("print_k", 20.0)), name=v.get("name", ""), yahoo=v.get("yahoo", symbol),
                       base=v.get("base"), aliases=tuple(a.strip().upper() for a in v.get("aliases", [])))
 
 
@@ -377,6 +385,17 @@ def lookup(symbol: str) -> Instrument:
     if key not in memo:
         memo[key] = resolve(key).with_alias("")
     return memo[key]
+
+
+def instrument_of(symbol: str | None) -> Instrument:
+    """``lookup(symbol)`` that never raises: a name the table cannot place is a US stock (as before
+    instruments existed: test fixtures and user folders hold files such as ``TESTSYM.csv``)."""
+    if symbol:
+        try:
+            return lookup(symbol)
+        except BadInput:
+            pass
+    return replace(_generated(str(symbol or "?"), "equity", _table()), known=False)
 
 
 def known_aliases() -> dict[str, str]:

@@ -314,17 +314,19 @@ class Idea(Strict):
 
     def horizon_date(self, start) -> pd.Timestamp | None:
         """The last day of the horizon counted from ``start``, whatever its form: a session horizon
-        ends on the N-th XNYS session from the first session on or after ``start`` (beyond the
-        calendar's range, N x 365/252 calendar days)."""
+        ends on the N-th session of the symbol's calendar (XNYS, 24/7 ...) from the first one on or
+        after ``start`` (beyond the calendar's range, N x 365/252 calendar days)."""
         import pandas as pd
 
         n = self.horizon_sessions()
         if n is None:
             return self.horizon_end(start)
-        from thesis.data.calendar import sessions
+        from thesis.data.calendar import calendar_of, sessions
 
         start = pd.Timestamp(start).normalize()
-        days = sessions(start, start + pd.Timedelta(days=math.ceil(n * 366 / SESSIONS_PER_YEAR) + 10))
+        # the instrument's sessions: 7 a week for crypto (beyond the range, 252 a year overestimates the days)
+        days = sessions(start, start + pd.Timedelta(days=math.ceil(n * 366 / SESSIONS_PER_YEAR) + 10),
+                        calendar_of(self.symbol))
         if len(days) >= n:
             return pd.Timestamp(days[n - 1])
         return start + pd.Timedelta(days=math.ceil(n * 365 / SESSIONS_PER_YEAR))
