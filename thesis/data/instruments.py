@@ -330,20 +330,22 @@ def _unknown(text: str, why: str) -> UnknownSymbol:
     return UnknownSymbol(text, why, suggest(text))
 
 
-def resolve(text: str) -> Instrument:
-    """The instrument a written name means, with the name kept as ``alias`` (see the module doc)."""
-    if not isinstance(text, str):
-        raise BadInput(f"symbol must be text, got {type(text).__name__}")
+def resolve(text: str, what: str = "symbol") -> Instrument:
+    """The instrument a written name means, with the name kept as ``alias`` (see the module doc).
+
+    ``what`` names the value in error messages ("compare symbol", "--symbol")."""
+    from thesis.data.symbols import validate_symbol
+
+    if not isinstance(text, str) or not text.strip() or len(text.strip()) > 40:
+        validate_symbol(text, what)     # its messages: not text, empty, too long
     written = text.strip()
     key = _clean(written)
     if not key:
-        raise BadInput("symbol is empty")
-    if len(key) > 40:
-        raise BadInput(f"symbol {written[:40]!r}... is too long ({len(written):,} characters)")
+        validate_symbol(key, what)
     table = _table()
     prefix, _, rest = key.rpartition(":")
     if prefix in STOCK_EXCHANGES:
-        return _stock(rest, written, table)
+        return _stock(rest, written, table, what)
     for name in (key, rest):
         if name in table.by_name:
             return table.by_symbol[table.by_name[name]].with_alias(written)
@@ -360,13 +362,15 @@ def resolve(text: str) -> Instrument:
         raise _unknown(written, f"{rest!r} is not a symbol thesis knows on {prefix}")
     if re.fullmatch(r"[A-Z]{6,}", rest):
         raise _unknown(written, "not in the instrument table, and too long for a US stock ticker")
-    return _stock(rest, written, table)
+    return _stock(rest, written, table, what)
 
 
-def _stock(rest: str, written: str, table: _Table) -> Instrument:
+def _stock(rest: str, written: str, table: _Table, what: str) -> Instrument:
     if not TICKER_RE.match(rest):
-        raise _unknown(written, "not a valid ticker (1-21 characters: a letter, digit or ^ first, then letters, "
-                                "digits and . - ^ =)")
+        from thesis.data.symbols import validate_symbol
+
+        validate_symbol(written if rest == _clean(written) else rest, what)   # raises, naming the rule
+        raise _unknown(written, "not a valid ticker")
     known = table.by_symbol.get(rest)
     if known is not None and known.is_us_equity:
         return known.with_alias(written)

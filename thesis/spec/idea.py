@@ -29,6 +29,8 @@ from thesis.spec.limits import (FIRST_DATE, LAST_DATE, MAX_HORIZON_YEARS, MAX_IT
 if TYPE_CHECKING:  # pandas loads inside the horizon methods: `thesis check` needs none of it
     import pandas as pd
 
+    from thesis.data.instruments import Instrument
+
 SCHEMA_VERSION = 1
 HORIZON = re.compile(r"^\s*(\d+)\s*(d|w|mo|y|s)\s*$")
 HORIZON_DATE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})\s*$")
@@ -42,6 +44,10 @@ Price = Annotated[float, Field(ge=MIN_PRICE, le=MAX_PRICE)]
 Fraction = Annotated[float, Field(gt=0, le=1)]
 Text = Annotated[str, Field(max_length=MAX_TEXT)]
 Day = Annotated[date, Field(ge=date.fromisoformat(FIRST_DATE), le=date.fromisoformat(LAST_DATE))]
+
+
+def _a(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
 
 
 class Strict(BaseModel):
@@ -89,25 +95,44 @@ class IdeaInfo(Strict):
     source_url: Text | None = None
     tags: list[Text] = Field(default_factory=list, max_length=50)
 
+    _written: str | None = PrivateAttr(default=None)
+
     @field_validator("symbol")
     @classmethod
-    def _upper(cls, v: str) -> str:
-        from thesis.data.symbols import validate_symbol
+    def _resolved(cls, v: str) -> str:
+        from thesis.data.instruments import resolve
 
         try:
-            return validate_symbol(v)
+            resolve(v)
         except BadInput as exc:
             raise ValueError(str(exc)) from None
+        return v.strip()
+
+    @model_validator(mode="after")
+    def _canonical_symbol(self):
+        """``symbol`` becomes thesis's name (``USOIL`` -> ``CL=F``); the name as written is kept for display."""
+        from thesis.data.instruments import resolve
+
+        written = self.symbol
+        self.symbol = resolve(written).symbol
+        if written.upper() != self.symbol:
+            self._written = written
+        return self
 
     @field_validator("compare")
     @classmethod
     def _upper_all(cls, v: list[str]) -> list[str]:
-        from thesis.data.symbols import validate_symbol
+        from thesis.data.instruments import resolve
 
         try:
-            return [validate_symbol(s, "compare symbol") for s in v]
+            return [resolve(s, "compare symbol").symbol for s in v]
         except BadInput as exc:
             raise ValueError(str(exc)) from None
+
+    @property
+    def written_symbol(self) -> str:
+        """The symbol as the idea file wrote it (``GOLD``), else thesis's symbol."""
+        return self._written or self.symbol
 
     @field_validator("horizon")
     @classmethod
@@ -259,6 +284,11 @@ class Idea(Strict):
                 raise ValueError(f"levels.targets {t:g} must be above the entry {price:g} for a long")
         if self.entry.order == "signal" and not self.triggers:
             raise ValueError("entry.order = 'signal' needs at least one [[triggers]] entry")
+        if self.options is not None and not self.instrument.is_us_equity:
+            inst = self.instrument
+            raise ValueError(f"options: the option model prices options on US stocks and ETFs; {inst.display} is "
+                             f"{_a(inst.asset_class)} {inst.asset_class} instrument (options on FX, crypto and futures "
+                             f"are out of scope): remove the [options] table")
         if self.options is not None and self.options.expiry is not None \
                 and self.options.expiry <= self.idea.published:
             raise ValueError(f"options.expiry {self.options.expiry} must be after the publication date "
@@ -284,6 +314,13 @@ class Idea(Strict):
     @property
     def symbol(self) -> str:
         return self.idea.symbol
+
+    @property
+    def instrument(self) -> Instrument:
+        """The idea's instrument (thesis.data.instruments), with the symbol as written kept for display."""
+        from thesis.data.instruments import lookup
+
+        return lookup(self.symbol).with_alias(self.idea.written_symbol)
 
     @property
     def direction(self) -> str:

@@ -176,6 +176,17 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
 
     files = idea_files(paths)
     session = last_closed_session(asof, now)
+    calendars: dict[str, pd.Timestamp] = {"XNYS": session}
+
+    def session_for(symbol: str) -> pd.Timestamp:
+        """The last final session of the symbol's own calendar (a BTC Saturday, an FX 17:00 New York close)."""
+        from thesis.data.instruments import instrument_of
+
+        inst = instrument_of(symbol)
+        if inst.calendar not in calendars:
+            calendars[inst.calendar] = last_closed_session(asof, now, inst)
+        return calendars[inst.calendar]
+
     journal = journal or Journal()
     channels = config.channels if config is not None else []
     res = PassResult(session)
@@ -188,6 +199,7 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
     def bars_for(symbol, adjustment):
         key = (symbol, adjustment)
         if key not in bars_cache:
+            session = session_for(symbol)
             try:
                 if local:       # the folder's frame is cached by the provider: a positional slice is cheapest
                     bars = load_bars(symbol, adjustment, source)
@@ -227,6 +239,7 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
                                 "at": now_iso()}])
                 continue
             row.idea = idea
+            session = session_for(idea.symbol)
             fp = fingerprint(idea)
             fph = _fp_hash(fp)
             revision = prev.get("revision", 0) if prev else 0
