@@ -351,8 +351,10 @@ def _num(v):
 def data_warnings(bars: pd.DataFrame) -> list[str]:
     """What the data layer said about these bars (repairs, reports, fallbacks), as text."""
     from thesis.data import bar_warnings
+    from thesis.data.faults import open_warning
 
-    return bar_warnings(bars)
+    said = open_warning(bars)      # fills at the open (gaps, signal entries) rest on a price that may be false
+    return bar_warnings(bars) + ([said] if said else [])
 
 
 def _flagged(bars: pd.DataFrame) -> dict:
