@@ -62,7 +62,7 @@ def evaluate(idea: Idea, asof=None, source: str | None = None, lookback: int = 1
     if idea.confirmations:
         from thesis.replay.run import confirmations_on
 
-        confirmations, missing = confirmations_on(idea.confirmations, [session], source)
+        confirmations, missing = confirmations_on(idea.confirmations, [session], source, idea.instrument)
     sizing = None
     if account is not None:
         basis = entry if not filled or sign * (entry - lv.stop) > 0 else planned

@@ -214,9 +214,14 @@ def _px(v, sign: bool = False) -> str:
 def _in_units(d) -> str:
     """`` (+150.0 pips)`` beside a price distance for instruments counted in pips, points or bp."""
     inst = _INSTRUMENT[0]
-    if d is None or inst is None or inst.unit == "price":
+    if d is None or not _counted() or inst.unit_size == 1.0:    # points of size 1 read as the price itself
         return ""
     return f" ({inst.units(d):+,.1f} {inst.unit_label()})"
+
+
+def _counted() -> bool:
+    """Whether the instrument counts distances in its own unit (pips, points, bp)."""
+    return _INSTRUMENT[0] is not None and _INSTRUMENT[0].unit != "price"
 
 
 def _symbol_line(symbol: str) -> str:
@@ -328,7 +333,7 @@ def _print_evaluate(doc: dict) -> None:
     t = Table(title="Levels" + (" (R from the fill)" if filled else " (R from the planned entry)"))
     for col in ("level", "price", "distance", "%", "R"):
         t.add_column(col, no_wrap=True)
-    if _in_units(0.0):
+    if _counted():
         t.columns[2].header = f"distance ({_INSTRUMENT[0].unit_label()})"
     entry_name = f"entry (fill {lv['entry']['date']})" if filled else "entry (planned)"
     rows = [("zone low", lv["zone"]["to_low"]), ("zone high", lv["zone"]["to_high"]), (entry_name, lv["entry"])]
@@ -336,7 +341,7 @@ def _print_evaluate(doc: dict) -> None:
         rows.append(("planned entry", lv["planned_entry"]))
     rows += [("stop", lv["stop"])] + [(f"target {k + 1}", x) for k, x in enumerate(lv["targets"])]
     for name, d in rows:
-        units = f"{_INSTRUMENT[0].units(d['distance']):+,.1f}" if _in_units(0.0) else _px(d["distance"], sign=True)
+        units = f"{_INSTRUMENT[0].units(d['distance']):+,.1f}" if _counted() else _px(d["distance"], sign=True)
         t.add_row(name, _px(d["level"]), units, f"{d['pct']:+.1f}%", _fmt(d["r_from_entry"], "+.2f"))
     print_table(t)
     if doc["triggers_recent"]:
@@ -362,7 +367,8 @@ def _print_evaluate(doc: dict) -> None:
         sh = a["sizing"]["position"]
         via = f"; {sh['quote_currency']} at {sh['rate']:.6g} {sh['currency']} ({sh['rate_from']})" if sh["rate_from"] \
             else ""
-        console.print(esc(f"Size: {sh['units']:,g} {sh['unit']} from {_px(a['sizing']['entry'])}, stop "
+        unit = sh["unit"][:-1] if sh["units"] == 1 else sh["unit"]
+        console.print(esc(f"Size: {sh['units']:,g} {unit} from {_px(a['sizing']['entry'])}, stop "
                           f"{sh['stop_units']:,.1f} {sh['unit_label']} away (max loss at the stop "
                           f"{sh['max_loss']:,.2f} {sh['currency']} of a {sh['budget']:,.2f} budget; notional "
                           f"{sh['cost']:,.2f}{via})"),
