@@ -107,3 +107,16 @@ def test_horizon_in_sessions_counts_the_instruments_sessions():
     fx = parse(base.format(s="EURUSD", a=1.07, b=1.08, c=1.06, d=1.1))
     assert btc.horizon_date("2024-07-01") == pd.Timestamp("2024-07-10")     # 10 calendar days
     assert fx.horizon_date("2024-07-01") == pd.Timestamp("2024-07-12")      # 10 weekdays
+
+
+def test_options_plan_refuses_fx_crypto_and_futures_ideas():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "examples" / "markets"
+    for name, what in (("gold-breakout-long.toml", "GC=F is a future"),
+                       ("btc-68k-rejection-short.toml", "BTC-USD is a crypto")):
+        res = CliRunner().invoke(app, ["options", "plan", str(root / name), "--iv", "0.2"])
+        assert res.exit_code == 2 and what in res.output and "out of scope" in res.output
+    res = CliRunner().invoke(app, ["options", "plan", "--symbol", "EUR/USD", "--direction", "long", "--entry", "1.1",
+                                   "--stop", "1.09", "--target", "1.12", "--horizon-days", "30", "--iv", "0.1"])
+    assert res.exit_code == 2 and "EURUSD=X is an fx instrument" in res.output
