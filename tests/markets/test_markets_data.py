@@ -113,10 +113,10 @@ def test_options_plan_refuses_fx_crypto_and_futures_ideas():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2] / "examples" / "markets"
-    for name, what in (("gold-breakout-long.toml", "GC=F is a future"),
-                       ("btc-68k-rejection-short.toml", "BTC-USD is a crypto")):
+    for name, what in (("gold-breakout-long.toml", "GC=F is a futures contract"),
+                       ("btc-68k-rejection-short.toml", "BTC-USD is a crypto asset")):
         res = CliRunner().invoke(app, ["options", "plan", str(root / name), "--iv", "0.2"])
         assert res.exit_code == 2 and what in res.output and "out of scope" in res.output
     res = CliRunner().invoke(app, ["options", "plan", "--symbol", "EUR/USD", "--direction", "long", "--entry", "1.1",
                                    "--stop", "1.09", "--target", "1.12", "--horizon-days", "30", "--iv", "0.1"])
-    assert res.exit_code == 2 and "EURUSD=X is an fx instrument" in res.output
+    assert res.exit_code == 2 and "EURUSD=X is an FX pair" in res.output

@@ -178,7 +178,7 @@ def test_an_option_leg_on_fx_crypto_or_futures_is_refused():
     with pytest.raises(IdeaError) as err:
         parse(text, "fx.toml")
     message = str(err.value)
-    assert "options" in message and "OANDA:GBPUSD (GBPUSD=X)" in message and "fx" in message
+    assert "options" in message and "OANDA:GBPUSD (GBPUSD=X) is an FX pair" in message
     assert "out of scope" in message
 
 

@@ -209,8 +209,7 @@ def plan_cmd(idea: Optional[Path] = typer.Argument(None, help="Idea file: direct
         inst = lookup(symbol)
         if not inst.is_us_equity:
             raise BadInput(f"options: the option model prices options on US stocks and ETFs; {inst.symbol} is "
-                           f"{'an' if inst.asset_class[0] in 'aeiou' else 'a'} {inst.asset_class} instrument "
-                           f"(options on FX, crypto and futures are out of scope)")
+                           f"{inst.kind} (options on FX, crypto and futures are out of scope)")
     missing = [n for n, v in (("--direction", direction), ("--entry", entry), ("--stop", stop), ("--target", target),
                               ("--horizon-days", horizon_days)) if not v]
     if missing:

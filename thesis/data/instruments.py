@@ -110,6 +110,13 @@ class Instrument:
         return self.asset_class != "future"
 
     @property
+    def kind(self) -> str:
+        """The asset class in words, with its article: "an FX pair", "a futures contract"."""
+        return {"equity": "a US stock or ETF", "index": "an equity index", "crypto": "a crypto asset",
+                "fx": "an FX pair", "fx-index": "a currency index", "future": "a futures contract",
+                "rate": "a yield"}[self.asset_class]
+
+    @property
     def is_24_7(self) -> bool:
         return self.calendar == "24/7"
 

@@ -46,10 +46,6 @@ Text = Annotated[str, Field(max_length=MAX_TEXT)]
 Day = Annotated[date, Field(ge=date.fromisoformat(FIRST_DATE), le=date.fromisoformat(LAST_DATE))]
 
 
-def _a(word: str) -> str:
-    return "an" if word[:1] in "aeiou" else "a"
-
-
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -287,8 +283,8 @@ class Idea(Strict):
         if self.options is not None and not self.instrument.is_us_equity:
             inst = self.instrument
             raise ValueError(f"options: the option model prices options on US stocks and ETFs; {inst.display} is "
-                             f"{_a(inst.asset_class)} {inst.asset_class} instrument (options on FX, crypto and futures "
-                             f"are out of scope): remove the [options] table")
+                             f"{inst.kind} (options on FX, crypto and futures are out of scope): remove the "
+                             f"[options] table")
         if self.options is not None and self.options.expiry is not None \
                 and self.options.expiry <= self.idea.published:
             raise ValueError(f"options.expiry {self.options.expiry} must be after the publication date "
