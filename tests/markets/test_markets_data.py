@@ -120,3 +120,16 @@ def test_options_plan_refuses_fx_crypto_and_futures_ideas():
     res = CliRunner().invoke(app, ["options", "plan", "--symbol", "EUR/USD", "--direction", "long", "--entry", "1.1",
                                    "--stop", "1.09", "--target", "1.12", "--horizon-days", "30", "--iv", "0.1"])
     assert res.exit_code == 2 and "EURUSD=X is an FX pair" in res.output
+
+
+def test_snapshots_print_prices_at_the_instruments_precision(tmp_path):
+    from thesis.plotting._marks import PRICE_DECIMALS, fmt_price
+    from thesis.plotting._snapshot import _decimals
+
+    assert (_decimals("GBPUSD=X"), _decimals("USDJPY=X"), _decimals("GC=F"), _decimals("IWM")) == (4, 2, 1, None)
+    token = PRICE_DECIMALS.set(_decimals("EURUSD=X"))
+    try:
+        assert fmt_price(1.33) == "1.3300"
+    finally:
+        PRICE_DECIMALS.reset(token)
+    assert fmt_price(1.33) == "1.33" and fmt_price(0.1234) == "0.1234"      # stocks: unchanged

@@ -168,7 +168,8 @@ def schema():
 
 @handle_errors
 def demo(out: Path = typer.Option(Path("out"), help="Folder for the snapshot and the JSON report")):
-    """Pull IWM, SPY and QQQ into the store, then replay the seed idea and draw its snapshot."""
+    """Pull IWM, SPY and QQQ into the store, then replay the seed idea and draw its snapshot; then the
+    crypto, FX and commodity ideas of examples/markets."""
     from thesis.chart import chart as draw
     from thesis.cli.data import pull
     from thesis.replay import replay as run
@@ -187,6 +188,22 @@ def demo(out: Path = typer.Option(Path("out"), help="Folder for the snapshot and
 
     (out / "iwm-no-love-for-small-caps.json").write_text(_json.dumps(to_jsonable(doc), indent=2))
     console.print(f"snapshot: {esc(png)}\nreport:   {esc(out / 'iwm-no-love-for-small-caps.json')}", highlight=False)
+    _demo_markets(root / "examples" / "markets", out / "markets")
+
+
+def _demo_markets(folder: Path, out: Path) -> None:
+    """Replay and draw one idea each on crypto, FX and a commodity (examples/markets/, docs/markets.md)."""
+    from thesis.chart import chart as draw
+    from thesis.replay import replay as run
+
+    out.mkdir(parents=True, exist_ok=True)
+    for path in sorted(folder.glob("*.toml")):
+        console.rule(f"markets: {esc(path.name)}")
+        with console.status(f"replaying {path.name}"):
+            res = run(path)
+        print_replay(res.to_dict())
+        png = draw(res.idea, out / f"{path.stem}.png", replayed=res)
+        console.print(f"snapshot: {esc(png)}", highlight=False)
 
 
 # ----------------------------------------------------------------- printing
