@@ -15,7 +15,7 @@ from thesis.breadth.universe import Universe
 
 @dataclass(frozen=True)
 class BreadthParams:
-    """Every tunable number; defaults are the standard definitions (README "Market internals")."""
+    """Every tunable number; defaults are the standard definitions (docs/market.md)."""
 
     ma_windows: tuple[int, ...] = ind.MA_WINDOWS
     high_low_window: int = ind.HIGH_LOW_WINDOW

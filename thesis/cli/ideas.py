@@ -279,7 +279,7 @@ def print_replay(doc: dict) -> None:
                       f"risk {_px(fill['risk_per_share'])}{_in_units(fill['risk_per_share'])}/unit", highlight=False)
     for c in doc["claims"]:
         console.print(f"  - {esc(c['sentence'])}", highlight=False)
-    table = Table(title='Trades (fill rules: README, "How trades are filled")')
+    table = Table(title='Trades (fill rules: docs/fills.md)')
     for col, key in (("variant", False), ("entry", True), ("exit", True), ("reason", False), ("P&L/unit", True),
                      ("P&L %", False), ("R", True), ("MFE (R)", False), ("MAE (R)", False), ("days", False)):
         table.add_column(col, no_wrap=key)
