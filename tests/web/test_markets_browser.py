@@ -2,17 +2,13 @@
 the plan's levels, the Saturday stop, prices at the instrument's precision."""
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 import time
-import urllib.request
 
 import pytest
 
-from tests.web.conftest import ROOT
-from tests.web.test_browser import ARGS, CHROMIUM, Page, _free_port, _need_browser, drawn
+from tests.web.conftest import ROOT, served
+from tests.web.test_browser import ARGS, CHROMIUM, Page, _need_browser, drawn
 
 BTC = "btc-68k-rejection-short"
 GBP = "gbpusd-cable-double-top-short"
@@ -23,32 +19,8 @@ def server(tmp_path_factory):
     _need_browser()
     folder = tmp_path_factory.mktemp("markets") / "ideas"
     shutil.copytree(ROOT / "examples" / "markets", folder)
-    home = tmp_path_factory.mktemp("home")
-    port = _free_port()
-    log = open(tmp_path_factory.mktemp("log") / "serve.log", "w+")
-    proc = subprocess.Popen([sys.executable, "-m", "thesis", "serve", "--port", str(port), "--ideas", str(folder)],
-                            cwd=ROOT, env={**os.environ, "THESIS_HOME": str(home)}, stdout=log,
-                            stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                urllib.request.urlopen(base + "/static/app.css", timeout=2)
-                break
-            except OSError:
-                assert proc.poll() is None, "thesis serve exited early"
-                time.sleep(0.1)
+    with served(folder, tmp_path_factory) as (base, _log):
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.seek(0)
-        text = log.read()
-        log.close()
-    assert "Traceback" not in text, text[-3000:]
 
 
 @pytest.fixture(scope="module")

@@ -199,7 +199,7 @@ def _demo_markets(folder: Path, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for path in sorted(folder.glob("*.toml")):
         console.rule(f"markets: {esc(path.name)}")
-        with console.status(f"replaying {path.name}"):
+        with console.status(f"replaying {esc(path.name)}"):
             res = run(path)
         print_replay(res.to_dict())
         png = draw(res.idea, out / f"{path.stem}.png", replayed=res)
