@@ -9,8 +9,9 @@ import typer
 from rich.panel import Panel
 from rich.table import Table
 
-from thesis.cli._common import (DATE_METAVAR, SOURCE_HELP, bounded, console, err_console, esc, handle_errors,
-                                output_file, output_folder, parse_date, plural, print_json, print_table)
+from thesis.cli._common import (DATE_METAVAR, MAX_MESSAGE_CHARS, SOURCE_HELP, bounded, console, err_console, esc,
+                                handle_errors, output_file, output_folder, parse_date, plural, print_json,
+                                print_table)
 
 
 def register(app: typer.Typer) -> None:
@@ -37,7 +38,7 @@ def check(idea: Path = typer.Argument(..., help="Idea file (TOML)"),
 
     spec = load(idea)
     plan = reward_risk(spec.direction, spec.entry_price, spec.levels.stop, spec.levels.targets, spec.levels.sizes)
-    warnings = unknown_symbols(spec, source)
+    warnings = unknown_symbols(spec, source) + level_warnings(spec, source)
     if json:
         print_json({"file": str(idea), "valid": True, "idea": spec.model_dump(mode="json"),
                     "risk_reward": plan.blended, "warnings": warnings})
@@ -47,6 +48,16 @@ def check(idea: Path = typer.Argument(..., help="Idea file (TOML)"),
     console.print(f"[green]ok[/] {esc(idea)}: {esc(spec.idea.title)} ({esc(spec.symbol)} {spec.direction}, "
                   f"{plural(len(spec.triggers), 'trigger')}, {plural(len(spec.confirmations), 'confirmation')}, "
                   f"{plural(len(spec.notes), 'note')}; planned reward/risk {plan.blended:.2f}:1)", highlight=False)
+
+
+def level_warnings(spec, source: Optional[str]) -> list[str]:
+    """A warning when the levels are far from the symbol's price on the publication date (thesis.draft.band)."""
+    from thesis.draft.band import level_warning
+
+    lv = [*spec.levels.entry_zone, *([spec.levels.stop] if spec.levels.stop is not None else []),
+          *spec.levels.targets]
+    found = level_warning(spec.symbol, spec.idea.published, [float(v) for v in lv], source, light=True)
+    return [found] if found else []
 
 
 def idea_symbols(spec) -> list[str]:
@@ -247,13 +258,13 @@ def _symbol_line(symbol: str) -> str:
 
 
 def _warnings(doc: dict) -> None:
-    """Data repairs/fallbacks and missing parts, on stderr (they are not the report)."""
+    """Data repairs/fallbacks and missing parts, on stderr (they are not the report), each reason whole."""
     data = doc.get("data", {})
     for w in data.get("warnings", []) or []:
-        err_console.print(f"[yellow]data:[/] {esc(w, 300)}", highlight=False)
+        err_console.print(f"[yellow]data:[/] {esc(w, MAX_MESSAGE_CHARS)}", highlight=False)
     for m in data.get("missing", []) or []:
-        err_console.print(f"[yellow]missing:[/] {esc(m, 300)} (that part is left out; the rest is complete)",
-                          highlight=False)
+        err_console.print(f"[yellow]missing:[/] {esc(m, MAX_MESSAGE_CHARS)} (that part is left out; the rest is "
+                          f"complete)", highlight=False)
 
 
 def _leg_word(leg: dict, targets: list) -> str:
