@@ -100,8 +100,8 @@ class Instrument:
 
     @property
     def is_us_equity(self) -> bool:
-        """Breadth, the S&P constituent universe and equity options apply to these only."""
-        return self.asset_class in US_EQUITY
+        """Breadth, the S&P constituent universe and equity options apply to these only (not the DAX)."""
+        return self.asset_class in US_EQUITY and self.calendar == "XNYS" and self.currency == "USD"
 
     @property
     def checks_volume(self) -> bool:
