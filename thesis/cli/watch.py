@@ -235,7 +235,8 @@ def journal(idea: Optional[str] = typer.Argument(None, help="Idea id (file name 
     since = date_range(since, None, ("--since", "--to"))[0]   # the one date check (not after today)
     jr = Journal()
     records = jr.records()
-    events = [r for r in records if r.get("t") == "event"]
+    events = [r for r in records if r.get("t") == "event"] + [external_row(r) for r in records
+                                                              if r.get("t") == "external"]
     if idea:
         iid = Path(idea).stem if idea.endswith(".toml") else idea
         known = {e["idea"] for e in events}
@@ -261,7 +262,8 @@ def journal(idea: Optional[str] = typer.Argument(None, help="Idea id (file name 
             continue
         docs.append({k: e.get(k) for k in ("id", "idea", "kind", "session", "price", "r", "text", "revision",
                                            "file", "recorded")} | {"history": bool(e.get("backfill")),
-                                                                    "deliveries": view})
+                                                                    "deliveries": view,
+                                                                    "source": e.get("source", "thesis")})
     docs.sort(key=lambda d: (d["session"], d["recorded"] or ""))
     if json:
         print_json({"schema": "thesis.journal/1", "journal": str(jr.path), "events": docs})
@@ -289,6 +291,14 @@ def journal(idea: Optional[str] = typer.Argument(None, help="Idea id (file name 
         console.print("nothing pending" if pending else "the journal is empty: run `thesis watch` first")
         return
     print_table(table, drop=("delivery", "price"))
+
+
+def external_row(rec: dict) -> dict:
+    """An alert another tool sent in (TradingView), as a journal row beside thesis's events."""
+    what = rec["kind"] + (f" {rec['key']}" if rec.get("key") else "")
+    return {"id": rec["id"], "idea": rec["idea"], "kind": f"tradingview: {rec['kind']}", "session": rec["session"],
+            "price": rec.get("price"), "r": None, "text": f"TradingView alert: {what} at bar time {rec.get('time')}",
+            "recorded": rec.get("recorded"), "source": rec.get("source", "external"), "outbox": []}
 
 
 @handle_errors

@@ -23,7 +23,8 @@ Record types (key ``t``): ``event`` (an event plus its outbox: the channels it
 must be delivered to), ``delivery`` (one attempt on one channel: ``sent`` or
 ``failed`` with the error), ``idea`` (the levels and state last seen for an idea
 file, to detect revisions), ``gone`` (an idea file disappeared), ``skipped`` (an
-idea file failed to parse).
+idea file failed to parse), ``external`` (an alert another tool sent in: TradingView's
+webhooks through ``thesis serve``, thesis/web/inbound.py; deduplicated by id like events).
 """
 from __future__ import annotations
 
@@ -38,6 +39,8 @@ from pathlib import Path
 from thesis.errors import StoreError
 
 SCHEMA = "thesis.journal/1"
+#: Record types with a deterministic id, written once each.
+ONCE = ("event", "external")
 
 
 def home() -> Path:
@@ -72,7 +75,7 @@ class Journal:
 
     def event_ids(self) -> set[str]:
         if self._ids is None:
-            self._ids = {r["id"] for r in self.records() if r.get("t") == "event"}
+            self._ids = {r["id"] for r in self.records() if r.get("t") in ONCE}
         return self._ids
 
     def events(self) -> list[dict]:
@@ -147,7 +150,7 @@ class Journal:
         ids = self.event_ids()
         out = []
         for rec in records:
-            if rec.get("t") == "event":
+            if rec.get("t") in ONCE:
                 if rec["id"] in ids:
                     continue
                 ids.add(rec["id"])

@@ -215,6 +215,7 @@ def create_app(ideas_dir: Path | str | None = None, token: str | None = None, so
                             status_code=status)
 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    from thesis.web import inbound, pine; app.include_router(inbound.router); app.include_router(pine.router)  # noqa: E702
 
     # ------------------------------------------------------------ documents
     def journal_key() -> tuple:
