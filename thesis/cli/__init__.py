@@ -41,4 +41,9 @@ _register()
 
 
 def main() -> None:
+    """The console script. The command line owns its process, so it (and not ``import thesis``)
+    points numba's cache at $THESIS_HOME when the installed package is read-only."""
+    from thesis.paths import use_thesis_numba_cache
+
+    use_thesis_numba_cache()
     app()

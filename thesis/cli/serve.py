@@ -34,8 +34,12 @@ def serve(ideas: Optional[Path] = typer.Option(None, "--ideas", help="Ideas fold
                                                             "into the journal (docs/pine.md); off without it")):
     """Serve the dashboard: the ideas board, each idea on an interactive chart, market, study and options pages."""
     from thesis.errors import BadInput
+    from thesis.extras import require
     from thesis.web.core import default_ideas_dir
 
+    for package in ("fastapi", "jinja2"):
+        require(package, "thesis serve (the dashboard)")
+    uvicorn = require("uvicorn", "thesis serve (the dashboard)")
     folder = ideas if ideas is not None else default_ideas_dir()
     if folder.is_file():
         raise BadInput(f"--ideas {folder} is a file: give the folder that holds the idea files")
@@ -64,8 +68,6 @@ def serve(ideas: Optional[Path] = typer.Option(None, "--ideas", help="Ideas fold
             probe.bind((host, port))
     except OSError as exc:
         raise BadInput(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-
-    import uvicorn
 
     from thesis.web.app import create_app
 

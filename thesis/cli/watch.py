@@ -170,20 +170,22 @@ def _print_outbox(o: dict, dry_run: bool) -> None:
                           f"{esc(ds[-1]['error'])}; next try {esc(ds[-1]['next_try'])}", highlight=False)
 
 
-def _fmt_dist(d) -> str:
+def _fmt_dist(d, note: str = "") -> str:
     if not d:
         return "-"
     r = f" {d['r']:.1f}R" if d.get("r") is not None else ""
-    return f"{d['level']:g} {d['pct']:+.1f}%{r}"
+    return f"{d['level']:g}{note} {d['pct']:+.1f}%{r}"
 
 
 def _print_board(rows, title: str) -> None:
     from rich.table import Table
 
     table = Table(title=title, title_justify="left")
+    # "position R": the whole position's R (exits taken + the open part marked at the close; the
+    # trade's R once closed); the JSON also has realized_r and open_part_r (docs/lifecycle.md)
     for col, nw in (("idea", False), ("state", False), ("last", True), ("zone", False), ("stop", False),
-                    ("target", False), ("open R", True), ("days", True), ("last event", False)):
-        table.add_column(col, no_wrap=nw, justify="right" if col in ("last", "open R", "days") else "left")
+                    ("target", False), ("position R", True), ("days", True), ("last event", False)):
+        table.add_column(col, no_wrap=nw, justify="right" if col in ("last", "position R", "days") else "left")
     for r in rows:
         state = r["state"] + (f" ({r['reason']})" if r.get("reason") else "")
         if r.get("error"):
@@ -191,8 +193,9 @@ def _print_board(rows, title: str) -> None:
         le = r.get("last_event")
         last_event = f"{le['session']} {le['kind']}" if le else "-"
         table.add_row(esc(r["id"]), state, f"{r['price']:.2f}" if r.get("price") is not None else "-",
-                      _fmt_dist(r.get("zone")), _fmt_dist(r.get("stop")), _fmt_dist(r.get("next_target")),
-                      f"{r['open_r']:+.2f}" if r.get("open_r") is not None else "-",
+                      _fmt_dist(r.get("zone")), _fmt_dist(r.get("stop"), " BE" if r.get("stop_moved") else ""),
+                      _fmt_dist(r.get("next_target")),
+                      f"{r['position_r']:+.2f}" if r.get("position_r") is not None else "-",
                       str(r["days_left"]) if r.get("days_left") is not None else "-", last_event)
     print_table(table, drop=("last event", "zone", "days"))
 
@@ -202,7 +205,7 @@ def ideas(folder: Path = typer.Argument(Path("."), help="Folder of idea files (o
           asof: Optional[str] = typer.Option(None, "--asof", help=ASOF_HELP),
           source: Optional[str] = typer.Option(None, help=SOURCE_HELP),
           json: bool = typer.Option(False, "--json", help="Print one JSON document")):
-    """The board: every idea in a folder with its state, distances, open R, days left, last event."""
+    """The board: every idea in a folder with its state, distances, position R, days left, last event."""
     from thesis.watch.run import board, watch_pass
 
     res = watch_pass([folder], asof=asof, source=source, write=False, deliver=False)

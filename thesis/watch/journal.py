@@ -44,7 +44,7 @@ ONCE = ("event", "external")
 
 
 def home() -> Path:
-    from thesis.data.adapters.store import default_home
+    from thesis.paths import default_home
 
     return default_home() / "watch"
 
