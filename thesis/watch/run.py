@@ -253,7 +253,7 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
         ideas_seen = latest_by_idea(records, "idea")
         skipped = latest_by_idea(records, "skipped")
         gone = latest_by_idea(records, "gone")
-        last_events = last_event_by_idea(records, session.date().isoformat())
+        last_events = last_event_by_idea(records, res.session.date().isoformat())   # the pass (NYSE) session
         watched_dirs = {Path(p).resolve() for p in (paths or [Path(".")]) if Path(p).is_dir()}
         for path in files:
             iid = idea_id(path)
