@@ -35,7 +35,7 @@ CACHE_VERSION = 1
 CODE_DIRS = ("data", "breadth", "market")
 RACY_SECONDS = 2.0
 # Entries kept per kind (the oldest beyond it are removed): universe matrices are ~35 MB each.
-MAX_ENTRIES = {"fields": 4, "breadth": 8, "calendar": 4}
+MAX_ENTRIES = {"fields": 4, "breadth": 8, "calendar": 16}
 MAX_OTHER = 256
 
 

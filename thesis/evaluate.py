@@ -22,7 +22,7 @@ def _distance(close: float, level: float, entry: float, stop: float, sign: int) 
 
 
 def evaluate(idea: Idea, asof=None, source: str | None = None, lookback: int = 10, account: float | None = None,
-             risk_fraction: float = 0.01, replayed=None, bars=None) -> dict:
+             risk_fraction: float = 0.01, replayed=None, bars=None, currency: str = "USD") -> dict:
     """Everything known about ``idea`` at the close of ``asof`` (default: the last bar).
 
     Once the primary trade has filled, distances in R, reward/risk and sizing are measured from the
@@ -72,11 +72,16 @@ def evaluate(idea: Idea, asof=None, source: str | None = None, lookback: int = 1
     if idea.confirmations:
         from thesis.replay.run import confirmations_on
 
-        confirmations, missing = confirmations_on(idea.confirmations, [session], source)
+        confirmations, missing = confirmations_on(idea.confirmations, [session], source, idea.instrument)
     sizing = None
     if account is not None:
         basis = entry if not filled or sign * (entry - lv.stop) > 0 else planned
-        sizing = {"shares": size_shares(account, risk_fraction, basis, lv.stop).to_dict(), "entry": basis}
+        from thesis.risk.units import size_idea   # units, contracts or coins; risk in the account currency
+
+        sizing = {"position": size_idea(idea.instrument, account, risk_fraction, basis, lv.stop, currency, session,
+                                        source), "entry": basis}
+        if idea.instrument.is_us_equity:
+            sizing["shares"] = size_shares(account, risk_fraction, basis, lv.stop).to_dict()
         if idea.options is not None:
             sizing["contracts"] = _size_contracts(idea, bars, session, source, account, risk_fraction)
     rr_now = actual["blended"] if actual else plan.blended

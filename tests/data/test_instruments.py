@@ -73,6 +73,7 @@ def test_units_multipliers_and_closes():
     assert eur.format_price(1.08) == "1.0800"
     assert btc.print_floor > lookup("IWM").print_floor > eur.print_floor
     assert lookup("IWM").is_us_equity and lookup("GSPC").is_us_equity and not btc.is_us_equity
+    assert not lookup("GDAXI").is_us_equity            # an equity index, but not a US one
     assert tnx.source_symbol == "^TNX" and btc.source_symbol == "BTC-USD"
 
 

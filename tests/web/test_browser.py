@@ -10,15 +10,12 @@ from __future__ import annotations
 import os
 import shutil
 import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.web.conftest import LONG, ROOT, SEED, copy_examples
+from tests.web.conftest import LONG, ROOT, SEED, copy_examples, served
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -42,43 +39,13 @@ def _need_browser():
         pytest.skip(msg)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     _need_browser()
     folder = copy_examples(tmp_path_factory.mktemp("run") / "examples")
-    home = tmp_path_factory.mktemp("home")
-    port = _free_port()
-    env = {**os.environ, "THESIS_HOME": str(home)}
-    log = open(tmp_path_factory.mktemp("log") / "serve.log", "w+")
-    proc = subprocess.Popen([sys.executable, "-m", "thesis", "serve", "--port", str(port), "--ideas", str(folder)],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                urllib.request.urlopen(base + "/static/app.css", timeout=2)
-                break
-            except OSError:
-                assert proc.poll() is None, "thesis serve exited early"
-                time.sleep(0.1)
-        urllib.request.urlopen(base + f"/api/ideas/{SEED}", timeout=120)  # warm: the first paint is measured warm
+    # warm: the first paint is measured warm
+    with served(folder, tmp_path_factory, warm=f"/api/ideas/{SEED}") as (base, log):
         yield {"base": base, "folder": folder, "log": log}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.seek(0)
-        text = log.read()
-        log.close()
-        assert "Traceback" not in text, text[-3000:]
 
 
 @pytest.fixture(scope="module")

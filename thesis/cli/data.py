@@ -31,11 +31,11 @@ def _adjustments(adjustment: str) -> list[str]:
 
 def _symbols(symbols: list[str]) -> list[str]:
     """Every symbol through the one rule, duplicates dropped (order kept)."""
-    from thesis.data.symbols import validate_symbol
+    from thesis.data.instruments import resolve
 
     out: list[str] = []
     for s in symbols:
-        sym = validate_symbol(s)
+        sym = resolve(s).symbol       # names people write: USOIL is CL=F, ^TNX is TNX
         if sym not in out:
             out.append(sym)
     return out
@@ -237,7 +237,7 @@ def check(source: str = typer.Argument(..., help="csv:DIR, store[:PATH] or yahoo
     provider = get_provider(source)
     if isinstance(provider, Store) and not provider.exists():
         raise BadInput(f"store {provider.path} does not exist: nothing to check")
-    problems, checked = [], 0
+    problems, checked, seen = [], 0, set()
     for adj in adjs:
         if isinstance(provider, CsvFolder) and not provider.is_root_layout and folder_adjustment(provider.root) != adj:
             continue
@@ -249,10 +249,18 @@ def check(source: str = typer.Argument(..., help="csv:DIR, store[:PATH] or yahoo
                 problems.append(Problem(stray.stem, str(stray), None, None, "not a symbol", REPORT,
                                         "file name breaks the symbol rule: skipped"))
         for sym in names:
-            checked += 1
             if isinstance(provider, CsvFolder):
+                try:   # markets/ serves both adjustments: one file is checked once
+                    path = provider.path_for(sym, adj)
+                except BadInput:
+                    path = None
+                if path is not None and path in seen:
+                    continue
+                seen.add(path)
+                checked += 1
                 problems += provider.check(sym, adj).problems
                 continue
+            checked += 1
             try:
                 bars = provider.fetch(sym, adj)
                 _, report = validate_frame(bars.reset_index(), sym, provider.name)
@@ -274,7 +282,7 @@ def check(source: str = typer.Argument(..., help="csv:DIR, store[:PATH] or yahoo
         for col in ("symbol", "where", "kind", "action", "detail"):
             table.add_column(col, overflow="fold", no_wrap=col in ("symbol",))
         for p in problems:
-            where = p.path.rsplit("/", 1)[-1] + (f":{p.line}" if p.line else "")
+            where = p.path.rsplit("/", 1)[-1] + (f":{p.line}" if p.line else "") + (f" ({p.date})" if p.date else "")
             table.add_row(esc(p.symbol, 30), esc(where, 80), esc(p.kind), p.action, esc(p.message, 300))
         print_table(table)
     else:

@@ -92,17 +92,20 @@ def evaluate(idea: Path = typer.Argument(..., help="Idea file (TOML)"),
              lookback: int = typer.Option(10, help="Sessions in which recent triggers are listed (>= 1)"),
              account: Optional[float] = typer.Option(None, callback=bounded(above=0, hi=1e13),
                                                      help="Account size for position sizing"),
-             risk: float = typer.Option(0.01, callback=bounded(above=0, hi=1, hint="0.01 means 1 %"),
-                                        help="Fraction of the account risked (with --account)"),
+             risk: str = typer.Option("0.01", help="Part of the account risked (with --account): 0.01 or 1%"),
+             currency: str = typer.Option("USD", help="Account currency (with --account); the idea's quote currency "
+                                                      "is converted through its FX series"),
              json: bool = typer.Option(False, "--json", help="Print one JSON document")):
     """The idea's state on a date: distances to zone, stop and targets, recent triggers, the arithmetic."""
     from thesis.errors import BadInput
     from thesis.evaluate import evaluate as run
+    from thesis.risk.units import parse_risk
 
     if lookback < 1:
         raise BadInput(f"--lookback must be a whole number of sessions >= 1, got {lookback}")
     asof = parse_date(asof, "--asof")
-    doc = run(idea, asof=asof, source=source, lookback=lookback, account=account, risk_fraction=risk)
+    doc = run(idea, asof=asof, source=source, lookback=lookback, account=account, risk_fraction=parse_risk(risk),
+              currency=currency)
     if json:
         print_json(doc)
         return
@@ -176,7 +179,8 @@ def schema():
 
 @handle_errors
 def demo(out: Path = typer.Option(Path("out"), help="Folder for the snapshot and the JSON report")):
-    """Pull IWM, SPY and QQQ into the store, then replay the seed idea and draw its snapshot."""
+    """Pull IWM, SPY and QQQ into the store, then replay the seed idea and draw its snapshot; then the
+    crypto, FX and commodity ideas of examples/markets."""
     from thesis.chart import chart as draw
     from thesis.cli.data import pull
     from thesis.replay import replay as run
@@ -195,11 +199,62 @@ def demo(out: Path = typer.Option(Path("out"), help="Folder for the snapshot and
 
     (out / "iwm-no-love-for-small-caps.json").write_text(_json.dumps(to_jsonable(doc), indent=2))
     console.print(f"snapshot: {esc(png)}\nreport:   {esc(out / 'iwm-no-love-for-small-caps.json')}", highlight=False)
+    _demo_markets(root / "examples" / "markets", out / "markets")
+
+
+def _demo_markets(folder: Path, out: Path) -> None:
+    """Replay and draw one idea each on crypto, FX and a commodity (examples/markets/, docs/markets.md)."""
+    from thesis.chart import chart as draw
+    from thesis.replay import replay as run
+
+    out.mkdir(parents=True, exist_ok=True)
+    for path in sorted(folder.glob("*.toml")):
+        console.rule(f"markets: {esc(path.name)}")
+        with console.status(f"replaying {esc(path.name)}"):
+            res = run(path)
+        print_replay(res.to_dict())
+        png = draw(res.idea, out / f"{path.stem}.png", replayed=res)
+        console.print(f"snapshot: {esc(png)}", highlight=False)
 
 
 # ----------------------------------------------------------------- printing
 def _fmt(v, spec=".2f"):
     return "-" if v is None else format(v, spec)
+
+
+_INSTRUMENT: list = [None]     # the instrument of the document being printed (prices at its precision)
+
+
+def _use_instrument(symbol: str) -> None:
+    from thesis.data.instruments import instrument_of
+
+    _INSTRUMENT[0] = instrument_of(symbol)
+
+
+def _px(v, sign: bool = False) -> str:
+    """A price (or price distance) at the instrument's precision: EURUSD 1.3200, USDJPY 151.20, BTC 67584.80."""
+    if v is None:
+        return "-"
+    decimals = _INSTRUMENT[0].decimals if _INSTRUMENT[0] is not None else 2
+    return format(v, f"{'+' if sign else ''}.{max(decimals, 2) if _INSTRUMENT[0] is None else decimals}f")
+
+
+def _in_units(d) -> str:
+    """`` (+150.0 pips)`` beside a price distance for instruments counted in pips, points or bp."""
+    inst = _INSTRUMENT[0]
+    if d is None or not _counted() or inst.unit_size == 1.0:    # points of size 1 read as the price itself
+        return ""
+    return f" ({inst.units(d):+,.1f} {inst.unit_label()})"
+
+
+def _counted() -> bool:
+    """Whether the instrument counts distances in its own unit (pips, points, bp)."""
+    return _INSTRUMENT[0] is not None and _INSTRUMENT[0].unit != "price"
+
+
+def _symbol_line(symbol: str) -> str:
+    inst = _INSTRUMENT[0]
+    return symbol if inst is None or not inst.name else f"{symbol} ({inst.name})"
 
 
 def _warnings(doc: dict) -> None:
@@ -220,22 +275,23 @@ def _leg_word(leg: dict, targets: list) -> str:
 
 def print_replay(doc: dict) -> None:
     i, rr = doc["idea"], doc["risk_reward"]
+    _use_instrument(i["symbol"])
     _warnings(doc)
-    console.print(Panel.fit(f"[bold]{esc(i['title'])}[/]\n{esc(i['symbol'])} {i['direction']}, published "
+    console.print(Panel.fit(f"[bold]{esc(i['title'])}[/]\n{esc(_symbol_line(i['symbol']))} {i['direction']}, published "
                             f"{i['published']}, horizon {esc(i['horizon'] or '-')}; bars {doc['data']['adjustment']} "
                             f"from {esc(doc['data']['source'])}"))
     verdict = "" if rr["claimed"] is None else (
         f" (claimed {rr['claimed']:g}:1: {'consistent' if rr['claim_consistent'] else '[red]does not hold[/]'})")
-    console.print(f"Planned reward/risk {rr['planned']:.2f}:1 from the planned entry {rr['planned_entry']:.2f}"
+    console.print(f"Planned reward/risk {rr['planned']:.2f}:1 from the planned entry {_px(rr['planned_entry'])}"
                   f"{verdict}; break-even win rate {rr['break_even_win_rate']:.1%}", highlight=False)
     fill = rr.get("from_fill")
     if fill and abs(fill["entry"] - rr["planned_entry"]) > 1e-9:
-        console.print(f"From the fill {fill['entry']:.2f}: reward/risk {fill['blended']:.2f}:1, "
-                      f"risk {fill['risk_per_share']:.2f}/share", highlight=False)
+        console.print(f"From the fill {_px(fill['entry'])}: reward/risk {fill['blended']:.2f}:1, "
+                      f"risk {_px(fill['risk_per_share'])}{_in_units(fill['risk_per_share'])}/unit", highlight=False)
     for c in doc["claims"]:
         console.print(f"  - {esc(c['sentence'])}", highlight=False)
     table = Table(title='Trades (fill rules: docs/fills.md)')
-    for col, key in (("variant", False), ("entry", True), ("exit", True), ("reason", False), ("P&L/share", True),
+    for col, key in (("variant", False), ("entry", True), ("exit", True), ("reason", False), ("P&L/unit", True),
                      ("P&L %", False), ("R", True), ("MFE (R)", False), ("MAE (R)", False), ("days", False)):
         table.add_column(col, no_wrap=key)
     averages = []
@@ -248,17 +304,17 @@ def print_replay(doc: dict) -> None:
         legs = t["legs"] or [{"date": t["exit"]["date"], "price": t["exit"]["price"], "kind": t["exit"]["reason"],
                               "size": 1.0, "level": None}]
         # Each leg of a scale-out at its own date and price: the price that traded.
-        exits = "\n".join(f"{leg['date']} @ {leg['price']:.2f}" for leg in legs)
+        exits = "\n".join(f"{leg['date']} @ {_px(leg['price'])}" for leg in legs)
         reasons = "\n".join(_leg_word(leg, sorted(set(targets), key=targets.index))
                             + (f" {leg['size']:.0%}" if len(legs) > 1 else "") for leg in legs)
         if len(legs) > 1:
             averages.append(f"{t['variant']}: {len(legs)} exits, size-weighted average exit "
-                            f"{t['exit']['average_price']:.2f} (an average, not a traded price)")
-        table.add_row(t["variant"], f"{t['entry']['date']} @ {t['entry']['price']:.2f}", exits, reasons,
-                      _fmt(t["pnl"]["per_share"], "+.2f"), _fmt(t["pnl"]["pct"], "+.1f"), _fmt(t["pnl"]["r"], "+.2f"),
+                            f"{_px(t['exit']['average_price'])} (an average, not a traded price)")
+        table.add_row(t["variant"], f"{t['entry']['date']} @ {_px(t['entry']['price'])}", exits, reasons,
+                      _px(t["pnl"]["per_share"], sign=True) + _in_units(t["pnl"]["per_share"]), _fmt(t["pnl"]["pct"], "+.1f"), _fmt(t["pnl"]["r"], "+.2f"),
                       f"{_fmt(t['mfe']['r'], '+.2f')} {t['mfe']['date']}", f"{_fmt(t['mae']['r'], '+.2f')} {t['mae']['date']}",
                       str(t["days_held"]))
-    print_table(table, drop=("MAE (R)", "MFE (R)", "P&L %", "days", "P&L/share"))
+    print_table(table, drop=("MAE (R)", "MFE (R)", "P&L %", "days", "P&L/unit"))
     for line in averages:
         console.print(line, highlight=False)
     for t in doc["trades"]:
@@ -275,7 +331,7 @@ def print_replay(doc: dict) -> None:
         for n in doc["notes"]:
             conf = " ".join(("[green]+[/]" if c["passed"] else "[red]-[/]" if c["passed"] is False else "?")
                             + f"{c['kind']} {esc(c.get('subject', ''))}".rstrip() for c in n["confirmations"])
-            nt.add_row(n["date"], _fmt(n["price"]), _note_state(n), conf)
+            nt.add_row(n["date"], _px(n["price"]), _note_state(n), conf)
         print_table(nt)
     if doc.get("options"):
         o = doc["options"]
@@ -295,15 +351,18 @@ def _note_state(n: dict) -> str:
 
 def _print_evaluate(doc: dict) -> None:
     i, p, lv = doc["idea"], doc["price"], doc["levels"]
+    _use_instrument(i["symbol"])
     _warnings(doc)
     for notice in doc.get("notices", []):
         err_console.print(f"[yellow]note:[/] {esc(notice)}", highlight=False)
-    console.print(Panel.fit(f"[bold]{esc(i['title'])}[/] as of {doc['asof']}: close {p['close']:.2f} "
+    console.print(Panel.fit(f"[bold]{esc(i['title'])}[/] as of {doc['asof']}: close {_px(p['close'])} "
                             f"({doc['data']['adjustment']})\n{esc(doc['state']['text'])}"))
     filled = lv["entry"]["kind"] == "fill"
     t = Table(title="Levels" + (" (R from the fill)" if filled else " (R from the planned entry)"))
     for col in ("level", "price", "distance", "%", "R"):
         t.add_column(col, no_wrap=True)
+    if _counted():
+        t.columns[2].header = f"distance ({_INSTRUMENT[0].unit_label()})"
     entry_name = f"entry (fill {lv['entry']['date']})" if filled else "entry (planned)"
     rows = [("zone low", lv["zone"]["to_low"]), ("zone high", lv["zone"]["to_high"]), (entry_name, lv["entry"])]
     if filled and abs(lv["planned_entry"]["level"] - lv["entry"]["level"]) > 1e-9:
@@ -312,7 +371,8 @@ def _print_evaluate(doc: dict) -> None:
     rows += [(stop_name, lv["stop"])] + [(f"target {k + 1}" + (" (hit)" if x.get("hit") else ""), x)
                                          for k, x in enumerate(lv["targets"])]
     for name, d in rows:
-        t.add_row(name, f"{d['level']:.2f}", f"{d['distance']:+.2f}", f"{d['pct']:+.1f}%", _fmt(d["r_from_entry"], "+.2f"))
+        units = f"{_INSTRUMENT[0].units(d['distance']):+,.1f}" if _counted() else _px(d["distance"], sign=True)
+        t.add_row(name, _px(d["level"]), units, f"{d['pct']:+.1f}%", _fmt(d["r_from_entry"], "+.2f"))
     print_table(t)
     if doc["triggers_recent"]:
         console.print(f"Triggers in the last {plural(doc['lookback_sessions'], 'session')}: " +
@@ -327,16 +387,21 @@ def _print_evaluate(doc: dict) -> None:
     bew = a["break_even_win_rate"]
     if rr.get("from_fill"):
         f = rr["from_fill"]
-        console.print(f"Reward/risk {f['blended']:.2f}:1 from the fill {f['entry']:.2f} (planned {rr['planned']:.2f}:1 "
-                      f"from {rr['planned_entry']:.2f})" + (f", break-even win rate {bew:.1%}" if bew else ""),
+        console.print(f"Reward/risk {f['blended']:.2f}:1 from the fill {_px(f['entry'])} (planned {rr['planned']:.2f}:1 "
+                      f"from {_px(rr['planned_entry'])})" + (f", break-even win rate {bew:.1%}" if bew else ""),
                       highlight=False)
     else:
-        console.print(f"Reward/risk {rr['planned']:.2f}:1 from the planned entry {rr['planned_entry']:.2f}, "
+        console.print(f"Reward/risk {rr['planned']:.2f}:1 from the planned entry {_px(rr['planned_entry'])}, "
                       f"break-even win rate {bew:.1%}", highlight=False)
     if a["sizing"]:
-        sh = a["sizing"]["shares"]
-        console.print(f"Size: {sh['units']} shares from {a['sizing']['entry']:.2f} (max loss at the stop "
-                      f"{sh['max_loss']:,.2f} of a {sh['budget']:,.2f} budget; notional {sh['cost']:,.2f})",
+        sh = a["sizing"]["position"]
+        via = f"; {sh['quote_currency']} at {sh['rate']:.6g} {sh['currency']} ({sh['rate_from']})" if sh["rate_from"] \
+            else ""
+        unit = sh["unit"][:-1] if sh["units"] == 1 else sh["unit"]
+        console.print(esc(f"Size: {sh['units']:,g} {unit} from {_px(a['sizing']['entry'])}, stop "
+                          f"{sh['stop_units']:,.1f} {sh['unit_label']} away (max loss at the stop "
+                          f"{sh['max_loss']:,.2f} {sh['currency']} of a {sh['budget']:,.2f} budget; notional "
+                          f"{sh['cost']:,.2f}{via})"),
                       highlight=False)
         if "contracts" in a["sizing"]:
             c = a["sizing"]["contracts"]

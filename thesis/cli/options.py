@@ -176,9 +176,9 @@ def plan_cmd(idea: Optional[Path] = typer.Argument(None, help="Idea file: direct
              chart: Optional[str] = typer.Option(None, help="Write the best candidate's scenario PNG here")):
     """Propose and rank option positions for a directional idea (an IDEA file or explicit flags)."""
     if symbol is not None:
-        from thesis.data.symbols import validate_symbol
+        from thesis.data.instruments import resolve
 
-        symbol = validate_symbol(symbol, "--symbol")
+        symbol = resolve(symbol, "--symbol").symbol
     from thesis.cli._common import output_file
 
     output_file(chart, "--chart")
@@ -203,6 +203,13 @@ def plan_cmd(idea: Optional[Path] = typer.Argument(None, help="Idea file: direct
                 raise BadInput(f"{idea} has no horizon: add horizon to its [idea] table or give --horizon-days")
         if iv is None and iv_source is None and spec.options is not None:
             iv, iv_source = spec.options.iv, spec.options.iv_source
+    if symbol is not None:
+        from thesis.data.instruments import lookup
+
+        inst = lookup(symbol)
+        if not inst.is_us_equity:
+            raise BadInput(f"options: the option model prices options on US stocks and ETFs; {inst.symbol} is "
+                           f"{inst.kind} (options on FX, crypto and futures are out of scope)")
     missing = [n for n, v in (("--direction", direction), ("--entry", entry), ("--stop", stop), ("--target", target),
                               ("--horizon-days", horizon_days)) if not v]
     if missing:

@@ -159,7 +159,7 @@ def load_bars(symbol: str, adjustment: str = "as-traded", source: str | None = N
     Store = sys.modules[__name__].Store
     if adjustment not in ADJUSTMENTS:
         raise BadInput(f"adjustment must be one of {ADJUSTMENTS}, got {adjustment!r}")
-    symbol = validate_symbol(symbol)
+    symbol = _table_name(validate_symbol(symbol))
     source = source or default_source()
     provider = get_provider(source)
     if source == "yahoo":
@@ -174,6 +174,15 @@ def load_bars(symbol: str, adjustment: str = "as-traded", source: str | None = N
             bars.attrs["warnings"] = bar_warnings(bars) + [f"not cached: {exc}"]
         return bars
     return provider.fetch(symbol, adjustment, start, end)
+
+
+def _table_name(symbol: str) -> str:
+    """thesis's name for a table instrument written by its online name (``^TNX`` -> ``TNX``); else unchanged.
+    Aliases (``GOLD``) are resolved where people write them (idea files, flags), not here."""
+    from thesis.data.instruments import instrument_of
+
+    inst = instrument_of(symbol)
+    return inst.symbol if inst.known and symbol == inst.yahoo.upper() else symbol
 
 
 def _from_store(store: Store, symbol: str, adjustment: str, start, end, down: Exception) -> pd.DataFrame:

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from thesis.errors import BadInput
 
-__all__ = ["Instrument", "UnknownSymbol", "resolve", "lookup", "known_aliases", "suggest", "user_table_path",
+__all__ = ["Instrument", "UnknownSymbol", "resolve", "lookup", "instrument_of", "known_aliases", "suggest", "user_table_path",
            "ASSET_CLASSES"]
 
 BUILTIN = Path(__file__).with_name("instruments.toml")
@@ -41,7 +41,7 @@ ASSET_CLASSES = ("equity", "index", "crypto", "fx", "fx-index", "future", "rate"
 US_EQUITY = ("equity", "index")
 UNITS = ("price", "pip", "point", "bp")
 CLASS_KEYS = {"calendar", "currency", "tick", "multiplier", "negative", "close", "zone", "unit", "unit_size",
-              "print_floor"}
+              "print_floor", "print_k"}
 ENTRY_KEYS = CLASS_KEYS | {"class", "name", "yahoo", "aliases", "base"}
 
 # ISO codes an FX pair is recognised from (any two of them: EURAUD, NZDCHF, USDMXN, ...).
@@ -74,6 +74,7 @@ class Instrument:
     unit: str = "price"         # how distances are counted: price, pip, point, bp
     unit_size: float = 0.01     # the size of one unit in price
     print_floor: float = 0.03   # the bad-print rule ignores moves below this fraction of the close
+    print_k: float = 20.0       # ... and below this many times the recent true range (thesis.data.outliers)
     name: str = ""
     yahoo: str = ""             # the online source's symbol (^TNX for TNX)
     base: str | None = None     # FX/crypto: the currency or coin bought
@@ -99,8 +100,21 @@ class Instrument:
 
     @property
     def is_us_equity(self) -> bool:
-        """Breadth, the S&P constituent universe and equity options apply to these only."""
-        return self.asset_class in US_EQUITY
+        """Breadth, the S&P constituent universe and equity options apply to these only (not the DAX)."""
+        return self.asset_class in US_EQUITY and self.calendar == "XNYS" and self.currency == "USD"
+
+    @property
+    def checks_volume(self) -> bool:
+        """Whether a volume spike can be a bad print: not on a continuous future, whose volume jumps at
+        every roll from an illiquid month to the next (GC=F)."""
+        return self.asset_class != "future"
+
+    @property
+    def kind(self) -> str:
+        """The asset class in words, with its article: "an FX pair", "a futures contract"."""
+        return {"equity": "a US stock or ETF", "index": "an equity index", "crypto": "a crypto asset",
+                "fx": "an FX pair", "fx-index": "a currency index", "future": "a futures contract",
+                "rate": "a yield"}[self.asset_class]
 
     @property
     def is_24_7(self) -> bool:
@@ -172,6 +186,7 @@ def _check_class_values(where: str, values: dict) -> None:
         "unit": lambda v: v in UNITS,
         "unit_size": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0,
         "print_floor": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v < 10,
+        "print_k": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 1,
         "class": lambda v: v in ASSET_CLASSES,
         "name": lambda v: isinstance(v, str),
         "yahoo": lambda v: isinstance(v, str) and bool(TICKER_RE.match(v)),
@@ -196,7 +211,7 @@ def _instrument(symbol: str, entry: dict, classes: dict, where: str) -> Instrume
                       tick_size=float(v["tick"]), multiplier=float(v["multiplier"]), negative_prices=v["negative"],
                       close_time=v["close"], close_zone=v["zone"], unit=v["unit"],
                       unit_size=float(entry.get("unit_size", v["tick"] if cls == "fx" else v["unit_size"])),
-                      print_floor=float(v["print_floor"]), name=v.get("name", ""), yahoo=v.get("yahoo", symbol),
+                      print_floor=float(v["print_floor"]), print_k=float(v.get("print_k", 20.0)), name=v.get("name", ""), yahoo=v.get("yahoo", symbol),
                       base=v.get("base"), aliases=tuple(a.strip().upper() for a in v.get("aliases", [])))
 
 
@@ -322,20 +337,22 @@ def _unknown(text: str, why: str) -> UnknownSymbol:
     return UnknownSymbol(text, why, suggest(text))
 
 
-def resolve(text: str) -> Instrument:
-    """The instrument a written name means, with the name kept as ``alias`` (see the module doc)."""
-    if not isinstance(text, str):
-        raise BadInput(f"symbol must be text, got {type(text).__name__}")
+def resolve(text: str, what: str = "symbol") -> Instrument:
+    """The instrument a written name means, with the name kept as ``alias`` (see the module doc).
+
+    ``what`` names the value in error messages ("compare symbol", "--symbol")."""
+    from thesis.data.symbols import validate_symbol
+
+    if not isinstance(text, str) or not text.strip() or len(text.strip()) > 40:
+        validate_symbol(text, what)     # its messages: not text, empty, too long
     written = text.strip()
     key = _clean(written)
     if not key:
-        raise BadInput("symbol is empty")
-    if len(key) > 40:
-        raise BadInput(f"symbol {written[:40]!r}... is too long ({len(written):,} characters)")
+        validate_symbol(key, what)
     table = _table()
     prefix, _, rest = key.rpartition(":")
     if prefix in STOCK_EXCHANGES:
-        return _stock(rest, written, table)
+        return _stock(rest, written, table, what)
     for name in (key, rest):
         if name in table.by_name:
             return table.by_symbol[table.by_name[name]].with_alias(written)
@@ -352,13 +369,15 @@ def resolve(text: str) -> Instrument:
         raise _unknown(written, f"{rest!r} is not a symbol thesis knows on {prefix}")
     if re.fullmatch(r"[A-Z]{6,}", rest):
         raise _unknown(written, "not in the instrument table, and too long for a US stock ticker")
-    return _stock(rest, written, table)
+    return _stock(rest, written, table, what)
 
 
-def _stock(rest: str, written: str, table: _Table) -> Instrument:
+def _stock(rest: str, written: str, table: _Table, what: str) -> Instrument:
     if not TICKER_RE.match(rest):
-        raise _unknown(written, "not a valid ticker (1-21 characters: a letter, digit or ^ first, then letters, "
-                                "digits and . - ^ =)")
+        from thesis.data.symbols import validate_symbol
+
+        validate_symbol(written if rest == _clean(written) else rest, what)   # raises, naming the rule
+        raise _unknown(written, "not a valid ticker")
     known = table.by_symbol.get(rest)
     if known is not None and known.is_us_equity:
         return known.with_alias(written)
@@ -377,6 +396,17 @@ def lookup(symbol: str) -> Instrument:
     if key not in memo:
         memo[key] = resolve(key).with_alias("")
     return memo[key]
+
+
+def instrument_of(symbol: str | None) -> Instrument:
+    """``lookup(symbol)`` that never raises: a name the table cannot place is a US stock (as before
+    instruments existed: test fixtures and user folders hold files such as ``TESTSYM.csv``)."""
+    if symbol:
+        try:
+            return lookup(symbol)
+        except BadInput:
+            pass
+    return replace(_generated(str(symbol or "?"), "equity", _table()), known=False)
 
 
 def known_aliases() -> dict[str, str]:

@@ -17,6 +17,11 @@ needed; none is flagged before). With ``K = 20`` and a floor of 3 % of the close
 | close spike | abs(close - previous close) > T | closes back within half the jump of the previous close |
 | volume spike | volume > 1000 x the median volume of the previous 20 sessions | trades less than a quarter of it |
 
+Per instrument (thesis.data.instruments: ``print_k`` and ``print_floor``): K and the floor follow
+the market: crypto's floor is 15% (it moves 10% in a day), FX's 2% (EURUSD moving 10% is a bad
+print); continuous futures use K = 40 (the front month jumps at rolls and expiry squeezes: CL=F's
+-37.63 of 2020-04-20 is 20 x S and real) and have no volume rule (volume jumps at every roll).
+
 A wick spike on the last bar is flagged (its own close already reverted); a
 close spike on the last bar cannot be confirmed and is not. Tuned on
 ``../shared/market-data`` (16 ETFs and indices since 1927, 19 adjusted series,
@@ -58,8 +63,12 @@ def _rolling_median_before(values: np.ndarray) -> np.ndarray:
     return pd.Series(values).rolling(WINDOW, min_periods=MIN_PERIODS).median().shift(1).to_numpy()
 
 
-def find_outliers(dates, open_, high, low, close, volume=None) -> list[Flag]:
-    """Flags for one bar series (arrays in date order). Never changes the data."""
+def find_outliers(dates, open_, high, low, close, volume=None, floor: float = FLOOR, k: float = K) -> list[Flag]:
+    """Flags for one bar series (arrays in date order). Never changes the data.
+
+    ``floor``: the smallest move ever flagged, as a fraction of the close (the instrument's
+    ``print_floor``: 3% for stocks, 15% for crypto, 2% for FX; thesis.data.instruments); ``k`` the
+    multiple of the recent true range (``print_k``: 20, 40 for continuous futures)."""
     h = np.asarray(high, dtype="float64")
     lo = np.asarray(low, dtype="float64")
     c = np.asarray(close, dtype="float64")
@@ -73,7 +82,7 @@ def find_outliers(dates, open_, high, low, close, volume=None) -> list[Flag]:
         tr = np.fmax(h, pc) - np.fmin(lo, pc)
         scale = _rolling_median_before(tr)
         valid = np.isfinite(scale) & (scale > 0)
-        thr = np.where(valid, np.fmax(K * scale, FLOOR * c), np.inf)
+        thr = np.where(valid, np.fmax(k * scale, floor * np.abs(c)), np.inf)
         top = np.fmax(np.fmax(o, c), pc)
         bot = np.fmin(np.fmin(o, c), pc)
         up, down, jump = h - top, bot - lo, np.abs(c - pc)
@@ -99,7 +108,11 @@ def find_outliers(dates, open_, high, low, close, volume=None) -> list[Flag]:
 
 
 def flags_of_bars(bars: pd.DataFrame) -> list[Flag]:
-    """``find_outliers`` on a bar frame (the model of thesis.data.model)."""
-    has_volume = "volume" in bars.columns and bars["volume"].notna().any()
+    """``find_outliers`` on a bar frame (the model of thesis.data.model), at its instrument's floor."""
+    from thesis.data.instruments import instrument_of
+
+    inst = instrument_of(bars.attrs.get("symbol"))
+    has_volume = "volume" in bars.columns and bars["volume"].notna().any() and inst.checks_volume
     return find_outliers(bars.index, bars["open"] if "open" in bars.columns else None, bars["high"], bars["low"],
-                         bars["close"], bars["volume"] if has_volume else None)
+                         bars["close"], bars["volume"] if has_volume else None, floor=inst.print_floor,
+                         k=inst.print_k)

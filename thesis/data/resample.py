@@ -1,7 +1,8 @@
-"""Weekly and monthly bars aligned to the XNYS calendar.
+"""Weekly and monthly bars aligned to the instrument's calendar (XNYS, 24/7, 24/5, CMES ...).
 
-A week is Monday-Friday and a month is a calendar month, both made of the
-sessions that fall in them. Each period is labelled by its last session in
+A week is Monday to Friday (Monday to Sunday on a 7-day calendar: a crypto week
+has 7 bars) and a month is a calendar month, both made of the sessions that fall
+in them. Each period is labelled by its last session in
 the data; ``partial`` is True when the calendar has sessions of that period
 after the last bar (the current week or month, or a gap at the end).
 """
@@ -13,10 +14,12 @@ import pandas as pd
 from thesis.data import calendar
 
 RULES = {"1w": "W-FRI", "1mo": "M"}
+SEVEN_DAY_WEEK = "W-SUN"
 
 
-def _period_keys(index: pd.DatetimeIndex, timeframe: str) -> np.ndarray:
-    return index.to_period(RULES[timeframe]).asi8
+def _period_keys(index: pd.DatetimeIndex, timeframe: str, cal: str = calendar.DEFAULT) -> np.ndarray:
+    rule = SEVEN_DAY_WEEK if timeframe == "1w" and cal == "24/7" else RULES[timeframe]
+    return index.to_period(rule).asi8
 
 
 def resample(bars: pd.DataFrame, timeframe: str) -> pd.DataFrame:
@@ -32,7 +35,8 @@ def resample(bars: pd.DataFrame, timeframe: str) -> pd.DataFrame:
         out["partial"] = pd.Series(dtype=bool)
         return out
     idx = pd.DatetimeIndex(bars.index)
-    keys = _period_keys(idx, timeframe)
+    cal = calendar.calendar_of(bars.attrs.get("symbol"))
+    keys = _period_keys(idx, timeframe, cal)
     grouped = bars.groupby(keys, sort=True)
     out = pd.DataFrame({
         "open": grouped["open"].first() if bars["open"].notna().any() else np.nan,
@@ -46,8 +50,8 @@ def resample(bars: pd.DataFrame, timeframe: str) -> pd.DataFrame:
     # A period is complete when the calendar has no later session inside it.
     last_bar = idx[-1]
     span_end = last_bar + pd.Timedelta(days=31)
-    cal = calendar.sessions(idx[0], span_end)
-    cal_last = pd.Series(cal, index=_period_keys(cal, timeframe)).groupby(level=0).max()
+    days = calendar.sessions(idx[0], span_end, cal)
+    cal_last = pd.Series(days, index=_period_keys(days, timeframe, cal)).groupby(level=0).max()
     expected_last = cal_last.reindex(last_dates.index).to_numpy()
     out["partial"] = pd.notna(expected_last) & (last_dates.to_numpy() < expected_last)
     out.attrs = dict(bars.attrs)

@@ -7,14 +7,20 @@ Policy (also in docs/data.md):
 | missing value, text in a number column, wrong field count | reject (parse error) |
 | a value that is not a finite number (inf, nan) | reject |
 | non-positive price, negative volume, high below low | reject |
+| zero or negative price of an instrument that allows it (futures, yields: CL=F -37.63) | report (warn): kept |
 | price outside 1e-6 .. 1e9, volume over 1e15 (thesis.data.limits) | reject (implausible) |
 | duplicate date with different values | reject |
 | duplicate date, identical row | repair: keep the first, warn |
 | dates out of order | repair: sort, warn |
 | high below max(open, close) / low above min(open, close) | repair: widen high/low to the body, warn |
-| session missing against the XNYS calendar | report (warn): never invented |
-| date that is not an XNYS session | report (warn): kept |
-| bad print (thesis.data.outliers: a spike that reverts) | report (warn): kept as printed, flagged |
+| session missing against the instrument's calendar (XNYS, 24/7, 24/5, CMES ...) | report (warn): never invented |
+| date that is not a session of that calendar | report (warn): kept |
+| a weekend row of a 24/5 market (FX trades Monday to Friday) | repair: dropped, warn |
+| bad print (thesis.data.outliers: a spike that reverts; floor per instrument) | report (warn): kept as printed, flagged |
+| vendor faults (thesis.data.faults: opens equal to closes, flat volume-less bars) | report (warn) |
+
+The calendar, the bad-print floor and whether prices may be negative come from the symbol's
+instrument (thesis.data.instruments); a report names each problem's file line and session date.
 
 A rejection raises DataFileError naming file, line and symbol. Repairs and
 reports are listed in the bar set's ``attrs["warnings"]``; bad prints also in
@@ -23,6 +29,7 @@ reports are listed in the bar set's ``attrs["warnings"]``; bad prints also in
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -31,6 +38,9 @@ from thesis.data import calendar, limits
 from thesis.data.csvfile import LINE
 from thesis.data.outliers import Flag, find_outliers
 from thesis.errors import DataFileError
+
+if TYPE_CHECKING:
+    from thesis.data.instruments import Instrument
 
 REJECT, REPAIR, REPORT = "reject", "repair", "report"
 
@@ -46,7 +56,7 @@ class Problem:
     message: str
 
     def text(self) -> str:
-        where = self.path + (f":{self.line}" if self.line else "")
+        where = self.path + (f":{self.line}" if self.line else "") + (f" ({self.date})" if self.date else "")
         return f"{where} [{self.symbol}] {self.kind} ({self.action}): {self.message}"
 
     def to_dict(self) -> dict:
@@ -67,6 +77,14 @@ class Report:
             out[key] = out[key] + "; " + f.message() if key in out else f.message()
         return out
 
+    def bar_attrs(self) -> dict:
+        """What travels with the loaded bars: warnings, flagged bars, and where the opens fail."""
+        out = {"warnings": [p.text() for p in self.problems], "flagged": self.flagged}
+        since = next((p.date for p in self.problems if p.kind == "unreliable opens"), None)
+        if since:
+            out["open_unreliable_since"] = since
+        return out
+
     @property
     def rejected(self) -> list[Problem]:
         return [p for p in self.problems if p.action == REJECT]
@@ -81,12 +99,16 @@ def _date(frame: pd.DataFrame, i: int) -> str:
 
 
 def validate_frame(frame: pd.DataFrame, symbol: str, path: str, *, check_calendar: bool = True,
-                   max_listed: int = 20) -> tuple[pd.DataFrame, Report]:
+                   max_listed: int = 20, instrument: Instrument | None = None) -> tuple[pd.DataFrame, Report]:
     """Validate and repair a parsed frame (columns date, prices, optional _line).
 
     Returns the repaired frame (sorted, unique dates) and the report. Never
     raises: the caller decides what a rejection means (see ``ensure_loadable``).
+    ``instrument`` defaults to the symbol's (thesis.data.instruments.instrument_of).
     """
+    from thesis.data.instruments import instrument_of
+
+    inst = instrument or instrument_of(symbol)
     problems: list[Problem] = []
 
     def add(i, kind, action, message, listed_so_far):
@@ -103,9 +125,14 @@ def validate_frame(frame: pd.DataFrame, symbol: str, path: str, *, check_calenda
         for k, i in enumerate(np.flatnonzero(~finite)):
             add(i, "not a finite number", REJECT, f"{col} = {vals[i]}", k)
         with np.errstate(invalid="ignore"):
-            for k, i in enumerate(np.flatnonzero(finite & ~(vals > 0))):
-                add(i, "non-positive price", REJECT, f"{col} = {vals[i]}", k)
-            odd = finite & (vals > 0) & ((vals < limits.MIN_PRICE) | (vals > limits.MAX_PRICE))
+            if inst.negative_prices:   # flagged, not impossible: WTI settled at -37.63 on 2020-04-20
+                for k, i in enumerate(np.flatnonzero(finite & ~(vals > 0))):
+                    add(i, "non-positive price", REPORT, f"{col} = {vals[i]} (possible for {inst.symbol}: kept)", k)
+                odd = finite & (np.abs(vals) > limits.MAX_PRICE)
+            else:
+                for k, i in enumerate(np.flatnonzero(finite & ~(vals > 0))):
+                    add(i, "non-positive price", REJECT, f"{col} = {vals[i]}", k)
+                odd = finite & (vals > 0) & ((vals < limits.MIN_PRICE) | (vals > limits.MAX_PRICE))
         for k, i in enumerate(np.flatnonzero(odd)):
             add(i, "implausible price", REJECT,
                 f"{col} = {vals[i]:.6g} is outside {limits.MIN_PRICE:g} .. {limits.MAX_PRICE:g}", k)
@@ -160,28 +187,55 @@ def validate_frame(frame: pd.DataFrame, symbol: str, path: str, *, check_calenda
     flags: list[Flag] = []
     if not any(p.action == REJECT for p in problems) and len(frame):
         flags = find_outliers(frame["date"], frame["open"] if "open" in frame.columns else None, frame["high"],
-                              frame["low"], frame["close"], frame["volume"] if "volume" in frame.columns else None)
+                              frame["low"], frame["close"],
+                              frame["volume"] if "volume" in frame.columns and inst.checks_volume else None,
+                              floor=inst.print_floor, k=inst.print_k)
         for k, f in enumerate(flags):
             add(f.index, f"bad print? {f.kind}", REPORT, f.message(), k)
 
     if check_calendar and len(frame):
-        d = pd.DatetimeIndex(frame["date"])
-        expected = calendar.sessions(d[0], d[-1])
-        missing = expected.difference(d)
-        # only dates the calendar covers can be called non-sessions (a weekend after the last bar too)
-        covered = (d >= pd.Timestamp(calendar.FIRST)) & (d <= calendar.last_session())
-        extra = d[covered].difference(expected)
-        if len(missing):
-            shown = ", ".join(str(x.date()) for x in missing[:5]) + (" ..." if len(missing) > 5 else "")
-            what = "XNYS sessions have" if len(missing) > 1 else "XNYS session has"
-            problems.append(Problem(symbol, path, None, str(missing[0].date()), "missing sessions", REPORT,
-                                    f"{len(missing)} {what} no bar: {shown}"))
-        if len(extra):
-            shown = ", ".join(str(x.date()) for x in extra[:5])
-            what = "dates are not XNYS sessions" if len(extra) > 1 else "date is not an XNYS session"
-            problems.append(Problem(symbol, path, None, str(extra[0].date()), "not a session", REPORT,
-                                    f"{len(extra)} {what}: {shown}"))
+        frame = _check_sessions(frame, symbol, path, inst.calendar, problems, max_listed)
+    if len(frame) and not any(p.action == REJECT for p in problems):
+        from thesis.data.faults import vendor_faults
+
+        problems += [Problem(symbol, path, _line(frame, i) if i is not None else None,
+                             _date(frame, i) if i is not None else None, kind, REPORT, message)
+                     for i, kind, message in vendor_faults(frame, inst)]
     return frame, Report(problems, flags)
+
+
+def _an(name: str) -> str:
+    return "an" if name[0] in "AEIOUX12" else "a"
+
+
+def _check_sessions(frame: pd.DataFrame, symbol: str, path: str, cal: str, problems: list[Problem],
+                    max_listed: int) -> pd.DataFrame:
+    """Report sessions without a bar and bars off the calendar; a 24/5 market's weekend rows are dropped."""
+    d = pd.DatetimeIndex(frame["date"])
+    expected = calendar.sessions(d[0], d[-1], cal)
+    # only dates the calendar covers can be called non-sessions (a weekend after the last bar too)
+    covered = (d >= calendar.first_session(cal)) & (d <= calendar.last_session(cal))
+    extra = d[covered].difference(expected)
+    if len(extra) and cal == "24/5":     # FX does not trade on weekends: such a row is a bad row
+        off = np.flatnonzero(d.isin(extra))
+        for k, i in enumerate(off):
+            if k < max_listed:
+                problems.append(Problem(symbol, path, _line(frame, i), _date(frame, i), "not a session", REPAIR,
+                                        f"{pd.Timestamp(d[i]).day_name()} is not a 24/5 session: row dropped"))
+        frame = frame.drop(index=frame.index[off]).reset_index(drop=True)
+        d, extra = pd.DatetimeIndex(frame["date"]), extra[:0]
+    missing = expected.difference(d)
+    if len(missing):
+        shown = ", ".join(str(x.date()) for x in missing[:5]) + (" ..." if len(missing) > 5 else "")
+        what = f"{cal} sessions have" if len(missing) > 1 else f"{cal} session has"
+        problems.append(Problem(symbol, path, None, str(missing[0].date()), "missing sessions", REPORT,
+                                f"{len(missing)} {what} no bar: {shown}"))
+    if len(extra):
+        shown = ", ".join(str(x.date()) for x in extra[:5])
+        what = f"dates are not {cal} sessions" if len(extra) > 1 else f"date is not {_an(cal)} {cal} session"
+        problems.append(Problem(symbol, path, _line(frame, int(np.flatnonzero(d == extra[0])[0])),
+                                str(extra[0].date()), "not a session", REPORT, f"{len(extra)} {what}: {shown}"))
+    return frame
 
 
 def ensure_loadable(report: Report, path: str, symbol: str) -> None:

@@ -39,7 +39,15 @@ class _Symbols(_Conf):
         v = v.strip()
         if not v:
             raise ValueError("symbol must not be empty")
-        return v.lower() if v.lower() in PROXIES else v.upper()
+        if v.lower() in PROXIES:
+            return v.lower()
+        from thesis.data.instruments import resolve   # the real series by any name: DXY, ^TNX, USOIL
+        from thesis.errors import BadInput
+
+        try:
+            return resolve(v).symbol
+        except BadInput as exc:
+            raise ValueError(str(exc)) from None
 
 
 class NarrowMarket(_Conf):
@@ -295,10 +303,28 @@ def _eval_pct_above(i, conf: PctAboveMa, dates, ctx):
     return out
 
 
-def evaluate_confirmations(confs: list, dates, context: MarketContext | None = None) -> list[dict]:
+BREADTH_KINDS = ("narrow_market", "breadth_divergence", "breadth_surge", "pct_above_ma")
+
+
+def not_applicable(i: int, conf, dates, instrument) -> list[dict] | None:
+    """Breadth rows that do not apply: breadth measures US equities (the S&P 500 members), not
+    ``instrument`` (a crypto, FX, futures or rates idea). None when it applies."""
+    if conf.kind not in BREADTH_KINDS or instrument is None or instrument.is_us_equity:
+        return None
+    out = []
+    for d in dates:
+        row = _result(i, conf, d, None, None, None, f"not applicable: breadth describes US equities, not "
+                                                    f"{instrument.symbol} ({instrument.asset_class})")
+        row["status"], row["passed"] = "not applicable", None
+        out.append(row)
+    return out
+
+
+def evaluate_confirmations(confs: list, dates, context: MarketContext | None = None, instrument=None) -> list[dict]:
     """One dict per (confirmation, date), confirmations in order, dates within each:
     confirmation (index), kind, date, session (used), passed, status
-    ("pass"/"fail"/"no data"), value (the measured number), text."""
+    ("pass"/"fail"/"no data"/"not applicable"), value (the measured number), text.
+    ``instrument``: the idea's (thesis.data.instruments); breadth is not applicable outside US equities."""
     import pandas as pd
 
     from thesis.market.context import MarketContext
@@ -309,7 +335,10 @@ def evaluate_confirmations(confs: list, dates, context: MarketContext | None = N
     dates = [pd.Timestamp(d) for d in ([dates] if single else dates)]
     results = []
     for i, conf in enumerate(confs):
-        if isinstance(conf, NarrowMarket):
+        skipped = not_applicable(i, conf, dates, instrument)
+        if skipped is not None:
+            results += skipped
+        elif isinstance(conf, NarrowMarket):
             results += _eval_narrow(i, conf, dates, ctx)
         elif isinstance(conf, BreadthSurge):
             results += _eval_surge(i, conf, dates, ctx)

@@ -2,6 +2,7 @@
 trigger markers, entry/exit arrows and numbered note flags."""
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from matplotlib.axes import Axes
@@ -11,8 +12,17 @@ from matplotlib.transforms import blended_transform_factory
 from ._theme import Theme
 
 
+# Decimals of the instrument being drawn (thesis.data.instruments: EURUSD 4, USDJPY 2, GC 1), set by
+# snapshot() for the figure it draws; None (stocks) keeps two decimals, four below 1.
+PRICE_DECIMALS: ContextVar[int | None] = ContextVar("price_decimals", default=None)
+
+
 def fmt_price(p: float) -> str:
-    """Two decimals, four below 1 (penny prices): 188 -> '188.00', 0.1234 -> '0.1234'."""
+    """Two decimals, four below 1 (penny prices): 188 -> '188.00', 0.1234 -> '0.1234'; at the
+    instrument's precision for FX, futures and crypto (1.3200, 151.20, 2034.3)."""
+    decimals = PRICE_DECIMALS.get()
+    if decimals is not None:
+        return f"{p:,.{decimals}f}"
     return f"{p:,.4f}" if abs(p) < 1 else f"{p:,.2f}"
 
 

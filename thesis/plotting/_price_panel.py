@@ -11,8 +11,8 @@ from ._inputs import timeframe_word
 from ._layout import free_spot, price_range
 from matplotlib.transforms import Bbox
 
-from ._marks import (ARROW_DX, Tag, arrow_label, arrow_label_height, draw_level, draw_off_scale, draw_tags,
-                     draw_trigger_marker, draw_zone, fmt_price, price_dot, trigger_label, trigger_runs)
+from ._marks import (ARROW_DX, PRICE_DECIMALS, Tag, arrow_label, arrow_label_height, draw_level, draw_off_scale,
+                     draw_tags, draw_trigger_marker, draw_zone, fmt_price, price_dot, trigger_label, trigger_runs)
 from ._placement import Placer, candle_boxes
 
 BADGE_HEADROOM = 0.07  # extra top room (share of the price span) for the note badges
@@ -38,6 +38,14 @@ def level_suffix(level: float, ref: float | None, stop: float | None, with_r: bo
     return f"  ({100 * (level / ref - 1):+.1f}%{r} from {fmt_price(ref)})"
 
 
+def _axis_price(y: float, _pos=None) -> str:
+    """Axis ticks: the instrument's decimals (FX 1.3200), else two decimals (none from 1,000)."""
+    decimals = PRICE_DECIMALS.get()
+    if decimals is not None:
+        return f"{y:,.{decimals}f}"
+    return f"{y:,.2f}" if abs(y) < 1000 else f"{y:,.0f}"
+
+
 def draw_price_panel(chart, ax) -> None:
     t, plan, v = chart.t, chart.plan, chart.view
     o, h, l, c = (v[k].to_numpy() for k in ("open", "high", "low", "close"))
@@ -53,7 +61,7 @@ def draw_price_panel(chart, ax) -> None:
     ylo, yhi, off = price_range(l, h, levels)
     ax.set_ylim(ylo, yhi + (yhi - ylo) * BADGE_HEADROOM)
     ax.yaxis.set_major_locator(MaxNLocator(nbins=9, steps=[1, 2, 2.5, 5, 10]))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:,.2f}" if abs(y) < 1000 else f"{y:,.0f}"))
+    ax.yaxis.set_major_formatter(FuncFormatter(_axis_price))
     ax.text(0.5, 0.5, f"{chart.symbol}  \u00b7  {timeframe_word(chart.data)}", transform=ax.transAxes,
             ha="center", va="center", fontsize=chart.fs(64), color=t.text, alpha=0.045, fontweight="bold", zorder=0)
     up = chart.up()

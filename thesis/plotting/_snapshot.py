@@ -15,7 +15,7 @@ from ._candles import bar_is_up, draw_volume
 from ._export import check_size, save_figure_exact
 from ._inputs import Plan, check_bars, check_plan, timeframe_word
 from ._layout import bar_position, default_window, time_ticks, to_timestamp
-from ._marks import draw_note_badges, draw_note_lines, fmt_price, short_price
+from ._marks import PRICE_DECIMALS, draw_note_badges, draw_note_lines, fmt_price, short_price
 from ._price_panel import draw_price_panel
 from ._ratio import draw_ratio_panel, normalised_ratios
 from ._theme import THEME
@@ -56,13 +56,25 @@ def snapshot(bars: pd.DataFrame, path, *, title: str, compare: dict | None = Non
         subtitle = auto_subtitle(data, plan)
     scale = min(width / 1600, height / 900) * 100 / dpi
     rc = {"text.parse_math": False, "font.family": THEME.font, "axes.linewidth": 0.8, "hatch.linewidth": 0.8}
-    with matplotlib.rc_context(rc):
-        fig = Figure(figsize=(width / dpi, height / dpi), dpi=dpi, facecolor=THEME.face)
-        drawn = _Chart(fig, data, lo, hi, plan, compare or {}, scale, width, height)
-        drawn.draw(title, subtitle)
-        if labels is not None:
-            labels += drawn.labels
-        return save_figure_exact(fig, path, width, height, dpi)
+    token = PRICE_DECIMALS.set(_decimals(data.attrs.get("symbol")))
+    try:
+        with matplotlib.rc_context(rc):
+            fig = Figure(figsize=(width / dpi, height / dpi), dpi=dpi, facecolor=THEME.face)
+            drawn = _Chart(fig, data, lo, hi, plan, compare or {}, scale, width, height)
+            drawn.draw(title, subtitle)
+            if labels is not None:
+                labels += drawn.labels
+            return save_figure_exact(fig, path, width, height, dpi)
+    finally:
+        PRICE_DECIMALS.reset(token)
+
+
+def _decimals(symbol: str | None) -> int | None:
+    """The instrument's price decimals, or None for US stocks (the default penny-aware format)."""
+    from thesis.data.instruments import instrument_of
+
+    inst = instrument_of(symbol)
+    return None if inst.asset_class == "equity" else inst.decimals
 
 
 def auto_subtitle(data: pd.DataFrame, plan: Plan) -> str:

@@ -212,7 +212,8 @@ def replay(idea: Idea, source: str | None = None, with_confirmations: bool = Tru
         dates = sorted({pd.Timestamp(n.date) for n in idea.notes if pd.Timestamp(n.date) <= bars.index[-1]}
                        | (set(pd.to_datetime(after["date"])) if confirmation_dates == "all" else set()))
         if dates:
-            result.confirmations, result.missing = confirmations_on(idea.confirmations, dates, source)
+            result.confirmations, result.missing = confirmations_on(idea.confirmations, dates, source,
+                                                                    idea.instrument)
     if with_options and idea.options is not None and result.primary.filled:
         from thesis.errors import ThesisError
         from thesis.options.spec import reprice_path
@@ -226,7 +227,7 @@ def replay(idea: Idea, source: str | None = None, with_confirmations: bool = Tru
     return result
 
 
-def confirmations_on(confs: list, dates, source: str | None) -> tuple[list[dict], list[str]]:
+def confirmations_on(confs: list, dates, source: str | None, instrument=None) -> tuple[list[dict], list[str]]:
     """Evaluate confirmations on ``dates``; one whose data is missing (a symbol the source does not
     hold) is reported as "no data" with the reason instead of stopping the run.
     Returns (results, messages about the missing data)."""
@@ -238,7 +239,7 @@ def confirmations_on(confs: list, dates, source: str | None) -> tuple[list[dict]
     results, missing = [], []
     for i, conf in enumerate(confs):
         try:
-            rows = evaluate_confirmations([conf], dates, ctx)
+            rows = evaluate_confirmations([conf], dates, ctx, instrument)
         except ThesisError as exc:  # a symbol the source lacks, a provider that is down, ...
             text = f"no data for {exc.symbol} in {exc.source}" if isinstance(exc, SymbolNotFound) else \
                 f"{conf.kind} {confirmation_subject(conf)}: {exc}"
@@ -396,8 +397,10 @@ def _num(v):
 def data_warnings(bars: pd.DataFrame) -> list[str]:
     """What the data layer said about these bars (repairs, reports, fallbacks), as text."""
     from thesis.data import bar_warnings
+    from thesis.data.faults import open_warning
 
-    return bar_warnings(bars)
+    said = open_warning(bars)      # fills at the open (gaps, signal entries) rest on a price that may be false
+    return bar_warnings(bars) + ([said] if said else [])
 
 
 def _flagged(bars: pd.DataFrame) -> dict:

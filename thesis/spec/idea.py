@@ -29,6 +29,8 @@ from thesis.spec.limits import (FIRST_DATE, LAST_DATE, MAX_HORIZON_YEARS, MAX_IT
 if TYPE_CHECKING:  # pandas loads inside the horizon methods: `thesis check` needs none of it
     import pandas as pd
 
+    from thesis.data.instruments import Instrument
+
 SCHEMA_VERSION = 1
 HORIZON = re.compile(r"^\s*(\d+)\s*(d|w|mo|y|s)\s*$")
 HORIZON_DATE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})\s*$")
@@ -89,25 +91,44 @@ class IdeaInfo(Strict):
     source_url: Text | None = None
     tags: list[Text] = Field(default_factory=list, max_length=50)
 
+    _written: str | None = PrivateAttr(default=None)
+
     @field_validator("symbol")
     @classmethod
-    def _upper(cls, v: str) -> str:
-        from thesis.data.symbols import validate_symbol
+    def _resolved(cls, v: str) -> str:
+        from thesis.data.instruments import resolve
 
         try:
-            return validate_symbol(v)
+            resolve(v)
         except BadInput as exc:
             raise ValueError(str(exc)) from None
+        return v.strip()
+
+    @model_validator(mode="after")
+    def _canonical_symbol(self):
+        """``symbol`` becomes thesis's name (``USOIL`` -> ``CL=F``); the name as written is kept for display."""
+        from thesis.data.instruments import resolve
+
+        written = self.symbol
+        self.symbol = resolve(written).symbol
+        if written.upper() != self.symbol:
+            self._written = written
+        return self
 
     @field_validator("compare")
     @classmethod
     def _upper_all(cls, v: list[str]) -> list[str]:
-        from thesis.data.symbols import validate_symbol
+        from thesis.data.instruments import resolve
 
         try:
-            return [validate_symbol(s, "compare symbol") for s in v]
+            return [resolve(s, "compare symbol").symbol for s in v]
         except BadInput as exc:
             raise ValueError(str(exc)) from None
+
+    @property
+    def written_symbol(self) -> str:
+        """The symbol as the idea file wrote it (``GOLD``), else thesis's symbol."""
+        return self._written or self.symbol
 
     @field_validator("horizon")
     @classmethod
@@ -259,6 +280,11 @@ class Idea(Strict):
                 raise ValueError(f"levels.targets {t:g} must be above the entry {price:g} for a long")
         if self.entry.order == "signal" and not self.triggers:
             raise ValueError("entry.order = 'signal' needs at least one [[triggers]] entry")
+        if self.options is not None and not self.instrument.is_us_equity:
+            inst = self.instrument
+            raise ValueError(f"options: the option model prices options on US stocks and ETFs; {inst.display} is "
+                             f"{inst.kind} (options on FX, crypto and futures are out of scope): remove the "
+                             f"[options] table")
         if self.options is not None and self.options.expiry is not None \
                 and self.options.expiry <= self.idea.published:
             raise ValueError(f"options.expiry {self.options.expiry} must be after the publication date "
@@ -284,6 +310,13 @@ class Idea(Strict):
     @property
     def symbol(self) -> str:
         return self.idea.symbol
+
+    @property
+    def instrument(self) -> Instrument:
+        """The idea's instrument (thesis.data.instruments), with the symbol as written kept for display."""
+        from thesis.data.instruments import lookup
+
+        return lookup(self.symbol).with_alias(self.idea.written_symbol)
 
     @property
     def direction(self) -> str:
@@ -314,17 +347,19 @@ class Idea(Strict):
 
     def horizon_date(self, start) -> pd.Timestamp | None:
         """The last day of the horizon counted from ``start``, whatever its form: a session horizon
-        ends on the N-th XNYS session from the first session on or after ``start`` (beyond the
-        calendar's range, N x 365/252 calendar days)."""
+        ends on the N-th session of the symbol's calendar (XNYS, 24/7 ...) from the first one on or
+        after ``start`` (beyond the calendar's range, N x 365/252 calendar days)."""
         import pandas as pd
 
         n = self.horizon_sessions()
         if n is None:
             return self.horizon_end(start)
-        from thesis.data.calendar import sessions
+        from thesis.data.calendar import calendar_of, sessions
 
         start = pd.Timestamp(start).normalize()
-        days = sessions(start, start + pd.Timedelta(days=math.ceil(n * 366 / SESSIONS_PER_YEAR) + 10))
+        # the instrument's sessions: 7 a week for crypto (beyond the range, 252 a year overestimates the days)
+        days = sessions(start, start + pd.Timedelta(days=math.ceil(n * 366 / SESSIONS_PER_YEAR) + 10),
+                        calendar_of(self.symbol))
         if len(days) >= n:
             return pd.Timestamp(days[n - 1])
         return start + pd.Timedelta(days=math.ceil(n * 365 / SESSIONS_PER_YEAR))

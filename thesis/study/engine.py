@@ -70,7 +70,10 @@ def _timeframe(data: SymbolData, timeframe: str, cache: dict):
             n = len(data.dates)
             cache[timeframe] = (data.open, data.high, data.low, data.close, np.arange(n), np.ones(n, bool))
         else:
-            cache[timeframe] = resample_arrays(data.dates, data.open, data.high, data.low, data.close, timeframe)
+            from thesis.data.calendar import calendar_of
+
+            cache[timeframe] = resample_arrays(data.dates, data.open, data.high, data.low, data.close, timeframe,
+                                               calendar_of(data.symbol))
     return cache[timeframe]
 
 

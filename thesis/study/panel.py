@@ -41,11 +41,14 @@ def _clean(symbol: str, dates, o, h, l, c) -> SymbolData:
 
 
 def split_symbols(symbols) -> list[str]:
-    """["IWM,SPY", "QQQ"] -> ["IWM", "SPY", "QQQ"] (upper case, order kept, duplicates dropped)."""
+    """["IWM,SPY", "QQQ"] -> ["IWM", "SPY", "QQQ"] (upper case, order kept, duplicates dropped); names
+    people write are resolved (``BTCUSDT`` -> ``BTC-USD``, thesis.data.instruments)."""
+    from thesis.data.instruments import resolve
+
     out: list[str] = []
     for item in symbols or []:
         for s in str(item).replace(";", ",").split(","):
-            s = s.strip().upper()
+            s = resolve(s).symbol if s.strip() else ""
             if s and s not in out:
                 out.append(s)
     return out

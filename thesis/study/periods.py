@@ -2,10 +2,11 @@
 thesis.data.resample builds them, without a DataFrame per symbol (it is the hot path of
 universe studies with 1w/1mo triggers).
 
-A week is Saturday-Friday (pandas "W-FRI"), a month a calendar month.  A period has the
-first finite open, the highest high, the lowest low, the last close, and is dated at its
-last session in the data.  It is partial when the XNYS calendar has a later session inside
-it than the last one in the data (the current week, or a gap at the end of a period).
+A week is Saturday-Friday (pandas "W-FRI"; Monday-Sunday on the 7-day ``24/7`` calendar), a
+month a calendar month.  A period has the first finite open, the highest high, the lowest low,
+the last close, and is dated at its last session in the data.  It is partial when the symbol's
+calendar (XNYS by default) has a later session inside it than the last one in the data (the
+current week, or a gap at the end of a period).
 """
 from __future__ import annotations
 
@@ -18,12 +19,14 @@ from thesis.study import nb
 DAY = np.timedelta64(1, "D")
 
 
-def period_keys(dates: np.ndarray, timeframe: str) -> np.ndarray:
+def period_keys(dates: np.ndarray, timeframe: str, calendar: str = "XNYS") -> np.ndarray:
     """int64 key per date, equal within one period and increasing with time."""
     if timeframe == "1mo":
         return dates.astype("datetime64[M]").astype(np.int64)
     if timeframe == "1w":
         days = dates.astype("datetime64[D]").astype(np.int64)
+        if calendar == "24/7":
+            return (days + 3) // 7      # 1970-01-05 (a Monday) starts week 1: Monday-Sunday
         return (days + 5) // 7          # 1970-01-03 (a Saturday) starts week 1
     raise ValueError(f"timeframe must be 1w or 1mo, got {timeframe!r}")
 
@@ -36,12 +39,13 @@ def _groups(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 @lru_cache(maxsize=256)
-def _calendar_last(first: np.datetime64, last: np.datetime64, timeframe: str) -> tuple[np.ndarray, np.ndarray]:
-    """(period keys, last XNYS session of each) for sessions from ``first`` to ``last`` + 31 days."""
+def _calendar_last(first: np.datetime64, last: np.datetime64, timeframe: str,
+                   name: str = "XNYS") -> tuple[np.ndarray, np.ndarray]:
+    """(period keys, last session of each) of calendar ``name``, from ``first`` to ``last`` + 31 days."""
     from thesis.data import calendar
 
-    cal = calendar.sessions(first, last + 31 * DAY).to_numpy().astype("datetime64[ns]")
-    keys = period_keys(cal, timeframe)
+    cal = calendar.sessions(first, last + 31 * DAY, name).to_numpy().astype("datetime64[ns]")
+    keys = period_keys(cal, timeframe, name)
     starts, ends = _groups(keys)
     return keys[starts], cal[ends]
 
@@ -49,16 +53,17 @@ def _calendar_last(first: np.datetime64, last: np.datetime64, timeframe: str) ->
 _LAYOUTS: dict = {}      # (timeframe, n, first, last) -> (dates, starts, ends, complete); see _layout
 
 
-def _layout(dates, timeframe: str):
+def _layout(dates, timeframe: str, calendar: str = "XNYS"):
     """(starts, ends, complete) of the periods of ``dates``. A universe's symbols mostly share one
     date list: the last few layouts are kept and reused when the dates are equal."""
-    key = (timeframe, len(dates), dates[0], dates[-1])
+    key = (timeframe, len(dates), dates[0], dates[-1], calendar)
     hit = _LAYOUTS.get(key)
     if hit is not None and np.array_equal(hit[0], dates):
         return hit[1:]
-    keys = period_keys(dates, timeframe)
+    keys = period_keys(dates, timeframe, calendar)
     starts, ends = _groups(keys)
-    cal_keys, cal_last = _calendar_last(np.datetime64(dates[0], "ns"), np.datetime64(dates[-1], "ns"), timeframe)
+    cal_keys, cal_last = _calendar_last(np.datetime64(dates[0], "ns"), np.datetime64(dates[-1], "ns"), timeframe,
+                                        calendar)
     pos = np.searchsorted(cal_keys, keys[starts])
     found = (pos < len(cal_keys)) & (cal_keys[np.minimum(pos, len(cal_keys) - 1)] == keys[starts])
     expected = np.where(found, cal_last[np.minimum(pos, len(cal_keys) - 1)], np.datetime64("NaT", "ns"))
@@ -69,12 +74,12 @@ def _layout(dates, timeframe: str):
     return starts, ends, ~partial
 
 
-def resample_arrays(dates, open_, high, low, close, timeframe: str):
+def resample_arrays(dates, open_, high, low, close, timeframe: str, calendar: str = "XNYS"):
     """(open, high, low, close, daily row of each period's last session, complete mask)."""
     if not len(dates):
         empty = np.zeros(0)
         return empty, empty, empty, empty, np.zeros(0, np.int64), np.zeros(0, bool)
-    starts, ends, complete = _layout(dates, timeframe)
+    starts, ends, complete = _layout(dates, timeframe, calendar)
     o = nb.first_finite_nb(open_, starts, ends)
     h = np.maximum.reduceat(high, starts)
     lo = np.minimum.reduceat(low, starts)

@@ -1,8 +1,10 @@
-"""Which daily bar is final: the market calendar (XNYS, exchange_calendars) decides.
+"""Which daily bar is final: the instrument's calendar (exchange_calendars) decides.
 
-A session's bar is final once its close has passed (half-days close early,
-holidays have no session).  ``--asof D`` (or ``THESIS_ASOF``) replays "now" as
-the evening of D: the last session on or before D is the last final bar.
+A session's bar is final once its close has passed: NYSE 16:00 New York (half-days close early,
+holidays have no session); for other instruments their daily close (thesis.data.instruments:
+crypto 00:00 UTC, so Saturday's bar is final at Sunday 00:00 UTC; FX 17:00 New York; CME
+futures 16:00 Chicago).  ``--asof D`` (or ``THESIS_ASOF``) replays "now" as the evening of D:
+the last session of the calendar on or before D is the last final bar.
 """
 from __future__ import annotations
 
@@ -29,14 +31,26 @@ def parse_asof(value) -> pd.Timestamp | None:
     return parse_date(value, "asof")
 
 
-def last_closed_session(asof=None, now: pd.Timestamp | None = None) -> pd.Timestamp:
+def last_closed_session(asof=None, now: pd.Timestamp | None = None, instrument=None) -> pd.Timestamp:
     """The last session whose bar is final at ``asof`` (evening of that date) or at ``now``.
+
+    ``instrument`` (thesis.data.instruments.Instrument; None = a US stock) picks the calendar and
+    the daily close.
 
     The session list comes from ``thesis.data.calendar`` (cached on disk for the day), so a pass
     builds the exchange_calendars calendar (about 0.5 s) only when today is a session and its
     close may not have passed yet (before 16:00 New York time: half-days close earlier)."""
-    from thesis.data.calendar import _all_sessions
+    from thesis.data.calendar import _all_sessions, last_final_session
 
+    if instrument is not None and instrument.calendar != "XNYS":
+        every = _all_sessions(instrument.calendar)
+        day = parse_asof(asof)
+        if day is not None:
+            if day < every[0] or day > every[-1]:
+                raise BadInput(f"--asof {day.date()} is outside the {instrument.calendar} calendar "
+                               f"({every[0].date()} to {every[-1].date()})")
+            return pd.Timestamp(every[int(every.searchsorted(day, side="right")) - 1])
+        return last_final_session(instrument, pd.Timestamp.now(tz="UTC") if now is None else now)
     every = _all_sessions()
     first, last = pd.Timestamp(every[0]), pd.Timestamp(every[-1])
     day = parse_asof(asof)

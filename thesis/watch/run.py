@@ -209,6 +209,17 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
 
     files = idea_files(paths)
     session = last_closed_session(asof, now)
+    calendars: dict[str, pd.Timestamp] = {"XNYS": session}
+
+    def session_for(symbol: str) -> pd.Timestamp:
+        """The last final session of the symbol's own calendar (a BTC Saturday, an FX 17:00 New York close)."""
+        from thesis.data.instruments import instrument_of
+
+        inst = instrument_of(symbol)
+        if inst.calendar not in calendars:
+            calendars[inst.calendar] = last_closed_session(asof, now, inst)
+        return calendars[inst.calendar]
+
     journal = journal or Journal()
     channels = config.channels if config is not None else []
     res = PassResult(session)
@@ -221,6 +232,7 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
     def bars_for(symbol, adjustment):
         key = (symbol, adjustment)
         if key not in bars_cache:
+            session = session_for(symbol)
             try:
                 if local:       # the folder's frame is cached by the provider: a positional slice is cheapest
                     bars = load_bars(symbol, adjustment, source)
@@ -241,7 +253,7 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
         ideas_seen = latest_by_idea(records, "idea")
         skipped = latest_by_idea(records, "skipped")
         gone = latest_by_idea(records, "gone")
-        last_events = last_event_by_idea(records, session.date().isoformat())
+        last_events = last_event_by_idea(records, res.session.date().isoformat())   # the pass (NYSE) session
         watched_dirs = {Path(p).resolve() for p in (paths or [Path(".")]) if Path(p).is_dir()}
         for path in files:
             iid = idea_id(path)
@@ -260,6 +272,7 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
                                 "at": now_iso()}])
                 continue
             row.idea = idea
+            session = session_for(idea.symbol)
             fp = fingerprint(idea)
             fph = _fp_hash(fp)
             revision = prev.get("revision", 0) if prev else 0

@@ -128,6 +128,8 @@ def chart_document(idea, res, timeframe: str = "1d", source: str | None = None) 
     doc = {
         "timeframe": timeframe,
         "symbol": idea.symbol,
+        # the price axis at the instrument's precision: EURUSD 1.3200 (pips), USDJPY 151.20, BTC 67584.80
+        "precision": idea.instrument.decimals, "tick": idea.instrument.tick_size,
         "bars": {"t": t, "o": _round(shown["open"]), "h": _round(shown["high"]), "l": _round(shown["low"]),
                  "c": _round(shown["close"]), "v": _round(shown["volume"], 0)},
         "zone": list(idea.levels.entry_zone),

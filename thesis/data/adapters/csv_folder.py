@@ -2,7 +2,8 @@
 
 ``csv:DIR`` accepts either a root laid out like ``../shared/market-data``
 (sub-folders ``daily/`` = as-traded and ``daily-adjusted/`` = adjusted; the
-adjustment an analysis asks for picks the folder) or a folder of CSVs itself,
+adjustment an analysis asks for picks the folder; ``markets/`` = crypto, FX, futures,
+rates, which pay no dividends, so it serves both adjustments) or a folder of CSVs itself,
 whose adjustment follows its name: ``*adjusted*`` and ``*constituents*`` are
 adjusted, anything else as-traded.
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from thesis.data.validate import Report
 
 ROOT_LAYOUT = {AS_TRADED: "daily", ADJUSTED: "daily-adjusted"}
+MARKETS = "markets"   # beside daily/: markets without dividends, read for either adjustment
 
 
 def folder_adjustment(folder: Path) -> str:
@@ -41,7 +43,7 @@ class CsvFolder(Provider):
         if not self.root.is_dir():
             what = "is a file, not a folder of SYMBOL.csv files" if self.root.exists() else "does not exist"
             raise BadInput(f"data folder {self.root} {what}")
-        self.is_root_layout = any((self.root / d).is_dir() for d in ROOT_LAYOUT.values())
+        self.is_root_layout = any((self.root / d).is_dir() for d in (*ROOT_LAYOUT.values(), MARKETS))
         self._cache: dict[tuple, pd.DataFrame] = {}
 
     @property
@@ -52,6 +54,20 @@ class CsvFolder(Provider):
         if self.is_root_layout:
             return self.root / ROOT_LAYOUT[adjustment]
         return self.root
+
+    def folders_for(self, adjustment: str) -> list[Path]:
+        """Where ``adjustment`` bars are looked for, in order: the adjustment's folder, then markets/."""
+        folders = [self.folder_for(adjustment)]
+        if self.is_root_layout and (self.root / MARKETS).is_dir():
+            folders.append(self.root / MARKETS)
+        return folders
+
+    def _find(self, symbol: str, adjustment: str) -> Path | None:
+        for folder in self.folders_for(adjustment):
+            path = self._entry(folder, symbol)
+            if path is not None:
+                return path
+        return None
 
     def _entry(self, folder: Path, symbol: str) -> Path | None:
         """The directory entry naming ``symbol`` (exact ``SYMBOL.csv`` first, then any case)."""
@@ -71,12 +87,13 @@ class CsvFolder(Provider):
         if not self.is_root_layout and folder_adjustment(folder) != adjustment:
             raise SymbolNotFound(symbol, self.name,
                                  f"this folder holds {folder_adjustment(folder)} bars, {adjustment} were asked for")
-        path = self._entry(folder, symbol)
+        path = self._find(symbol, adjustment)
         if path is None:
             other = [a for a in ROOT_LAYOUT if a != adjustment and self.is_root_layout
                      and self._entry(self.folder_for(a), symbol) is not None]
-            hint = f"it exists as {other[0]} bars" if other else f"no {symbol}.csv in {folder}"
-            raise SymbolNotFound(symbol, self.name, hint)
+            where = " or ".join(str(f) for f in self.folders_for(adjustment))
+            hint = f"it exists as {other[0]} bars" if other else f"no {symbol}.csv in {where}"
+            raise SymbolNotFound(symbol, self.name, hint + _near(symbol, self.symbols()))
         if path.is_symlink() and not path.exists():
             raise DataFileError(path, "is a symbolic link that leads nowhere (a dangling link or a loop)",
                                 symbol=symbol)
@@ -90,10 +107,10 @@ class CsvFolder(Provider):
         adjs = [adjustment] if adjustment else list(ROOT_LAYOUT)
         found = set()
         for adj in adjs:
-            folder = self.folder_for(adj)
-            if folder.is_dir() and (self.is_root_layout or folder_adjustment(folder) == adj):
-                found.update(p.stem.upper() for p in folder.iterdir()
-                             if p.suffix.lower() == ".csv" and is_symbol(p.stem))
+            for folder in self.folders_for(adj):
+                if folder.is_dir() and (self.is_root_layout or folder_adjustment(folder) == adj):
+                    found.update(p.stem.upper() for p in folder.iterdir()
+                                 if p.suffix.lower() == ".csv" and is_symbol(p.stem))
         return sorted(found)
 
     def stray_files(self, adjustment: str | None = None) -> list[Path]:
@@ -101,10 +118,10 @@ class CsvFolder(Provider):
         adjs = [adjustment] if adjustment else list(ROOT_LAYOUT)
         out = []
         for adj in adjs:
-            folder = self.folder_for(adj)
-            if folder.is_dir() and (self.is_root_layout or folder_adjustment(folder) == adj):
-                out += [p for p in folder.iterdir() if p.suffix.lower() == ".csv" and not is_symbol(p.stem)]
-        return sorted(out)
+            for folder in self.folders_for(adj):
+                if folder.is_dir() and (self.is_root_layout or folder_adjustment(folder) == adj):
+                    out += [p for p in folder.iterdir() if p.suffix.lower() == ".csv" and not is_symbol(p.stem)]
+        return sorted(set(out))
 
     def check(self, symbol: str, adjustment: str) -> Report:
         """Full validation report for one file (a file that cannot be read becomes one rejection)."""
@@ -136,10 +153,9 @@ class CsvFolder(Provider):
                 parsed = read_csv_bars(path, symbol)
                 frame, report = validate_frame(parsed, symbol, str(path))
                 ensure_loadable(report, str(path), symbol)
-                out = make_bars(frame.drop(columns=[LINE]).set_index("date"), symbol,
-                                f"csv:{self.folder_for(adjustment)}", adjustment)
-                out.attrs["warnings"] = [p.text() for p in report.problems]
-                out.attrs["flagged"] = report.flagged
+                out = make_bars(frame.drop(columns=[LINE]).set_index("date"), symbol, f"csv:{path.parent}",
+                                adjustment)
+                out.attrs |= report.bar_attrs()
                 return {"bars": out}
 
             # Validated bars cached in $THESIS_HOME/cache, keyed by the file's size and mtime and by
@@ -149,9 +165,17 @@ class CsvFolder(Provider):
             from thesis.cache import cached_frames, files_fingerprint
 
             parts = {"file": files_fingerprint([path]), "symbol": symbol, "adjustment": adjustment,
-                     "source": f"csv:{self.folder_for(adjustment)}", "today": date.today().isoformat()}
+                     "source": f"csv:{path.parent}", "today": date.today().isoformat()}
             bars = cached_frames("bars", parts, parse)["bars"]
             self._cache[key] = bars
         out = clip_dates(bars, start, end)
         out.attrs = dict(bars.attrs)
         return out
+
+
+def _near(symbol: str, known: list[str]) -> str:
+    """``; did you mean ...`` with the folder's nearest names (difflib), or nothing."""
+    import difflib
+
+    near = difflib.get_close_matches(symbol, known, n=3, cutoff=0.6)
+    return f"; did you mean {', '.join(near)}?" if near else ""

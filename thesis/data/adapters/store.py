@@ -196,8 +196,7 @@ class Store(Provider):
 
         _, report = validate_frame(bars.reset_index(), symbol, f"store {self.path} ({chosen})", check_calendar=False)
         ensure_loadable(report, f"store {self.path} ({chosen})", symbol)
-        bars.attrs["warnings"] = [p.text() for p in report.problems]
-        bars.attrs["flagged"] = report.flagged
+        bars.attrs |= report.bar_attrs()
         return bars
 
     def holdings_hint(self, symbol: str, adjustment: str | None = None, start=None, end=None) -> str:

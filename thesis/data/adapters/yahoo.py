@@ -104,8 +104,10 @@ class Yahoo(Provider):
         raise ProviderUnavailable(f"{said}; data already in the store is still usable")
 
     def fetch(self, symbol: str, adjustment: str, start=None, end=None) -> pd.DataFrame:
+        from thesis.data.instruments import instrument_of
+
         symbol = validate_symbol(symbol)
-        raw = self._download(symbol, start, end)
+        raw = self._download(instrument_of(symbol).source_symbol, start, end)   # TNX is ^TNX on Yahoo
         if raw is None or raw.empty:
             raise SymbolNotFound(symbol, self.name, "Yahoo returned no bars")
         raw = raw.rename(columns=str.lower)
@@ -124,8 +126,7 @@ class Yahoo(Provider):
         frame, report = validate_frame(frame, symbol, where)
         ensure_loadable(report, where, symbol)
         bars = make_bars(frame.set_index("date"), symbol, self.name, adjustment)
-        bars.attrs["warnings"] = [p.text() for p in report.problems]
-        bars.attrs["flagged"] = report.flagged
+        bars.attrs |= report.bar_attrs()
         out = clip_dates(bars, start, end)
         out.attrs = dict(bars.attrs)
         return out

@@ -59,6 +59,7 @@
   const candles = chart.addSeries(LC.CandlestickSeries, {
     upColor: '#26a69a', downColor: '#ef5350', borderVisible: false, wickUpColor: '#26a69a', wickDownColor: '#ef5350',
     autoscaleInfoProvider: withLevels,
+    priceFormat: { type: 'price', precision: doc0.chart.precision, minMove: doc0.chart.tick },
   }, 0);
   const band = new Band(doc0.chart.zone[0], doc0.chart.zone[1]);
   candles.attachPrimitive(band);

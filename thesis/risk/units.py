@@ -1,0 +1,127 @@
+"""Arithmetic in the instrument's units and the account's currency.
+
+    distance(inst, 1.3200, 1.3300)        # {"price": 0.01, "units": 100.0, "label": "pips"}
+    size_position(inst, 10_000, 0.01, 1.3200, 1.3300, account_currency="USD")
+
+One unit of an instrument is one share (stocks, ETFs), one contract (futures: ``multiplier``
+units of the underlying, GC 100 oz, CL 1,000 bbl), one unit of the base currency (FX) or one
+coin (crypto, fractional). The loss per unit at the stop is ``|entry - stop| x multiplier`` in
+the quote currency; it is converted to the account currency with ``rate`` (account currency per
+unit of the quote currency: USD per JPY for EURJPY in a USD account, from the ``USDJPY=X`` close,
+see ``conversion_rate``). Shares, contracts and FX units are whole (floored); crypto is floored
+to ``CRYPTO_STEP`` coins.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
+
+from thesis.errors import BadInput
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from thesis.data.instruments import Instrument
+
+CRYPTO_STEP = 1e-4          # the smallest crypto quantity sized (0.0001 BTC)
+_EPS = 1e-9                 # exact divisions (1000 / 2.5) are not lost to binary rounding
+
+
+@dataclass(frozen=True)
+class Sizing:
+    units: float              # shares, contracts, base-currency units or coins
+    unit: str                 # "shares", "contracts", "units" (FX: of the base currency), "coins"
+    budget: float             # account x risk fraction, in the account currency
+    loss_per_unit: float      # account currency lost per unit at the stop
+    max_loss: float           # units x loss_per_unit (<= budget)
+    cost: float               # notional: units x entry x multiplier, in the account currency
+    cost_fraction: float      # cost / account (> 1: leverage or margin needed)
+    currency: str             # the account currency
+    quote_currency: str
+    rate: float               # account currency per unit of the quote currency
+    stop_distance: float      # |entry - stop| in price
+    stop_units: float         # ... in the instrument's unit (pips, points, bp)
+    unit_label: str           # "pips", "points", "bp" or the quote currency
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def distance(inst: Instrument, a: float, b: float) -> dict:
+    """``b - a`` in price and in the instrument's unit (pips for FX, points for futures and indices)."""
+    d = float(b) - float(a)
+    return {"price": d, "units": inst.units(d), "label": inst.unit_label()}
+
+
+def parse_risk(text) -> float:
+    """``1%`` or ``0.01`` -> 0.01; BadInput unless in (0, 1]."""
+    raw = str(text).strip()
+    try:
+        value = float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
+    except ValueError:
+        raise BadInput(f"--risk must be a fraction (0.01) or a percent (1%), got {text!r}") from None
+    if not math.isfinite(value) or not 0 < value <= 1:
+        raise BadInput(f"--risk must be above 0 and at most 100% (0.01 or 1% of the account), got {text!r}")
+    return value
+
+
+def _unit_name(inst: Instrument) -> str:
+    return {"future": "contracts", "fx": "units", "crypto": "coins"}.get(inst.asset_class, "shares")
+
+
+def size_position(inst: Instrument, account: float, risk_fraction: float, entry: float, stop: float,
+                  account_currency: str = "USD", rate: float = 1.0) -> Sizing:
+    """How many units lose at most ``account x risk_fraction`` (account currency) at the stop."""
+    if not (isinstance(account, (int, float)) and math.isfinite(account) and account > 0):
+        raise BadInput(f"account must be a positive amount, got {account!r}")
+    if not (math.isfinite(rate) and rate > 0):
+        raise BadInput(f"conversion rate {inst.currency}->{account_currency} must be positive, got {rate!r}")
+    gap = abs(float(entry) - float(stop))
+    if gap == 0:
+        raise BadInput(f"the stop {stop} equals the entry: the risk per unit would be zero")
+    budget = account * risk_fraction
+    loss = gap * inst.multiplier * rate
+    raw = budget / loss + _EPS
+    units: float = math.floor(raw / CRYPTO_STEP) * CRYPTO_STEP if inst.asset_class == "crypto" else math.floor(raw)
+    units = round(units, 8)
+    cost = units * abs(float(entry)) * inst.multiplier * rate
+    return Sizing(units, _unit_name(inst), budget, loss, units * loss, cost, cost / account, account_currency,
+                  inst.currency, rate, gap, inst.units(gap), inst.unit_label())
+
+
+def conversion_rate(quote: str, account_currency: str, session, source: str | None = None) -> tuple[float, str]:
+    """(account currency per unit of ``quote`` at the close of ``session``, the series used).
+
+    Reads ``{QUOTE}{ACCOUNT}=X`` or, failing that, the inverse ``{ACCOUNT}{QUOTE}=X`` through the
+    data layer (``load_bars``). BadInput naming both series when neither is in the source."""
+    if quote == account_currency:
+        return 1.0, ""
+    from thesis.data import load_bars
+    from thesis.errors import SymbolNotFound
+
+    tried = []
+    for pair, invert in ((f"{quote}{account_currency}=X", False), (f"{account_currency}{quote}=X", True)):
+        tried.append(pair)
+        try:
+            bars = load_bars(pair, source=source, end=session)
+        except SymbolNotFound:
+            continue
+        if not len(bars):
+            continue
+        close = float(bars["close"].iloc[-1])
+        return (1.0 / close if invert else close), f"{pair} close {bars.index[-1].date()} {close:g}"
+    raise BadInput(f"sizing in {account_currency} needs the {quote}->{account_currency} rate: neither "
+                   f"{' nor '.join(tried)} is in the data source (or use --currency {quote})")
+
+
+def size_idea(inst: Instrument, account: float, risk_fraction: float, entry: float, stop: float,
+              account_currency: str, session: pd.Timestamp, source: str | None = None) -> dict:
+    """``size_position`` with the quote currency converted at the session's close; a JSON-ready dict."""
+    currency = account_currency.strip().upper()
+    if len(currency) != 3 or not currency.isalpha():
+        raise BadInput(f"--currency must be a 3-letter code such as USD, got {account_currency!r}")
+    rate, via = conversion_rate(inst.currency, currency, session, source)
+    out = size_position(inst, account, risk_fraction, entry, stop, currency, rate).to_dict()
+    out["rate_from"] = via
+    return out
