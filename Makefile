@@ -21,6 +21,8 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	@# compile the numba kernels now, not in the user's first batch command (docs/speed.md)
+	$(VENV)/bin/thesis warmup || echo "note: thesis warmup failed: batch commands compile their kernels on first use"
 	touch $(STAMP)
 
 demo: setup

@@ -85,6 +85,16 @@ def twin(kernel):
     return wrap
 
 
+def quiet() -> None:
+    """No compile notice in this process (``thesis warmup`` says what it does itself)."""
+    _state["told"] = True
+
+
+def cache_location() -> str:
+    """Where numba writes compiled kernels: NUMBA_CACHE_DIR, else __pycache__ beside each nb.py."""
+    return os.environ.get("NUMBA_CACHE_DIR") or "__pycache__ beside each thesis/*/nb.py"
+
+
 def mode() -> str:
     return _state["mode"]
 

@@ -34,6 +34,7 @@ def _register() -> None:
     from thesis.cli import watch; watch.register(app)  # noqa: E702 - watch, ideas, journal, note
     from thesis.cli import serve; serve.register(app)  # noqa: E702 - the web dashboard
     from thesis.cli import draft; draft.register(app)  # noqa: E702 - a written post -> an idea file
+    from thesis.cli import warmup; warmup.register(app)  # noqa: E702 - compile the kernels ahead
 
 
 _register()
