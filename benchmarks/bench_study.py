@@ -3,7 +3,7 @@
 Correctness first: on the seed setup's occurrences on IWM (daily, as traded) with a 5 %
 stop, a 10 % target, no time stop and one position at a time, every closed trade must
 equal the peers' (entry session, exit session, entry and exit price). Conventions made
-equivalent (README "Event studies", "Agreement with vectorbt and backtesting.py"):
+equivalent (docs/study.md, "Agreement with vectorbt and backtesting.py"):
 - entry at the open of the session after the signal, stop and target set from that
   fill: vectorbt gets the entry order on the signal bar at price = next open with
   stop_entry_price = "price" (so its stops, checked from the next bar on, cover the

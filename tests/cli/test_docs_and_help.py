@@ -94,6 +94,25 @@ def test_doc_references_exist():
     assert not missing, "\n".join(missing)
 
 
+def test_relative_links_in_readme_and_docs_resolve():
+    """Every relative link ([text](path#anchor)) of README.md and docs/*.md points at a file that
+    exists, and an anchor at a heading of that file: the reference pages moved out of the README."""
+    missing = []
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for target in re.findall(r"\]\(([^)\s]+)\)", page.read_text()):
+            if re.match(r"[a-z]+:", target):
+                continue
+            path, _, anchor = target.partition("#")
+            file = (page.parent / path).resolve() if path else page
+            if not file.exists():
+                missing.append(f"{page.relative_to(ROOT)}: {target}")
+            elif anchor and file.suffix == ".md":
+                slugs = {_slug(h) for h in re.findall(r"^#{1,6} (.+)$", file.read_text(), flags=re.M)}
+                if anchor not in slugs:
+                    missing.append(f"{page.relative_to(ROOT)}: {target}")
+    assert not missing, "\n".join(missing)
+
+
 def test_license_is_an_spdx_string():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert isinstance(project["license"], str) and project["license"] == "MIT"

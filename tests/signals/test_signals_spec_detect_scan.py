@@ -120,12 +120,13 @@ def test_scan_low_of_week_with_dates(mk):
 
 
 def test_parameter_defaults_are_the_ones_the_readme_gives():
-    """Each default in the README's trigger table ("`within` (5 bars)") is the model's default: the
-    README is what users read, and a default changed on one side only moves every scan silently."""
+    """Each default in the trigger table of docs/triggers.md ("`within` (5 bars)") is the model's
+    default: the docs are what users read, and a default changed on one side only moves every scan
+    silently."""
     import re
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[2] / "docs" / "triggers.md").read_text()
     rows = {m.group(1): m.group(2) for m in re.finditer(r"^\| `(\w+)` \|.*\| ([^|]*) \|$", readme, re.M)
             if m.group(1) in KINDS}
     documented = {}

@@ -1,6 +1,6 @@
 """Market breadth of a universe (dates x symbols matrices): percent above moving
 averages, advance/decline, McClellan, new highs/lows, Zweig thrust, surge days,
-equal- vs cap-weight and the narrow-market detector. Rules: README "Market internals"."""
+equal- vs cap-weight and the narrow-market detector. Rules: docs/market.md."""
 # Names load their submodule on first use (thesis._lazy), so importing one light submodule
 # does not import the whole package.
 from thesis._lazy import lazy_exports

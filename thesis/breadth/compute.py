@@ -16,7 +16,7 @@ from thesis._jit import use_compiled
 
 @dataclass(frozen=True)
 class BreadthParams:
-    """Every tunable number; defaults are the standard definitions (README "Market internals")."""
+    """Every tunable number; defaults are the standard definitions (docs/market.md)."""
 
     ma_windows: tuple[int, ...] = ind.MA_WINDOWS
     high_low_window: int = ind.HIGH_LOW_WINDOW

@@ -3,7 +3,7 @@
 All functions take matrices as returned by ``thesis.data.load_universe``:
 rows are sessions (ascending), columns are members, NaN = no bar. Every
 output is indexed like the input rows. Rules are stated per function and in
-README "Market internals"; the heavy lifting is in ``thesis.breadth.nb``.
+docs/market.md; the heavy lifting is in ``thesis.breadth.nb``.
 """
 from __future__ import annotations
 

@@ -223,7 +223,7 @@ def print_replay(doc: dict) -> None:
                       f"risk {fill['risk_per_share']:.2f}/share", highlight=False)
     for c in doc["claims"]:
         console.print(f"  - {esc(c['sentence'])}", highlight=False)
-    table = Table(title='Trades (fill rules: README, "How trades are filled")')
+    table = Table(title='Trades (fill rules: docs/fills.md)')
     for col, key in (("variant", False), ("entry", True), ("exit", True), ("reason", False), ("P&L/share", True),
                      ("P&L %", False), ("R", True), ("MFE (R)", False), ("MAE (R)", False), ("days", False)):
         table.add_column(col, no_wrap=key)

@@ -1,6 +1,6 @@
 """Validation of bar sets, with a report a user can read.
 
-Policy (also in the README):
+Policy (also in docs/data.md):
 
 | problem | action |
 | --- | --- |

@@ -1,6 +1,6 @@
 """Market internals around an idea: relative strength, cross-asset trends, VIX,
 regimes per timeframe, confirmations an idea can require, and the market report.
-Breadth itself lives in thesis.breadth. Rules: README "Market internals"."""
+Breadth itself lives in thesis.breadth. Rules: docs/market.md."""
 # Names load their submodule on first use (thesis._lazy), so importing one light submodule
 # does not import the whole package.
 from thesis._lazy import lazy_exports

@@ -1,7 +1,7 @@
 """Options: pricing, strategies, plans and what-if scenarios.
 
 Every price here is a MODEL price (Black-Scholes-Merton, or QuantLib for American style)
-with a flat volatility, not a market quote. See README "Options" for the conventions.
+with a flat volatility, not a market quote. See docs/options.md for the conventions.
 """
 # Names load their submodule on first use (thesis._lazy), so importing one light submodule
 # does not import the whole package.

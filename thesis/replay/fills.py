@@ -1,5 +1,5 @@
 """Simulate one planned trade (or many) over a bars frame, with the fill rules of
-``thesis.replay.nb`` (written out in README "How trades are filled"), and report it with dates.
+``thesis.replay.nb`` (written out in docs/fills.md), and report it with dates.
 
     simulate(bars, "short", {"order": "limit", "price": 188}, "2023-06-05", stop=212, targets=[130])
     simulate(bars, "long", {"order": "next_open", "signal_date": "2024-01-05"}, None, 95.0, [110, 120],

@@ -1,6 +1,6 @@
 """Numba kernel: simulate many trades over one symbol's bars in one call.
 
-Every rule below is also written out in plain words in README "How trades are filled".
+Every rule below is also written out in plain words in docs/fills.md.
 
 Mirroring.  A short is simulated as a long on negated prices (open -> -open,
 high -> -low, low -> -high, close -> -close, every level -> -level), so long

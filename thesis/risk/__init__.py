@@ -1,5 +1,5 @@
 """Trade arithmetic: reward/risk, break-even win rate, expectancy, position size,
-betting odds, and checks of an author's claims. Pure functions; see README "Trade arithmetic"."""
+betting odds, and checks of an author's claims. Pure functions; see docs/risk.md."""
 from thesis.risk.claims import CLAIM_KEYS, CLAIM_TOLERANCE, ClaimCheck, check_claims
 from thesis.risk.levels import check_levels, direction_sign
 from thesis.risk.odds import (american_to_decimal, american_to_probability, american_to_reward_risk,

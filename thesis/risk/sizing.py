@@ -8,7 +8,7 @@
 
 A tiny epsilon (1e-9) is added before flooring so that exact divisions such as
 1000 / 2.5 are not lost to binary rounding. Stops are orders, not guarantees: a gap
-through the stop loses more than ``max_loss`` (see README "How trades are filled").
+through the stop loses more than ``max_loss`` (see docs/fills.md).
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Per-author figures over graded ideas. Definitions (also in the README):
+"""Per-author figures over graded ideas. Definitions (also in docs/scorecard.md):
 
 - fill rate: filled ideas / ideas graded (ideas whose entry window is still open count as not filled);
 - hit rate: closed trades whose last target filled / closed trades (Wilson 95% interval);

@@ -68,7 +68,7 @@ def _weeks(dates, n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def scan(kind: str, open, high, low, close, *, side: str, dates=None, **params) -> np.ndarray:
-    """Bool array, True on the bars where the trigger `kind` fires (rules: README "Triggers (price-action signals)").
+    """Bool array, True on the bars where the trigger `kind` fires (rules: docs/triggers.md).
 
     side: "short" or "long". dates: session dates (needed by low_of_week only).
     low_of_week's "week_close" events sit on the last session of each complete week

@@ -41,7 +41,7 @@ COMMON = {"kind", "timeframe", "side", "label"}
 
 
 class Trigger(BaseModel):
-    """A price-action trigger; see README "Triggers (price-action signals)" for the exact rule of each kind."""
+    """A price-action trigger; see docs/triggers.md for the exact rule of each kind."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

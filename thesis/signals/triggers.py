@@ -6,7 +6,7 @@ thesis.data.resample, so each row is dated at the period's LAST session: the
 event is known at that bar's close. Events on partial periods (not complete in
 the data) are never emitted. A result at date t depends only on bars up to t.
 
-The exact rules live in thesis.signals.nb (kernel docstrings) and README "Triggers (price-action signals)".
+The exact rules live in thesis.signals.nb (kernel docstrings) and docs/triggers.md.
 """
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ symbols or a universe, simulated with the replay kernel and compared with a base
     res = study("examples/iwm-no-love-for-small-caps.toml", start="2000-01-01")
     res.to_dict()["mean_r"]
 
-Method, assumptions and limits: README "Event studies".
+Method, assumptions and limits: docs/study.md.
 """
 from thesis.study.plan import StudyPlan, make_plan
 from thesis.study.result import STUDY_SCHEMA, StudyResult

@@ -3,7 +3,7 @@
     study("examples/iwm-no-love-for-small-caps.toml", start="2000-01-01")
     study(idea, universe="csv:/data/sp500-constituents", grid=["stop=5%,8% target=2R,3R"])
 
-Method and limits: README "Event studies".  Steps: load bars -> plan (cells) -> per-symbol
+Method and limits: docs/study.md.  Steps: load bars -> plan (cells) -> per-symbol
 work (threads or Dask) -> event table -> optional confirmations gate -> figures.
 """
 from __future__ import annotations
@@ -50,7 +50,7 @@ def study(idea, symbols=None, universe=None, start=None, end=None, grid=None, ba
           target=None, hold=None, zone_width=None, zone_lookback=None, triggers=None, slippage_bps: float = 0.0,
           commission: float = 0.0, seed: int = 0, n_boot: int = 2000, workers: int | None = None,
           source: str | None = None, progress=None) -> StudyResult:
-    """Run an event study of ``idea`` (an Idea or a path). See README "Event studies" for every option.
+    """Run an event study of ``idea`` (an Idea or a path). See docs/study.md for every option.
 
     progress(phase, done, total) is called as work advances (phases: "load", "simulate",
     "confirmations"); the CLI turns it into progress bars.
