@@ -196,22 +196,15 @@ def journal(idea: Optional[str] = typer.Argument(None, help="Idea id (file name 
             json: bool = typer.Option(False, "--json", help="Print one JSON document")):
     """The timeline of events and notes, with each alert's delivery per channel."""
     from thesis.errors import BadInput
-    from thesis.watch.journal import Journal, deliveries, delivery_view
+    from thesis.watch.journal import Journal, delivery_view, query
 
     since = date_range(since, None, ("--since", "--to"))[0]   # the one date check (not after today)
     jr = Journal()
-    records = jr.records()
-    events = [r for r in records if r.get("t") == "event"]
-    if idea:
-        iid = Path(idea).stem if idea.endswith(".toml") else idea
-        known = {e["idea"] for e in events}
-        if iid not in known:
-            raise BadInput(f"no idea {iid!r} in the journal {jr.path}" +
-                           (f" (known: {', '.join(sorted(known))})" if known else " (it is empty)"))
-        events = [e for e in events if e["idea"] == iid]
-    if since is not None:
-        events = [e for e in events if e["session"] >= since.date().isoformat()]
-    dmap = deliveries(records)
+    iid = (Path(idea).stem if idea.endswith(".toml") else idea) if idea else None
+    events, dmap, known = query(jr, iid, None if since is None else since.date().isoformat(), pending)
+    if known is not None:
+        raise BadInput(f"no idea {iid!r} in the journal {jr.path}" +
+                       (f" (known: {', '.join(sorted(known))})" if known else " (it is empty)"))
     docs = []
     for e in events:
         view = delivery_view(e, dmap)

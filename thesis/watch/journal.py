@@ -216,3 +216,65 @@ def delivery_view(event: dict, dmap: dict) -> dict:
             view[ch] = {"status": "failed", "error": d["error"], "attempts": d["attempts"], "at": d["at"],
                         "next_try": d.get("next_try")}
     return view
+
+
+def query(journal: Journal, idea: str | None = None, since: str | None = None, pending: bool = False,
+          use_index: bool | None = None) -> tuple[list[dict], dict, set[str] | None]:
+    """The event records of ``thesis journal`` in file order (one idea, sessions >= ``since``
+    (YYYY-MM-DD), only events with an undelivered channel when ``pending``), the delivery map for
+    them (``deliveries``), and the journal's ideas when ``idea`` is not among them (else None).
+
+    A large journal answers from its index (thesis.watch.journal_index), a small one by a scan;
+    both give the same answer (tests/watch/test_journal_index.py)."""
+    from thesis.watch import journal_index
+
+    if use_index is None:
+        use_index = journal_index.wanted(journal.path)
+    if use_index and journal.path.exists():
+        try:
+            with journal_index.JournalIndex(journal.path) as ix:
+                if idea is not None and not ix.con.execute("select 1 from events where idea = ? limit 1",
+                                                           [idea]).fetchall():
+                    return [], {}, ix.ideas()
+                events = ix.pending_events() if pending else ix.events(idea, since)
+                if pending:
+                    events = [e for e in events if (idea is None or e["idea"] == idea)
+                              and (since is None or e["session"] >= since)]
+                return _pending_only(events, deliveries(ix.deliveries_of(e["id"] for e in events)), pending)
+        except StoreError:
+            pass       # a read-only home cannot hold the index (a malformed line: the scan names it too)
+    records = journal.records()
+    events = [r for r in records if r.get("t") == "event"]
+    if idea is not None:
+        known = {e["idea"] for e in events}
+        if idea not in known:
+            return [], {}, known
+        events = [e for e in events if e["idea"] == idea]
+    if since is not None:
+        events = [e for e in events if e["session"] >= since]
+    return _pending_only(events, deliveries(records), pending)
+
+
+def _pending_only(events: list[dict], dmap: dict, pending: bool):
+    if pending:
+        events = [e for e in events if any(v["status"] != "sent" for v in delivery_view(e, dmap).values())]
+    return events, dmap, None
+
+
+def last_events(journal: Journal, use_index: bool | None = None) -> dict[str, dict]:
+    """The last event record of each idea (the board's last-event column), from the index when large."""
+    from thesis.watch import journal_index
+
+    if use_index is None:
+        use_index = journal_index.wanted(journal.path)
+    if use_index and journal.path.exists():
+        try:
+            with journal_index.JournalIndex(journal.path) as ix:
+                return ix.last_events()
+        except StoreError:
+            pass       # as in query
+    out: dict[str, dict] = {}
+    for r in journal.records():
+        if r.get("t") == "event":
+            out[r["idea"]] = r
+    return out

@@ -1,0 +1,274 @@
+"""A DuckDB index beside the journal, so a large journal answers queries without reading it all.
+
+The JSON-lines file stays the authority; ``journal.index.duckdb`` is a cache of where each record of
+a prefix of it is (byte offset and length) and the fields queries filter on:
+
+    events(pos, id, idea, session, kind, off, len)      one row per event record, pos in file order
+    deliveries(event, channel, status, off, len)        one row per delivery record
+    outbox(event, channel)                              the channels each event must reach
+    meta(key, value)                                    covered bytes and fingerprints of the prefix
+
+Queries (``--since``, ``--idea``, ``--pending``, the last event of each idea) run in DuckDB and then
+read and parse only the matching lines from the JSONL file, so their answers are the file's own
+records, and the delivery views are computed by the same code as a plain scan
+(``thesis.watch.journal.deliveries``).
+
+Staleness and crashes. The index records how many bytes of the file it covers and a CRC of the
+first and of the last 4 KiB of that prefix. Before every query it is checked: a file that grew is
+folded in (only the new complete lines are parsed); a file that shrank, or whose covered bytes
+changed (replaced, edited), or an index that is missing or unreadable, is rebuilt from the file.
+Every update is written to a temporary copy and moved into place with ``os.replace``, so a process
+killed mid-update leaves the previous index (still a valid cache of a shorter prefix) and the file
+is never touched: no event can be lost or duplicated by the index. Two processes updating at once
+each write a complete index; the last rename wins and both are valid.
+
+Small journals are scanned (``INDEX_MIN_BYTES``): below about a megabyte, reading the file is faster
+than importing DuckDB.
+"""
+from __future__ import annotations
+
+import json
+import os
+import zlib
+from pathlib import Path
+
+from thesis.errors import StoreError
+
+INDEX_MIN_BYTES = 1 << 20
+INDEX_VERSION = "1"
+_FINGERPRINT = 4096
+_BATCH = 200_000
+
+_SCHEMA = """
+create table events(pos bigint, id varchar, idea varchar, session varchar, kind varchar, off bigint, len integer);
+create table deliveries(event varchar, channel varchar, status varchar, off bigint, len integer);
+create table outbox(event varchar, channel varchar);
+create table meta(key varchar, value varchar);
+"""
+
+
+def index_path(journal_path: Path) -> Path:
+    return journal_path.with_name(journal_path.stem + ".index.duckdb")
+
+
+def wanted(journal_path: Path) -> bool:
+    try:
+        return journal_path.stat().st_size >= INDEX_MIN_BYTES
+    except OSError:
+        return False
+
+
+def _fingerprint(fh, covered: int) -> tuple[str, str]:
+    fh.seek(0)
+    head = fh.read(min(covered, _FINGERPRINT))
+    fh.seek(max(0, covered - _FINGERPRINT))
+    tail = fh.read(min(covered, _FINGERPRINT))
+    return str(zlib.crc32(head)), str(zlib.crc32(tail))
+
+
+class JournalIndex:
+    """Open (building or refreshing as needed) the index of ``journal_path``; use as a context manager."""
+
+    def __init__(self, journal_path: Path):
+        self.journal = Path(journal_path)
+        self.path = index_path(self.journal)
+        self.con = None
+        self.rebuilt = False      # for tests: the last open had to rebuild from the file
+
+    def __enter__(self) -> JournalIndex:
+        self.con = self._fresh()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.con is not None:
+            self.con.close()
+            self.con = None
+
+    # ------------------------------------------------------------ freshness
+    def _fresh(self):
+        import duckdb
+
+        try:
+            size = self.journal.stat().st_size
+        except FileNotFoundError:
+            size = 0
+        state = self._state(duckdb)
+        if state is not None:
+            covered, head, tail = state
+            if covered <= size:
+                with open(self.journal, "rb") as fh:
+                    if (head, tail) == _fingerprint(fh, covered):
+                        if covered == _complete_end(self.journal, covered, size):
+                            return duckdb.connect(str(self.path), read_only=True)
+                        return self._extend(duckdb, covered)
+        self.rebuilt = True
+        return self._extend(duckdb, None)
+
+    def _state(self, duckdb):
+        if not self.path.exists():
+            return None
+        try:
+            con = duckdb.connect(str(self.path), read_only=True)
+            try:
+                meta = dict(con.execute("select key, value from meta").fetchall())
+            finally:
+                con.close()
+            if meta.get("version") != INDEX_VERSION:
+                return None
+            return int(meta["covered"]), meta["head"], meta["tail"]
+        except (duckdb.Error, KeyError, ValueError, OSError):   # unreadable or foreign: rebuild
+            return None
+
+    def _extend(self, duckdb, covered: int | None):
+        """A new index file: a copy of the current one plus the lines after ``covered`` (None: from scratch)."""
+        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+        try:
+            if covered is not None:
+                _copy(self.path, tmp)
+            con = duckdb.connect(str(tmp))
+            try:
+                if covered is None:
+                    con.execute(_SCHEMA)
+                    start, pos = 0, 0
+                else:
+                    start = covered
+                    pos = con.execute("select coalesce(max(pos) + 1, 0) from events").fetchall()[0][0]
+                end = _ingest(con, self.journal, start, pos)
+                with open(self.journal, "rb") as fh:
+                    head, tail = _fingerprint(fh, end)
+                con.execute("delete from meta")
+                con.executemany("insert into meta values (?, ?)",
+                                [("version", INDEX_VERSION), ("covered", str(end)), ("head", head), ("tail", tail)])
+                con.execute("checkpoint")
+            finally:
+                con.close()
+            os.replace(tmp, self.path)
+        except OSError as exc:      # a read-only home: answer from the temporary copy or scan
+            tmp.unlink(missing_ok=True)
+            raise StoreError(f"cannot write the journal index {self.path}: {exc.strerror}") from exc
+        finally:
+            tmp.unlink(missing_ok=True)
+            tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+        return duckdb.connect(str(self.path), read_only=True)
+
+    # -------------------------------------------------------------- queries
+    def _lines(self, rows) -> list[dict]:
+        out = []
+        with open(self.journal, "rb") as fh:
+            for off, length in rows:
+                fh.seek(off)
+                out.append(json.loads(fh.read(length)))
+        return out
+
+    def events(self, idea: str | None = None, since: str | None = None) -> list[dict]:
+        """Event records in file order, of one idea and/or with session >= since."""
+        where, args = [], []
+        if idea is not None:
+            where.append("idea = ?")
+            args.append(idea)
+        if since is not None:
+            where.append("session >= ?")
+            args.append(since)
+        sql = "select off, len from events" + (" where " + " and ".join(where) if where else "") + " order by pos"
+        return self._lines(self.con.execute(sql, args).fetchall())
+
+    def ideas(self) -> set[str]:
+        return {r[0] for r in self.con.execute("select distinct idea from events").fetchall()}
+
+    def pending_events(self) -> list[dict]:
+        """Events with a channel in their outbox that no delivery record reports as sent, in file order."""
+        rows = self.con.execute("""
+            select e.off, e.len from events e where e.id in (
+              select o.event from outbox o
+              where not exists (select 1 from deliveries d
+                                where d.event = o.event and d.channel = o.channel and d.status = 'sent'))
+            order by e.pos""").fetchall()
+        return self._lines(rows)
+
+    def deliveries_of(self, event_ids) -> list[dict]:
+        """The delivery records of these events, in file order."""
+        ids = sorted(set(event_ids))
+        if not ids:
+            return []
+        self.con.execute("create or replace temp table wanted(id varchar)")
+        self.con.executemany("insert into wanted values (?)", [(i,) for i in ids])
+        rows = self.con.execute("select d.off, d.len from deliveries d join wanted w on d.event = w.id "
+                                "order by d.off").fetchall()
+        return self._lines(rows)
+
+    def last_events(self) -> dict[str, dict]:
+        """The last event record of each idea (what ``latest_by_idea(records, "event")`` gives)."""
+        rows = self.con.execute("select arg_max(off, pos), arg_max(len, pos) from events group by idea").fetchall()
+        return {rec["idea"]: rec for rec in self._lines(sorted(rows))}
+
+
+def _copy(src: Path, dst: Path) -> None:
+    import shutil
+
+    shutil.copyfile(src, dst)
+
+
+def _complete_end(journal: Path, start: int, size: int) -> int:
+    """The end of the last complete line at or after ``start`` (``start`` when none was added)."""
+    if size <= start:
+        return start
+    with open(journal, "rb") as fh:
+        fh.seek(start)
+        data = fh.read(size - start)
+    k = data.rfind(b"\n")
+    return start if k < 0 else start + k + 1
+
+
+def _ingest(con, journal: Path, start: int, pos: int) -> int:
+    """Index the complete lines from byte ``start``; returns the byte after the last one indexed."""
+    with open(journal, "rb") as fh:
+        fh.seek(start)
+        data = fh.read()
+    end = data.rfind(b"\n") + 1            # a torn last line (a writer killed mid-write) is left out
+    events, deliveries, outbox = [], [], []
+    off = start
+    line_no = None
+    for raw in data[:end].split(b"\n")[:-1]:
+        length = len(raw)
+        if raw.strip():
+            try:
+                rec = json.loads(raw)
+            except json.JSONDecodeError:
+                if line_no is None:
+                    with open(journal, "rb") as fh:
+                        line_no = fh.read(off).count(b"\n") + 1
+                raise StoreError(f"{journal}, line {line_no}: not a journal record (the file was edited by hand?)") \
+                    from None
+            t = rec.get("t")
+            if t == "event":
+                events.append((pos, rec["id"], rec.get("idea"), rec.get("session"), rec.get("kind"), off, length))
+                outbox.extend((rec["id"], ch) for ch in rec.get("outbox") or ())
+                pos += 1
+            elif t == "delivery":
+                deliveries.append((rec.get("event"), rec.get("channel"), rec.get("status"), off, length))
+        off += length + 1
+        if len(events) + len(deliveries) >= _BATCH:
+            _insert(con, events, deliveries, outbox)
+            events, deliveries, outbox = [], [], []
+    _insert(con, events, deliveries, outbox)
+    return start + end
+
+
+def _insert(con, events, deliveries, outbox) -> None:
+    """Bulk insert through numpy columns (DuckDB scans them without a per-row Python call)."""
+    import numpy as np
+
+    numbers = {"pos", "off", "len"}
+    for table, rows, names in (("events", events, ("pos", "id", "idea", "session", "kind", "off", "len")),
+                               ("deliveries", deliveries, ("event", "channel", "status", "off", "len")),
+                               ("outbox", outbox, ("event", "channel"))):
+        if not rows:
+            continue
+        cols = list(zip(*rows))
+        frame = {name: np.array(col, dtype=np.int64 if name in numbers else object)
+                 for name, col in zip(names, cols)}
+        con.register("batch", frame)
+        con.execute(f"insert into {table} select {', '.join(names)} from batch")
+        con.unregister("batch")
