@@ -233,14 +233,7 @@ def query(journal: Journal, idea: str | None = None, since: str | None = None, p
     if use_index and journal.path.exists():
         try:
             with journal_index.JournalIndex(journal.path) as ix:
-                if idea is not None and not ix.con.execute("select 1 from events where idea = ? limit 1",
-                                                           [idea]).fetchall():
-                    return [], {}, ix.ideas()
-                events = ix.pending_events() if pending else ix.events(idea, since)
-                if pending:
-                    events = [e for e in events if (idea is None or e["idea"] == idea)
-                              and (since is None or e["session"] >= since)]
-                return _pending_only(events, deliveries(ix.deliveries_of(e["id"] for e in events)), pending)
+                return query_index(ix, idea, since, pending)
         except StoreError:
             pass       # a read-only home cannot hold the index (a malformed line: the scan names it too)
     records = journal.records()
@@ -253,6 +246,16 @@ def query(journal: Journal, idea: str | None = None, since: str | None = None, p
     if since is not None:
         events = [e for e in events if e["session"] >= since]
     return _pending_only(events, deliveries(records), pending)
+
+
+def query_index(ix, idea: str | None = None, since: str | None = None, pending: bool = False):
+    """``query`` answered by an open ``JournalIndex``."""
+    if idea is not None and not ix.con.execute("select 1 from events where idea = ? limit 1", [idea]).fetchall():
+        return [], {}, ix.ideas()
+    events = ix.pending_events() if pending else ix.events(idea, since)
+    if pending:
+        events = [e for e in events if (idea is None or e["idea"] == idea) and (since is None or e["session"] >= since)]
+    return _pending_only(events, deliveries(ix.deliveries_of(e["id"] for e in events)), pending)
 
 
 def _pending_only(events: list[dict], dmap: dict, pending: bool):

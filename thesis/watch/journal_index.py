@@ -92,32 +92,40 @@ class JournalIndex:
             size = self.journal.stat().st_size
         except FileNotFoundError:
             size = 0
-        state = self._state(duckdb)
+        con, state = self._open()
         if state is not None:
             covered, head, tail = state
             if covered <= size:
                 with open(self.journal, "rb") as fh:
-                    if (head, tail) == _fingerprint(fh, covered):
-                        if covered == _complete_end(self.journal, covered, size):
-                            return duckdb.connect(str(self.path), read_only=True)
-                        return self._extend(duckdb, covered)
+                    same = (head, tail) == _fingerprint(fh, covered)
+                if same and covered == _complete_end(self.journal, covered, size):
+                    return con                      # fresh: the one connection answers
+                if same:
+                    con.close()
+                    return self._extend(duckdb, covered)
+        if con is not None:
+            con.close()
         self.rebuilt = True
         return self._extend(duckdb, None)
 
-    def _state(self, duckdb):
+    def _open(self):
+        """(read-only connection, (covered, head crc, tail crc)) or (None, None) when missing or unreadable."""
+        import duckdb
+
         if not self.path.exists():
-            return None
+            return None, None
+        con = None
         try:
             con = duckdb.connect(str(self.path), read_only=True)
-            try:
-                meta = dict(con.execute("select key, value from meta").fetchall())
-            finally:
-                con.close()
+            meta = dict(con.execute("select key, value from meta").fetchall())
             if meta.get("version") != INDEX_VERSION:
-                return None
-            return int(meta["covered"]), meta["head"], meta["tail"]
+                con.close()
+                return None, None
+            return con, (int(meta["covered"]), meta["head"], meta["tail"])
         except (duckdb.Error, KeyError, ValueError, OSError):   # unreadable or foreign: rebuild
-            return None
+            if con is not None:
+                con.close()
+            return None, None
 
     def _extend(self, duckdb, covered: int | None):
         """A new index file: a copy of the current one plus the lines after ``covered`` (None: from scratch)."""
@@ -155,12 +163,13 @@ class JournalIndex:
 
     # -------------------------------------------------------------- queries
     def _lines(self, rows) -> list[dict]:
-        out = []
-        with open(self.journal, "rb") as fh:
-            for off, length in rows:
-                fh.seek(off)
-                out.append(json.loads(fh.read(length)))
-        return out
+        """Parse the records at (offset, length) ``rows`` (one mapping of the file, no read per line)."""
+        import mmap
+
+        if not rows:
+            return []
+        with open(self.journal, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            return [json.loads(mm[off:off + length]) for off, length in rows]
 
     def events(self, idea: str | None = None, since: str | None = None) -> list[dict]:
         """Event records in file order, of one idea and/or with session >= since."""
@@ -192,10 +201,8 @@ class JournalIndex:
         ids = sorted(set(event_ids))
         if not ids:
             return []
-        self.con.execute("create or replace temp table wanted(id varchar)")
-        self.con.executemany("insert into wanted values (?)", [(i,) for i in ids])
-        rows = self.con.execute("select d.off, d.len from deliveries d join wanted w on d.event = w.id "
-                                "order by d.off").fetchall()
+        rows = self.con.execute("select d.off, d.len from deliveries d semi join (select unnest(?::varchar[]) as id) w "
+                                "on d.event = w.id order by d.off", [ids]).fetchall()
         return self._lines(rows)
 
     def last_events(self) -> dict[str, dict]:
