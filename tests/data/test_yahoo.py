@@ -130,3 +130,43 @@ def test_offline_analyses_find_bars_pulled_from_any_source(monkeypatch, data_roo
     with pytest.raises(ProviderUnavailable) as err:
         load_bars("IWM", adjustment="adjusted")
     assert "the store holds as-traded from csv:" in str(err.value) and "2023-01-03 to 2023-12-29" in str(err.value)
+
+
+def test_offline_replay_waits_for_yahoo_once_and_prints_whole_reasons(monkeypatch, data_root):
+    """Issue 21.7: THESIS_DATA unset and no network. Only IWM is in the store; the seed idea also asks
+    for SPY, UUP, TLT, USO (its confirmations). Yahoo is asked (with its backoff) once in the run, not once per symbol, and each
+    reason is printed whole."""
+    from typer.testing import CliRunner
+
+    from thesis.cli import app
+
+    monkeypatch.delenv("THESIS_DATA", raising=False)
+    pulled = CliRunner().invoke(app, ["data", "pull", "IWM", "--source", f"csv:{data_root}", "--from",
+                                      "2023-01-01", "--to", "2023-12-31"])
+    assert pulled.exit_code == 0, pulled.output
+    down = DeadNetwork()
+    monkeypatch.setattr("thesis.data.Yahoo", lambda: down)
+    seed = Path(__file__).resolve().parents[2] / "examples" / "iwm-no-love-for-small-caps.toml"
+    res = CliRunner().invoke(app, ["replay", str(seed)], env={"COLUMNS": "80"})
+    assert res.exit_code == 0, res.output
+    assert down.calls == 3 and down.delays == [1.0, 2.0]        # one run of tries, then no more waiting
+    assert res.stderr.count("missing:") >= 4, res.stderr
+    text = " ".join(res.stderr.split())
+    assert "more characters" not in text
+    for sym in ("SPY", "UUP", "TLT", "USO"):
+        assert f"{sym} was not asked (no more waiting for Yahoo in this run)" in text
+    assert "the store holds no bars of SPY; it holds IWM (that part is left out" in text     # the end of it
+
+
+def test_an_outage_is_forgotten_after_a_while():
+    from thesis.data.adapters.yahoo import OUTAGE_MEMORY
+
+    now = [0.0]
+    y = Replay(failures=3, clock=lambda: now[0])
+    with pytest.raises(ProviderUnavailable, match="after 3 tries"):
+        y.fetch("IWM", "as-traded")
+    with pytest.raises(ProviderUnavailable, match="IWM was not asked"):
+        y.fetch("IWM", "as-traded")
+    assert y.calls == 3
+    now[0] = OUTAGE_MEMORY + 1                  # a later pass of `thesis watch --every` asks again
+    assert len(y.fetch("IWM", "as-traded")) > 0 and y.calls == 4

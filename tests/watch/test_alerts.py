@@ -96,20 +96,39 @@ events = ["filled", "stopped"]
     res = watch_pass([idea_dir], asof=ASOF, config=cfg, snapshots=False)
     wanted = [e for e in res.new_events if e["kind"] in ("filled", "stopped")]
     assert wanted and len(res.new_events) > len(wanted)          # the filter holds back other kinds
-    assert all(d["status"] == "failed" and "503" in d["error"] for d in res.deliveries)
+    # the channel refuses: tried once, its other alerts wait for the same next try
+    [failed] = [d for d in res.deliveries if d["status"] != "skipped"]
+    assert failed["status"] == "failed" and "503" in failed["error"]
+    assert len(res.deliveries) == len(wanted)
     jr = Journal()
     assert len(pending(jr)) == len(wanted)
+    assert {p["next_try"] for p in pending(jr)} == {failed["next_try"]}
     # backoff across runs: the next run is before next_try, nothing is attempted
     rec.mode = "ok"
     again = watch_pass([idea_dir], asof=ASOF, config=cfg, snapshots=False)
     assert again.deliveries == [] and rec.got == []
-    # later (now past next_try) the endpoint hangs: a timeout, recorded; the delay doubles
+    # later (now past next_try) the endpoint hangs: one timeout, recorded; the rest wait again
     rec.mode = "hang"
     later = datetime.now(timezone.utc) + timedelta(seconds=601)
     out = deliver_pending(Journal(), cfg, snapshots=False, now=later)
-    assert out and all(d["status"] == "failed" and "timed out" in d["error"] for d in out)
-    first_try = datetime.fromisoformat(out[0]["at"])
-    assert datetime.fromisoformat(out[0]["next_try"]) - first_try >= timedelta(seconds=1199)
+    [timed_out] = [d for d in out if d["status"] != "skipped"]
+    assert "timed out" in timed_out["error"] and len(out) == len(wanted)
+    # the alert that failed before is tried after those never tried; its own delay doubles when it fails
+    assert timed_out["event"] != failed["event"] and timed_out["attempt"] == 1
+    first_try = datetime.fromisoformat(timed_out["at"])
+    assert datetime.fromisoformat(timed_out["next_try"]) - first_try >= timedelta(seconds=599)
+    rec.mode = "fail"
+    twice = deliver_pending(Journal(), cfg, snapshots=False, now=later + timedelta(seconds=2000))
+    again_failed = [d for d in twice if d["status"] == "failed"]
+    assert len(again_failed) == 1 and again_failed[0]["attempt"] == 1      # a never-tried one first
+    # once all were tried, the repeat offender's delay has doubled
+    for k in range(len(wanted)):
+        deliver_pending(Journal(), cfg, snapshots=False, now=later + timedelta(seconds=4000 * (k + 2)))
+    d = next(p for p in pending(Journal()) if p["event"]["id"] == failed["event"])
+    assert d["attempts"] >= 2
+    delays = [datetime.fromisoformat(r["next_try"]) - datetime.fromisoformat(r["at"])
+              for r in read_records(jr.path) if r["t"] == "delivery" and r["event"] == failed["event"]]
+    assert delays[0] == timedelta(seconds=600) and delays[1] == timedelta(seconds=1200)
     # it recovers: everything pending is delivered once, then nothing is pending
     rec.mode = "ok"
     rec.release.set()
@@ -141,7 +160,9 @@ ideas = ["idea-0[0-3]"]
     by = Counter((d["channel"], d["status"]) for d in res.deliveries)
     mine = [e for e in res.new_events if e["idea"] in ("idea-00", "idea-01", "idea-02", "idea-03")]
     assert by[("good", "sent")] == len(mine) > 0
-    assert by[("bad", "failed")] == len(res.new_events)
+    # the refusing channel is tried once; its other alerts stay pending for the next pass
+    assert by[("bad", "failed")] == 1 and by[("bad", "skipped")] == len(res.new_events) - 1
+    assert len(pending(Journal(), cfg.channels)) == len(res.new_events)
     assert {p["idea"] for p in good.got} <= {"idea-00", "idea-01", "idea-02", "idea-03"}
 
 
@@ -282,3 +303,130 @@ def test_an_unknown_top_level_key_in_the_alerts_file_is_refused(tmp_path):
 
     with pytest.raises(BadInput, match=r"unknown key\(s\) retry_secs \(allowed: channels, max_retry_seconds"):
         load_config(config(tmp_path, "retry_secs = 30\n"))
+
+
+class Sleeper:
+    """A webhook receiver that accepts the connection and then sleeps past any client timeout."""
+
+    def __init__(self, seconds: float = 6.0):
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.started: list[float] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                outer.started.append(time.monotonic())
+                time.sleep(seconds)
+                try:
+                    self.send_response(200)
+                    self.end_headers()
+                except OSError:
+                    pass                    # the client gave up long ago
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class Stamped(Receiver):
+    def handle(self, request):
+        self.at = getattr(self, "at", []) + [time.monotonic()]
+        return super().handle(request)
+
+
+def test_a_hanging_channel_costs_one_timeout_per_pass_and_holds_up_no_other(tmp_path, idea_dir, httpserver):
+    dead, good = Sleeper(), Stamped(httpserver, "/good")
+    try:
+        cfg = load_config(config(tmp_path, f"""
+retry_seconds = 0
+[[channels]]
+kind = "webhook"
+name = "dead"
+url = "{dead.url}"
+timeout = 2
+[[channels]]
+kind = "webhook"
+name = "good"
+url = "{good.url}"
+"""))
+        prime(idea_dir)
+        t0 = time.monotonic()
+        res = watch_pass([idea_dir], asof=ASOF, config=cfg, snapshots=False)
+        took = time.monotonic() - t0
+        n = len(res.alerts)
+        assert n >= 12, "the fixture must leave many alerts pending on the dead channel"
+        assert len(dead.started) == 1                   # one timeout, not one per pending alert
+        assert len(good.got) == n                       # the healthy channel got everything ...
+        assert max(good.at) < dead.started[0] + 2       # ... while the dead one was still timing out
+        assert took < n * 2 / 2, f"{took:.1f} s: the pass waited on the dead channel per alert"
+        by = Counter((d["channel"], d["status"]) for d in res.deliveries)
+        assert by == {("good", "sent"): n, ("dead", "failed"): 1, ("dead", "skipped"): n - 1}
+        assert res.outbox["pending"] == n and res.outbox["delivered"] == n
+        # the next pass retries the dead channel once again (one timeout), the others wait their turn
+        again = watch_pass([idea_dir], asof=ASOF, config=cfg, snapshots=False)
+        assert len(dead.started) == 2 and again.outbox["retried"] == 1 and again.outbox["pending"] == n
+    finally:
+        dead.close()
+
+
+def test_a_revised_old_idea_sends_exactly_one_alert(tmp_path, idea_dir, httpserver):
+    rec = Receiver(httpserver)
+    cfg = load_config(config(tmp_path, f"""
+[[channels]]
+kind = "webhook"
+url = "{rec.url}"
+"""))
+    prime(idea_dir)
+    watch_pass([idea_dir], asof=ASOF, config=cfg, snapshots=False)
+    before = len(rec.got)
+    f = idea_dir / "idea-01.toml"                       # SPY long 360-365, stop 345: closed months ago
+    f.write_text(f.read_text().replace("stop = 345.0", "stop = 340.0"))
+    res = watch_pass([idea_dir], asof=ASOF, config=cfg, snapshots=False)
+    got = rec.got[before:]
+    assert [p["kind"] for p in got] == ["idea_revised"], [p["kind"] for p in got]
+    p = got[0]
+    assert "levels.stop: 345.0 -> 340.0" in p["text"] and p["revision"] == 1
+    assert p["state"] in ("closed", "expired", "invalidated") and f"now {p['state']}" in p["text"]
+    # the revision's older events are in the journal as history, not alerts
+    history = [e for e in res.new_events if e["idea"] == "idea-01" and e["kind"] != "idea_revised"]
+    assert history and all(e.get("backfill") and e["outbox"] == [] for e in history)
+    assert watch_pass([idea_dir], asof=ASOF, config=cfg, snapshots=False).new_events == []
+    assert len(rec.got) == before + 1
+
+
+def test_a_revision_while_the_provider_is_down_alerts_no_history_when_it_is_back(tmp_path, idea_dir, httpserver,
+                                                                                  monkeypatch):
+    from thesis import data
+    from thesis.errors import ProviderUnavailable
+
+    rec = Receiver(httpserver)
+    cfg = load_config(config(tmp_path, f"""
+[[channels]]
+kind = "webhook"
+url = "{rec.url}"
+events = ["idea_revised", "filled", "stopped", "target_hit", "time_exit", "expired", "zone_touched"]
+"""))
+    prime(idea_dir)
+    watch_pass([idea_dir], asof=ASOF, config=cfg, snapshots=False)
+    before = len(rec.got)
+    f = idea_dir / "idea-01.toml"
+    f.write_text(f.read_text().replace("stop = 345.0", "stop = 340.0"))
+    real = data.load_bars
+
+    def down(*args, **kwargs):
+        raise ProviderUnavailable("Yahoo Finance did not answer (timeout)")
+
+    monkeypatch.setattr(data, "load_bars", down)
+    watch_pass([idea_dir], asof=ASOF, config=cfg, snapshots=False)
+    monkeypatch.setattr(data, "load_bars", real)
+    watch_pass([idea_dir], asof=ASOF, config=cfg, snapshots=False)
+    assert [p["kind"] for p in rec.got[before:]] == ["idea_revised"]

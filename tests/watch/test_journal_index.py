@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from thesis.watch import journal_index
-from thesis.watch.journal import Journal, delivery_view, last_events, query, query_index
+from thesis.watch.journal import Journal, delivery_view, last_deliveries, last_events, query, query_index
 
 ROOT = Path(__file__).resolve().parents[2]
 IDEAS = ["a", "b", "c", "d"]
@@ -67,10 +67,12 @@ def answers(jr: Journal, use_index: bool) -> list:
     first = views(query(jr, *GRID[-1], use_index=use_index))
     if use_index:
         with journal_index.JournalIndex(jr.path) as ix:
-            rest = [views(query_index(ix, *q)) for q in GRID] + [ix.last_events()]
+            rest = [views(query_index(ix, *q)) for q in GRID] + [ix.last_events(), ix.last_deliveries()]
     else:
-        rest = [views(query(jr, *q, use_index=False)) for q in GRID] + [last_events(jr, use_index=False)]
-    return [first, *rest, last_events(Journal(jr.folder), use_index=use_index)]
+        rest = [views(query(jr, *q, use_index=False)) for q in GRID] + [last_events(jr, use_index=False),
+                                                                        last_deliveries(jr, use_index=False)]
+    return [first, *rest, last_events(Journal(jr.folder), use_index=use_index),
+            last_deliveries(Journal(jr.folder), use_index=use_index)]
 
 
 @settings(max_examples=15, deadline=None)

@@ -9,7 +9,8 @@ from typing import Optional
 
 import typer
 
-from thesis.cli._common import DATE_METAVAR, console, err_console, esc, handle_errors, plural, print_json, print_table
+from thesis.cli._common import (DATE_METAVAR, MAX_MESSAGE_CHARS, console, err_console, esc, handle_errors, plural,
+                                print_json, print_table)
 
 app = typer.Typer(help="Pull, inspect and validate market data.", no_args_is_help=True)
 
@@ -43,7 +44,7 @@ def _symbols(symbols: list[str]) -> list[str]:
 def print_warnings(warnings: list[str], limit: int = MAX_WARNINGS, hint: str = "thesis data check") -> None:
     """Validation warnings on stderr (escaped, at most ``limit``, then a count)."""
     for w in warnings[:limit]:
-        err_console.print(f"[yellow]warning:[/] {esc(w, 300)}", highlight=False, soft_wrap=True)
+        err_console.print(f"[yellow]warning:[/] {esc(w, MAX_MESSAGE_CHARS)}", highlight=False, soft_wrap=True)
     if len(warnings) > limit:
         err_console.print(f"[yellow]warning:[/] and {len(warnings) - limit} more ({esc(hint)})", highlight=False)
 

@@ -9,8 +9,9 @@ import typer
 from rich.panel import Panel
 from rich.table import Table
 
-from thesis.cli._common import (DATE_METAVAR, SOURCE_HELP, bounded, console, err_console, esc, handle_errors,
-                                output_file, output_folder, parse_date, plural, print_json, print_table)
+from thesis.cli._common import (DATE_METAVAR, MAX_MESSAGE_CHARS, SOURCE_HELP, bounded, console, err_console, esc,
+                                handle_errors, output_file, output_folder, parse_date, plural, print_json,
+                                print_table)
 
 
 def register(app: typer.Typer) -> None:
@@ -192,13 +193,13 @@ def _fmt(v, spec=".2f"):
 
 
 def _warnings(doc: dict) -> None:
-    """Data repairs/fallbacks and missing parts, on stderr (they are not the report)."""
+    """Data repairs/fallbacks and missing parts, on stderr (they are not the report), each reason whole."""
     data = doc.get("data", {})
     for w in data.get("warnings", []) or []:
-        err_console.print(f"[yellow]data:[/] {esc(w, 300)}", highlight=False)
+        err_console.print(f"[yellow]data:[/] {esc(w, MAX_MESSAGE_CHARS)}", highlight=False)
     for m in data.get("missing", []) or []:
-        err_console.print(f"[yellow]missing:[/] {esc(m, 300)} (that part is left out; the rest is complete)",
-                          highlight=False)
+        err_console.print(f"[yellow]missing:[/] {esc(m, MAX_MESSAGE_CHARS)} (that part is left out; the rest is "
+                          f"complete)", highlight=False)
 
 
 def _leg_word(leg: dict, targets: list) -> str:

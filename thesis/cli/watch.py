@@ -73,7 +73,7 @@ def watch(paths: Optional[List[Path]] = typer.Argument(None, help="Idea files or
         if json:
             print_json({"schema": "thesis.watch/1", "session": res.session.date().isoformat(),
                         "ideas": board(res), "new_events": res.new_events, "deliveries": res.deliveries,
-                        "messages": res.messages, "errors": res.bad_input + res.failures})
+                        "outbox": res.outbox, "messages": res.messages, "errors": res.bad_input + res.failures})
         else:
             _print_pass(res, config, dry_run)
         if interval is None:
@@ -112,11 +112,17 @@ def _print_pass(res, config, dry_run: bool = False) -> None:
     alerts = [e for e in res.new_events if not e.get("backfill") and e["kind"] != "note"]
     history = sum(1 for e in res.new_events if e.get("backfill"))
     if history:
-        console.print(f"{history} older event(s) journaled as history (first look at the idea): "
-                      f"`thesis journal` lists them")
-    if not alerts:
+        console.print(f"{history} older event(s) {'would be ' if dry_run else ''}journaled as history "
+                      f"(first look at the idea or its revision): `thesis journal` lists them")
+    if alerts:
+        _print_alerts(res, alerts, config, dry_run)
+    else:
         console.print("no new alerts")
-        return
+    if res.outbox is not None:
+        _print_outbox(res.outbox, dry_run)
+
+
+def _print_alerts(res, alerts, config, dry_run: bool) -> None:
     console.print(("[bold]alerts it would send[/] (dry run: nothing written or sent; " if dry_run else
                    "[bold]alerts[/] (") + f"{len(alerts)}; terminal" +
                   (", " + ", ".join(esc(c.name) for c in config.channels) if config.channels else "") + ")",
@@ -129,11 +135,39 @@ def _print_pass(res, config, dry_run: bool = False) -> None:
         for ch in e.get("outbox", []):
             d = sent.get((e["id"], ch))
             outs.append(f"{esc(ch)}: " + ("sent" if d and d["status"] == "sent"
+                                           else "pending (not tried: the channel failed earlier in this pass)"
+                                           if d and d["status"] == "skipped"
                                            else f"failed ({esc(d['error'])})" if d
                                            else "would send" if dry_run else "pending"))
         if outs:
             line += "  [dim]-> " + ", ".join(outs) + "[/]"
         console.print(line, highlight=False)
+
+
+def _print_outbox(o: dict, dry_run: bool) -> None:
+    """One line each: retried, delivered, still pending; failures on stderr."""
+    if dry_run:
+        if o["pending"]:
+            console.print(f"pending from earlier passes: {o['pending']:d} alert(s) (dry run: none retried)")
+        return
+    if not (o["delivered"] or o["failed"] or o["skipped"] or o["pending"]):
+        return                           # nothing was due and nothing waits: nothing to say
+    if o["retried"]:
+        console.print(f"retried: {o['retried']:d} alert(s) from earlier passes, {o['retried_sent']:d} delivered, "
+                      f"{o['retried'] - o['retried_sent']:d} failed")
+    console.print(f"delivered: {o['delivered']:d} alert(s)")
+    line = f"still pending: {o['pending']:d} alert(s)"
+    if o["skipped"]:
+        line += f", {o['skipped']:d} not tried (their channel failed earlier in this pass)"
+    if o["next_try"]:
+        line += f"; next try {esc(o['next_try'])}"
+    console.print(line + ("; `thesis journal --pending` lists them" if o["pending"] else ""), highlight=False)
+    by_channel: dict[str, list[dict]] = {}
+    for d in o["failed"]:
+        by_channel.setdefault(d["channel"], []).append(d)
+    for ch, ds in by_channel.items():
+        err_console.print(f"[bold red]error:[/] {len(ds)} alert(s) not delivered on {esc(ch)}: "
+                          f"{esc(ds[-1]['error'])}; next try {esc(ds[-1]['next_try'])}", highlight=False)
 
 
 def _fmt_dist(d) -> str:
@@ -196,7 +230,7 @@ def journal(idea: Optional[str] = typer.Argument(None, help="Idea id (file name 
             json: bool = typer.Option(False, "--json", help="Print one JSON document")):
     """The timeline of events and notes, with each alert's delivery per channel."""
     from thesis.errors import BadInput
-    from thesis.watch.journal import Journal, delivery_view, query
+    from thesis.watch.journal import Journal, delivery_view, last_deliveries, query
 
     since = date_range(since, None, ("--since", "--to"))[0]   # the one date check (not after today)
     jr = Journal()
@@ -205,9 +239,16 @@ def journal(idea: Optional[str] = typer.Argument(None, help="Idea id (file name 
     if known is not None:
         raise BadInput(f"no idea {iid!r} in the journal {jr.path}" +
                        (f" (known: {', '.join(sorted(known))})" if known else " (it is empty)"))
+    from thesis.watch.alerts import resting_channels
+
+    # a channel that failed: its untried alerts wait with it (its last delivery record says until when)
+    resting = resting_channels(last_deliveries(jr))
     docs = []
     for e in events:
         view = delivery_view(e, dmap)
+        for ch, v in view.items():
+            if v["status"] == "pending" and ch in resting:
+                v["next_try"] = resting[ch]
         if pending and all(v["status"] == "sent" for v in view.values()):
             continue
         if pending and not view:
@@ -233,7 +274,7 @@ def journal(idea: Optional[str] = typer.Argument(None, help="Idea id (file name 
             if v["status"] == "failed":
                 dl.append(f"{ch}: failed x{v['attempts']} ({v['error']}); next {v.get('next_try')}")
             else:
-                dl.append(f"{ch}: {v['status']}")
+                dl.append(f"{ch}: {v['status']}" + (f"; next {v['next_try']}" if v.get("next_try") else ""))
         kind = d["kind"] + (f" (rev {d['revision']})" if d.get("revision") else "")
         cells = [d["session"], esc(d["idea"]), kind, f"{d['price']:.2f}" if d["price"] is not None else "-",
                  f"{d['r']:+.2f}" if d["r"] is not None else "-", esc(d["text"])]

@@ -97,6 +97,20 @@ def _folder(spec: str, source: str) -> Path:
         raise BadInput(f"source {source!r}: cannot expand {spec.split('/')[0]!r} (no such user)") from exc
 
 
+_ONLINE: dict = {}
+
+
+def _online(factory) -> Provider:
+    """One online provider per process (and factory, which tests replace): it remembers an outage,
+    so a run waits for a dead provider once, not once per symbol."""
+    provider = _ONLINE.get(factory)
+    if provider is None:
+        if len(_ONLINE) > 8:
+            _ONLINE.clear()
+        provider = _ONLINE[factory] = factory()
+    return provider
+
+
 def get_provider(source: str | None = None) -> Provider:
     """``csv:DIR``, ``yahoo``, ``store`` (or ``store:PATH``); None = default."""
     # Looked up on the package (not imported here) so tests can replace thesis.data.Yahoo / Store.
@@ -107,7 +121,7 @@ def get_provider(source: str | None = None) -> Provider:
     if source.startswith("csv:"):
         return _csv(str(_folder(source[4:], source)))
     if source == "yahoo":
-        return package.Yahoo()
+        return _online(package.Yahoo)
     Store = package.Store
     if source == "store":
         return Store()

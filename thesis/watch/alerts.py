@@ -270,6 +270,7 @@ def pending(journal: Journal, config_channels=None, now: datetime | None = None)
     records = journal.records()
     dmap = deliveries(records)
     names = None if config_channels is None else {c.name for c in config_channels}
+    resting = resting_channels(records)
     out = []
     for ev in records:
         if ev.get("t") != "event":
@@ -278,50 +279,106 @@ def pending(journal: Journal, config_channels=None, now: datetime | None = None)
             d = dmap.get((ev["id"], ch))
             if d and d["status"] == "sent":
                 continue
-            nt = _parse(d.get("next_try")) if d else None
+            next_try = max(filter(None, (d.get("next_try") if d else None, resting.get(ch))), default=None)
+            nt = _parse(next_try)
             out.append({"event": ev, "channel": ch, "attempts": d["attempts"] if d else 0,
-                        "error": d["error"] if d else None, "next_try": d.get("next_try") if d else None,
+                        "error": d["error"] if d else None, "next_try": next_try,
                         "due": nt is None or nt <= now,
                         "configured": names is None or ch in names})
     return out
 
 
+def resting_channels(records: list[dict]) -> dict[str, str]:
+    """Channel -> next try, for channels whose last attempt failed: every alert waiting for such a
+    channel waits until then (a pass tries a failing channel once, see deliver_pending)."""
+    last: dict[str, dict] = {}
+    for r in records:
+        if r.get("t") == "delivery":
+            last[r["channel"]] = r
+    return {ch: r["next_try"] for ch, r in last.items() if r["status"] == "failed" and r.get("next_try")}
+
+
 def deliver_pending(journal: Journal, config, ideas: dict | None = None, source=None, snapshots: bool = True,
                     now: datetime | None = None) -> list[dict]:
-    """Try every due outbox entry once, per channel; record each attempt. Returns the attempts.
-    Takes the journal's writer lock unless the caller holds it."""
+    """Try every due outbox entry once; record each attempt. Returns the attempts, plus one
+    ``skipped`` entry (not journaled: still pending, due next pass) per entry left untried.
+
+    Channels are served concurrently, one thread each, so a hanging one holds up no other; after a
+    channel's first failure in a pass its other entries are skipped, so a dead channel costs one
+    timeout per pass however many alerts wait for it.  Takes the journal's writer lock unless the
+    caller holds it."""
     if journal._fd is None:
         with journal.lock(10.0) as held:
             return deliver_pending(held, config, ideas, source, snapshots, now)
     cfg = config if isinstance(config, Config) else Config(list(config))
     by_name = {c.name: c for c in cfg.channels}
-    results = []
+    queues: dict[str, list[tuple[int, dict, dict]]] = {}
     snaps: dict[tuple, str | None] = {}
-    for item in pending(journal, cfg.channels, now):
+    for n, item in enumerate(pending(journal, cfg.channels, now)):
         if not item["due"] or not item["configured"]:
             continue
         ev = dict(item["event"])
-        ch = by_name[item["channel"]]
-        if cfg.snapshots and snapshots:
+        if cfg.snapshots and snapshots:          # drawn here, in one thread: matplotlib is not thread-safe
             key = (ev["idea"], ev["session"])
             if key not in snaps:
                 snaps[key] = render_snapshot(ev, (ideas or {}).get(ev["idea"]), source)
             ev["snapshot"] = snaps[key]
-        at = datetime.now(timezone.utc)
-        try:
-            send(ch, ev)
-            rec = {"t": "delivery", "event": ev["id"], "channel": ch.name, "status": "sent",
-                   "at": at.isoformat(timespec="seconds"), "snapshot": ev.get("snapshot")}
-        except DeliveryError as exc:
-            attempts = item["attempts"] + 1
-            delay = min(cfg.retry_seconds * 2 ** (attempts - 1), cfg.max_retry_seconds)
-            rec = {"t": "delivery", "event": ev["id"], "channel": ch.name, "status": "failed",
-                   "at": at.isoformat(timespec="seconds"), "error": str(exc), "attempt": attempts,
-                   "next_try": (at + timedelta(seconds=delay)).isoformat(timespec="seconds")}
-        journal.append([rec])
-        journal.sync()
-        results.append(rec)
-    return results
+        queues.setdefault(item["channel"], []).append((n, item, ev))
+    if not queues:
+        return []
+    for q in queues.values():      # alerts never tried first: one that always fails cannot starve the rest
+        q.sort(key=lambda x: x[1]["attempts"])
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Lock
+
+    write = Lock()
+
+    def serve(name: str) -> list[tuple[int, dict]]:
+        ch, out, down = by_name[name], [], None
+        for n, item, ev in queues[name]:
+            if down is not None:
+                out.append((n, {"t": "delivery", "event": ev["id"], "channel": name, "status": "skipped",
+                                "error": f"not tried: {name} failed earlier in this pass ({down})"}))
+                continue
+            rec = _attempt(ch, ev, item["attempts"], cfg)
+            if rec["status"] == "failed":
+                down = rec["error"]
+            with write:
+                journal.append([rec])
+                journal.sync()
+            out.append((n, rec))
+        return out
+
+    with ThreadPoolExecutor(max_workers=len(queues), thread_name_prefix="thesis-alerts") as pool:
+        done = [r for rs in pool.map(serve, list(queues)) for r in rs]
+    return [rec for _, rec in sorted(done, key=lambda x: x[0])]
+
+
+def _attempt(ch: Channel, ev: dict, attempts: int, cfg: Config) -> dict:
+    at = datetime.now(timezone.utc)
+    try:
+        send(ch, ev)
+        return {"t": "delivery", "event": ev["id"], "channel": ch.name, "status": "sent",
+                "at": at.isoformat(timespec="seconds"), "snapshot": ev.get("snapshot")}
+    except DeliveryError as exc:
+        attempts += 1
+        delay = min(cfg.retry_seconds * 2 ** (attempts - 1), cfg.max_retry_seconds)
+        return {"t": "delivery", "event": ev["id"], "channel": ch.name, "status": "failed",
+                "at": at.isoformat(timespec="seconds"), "error": str(exc), "attempt": attempts,
+                "next_try": (at + timedelta(seconds=delay)).isoformat(timespec="seconds")}
+
+
+def outcome(journal: Journal, channels, results: list[dict], new_ids=()) -> dict:
+    """What a pass did with the outbox: retried (alerts of earlier passes tried again), delivered,
+    failed, skipped, and what is still pending afterwards (with the earliest next try)."""
+    still = [p for p in pending(journal, channels) if p["configured"]]
+    tries = [p["next_try"] for p in still if p["next_try"] and not p["due"]]
+    old = [r for r in results if r["event"] not in set(new_ids) and r["status"] != "skipped"]
+    return {"retried": len(old), "retried_sent": sum(1 for r in old if r["status"] == "sent"),
+            "delivered": sum(1 for r in results if r["status"] == "sent"),
+            "failed": [r for r in results if r["status"] == "failed"],
+            "skipped": sum(1 for r in results if r["status"] == "skipped"),
+            "pending": len(still), "next_try": min(tries) if tries else None}
 
 
 def render_snapshot(event: dict, idea, source=None) -> str | None:
@@ -347,4 +404,4 @@ def render_snapshot(event: dict, idea, source=None) -> str | None:
         return None
 
 
-__all__ = ["Channel", "Config", "load_config", "deliver_pending", "pending", "payload", "send", "now_iso"]
+__all__ = ["Channel", "Config", "load_config", "deliver_pending", "outcome", "pending", "payload", "send", "now_iso"]

@@ -264,6 +264,26 @@ def _pending_only(events: list[dict], dmap: dict, pending: bool):
     return events, dmap, None
 
 
+def last_deliveries(journal: Journal, use_index: bool | None = None) -> list[dict]:
+    """The last delivery record of each channel, in file order (all that ``resting_channels`` reads)."""
+    from thesis.watch import journal_index
+
+    if use_index is None:
+        use_index = journal_index.wanted(journal.path)
+    if use_index and journal.path.exists():
+        try:
+            with journal_index.JournalIndex(journal.path) as ix:
+                return ix.last_deliveries()
+        except StoreError:
+            pass       # as in query
+    last: dict[str, dict] = {}
+    for r in journal.records():
+        if r.get("t") == "delivery":
+            last.pop(r["channel"], None)
+            last[r["channel"]] = r
+    return list(last.values())       # popped and re-added: in the file order of each channel's last record
+
+
 def last_events(journal: Journal, use_index: bool | None = None) -> dict[str, dict]:
     """The last event record of each idea (the board's last-event column), from the index when large."""
     from thesis.watch import journal_index

@@ -205,6 +205,11 @@ class JournalIndex:
                                 "on d.event = w.id order by d.off", [ids]).fetchall()
         return self._lines(rows)
 
+    def last_deliveries(self) -> list[dict]:
+        """The last delivery record of each channel, in file order."""
+        rows = self.con.execute("select max(off), arg_max(len, off) from deliveries group by channel").fetchall()
+        return self._lines(sorted(rows))
+
     def last_events(self) -> dict[str, dict]:
         """The last event record of each idea (what ``latest_by_idea(records, "event")`` gives)."""
         rows = self.con.execute("select arg_max(off, pos), arg_max(len, pos) from events group by idea").fetchall()

@@ -51,6 +51,7 @@ class PassResult:
     messages: list[str] = field(default_factory=list)
     bad_input: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    outbox: dict | None = None        # what delivery did: retried, delivered, failed, still pending (alerts.outcome)
 
 
 def idea_files(paths) -> list[Path]:
@@ -158,6 +159,17 @@ def _event_record(e: Event, idea, path: Path, status: Status, outbox: list[str],
     return rec
 
 
+def _describe_revision(rec: dict, status: Status) -> None:
+    """The idea_revised alert carries the new state and R (from the lifecycle, not re-derived)."""
+    rec["state"] = status.state
+    rec["r"] = None if status.open_r is None else round(status.open_r, 4)
+    now = status.state + (f" ({status.reason})" if status.reason else "")
+    if status.open_r is not None:
+        now += f", open {status.open_r:+.2f} R"
+    last = status.events[-1] if status.events else None
+    rec["text"] += f"; now {now}" + (f"; last event {last.session} {last.kind}: {last.text}" if last else "")
+
+
 def note_event(iid: str, day, text: str) -> Event:
     """A dated note as an event; the same id whether `thesis note` or a watch pass journals it."""
     key = hashlib.sha1(text.strip().encode()).hexdigest()[:8]
@@ -237,6 +249,7 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
                 row.kept = prev
                 continue
             out: list[dict] = []
+            revised = None
             if prev is not None and prev.get("fingerprint") != fph:
                 revision += 1
                 changes = diff(prev.get("levels_fp", {}), fp)
@@ -244,18 +257,21 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
                 ev = Event(iid, "idea_revised", session.date().isoformat(), None, None, text, key=fph,
                            revision=revision)
                 if ev.id not in jr.event_ids():
-                    out.append(_event_record(ev, idea, path, None, channels_for(channels, ev), False))
+                    revised = _event_record(ev, idea, path, None, channels_for(channels, ev), False)
+                    out.append(revised)
             bars = bars_for(idea.symbol, idea.idea.adjustment)
+            stale = None
             if isinstance(bars, ProviderUnavailable) or (not isinstance(bars, Exception) and len(bars)
                                                          and bars.index[-1] < session
                                                          and pd.Timestamp(idea.idea.published) <= session):
                 why = str(bars) if isinstance(bars, Exception) else (
                     f"the last bar of {idea.symbol} is {bars.index[-1].date()}, the session "
                     f"{session.date()} is missing")
-                ev = Event(iid, "data_stale", session.date().isoformat(), None, None,
-                           f"data for {idea.symbol} is stale: {why}; state unchanged", revision=revision)
-                if ev.id not in jr.event_ids():
-                    out.append(_event_record(ev, idea, path, None, channels_for(channels, ev), False))
+                stale = Event(iid, "data_stale", session.date().isoformat(), None, None,
+                              f"data for {idea.symbol} is stale: {why}; state unchanged", revision=revision)
+                final = prev is not None and prev.get("fingerprint") == fph and prev.get("state") in TERMINAL
+                if isinstance(bars, Exception) and not final and stale.id not in jr.event_ids():
+                    out.append(_event_record(stale, idea, path, None, channels_for(channels, stale), False))
                 if isinstance(bars, Exception):
                     row.kept = prev
                     row.error = str(bars)
@@ -264,7 +280,8 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
                                     "levels_fp": fp, "revision": revision,
                                     "state": prev.get("state") if prev else "waiting",
                                     "reason": prev.get("reason") if prev else "no data yet",
-                                    "session": prev.get("session") if prev else None, "at": now_iso()})
+                                    "session": prev.get("session") if prev else None, "at": now_iso(),
+                                    "evaluated": False})   # the first look under these levels is still to come
                     if write:
                         jr.append(out)
                     res.new_events += [r for r in out if r["t"] == "event"]
@@ -286,9 +303,14 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
                 continue
             row.status = status
             known = jr.event_ids()
-            first_time = prev is None
+            if stale is not None and status.state not in TERMINAL and stale.id not in known:
+                # closed ideas are never checked again (docs/watch.md): no data_stale for them
+                out.append(_event_record(stale, idea, path, None, channels_for(channels, stale), False))
+            if revised is not None:
+                _describe_revision(revised, status)
             cutoff = None
-            if first_time:
+            if prev is None or revised is not None or prev.get("evaluated") is False:
+                # first look, or a revision: events older than BACKFILL_SESSIONS are history, not alerts
                 sess = bars.index[bars.index <= session]
                 cutoff = sess[max(0, len(sess) - BACKFILL_SESSIONS)]
             for e in status.events:
@@ -308,7 +330,7 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
                             rec["snapshot"] = n.snapshot
                         out.append(rec)
             if prev is None or prev.get("fingerprint") != fph or prev.get("state") != status.state \
-                    or prev.get("file") != str(path):
+                    or prev.get("file") != str(path) or prev.get("evaluated") is False:
                 out.append({"t": "idea", "idea": iid, "file": str(path), "fingerprint": fph, "levels_fp": fp,
                             "revision": revision, "state": status.state, "reason": status.reason,
                             "session": status.session, "at": now_iso()})
@@ -337,6 +359,10 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
 
             ideas = {row.id: row.idea for row in res.rows if row.idea is not None}
             res.deliveries = deliver_pending(jr, config, ideas=ideas, source=source, snapshots=snapshots)
+        if channels:
+            from thesis.watch.alerts import outcome
+
+            res.outbox = outcome(jr, channels, res.deliveries, {e["id"] for e in res.new_events})
 
     if write:
         with journal.lock(wait) as jr:

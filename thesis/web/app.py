@@ -284,9 +284,12 @@ def create_app(ideas_dir: Path | str | None = None, token: str | None = None, so
         form = {k: v[0] for k, v in parse_qs(body, keep_blank_values=True).items()}
         if not hmac.compare_digest(form.get("csrf", "").encode(), st.csrf(idea_id).encode()):
             raise BadRequest("the form's token is missing or wrong: reload the page and try again", 403)
+        from starlette.concurrency import run_in_threadpool
+
         from thesis.web.notes import add_note as write
 
-        write(path, form.get("date", ""), form.get("text", ""))  # a new file version: new cache keys
+        # in a thread: waiting for another writer of the file must not stall the other requests
+        await run_in_threadpool(write, path, form.get("date", ""), form.get("text", ""))  # new file version: new cache keys
         return RedirectResponse(f"/ideas/{idea_id}#notes", status_code=303)
 
     def _same_origin(request: Request) -> None:

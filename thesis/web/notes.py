@@ -1,14 +1,8 @@
-"""The dashboard's one write: append a dated note to an idea file.
-
-Uses thesis.watch's note function when it offers one (the same code as `thesis note`);
-otherwise appends a ``[[notes]]`` table with tomlkit, keeping the file's comments and
-layout, checks that the result still loads as an idea, and restores the original if not.
-"""
+"""The dashboard's one write: append a dated note to an idea file, with the same code as
+`thesis note` (thesis.watch.notes: one writer at a time per file, atomic, the file kept whole)."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from pathlib import Path
 
 from thesis.errors import BadInput
@@ -35,55 +29,9 @@ def check_note(date_text: str, text: str) -> tuple[dt.date, str]:
 
 
 def add_note(path: Path, date_text: str, text: str) -> dict:
-    """Append the note; returns {"date", "text", "file"}. Bad input raises BadInput."""
+    """Append the note with `thesis note`'s writer (locked, atomic, the file's mode, links and line
+    endings kept; see thesis.watch.notes); returns {"date", "text", "file"}. Bad input raises BadInput."""
+    from thesis.watch.notes import add_note as write
+
     day, text = check_note(date_text, text)
-    shared = _watch_note()
-    if shared is not None:
-        return shared(path, text, day)
-    import tomlkit
-
-    from thesis.spec import load
-
-    original = path.read_text(encoding="utf-8")
-    doc = tomlkit.parse(original)
-    notes = doc.get("notes")
-    if notes is None:
-        notes = tomlkit.aot()
-        doc.append("notes", notes)
-    item = tomlkit.table()
-    item.add("date", day)
-    item.add("text", text)
-    notes.append(item)
-    new = tomlkit.dumps(doc)
-    _write_atomic(path, new)
-    try:
-        load(path)
-    except Exception:
-        _write_atomic(path, original)
-        raise
-    return {"date": day.isoformat(), "text": text, "file": str(path)}
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=str(path.parent))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        mode = path.stat().st_mode & 0o777
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def _watch_note():
-    """thesis.watch's note writer (`thesis note`), if it exists: (path, text, day) -> dict."""
-    try:
-        from thesis.watch.notes import add_note as shared  # type: ignore[import-not-found]
-    except Exception:
-        return None
-    return shared
+    return write(path, text, day)

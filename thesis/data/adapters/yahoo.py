@@ -3,7 +3,10 @@
 As-traded bars are Yahoo's split-adjusted OHLC; adjusted bars scale OHLC by
 ``Adj Close / Close`` (dividends and splits). Calls are retried with
 exponential backoff; after the last try a ProviderUnavailable says so, and
-callers fall back to what the store already holds.
+callers fall back to what the store already holds.  After such an outage the
+provider is not asked again (and nothing waits) for ``OUTAGE_MEMORY`` seconds:
+a run that needs ten symbols offline waits once, not ten times
+(``thesis.data.get_provider`` keeps one provider per process for this).
 """
 from __future__ import annotations
 
@@ -52,12 +55,19 @@ def _captured_yfinance_log():
         logger.propagate = propagate
 
 
+#: seconds an outage is remembered: long enough for any one command, short enough that a
+#: `thesis watch --every` loop or the dashboard asks again on a later pass
+OUTAGE_MEMORY = 300.0
+
+
 class Yahoo(Provider):
     name = "yahoo"
 
     def __init__(self, retries: int = 3, backoff: float = 1.0, timeout: float = 20.0,
-                 sleep: Callable[[float], None] = time.sleep):
+                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic):
         self.retries, self.backoff, self.timeout, self.sleep = retries, backoff, timeout, sleep
+        self.clock = clock
+        self.outage: tuple[float, str] | None = None     # (until, what happened) after the last try failed
 
     def _history(self, symbol: str, start, end) -> pd.DataFrame:
         """The one network call. Tests replace it with recorded responses."""
@@ -72,6 +82,9 @@ class Yahoo(Provider):
         from yfinance import exceptions as yfe
 
         missing = (yfe.YFTickerMissingError, yfe.YFPricesMissingError, yfe.YFTzMissingError)
+        if self.outage is not None and self.clock() < self.outage[0]:
+            raise ProviderUnavailable(f"{self.outage[1]}; {symbol} was not asked (no more waiting for Yahoo in "
+                                      f"this run); data already in the store is still usable")
         last: Exception | None = None
         for attempt in range(self.retries):
             with _captured_yfinance_log() as log:
@@ -80,15 +93,15 @@ class Yahoo(Provider):
                 except missing as exc:
                     network = [m for m in log if NETWORK.search(m)]
                     if not network:
-                        raise SymbolNotFound(symbol, self.name, str(exc).strip()[:200]) from exc
-                    last = ConnectionError(network[-1][:200])
+                        raise SymbolNotFound(symbol, self.name, str(exc).strip()) from exc
+                    last = ConnectionError(network[-1])
                 except Exception as exc:  # network errors come from several libraries
                     last = exc
             if attempt + 1 < self.retries:
                 self.sleep(self.backoff * 2 ** attempt)
-        raise ProviderUnavailable(
-            f"Yahoo Finance did not answer for {symbol} after {self.retries} tries "
-            f"({type(last).__name__}: {str(last)[:200]}); data already in the store is still usable")
+        said = f"Yahoo Finance did not answer for {symbol} after {self.retries} tries ({type(last).__name__}: {last})"
+        self.outage = (self.clock() + OUTAGE_MEMORY, said)
+        raise ProviderUnavailable(f"{said}; data already in the store is still usable")
 
     def fetch(self, symbol: str, adjustment: str, start=None, end=None) -> pd.DataFrame:
         symbol = validate_symbol(symbol)
