@@ -133,15 +133,13 @@ class JournalIndex:
         for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
             leftover.unlink(missing_ok=True)
         try:
-            if covered is not None:
-                _copy(self.path, tmp)
+            start = self._copy_of_current(duckdb, tmp) if covered is not None else None
             con = duckdb.connect(str(tmp))
             try:
-                if covered is None:
+                if start is None:
                     con.execute(_SCHEMA)
                     start, pos = 0, 0
                 else:
-                    start = covered
                     pos = con.execute("select coalesce(max(pos) + 1, 0) from events").fetchall()[0][0]
                 end = _ingest(con, self.journal, start, pos)
                 with open(self.journal, "rb") as fh:
@@ -160,6 +158,34 @@ class JournalIndex:
             tmp.unlink(missing_ok=True)
             tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
         return duckdb.connect(str(self.path), read_only=True)
+
+    def _copy_of_current(self, duckdb, tmp: Path) -> int | None:
+        """Copy the index to ``tmp`` and return the bytes the copy covers (another process may have
+        replaced the index since we looked: the copy's own meta is what counts), or None (start afresh)
+        when the copy is unreadable or no longer a prefix of the file."""
+        try:
+            _copy(self.path, tmp)
+        except FileNotFoundError:
+            return None
+        con = None
+        try:
+            con = duckdb.connect(str(tmp))
+            meta = dict(con.execute("select key, value from meta").fetchall())
+            covered = int(meta["covered"])
+            with open(self.journal, "rb") as fh:
+                fh.seek(0, os.SEEK_END)
+                if meta.get("version") == INDEX_VERSION and covered <= fh.tell() \
+                        and (meta["head"], meta["tail"]) == _fingerprint(fh, covered):
+                    return covered
+        except (duckdb.Error, KeyError, ValueError):
+            pass
+        finally:
+            if con is not None:
+                con.close()
+        tmp.unlink(missing_ok=True)
+        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+        self.rebuilt = True
+        return None
 
     # -------------------------------------------------------------- queries
     def _lines(self, rows) -> list[dict]:
