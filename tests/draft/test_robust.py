@@ -5,14 +5,16 @@ from __future__ import annotations
 import random
 
 from thesis.draft import draft_post
+from thesis.draft.score import load_posts, posts_dir
 from thesis.errors import BadInput
 
 JUNK = ["\u200b", "🚀", "—", "１２３", "$", "%", ":", "/", "-", ".", ",", "\t", "(", ")", '"', "'", "\ufe0f", "½",
         "²", "9999999999", "0.00003", "-5", "1e9", "+700", "TP1", "SL", "stop", "short", "Note", "Update:"]
 
 
-def test_mangled_posts_draft_or_refuse_cleanly(posts):
-    lines = [ln for _, path, _ in posts for ln in path.read_text(encoding="utf-8").splitlines()]
+def test_mangled_posts_draft_or_refuse_cleanly():
+    lines = [ln for _, path, _ in load_posts(posts_dir(), deep=True)
+             for ln in path.read_text(encoding="utf-8").splitlines()]
     rnd = random.Random(20231201)
     drafted = 0
     for _ in range(120):

@@ -38,7 +38,7 @@ def check(idea: Path = typer.Argument(..., help="Idea file (TOML)"),
 
     spec = load(idea)
     plan = reward_risk(spec.direction, spec.entry_price, spec.levels.stop, spec.levels.targets, spec.levels.sizes)
-    warnings = unknown_symbols(spec, source)
+    warnings = unknown_symbols(spec, source) + level_warnings(spec, source)
     if json:
         print_json({"file": str(idea), "valid": True, "idea": spec.model_dump(mode="json"),
                     "risk_reward": plan.blended, "warnings": warnings})
@@ -48,6 +48,16 @@ def check(idea: Path = typer.Argument(..., help="Idea file (TOML)"),
     console.print(f"[green]ok[/] {esc(idea)}: {esc(spec.idea.title)} ({esc(spec.symbol)} {spec.direction}, "
                   f"{plural(len(spec.triggers), 'trigger')}, {plural(len(spec.confirmations), 'confirmation')}, "
                   f"{plural(len(spec.notes), 'note')}; planned reward/risk {plan.blended:.2f}:1)", highlight=False)
+
+
+def level_warnings(spec, source: Optional[str]) -> list[str]:
+    """A warning when the levels are far from the symbol's price on the publication date (thesis.draft.band)."""
+    from thesis.draft.band import level_warning
+
+    lv = [*spec.levels.entry_zone, *([spec.levels.stop] if spec.levels.stop is not None else []),
+          *spec.levels.targets]
+    found = level_warning(spec.symbol, spec.idea.published, [float(v) for v in lv], source, light=True)
+    return [found] if found else []
 
 
 def idea_symbols(spec) -> list[str]:

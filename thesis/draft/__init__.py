@@ -25,6 +25,15 @@ ENGLISH = re.compile(r"\b(?:the|and|to|is|of|in|for|on|at|it|this|that|with|my|i
                      r"sell|short|long|zone|sl|tp\d?|pt\d?|update|note|signal|here|if|be|will|are|from|into)\b", re.I)
 
 
+class NoTrade(BadInput):
+    """The post proposes no trade (scenario commentary, an opinion): exit 2, and ``draft`` keeps what
+    was read (symbol, date, the scenario levels as comments) for --json and the scorer."""
+
+    def __init__(self, message: str, draft):
+        super().__init__(message)
+        self.draft = draft
+
+
 @dataclass
 class DraftResult:
     draft: object
@@ -109,12 +118,24 @@ def draft_post(text: str, published: date | str | None = None, source: str | Non
 
         published = parse_date(published, "--published").date()
     known, src = known_symbols(source)
-    d = resolve(Text(text), known, published)
+    from thesis.draft.band import reference_price
+
+    try:
+        post = Text(text)
+    except BadInput as exc:  # the decimal-mark question: say which post
+        raise BadInput(f"{name}: {exc}") from None
+    d = resolve(post, known, published, price_at=lambda sym, day: reference_price(sym, day, source))
     d.source = src
+    if d.no_trade:
+        levels = ", ".join(f"{v:g}" for v in d.scenario_levels[:12])
+        raise NoTrade(f"{name}: {d.no_trade}" + (f"; its levels ({levels}) are not a plan" if levels else "")
+                      + ": nothing to draft (a trade takes a side with an entry and a stop or target)", d)
     if not known and d.value("symbol"):
         d.questions.append(f"the data source ({src}) cannot list its symbols: {d.value('symbol')} was not checked")
     if not any(d.value(k) is not None for k in ("entry_zone", "stop", "targets")):
-        raise BadInput(f"{name} gives no entry, stop or target that thesis can read: nothing to draft")
+        far = [q for q in d.questions if "price on" in q and "not a level" in q]
+        raise BadInput(f"{name} gives no entry, stop or target that thesis can read: nothing to draft"
+                       + (f" ({'; '.join(far[:3])})" if far else ""))
     if propose and any(n["date"] is None for n in d.notes) and d.value("symbol") and d.value("published"):
         try:
             from thesis.data import load_bars
@@ -141,4 +162,4 @@ def validate(toml_text: str, name: str) -> dict:
     return {"valid": True, "message": "ok"}
 
 
-__all__ = ["draft_post", "read_post", "decode_post", "check_text", "DraftResult", "MAX_POST_BYTES"]
+__all__ = ["NoTrade", "draft_post", "read_post", "decode_post", "check_text", "DraftResult", "MAX_POST_BYTES"]

@@ -8,8 +8,9 @@ import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 
-from thesis.draft.numbers import DATE_RE, MONTH, Num, mask, prices
+from thesis.draft.numbers import DATE_RE, MASKS, MONTH, Num, mask, prices
 from thesis.draft.text import Sentence, Text
 
 
@@ -34,82 +35,146 @@ class Cand:
 
 
 # ---------------------------------------------------------------- symbols
-# Names that are an index: the data folder's name for it.
-INDEX_ALIASES = [
-    (re.compile(r"\bS\s?&\s?P\s?500\b|\bSPX\b|\bSP500\b|\bS&P\b", re.I), "GSPC"),
-    (re.compile(r"\bNasdaq(?:\s+Composite)?\b(?!\s*:)|\bIXIC\b|\bCOMP\b"), "IXIC"),
-    (re.compile(r"\bDow(?:\s+Jones)?\b|\bDJIA\b|\bDJI\b"), "DJI"),
-    (re.compile(r"\bRussell\s?2000\b|\bRUT\b", re.I), "RUT"),
-    (re.compile(r"\bNDX\b|\bNasdaq\s?100\b", re.I), "NDX"),
-    (re.compile(r"\bVIX\b"), "VIX"),
-]
-# Upper-case words that are not tickers in trading prose.
+# Every written name goes through the one symbol table the data layer uses (thesis.data.instruments):
+# tickers, EXCH:SYMBOL prefixes, FX and crypto pairs, futures roots and names ("gold", "S&P 500").
 STOPWORDS = set("""
 A I AM AN AND ARE AS AT BE BUT BY DO FOR GO HE IF IN IS IT ME MY NO NOT OF OK ON OR SO THE TO UP US WE
 BUY SELL SHORT LONG LONGS SHORTS ZONE SL TP PT TPS PTS BE RR R ETF ETFS USD EUR JPY GBP UPDATE NOTE EDIT SIGNAL
-SIGNALS GOLD SILVER OIL IV HV ATH ATL RSI MACD EMA SMA MA DMA VWAP CPI PPI PCE FOMC FED GDP NFP CEO CFO IPO EPS
+SIGNALS OIL IV HV ATH ATL RSI MACD EMA SMA MA DMA VWAP CPI PPI PCE FOMC FED GDP NFP CEO CFO IPO EPS
 PE YOY QOQ EOD EOY EOW EOM AH PM AM USA UK EU CCP AI LOL IMO IMHO FOMO YOLO ATM OTM ITM DTE TA FA DD NFA HODL
-BTFD MOASS EST ET UTC NYSE AMEX NASDAQ ARCA CBOE TVC SPDR DXY WTI YTD MTD OI POC HOD LOD ES NQ RTY YM H1 H2 Q1
+BTFD MOASS EST ET UTC NYSE AMEX NASDAQ ARCA CBOE TVC SPDR YTD MTD OI POC HOD LOD ES NQ RTY YM H1 H2 Q1
 Q2 Q3 Q4 W D M H LOW HIGH TOP BOTTOM OUT STOP LOSS TARGET ENTRY TRADE IDEA PLAN RISK REWARD BULL BEAR BULLISH
-BEARISH NEW ALL NOW THIS THAT WHY HOW WHAT WHEN BIG SPX SP TLDR TL DR TBD TBA NB PS FYI ASAP FX CFD BE OTC
-REIT ADR GDX NOTE NOTES WEEKLY DAILY MONTHLY ALERT ALERTS VOL PUT PUTS CALL CALLS BTC ETH BOJ ECB PBOC OPEC
+BEARISH NEW ALL NOW THIS THAT WHY HOW WHAT WHEN BIG SP TLDR TL DR TBD TBA NB PS FYI ASAP FX CFD BE OTC
+REIT ADR GDX NOTE NOTES WEEKLY DAILY MONTHLY ALERT ALERTS VOL PUT PUTS CALL CALLS BOJ ECB PBOC OPEC
 SEC DOJ IRS UP DOWN ONE TWO TP1 TP2 TP3 PT1 PT2 PT3 SL1 SL2 MOC MOO GTC DAY SWING SCALP HOLD WAIT YES
 LIMIT MARKET PAIR ACTION PRICE FREE PROFIT TAKE OPEN CLOSE SIGNAL VIP PREMIUM NEWS HOT FIRE RISK LOT SIZE
 TIME DATE BREAKOUT BREAKDOWN SUPPORT RESISTANCE TREND UPDATE UPDATES EDIT EDITS NOTE WATCH WATCHLIST SETUP
 ATR ADX OBV BB KC SAR CCI MFI STOCH FIB EXT PDH PDL PMH PML ORB HVN LVN VAH VAL IMO ETA EST
+FVG IFVG OB BOS CHOCH MSS SMC ICT LTF HTF MTF RR RRR USDT USDC BUSD DAI PERP PERPS FUD ATH BOE BOC RBA RBNZ SNB
+NII SVB GBTC RSI DCA LTV PNL ROI UK US EOD NOT ISOLATED CROSS LEVERAGE SIGNAL TRIGGER PLAN THREAD NOW
+CHF CAD AUD NZD CNH CNY HKD SGD MXN ZAR TRY SEK NOK DKK PLN HUF INR KRW BRL
 """.split())
-TICKER = re.compile(r"(?:(?P<ex>\b[A-Z]{2,10}):(?P<xt>[A-Z][A-Z0-9.]{0,6})\b)|(?:\$(?P<dt>[A-Za-z][A-Za-z0-9.]{0,5})\b)"
-                    r"|(?:\((?P<pt>[A-Z]{1,5})\))|(?P<bt>\b[A-Z][A-Z0-9]{0,4}\b)")
-DIRECTION_NEAR = re.compile(r"\b(short|long|buy|sell|buying|selling|shorting|puts?|calls?|bullish|bearish)\b", re.I)
+TICKER = re.compile(r"(?:(?P<ex>\b[A-Z]{2,10}):(?P<xt>[A-Z0-9][A-Z0-9.!]{0,12}))|(?:\$(?P<dt>[A-Za-z][A-Za-z0-9.]{0,7})\b)"
+                    r"|(?:\((?P<pt>[A-Z]{1,6})\))|(?P<pair>\b[A-Z]{3,5}\s?/\s?[A-Z]{3,5}\b)"
+                    r"|(?P<bt>\b[A-Z][A-Z0-9]{1,7}\b(?![.:]\d))")
+WORD = re.compile(r"[A-Za-z][A-Za-z&0-9-]*")
+VEHICLE = re.compile(r"\s+(?:ETFs?|ETNs?|funds?|miners?|stocks?|shares|trusts?|bugs?|equities)\b", re.I)
+DIRECTION_NEAR = re.compile(r"\b(short|long|buy|sell|buying|selling|shorting|puts?|calls?|bullish|bearish|"
+                            r"accumulat\w*)\b", re.I)
 
 
-def symbols(text: Text, known: set[str]) -> list[Cand]:
-    """Candidate symbols with a score each; the value is the symbol as the data folder names it."""
+@lru_cache(maxsize=512)  # cleared by each draft (resolve): the user's table may change between drafts
+def instrument(name: str):
+    """The table's instrument for a written name, or None when the table cannot place it."""
+    from thesis.data.instruments import COINS, resolve
+    from thesis.errors import BadInput
+
+    key = name.strip().lstrip("$").upper()
+    if key in COINS:  # a bare coin code ("$SOL", "BTC") is the coin against the dollar
+        key += "USD"
+    try:
+        return resolve(key)
+    except BadInput:
+        return None
+
+
+def table_names() -> dict[str, str]:
+    """The symbol table's names that read as words (read once per draft: the table may change between)."""
+    from thesis.data.instruments import known_aliases
+
+    return _alias_names(tuple(sorted(known_aliases().items())))
+
+
+def _names(line: str, names: dict[str, str]) -> list[tuple[int, int, str]]:
+    """Names of instruments written as words ("gold", "Bitcoin", "S&P 500", "Nasdaq Composite"):
+    one word or two, looked up in the symbol table's names (spaces dropped)."""
+    words = list(WORD.finditer(line))
+    out = []
+    k = 0
+    while k < len(words):
+        w = words[k]
+        two = (words[k + 1] if k + 1 < len(words) and words[k + 1].start() - w.end() <= 1 else None)
+        if two is not None and (w.group(0) + two.group(0)).upper() in names:
+            out.append((w.start(), two.end(), names[(w.group(0) + two.group(0)).upper()]))
+            k += 2
+            continue
+        if w.group(0).upper() in names and (len(w.group(0)) >= 4 or w.group(0).isupper()):
+            out.append((w.start(), w.end(), names[w.group(0).upper()]))
+        k += 1
+    return out
+
+
+@lru_cache(maxsize=4)
+def _alias_names(items: tuple) -> dict[str, str]:
+    """Table names that read as words (letters, with & or a number: GOLD, BITCOIN, S&P500, RUSSELL2000)."""
+    return {k: v for k, v in items if re.fullmatch(r"[A-Z][A-Z&]{2,}\d{0,4}|[A-Z]{1,3}&[A-Z]\d{0,4}", k)
+            and k not in STOPWORDS}
+
+
+def symbols(text: Text, known: set[str], sentences: list[Sentence] | None = None,
+            names: dict[str, str] | None = None) -> list[Cand]:
+    """Candidate symbols with a score each; the value is the symbol as thesis names it (the symbol
+    table's: ``BTC-USD``, ``EURUSD=X``, ``GC=F``, ``GSPC``). ``sentences`` (a part of ``text``, e.g. one
+    paragraph) are read alone, every one weighted as body. A word the table cannot place as a market
+    counts only with a ticker's marks ($, EXCH:, parentheses) or beside a trade word."""
     scores: dict[str, float] = {}
     first: dict[str, Cand] = {}
     counts: dict[str, int] = {}
-    for w in re.findall(r"\b[A-Z][A-Z0-9]{1,4}\b", text.norm):
+    in_table: dict[str, bool] = {}
+    part = sentences is not None
+    for w in re.findall(r"\b[A-Z][A-Z0-9]{1,7}\b", " ".join(s.text for s in sentences) if part else text.norm):
         counts[w] = counts.get(w, 0) + 1
     strong: set[str] = set()
-    for sent in text.sentences:
-        weight = {"title": 3.0, "body": 1.0, "note": 0.3}[sent.block]
+    names = table_names() if names is None else names
+    resolved: dict[str, object] = {}  # each word resolved once
+    for sent in (sentences if part else text.sentences):
+        weight = 1.0 if part else {"title": 3.0, "body": 1.0, "note": 0.3}[sent.block]
         line = sent.text
         spans = []
-        for pat, name in INDEX_ALIASES:
-            for m in pat.finditer(line):
-                spans.append((m.start(), m.end(), name, 0.5))
-        for m in TICKER.finditer(line):
-            if m.group("ex"):
-                sym, bonus = m.group("xt"), 2.5
-                strong.add(sym.upper())
-            elif m.group("dt"):
-                sym, bonus = m.group("dt").upper(), 2.5
-                if sym.isalpha():
-                    strong.add(sym)
-            elif m.group("pt"):
-                sym, bonus = m.group("pt"), 2.0
-            else:
-                sym, bonus = m.group("bt"), 0.0
-                if sym in STOPWORDS or (sym not in known and (len(sym) < 2 or sym.isdigit())):
-                    continue
-            sym = sym.upper()
-            if sym in ("SPX", "S&P"):
-                sym = "GSPC"
-            if sym in STOPWORDS and not bonus:
+        taken: list[tuple[int, int]] = []
+        for s, e, sym in _names(line, names):
+            taken.append((s, e))
+            if VEHICLE.match(line[e:]):  # "GOLD ETF", "gold miners": a fund or stocks, not the market itself
                 continue
-            spans.append((m.start(), m.end(), sym, bonus))
-        for s, e, sym, bonus in spans:
-            if sym not in known and sym not in strong and not bonus:
-                # an unknown upper-case word: a ticker only when it sits beside a trade word, leads the
-                # title, or comes back in the text
-                near = line[max(0, s - 12):e + 12]
-                lead = sent.block == "title" and not line[:s].strip(" -:#*") and len(sym) >= 2
-                again = counts.get(sym, 0) >= 2 and len(sym) >= 3
+            written = line[s:e]
+            spans.append((s, e, sym, 0.5 if written[:1].isupper() else -0.5, sym))  # "gold": a weak mention
+        for m in TICKER.finditer(line):
+            if any(s <= m.start() < e for s, e in taken):
+                continue
+            if m.group("ex"):
+                word, bonus = m.group(0), 2.5
+            elif m.group("dt"):
+                word, bonus = m.group("dt"), 2.5
+            elif m.group("pt"):
+                word, bonus = m.group("pt"), 2.0
+            elif m.group("pair"):
+                word, bonus = m.group("pair"), 1.0
+            else:
+                word, bonus = m.group("bt"), 0.0
+                if word in STOPWORDS or word.isdigit():
+                    continue
+            if word not in resolved:
+                resolved[word] = instrument(word)
+            inst = resolved[word]
+            if inst is None:
+                continue
+            sym = inst.symbol
+            in_table[sym] = in_table.get(sym, False) or inst.known
+            if bonus >= 2.5 and sym.replace("-USD", "").isalpha():
+                strong.add(sym)
+            spans.append((m.start(), m.end(), sym, bonus, word.upper()))
+        for s, e, sym, bonus, word in spans:
+            if sym not in known and not in_table.get(sym, True) and sym not in strong and not bonus:
+                # an upper-case word the table cannot place: a ticker only when it sits beside a trade
+                # word, leads the title, or comes back in the text
+                near = line[max(0, s - 16):e + 16]
+                lead = sent.block == "title" and not line[:s].strip(" -:#*") and len(word) >= 2
+                again = counts.get(word, 0) >= 2 and len(word) >= 3
                 if not (DIRECTION_NEAR.search(near) or lead or again):
                     continue
             near = line[max(0, s - 15):e + 15]
-            w = weight * (1.0 + bonus + (2.0 if DIRECTION_NEAR.search(near) else 0.0)
-                          + (1.0 if sym in known else -0.5))
+            placed = sym in known or in_table.get(sym, True)
+            w = weight * (1.0 + bonus + (2.0 if DIRECTION_NEAR.search(near) else 0.0) + (1.0 if placed else -0.5))
             scores[sym] = scores.get(sym, 0.0) + w
             if sym not in first:
                 first[sym] = Cand("symbol", sym, sent, s, e, 0.0)
@@ -118,7 +183,7 @@ def symbols(text: Text, known: set[str]) -> list[Cand]:
     for sym, sc in scores.items():
         c = first[sym]
         c.conf = round(min(0.99, 0.35 + 0.65 * sc / total), 2)
-        c.extra = {"score": sc, "known": sym in known}
+        c.extra = {"score": sc, "known": sym in known, "in_table": in_table.get(sym, True)}
         out.append(c)
     out.sort(key=lambda c: (-c.extra["score"], c.start))
     return out
@@ -139,10 +204,20 @@ CALL_BUY = re.compile(r"\b(?:buy(?:ing)?|long|bought|own(?:ing)?|trading)\s+(?:\
 LEAD = re.compile(r"^\W*(?:\d+/\s*)?(short|sell|long|buy)\b", re.I)
 
 
+# Someone else's trading ("central banks keep buying", "funds are selling") is news, not the author's side.
+THIRD_PARTY = re.compile(
+    r"\b(?:(?:central )?banks|funds|institutions|whales|retail|everyone|everybody|people|they|bulls|bears|"
+    r"buyers|sellers|traders|investors|specs|speculators|dealers|insiders|hedge funds|the fed|smart money|"
+    r"algos|market makers|china|japan|opec)\s+(?:\w+\s+){0,2}?(?:(?:are|were|is|keep|kept|keeps|have been|"
+    r"has been|will|could|would|started|start|continue|continues)\s+)(?:\w+\s+)?"
+    r"(?:buy(?:ing)?|sell(?:ing)?|short(?:ing)?|long|add(?:ing)?|accumulat\w+|dump(?:ing)?|bought|sold)\b", re.I)
+
+
 def direction(sentences: list[Sentence]) -> list[Cand]:
     out = []
     for sent in sentences:
         line = NOT_DIRECTION.sub(lambda m: " " * len(m.group(0)), sent.text)
+        line = THIRD_PARTY.sub(lambda m: " " * len(m.group(0)), line)
         w = {"title": 1.5, "body": 1.0, "note": 0.3}[sent.block]
         taken = []
         for pat, d in ((PUT_BUY, "short"), (CALL_BUY, "long")):
@@ -211,7 +286,7 @@ def published(text: Text) -> list[Cand]:
             continue
         for m in DATE_RE.finditer(sent.text):
             before = sent.text[:m.start()]
-            if NOTE_CUE.search(before):
+            if NOTE_CUE.search(before) and sent.block != "title":  # "Rates Desk Note - Oct 22" is a title
                 continue
             d = parse_date(m.group(0))
             if d is None:
@@ -248,6 +323,7 @@ ANCHORS = [
         r"cut (?:it|the trade|the position|losses)?|bail|(?:get )?out if|exit if)\b", re.I)),
     ("target", re.compile(
         r"\b(?:targets?|tgts?|tps?\d?|pts?\d?(?=\s*[:\d$])|take[- ]?profits?|taking profits?|profit targets?|"
+        r"profits?(?=\s*(?:\d\s*)?[=:])|"
         r"price targets?|objectives?|stretch|goal|exit(?:ing)? at|cover(?:ing)?(?= at| around| near| into)|"
         r"trim(?:ming)?(?= at| around| near| into)|take (?:some |half |profits? )?off(?= at| around| near)|t[1-5](?=\s*[:=]))\b", re.I)),
     ("weak_target", re.compile(
@@ -258,7 +334,7 @@ ANCHORS = [
         r"(?:\w+\s+)?(?:above|over|on a break (?:above|of))|(?:short|sell(?:ing)?|go short)\s+(?:\w+\s+)?"
         r"(?:below|under|on a break (?:below|of)))\b", re.I)),
     ("entry", re.compile(
-        r"\b(?:entry|entries|enter(?:ing)?|buy limit|sell limit|(?:entry |open |buy |sell |limit )?price(?=\s*[:@=])|buy zone|sell zone|short zone|long zone|buy area|sell area|bid zone|"
+        r"\b(?:entry|entries|enter(?:ing)?|trigger(?=\s*:)|buy limit|sell limit|(?:entry |open |buy |sell |limit )?price(?=\s*[:@=])|buy zone|sell zone|short zone|long zone|buy area|sell area|bid zone|"
         r"accumulation zone|load zone)\b", re.I)),
     ("entry_verb", re.compile(
         r"\b(?:(?:i'?m|i am|we'?re|we are|be|turning|becoming) an? (?:buyer|seller)|"
@@ -268,17 +344,57 @@ ANCHORS = [
         r"(?![- ](?:term|squeeze|interest|sellers?|covering|lived|side|dated|duration|time|wick|way|run|off))", re.I)),
 ]
 POST_ANCHOR = re.compile(
-    r"^\)?\s*(?:(?P<stop>stop(?:[- ]?loss)?|sl)|(?P<target>target|tp|pt|objective)|(?P<entry>short|long|entry|"
+    r"^\)?\s*(?:(?:is|as|will be|=)\s+(?:the|my|our|a)\s+(?:first\s+|second\s+|final\s+|1st\s+|2nd\s+)?)?(?:(?P<stop>stop(?:[- ]?loss)?|sl)|(?P<target>target|tp|pt|objective)|(?P<entry>short|long|entry|"
     r"buy|sell)|(?P<area>area|zone|level|ceiling|resistance|support|floor|region|neckline|handle|line|pivot|"
     r"shelf|top|high|low|bottom))\b", re.I)
 WHERE_I = re.compile(r"\)?\s*(?:is|as|=)\s+(?:where|the (?:level|area|zone|price) (?:where|at which))\s+(?:I|we)(?:'d|'ll|"
                      r"\s+would|\s+will|\s+want to|\s+like to|\s+plan to)?\s+(?:short|buy|sell|enter|add|get (?:long|short)|"
                      r"go (?:long|short)|start (?:shorting|buying))\b", re.I)
 CLOSE_BEYOND = re.compile(
-    r"\b(?:(?P<tf>daily|weekly|monthly|4h|hourly|day|week|month)(?:ly)?\s+)?(?:candle\s+)?(?:close|closing|settle)s?"
-    r"\s+(?:back\s+)?(?:firmly\s+|decisively\s+|clearly\s+)?(?P<side>above|below|over|under|beneath|through)\s+"
+    r"\b(?:(?P<tf>daily|weekly|monthly|4h|hourly|day|week|month)(?:ly)?\s+)?(?:candle\s+)?"
+    r"(?:close|closing|settle|settlement|settling|finish)(?:e?s)?"
+    r"\s+(?:back\s+)?(?:\w+ly\s+)?(?P<side>above|below|over|under|beneath|through)\s+"
     r"(?:the\s+)?(?P<num>\$?\s?\d+(?:\.\d+)?)", re.I)
+# "reclaims 42k on a daily close", "the break of 159.20", "takes out 1,880": a level to cross; the side is
+# in the verb, or (a bare "break of") comes from the trade's direction.
+BREAK_LEVEL = re.compile(
+    r"\b(?:(?P<up>reclaim\w*|recl\w*ms?|clears?|clearing|takes? out|taking out|gets? (?:back )?(?:above|over)|"
+    r"breaks? (?:above|over)|breakout (?:above|over))|(?P<down>loses?|losing|breaks? (?:below|under)|breakdown (?:below|under))|"
+    r"(?P<any>(?:the |a )?break(?:s|ing)? (?:of|through)))\s+(?:the\s+)?(?P<num>\$?\s?\d+(?:\.\d+)?k?)"
+    r"(?P<close>\s+on\s+(?:a|the)\s+(?P<tf>daily|weekly|monthly|4h|hourly)?\s*(?:candle\s+)?(?:close|settlement))?", re.I)
+
+
+@dataclass
+class Cross:
+    """A level the post wants price to close (or break) beyond: side above/below/None, timeframe word."""
+    side: str | None
+    tf: str | None
+    start: int
+    end: int
+    value: float
+
+
+def _num_value(text: str) -> float:
+    t = text.strip().lstrip("$").strip().lower()
+    return float(t[:-1]) * 1000 if t.endswith("k") else float(t)
+
+
+def _crossings(masked: str) -> dict[int, Cross]:
+    out = {m.start("num"): Cross(m.group("side").lower(), m.group("tf"), m.start(), m.end(), _num_value(m.group("num")))
+           for m in CLOSE_BEYOND.finditer(masked)}
+    for m in BREAK_LEVEL.finditer(masked):
+        if m.start("num") not in out:
+            side = "above" if m.group("up") else "below" if m.group("down") else None
+            out[m.start("num")] = Cross(side, m.group("tf"), m.start(), m.end(), _num_value(m.group("num")))
+    return out
+
+
+# A stop that backs up the first one ("a hard stop at 158", "my max stop", "as a backstop"): the first
+# stop the post states is the stop; these are reported, not used, unless they are the only one.
+SECONDARY_STOP = re.compile(r"\b(?:max(?:imum)?|hard|absolute|emergency|disaster|catastroph\w*|worst[- ]case|"
+                            r"wider|final|back[- ]?up)\s+(?:stop|sl)\b|\bbackstop\b", re.I)
 NEXT_OPEN = re.compile(r"\bnext (?:day'?s |session'?s |morning'?s |bar'?s |candle'?s )?open\b|\bon the open\b|"
+                       r"\bnext (?:morning|session|day)\b|\bno break,? no trade\b|"
                        r"\b(?:buy|sell|short) the open\b|\bat the open\b|\bnext open\b|\bonly (?:after|on|once|if)\b"
                        r"|\bwaiting for\b.{0,40}\b(?:break|close)\b|\bon (?:a|the) (?:break|close)\b", re.I)
 REL_PCT = re.compile(
@@ -298,11 +414,28 @@ def _groups(masked: str, nums: list[Num]) -> list[list[Num]]:
     for n in nums:
         if groups:
             prev = groups[-1][-1]
-            if JOIN_RANGE.match(masked[prev.end:n.start]) and len(groups[-1]) == 1:
-                groups[-1].append(n)
+            joiner = masked[prev.end:n.start]
+            if JOIN_RANGE.match(joiner) and len(groups[-1]) == 1:
+                groups[-1].append(_second_end(masked, prev, n, joiner))
+                if n.k and not prev.k and prev.value < 1000 and 0.5 <= prev.value * 1000 / n.value <= 2:
+                    prev.value *= 1000  # "61.5-62.5k": the k applies to both ends
                 continue
         groups.append([n])
     return groups
+
+
+def _second_end(masked: str, first: Num, second: Num, joiner: str) -> Num:
+    """A dealer's shorthand range: "1.3640/60" is 1.3640-1.3660 (the second end replaces the last digits)."""
+    a, b = masked[first.start:first.end].lstrip("$ "), masked[second.start:second.end].lstrip("$ ")
+    if joiner.strip() != "/" or not b.isdigit() or first.k or len(b) >= len(a.replace(".", "")):
+        return second
+    digits = len(a.split(".")[1]) if "." in a else len(a)
+    if len(b) > digits:
+        return second
+    full = float(a[:len(a) - len(b)] + b)
+    if abs(full - first.value) > 0.02 * first.value:
+        return second
+    return Num(full, second.start, second.end, second.dollar)
 
 
 OTHER_NAME = re.compile(r"(?:\b(?P<name>SPX|S&P(?: 500)?|Nasdaq(?: 100)?|NDX|Dow|DJIA|VIX|Russell(?: 2000)?|RUT|ES|NQ|"
@@ -319,10 +452,16 @@ def _other_symbol(before: str, primary: str | None) -> bool:
     if re.search(r"\b(?:short|long|buy|sell|entry|stop|sl|tp\d?|pt\d?|targets?|add|zone|cover|exit)\b", between, re.I):
         return False  # "GLD SHORT 178": the number belongs to the trade word
     name = m.group("name").upper()
-    if name in STOPWORDS - {"SPX", "GOLD", "OIL", "ES"} and name not in ("SPX", "S&P", "VIX"):
+    if name in STOPWORDS - {"OIL", "ES"}:
         return False
-    mapped = next((sym for pat, sym in INDEX_ALIASES if pat.fullmatch(m.group("name"))), name)
+    inst = instrument(name)
+    mapped = inst.symbol if inst is not None else name
     return mapped != primary and name != primary
+
+
+NOT_PCT = {kind for kind, _ in MASKS} - {"pct"}
+LABEL_ONLY = re.compile(r"^\W*(?:\([^)]{0,20}\))?\W*(?:zone|area|range|levels?|price|band)?\W*(?:\([^)]{0,20}\))?\W*$",
+                        re.I)
 
 
 def levels(sentences: list[Sentence], primary: str | None = None) -> list[Cand]:
@@ -330,16 +469,26 @@ def levels(sentences: list[Sentence], primary: str | None = None) -> list[Cand]:
     another symbol's name (not ``primary``'s) with no anchor between is that symbol's level: left out."""
     out: list[Cand] = []
     last_free = None  # the last price named without an anchor: what "here" refers to
-    for sent in sentences:
+    label = None  # (kind, word, line): a label alone on its line ("Stop-Loss (S/L)", "TP:") names the lines after it
+    inst = instrument(primary) if primary else None
+    in_percent = inst is not None and inst.asset_class == "rate"  # a yield's levels are written "4.90%"
+    for i, sent in enumerate(sentences):
         raw = sent.text
-        masked, masks = mask(raw)
+        if in_percent:
+            masked, masks = mask(raw, NOT_PCT)
+            masked = masked.replace("%", " ")
+        else:
+            masked, masks = mask(raw)
+        mine = len(out)  # out[mine:] are this sentence's candidates
+        if label is not None and sent.line > label[2] + 1:  # a blank line (or a line that is not a value) ends it
+            label = None
         for m in BREAKEVEN.finditer(raw):
             out.append(Cand("move_stop_to_breakeven", True, sent, m.start(), m.end(), 0.9))
             masked = masked[:m.start()] + " " * (m.end() - m.start()) + masked[m.end():]
         for m in NO_STOP.finditer(raw):
             out.append(Cand("nostop", True, sent, m.start(), m.end(), 0.9))
             masked = masked[:m.start()] + " " * (m.end() - m.start()) + masked[m.end():]
-        for m in REL_PCT.finditer(raw):
+        for m in (() if in_percent else REL_PCT.finditer(raw)):
             if not masked[m.start():m.end()].strip():
                 continue
             kw = (m.group("kw") or m.group("kw2")).lower()
@@ -360,9 +509,22 @@ def levels(sentences: list[Sentence], primary: str | None = None) -> list[Cand]:
                 continue
             kept.append(a)
         anchors = kept
-        closes = {m.start("num"): m for m in CLOSE_BEYOND.finditer(masked)}
+        closes = _crossings(masked)
         nums = prices(masked)
+        if anchors and not nums and LABEL_ONLY.match(masked[anchors[-1][1]:]) and anchors[-1][2] != "weak_target":
+            label = (anchors[-1][2], anchors[-1][3], sent.line)
+            continue
+        if label is not None and nums and (not anchors or anchors[0][1] > nums[0].start):
+            if sent.line > label[2]:
+                anchors.insert(0, (0, 0, label[0], label[1]))
+                label = (label[0], label[1], sent.line)
+        elif anchors:
+            label = None
         signal_words = NEXT_OPEN.search(masked)
+        nxt = sentences[i + 1] if i + 1 < len(sentences) else None
+        if not signal_words and nxt is not None and nxt.line <= sent.line + 1 and nxt.block == sent.block:
+            signal_words = NEXT_OPEN.search(nxt.text) and re.search(r"\b(?:close|settle\w*|break)", masked, re.I) \
+                and NEXT_OPEN.search(masked + " " + nxt.text)
         for g in _groups(masked, nums):
             gs, ge = g[0].start, g[-1].end
             if _other_symbol(masked[max(0, gs - 40):gs], primary):
@@ -374,8 +536,9 @@ def levels(sentences: list[Sentence], primary: str | None = None) -> list[Cand]:
             if where and not post:
                 out.append(Cand("entry", (min(values), max(values)), sent, gs, ge, 0.8, where.group(0).strip()))
                 continue
-            if post and re.match(r"\s*[:=@]?\s*\$?\s?\d", rest[post.end():]):
-                post = None  # "64.5 SL 67": the word labels the number after it
+            raw_rest = raw[len(masked) - len(rest):] if len(raw) == len(masked) else rest
+            if post and re.match(r"\s*[:=@]?\s*[+\-]?\$?\s?\d", raw_rest[post.end():]):
+                post = None  # "64.5 SL 67" (or "430 stop 1e-308"): the word labels the number after it
             pre = [a for a in anchors if a[1] <= gs]
             kind = None
             via = ""
@@ -396,13 +559,14 @@ def levels(sentences: list[Sentence], primary: str | None = None) -> list[Cand]:
                 continue
             if kind is None:
                 if close is not None:
-                    out.append(Cand("close_level", values[0], sent, close.start(), ge, 0.5,
-                                    extra={"side": close.group("side").lower(), "tf": close.group("tf")}))
+                        out.append(Cand("close_level", values[0], sent, close.start, ge, 0.5,
+                                    extra={"side": close.side, "tf": close.tf}))
                 else:
                     last_free = (values, sent, gs, ge)
                 continue
             if kind == "stop":
-                out.append(Cand("stop", values[0], sent, gs, ge, 0.9 if close is None else 0.85, via))
+                secondary = SECONDARY_STOP.search(masked[max(0, gs - 30):gs])
+                out.append(Cand("stop", values[0], sent, gs, ge, 0.7 if secondary else 0.9, via))
             elif kind in ("target", "weak_target"):
                 conf = 0.9 if kind == "target" else 0.4
                 joiner = masked[g[0].end:g[-1].start] if len(g) == 2 else ""
@@ -422,26 +586,27 @@ def levels(sentences: list[Sentence], primary: str | None = None) -> list[Cand]:
                 if close is not None or (signal_words and kind != "entry_post" and len(values) == 1
                                          and re.search(r"\b(?:above|below|over|under|through)\s*\$?\s*$",
                                                        masked[:gs])):
-                    side = close.group("side").lower() if close is not None else \
+                    side = close.side if close is not None else \
                         re.search(r"(above|below|over|under|through)\s*\$?\s*$", masked[:gs]).group(1).lower()
+                    if side is None:  # "buy the break of 159.20": the verb says which way
+                        side = "below" if re.search(r"sell|short", via, re.I) else "above"
                     out.append(Cand("signal", values[0], sent, gs, ge, 0.85, via,
-                                    extra={"side": side, "tf": close.group("tf") if close is not None else None}))
+                                    extra={"side": side, "tf": close.tf if close is not None else None}))
                     continue
                 conf = {"entry": 0.95, "entry_verb": 0.85, "entry_post": 0.6, "entry_break": 0.85}[kind]
                 if len(values) == 1:
                     conf -= 0.1
                 out.append(Cand("entry", (min(values), max(values)), sent, gs, ge, conf, via))
         here = HERE.search(masked)
-        if here and last_free is not None and not any(c.field in ("entry", "signal") and c.sent is sent for c in out):
+        if here and last_free is not None and not any(c.field in ("entry", "signal") for c in out[mine:]):
             values, src, gs, ge = last_free
             out.append(Cand("entry", (min(values), max(values)), src, gs, ge, 0.6,
                             f"'{here.group(0).strip()}' is the price named just before"))
-        if signal_words and not any(c.field == "signal" and c.sent is sent for c in out):
+        if signal_words and not any(c.field == "signal" for c in out[mine:]):
             for k, m in closes.items():
-                if not 1e-4 <= float(m.group("num").lstrip("$ ")) <= 1e7:
+                if not 1e-4 <= m.value <= 1e7:
                     continue
-                out.append(Cand("signal_hint", float(m.group("num").lstrip("$ ")), sent, m.start(), m.end(), 0.6,
-                                extra={"side": m.group("side").lower(), "tf": m.group("tf")}))
+                out.append(Cand("signal_hint", m.value, sent, m.start, m.end, 0.6, extra={"side": m.side, "tf": m.tf}))
         if signal_words:
             out.append(Cand("next_open", True, sent, signal_words.start(), signal_words.end(), 0.8))
     return out
@@ -449,9 +614,9 @@ def levels(sentences: list[Sentence], primary: str | None = None) -> list[Cand]:
 
 # ---------------------------------------------------------------- horizon
 WORD_NUM = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-            "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a few": 3, "a couple of": 2,
-            "a couple": 2, "couple of": 2, "few": 3}
-QTY = r"(?:\d+(?:\.\d+)?|a couple of|a couple|couple of|a few|few|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+            "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a couple of": 2,
+            "a couple": 2, "couple of": 2}
+QTY = r"(?:\d+(?:\.\d+)?|a couple of|a couple|couple of|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 UNITS = {"day": "d", "days": "d", "d": "d", "session": "s", "sessions": "s", "trading day": "s", "trading days": "s",
          "week": "w", "weeks": "w", "wk": "w", "wks": "w", "month": "mo", "months": "mo", "mo": "mo", "mos": "mo",
          "quarter": "q", "quarters": "q", "year": "y", "years": "y", "yr": "y", "yrs": "y"}
@@ -459,7 +624,7 @@ UNIT_RE = r"(?:trading days?|sessions?|days?|weeks?|wks?|months?|mos?|quarters?|
 DURATION = re.compile(rf"\b(?P<a>{QTY})(?:\s*(?:-|to|or)\s*(?P<b>\d+(?:\.\d+)?))?(?P<hy>\s*-\s*|\s+)(?P<u>{UNIT_RE})\b",
                       re.I)
 HORIZON_CUE = re.compile(r"\b(?:time ?frame|time ?line|time horizon|horizon|window|outlook|over|hold(?:ing)?|play(?:s|ing)? out|need|over the next|"
-                         r"within|expect|give it|take[s]?|duration|swing|for up to|up to|in the next|next)\b", re.I)
+                         r"within|expect|giv(?:e|ing) it|max(?:imum)?|take[s]?|duration|swing|for up to|up to|in the next|next)\b", re.I)
 NOT_HORIZON_BEFORE = re.compile(r"\b(?:last|past|ago|previous|since|all of|for the past|over the past|in the past|"
                                 r"been|after)\s+(?:\w+\s+)?$", re.I)
 NOT_HORIZON_AFTER = re.compile(r"^\s*(?:or\s+(?:two|three|2|3)\b|of\s+(?:\w+\s+)?(?:consolidation|basing|chop\w*|"
@@ -472,6 +637,7 @@ END_PHRASE = re.compile(
     rf"eom|end of (?:the )?quarter|quarter[- ]?end)"
     rf"|(?:(?P<q>early|mid|late|the end of|end of|end)\s*-?\s*)?(?P<m>{MONTH})\b\.?(?:\s+(?P<y>20\d\d))?"
     rf"|(?:(?:the\s+)?end of\s+)?(?P<qn>Q[1-4])(?:\s+(?P<qy>20\d\d))?)", re.I)
+HORIZON_LABEL = re.compile(r"^\W*(?:time ?frame|time ?line|time horizon|horizon|holding period|duration)\s*:", re.I)
 OR_TWO = re.compile(r"\b(?:a|one|the next|next)\s+(?P<u>week|month|year)\s+or\s+(?P<n>two|three|2|3)\b", re.I)
 FUTURE_CUE = re.compile(r"\b(?:should|will|expect\w*|play(?:s|ing)? out|happen|done|resolve|likely|target|"
                         r"get there|hold|exit|close|by)\b", re.I)
@@ -512,7 +678,9 @@ def horizon(sentences: list[Sentence], pub: date | None) -> list[Cand]:
             if hyphen and not re.match(r"\s*(?:hold|horizon|trade|swing|time|window|play|view|outlook)", masked[m.end():],
                                        re.I):
                 continue
-            bare = re.fullmatch(r"\W*" + re.escape(m.group(0)) + r"\W*", masked.strip())
+            bare = re.fullmatch(r"(?:\d{1,2}/)?\W*" + re.escape(m.group(0)) + r"\W*", masked.strip())  # "6/ 4-6 weeks."
+            if re.match(r"\s*(?:idea|trade|swing|play|hold|setup|position|view)\b", masked[m.end():], re.I):
+                cue = True  # "a 1-2 week idea"
             if a[0].isalpha() and not cue:
                 continue
             if not cue and not bare and not re.search(r"\b(?:will|should|'ll|going to|plan\w*|target\w*|expect\w*|"
@@ -537,7 +705,8 @@ def horizon(sentences: list[Sentence], pub: date | None) -> list[Cand]:
             end = _end_date(m, pub)
             if end is None or end <= pub or (end - pub).days > 730:
                 continue
-            out.append(Cand("horizon", end.isoformat(), sent, m.start(), m.end(), 0.75 if soft else 0.85))
+            labelled = 0.1 if HORIZON_LABEL.match(raw) else 0.0  # "Time frame: by the end of Q3"
+            out.append(Cand("horizon", end.isoformat(), sent, m.start(), m.end(), (0.75 if soft else 0.85) + labelled))
     return out
 
 
@@ -581,6 +750,12 @@ RR_NUMBER = re.compile(r"\b(?:r\s*/\s*r|r\s*:\s*r|rr|risk[/ -]?(?:to[- ])?reward
                        r"roughly)?\s*(?:~\s*)?(?P<n>\d+(?:\.\d+)?)(?![\d.:%/]|\s*(?::|to)\s*\d)", re.I)
 
 
+WORD_RATIO = re.compile(r"\b(?P<n>one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:to|for)\s+one\b", re.I)
+# a target line's own ratio ("TP1: 3440 (+$450 | 1:1)") is that target's, not the post's claim
+TARGET_LINE = re.compile(r"\b(?:tp|pt|t|target|objective|profit)\s*#?\d?\s*[:=@-]\s*\$?\s?\d", re.I)
+RR_WORDS = re.compile(r"\b(?:r\s*/\s*r|r\s*:\s*r|rr|risk|reward|overall|total)\b", re.I)
+
+
 def claims(sentences: list[Sentence]) -> list[Cand]:
     out = []
     for i, sent in enumerate(sentences):
@@ -589,7 +764,14 @@ def claims(sentences: list[Sentence]) -> list[Cand]:
             v = float(m.group("n"))
             if 0.1 <= v <= 100:
                 out.append(Cand("risk_reward", v, sent, m.start("n"), m.end("n"), 0.85))
+        for m in WORD_RATIO.finditer(sent.text):
+            out.append(Cand("risk_reward", float(WORD_NUM[m.group("n").lower()]), sent, m.start(), m.end(),
+                            0.85 if RR_CUE.search(sent.text) or re.search(r"\b(?:works? out|call it|nearly|about|"
+                                                                           r"roughly)\b", sent.text, re.I) else 0.7))
+        per_target = TARGET_LINE.search(sent.text) and not RR_WORDS.search(sent.text)
         for kind, s, e, txt in found:
+            if per_target and kind == "ratio":
+                continue
             if kind == "ratio":
                 t = txt.replace(" ", "").lower()
                 if t.endswith("r") and not t.endswith(":r"):
@@ -640,6 +822,7 @@ TRIGGERS = [
     ("zone_rejection", re.compile(r"\b(?:rejection (?:of|from|at) (?:the )?\$?\d|rejected (?:at|from|by) (?:the )?\$?\d|"
                                   r"zone rejection|rejection of (?:the )?(?:zone|level|area))", re.I), False),
 ]
+INDICATOR = re.compile(r"\b(?:RSI|MACD|momentum|oscillator|stoch\w*|divergence|OBV|CCI|MFI)\b", re.I)
 FORWARD = re.compile(r"\b(?:look(?:ing)? for|watch(?:ing)? for|wait(?:ing)? for|if|would|could|might)\b", re.I)
 WEEKDAY_RE = re.compile(r"\b(mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri)(?:day)?\b|\b(tomorrow|today)\b", re.I)
 
@@ -658,6 +841,8 @@ def triggers(sentences: list[Sentence]) -> list[Cand]:
             m = pat.search(sent.text) or (pat.search(window) if kind == "lower_high_breakdown" else None)
             if not m:
                 continue
+            if kind == "lower_high_breakdown" and INDICATOR.search(sent.text):
+                continue  # "RSI made a higher low while price made a lower one": a divergence
             if weak and sent.block == "note" and not re.search(r"\b(?:another|new) (?:high|low)|signal|conditions",
                                                                window, re.I):
                 continue
@@ -703,31 +888,37 @@ DOWN = r"(?:falling|falls|fall|down|lower|weaker|weakness|weak|rolled over|rolli
        r"lower lows|dropping|declining|sliding|slumping|breaking down|collaps(?:e|ing)|tanking|softer|easing)"
 
 
+_ASSET_ANY = re.compile("|".join(a for _, a in ASSETS), re.I)
+_CONF_PATTERNS = [  # (asset name, direction, pattern, confidence): compiled once, not per sentence
+    (name, d, re.compile(p, re.I), conf)
+    for name, asset in ASSETS
+    for d, p, conf in (("up", rf"(?<![\w])\+\s?{asset}\b", 0.85), ("down", rf"(?<![\w-])-\s?{asset}\b", 0.7),
+                       *((d, rf"\b{word}\s+{asset}\b|\b{asset}\s+(?:(?:is|are|has|have|keeps?|keep on|been|"
+                          rf"getting|continues? to|starting to|start|back|already|now|finally)\s+){{0,3}}{word}\b", 0.8)
+                         for word, d in ((UP, "up"), (DOWN, "down"))))]
+_UP_OR_DOWN = re.compile(UP + "|" + DOWN, re.I)
+
+
 def confirmations(sentences: list[Sentence]) -> list[Cand]:
     out = []
     for sent in sentences:
         t = sent.text
-        for name, asset in ASSETS:
-            for m in re.finditer(rf"(?<![\w])\+\s?{asset}\b", t, re.I):
-                out.append(Cand("confirmation", f"trend:{name}:up", sent, m.start(), m.end(), 0.85))
-            for m in re.finditer(rf"(?<![\w-])-\s?{asset}\b", t, re.I):
-                out.append(Cand("confirmation", f"trend:{name}:down", sent, m.start(), m.end(), 0.7))
-            for word, d in ((UP, "up"), (DOWN, "down")):
-                for m in re.finditer(rf"\b{word}\s+{asset}\b|\b{asset}\s+(?:(?:is|are|has|have|keeps?|keep on|been|"
-                                     rf"getting|continues? to|starting to|start|back|already|now|finally)\s+){{0,3}}{word}\b",
-                                     t, re.I):
+        for name, d, pat, conf in (_CONF_PATTERNS if _ASSET_ANY.search(t) else ()):
+            for m in pat.finditer(t):
+                if conf == 0.8:
                     if name == "yields" and re.search(r"\blong\s+(?:duration|bond|treasur)", m.group(0), re.I):
                         continue
-                    if name == "dollar" and not re.match(UP + "|" + DOWN, m.group(0), re.I) and \
+                    if name == "dollar" and not _UP_OR_DOWN.match(m.group(0)) and \
                             re.search(r"\b(?:a|one|per|few|couple|half a|\d+)\s+$", t[:m.start()], re.I):
                         continue  # "a dollar higher": money, not the dollar index
-                    out.append(Cand("confirmation", f"trend:{name}:{d}", sent, m.start(), m.end(), 0.8))
+                out.append(Cand("confirmation", f"trend:{name}:{d}", sent, m.start(), m.end(), conf))
         for m in re.finditer(r"\bVIX\b[^.;\d]{0,25}?\b(?P<w>under|below|beneath|<|above|over|>)\s*(?P<n>\d+(?:\.\d+)?)", t, re.I):
             w = m.group("w").lower()
             kind = "vix_below" if w in ("under", "below", "beneath", "<") else "vix_above"
             out.append(Cand("confirmation", f"{kind}:{float(m.group('n')):g}", sent, m.start(), m.end(), 0.85))
         for m in re.finditer(r"\bnarrow(?:ing)? (?:market|breadth|rally|leadership|advance)\b|\bbreadth (?:is |has been )?"
-                             r"(?:fading|narrowing|diverg\w*|thin(?:ning)?|deteriorating|weakening)\b|\bbreadth divergence\b",
+                             r"(?:fading|narrowing|diverg\w*|thin(?:ning)?|deteriorating|weakening)\b|"
+                             r"\bbreadth is (?:\w+ )?(?:awful|poor|terrible|bad|weak|negative|horrible|ugly|lousy)\b|\bbreadth divergence\b",
                              t, re.I):
             out.append(Cand("confirmation", "narrow_market", sent, m.start(), m.end(), 0.8))
         for m in re.finditer(r"\brelative (?:strength|weakness)\b|\b(?:out|under)perform\w*\b|\bRS (?:vs|versus|against)\b",
@@ -743,7 +934,9 @@ def confirmations(sentences: list[Sentence]) -> list[Cand]:
 OPTION_TYPE = re.compile(
     r"(?<!earnings )(?<!conference )(?<!margin )(?<!phone )(?<!close )(?<!judgment )(?<!wake-up )"
     r"\b(puts?|calls?)\b(?!\s+(?:it|this|that|for|on the|out|him|her|them|us|me|the|a|an|pressure|in|its|our|"
-    r"my|your|price|prices)\b)", re.I)
+    r"my|your|price|prices|volume|ratio|skew|open interest|oi|wall|side|flow|buying|selling|/\s*calls?|/\s*puts?)\b)"
+    r"(?<!/)", re.I)
+CALL_VERB = re.compile(r"\b(?:we|they|i|you|people|traders|some|what|many|folks)\s+(?:\w+\s+)?$", re.I)  # "what we call a"
 IV = re.compile(r"\b(?:IV|implied vol(?:atility)?)\b[^.;\d%]{0,30}?(?P<n>\d+(?:\.\d+)?)\s*%|"
                 r"(?P<n2>\d+(?:\.\d+)?)\s*%\s*(?:IV|implied vol(?:atility)?)\b", re.I)
 STRIKE = re.compile(rf"(?:\b(?P<mon>{MONTH})\.?\s+(?:(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+)?)?\$?(?P<k>\d+(?:\.\d+)?)\s*"
@@ -758,6 +951,8 @@ def options(sentences: list[Sentence]) -> list[Cand]:
             t = re.sub(r"\b(?:margin )?call(?:s)? (?:it|this)\b|\bcall (?:is|was)\b", lambda m: " " * len(m.group(0)),
                        t, flags=re.I)
         for m in OPTION_TYPE.finditer(t):
+            if CALL_VERB.search(t[:m.start()]) and m.group(1).lower().startswith("call"):
+                continue  # "what traders call a fade": the verb
             if re.match(r"call", m.group(1), re.I) and re.search(r"\b(?:this|the|my|that|a)\s+$", t[:m.start()]) \
                     and not re.search(r"\b(?:buy|trading|long|sell|own)\b", t, re.I):
                 continue  # "if this call is right": an opinion, not an option
@@ -784,7 +979,7 @@ SIZES_WORDS = re.compile(r"\b(?:half (?:off |out )?(?:at each|at the first|at tp
 THIRDS = re.compile(r"\b(?:thirds|(?:1/3|a third|one third|33\s*%)\s+(?:off\s+|out\s+)?(?:at\s+)?each|"
                     r"33\s*/\s*33\s*/\s*33)\b", re.I)
 HALF_AT = re.compile(r"\b(?:1/2|half|50\s*%)\s+(?:off\s+|out\s+|of (?:it|the position)\s+)?(?:at|@)\s*"
-                     r"(?:tp|target|pt|t)\s*#?\s*1\b", re.I)
+                     r"(?:(?:tp|target|pt|t)\s*#?\s*1\b|the (?:first|1st) (?:tp|target|pt|objective)\b)", re.I)
 SPLIT = re.compile(r"(?<![\d./])(\d{1,2})\s*/\s*(\d{1,2})(?:\s*/\s*(\d{1,2}))?(?![\d/])(?!\.\d)(?!\s*(?:R\b|risk))")
 PCT_AT = re.compile(r"\b(?P<p>\d{1,3})\s*%\s*(?:off |out )?(?:at|@)\s*(?:tp|target|pt)\s*#?\s*(?P<i>\d)\b", re.I)
 

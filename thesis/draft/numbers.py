@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
          r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
@@ -30,14 +31,34 @@ PRICE_NUM = r"\$?\s?\d+(?:\.\d+)?(?:k\b)?"
 
 INDEX_NAMES = re.compile(r"\b(?:S\s?&\s?P|SP|Russell|Nasdaq|NASDAQ|Dow|FTSE|DAX|Nikkei|Stoxx|STOXX|ASX|CAC|"
                          r"Hang Seng|Euro Stoxx)\s*-?\s*(?:500|2000|1000|100|30|40|50|225|200|600)\b")
-_MASKS: list[tuple[str, re.Pattern]] = [
+MASKS: list[tuple[str, re.Pattern]] = [
+    # scientific notation is never a price in a post ("stop 1e-308" is not a stop of 308)
+    ("sci", re.compile(r"(?<![\w.])\d+(?:\.\d+)?[eE][+\-]?\d+\b")),
     ("date", DATE_RE),
+    # a month, quarter or season with its year ("December 2018", "Q1 2024", "early Dec 2023", "FY2024")
+    ("year", re.compile(rf"\b{MONTH}\.?,?\s+(?:of\s+)?'?(?:19|20)\d{{2}}\b|\b(?:Q[1-4]|H[12]|FY|CY)\s*-?\s*'?(?:19|20)?\d{{2}}\b|"
+                        r"\b(?:early|mid|late|summer|winter|spring|fall|autumn)[- ](?:19|20)\d{2}\b", re.I)),
+    # a chart's timeframe ("4H", "1D", "15m", "the 4 hourly", "FX:EURUSD, 240" in a site header)
+    ("timeframe", re.compile(r"\b\d{1,3}\s?(?:h|hr|hrs|hourly|hours?|d|w|m|mn|min|mins|minutes?|minute)\b(?![\d.])",
+                             re.I)),
+    ("interval", re.compile(r"(?<=[A-Z!]),\s*\d{1,4}[DWMH]?(?=\s+(?:[Ll]ong|[Ss]hort|LONG|SHORT)\b|\s*$)")),
+    # profit and loss, not levels: "+$450", "(+320 pips)", "-$1,320", "+160 pips", "40 pips of risk"
+    ("pnl", re.compile(r"(?:\+|(?<!\d)(?<!\d\s)(?<!\d\s\s)-)\s?\$\s?\d+(?:\.\d+)?k?\b|[+\-]?\$?\d+(?:\.\d+)?\s*(?:pips?|pipettes?|bps?|basis points)\b"
+                       r"|\$\s?\d+(?:\.\d+)?k?\s+(?:banked|profit|gain|loss|p&l|pnl|in profit|up|down|risk(?:ed)?)\b"
+                       r"|\b(?:banked|made|lost|profit of|gain of|loss of|p&l|pnl)\s+(?:of\s+|about\s+|~)?\$\s?\d+(?:\.\d+)?k?",
+                       re.I)),
+    # an indicator's reading or a quantity, not a price ("RSI 80+", "ratio is back near 89", "3 ETH", "1 mb/d")
+    ("reading", re.compile(r"\b(?:RSI|MACD|ADX|CCI|stoch\w*|ratio|funding|P/?E|volume(?: total)?|open interest|OI|"
+                           r"issue|no\.|number|#)\s*(?:\w+\s+){0,3}?(?:is\s+|at\s+|of\s+|near\s+|around\s+|~\s*)?"
+                           r"\d+(?:\.\d+)?\+?(?!\s*(?::|/|to\s+\d))"
+                           r"|\b\d+(?:\.\d+)?\s*(?:k\s*)?(?:bpd|b/d|mb/d|barrels?|bbl|oz|ounces|tonnes|tons|coins?|chunks?|"
+                           r"cuts?|hikes?|ETH|BTC|SOL|units?|employees|people|days in a row|sessions in a row)\b", re.I)),
     ("index_name", INDEX_NAMES),
     ("year", re.compile(r"'\d{2}\b|\b(?:in|of|since|until|through|by|end of|year|fy|cy)\s+(?:19|20)\d{2}\b"
                         r"|\b(?:19|20)\d{2}\s+(?:presidential|election|recession|crash|bear|bull|low|high|top|bottom)s?\b",
                         re.I)),
     ("thread", re.compile(r"^\s*\d{1,2}\s*/(?!\d)")),
-    ("label", re.compile(r"\b(?:TP|PT|T|TGT|target|take\s*profit|trade|idea|setup|update|edit|note|step|part|"
+    ("label", re.compile(r"\b(?:TP|PT|T|TGT|target|objective|profit|take\s*profit|trade|idea|setup|update|edit|note|step|part|"
                          r"option|scenario|entry|stop|SL)\s*#?\s*(\d)(?!\d)(?!\.\d)(?=\s*[:=)\-.]?\s*\$?\s*\d|\s*[:=)]|\s*$)", re.I)),
     ("option_leg", re.compile(rf"(?:\b{MONTH}\.?\s+(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?:'?\d{{2,4}}\s+)?)?\$?{NUM}\s*"
                               r"(?:strike\s+)?(?:puts?|calls?|[pc](?=\s|$|[.,]))\b", re.I)),
@@ -68,16 +89,26 @@ class Num:
     start: int      # offset in the sentence
     end: int
     dollar: bool
+    k: bool = False  # written with a k ("62.5k")
 
 
 def mask(text: str, kinds: set[str] | None = None) -> tuple[str, list[tuple[str, int, int, str]]]:
     """(text with non-price numbers blanked, [(kind, start, end, matched text)])."""
+    got = _mask(text, frozenset(kinds) if kinds is not None else None)
+    return got[0], list(got[1])
+
+
+@lru_cache(maxsize=4096)  # every extractor masks the same sentences
+def _mask(text: str, kinds: frozenset[str] | None) -> tuple[str, tuple]:
+    if not any(ch.isdigit() for ch in text):
+        return text, ()
     found = []
     chars = list(text)
-    for kind, pat in _MASKS:
+    cur = text
+    for kind, pat in MASKS:
         if kinds is not None and kind not in kinds:
             continue
-        cur = "".join(chars)
+        changed = False
         for m in pat.finditer(cur):
             s, e = m.span(1) if kind == "label" else m.span()
             if s < 0 or "\0" in cur[s:e]:
@@ -86,7 +117,12 @@ def mask(text: str, kinds: set[str] | None = None) -> tuple[str, list[tuple[str,
             for i in range(s, e):
                 if chars[i].isdigit() or chars[i] in "$":
                     chars[i] = "\0"
-    return "".join(chars).replace("\0", " "), found
+                    changed = True
+        if changed:
+            cur = "".join(chars)
+            if not any(ch.isdigit() for ch in cur):
+                break  # nothing left to claim
+    return cur.replace("\0", " "), tuple(found)
 
 
 def prices(text: str) -> list[Num]:
@@ -98,5 +134,5 @@ def prices(text: str) -> list[Num]:
             v *= 1000
         if not 1e-4 <= v <= 1e7:  # never a price (the idea file's own limits)
             continue
-        out.append(Num(v, m.start(), m.end(), bool(m.group(1))))
+        out.append(Num(v, m.start(), m.end(), bool(m.group(1)), bool(m.group(3))))
     return out

@@ -39,6 +39,9 @@ class Draft:
     second_trade: dict | None = None
     symbol_known: bool | None = None
     source: str | None = None
+    no_trade: str | None = None  # why the post proposes no trade (scenarios, opinion only)
+    scenario_levels: list[float] = field(default_factory=list)  # the prices such a post names
+    reference: dict | None = None  # the symbol's close the levels were checked against
 
     def value(self, name, default=None):
         f = self.fields.get(name)
@@ -65,21 +68,158 @@ def _paragraphs(text: Text) -> dict[int, int]:
     return out
 
 
-def resolve(text: Text, known: set[str], published: date | None = None) -> Draft:
+PLAN = {"entry", "signal", "stop", "target"}
+# The author takes no position: a trade is not proposed, whatever levels the post names.
+NO_POSITION = re.compile(
+    r"\b(?:no position|not positioned|no trade\b|not (?:taking|in) (?:a|any) (?:trade|position)|"
+    r"(?:i'?m|we'?re|i am|we are|staying|stay|remain)\s+(?:\w+\s+)?(?:flat|on the sidelines|sidelined|neutral)|"
+    r"sitting on (?:my|our) hands|no strong view|(?:don'?t|do not) know which way|waiting to see (?:which|how|what)|"
+    r"till one side gives|until one side (?:gives|breaks|wins))", re.I)
+# Scenario commentary: what bulls or bears could do ("bulls could push to 2,000", "Bears: a rejection...").
+SCENARIO = re.compile(r"\b(?P<side>bull|bear)s?(?:ish)?\s+(?:could|would|can|might|may|will|get|take|win|break|"
+                      r"case|scenario|aim|clear|push|run|reclaim|hold|defend|step in|lose|drag|send|control)\b|^\W*(?P<label>bull|bear)s?(?:ish)?(?: case)?\s*:|"
+                      r"\blets? (?P<let>bull|bear)s\b", re.I)
+
+
+# "if it holds above X we go to Y; below Z we see W": conditions on both sides, none taken
+IF_UP = re.compile(r"\b(?:if|once|should|when)\b[^.;]{0,40}?\b(?:above|over|reclaims?|breaks? out|clears?|holds?)\b|"
+                   r"^\W*(?:above|over)\s+\$?\d", re.I)
+IF_DOWN = re.compile(r"\b(?:if|once|should|when)\b[^.;]{0,40}?\b(?:below|under|loses?|breaks? down|fails?)\b|"
+                     r"(?:^|[;,]\s*|\bif not,?\s*|\botherwise,?\s*)(?:below|under)\s+\$?\d", re.I)
+LEVEL_LIST = (re.compile(r"\bsupports?\b", re.I), re.compile(r"\bresistances?\b", re.I))
+
+
+def _prices(text: str):
+    from thesis.draft.numbers import mask, prices
+
+    return prices(mask(text)[0])
+
+
+def _has_plan(cands: list[Cand]) -> bool:
+    return any(c.field in PLAN for c in cands)
+
+
+def no_trade(body: list[Sentence], cands: list[Cand]) -> str | None:
+    """Why the post proposes no trade (None when it does). A trade is a side taken with an entry and a
+    stop or target; scenario levels for both sides, or an author who says they hold no position, are not."""
+    committed = any(c.field in ("entry", "signal") and c.conf >= 0.85 for c in cands) and \
+        any(c.field == "stop" for c in cands)
+    if committed:
+        return None
+    for s in body:
+        m = NO_POSITION.search(s.text)
+        if m:
+            return f"no trade proposed: the author takes no position (\"{m.group(0)}\")"
+    sides = {(m.group("side") or m.group("label") or m.group("let")).lower() for s in body
+             for m in SCENARIO.finditer(s.text)}
+    if len(sides) == 2:
+        return "no trade proposed: the post describes scenarios (what bulls and bears could do), not a trade"
+    if any(c.field in ("entry", "signal") and c.conf >= 0.85 for c in cands):
+        return None  # a side taken with an entry: a trade without a stop is still a draft (the stop is asked for)
+    texts = [s.text for s in body]
+    if any(IF_UP.search(t) for t in texts) and any(IF_DOWN.search(t) for t in texts):
+        return "no trade proposed: the post describes scenarios (what happens above and below), not a trade"
+    if all(any(p.search(t) for t in texts) for p in LEVEL_LIST):
+        return "no trade proposed: the post lists support and resistance levels, not a trade"
+    return None
+
+
+LEVEL_FIELDS = {"entry", "signal", "signal_hint", "stop", "target", "area", "close_level"}
+
+
+def _in_band(d: Draft, cands: list[Cand], price_at) -> list[Cand]:
+    """Drop the numbers that cannot be the symbol's price on the publication date (thesis.draft.band)."""
+    from thesis.draft.band import plausible, times_off
+
+    sym, pub = d.value("symbol"), d.value("published")
+    if price_at is None or not sym or not pub:
+        return cands
+    found = price_at(sym, pub)
+    if found is None:
+        d.questions.append(f"the levels were not checked against {sym}'s price: the data source has no {sym} "
+                           f"bar on or before {pub.isoformat()}")
+        return cands
+    ref, when = found
+    d.reference = {"symbol": sym, "price": ref, "date": when.isoformat()}
+    keep = []
+    for c in cands:
+        values = c.value if isinstance(c.value, tuple) else (c.value,)
+        if c.field in LEVEL_FIELDS and not all(plausible(float(v), ref) for v in values):
+            worst = max(values, key=lambda v: times_off(float(v), ref))
+            d.questions.append(f"{worst:g} (line {d.text.span(c.start, c.end)['line']}) is "
+                               f"{times_off(float(worst), ref):,.1f}x from {sym}'s price on {pub.isoformat()} "
+                               f"({ref:g}): not a level")
+            continue
+        keep.append(c)
+    return keep
+
+
+def _fit_price(d: Draft, syms: list[Cand], cands: list[Cand], price_at) -> list[Cand]:
+    """Between close candidates, the symbol whose price on the publication date fits the post's levels:
+    a post naming GLD and SLV with levels near 22 is about SLV."""
+    from thesis.draft.band import plausible
+
+    pub = d.value("published")
+    values = [float(v) for c in cands if c.field in ("entry", "stop", "target", "signal")
+              for v in (c.value if isinstance(c.value, tuple) else (c.value,))]
+    if price_at is None or pub is None or len(syms) < 2 or not values:
+        return syms
+
+    def fits(sym: str) -> bool | None:
+        found = price_at(sym, pub)
+        return None if found is None else all(plausible(v, found[0]) for v in values)
+
+    top = fits(syms[0].value)
+    if top:
+        return syms
+    share = 0.3 if top is False else 0.6  # a price that does not fit, or one that cannot be checked
+    for c in syms[1:4]:
+        if c.extra["score"] >= share * syms[0].extra["score"] and fits(c.value):
+            why = f"not {syms[0].value}'s" if top is False else f"{syms[0].value}'s price is not in the data source"
+            d.questions.append(f"symbol {c.value} chosen over {syms[0].value}: the levels fit {c.value}'s price "
+                               f"on {pub.isoformat()} ({why})")
+            return [c] + [x for x in syms if x is not c]
+    return syms
+
+
+def resolve(text: Text, known: set[str], published: date | None = None, price_at=None) -> Draft:
+    """The draft of ``text``. ``price_at(symbol, day) -> (close, date) | None`` checks levels against the
+    symbol's price (a number outside the band is not a level)."""
     d = Draft(text)
+    X.instrument.cache_clear()
+    syms = X.symbols(text, known)
+    primary = syms[0].value if syms else None
     body = text.body()
+    level_cands = X.levels(body, primary)
+    if text.notes and not _has_plan(level_cands) and _has_plan(X.levels(text.notes[0].sentences, primary)):
+        text.unnote_first()  # "NOTE : exit half at the first level" above the plan is an aside, not a follow-up
+        body = text.body()
+        level_cands = X.levels(body, primary)
     notes_sents = [s for s in text.sentences if s.block == "note"]
+    d.no_trade = no_trade(body, level_cands)
+    if d.no_trade:
+        d.questions.append(d.no_trade)
+        level_cands = [c for c in level_cands if c.field not in PLAN | {"area", "close_level", "signal_hint",
+                                                                          "stop_pct", "target_pct", "nostop"}]
+        d.scenario_levels = sorted({n.value for s in body for n in _prices(s.text)})
 
     # ---------------------------------------------------------- symbol and trade scope
-    syms = X.symbols(text, known)
-    level_cands = X.levels(body, syms[0].value if syms else None)
     paras = _paragraphs(text)
+    names = X.table_names()
     trade_paras: list[tuple[int, str, Sentence]] = []
-    for p in sorted({paras.get(s.line) for s in body}):
-        sents = [s for s in body if paras.get(s.line) == p]
-        fields_here = {c.field for c in level_cands if c.sent in sents}
+    # grouped in one pass each: a per-paragraph scan of every sentence and candidate was quadratic
+    # (25 s on a 200 KB post)
+    by_para: dict[int | None, list[Sentence]] = {}
+    for s in body:
+        by_para.setdefault(paras.get(s.line), []).append(s)
+    fields_by_para: dict[int | None, set[str]] = {}
+    for c in level_cands:
+        fields_by_para.setdefault(paras.get(c.sent.line), set()).add(c.field)
+    for p in sorted(by_para, key=lambda k: -1 if k is None else k):
+        sents = by_para[p]
+        fields_here = fields_by_para.get(p, set())
         if "entry" in fields_here and ({"stop", "target"} & fields_here):
-            here = [c for s in sents for c in X.symbols(_one(text, s), known)] if sents else []
+            here = [c for s in sents for c in X.symbols(text, known, [s], names)]
             named = [c.value for c in here if c.extra.get("known") or c.extra.get("score", 0) > 2]
             if named:
                 trade_paras.append((p, named[0], sents[0]))
@@ -95,17 +235,8 @@ def resolve(text: Text, known: set[str], published: date | None = None) -> Draft
         scope_paras = excluded
         syms.sort(key=lambda c: c.value != first_sym)
     scope = [s for s in body if scope_paras is None or paras.get(s.line) not in scope_paras]
-    level_cands = [c for c in level_cands if c.sent in scope]
-    if syms:
-        best = syms[0]
-        d.fields["symbol"] = Field(best.value, [best], best.conf)
-        d.symbol_known = best.value in known if known else None
-        if known and best.value not in known:
-            d.questions.append(f"symbol {best.value} is not in the data source: check the ticker or pull its bars")
-    else:
-        d.fields["symbol"] = Field(None, [], 0.0, "the post names no symbol")
-        d.questions.append("the post names no symbol: fill in idea.symbol")
-
+    in_scope = {id(s) for s in scope}
+    level_cands = [c for c in level_cands if id(c.sent) in in_scope]
     # ---------------------------------------------------------- date
     pub_cands = X.published(text)
     if published is not None:
@@ -117,9 +248,21 @@ def resolve(text: Text, known: set[str], published: date | None = None) -> Draft
         d.fields["published"] = Field(None, [], 0.0, "the post carries no date")
         d.questions.append("the post carries no date: give it with --published YYYY-MM-DD")
     pub = d.value("published")
+    syms = _fit_price(d, syms, level_cands, price_at)
+    if syms:
+        best = syms[0]
+        d.fields["symbol"] = Field(best.value, [best], best.conf)
+        d.symbol_known = best.value in known if known else None
+        if known and best.value not in known:
+            d.questions.append(f"symbol {best.value} is not in the data source: check the ticker or pull its bars")
+    else:
+        d.fields["symbol"] = Field(None, [], 0.0, "the post names no symbol")
+        d.questions.append("the post names no symbol: fill in idea.symbol")
+
+    level_cands = _in_band(d, level_cands, price_at)
 
     # ---------------------------------------------------------- direction (words)
-    dir_cands = X.direction(scope) + X.direction(notes_sents)
+    dir_cands = [] if d.no_trade else X.direction(scope) + X.direction(notes_sents)
     score = {"short": 0.0, "long": 0.0}
     for c in dir_cands:
         score[c.value] += c.conf
@@ -140,6 +283,8 @@ def resolve(text: Text, known: set[str], published: date | None = None) -> Draft
     # direction from geometry where the levels speak
     direction = words_dir
     if signal is not None:
+        if signal.extra["side"] is None:  # "the break of 159.20": the words say which way
+            signal.extra["side"] = "below" if words_dir == "short" else "above"
         direction = "short" if signal.extra["side"] in ("below", "under", "beneath") else "long"
     elif entry is not None:
         lo, hi = entry.value
@@ -173,7 +318,8 @@ def resolve(text: Text, known: set[str], published: date | None = None) -> Draft
     if signal is not None:
         level = signal.value
         areas = [c for c in level_cands if c.field == "area"]
-        right = [a for a in areas if (a.value[0] >= level if short else a.value[1] <= level)]
+        right = [a for a in areas if (a.value[0] >= level if short else a.value[1] <= level)
+                 and abs((a.value[0] if short else a.value[1]) - level) <= 0.03 * level]  # beside the trigger
         src = [signal]
         if right:
             a = min(right, key=lambda a: abs((a.value[0] if short else a.value[1]) - level))
@@ -188,7 +334,7 @@ def resolve(text: Text, known: set[str], published: date | None = None) -> Draft
     else:
         d.fields["entry_zone"] = Field(None, [], 0.0, "the post gives no entry")
         d.questions.append("the post gives no entry: fill in levels.entry_zone")
-    d.fields["entry_order"] = Field(order, [signal] if signal else ([entry] if entry else []),
+    d.fields["entry_order"] = Field(None if d.no_trade else order, [signal] if signal else ([entry] if entry else []),
                                     0.85 if signal or entry else 0.3)
     zone = d.value("entry_zone")
     ref = None
@@ -375,11 +521,3 @@ def resolve(text: Text, known: set[str], published: date | None = None) -> Draft
         d.notes.append({"index": n.index, "date": nd, "text": n.text, "block": n, "proposed": False,
                         "reason": "dated in the post" if nd else None})
     return d
-
-
-def _one(text: Text, sent: Sentence) -> Text:
-    """A throwaway Text holding one sentence, to run the symbol extractor on it alone."""
-    t = Text(sent.text)
-    for s in t.sentences:
-        s.block = "body"
-    return t

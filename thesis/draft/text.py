@@ -39,6 +39,49 @@ def _is_symbolic(ch: str) -> bool:
     return cat in ("So", "Sk", "Cs", "Co") or (cat == "Sm" and ch not in "+<=>%") or ch in ZERO_WIDTH
 
 
+# Decimal marks. "4.300,5" (dots group thousands, a comma marks decimals) or "4300,5" is the comma
+# convention; "4,300.5" is the point one. A post is read in one convention; one that writes both is
+# refused with a question (a misread level is 1,000x off), never guessed.
+COMMA_STRONG = re.compile(r"(?<!\d)(?<!\d[.,])\d{1,3}(?:\.\d{3})+,\d+(?!\d|[.,]\d)|(?<!\d)(?<!\d[.,])\d{1,3}(?:\.\d{3}){2,}(?!\d|[.,]\d)")
+COMMA_DECIMAL = re.compile(r"(?<!\d)(?<!\d[.,])\d{2,},\d{1,2}(?!\d|[.,]\d)")
+POINT_STRONG = re.compile(r"(?<!\d)(?<!\d[.,])\d{1,3}(?:,\d{3})+\.\d+(?!\d|[.,]\d)")
+POINT_DECIMAL = re.compile(r"(?<![\d:/])(?<!\d[.,])\d+\.\d{1,2}(?!\d|[.,]\d)")
+COMMA_NUMBER = re.compile(r"(?<!\d)(?<!\d[.,])\d{1,3}(?:\.\d{3})+(?:,\d+)?(?!\d|[.,]\d)|(?<!\d)(?<!\d[.,])\d+,\d{1,2}(?!\d|[.,]\d)")
+
+
+def decimal_mark(text: str) -> str:
+    """"." or "," for the post's decimal mark; BadInput when the post writes numbers both ways."""
+    comma = COMMA_STRONG.search(text) or COMMA_DECIMAL.search(text)
+    if not comma:
+        return "."
+    point = POINT_STRONG.search(text) or (POINT_DECIMAL.search(text) if not COMMA_STRONG.search(text) else None)
+    if point:
+        from thesis.errors import BadInput
+
+        raise BadInput(f"the post writes numbers both ways ({comma.group(0)!r} reads with a decimal comma, "
+                       f"{point.group(0)!r} with a decimal point): which is the decimal mark? Rewrite the numbers "
+                       f"one way (4300.5) and draft again")
+    return ","
+
+
+def _comma_to_point(norm: str, idx: list[int]) -> tuple[str, list[int]]:
+    """"4.300,5" -> "4300.5" with the index map kept (dots dropped, the comma becomes a point)."""
+    out, out_idx, pos = [], [], 0
+    for m in COMMA_NUMBER.finditer(norm):
+        out.append(norm[pos:m.start()])
+        out_idx.extend(idx[pos:m.start()])
+        for k in range(m.start(), m.end()):
+            ch = norm[k]
+            if ch == ".":
+                continue
+            out.append("." if ch == "," else ch)
+            out_idx.append(idx[k])
+        pos = m.end()
+    out.append(norm[pos:])
+    out_idx.extend(idx[pos:])
+    return "".join(out), out_idx
+
+
 def normalise(text: str) -> tuple[str, list[int]]:
     """(normalised text, index map: normalised position -> original position)."""
     out: list[str] = []
@@ -75,6 +118,8 @@ def normalise(text: str) -> tuple[str, list[int]]:
         elif not ch.isspace() and rep.strip():
             line_start = False
     norm = "".join(out)
+    if decimal_mark(norm) == ",":
+        return _comma_to_point(norm, idx)
     # Thousands separators: delete with the map.
     keep = [True] * len(norm)
     for m in THOUSANDS.finditer(norm):
@@ -85,7 +130,61 @@ def normalise(text: str) -> tuple[str, list[int]]:
     return norm, idx
 
 
-@dataclass
+# One slip of the keyboard in a trade word ("buyng", "arround", "shorting" as "shortng") is read as the
+# word: a lost verb loses the entry. Only words of 5+ letters one edit from these, and never a real word
+# one edit away from them (brought/bought, ground/around, spelling/selling).
+TRADE_WORDS = ("buying", "selling", "shorting", "around", "entry", "target", "targets", "stoploss", "profit",
+               "reclaims", "reclaim", "invalidation", "objective", "resistance", "support", "breakout")
+REAL_WORDS = set("""brought ground round spelling swelling smelling yelling dwelling sealing telling selling shorting
+sporting snorting buyers entire entre enter entrys profits profit targets target supports support reclaim reclaims
+tarter starget objectives breakouts around arounds burying sorting shouting sentry declaim declaims aground
+tilling sifting busying gentry""".split())
+_WORD5 = re.compile(r"[A-Za-z]{5,}")
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether ``a`` becomes ``b`` with one insertion, deletion, substitution or swap of neighbours."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+                                  and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    i = next((k for k in range(len(short)) if short[k] != long_[k]), len(short))
+    return short[i:] == long_[i + 1:]
+
+
+def correct_typos(norm: str, idx: list[int]) -> tuple[str, list[int]]:
+    """``norm`` with misspelt trade words spelt right; the index map follows (each new character maps
+    into the original word)."""
+    out, out_idx, pos = [], [], 0
+    for m in _WORD5.finditer(norm):
+        word = m.group(0).lower()
+        if word in REAL_WORDS or word in TRADE_WORDS:
+            continue
+        fix = next((w for w in TRADE_WORDS if _one_edit(word, w)), None)
+        if fix is None:
+            continue
+        if m.group(0).isupper():
+            fix = fix.upper()
+        elif m.group(0)[0].isupper():
+            fix = fix.capitalize()
+        out.append(norm[pos:m.start()])
+        out_idx.extend(idx[pos:m.start()])
+        out.append(fix)
+        last = len(fix) - 1  # the word's last letter maps to the original's last: a span covers the whole word
+        out_idx.extend(idx[m.end() - 1] if k == last else idx[m.start() + min(k, len(m.group(0)) - 1)]
+                       for k in range(len(fix)))
+        pos = m.end()
+    if not out:
+        return norm, idx
+    out.append(norm[pos:])
+    out_idx.extend(idx[pos:])
+    return "".join(out), out_idx
+
+
+@dataclass(eq=False)  # a sentence is itself: compared by identity (field-wise __eq__ made lookups slow)
 class Sentence:
     text: str           # normalised
     start: int          # offset in the normalised text
@@ -132,7 +231,7 @@ class Text:
 
     def __init__(self, original: str):
         self.original = original
-        self.norm, self.idx = normalise(original)
+        self.norm, self.idx = correct_typos(*normalise(original))
         self.orig_line_starts = [0] + [m.end() for m in re.finditer("\n", original)]
         self.lines: list[tuple[int, str]] = []  # (start offset in norm, line text)
         pos = 0
@@ -191,6 +290,17 @@ class Text:
             self.sentences.append(sent)
             if note is not None:
                 note.sentences.append(sent)
+
+    def unnote_first(self) -> None:
+        """The first 'note' is body text (an aside such as "NOTE : exit half at the first level" above the
+        plan), not a follow-up: its header line and sentences join the body, the other notes keep their order."""
+        first = self.notes.pop(0)
+        for sent in first.sentences:
+            sent.block, sent.note = "body", None
+        for n in self.notes:
+            n.index -= 1
+            for sent in n.sentences:
+                sent.note = n.index
 
     # ------------------------------------------------------------ views
     def body(self) -> list[Sentence]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import calendar
 import json
 import os
+import stat
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -266,6 +267,7 @@ def summary(draft: Draft) -> dict:
     v = draft.value
     opt = v("options")
     return {
+        "opinion_only": draft.no_trade is not None,
         "symbol": v("symbol"), "direction": v("direction"),
         "published": v("published").isoformat() if v("published") else None,
         "entry_zone": list(v("entry_zone")) if v("entry_zone") else None, "entry_order": v("entry_order"),
@@ -319,14 +321,22 @@ def to_json(draft: Draft, post: str, toml_text: str, check: dict, output: str | 
 
 def write_atomic(path: str | Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file in the same folder and an atomic rename:
-    the file is either the old one or the whole new one, never half-written."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    the file is either the old one or the whole new one, never half-written. A symlink is written
+    through to its target (the link stays a link); an existing file keeps its mode, a new one gets
+    the mode the umask gives (mkstemp's 0600 would hide a draft from the user's group)."""
+    path = Path(os.path.realpath(path))
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()
+            os.fchmod(fh.fileno(), mode)
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
