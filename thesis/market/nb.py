@@ -67,24 +67,26 @@ def rolling_percentile_nb(values, lookback):
 # numpy twins for one idea without numba (thesis._jit): the same operations in the same order per
 # element, vectorised over the windows instead of looping over them in Python (8 s -> milliseconds).
 
-def _windows(values, window):
+def _windowed(values, window, smallest):
+    """(the all-NaN output, the trailing windows as rows), or windows None when there are none."""
     from numpy.lib.stride_tricks import sliding_window_view
 
-    return sliding_window_view(values, window)
+    values = np.asarray(values, dtype=np.float64)
+    out = np.full(values.shape[0], np.nan)
+    if window < smallest or values.shape[0] < window:
+        return out, None
+    return out, sliding_window_view(values, window)
 
 
 @twin(rolling_ols_slope_nb)
 def rolling_ols_slope_np(y, window):
-    y = np.asarray(y, dtype=np.float64)
-    n = y.shape[0]
-    out = np.full(n, np.nan)
-    if window < 2 or n < window:
+    out, w = _windowed(y, window, 2)
+    if w is None:
         return out
     x_mean = (window - 1) / 2.0
     sxx = 0.0
     for k in range(window):
         sxx += (k - x_mean) ** 2
-    w = _windows(y, window)
     s = np.zeros(w.shape[0])
     for k in range(window):            # left to right, as the kernel adds
         s += w[:, k]
@@ -100,13 +102,10 @@ def rolling_ols_slope_np(y, window):
 
 @twin(rolling_percentile_nb)
 def rolling_percentile_np(values, lookback):
-    values = np.asarray(values, dtype=np.float64)
-    n = values.shape[0]
-    out = np.full(n, np.nan)
-    if lookback < 1 or n < lookback:
+    out, w = _windowed(values, lookback, 1)
+    if w is None:
         return out
-    w = _windows(values, lookback)
-    x = values[lookback - 1:]
+    x = w[:, -1]
     le = (w <= x[:, None]).sum(axis=1)
     cnt = (~np.isnan(w)).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):

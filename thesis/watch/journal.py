@@ -226,16 +226,9 @@ def query(journal: Journal, idea: str | None = None, since: str | None = None, p
 
     A large journal answers from its index (thesis.watch.journal_index), a small one by a scan;
     both give the same answer (tests/watch/test_journal_index.py)."""
-    from thesis.watch import journal_index
-
-    if use_index is None:
-        use_index = journal_index.wanted(journal.path)
-    if use_index and journal.path.exists():
-        try:
-            with journal_index.JournalIndex(journal.path) as ix:
-                return query_index(ix, idea, since, pending)
-        except StoreError:
-            pass       # a read-only home cannot hold the index (a malformed line: the scan names it too)
+    answer = _from_index(journal, use_index, lambda ix: query_index(ix, idea, since, pending))
+    if answer is not None:
+        return answer
     records = journal.records()
     events = [r for r in records if r.get("t") == "event"]
     if idea is not None:
@@ -246,6 +239,23 @@ def query(journal: Journal, idea: str | None = None, since: str | None = None, p
     if since is not None:
         events = [e for e in events if e["session"] >= since]
     return _pending_only(events, deliveries(records), pending)
+
+
+def _from_index(journal: Journal, use_index: bool | None, ask):
+    """``ask(index)`` when the journal is large enough for its index (or ``use_index`` says so), else None
+    (the caller scans). A home where the index cannot be written is answered by the scan too; a
+    malformed line raises from the scan, which names it."""
+    from thesis.watch import journal_index
+
+    if use_index is None:
+        use_index = journal_index.wanted(journal.path)
+    if not use_index or not journal.path.exists():
+        return None
+    try:
+        with journal_index.JournalIndex(journal.path) as ix:
+            return ask(ix)
+    except StoreError:
+        return None
 
 
 def query_index(ix, idea: str | None = None, since: str | None = None, pending: bool = False):
@@ -266,16 +276,9 @@ def _pending_only(events: list[dict], dmap: dict, pending: bool):
 
 def last_deliveries(journal: Journal, use_index: bool | None = None) -> list[dict]:
     """The last delivery record of each channel, in file order (all that ``resting_channels`` reads)."""
-    from thesis.watch import journal_index
-
-    if use_index is None:
-        use_index = journal_index.wanted(journal.path)
-    if use_index and journal.path.exists():
-        try:
-            with journal_index.JournalIndex(journal.path) as ix:
-                return ix.last_deliveries()
-        except StoreError:
-            pass       # as in query
+    answer = _from_index(journal, use_index, lambda ix: ix.last_deliveries())
+    if answer is not None:
+        return answer
     last: dict[str, dict] = {}
     for r in journal.records():
         if r.get("t") == "delivery":
@@ -286,16 +289,9 @@ def last_deliveries(journal: Journal, use_index: bool | None = None) -> list[dic
 
 def last_events(journal: Journal, use_index: bool | None = None) -> dict[str, dict]:
     """The last event record of each idea (the board's last-event column), from the index when large."""
-    from thesis.watch import journal_index
-
-    if use_index is None:
-        use_index = journal_index.wanted(journal.path)
-    if use_index and journal.path.exists():
-        try:
-            with journal_index.JournalIndex(journal.path) as ix:
-                return ix.last_events()
-        except StoreError:
-            pass       # as in query
+    answer = _from_index(journal, use_index, lambda ix: ix.last_events())
+    if answer is not None:
+        return answer
     out: dict[str, dict] = {}
     for r in journal.records():
         if r.get("t") == "event":
