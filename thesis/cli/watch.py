@@ -237,8 +237,10 @@ def journal(idea: Optional[str] = typer.Argument(None, help="Idea id (file name 
     iid = (Path(idea).stem if idea.endswith(".toml") else idea) if idea else None
     events, dmap, known = query(jr, iid, None if since is None else since.date().isoformat(), pending)
     if known is not None:
+        shown = sorted(known)[:10]
+        more = f" and {len(known) - len(shown):,} more" if len(known) > len(shown) else ""
         raise BadInput(f"no idea {iid!r} in the journal {jr.path}" +
-                       (f" (known: {', '.join(sorted(known))})" if known else " (it is empty)"))
+                       (f" (known: {', '.join(shown)}{more})" if known else " (it is empty)"))
     from thesis.watch.alerts import resting_channels
 
     # a channel that failed: its untried alerts wait with it (its last delivery record says until when)
