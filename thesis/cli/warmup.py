@@ -26,11 +26,11 @@ def warmup():
 
     def progress(name: str, done: int, total: int) -> None:
         if name != "done":
-            err_console.print(f"warmup {done + 1}/{total}: {esc(name)} ...", highlight=False)
+            err_console.print(f"warmup {esc(done + 1)}/{esc(total)}: {esc(name)} ...", highlight=False)
 
     steps = run(progress)
     for s in steps:
-        note = f"skipped: {esc(s['error'], 200)}" if s["error"] else "compiled"
-        console.print(f"  {esc(s['step'])}: {s['seconds']:.1f} s, {note}", highlight=False)
+        note = f"skipped: {s['error']}" if s["error"] else "compiled"
+        console.print(f"  {esc(s['step'])}: {s['seconds']:.1f} s, {esc(note, 200)}", highlight=False)
     console.print(f"warmup done in {time.perf_counter() - t0:.1f} s; numba cache: {esc(_jit.cache_location())}",
                   highlight=False)
