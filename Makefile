@@ -13,17 +13,30 @@ endif
 # Keep the demo's store inside the checkout unless the user chose one.
 export THESIS_HOME ?= $(abspath .thesis-home)
 
-.PHONY: setup demo test bench clean browser vendor-charts mutate
+comma := ,
+.PHONY: setup demo test bench clean browser vendor-charts mutate lock lint types imports check
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+# The exact versions come from the lock (CI stays reproducible); the package itself goes in
+# editable without resolving anything again. pyproject.toml holds the ranges users get.
+LOCK := requirements.lock
+EXTRAS := dask,web,alerts,yahoo,quantlib,dev
+
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
 	@# compile the numba kernels now, not in the user's first batch command (docs/speed.md)
 	$(VENV)/bin/thesis warmup || echo "note: thesis warmup failed: batch commands compile their kernels on first use"
 	touch $(STAMP)
+
+# Rewrite the lock after a change of pyproject.toml's dependencies: keeps every pin that still
+# fits (add --upgrade by hand to move them all), adds what is new. Every extra plus dev.
+lock: setup
+	$(PY) -m piptools compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
+	  $(foreach e,$(subst $(comma), ,$(EXTRAS)),--extra $(e)) -o $(LOCK) pyproject.toml
 
 demo: setup
 	$(VENV)/bin/thesis demo
@@ -34,6 +47,19 @@ demo: setup
 # Hypothesis runs derandomized ("ci" profile) unless HYPOTHESIS_PROFILE says otherwise (e.g. dev).
 test: setup browser
 	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(PY) -m pytest
+
+# The checks .ci/run makes before the suite; each tool comes from the lock (make setup).
+lint: setup
+	$(VENV)/bin/ruff check thesis tests benchmarks tools
+
+types: setup
+	$(VENV)/bin/mypy
+
+# The layer contracts in pyproject.toml [tool.importlinter] (docs/architecture.md).
+imports: setup
+	$(VENV)/bin/lint-imports --no-cache
+
+check: lint types imports
 
 bench: setup
 	$(PY) -m benchmarks
@@ -70,4 +96,4 @@ vendor-charts:
 	@cat $(LWC_DIR)/VENDOR
 
 clean:
-	rm -rf $(VENV) .thesis-home .pytest_cache
+	rm -rf $(VENV) .thesis-home .pytest_cache .mypy_cache .ruff_cache

@@ -102,7 +102,7 @@ def run() -> list[dict]:
             rows.append({"name": name, "value": wall, "cpu": cpu, "unit": "s", "table": "cli",
                          "target": f"< {goal:g} s", "met": bool(wall < goal), "vs_import_floor": wall / import_floor})
         if os.environ.get("BENCH_CLI_COLD", "1") != "0":
-            for name, args, goal in COMMANDS:
+            for name, args, _goal in COMMANDS:
                 if name not in COLD:
                     continue
                 fresh = Path(tempfile.mkdtemp(prefix="cold-", dir=tmp))

@@ -4,111 +4,80 @@
     idea = thesis.load("examples/iwm-no-love-for-small-caps.toml")
     thesis.evaluate(idea, asof="2023-06-14")     # state, distances, triggers, arithmetic
     result = thesis.replay(idea)                  # what the market really did
+    result = thesis.replay(idea, bars=my_frame)   # ... on a DataFrame you already hold
     thesis.chart(idea, "iwm.png", replayed=result)
     thesis.study(idea, universe="csv:.../sp500-constituents")   # how often has this worked?
 
-Importing ``thesis`` imports nothing else: every name below loads its module on first use
-(the verbs in their bodies, ``Idea`` and ``load`` through PEP 562 ``__getattr__``), so the
-command line and ``import thesis`` stay fast.
+The verbs are the real functions (``help(thesis.study)`` and ``inspect.signature`` show their
+parameters), loaded on first use through PEP 562 ``__getattr__``, so ``import thesis`` imports
+nothing heavy and changes nothing in the environment.
+
+Four verbs share their names with modules (``thesis.replay``, ``thesis.study``,
+``thesis.evaluate``, ``thesis.chart``). The top-level name is the verb; reach the modules with
+``from thesis.replay import fills`` or ``importlib.import_module("thesis.evaluate")``. To keep
+the import system from putting a module where a verb belongs, those four modules are entered
+in ``sys.modules`` here with the standard library's ``importlib.util.LazyLoader``: they load
+on first use, and a later ``import thesis.replay.fills`` finds its parent already registered.
 """
 from __future__ import annotations
 
+import importlib as _importlib
+import importlib.util as _importlib_util
 import sys as _sys
-import types as _types
+from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 
 __all__ = ["Idea", "load", "evaluate", "replay", "chart", "study", "market_report", "__version__"]
 
-# The verbs `replay`, `study`, `evaluate` and `chart` share their names with submodules; the import system
-# sets `thesis.<sub>` to the subpackage when it is first imported, which would replace the
-# verb. The module's class below refuses exactly that assignment, so the verbs always win
-# (the subpackages stay importable: `from thesis.replay import fills`, sys.modules).
-_VERBS = frozenset({"replay", "study", "evaluate", "chart"})
+# name -> (module, attribute): each loads on first use.
+_PUBLIC = {
+    "Idea": ("thesis.spec", "Idea"),
+    "load": ("thesis.spec", "load"),
+    "evaluate": ("thesis.evaluate", "evaluate"),
+    "replay": ("thesis.replay.run", "replay"),
+    "chart": ("thesis.chart", "chart"),
+    "study": ("thesis.study.run", "study"),
+    "market_report": ("thesis.market.report", "market_report"),
+}
+_VERB_MODULES = ("thesis.evaluate", "thesis.replay", "thesis.chart", "thesis.study")
 
 
-class _ThesisModule(_types.ModuleType):
-    def __setattr__(self, name, value):
-        if name in _VERBS and isinstance(value, _types.ModuleType):
-            return
-        super().__setattr__(name, value)
-
-
-_sys.modules[__name__].__class__ = _ThesisModule
-
-
-def _numba_cache_dir(package_dir: str) -> str | None:
-    """Where numba should cache compiled kernels: None (numba's default, ``__pycache__`` beside
-    the code) when the package directory is writable or NUMBA_CACHE_DIR is set; else
-    ``$THESIS_HOME/numba-cache`` (an installed, read-only package still compiles only once)."""
-    import os
-
-    if os.environ.get("NUMBA_CACHE_DIR") or os.access(package_dir, os.W_OK):
-        return None
-    home = os.environ.get("THESIS_HOME")
-    if home:
-        return os.path.join(os.path.expanduser(home), "numba-cache")
-    from platformdirs import user_data_dir
-
-    return os.path.join(user_data_dir("thesis", appauthor=False), "numba-cache")
-
-
-def _configure_numba_cache() -> None:
-    import os
-
-    where = _numba_cache_dir(os.path.dirname(os.path.abspath(__file__)))
-    if where is None:
+def _register_lazily(name: str) -> None:
+    """Enter module ``name`` in sys.modules without running it (it runs on first attribute use)."""
+    if name in _sys.modules:
         return
-    os.environ["NUMBA_CACHE_DIR"] = where          # read by numba when it is first imported
-    if "numba" in _sys.modules:                     # imported before thesis: tell its config directly
-        _sys.modules["numba"].config.CACHE_DIR = where
+    spec = _importlib_util.find_spec(name)
+    if spec is None or spec.loader is None:     # pragma: no cover - the modules ship with the package
+        return
+    spec.loader = _importlib_util.LazyLoader(spec.loader)
+    module = _importlib_util.module_from_spec(spec)
+    _sys.modules[name] = module
+    spec.loader.exec_module(module)
 
 
-_configure_numba_cache()
+for _name in _VERB_MODULES:
+    _register_lazily(_name)
 
-_LAZY = {"Idea": "thesis.spec", "load": "thesis.spec"}
 
-
-def __getattr__(name: str):
-    """PEP 562: ``thesis.Idea`` and ``thesis.load`` import the spec package on first use."""
-    if name in _LAZY:
-        import importlib
-
-        value = getattr(importlib.import_module(_LAZY[name]), name)
+def __getattr__(name: str) -> object:
+    """PEP 562: the verbs, ``Idea`` and ``load`` import their module on first use."""
+    if name in _PUBLIC:
+        module, attribute = _PUBLIC[name]
+        value = getattr(_importlib.import_module(module), attribute)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'thesis' has no attribute {name!r}")
 
 
-def __dir__():
+def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
 
 
-def evaluate(idea, asof=None, source=None, **kwargs) -> dict:
-    from thesis.evaluate import evaluate as _evaluate
-
-    return _evaluate(idea, asof=asof, source=source, **kwargs)
-
-
-def replay(idea, source=None, **kwargs):
-    from thesis.replay import replay as _replay
-
-    return _replay(idea, source=source, **kwargs)
-
-
-def chart(idea, path, **kwargs):
-    from thesis.chart import chart as _chart
-
-    return _chart(idea, path, **kwargs)
-
-
-def study(idea, **kwargs):
-    from thesis.study import study as _study
-
-    return _study(idea, **kwargs)
-
-
-def market_report(asof=None, **kwargs) -> dict:
-    from thesis.market.report import market_report as _report
-
-    return _report(asof, **kwargs)
+if TYPE_CHECKING:  # editors and type checkers see the real functions and their signatures
+    from thesis.chart import chart
+    from thesis.evaluate import evaluate
+    from thesis.market.report import market_report
+    from thesis.replay.run import replay
+    from thesis.spec import Idea, load
+    from thesis.study.run import study

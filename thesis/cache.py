@@ -44,7 +44,7 @@ def enabled() -> bool:
 
 
 def cache_dir() -> Path:
-    from thesis.data.adapters.store import default_home
+    from thesis.paths import default_home
 
     return default_home() / "cache"
 
@@ -122,7 +122,7 @@ def _pack(frames: dict[str, pd.DataFrame]) -> dict:
         if freq is not None and pd.tseries.frequencies.to_offset(freq.freqstr) != freq:
             raise TypeError(f"index frequency {freq!r} cannot be stored")
         cols = [str(c) for c in df.columns]
-        same = df.shape[1] > 0 and len(set(df.dtypes)) == 1 and df.dtypes.iloc[0] != object
+        same = df.shape[1] > 0 and len(set(df.dtypes)) == 1 and df.dtypes.iloc[0] != object  # noqa: E721 - numpy's dtype == object idiom
         if same:
             arrays[f"{name}.values"] = df.to_numpy()
         else:

@@ -9,7 +9,6 @@ from thesis.data import load_bars, resample
 from thesis.errors import BadInput, SymbolNotFound
 from thesis.spec import Idea
 
-REASON_WORD = {"stop": "stop", "target": "target", "time": "time stop", "open": "still open"}
 #: Image formats the snapshot is written in (the renderer writes PNG bytes).
 SUFFIXES = (".png",)
 
@@ -23,44 +22,49 @@ def check_chart_path(path, option: str = "-o") -> Path:
     return p
 
 
-def exit_marks(variant: str, trade, targets) -> list[tuple[pd.Timestamp, float, str]]:
-    """One mark per exit leg, at the leg's own date and fill price (a scale-out is several marks,
-    never one blended price). An open trade gets no exit mark: see ``open_marks``."""
-    marks = []
-    legs = trade.legs or []
-    for leg in legs:
-        if leg.kind == "open":
-            continue
-        word = REASON_WORD.get(leg.kind, leg.kind)
-        if leg.kind == "target" and leg.level in targets and len(targets) > 1:
-            word = f"target {list(targets).index(leg.level) + 1}"
-        size = f" {leg.size:.0%}" if len(legs) > 1 else ""
-        marks.append((leg.date, leg.price, f"{variant}: {word}{size}"))
-    if not legs and trade.exit_date is not None and trade.reason != "open":
-        marks.append((trade.exit_date, trade.exit_price, f"{variant}: {REASON_WORD.get(trade.reason, trade.reason)}"))
-    return marks
+def lifecycle_marks(cut, targets, direction: str) -> tuple[list, list]:
+    """(entries, exits) of the snapshot from a lifecycle cut: one entry per fill; one exit mark per
+    exit leg at its own session and price (a scale-out is several marks, never a blended price); a
+    position still open at the cut is marked OPEN at that session's close, the price that traded."""
+    entries, exits = [], []
+    several = len(targets) > 1
+    for e in cut.events:
+        if e.kind == "filled":
+            entries.append((e.session, e.price, f"{e.variant} entry"))
+        elif e.kind in ("target_hit", "stopped", "time_exit"):
+            word = {"target_hit": "target", "stopped": "stop", "time_exit": "time stop"}[e.kind]
+            if e.kind == "target_hit" and several and e.level in targets:
+                word = f"target {list(targets).index(e.level) + 1}"
+            if e.kind == "stopped" and e.level is not None and e.level == _fill_of(cut, e.variant):
+                word = "breakeven stop"
+            size = f" {e.size:.0%}" if e.size is not None and e.size < 1 - 1e-9 else ""
+            exits.append((e.session, e.price, f"{e.variant}: {word}{size}"))
+    snap = cut.snapshot
+    for v in snap.variants:
+        if v.size > 0 and snap.session is not None:
+            part = f"{v.size:.0%} " if v.size < 1 - 1e-9 else ""
+            pnl = (snap.close - v.entry) * (-1 if direction == "short" else 1)     # the open part, per share
+            r = f", {v.open_part_r:+.2f} R" if v.open_part_r is not None else ""
+            whole = f"; position {v.position_r:+.2f} R" if part and v.position_r is not None else ""
+            exits.append((snap.session, snap.close,
+                          f"OPEN {snap.close:.2f}\n{v.variant}: {part}open P&L {round(pnl, 2) + 0.0:+.2f}{r}{whole}"))
+    return entries, exits
 
 
-def open_marks(variant: str, trade) -> list[tuple[pd.Timestamp, float, str]]:
-    """An open position at the last bar: marked OPEN with its open P&L in R (never 'EXIT')."""
-    if not trade.filled or trade.reason != "open" or trade.exit_date is None:
-        return []
-    risk = abs(trade.entry_price - trade.stop) if trade.stop is not None else 0.0
-    sign = -1 if trade.direction == "short" else 1
-    pnl = sign * (trade.exit_price - trade.entry_price)
-    r = f", {round(pnl / risk, 2) + 0.0:+.2f} R" if risk else ""
-    return [(trade.exit_date, trade.exit_price,
-             f"OPEN {trade.exit_price:.2f}\n{variant}: open P&L {round(pnl, 2) + 0.0:+.2f}{r}")]
+def _fill_of(cut, variant: str):
+    return next((e.price for e in cut.events if e.kind == "filled" and e.variant == variant), None)
 
 
 def chart(idea: Idea, path, asof=None, timeframe: str = "1d", source: str | None = None, replayed=None,
           start=None, end=None, width: int = 1600, height: int = 900, missing: list | None = None,
-          notices: list | None = None) -> Path:
+          notices: list | None = None, labels: list | None = None) -> Path:
     """Render ``idea`` to ``path`` (PNG). ``replayed`` reuses a ReplayResult.
 
     With ``asof`` the chart shows only what was known then: bars and notes up to that date, and a
     trade still open then marked as open. A compare symbol the source lacks is left out and named
-    in ``missing`` (when a list is given)."""
+    in ``missing`` (when a list is given). ``labels`` receives the (date, price, text) of every
+    entry/exit label the renderer drew. Marks, the stop in force and labels come from the idea's
+    lifecycle (thesis.replay.lifecycle) cut at the chart's last bar."""
     from thesis.plotting import snapshot
     from thesis.replay import replay
 
@@ -92,12 +96,10 @@ def chart(idea: Idea, path, asof=None, timeframe: str = "1d", source: str | None
     published = pd.Timestamp(idea.idea.published)
     triggers = [(pd.Timestamp(r.date), r.kind, float(r.price)) for r in res.triggers.itertuples()
                 if pd.Timestamp(r.date) >= published - pd.Timedelta(days=30)]
-    entries, exits = [], []
     targets = list(idea.levels.targets)
-    for variant, t in res.trades:
-        if t.filled:
-            entries.append((t.entry_date, t.entry_price, f"{variant} entry"))
-            exits += exit_marks(variant, t, targets) + open_marks(variant, t)
+    known = res.lifecycle.at(bars.index[-1])
+    entries, exits = lifecycle_marks(known, targets, idea.direction)
+    stop = known.snapshot.stop             # the stop in force (the fill once moved to breakeven)
     notes = [(pd.Timestamp(n.date), n.text) for n in idea.notes
              if cut is None or pd.Timestamp(n.date) <= cut]
     if start is None and end is None:
@@ -111,6 +113,8 @@ def chart(idea: Idea, path, asof=None, timeframe: str = "1d", source: str | None
     if cut is not None:
         title += f"  as of {min(cut, bars.index[-1]).date()}"
     return snapshot(shown, path, title=title, compare=compare, zone=tuple(idea.levels.entry_zone),
-                    stop=idea.levels.stop, targets=targets, triggers=triggers,
+                    stop=stop, targets=targets, triggers=triggers,
                     entries=entries, exits=exits, notes=notes, direction=idea.direction, start=start, end=end,
-                    width=width, height=height)
+                    width=width, height=height, labels=labels,
+                    stop_name="breakeven stop" if known.snapshot.stop_moved else "stop",
+                    planned_stop=idea.levels.stop)

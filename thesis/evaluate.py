@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from thesis.data.user_bars import with_user_bars
 from thesis.errors import BadInput, ThesisError
-from thesis.replay.run import _flagged, _iso, _num, data_warnings, replay, rr_from_fill, state_on, trade_document
+from thesis.replay.run import _flagged, _iso, _num, data_warnings, note_rows, replay, rr_from_fill, trade_document
 from thesis.risk import break_even_win_rate, check_claims, expectancy, reward_risk, size_shares
 from thesis.spec import Idea
 
@@ -21,15 +22,20 @@ def _distance(close: float, level: float, entry: float, stop: float, sign: int) 
 
 
 def evaluate(idea: Idea, asof=None, source: str | None = None, lookback: int = 10, account: float | None = None,
-             risk_fraction: float = 0.01) -> dict:
+             risk_fraction: float = 0.01, replayed=None, bars=None) -> dict:
     """Everything known about ``idea`` at the close of ``asof`` (default: the last bar).
 
     Once the primary trade has filled, distances in R, reward/risk and sizing are measured from the
-    fill; the planned entry and its figures stay in the document as ``planned``."""
+    fill; the planned entry and its figures stay in the document as ``planned``. The state, the
+    levels in force (a stop moved to breakeven), the position and its R are the lifecycle's cut at
+    the as-of session (thesis.replay.lifecycle). ``replayed``: the replay as of ``asof`` when the
+    caller already holds it (the dashboard's idea page). ``bars``: a DataFrame or a mapping of symbols
+    to frames, as in :func:`thesis.replay`."""
     if not isinstance(idea, Idea):
         from thesis.spec import load
 
         idea = load(idea)
+    bars, source = with_user_bars(idea.symbol, idea.idea.adjustment, bars, source)
     if isinstance(lookback, bool) or not isinstance(lookback, int) or lookback < 1:
         raise BadInput(f"--lookback must be a whole number of sessions >= 1, got {lookback!r}")
     published = pd.Timestamp(idea.idea.published)
@@ -37,8 +43,13 @@ def evaluate(idea: Idea, asof=None, source: str | None = None, lookback: int = 1
     if asked is not None and asked < published:
         raise BadInput(f"--asof {asked.date()} is before the idea was published ({published.date()}): "
                        f"there is nothing to evaluate yet; give a date on or after {published.date()}")
-    res = replay(idea, source=source, asof=asof, with_confirmations=False, with_options=False)
+    res = replayed if replayed is not None else replay(idea, source=source, asof=asof, with_confirmations=False,
+                                                       with_options=False, bars=bars)
     bars = res.bars
+    from thesis.replay.lifecycle import state_text
+
+    cut = res.lifecycle.at(bars.index[-1])
+    snap = cut.snapshot
     session = bars.index[-1]
     close = float(bars["close"].iloc[-1])
     notices = []
@@ -47,9 +58,8 @@ def evaluate(idea: Idea, asof=None, source: str | None = None, lookback: int = 1
     lv = idea.levels
     sign = -1 if idea.direction == "short" else 1
     planned = idea.entry_price
-    primary = res.primary
-    filled = primary.filled and primary.entry_date is not None and primary.entry_date <= session
-    entry = primary.entry_price if filled else planned
+    filled = snap.filled
+    entry = snap.entry
     plan = reward_risk(idea.direction, planned, lv.stop, lv.targets, lv.sizes)
     actual = rr_from_fill(idea.direction, entry, lv.stop, lv.targets, lv.sizes) if filled else None
     claims = check_claims(idea.direction, planned, lv.stop, lv.targets, lv.sizes, idea.claims.given())
@@ -70,11 +80,9 @@ def evaluate(idea: Idea, asof=None, source: str | None = None, lookback: int = 1
         if idea.options is not None:
             sizing["contracts"] = _size_contracts(idea, bars, session, source, account, risk_fraction)
     rr_now = actual["blended"] if actual else plan.blended
-    notes = []
-    for n in idea.notes:
-        if pd.Timestamp(n.date) <= session:  # an as-of view shows only what was written by then
-            state = state_on(primary, bars, n.date)
-            notes.append({"date": n.date.isoformat(), **state, "state_text": state["text"], "text": n.text})
+    notes = note_rows(res.lifecycle, session)     # an as-of view shows only what was written by then
+    stop = {**_distance(close, snap.stop, entry, lv.stop, sign), "planned": lv.stop, "moved": snap.stop_moved,
+            "kind": "breakeven" if snap.stop_moved else "planned"}
     doc = {
         "schema": EVALUATE_SCHEMA,
         "idea": {"title": idea.idea.title, "symbol": idea.symbol, "direction": idea.direction,
@@ -91,13 +99,18 @@ def evaluate(idea: Idea, asof=None, source: str | None = None, lookback: int = 1
             "zone": {"low": lo, "high": hi, "in_zone": in_zone, "to_low": _distance(close, lo, entry, lv.stop, sign),
                      "to_high": _distance(close, hi, entry, lv.stop, sign)},
             "entry": {**_distance(close, entry, entry, lv.stop, sign), "kind": "fill" if filled else "planned",
-                      "date": _iso(primary.entry_date) if filled else None},
+                      "date": _iso(snap.entry_session) if filled else None},
             "planned_entry": _distance(close, planned, entry, lv.stop, sign),
-            "stop": _distance(close, lv.stop, entry, lv.stop, sign),
-            "targets": [_distance(close, t, entry, lv.stop, sign) for t in lv.targets],
+            "stop": stop,
+            "targets": [{**_distance(close, t, entry, lv.stop, sign), "hit": t not in snap.targets_left}
+                        for t in lv.targets],
         },
         "notes": notes,
-        "state": state_on(res.primary, bars, session),
+        "state": {**snap.to_dict(), "price": snap.close, "text": state_text(cut, idea),
+                  # the whole position per share: exits taken plus the open part at the close
+                  "position_pnl": None if snap.position_r is None else
+                  round(snap.position_r * abs(snap.entry - lv.stop), 4)},
+        "events": [e.to_dict() for e in cut.events],
         "trades": [trade_document(v, t, _flagged(bars)) for v, t in res.trades],
         "triggers_recent": [{"kind": r.kind, "date": _iso(r.date), "timeframe": r.timeframe, "price": _num(r.price),
                              "detail": r.detail} for r in recent.itertuples()],

@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import thesis
 import thesis.data.universe as universe_mod
 from thesis import cache
 from thesis.data import load_fields
@@ -172,20 +171,27 @@ def test_frames_round_trip_exactly(home):
 def test_numba_cache_dir_rule(tmp_path, monkeypatch):
     monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
     monkeypatch.setenv("THESIS_HOME", str(tmp_path / "home"))
-    assert thesis._numba_cache_dir(str(tmp_path)) is None                 # writable: numba's default
+    from thesis.paths import numba_cache_dir
+
+    assert numba_cache_dir(str(tmp_path)) is None                 # writable: numba's default
     monkeypatch.setattr(os, "access", lambda *a, **k: False)
-    assert thesis._numba_cache_dir(str(tmp_path)) == str(tmp_path / "home" / "numba-cache")
+    assert numba_cache_dir(str(tmp_path)) == str(tmp_path / "home" / "numba-cache")
     monkeypatch.setenv("NUMBA_CACHE_DIR", "/somewhere/else")
-    assert thesis._numba_cache_dir(str(tmp_path)) is None                 # the user's choice wins
+    assert numba_cache_dir(str(tmp_path)) is None                 # the user's choice wins
 
 
 def test_read_only_package_compiles_into_thesis_home(tmp_path):
-    """With the package directory not writable, kernels are cached under $THESIS_HOME."""
+    """With the package directory not writable, the command line (thesis.cli.main) caches kernels
+    under $THESIS_HOME, and `import thesis` alone leaves the environment as it was."""
     home = tmp_path / "home"
     (tmp_path / "tiny_kernel.py").write_text("from numba import njit\n\n@njit(cache=True)\n"
                                              "def twice(x):\n    return 2 * x\n")
     code = ("import os; os.access = lambda *a, **k: False\n"
             "import thesis, numba\n"
+            "assert 'NUMBA_CACHE_DIR' not in os.environ, 'import thesis changed the environment'\n"
+            "import thesis.cli as cli\n"
+            "cli.app = lambda: None                   # main() without running a command\n"
+            "cli.main()\n"
             "import tiny_kernel\n"
             "print(numba.config.CACHE_DIR, tiny_kernel.twice(21))\n")
     env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}

@@ -74,6 +74,7 @@ def _base(path: tuple, tmp: Path, daily: Path) -> dict:
         ("ideas",): {"folder": tmp},
         ("journal",): {},
         ("note",): {"idea": idea, "text": "a note"},
+        ("export", "pine"): {"idea": idea},
         ("data", "pull"): {"symbols": "IWM", "source": f"csv:{daily}", "from_": "2023-01-01"},
         ("data", "show"): {"symbol": "IWM", "from_": "2023-01-02", "to": "2023-03-31"},   # --all stays short
         ("data", "check"): {"source": f"csv:{daily}", "symbols": "IWM"},

@@ -98,9 +98,9 @@ def test_the_library_shares_the_parser():
     from thesis.data.dates import parse_date
     from thesis.errors import BadInput
     from thesis.options.pricing import to_date
-    from thesis.study.plan import _date
+    from thesis.study.plan import option_date
 
-    for call in (lambda v: parse_date(v, "--x"), lambda v: to_date(v, "--x"), lambda v: _date("--x", v)):
+    for call in (lambda v: parse_date(v, "--x"), lambda v: to_date(v, "--x"), lambda v: option_date("--x", v)):
         with pytest.raises(BadInput, match=r"--x '2023-02-30' is not a date"):
             call("2023-02-30")
         with pytest.raises(BadInput, match="outside the dates thesis accepts"):

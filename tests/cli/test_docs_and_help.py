@@ -136,3 +136,24 @@ def test_every_command_and_option_has_help_text():
             missing.append(" ".join(path))
         missing += [f"{' '.join(path)} {p.name}" for p in cmd.params if p.name != "help" and not getattr(p, "help", None)]
     assert not missing, "no help text: " + ", ".join(missing)
+
+
+def test_library_errors_name_parameters_and_the_cli_names_flags(run, tmp_path):
+    """thesis.study(n_boot=...) says n_boot; `thesis study --bootstrap` says --bootstrap (one error)."""
+    import thesis
+    from thesis.errors import ParameterError
+
+    idea = ROOT / "examples" / "iwm-no-love-for-small-caps.toml"
+    with pytest.raises(ParameterError, match=r"^n_boot must be a whole number") as err:
+        thesis.study(idea, n_boot=-1)
+    assert "--" not in str(err.value)
+    with pytest.raises(ParameterError, match=r"^start 2020-01-01 is after end 2019-01-01"):
+        thesis.study(idea, start="2020-01-01", end="2019-01-01")
+    out = run(["study", str(idea), "--bootstrap", "-1"])
+    assert out.exit_code == 2 and "--bootstrap must be a whole number" in out.stderr, out.stderr
+    out = run(["study", str(idea), "--from", "2020-01-01", "--to", "2019-01-01"])
+    assert out.exit_code == 2 and "--from 2020-01-01 is after --to 2019-01-01" in out.stderr, out.stderr
+    out = run(["study", str(idea), "--grid", "size=1"])
+    assert out.exit_code == 2 and "--grid: unknown key 'size'" in out.stderr, out.stderr
+    with pytest.raises(ParameterError, match=r"^grid: unknown key 'size'"):
+        thesis.study(idea, grid=["size=1"])

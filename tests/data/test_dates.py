@@ -21,7 +21,7 @@ def test_check_range_accepts_and_normalises():
 
 
 @pytest.mark.parametrize("start,end,last,match", [
-    ("2023-06-10", "2023-06-01", None, "after --to 2023-06-01: the range is reversed"),
+    ("2023-06-10", "2023-06-01", None, "start 2023-06-10 is after end 2023-06-01: the range is reversed"),
     ("2030-01-01", None, None, "in the future"),
     ("2030-01-01", None, "2026-08-21", "the data ends 2026-08-21"),
     ("1500-01-03", None, None, "outside the dates thesis accepts"),

@@ -65,7 +65,7 @@ def test_notes_have_price_and_state(doc, raw):
     notes = {n["date"]: n for n in doc["notes"]}
     assert notes["2023-06-05"]["state"] == "waiting" and notes["2023-06-05"]["price"] == raw.loc["2023-06-05", "close"]
     assert notes["2023-06-14"]["state"] == "in trade"
-    assert notes["2023-07-31"]["open_r"] == pytest.approx((188 - raw.loc["2023-07-31", "close"]) / 24, abs=1e-4)
+    assert notes["2023-07-31"]["position_r"] == pytest.approx((188 - raw.loc["2023-07-31", "close"]) / 24, abs=1e-4)
     assert all(len(n["confirmations"]) == 7 for n in doc["notes"])
 
 

@@ -320,8 +320,11 @@ def test_asof_before_publication_and_a_zero_account_are_named(tmp_path):
 
 def test_state_text_shows_legs_not_a_blend(files):
     mid = json.loads(run("evaluate", files / "qqq.toml", "--asof", "2020-04-20", "--json").stdout)["state"]
-    # half taken at 207.23, half marked at the 04-20 close 212.74
-    assert mid["open_pnl"] == pytest.approx(0.5 * (207.23 - 186.93) + 0.5 * (212.74 - 186.93), abs=1e-3)
+    # half taken at 207.23, half marked at the 04-20 close 212.74: the whole position, named so (issue 20:
+    # "open_pnl" was this figure under an ambiguous name)
+    assert mid["position_pnl"] == pytest.approx(0.5 * (207.23 - 186.93) + 0.5 * (212.74 - 186.93), abs=1e-3)
+    assert mid["position"] == 0.5 and mid["open_part_r"] == pytest.approx((212.74 - 186.93) / (186.93 - 170), abs=1e-4)
+    assert mid["stop"] == pytest.approx(186.93) and mid["stop_moved"]      # the breakeven stop is in force
     assert "207.23 on 2020-04-14" in mid["text"] and "50% still open" in mid["text"]
     after = json.loads(run("evaluate", files / "qqq.toml", "--asof", "2020-05-20", "--json").stdout)["state"]
     assert after["state"] == "closed" and "207.23 on 2020-04-14" in after["text"]

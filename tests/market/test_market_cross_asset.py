@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from thesis.market.cross_asset import asset_state, cross_asset_snapshot, realized_vol, trend_state, vix_state
+from thesis.market.cross_asset import asset_state, cross_asset_snapshot, realized_vol_pct, trend_state, vix_state
 
 
 def _s(values, start="2024-01-01"):
@@ -48,7 +48,7 @@ def test_vix_state_by_hand():
 def test_realized_vol_of_alternating_returns():
     a = 0.01
     logs = np.cumsum([0.0] + [a, -a] * 10)
-    rv = realized_vol(_s(100 * np.exp(logs)), window=4)
+    rv = realized_vol_pct(_s(100 * np.exp(logs)), window=4)
     # returns a,-a,a,-a: mean 0, sample variance 4a^2/3
     assert rv.iloc[-1] == pytest.approx(a * np.sqrt(4 / 3) * np.sqrt(252) * 100)
     assert rv.iloc[:4].isna().all()

@@ -98,7 +98,7 @@ def test_bad_legs():
     with pytest.raises(BadInput, match="qty"):
         Leg("put", 100, EXP, 0)
     with pytest.raises(BadInput, match="premium"):
-        long_put(100, EXP).cost
+        _ = long_put(100, EXP).cost
     with pytest.raises(BadInput, match="two different strikes"):
         vertical("put", 100, 100, EXP)
     with pytest.raises(BadInput, match="near_expiry"):

@@ -72,9 +72,9 @@ def test_many_symbols_in_one_call_equal_one_call_per_symbol(panel):
 def test_block_on_threads_in_small_chunks_equals_one_chunk(panel, monkeypatch):
     plan = make_plan(load(SEED), grid=["stop=3%,8%", "target=1R,3R"], base_rate=1, slippage_bps=5.0, commission=0.01)
     events = [engine.symbol_events(plan, d) for d in panel.data]
-    one = engine._block(plan, panel.data, events, 1)
+    one = engine.block_result(plan, panel.data, events, 1)
     monkeypatch.setattr(engine, "CHUNK_ROWS", 50)
-    many = engine._block(plan, panel.data, events, 2)
+    many = engine.block_result(plan, panel.data, events, 2)
     assert len(one["t"]) > 100
     for f in engine.TRADE_FIELDS:
         assert np.array_equal(one["trades"][f], many["trades"][f], equal_nan=True), f

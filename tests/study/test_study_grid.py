@@ -76,14 +76,14 @@ def test_duplicate_key_and_too_many_cells():
 
 def test_fixed_levels_refuse_relative_axes():
     idea = load(SEED)
-    with pytest.raises(GridError, match="needs --levels relative"):
+    with pytest.raises(GridError, match="grid stop needs relative levels"):
         make_plan(idea, levels="fixed", grid=["stop=5%"])
     assert len(make_plan(idea, levels="fixed", grid=["hold=20,60"]).cells) == 2
     with pytest.raises(BadInput, match="levels must be"):
         make_plan(idea, levels="floating")
-    with pytest.raises(BadInput, match="base-rate"):
+    with pytest.raises(BadInput, match="^base_rate must be a whole number"):
         make_plan(idea, base_rate=-1)
-    with pytest.raises(BadInput, match="after --to"):
+    with pytest.raises(BadInput, match="start 2020-01-01 is after end 2019-01-01"):
         make_plan(idea, start="2020-01-01", end="2019-01-01")
     with pytest.raises(BadInput, match="not in the idea"):
         make_plan(idea, triggers=["squeeze_release"])

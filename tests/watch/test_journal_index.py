@@ -30,7 +30,7 @@ def records(draw, start: int = 0):
     """Events (some with an outbox), deliveries sent/failed for earlier events, other record kinds."""
     out, ids = [], []
     for i in range(draw(st.integers(0, 40))):
-        kind = draw(st.sampled_from(["event", "event", "delivery", "idea", "note"]))
+        kind = draw(st.sampled_from(["event", "event", "delivery", "external", "idea", "note"]))
         if kind == "event" or not ids:
             eid = f"e{start + i}"
             ids.append(eid)
@@ -40,6 +40,9 @@ def records(draw, start: int = 0):
         elif kind == "delivery":
             out.append({"t": "delivery", "event": draw(st.sampled_from(ids)), "channel": draw(st.sampled_from(["log", "mail"])),
                         "status": draw(st.sampled_from(["sent", "failed"])), "error": "x", "at": f"a{i}"})
+        elif kind == "external":      # an alert another tool sent in (TradingView): listed, never pending
+            out.append({"t": "external", "id": f"x{start + i}", "idea": draw(st.sampled_from(IDEAS)), "kind": "alert",
+                        "session": draw(st.sampled_from(SESSIONS)), "recorded": f"r{i}"})
         else:
             out.append({"t": kind, "idea": draw(st.sampled_from(IDEAS))})
     return out

@@ -197,7 +197,13 @@ def test_the_timeline_comes_from_the_watch_journal(tmp_path):
     got = client.get(f"/api/ideas/{SEED}?asof=2023-07-10").json()["journal"]
     assert got["source"] == "journal"
     kinds = [e["kind"] for e in got["events"]]
-    assert "filled" in kinds and kinds.count("note") == 6
+    # the notes up to the as-of date only (five of six: the 2023-07-31 note is after it; before issue 20
+    # the timeline also listed that later note)
+    assert "filled" in kinds and kinds.count("note") == 5
+    assert all(e["date"] <= "2023-07-10" for e in got["events"])
+    # the trigger of 2023-06-14, after the limit fill, opens the signal variant (filled 2023-06-15)
+    assert [(e["kind"], e["date"], e["price"]) for e in got["events"] if e.get("variant") == "signal"] == [
+        ("trigger", "2023-06-14", pytest.approx(185.91)), ("filled", "2023-06-15", pytest.approx(185.08))]
     filled = next(e for e in got["events"] if e["kind"] == "filled")
     assert filled["date"] == "2023-06-13" and filled["price"] == 188.0
 
@@ -216,3 +222,30 @@ def test_scorecard_is_the_cli_document_and_its_page_links_ideas(client, ideas_di
     assert "Verdict:" in page.text and "too few filled ideas" in page.text
     assert f'href="/ideas/{SEED}"' in page.text and f'href="/ideas/{LONG}"' in page.text
     assert page.text.count('src="data:image/png;base64,') == 2 * len(doc["authors"])
+
+
+def test_the_idea_page_replays_once_per_file_version_asof_and_source(tmp_path, monkeypatch):
+    """One replay (one lifecycle) serves evaluate, replay, chart and timeline of the idea page, for
+    every timeframe; a new as-of date or an edited file is one more."""
+    import importlib
+
+    from thesis.web.core import idea_document
+
+    module = importlib.import_module("thesis.replay")   # (the package's `replay` verb shadows the name)
+    folder = copy_examples(tmp_path / "ideas")
+    path = folder / f"{SEED}.toml"
+    calls = []
+    real = module.replay
+    monkeypatch.setattr(module, "replay", lambda *a, **kw: calls.append(kw.get("asof")) or real(*a, **kw))
+    monkeypatch.setattr(importlib.import_module("thesis.evaluate"), "replay",
+                        lambda *a, **kw: pytest.fail("evaluate replayed again"))
+    for tf in ("1d", "1w"):
+        doc = idea_document(SEED, path, asof="2023-07-10", timeframe=tf)
+        assert doc["evaluate"]["state"]["state"] == "in trade"
+    assert calls == ["2023-07-10"]
+    idea_document(SEED, path, asof="2023-07-11")
+    assert calls == ["2023-07-10", "2023-07-11"]
+    path.write_text(path.read_text() + "\n# edited\n")
+    os.utime(path, ns=(1, 1))
+    idea_document(SEED, path, asof="2023-07-11")
+    assert len(calls) == 3

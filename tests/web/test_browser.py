@@ -199,6 +199,20 @@ def test_idea_chart_holds_the_plan(tab):
     assert tab.errors == []
 
 
+def test_the_idea_page_offers_its_pine_script_to_copy(tab):
+    tab.open(f"/ideas/{SEED}")
+    tab.page.locator("#pine summary").click()
+    tab.wait("() => document.getElementById('pine-text').value.length > 1000")
+    text = tab.js("document.getElementById('pine-text').value")
+    assert text.startswith("//@version=6") and 'indicator("thesis: IWM: no love for small caps"' in text
+    tab.page.locator("#pine-copy").click()
+    tab.wait("() => document.getElementById('pine-status').textContent.length > 0")
+    assert tab.js("document.getElementById('pine-status').textContent") in ("copied", "select the text and copy it")
+    tab.page.locator("#pine").scroll_into_view_if_needed()
+    tab.shot("idea-pine")
+    assert tab.errors == []
+
+
 def test_as_of_slider_relives_the_notes(tab):
     tab.open(f"/ideas/{SEED}")
     assert tab.page.locator("#state-line").inner_text().startswith("closed by time")

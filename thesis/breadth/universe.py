@@ -46,7 +46,7 @@ def default_universe_source() -> str:
     return f"csv:{Path(root) / DEFAULT_FOLDER}"
 
 
-def _normalise(source: str | os.PathLike | None) -> str:
+def normalise_source(source: str | os.PathLike | None) -> str:
     if source is None:
         return default_universe_source()
     if isinstance(source, (list, tuple)):
@@ -110,7 +110,7 @@ def _load(source: str, start, end) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataF
 def load_breadth_universe(source: str | os.PathLike | None = None, start=None, end=None,
                           survivorship: bool | None = None) -> Universe:
     """Load (and cache per process) a universe folder's high/low/close matrices."""
-    norm = _normalise(source)
+    norm = normalise_source(source)
     start = None if start is None else pd.Timestamp(start)
     end = None if end is None else pd.Timestamp(end)
     close, high, low, detected = _load(norm, start, end)

@@ -34,6 +34,7 @@ def _register() -> None:
     from thesis.cli import watch; watch.register(app)  # noqa: E702 - watch, ideas, journal, note
     from thesis.cli import serve; serve.register(app)  # noqa: E702 - the web dashboard
     from thesis.cli import draft; draft.register(app)  # noqa: E702 - a written post -> an idea file
+    from thesis.cli import export; app.add_typer(export.app, name="export")  # noqa: E702 - Pine Script
     from thesis.cli import warmup; warmup.register(app)  # noqa: E702 - compile the kernels ahead
 
 
@@ -41,4 +42,9 @@ _register()
 
 
 def main() -> None:
+    """The console script. The command line owns its process, so it (and not ``import thesis``)
+    points numba's cache at $THESIS_HOME when the installed package is read-only."""
+    from thesis.paths import use_thesis_numba_cache
+
+    use_thesis_numba_cache()
     app()

@@ -8,14 +8,14 @@ import math
 import os
 import re
 import sys
-from datetime import date, datetime
 from functools import wraps
 
 import typer
 from rich.console import Console
 from rich.markup import escape as _rich_escape
 
-from thesis.errors import ThesisError
+from thesis.errors import ParameterError, ThesisError
+from thesis.jsonable import to_jsonable
 
 # Longest message we echo from an exception (the rest is cut, with a note).
 MAX_MESSAGE_CHARS = 2000
@@ -223,52 +223,6 @@ def _under_a_folder(p, option: str):
 
 
 # ------------------------------------------------------------------ JSON
-class _Absent:
-    """Stands in for numpy or pandas when the command never loaded it: then no object can be
-    one of theirs, and printing JSON (`thesis check --json`, `options price --json`) need not
-    import them."""
-
-    class _Never:
-        pass
-
-    NaT = NA = object()
-    DataFrame = Series = Timestamp = generic = ndarray = _Never
-
-
-def to_jsonable(obj):
-    """Convert numpy/pandas/dates (recursively) to plain JSON types; NaN -> null."""
-    np = sys.modules.get("numpy") or _Absent
-    pd = sys.modules.get("pandas") or _Absent
-
-    if obj is pd.NaT or obj is pd.NA:
-        return None
-    if isinstance(obj, dict):
-        return {str(k): to_jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple, set)):
-        return [to_jsonable(v) for v in obj]
-    if hasattr(obj, "model_dump"):
-        return to_jsonable(obj.model_dump(mode="json"))
-    if hasattr(obj, "to_dict") and not isinstance(obj, (pd.DataFrame, pd.Series)):
-        return to_jsonable(obj.to_dict())
-    if isinstance(obj, pd.Timestamp):
-        return obj.date().isoformat() if obj == obj.normalize() else obj.isoformat()
-    if isinstance(obj, datetime):
-        return obj.isoformat()
-    if isinstance(obj, date):
-        return obj.isoformat()
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float) and (math.isnan(obj) or math.isinf(obj)):
-        return None
-    if isinstance(obj, np.ndarray):
-        return to_jsonable(obj.tolist())
-    if isinstance(obj, pd.DataFrame):
-        return to_jsonable(obj.reset_index().to_dict(orient="records"))
-    if isinstance(obj, pd.Series):
-        return to_jsonable(obj.to_dict())
-    return obj
-
-
 def print_json(payload) -> None:
     sys.stdout.write(json.dumps(to_jsonable(payload), indent=2) + "\n")
 
@@ -277,6 +231,24 @@ def print_json(payload) -> None:
 def print_error(message, prefix: str = "error") -> None:
     """One escaped, length-limited message on stderr."""
     err_console.print(f"[bold red]{prefix}:[/] {esc(message, MAX_MESSAGE_CHARS)}", highlight=False, soft_wrap=True)
+
+
+# A library parameter whose flag is not simply --name-with-dashes.
+FLAGS = {"n_boot": "--bootstrap", "start": "--from", "end": "--to", "slippage_bps": "--slippage"}
+
+
+def flag_for(param: str) -> str:
+    """The command-line flag for a library parameter (``n_boot`` -> ``--bootstrap``)."""
+    if param.startswith("-"):
+        return param
+    return FLAGS.get(param, "--" + param.replace("_", "-"))
+
+
+def error_message(exc: ThesisError) -> str:
+    """What the command line says for a library error: parameters named as flags."""
+    if isinstance(exc, ParameterError):
+        return exc.named(flag_for)
+    return str(exc)
 
 
 def _os_error_message(exc: OSError) -> str:
@@ -305,12 +277,12 @@ def handle_errors(func):
         try:
             return func(*args, **kwargs)
         except ThesisError as exc:
-            print_error(exc)
-            raise typer.Exit(exc.exit_code)
+            print_error(error_message(exc))
+            raise typer.Exit(exc.exit_code) from None
         except OSError as exc:
             # A user's file-system mistake (missing, folder for a file, no permission, name too long).
             print_error(_os_error_message(exc))
-            raise typer.Exit(2)
+            raise typer.Exit(2) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
         except Exception as exc:  # noqa: BLE001 - the last line of defence: a message, not a stack
@@ -318,7 +290,7 @@ def handle_errors(func):
                 raise
             print_error(f"internal error ({type(exc).__name__}: {str(exc)[:300]}); this is a bug in thesis, please "
                         f"report it with the command you ran (THESIS_DEBUG=1 shows the traceback)")
-            raise typer.Exit(1)
+            raise typer.Exit(1) from None
 
     return wrapper
 

@@ -68,7 +68,7 @@ def pull(symbols: list[str] = typer.Argument(..., help="Symbols to pull, e.g. IW
     from thesis.errors import BadInput, StoreError, SymbolNotFound, ThesisError
 
     names = _symbols(symbols)
-    start, end = check_range(from_, to)
+    start, end = check_range(from_, to, names=("--from", "--to"))
     adjs = _adjustments(adjustment)
     source = source or default_source()
     if source == "store" or source.startswith("store:"):
@@ -170,7 +170,7 @@ def show(symbol: str = typer.Argument(..., help="Symbol, e.g. IWM"),
     if adjustment not in ("as-traded", "adjusted"):
         raise BadInput(f"--adjustment must be as-traded or adjusted, not {adjustment[:40]!r}")
     symbol = _symbols([symbol])[0]
-    start, end = check_range(from_, to)
+    start, end = check_range(from_, to, names=("--from", "--to"))
     notes = []
     if source is None:
         store = Store()
@@ -183,7 +183,7 @@ def show(symbol: str = typer.Argument(..., help="Symbol, e.g. IWM"),
             notes.append(f"the store could not be read, so these bars come from {bars.attrs['source']}: {exc}")
     else:
         bars = get_provider(source).fetch(symbol, adjustment)
-    check_range(start, end, last=bars.index[-1] if len(bars) else None)
+    check_range(start, end, last=bars.index[-1] if len(bars) else None, names=("--from", "--to"))
     for n in notes:
         err_console.print(f"[yellow]note:[/] {esc(n, 600)}", highlight=False, soft_wrap=True)
     print_warnings(bar_warnings(bars))

@@ -289,8 +289,8 @@ def print_replay(doc: dict) -> None:
 
 
 def _note_state(n: dict) -> str:
-    return {"waiting": "waiting", "in trade": "in trade", "closed": "closed"}.get(n["state"], n["state"]) + \
-        (f" {n['open_r']:+.2f} R" if n.get("open_r") is not None else "")
+    """The state and the whole position's R then (the trade's R once closed)."""
+    return n["state"] + (f" {n['position_r']:+.2f} R" if n.get("position_r") is not None else "")
 
 
 def _print_evaluate(doc: dict) -> None:
@@ -308,7 +308,9 @@ def _print_evaluate(doc: dict) -> None:
     rows = [("zone low", lv["zone"]["to_low"]), ("zone high", lv["zone"]["to_high"]), (entry_name, lv["entry"])]
     if filled and abs(lv["planned_entry"]["level"] - lv["entry"]["level"]) > 1e-9:
         rows.append(("planned entry", lv["planned_entry"]))
-    rows += [("stop", lv["stop"])] + [(f"target {k + 1}", x) for k, x in enumerate(lv["targets"])]
+    stop_name = f"stop (moved to breakeven from {lv['stop']['planned']:.2f})" if lv["stop"].get("moved") else "stop"
+    rows += [(stop_name, lv["stop"])] + [(f"target {k + 1}" + (" (hit)" if x.get("hit") else ""), x)
+                                         for k, x in enumerate(lv["targets"])]
     for name, d in rows:
         t.add_row(name, f"{d['level']:.2f}", f"{d['distance']:+.2f}", f"{d['pct']:+.1f}%", _fmt(d["r_from_entry"], "+.2f"))
     print_table(t)

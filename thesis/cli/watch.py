@@ -170,20 +170,22 @@ def _print_outbox(o: dict, dry_run: bool) -> None:
                           f"{esc(ds[-1]['error'])}; next try {esc(ds[-1]['next_try'])}", highlight=False)
 
 
-def _fmt_dist(d) -> str:
+def _fmt_dist(d, note: str = "") -> str:
     if not d:
         return "-"
     r = f" {d['r']:.1f}R" if d.get("r") is not None else ""
-    return f"{d['level']:g} {d['pct']:+.1f}%{r}"
+    return f"{d['level']:g}{note} {d['pct']:+.1f}%{r}"
 
 
 def _print_board(rows, title: str) -> None:
     from rich.table import Table
 
     table = Table(title=title, title_justify="left")
+    # "position R": the whole position's R (exits taken + the open part marked at the close; the
+    # trade's R once closed); the JSON also has realized_r and open_part_r (docs/lifecycle.md)
     for col, nw in (("idea", False), ("state", False), ("last", True), ("zone", False), ("stop", False),
-                    ("target", False), ("open R", True), ("days", True), ("last event", False)):
-        table.add_column(col, no_wrap=nw, justify="right" if col in ("last", "open R", "days") else "left")
+                    ("target", False), ("position R", True), ("days", True), ("last event", False)):
+        table.add_column(col, no_wrap=nw, justify="right" if col in ("last", "position R", "days") else "left")
     for r in rows:
         state = r["state"] + (f" ({r['reason']})" if r.get("reason") else "")
         if r.get("error"):
@@ -191,8 +193,9 @@ def _print_board(rows, title: str) -> None:
         le = r.get("last_event")
         last_event = f"{le['session']} {le['kind']}" if le else "-"
         table.add_row(esc(r["id"]), state, f"{r['price']:.2f}" if r.get("price") is not None else "-",
-                      _fmt_dist(r.get("zone")), _fmt_dist(r.get("stop")), _fmt_dist(r.get("next_target")),
-                      f"{r['open_r']:+.2f}" if r.get("open_r") is not None else "-",
+                      _fmt_dist(r.get("zone")), _fmt_dist(r.get("stop"), " BE" if r.get("stop_moved") else ""),
+                      _fmt_dist(r.get("next_target")),
+                      f"{r['position_r']:+.2f}" if r.get("position_r") is not None else "-",
                       str(r["days_left"]) if r.get("days_left") is not None else "-", last_event)
     print_table(table, drop=("last event", "zone", "days"))
 
@@ -202,7 +205,7 @@ def ideas(folder: Path = typer.Argument(Path("."), help="Folder of idea files (o
           asof: Optional[str] = typer.Option(None, "--asof", help=ASOF_HELP),
           source: Optional[str] = typer.Option(None, help=SOURCE_HELP),
           json: bool = typer.Option(False, "--json", help="Print one JSON document")):
-    """The board: every idea in a folder with its state, distances, open R, days left, last event."""
+    """The board: every idea in a folder with its state, distances, position R, days left, last event."""
     from thesis.watch.run import board, watch_pass
 
     res = watch_pass([folder], asof=asof, source=source, write=False, deliver=False)
@@ -241,6 +244,7 @@ def journal(idea: Optional[str] = typer.Argument(None, help="Idea id (file name 
         more = f" and {len(known) - len(shown):,} more" if len(known) > len(shown) else ""
         raise BadInput(f"no idea {iid!r} in the journal {jr.path}" +
                        (f" (known: {', '.join(shown)}{more})" if known else " (it is empty)"))
+    events = [external_row(e) if e.get("t") == "external" else e for e in events]
     from thesis.watch.alerts import resting_channels
 
     # a channel that failed: its untried alerts wait with it (its last delivery record says until when)
@@ -257,7 +261,8 @@ def journal(idea: Optional[str] = typer.Argument(None, help="Idea id (file name 
             continue
         docs.append({k: e.get(k) for k in ("id", "idea", "kind", "session", "price", "r", "text", "revision",
                                            "file", "recorded")} | {"history": bool(e.get("backfill")),
-                                                                    "deliveries": view})
+                                                                    "deliveries": view,
+                                                                    "source": e.get("source", "thesis")})
     docs.sort(key=lambda d: (d["session"], d["recorded"] or ""))
     if json:
         print_json({"schema": "thesis.journal/1", "journal": str(jr.path), "events": docs})
@@ -285,6 +290,14 @@ def journal(idea: Optional[str] = typer.Argument(None, help="Idea id (file name 
         console.print("nothing pending" if pending else "the journal is empty: run `thesis watch` first")
         return
     print_table(table, drop=("delivery", "price"))
+
+
+def external_row(rec: dict) -> dict:
+    """An alert another tool sent in (TradingView), as a journal row beside thesis's events."""
+    what = rec["kind"] + (f" {rec['key']}" if rec.get("key") else "")
+    return {"id": rec["id"], "idea": rec["idea"], "kind": f"tradingview: {rec['kind']}", "session": rec["session"],
+            "price": rec.get("price"), "r": None, "text": f"TradingView alert: {what} at bar time {rec.get('time')}",
+            "recorded": rec.get("recorded"), "source": rec.get("source", "external"), "outbox": []}
 
 
 @handle_errors

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from thesis.data.adapters.base import Provider
     from thesis.data.adapters.csv_folder import CsvFolder
     from thesis.data.adapters.store import Store
+    from thesis.data.model import ADJUSTED, ADJUSTMENTS, AS_TRADED, COLUMNS, TIMEFRAMES
 
 __all__ = ["load_bars", "load_universe", "resample", "get_provider", "default_source", "Provider", "CsvFolder",
            "Store", "Yahoo", "AS_TRADED", "ADJUSTED", "ADJUSTMENTS", "COLUMNS", "TIMEFRAMES", "make_bars",
@@ -112,7 +113,20 @@ def _online(factory) -> Provider:
 
 
 def get_provider(source: str | None = None) -> Provider:
-    """``csv:DIR``, ``yahoo``, ``store`` (or ``store:PATH``); None = default."""
+    """``csv:DIR``, ``yahoo``, ``store`` (or ``store:PATH``); None = default. A Provider or a mapping of
+    symbols to DataFrames (``bars=`` of the verbs) is served as it is."""
+    if not isinstance(source, (str, type(None))):
+        from collections.abc import Mapping
+
+        from thesis.data.adapters.base import Provider
+        from thesis.data.adapters.frames import Frames
+
+        if isinstance(source, Provider):
+            return source
+        if isinstance(source, Mapping):
+            return Frames(source, parameter="source")
+        raise BadInput(f"source must be csv:DIR, yahoo, store, a Provider or a mapping of symbols to "
+                       f"DataFrames, got {type(source).__name__}")
     # Looked up on the package (not imported here) so tests can replace thesis.data.Yahoo / Store.
     # (each attribute only when its branch runs: the adapters load lazily, see lazy_exports above)
     package = sys.modules[__name__]

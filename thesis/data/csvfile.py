@@ -41,7 +41,7 @@ def read_limited(path: Path, symbol: str | None = None, max_bytes: int | None = 
     except FileNotFoundError:
         if path.is_symlink():
             raise DataFileError(path, "is a symbolic link that leads nowhere (a dangling link or a loop)",
-                                symbol=symbol)
+                                symbol=symbol) from None
         raise
     except OSError as exc:
         raise DataFileError(path, f"cannot read file: {exc.strerror or exc}", symbol=symbol) from exc

@@ -1,4 +1,5 @@
-"""One check for every date range a user gives (``--from``/``--to``, ``--asof``...).
+"""One check for every date range a user gives (``start``/``end``, ``asof``...; the command line
+passes its flags as the names, ``--from``/``--to``).
 
     start, end = check_range(from_, to)                       # BadInput (exit 2) when unusable
     start, end = check_range(from_, to, last=bars.index[-1])  # also knows where the data ends
@@ -18,7 +19,7 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-from thesis.errors import BadInput
+from thesis.errors import ParameterError
 
 EARLIEST = pd.Timestamp("1800-01-01")
 LATEST = pd.Timestamp("2200-12-31")
@@ -36,26 +37,26 @@ def parse_date(value, name: str = "date") -> pd.Timestamp | None:
     elif isinstance(value, str):
         text = value.strip()
     else:
-        raise BadInput(f"{name} must be a date (YYYY-MM-DD), got {type(value).__name__}")
+        raise ParameterError(name, f"must be a date (YYYY-MM-DD), got {type(value).__name__}")
     if not _ISO.match(text):   # "2023" or "June 5" would parse, to a day the user did not mean
-        raise BadInput(f"{name} {text[:32]!r} is not a date: use YYYY-MM-DD")
+        raise ParameterError(name, f"{text[:32]!r} is not a date: use YYYY-MM-DD")
     try:
         stamp = pd.Timestamp(text[:32])
     except (ValueError, TypeError, OverflowError) as exc:
-        raise BadInput(f"{name} {text[:32]!r} is not a date: use YYYY-MM-DD") from exc
+        raise ParameterError(name, f"{text[:32]!r} is not a date: use YYYY-MM-DD") from exc
     if stamp is pd.NaT:
-        raise BadInput(f"{name} is empty: use YYYY-MM-DD")
+        raise ParameterError(name, "is empty: use YYYY-MM-DD")
     if stamp.tzinfo is not None:
         stamp = stamp.tz_localize(None)
     stamp = stamp.normalize()
     if not EARLIEST <= stamp <= LATEST:
-        raise BadInput(f"{name} {stamp.date()} is outside the dates thesis accepts "
-                       f"({EARLIEST.date()} to {LATEST.date()})")
+        raise ParameterError(name, f"{stamp.date()} is outside the dates thesis accepts "
+                                   f"({EARLIEST.date()} to {LATEST.date()})")
     return stamp.as_unit("ns")
 
 
 def check_range(start=None, end=None, *, first=None, last=None, today=None,
-                names: tuple[str, str] = ("--from", "--to")) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+                names: tuple[str, str] = ("start", "end")) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
     """Validated ``(start, end)`` (midnight Timestamps or None), or BadInput saying what is wrong.
 
     ``first``/``last``: the data's first and last bar when known (for the message and the
@@ -63,12 +64,13 @@ def check_range(start=None, end=None, *, first=None, last=None, today=None,
     """
     a, b = parse_date(start, names[0]), parse_date(end, names[1])
     if a is not None and b is not None and a > b:
-        raise BadInput(f"{names[0]} {a.date()} is after {names[1]} {b.date()}: the range is reversed")
+        raise ParameterError(names[0], f"{a.date()} is after {{{names[1]}}} {b.date()}: the range is reversed",
+                             mentions=(names[1],))
     now = parse_date(today, "today") if today is not None else pd.Timestamp.today().normalize()
     last = parse_date(last, "last bar") if last is not None else None
     if a is not None and a > now and (last is None or a > last):
         ends = f"; the data ends {last.date()}" if last is not None else ""
-        raise BadInput(f"{names[0]} {a.date()} is in the future (today is {now.date()}{ends})")
+        raise ParameterError(names[0], f"{a.date()} is in the future (today is {now.date()}{ends})")
     return a, b
 
 

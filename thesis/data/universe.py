@@ -105,7 +105,7 @@ def load_matrix(folder: str | Path, fields=("close",), symbols=None, start=None,
             frame = read_csv_bars(f, f.stem.upper())
             missing = [c for c in fields if c not in frame.columns]
             if missing:
-                raise DataFileError(f, f"has no column {missing[0]!r}", line=1, symbol=f.stem.upper())
+                raise DataFileError(f, f"has no column {missing[0]!r}", line=1, symbol=f.stem.upper()) from None
             frame = frame[["date", *fields]]
             frame.insert(0, "sym", len(parts))
             parts.append(frame)

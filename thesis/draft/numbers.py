@@ -80,7 +80,7 @@ MASKS: list[tuple[str, re.Pattern]] = [
                          rf"std\b|standard deviations?|fib\b|fibonacci|extension|ext\b|retracement|retrace|r multiple|"
                          rf"st\b|nd\b|rd\b|th\b)", re.I)),
 ]
-PRICE_RE = re.compile(rf"(?<![\w.])(\$\s?)?(\d+(?:\.\d+)?)(k\b)?(?:(?<=\d)s\b)?(?![\w%])", re.I)
+PRICE_RE = re.compile(r"(?<![\w.])(\$\s?)?(\d+(?:\.\d+)?)(k\b)?(?:(?<=\d)s\b)?(?![\w%])", re.I)
 
 
 @dataclass

@@ -10,6 +10,7 @@ import pandas as pd
 from thesis.breadth import BreadthParams, Universe, compute_breadth, load_breadth_universe
 from thesis.data.model import ADJUSTED, AS_TRADED
 from thesis.errors import BadInput, SymbolNotFound
+from thesis.jsonable import number
 
 INDEX_SYMBOL = "GSPC"   # price level for "index near its high" (no dividends in an index)
 FUND_SYMBOL = "SPY"     # cap-weighted returns (adjusted) for equal- vs cap-weight
@@ -94,11 +95,11 @@ class MarketContext:
     def _breadth_cache_parts(self, source, params: BreadthParams) -> dict | None:
         """Everything the breadth frame depends on (thesis.cache key); None when a part cannot be
         fingerprinted by files (a store or symbols: universe, a non-CSV bar source)."""
-        from thesis.breadth.universe import _normalise
+        from thesis.breadth.universe import normalise_source
         from thesis.cache import files_fingerprint, folder_fingerprint
         from thesis.data import CsvFolder, get_provider
 
-        norm = _normalise(source)
+        norm = normalise_source(source)
         provider = get_provider(self.source)
         if not norm.startswith("csv:") or not isinstance(provider, CsvFolder):
             return None
@@ -143,12 +144,8 @@ class MarketContext:
         return {"timeframe": timeframe, "date": s.date().isoformat(), "label": str(row["label"]),
                 "score": int(row["score"]), "stack": int(row["stack"]), "slope": int(row["slope"]),
                 "structure": int(row["structure"]), "close": float(row["close"]),
-                f"sma{st.fast}": _num(row["fast"]), f"sma{st.slow}": _num(row["slow"]),
+                f"sma{st.fast}": number(row["fast"]), f"sma{st.slow}": number(row["slow"]),
                 "partial": bool(row["partial"])}
-
-
-def _num(x) -> float | None:
-    return None if x is None or pd.isna(x) else round(float(x), 6)
 
 
 def session_on_or_before(index: pd.DatetimeIndex, date) -> pd.Timestamp | None:

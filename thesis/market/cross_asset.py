@@ -22,6 +22,7 @@ from thesis.data.model import ADJUSTED, AS_TRADED
 from thesis.errors import BadInput
 from thesis.market import nb
 from thesis.market.proxies import MIRROR, PROXIES, Proxy  # noqa: F401  (there: no numpy, for thesis check)
+from thesis.jsonable import number
 
 TREND_WINDOW = 50
 SLOPE_LOOKBACK = 10
@@ -51,8 +52,8 @@ def asset_state(close: pd.Series, asof, inverted: bool = False) -> dict:
         return {"date": None, "state": "n/a", "close": None}
     row = t.iloc[-1]
     state = str(row["state"])
-    return {"date": t.index[-1].date().isoformat(), "close": _num(row["close"]), "sma50": _num(row["sma"]),
-            "sma50_change_pct": _num(row["sma_change_pct"]), "fund_state": state,
+    return {"date": t.index[-1].date().isoformat(), "close": number(row["close"]), "sma50": number(row["sma"]),
+            "sma50_change_pct": number(row["sma_change_pct"]), "fund_state": state,
             "state": MIRROR[state] if inverted else state}
 
 
@@ -64,14 +65,15 @@ def vix_state(vix_close: pd.Series, asof, lookback: int = VIX_LOOKBACK, change: 
         return {"date": None, "level": None}
     pct = nb.rolling_percentile_nb(v.to_numpy()[-lookback:], min(lookback, len(v)))[-1]
     prev = v.iloc[-1 - change] if len(v) > change else np.nan
-    return {"date": v.index[-1].date().isoformat(), "level": _num(v.iloc[-1]), "percentile": _num(pct),
-            "lookback": lookback, "change_points": _num(v.iloc[-1] - prev),
-            "change_pct": _num(100.0 * (v.iloc[-1] / prev - 1.0)), "change_sessions": change}
+    return {"date": v.index[-1].date().isoformat(), "level": number(v.iloc[-1]), "percentile": number(pct),
+            "lookback": lookback, "change_points": number(v.iloc[-1] - prev),
+            "change_pct": number(100.0 * (v.iloc[-1] / prev - 1.0)), "change_sessions": change}
 
 
-def realized_vol(close: pd.Series, window: int = VOL_WINDOW, periods_per_year: int = 252) -> pd.Series:
-    """Annualised realised volatility in percent: sample standard deviation of
-    daily log returns over ``window`` sessions times sqrt(periods_per_year)."""
+def realized_vol_pct(close: pd.Series, window: int = VOL_WINDOW, periods_per_year: int = 252) -> pd.Series:
+    """Annualised realised volatility in PERCENT, as a rolling series: sample standard deviation
+    of daily log returns over ``window`` sessions times sqrt(periods_per_year) times 100.
+    (``thesis.options.vol.realized_vol`` is the options' figure: one DECIMAL value, 0.20.)"""
     if window < 2:
         raise BadInput(f"volatility window must be >= 2, got {window}")
     r = np.log(close.dropna().astype("float64")).diff()
@@ -88,11 +90,7 @@ def cross_asset_snapshot(ctx, asof) -> dict:
             out[name] = {"symbol": proxy.symbol, "state": "n/a", "error": str(exc)}
             continue
         state = asset_state(bars["close"], asof, proxy.inverted)
-        rv = realized_vol(ctx.bars_prefer(proxy.symbol, ADJUSTED)["close"].loc[: pd.Timestamp(asof)])
+        rv = realized_vol_pct(ctx.bars_prefer(proxy.symbol, ADJUSTED)["close"].loc[: pd.Timestamp(asof)])
         out[name] = {"symbol": proxy.symbol, "what": proxy.what, "adjustment": bars.attrs.get("adjustment"),
-                     "inverted": proxy.inverted, **state, "realized_vol_20": _num(rv.iloc[-1]) if len(rv) else None}
+                     "inverted": proxy.inverted, **state, "realized_vol_20": number(rv.iloc[-1]) if len(rv) else None}
     return out
-
-
-def _num(x) -> float | None:
-    return None if x is None or pd.isna(x) else round(float(x), 6)

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from thesis.errors import BadInput
+from thesis.jsonable import number
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,7 @@ def regime_asof(daily: pd.DataFrame, asof, timeframe: str) -> dict:
     return {"timeframe": timeframe, "date": part.index[-1].date().isoformat(), "label": str(row["label"]),
             "score": int(row["score"]), "stack": int(row["stack"]), "slope": int(row["slope"]) if
             pd.notna(row["slope"]) else 0, "structure": int(row["structure"]), "close": float(row["close"]),
-            f"sma{s.fast}": _num(row["fast"]), f"sma{s.slow}": _num(row["slow"]),
+            f"sma{s.fast}": number(row["fast"]), f"sma{s.slow}": number(row["slow"]),
             "partial": bool(row.get("partial", False))}
 
 
@@ -182,7 +183,3 @@ def regime_report(daily: pd.DataFrame, asof) -> dict:
     out["description"] = describe({tf: out[tf]["label"] for tf in TIMEFRAMES})
     out["symbol"] = daily.attrs.get("symbol")
     return out
-
-
-def _num(x) -> float | None:
-    return None if x is None or pd.isna(x) else round(float(x), 6)

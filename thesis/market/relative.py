@@ -25,6 +25,7 @@ import pandas as pd
 
 from thesis.errors import BadInput
 from thesis.market import nb
+from thesis.jsonable import number
 
 TREND_WINDOW = 50
 PERCENTILE_LOOKBACK = 252
@@ -113,14 +114,10 @@ def relative_strength(close_a: pd.Series, close_b: pd.Series, asof, window: int 
     tr = ratio_trend(ratio, window, lookback).iloc[-1]
     bc = rolling_beta_corr(a, b, beta_window).iloc[-1]
     perf = performance_table({"a": a, "b": b}, ratio.index[-1])
-    rel = {k: _num(perf.loc["a", k] - perf.loc["b", k]) for k in perf.columns}
+    rel = {k: number(perf.loc["a", k] - perf.loc["b", k]) for k in perf.columns}
     return {"pair": ratio.name, "symbol": close_a.name, "versus": close_b.name,
-            "date": ratio.index[-1].date().isoformat(), "ratio": _num(tr["ratio"]),
-            "slope_pct_per_session": _num(tr["slope_pct"]), "slope_window_pct": _num(tr["slope_window_pct"]),
+            "date": ratio.index[-1].date().isoformat(), "ratio": number(tr["ratio"]),
+            "slope_pct_per_session": number(tr["slope_pct"]), "slope_window_pct": number(tr["slope_window_pct"]),
             "above_sma": bool(tr["ratio"] > tr["sma"]) if pd.notna(tr["sma"]) else None,
-            "percentile": _num(tr["percentile"]), "trend": str(tr["trend"]), "window": window,
-            "beta": _num(bc["beta"]), "corr": _num(bc["corr"]), "relative_return_pct": rel}
-
-
-def _num(x) -> float | None:
-    return None if x is None or pd.isna(x) else round(float(x), 6)
+            "percentile": number(tr["percentile"]), "trend": str(tr["trend"]), "window": window,
+            "beta": number(bc["beta"]), "corr": number(bc["corr"]), "relative_return_pct": rel}

@@ -15,7 +15,7 @@ import pandas as pd
 from thesis.data.model import ADJUSTED, AS_TRADED
 from thesis.errors import BadInput
 from thesis.market.context import VIX_SYMBOL, MarketContext, session_on_or_before
-from thesis.market.cross_asset import cross_asset_snapshot, realized_vol, vix_state
+from thesis.market.cross_asset import cross_asset_snapshot, realized_vol_pct, vix_state
 from thesis.market.regime import regime_report
 from thesis.market.relative import performance_table, relative_strength
 
@@ -88,7 +88,13 @@ def resolve_asof(asof, ctx: MarketContext) -> pd.Timestamp:
 
 def market_report(asof=None, universe: str | None = None, context: MarketContext | None = None,
                   pairs=PAIRS, since=None) -> dict:
-    """Report dict for the session on or before ``asof`` (None = latest; see module docstring)."""
+    """The market report for the session on or before ``asof`` (None = the latest): breadth,
+    relative strength, cross-asset trends, VIX and regimes, as ``thesis market --json`` prints it.
+
+    ``universe``: the breadth universe (a ``csv:DIR`` source; default the S&P 500 constituents
+    under ``$THESIS_DATA``, with its survivorship warning); ``context``: a ``MarketContext`` to
+    reuse loaded bars; ``pairs``: the relative-strength pairs; ``since``: a date that adds a
+    "since" column (return from that date) to the performance table. See docs/market.md."""
     ctx = context or MarketContext(universe=universe)
     asof = resolve_asof(asof, ctx)
     warnings: list[str] = []
@@ -150,7 +156,7 @@ def market_report(asof=None, universe: str | None = None, context: MarketContext
         except BadInput:
             continue
         closes[sym] = c
-        rv = realized_vol(c.loc[:asof])
+        rv = realized_vol_pct(c.loc[:asof])
         vols[sym] = rv.iloc[-1] if len(rv) else None
     perf = performance_table(closes, asof, since)
     out["performance"] = {sym: {**perf.loc[sym].to_dict(), "realized_vol_20": vols[sym]} for sym in perf.index}

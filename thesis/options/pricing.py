@@ -14,7 +14,17 @@ import numpy as np
 from thesis.errors import BadInput
 from thesis.limits import MAX_DAYS, MAX_DIV_YIELD, MAX_IV, MAX_PRICE, MAX_RATE, MIN_DIV_YIELD, MIN_RATE  # one set of ranges
 from thesis.options import bsm
-from thesis.options.american import quantlib_price
+from thesis.extras import require
+
+
+def quantlib_price(*args, **kwargs) -> dict:
+    """thesis.options.american.quantlib_price, loaded on first use: QuantLib is the optional
+    ``quantlib`` extra, needed only for American style and cash dividends."""
+    require("QuantLib", "American option prices (style='american') and cash dividends")
+    from thesis.options.american import quantlib_price as price
+
+    return price(*args, **kwargs)
+
 
 STYLES = ("american", "european")
 TYPES = ("put", "call")

@@ -101,7 +101,7 @@ def reprice_path(spec: OptionsSpec, bars: pd.DataFrame, entry_date, exit_date,
     from thesis.options.bsm import strike_for_delta
     from thesis.options.expiries import previous_session
     from thesis.options.pricing import model_values, to_date
-    from thesis.options.vol import _load, choose_vol, vol_path
+    from thesis.options.vol import load_vol_bars, choose_vol, vol_path
 
     if not isinstance(spec, OptionsSpec):
         spec = OptionsSpec.model_validate(spec)
@@ -119,7 +119,7 @@ def reprice_path(spec: OptionsSpec, bars: pd.DataFrame, entry_date, exit_date,
     if expiry <= entry_day:
         raise BadInput(f"options expiry {expiry} is not after the entry session {entry_day}")
     if spec.iv_source == "vix" and vix_bars is None:
-        vix_bars = _load("VIX", source)
+        vix_bars = load_vol_bars("VIX", source)
     choice = choose_vol(spec.iv, spec.iv_source, entry_day, bars.attrs.get("symbol"), bars,
                         vix_bars, index_bars, source)
     closes = closes[closes.index <= pd.Timestamp(expiry)]

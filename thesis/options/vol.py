@@ -40,7 +40,7 @@ class VolChoice:
         return asdict(self)
 
 
-def _load(symbol: str, source: str | None) -> pd.DataFrame:
+def load_vol_bars(symbol: str, source: str | None) -> pd.DataFrame:
     from thesis.data import load_bars
 
     return load_bars(symbol, source=source)
@@ -55,7 +55,8 @@ def _closes_until(frame: pd.DataFrame, asof, name: str) -> pd.Series:
 
 
 def realized_vol(closes: pd.Series, window: int, asof=None) -> float:
-    """Annualised realised vol of the last ``window`` log returns up to ``asof``."""
+    """Annualised realised vol of the last ``window`` log returns up to ``asof``, as a DECIMAL
+    (0.20 = 20 %; ``thesis.market.cross_asset.realized_vol_pct`` is the market report's percent series)."""
     s = closes.dropna()
     if asof is not None:
         s = s[s.index <= pd.Timestamp(asof)]
@@ -91,7 +92,7 @@ def vix_close(vix_bars: pd.DataFrame, asof) -> tuple[float, dt.date]:
 def load_index_bars(source: str | None) -> pd.DataFrame:
     for sym in VIX_REFERENCES:
         try:
-            return _load(sym, source)
+            return load_vol_bars(sym, source)
         except SymbolNotFound:
             continue
     raise BadInput(f"the VIX proxy needs S&P 500 bars ({' or '.join(VIX_REFERENCES)}) in the data source")
@@ -118,7 +119,7 @@ def choose_vol(iv: float | None = None, iv_source: str | None = None, asof=None,
     if bars is None:
         if not symbol:
             raise BadInput(f"iv_source {iv_source!r} needs a symbol (or bars)")
-        bars = _load(symbol, source)
+        bars = load_vol_bars(symbol, source)
     sym = symbol or bars.attrs.get("symbol", "?")
     day = pd.Timestamp(asof).date()
     if iv_source == "realized":
@@ -127,7 +128,7 @@ def choose_vol(iv: float | None = None, iv_source: str | None = None, asof=None,
         return VolChoice(value, "realized",
                          f"mean of 20- and 60-session realised vol of {sym} up to {day}",
                          {f"rv{w}": v for w, v in vols.items()})
-    vix_bars = vix_bars if vix_bars is not None else _load("VIX", source)
+    vix_bars = vix_bars if vix_bars is not None else load_vol_bars("VIX", source)
     index_bars = index_bars if index_bars is not None else load_index_bars(source)
     level, vix_day = vix_close(vix_bars, day)
     scale, rv_sym, rv_idx = vix_scale(bars, index_bars, day)

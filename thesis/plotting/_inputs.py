@@ -24,6 +24,8 @@ class Plan:
     exits: list[tuple[pd.Timestamp, float, str]]
     notes: list[tuple[pd.Timestamp, str]]
     notable: list[pd.Timestamp] = field(default_factory=list)
+    stop_name: str = "stop"          # "breakeven stop" once the stop was moved to the fill
+    risk_stop: float | None = None   # the planned stop targets' R is measured with (None: ``stop``)
 
 
 def check_bars(bars) -> pd.DataFrame:

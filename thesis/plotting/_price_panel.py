@@ -42,8 +42,12 @@ def draw_price_panel(chart, ax) -> None:
     t, plan, v = chart.t, chart.plan, chart.view
     o, h, l, c = (v[k].to_numpy() for k in ("open", "high", "low", "close"))
     short = plan.direction == "short"
-    shown_entries = [(x, p, s) for d, p, s in plan.entries if (x := chart.pos(d)) is not None]
-    shown_exits = [(x, p, s) for d, p, s in plan.exits if (x := chart.pos(d)) is not None]
+    entries = [(d, x, p, s) for d, p, s in plan.entries if (x := chart.pos(d)) is not None]
+    exits = [(d, x, p, s) for d, p, s in plan.exits if (x := chart.pos(d)) is not None]
+    shown_entries = [(x, p, s) for _, x, p, s in entries]
+    shown_exits = [(x, p, s) for _, x, p, s in exits]
+    texts = arrow_texts(plan.direction, shown_entries, shown_exits)
+    chart.labels += [(d, p, text) for (d, _, p, _), text in zip(entries + exits, texts)]
     levels = list(plan.targets) + ([plan.stop] if plan.stop is not None else []) + list(plan.zone or ()) + \
         [p for _, p, _ in shown_entries + shown_exits]
     ylo, yhi, off = price_range(l, h, levels)
@@ -56,11 +60,9 @@ def draw_price_panel(chart, ax) -> None:
     draw_price_bars(ax, o, h, l, c, up, v["partial"].to_numpy(), t, ax.get_window_extent().width / max(chart.n, 1))
     small, label = chart.fs(t.small_size), chart.fs(t.label_size)
 
-    arrows = [(x, p, f"{plan.direction.upper()} {fmt_price(p)}" + (f"\n{s}" if s else ""),
-               t.entry_short if short else t.entry_long, short) for x, p, s in shown_entries]
-    # An open position (label "OPEN ...") is not an exit: its label is used as given.
-    arrows += [(x, p, s if s.startswith("OPEN ") else f"EXIT {fmt_price(p)}" + (f"\n{s}" if s else ""), t.exit, not short)
-               for x, p, s in shown_exits]
+    arrows = [(x, p, text, t.entry_short if short else t.entry_long, short)
+              for (x, p, _), text in zip(shown_entries, texts)]
+    arrows += [(x, p, text, t.exit, not short) for (x, p, _), text in zip(shown_exits, texts[len(shown_entries):])]
     triggers = [(x, kind) for d, kind, _ in plan.triggers if (x := chart.pos(d)) is not None]
 
     # Level and zone labels first: they belong on their price line; x avoids the candles.
@@ -71,7 +73,7 @@ def draw_price_panel(chart, ax) -> None:
         text = f"{plan.direction} zone {fmt_price(zlo)}\u2013{fmt_price(zhi)}"
         fixed.append(draw_zone(ax, zlo, zhi, text, color, small, label_x(chart, ax, text, zhi, small, "left", [])))
         tags += [Tag(zhi, fmt_price(zhi), color), Tag(zlo, fmt_price(zlo), color)]
-    named = ([("stop", plan.stop, t.stop, False)] if plan.stop is not None else []) + \
+    named = ([(plan.stop_name, plan.stop, t.stop, False)] if plan.stop is not None else []) + \
         [("target" if len(plan.targets) == 1 else f"target {i + 1}", x, t.target, True)
          for i, x in enumerate(plan.targets)]
     ylo, yhi = ax.get_ylim()
@@ -79,7 +81,8 @@ def draw_price_panel(chart, ax) -> None:
         if level in off:
             fixed.append(draw_off_scale(ax, level, name, color, level > yhi, small))
             continue
-        text = f"{name} {fmt_price(level)}{level_suffix(level, ref, plan.stop, is_target)}"
+        risk_stop = plan.stop if plan.risk_stop is None else plan.risk_stop   # 1 R: the planned stop
+        text = f"{name} {fmt_price(level)}{level_suffix(level, ref, risk_stop, is_target)}"
         fixed.append(draw_level(ax, level, text, color, t, small,
                                 label_x(chart, ax, text, level, small, "right", [])))
         tags.append(Tag(level, fmt_price(level), color))
@@ -114,6 +117,14 @@ def draw_price_panel(chart, ax) -> None:
                        lambda level=level, left=left: trigger_label(ax, x, y, text, short, t, small, level, left))
                       for level in range(10) for left in (False, True)])
     draw_tags(ax, tags, small)
+
+
+def arrow_texts(direction: str, entries, exits) -> list[str]:
+    """The text of each entry label, then of each exit label, as drawn. An open position (label
+    "OPEN ...") is not an exit: its label is used as given."""
+    out = [f"{direction.upper()} {fmt_price(p)}" + (f"\n{s}" if s else "") for _, p, s in entries]
+    return out + [s if s.startswith("OPEN ") else f"EXIT {fmt_price(p)}" + (f"\n{s}" if s else "")
+                  for _, p, s in exits]
 
 
 def label_x(chart, ax, text: str, y: float, fontsize: float, prefer: str, boxes) -> float:

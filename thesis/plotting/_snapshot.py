@@ -27,7 +27,8 @@ def snapshot(bars: pd.DataFrame, path, *, title: str, compare: dict | None = Non
              zone: tuple[float, float] | None = None, stop: float | None = None,
              targets=(), triggers=(), entries=(), exits=(), notes=(), direction: str = "short",
              subtitle: str = "", start=None, end=None, width: int = 1600, height: int = 900,
-             dpi: float = 100) -> Path:
+             dpi: float = 100, labels: list | None = None, stop_name: str = "stop",
+             planned_stop: float | None = None) -> Path:
     """Render bars and a trade plan to a PNG of exactly width x height pixels; return its path.
 
     Panels: price (candles; high-low-close bars where the open is NaN; bars with a true
@@ -37,11 +38,15 @@ def snapshot(bars: pd.DataFrame, path, *, title: str, compare: dict | None = Non
     else from the zone middle, and R multiple of targets), right-edge price tags, trigger
     markers (kind), entry/exit arrows with prices (exit with reason), numbered dotted note
     lines with the notes listed under the chart. Window and y-range rules: see _layout.
-    `subtitle` "" builds one from the bars' metadata and the plan.
+    `subtitle` "" builds one from the bars' metadata and the plan. ``labels``: a list that
+    receives (date, price, text) of every entry/exit label drawn on the price panel; ``stop_name``
+    names the stop line (the caller passes the stop in force: "breakeven stop" once moved);
+    ``planned_stop``: the stop 1 R is measured with when it differs from ``stop``.
     """
     width, height, dpi = check_size(width, height, dpi)
     data = check_bars(bars)
     plan = check_plan(direction, zone, stop, targets, triggers, entries, exits, notes)
+    plan.stop_name, plan.risk_stop = stop_name, planned_stop
     start_ts = None if start is None else to_timestamp(start, "start")
     end_ts = None if end is None else to_timestamp(end, "end")
     if start_ts is not None and end_ts is not None and start_ts > end_ts:
@@ -53,7 +58,10 @@ def snapshot(bars: pd.DataFrame, path, *, title: str, compare: dict | None = Non
     rc = {"text.parse_math": False, "font.family": THEME.font, "axes.linewidth": 0.8, "hatch.linewidth": 0.8}
     with matplotlib.rc_context(rc):
         fig = Figure(figsize=(width / dpi, height / dpi), dpi=dpi, facecolor=THEME.face)
-        _Chart(fig, data, lo, hi, plan, compare or {}, scale, width, height).draw(title, subtitle)
+        drawn = _Chart(fig, data, lo, hi, plan, compare or {}, scale, width, height)
+        drawn.draw(title, subtitle)
+        if labels is not None:
+            labels += drawn.labels
         return save_figure_exact(fig, path, width, height, dpi)
 
 
@@ -71,7 +79,7 @@ def auto_subtitle(data: pd.DataFrame, plan: Plan) -> str:
     elif plan.entries:
         parts.append(f"{plan.direction} {short_price(plan.entries[0][1])}")
     if plan.stop is not None:
-        parts.append(f"stop {short_price(plan.stop)}")
+        parts.append(f"{plan.stop_name} {short_price(plan.stop)}")
     if plan.targets:
         word = "target" if len(plan.targets) == 1 else "targets"
         parts.append(f"{word} {', '.join(short_price(t) for t in plan.targets)}")
@@ -89,6 +97,7 @@ class _Chart:
         self.t = THEME
         self.symbol = str(data.attrs.get("symbol") or "symbol")
         self.n = len(self.view)
+        self.labels: list = []      # (date, price, text) of each entry/exit label drawn
 
     # ---- sizes -----------------------------------------------------------------------
     def fs(self, size: float) -> float:

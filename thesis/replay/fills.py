@@ -25,6 +25,7 @@ from thesis.errors import BadInput
 from thesis.signals.frames import ohlc
 from thesis.replay import nb
 from thesis.risk.levels import check_price, check_sizes, check_stop, check_targets_vs, direction_sign
+from thesis.jsonable import iso_date, number
 
 ENTRY_ORDERS = {"limit": nb.ENTRY_LIMIT, "next_open": nb.ENTRY_NEXT_OPEN, "market": nb.ENTRY_NEXT_OPEN}
 
@@ -40,8 +41,8 @@ class Leg:
     level: float | None = None  # the planned target/stop level (None for time/open)
 
     def to_dict(self) -> dict:
-        return {"kind": self.kind, "date": _iso(self.date), "price": _num(self.price), "size": self.size,
-                "level": _num(self.level)}
+        return {"kind": self.kind, "date": iso_date(self.date), "price": number(self.price, digits=None), "size": self.size,
+                "level": number(self.level, digits=None)}
 
 
 @dataclass
@@ -86,20 +87,12 @@ class Trade:
         out = asdict(self)
         for key, value in out.items():
             if isinstance(value, pd.Timestamp):
-                out[key] = _iso(value)
+                out[key] = iso_date(value)
             elif isinstance(value, float):
-                out[key] = _num(value)
+                out[key] = number(value, digits=None)
         out["legs"] = [leg.to_dict() for leg in self.legs]
         out["filled"] = self.filled
         return out
-
-
-def _iso(value) -> str | None:
-    return None if value is None else pd.Timestamp(value).date().isoformat()
-
-
-def _num(value):
-    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
 
 
 def _date(name: str, value) -> pd.Timestamp:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from thesis.data import load_bars
+from thesis.data.user_bars import with_user_bars
 from thesis.replay.fills import Trade, simulate
 from thesis.risk import check_claims, reward_risk
 from thesis.spec import Idea
@@ -39,10 +40,20 @@ class ReplayResult:
     options_error: str | None = None
     asof: pd.Timestamp | None = None
     missing: list[str] = field(default_factory=list)   # data a part of the run had to do without
+    _lifecycle: object = field(default=None, repr=False)
 
     @property
     def primary(self) -> Trade:
         return self.trades[0][1]
+
+    @property
+    def lifecycle(self):
+        """The idea's lifecycle over these bars (thesis.replay.lifecycle), built once from these trades."""
+        if self._lifecycle is None:
+            from thesis.replay.lifecycle import lifecycle
+
+            self._lifecycle = lifecycle(self.idea, self.bars, self.triggers, self.trades)
+        return self._lifecycle
 
     def to_dict(self) -> dict:
         return replay_document(self)
@@ -62,13 +73,32 @@ def _start_session(bars: pd.DataFrame, when, asof=None) -> pd.Timestamp:
     return idx[0]
 
 
-def _stale_date(idea: Idea, bars: pd.DataFrame, start) -> pd.Timestamp | None:
+def stale_date(idea: Idea, bars: pd.DataFrame, start) -> pd.Timestamp | None:
     """The last day an order placed at ``start`` may still fill: one horizon (any form) after it."""
     sessions = idea.horizon_sessions()
     if sessions:
         later = bars.index[bars.index >= pd.Timestamp(start)]
         return later[sessions - 1] if len(later) >= sessions else None
-    return idea.horizon_end(start)
+    return known_end(bars, idea.horizon_end(start))
+
+
+def known_end(bars: pd.DataFrame, end) -> pd.Timestamp | None:
+    """A calendar end date as the bars can know it: when the bars stop before ``end`` and no XNYS
+    session lies after their last bar up to ``end`` (a horizon ending on a weekend or a holiday), the
+    last bar is the horizon's last session, known at its close. Without this an as-of view learnt
+    that a limit had expired (or a time stop had struck) only on the next bar, while the full
+    history dated it a session earlier."""
+    if end is None:
+        return None
+    end = pd.Timestamp(end)
+    last = bars.index[-1]
+    if end <= last:
+        return end
+    from thesis.data.calendar import last_session, sessions
+
+    if end > last_session() or len(sessions(last + pd.Timedelta(days=1), end)):
+        return end
+    return last
 
 
 def _never(idea: Idea, start, note: str, order: str | None = None):
@@ -117,14 +147,14 @@ def _simulate_with_horizon(idea: Idea, bars: pd.DataFrame, entry: dict, start) -
         if not first.filled:
             return first
         return simulate(**common, hold_sessions=sessions)
-    stale = idea.horizon_end(start)
+    stale = known_end(bars, idea.horizon_end(start))
     if stale is not None and stale < pd.Timestamp(start):  # an end date before the first session
         return _never(idea, start, f"the horizon ends on {stale.date()}, before the first session "
                                    f"{pd.Timestamp(start).date()}: no entry")
     first = simulate(**common, end_date=stale)
     if not first.filled or stale is None:
         return first
-    return simulate(**common, end_date=idea.horizon_end(first.entry_date))
+    return simulate(**common, end_date=known_end(bars, idea.horizon_end(first.entry_date)))
 
 
 def replay_trades(idea: Idea, bars: pd.DataFrame, start, events: pd.DataFrame) -> list[tuple[str, Trade]]:
@@ -148,8 +178,11 @@ def replay(idea: Idea, source: str | None = None, with_confirmations: bool = Tru
            confirmation_dates: str = "all") -> ReplayResult:
     """Replay ``idea`` (an Idea or a path) on bars from ``source`` (default: thesis.data default).
 
-    ``bars``: the idea's validated bars when the caller already holds them (scorecards replay
-    many ideas per symbol); they are cut at ``asof`` like loaded ones.
+    ``bars``: the idea's daily bars when the caller already holds them (a user's DataFrame with
+    open/high/low/close[/volume] columns, validated like a CSV file; or bars thesis loaded, used as
+    they are), or a mapping of symbols to frames that also serves the confirmations, compare
+    symbols and options (falling back to ``source`` only when one is given). They are cut at
+    ``asof`` like loaded ones.
 
     ``asof`` cuts the bars at that date, so the result is what could be known then (notes dated
     after it are left out of the document).
@@ -158,6 +191,7 @@ def replay(idea: Idea, source: str | None = None, with_confirmations: bool = Tru
         from thesis.spec import load
 
         idea = load(idea)
+    bars, source = with_user_bars(idea.symbol, idea.idea.adjustment, bars, source)
     if bars is None:
         bars = load_bars(idea.symbol, idea.idea.adjustment, source, end=asof)
     elif asof is not None:
@@ -233,6 +267,26 @@ def confirmation_subject(conf) -> str:
     return "breadth"
 
 
+def signal_trigger(idea: Idea, bars: pd.DataFrame, events: pd.DataFrame, start):
+    """(the trigger row that opens the signal entry or None, the session the stop traded first
+    before it or None): the first trigger within one horizon of ``start``; none once the stop has
+    traded. Decided from the bars up to the trigger's session only (no look-ahead)."""
+    stale = stale_date(idea, bars, start)
+    if len(events) and stale is not None:
+        events = events[events["date"] <= stale]
+    if len(events):
+        until = pd.Timestamp(events["date"].iloc[0])
+    elif idea.entry.order != "signal":
+        return None, None
+    else:
+        until = stale
+    if until is None or until >= pd.Timestamp(start):
+        day = stop_traded(idea, bars, start, until)
+        if day is not None:
+            return None, day
+    return (events.iloc[0] if len(events) else None), None
+
+
 def _signal_trade(idea: Idea, bars: pd.DataFrame, events: pd.DataFrame, start) -> Trade | None:
     """The signal entry: the open after the first trigger within one horizon of ``start``.
 
@@ -241,21 +295,12 @@ def _signal_trade(idea: Idea, bars: pd.DataFrame, events: pd.DataFrame, start) -
     the idea, reported as a never-filled trade (``invalidated`` = that session).  For a signal idea
     this holds while no trigger has fired yet as well; a limit idea's signal variant is only reported
     when a trigger fired."""
-    stale = _stale_date(idea, bars, start)
-    if len(events) and stale is not None:
-        events = events[events["date"] <= stale]
-    if len(events):
-        until = pd.Timestamp(events["date"].iloc[0])
-    elif idea.entry.order != "signal":
+    row, stopped = signal_trigger(idea, bars, events, start)
+    if stopped is not None:
+        return _invalidated(idea, start, stopped)
+    if row is None:
         return None
-    else:
-        until = stale
-    if until is None or until >= pd.Timestamp(start):
-        day = stop_traded(idea, bars, start, until)
-        if day is not None:
-            return _invalidated(idea, start, day)
-    if not len(events):
-        return None
+    events = events[events["date"] == row["date"]]
     signal_date = pd.Timestamp(events["date"].iloc[0])
     if signal_date >= bars.index[-1]:
         return None
@@ -267,7 +312,7 @@ def _signal_trade(idea: Idea, bars: pd.DataFrame, events: pd.DataFrame, start) -
     if sessions:
         trade = simulate(**common, hold_sessions=sessions)
     else:
-        end = idea.horizon_end(nxt)
+        end = known_end(bars, idea.horizon_end(nxt))
         if end is not None and end < nxt:  # an end-date horizon that passes before the entry session
             return None
         trade = simulate(**common, end_date=end)
@@ -377,48 +422,21 @@ def flagged_fills(t: Trade, flagged: dict) -> list[str]:
     return out
 
 
-def state_on(trade: Trade, bars: pd.DataFrame, date) -> dict:
-    """Where the idea stood at the close of ``date`` (last session on or before it)."""
-    date = pd.Timestamp(date)
-    idx = bars.index[bars.index <= date]
-    if not len(idx):
-        return {"session": None, "price": None, "state": "no data", "text": "no bars yet"}
-    session = idx[-1]
-    close = float(bars.at[session, "close"])
-    base = {"session": _iso(session), "price": round(close, 4)}
-    sign = -1 if trade.direction == "short" else 1
-    if not trade.filled or session < trade.entry_date:
-        limit = trade.limit_price
-        if limit is not None and math.isfinite(limit):
-            away = (limit - close) / close * 100
-            text = f"waiting: {close:.2f}, limit {limit:.2f} is {away:+.1f}% away"
-        else:
-            text = f"waiting for a trigger at {close:.2f}"
-        return {**base, "state": "waiting", "text": text}
-    legs = [leg for leg in trade.legs if leg.kind != "open"]
-    if trade.exit_date is not None and session > trade.exit_date and trade.reason != "open":
-        if len(legs) > 1:  # a scale-out: each exit at its own price; the blend only as an average
-            parts = ", ".join(f"{_leg_name(leg)} {leg.price:.2f} on {leg.date.date()} ({leg.size:.0%})" for leg in legs)
-            text = f"closed on {trade.exit_date.date()}: {parts}; average exit {trade.exit_price:.2f}"
-        else:
-            text = f"closed by {trade.reason} on {trade.exit_date.date()} at {trade.exit_price:.2f}"
-        return {**base, "state": "closed", "text": text}
-    # Position P&L per share: exits already done at their own prices, the rest marked at the close.
-    done = [leg for leg in legs if leg.date <= session]
-    rest = max(0.0, 1.0 - sum(leg.size for leg in done))
-    pnl = sum(leg.size * sign * (leg.price - trade.entry_price) for leg in done) + \
-        rest * sign * (close - trade.entry_price)
-    r = pnl / abs(trade.entry_price - trade.stop) if trade.stop else float("nan")
-    pnl, r = round(pnl, 4) + 0.0, round(r, 4) + 0.0 if math.isfinite(r) else r
-    text = f"in trade since {trade.entry_date.date()} at {trade.entry_price:.2f}: {pnl:+.2f}/share ({r:+.2f} R)"
-    if done and rest > 0:
-        text += " with " + ", ".join(f"{_leg_name(leg)} taken at {leg.price:.2f} on {leg.date.date()} "
-                                     f"({leg.size:.0%})" for leg in done) + f"; {rest:.0%} still open"
-    return {**base, "state": "in trade", "open_pnl": pnl, "open_r": _num(r), "text": text}
+def note_rows(life, until=None) -> list[dict]:
+    """One row per dated note (up to ``until``; None: every note): the note and the idea's state at
+    the close of its session, as the lifecycle has it."""
+    from thesis.replay.lifecycle import state_text
 
-
-def _leg_name(leg) -> str:
-    return {"target": "target", "stop": "stop", "time": "time stop"}.get(leg.kind, leg.kind)
+    rows = []
+    for n in life.idea.notes:
+        if until is not None and pd.Timestamp(n.date) > pd.Timestamp(until):
+            continue  # an as-of view shows only what was written by then
+        cut = life.at(n.date)
+        snap = cut.snapshot
+        text = state_text(cut, life.idea)
+        rows.append({"date": n.date.isoformat(), "session": _iso(snap.session), "price": _num(snap.close),
+                     **snap.to_dict(), "state_text": text, "text": n.text})
+    return rows
 
 
 def replay_document(res: ReplayResult) -> dict:
@@ -431,13 +449,8 @@ def replay_document(res: ReplayResult) -> dict:
     for c in res.confirmations:
         conf_by_date.setdefault(_iso(c["date"]), []).append(c)
     primary = res.primary
-    notes = []
-    for n in idea.notes:
-        if res.asof is not None and pd.Timestamp(n.date) > res.asof:
-            continue  # an as-of view shows only what was written by then
-        state = state_on(primary, res.bars, n.date)
-        notes.append({"date": n.date.isoformat(), **state, "state_text": state["text"], "text": n.text,
-                      "confirmations": conf_by_date.get(n.date.isoformat(), [])})
+    notes = [{**row, "confirmations": conf_by_date.get(row["date"], [])}
+             for row in note_rows(res.lifecycle, res.bars.index[-1] if res.asof is not None else None)]
     triggers = [{"kind": r.kind, "date": _iso(r.date), "timeframe": r.timeframe, "price": _num(r.price),
                  "detail": r.detail, "after_published": pd.Timestamp(r.date) >= pd.Timestamp(idea.idea.published),
                  "confirmations": conf_by_date.get(_iso(r.date), [])}

@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from thesis.errors import BadInput
 from thesis.risk.odds import american_to_probability, american_to_reward_risk, format_american, reward_risk_to_american
+from thesis.risk.levels import Num
 from thesis.risk.reward import RewardRisk, reward_risk
 
 CLAIM_TOLERANCE = 0.10
@@ -36,7 +39,7 @@ class ClaimCheck:
     sentence: str
     tolerance: float = CLAIM_TOLERANCE
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -46,7 +49,7 @@ def format_ratio(value: float) -> str:
     return text[:-1] if text.endswith("0") else text
 
 
-def parse_ratio(value) -> float:
+def parse_ratio(value: Num) -> float:
     """7, "7", "7:1", "7 to 1", "3:2" -> reward per unit of risk."""
     if isinstance(value, str):
         match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*(?:(?::|/|to)\s*([0-9]*\.?[0-9]+))?\s*", value)
@@ -56,10 +59,10 @@ def parse_ratio(value) -> float:
         if bottom == 0:
             raise BadInput(f"claimed risk_reward {value!r} divides by zero")
         return top / bottom
-    return _number("risk_reward", value)
+    return claim_number("risk_reward", value)
 
 
-def _number(key: str, value) -> float:
+def claim_number(key: str, value: Num) -> float:
     try:
         out = float(str(value).strip().rstrip("%")) if isinstance(value, str) else float(value)
     except (TypeError, ValueError):
@@ -86,7 +89,7 @@ def _legs(plan: RewardRisk) -> str:
     return ", ".join(parts[:-1]) + f" and {parts[-1]}, blended {plan.blended:.2f}:1"
 
 
-def _check_risk_reward(plan: RewardRisk, raw) -> ClaimCheck:
+def _check_risk_reward(plan: RewardRisk, raw: Num) -> ClaimCheck:
     claimed = parse_ratio(raw)
     ok = _close(claimed, plan.blended)
     sentence = (f"The claimed {format_ratio(claimed)}:1 risk/reward {_verdict(ok)}: {plan.direction} from "
@@ -99,8 +102,8 @@ def _check_risk_reward(plan: RewardRisk, raw) -> ClaimCheck:
     return ClaimCheck("risk_reward", claimed, plan.blended, ok, sentence)
 
 
-def _check_break_even(plan: RewardRisk, raw) -> ClaimCheck:
-    claimed = _number("break_even_win_rate", raw)
+def _check_break_even(plan: RewardRisk, raw: Num) -> ClaimCheck:
+    claimed = claim_number("break_even_win_rate", raw)
     if not 0.0 < claimed < 1.0:
         raise BadInput(f"claimed break_even_win_rate must be a fraction between 0 and 1 (0.3 for 30%), got {raw!r}")
     computed = plan.break_even_win_rate
@@ -110,8 +113,8 @@ def _check_break_even(plan: RewardRisk, raw) -> ClaimCheck:
     return ClaimCheck("break_even_win_rate", claimed, computed, ok, sentence)
 
 
-def _check_target_pct(plan: RewardRisk, raw) -> ClaimCheck:
-    claimed = abs(_number("target_pct", raw))
+def _check_target_pct(plan: RewardRisk, raw: Num) -> ClaimCheck:
+    claimed = abs(claim_number("target_pct", raw))
     far = max(plan.targets, key=lambda t: abs(t - plan.entry))
     computed = abs(far - plan.entry) / plan.entry * 100.0
     ok = _close(claimed, computed)
@@ -121,8 +124,8 @@ def _check_target_pct(plan: RewardRisk, raw) -> ClaimCheck:
     return ClaimCheck("target_pct", claimed, computed, ok, sentence)
 
 
-def _check_american(plan: RewardRisk, raw) -> ClaimCheck:
-    claimed = _number("american_odds", raw)
+def _check_american(plan: RewardRisk, raw: Num) -> ClaimCheck:
+    claimed = claim_number("american_odds", raw)
     claimed_rr = american_to_reward_risk(claimed)
     computed = reward_risk_to_american(plan.blended)
     ok = _close(claimed_rr, plan.blended)
@@ -138,7 +141,8 @@ _CHECKS = {"risk_reward": _check_risk_reward, "break_even_win_rate": _check_brea
            "target_pct": _check_target_pct, "american_odds": _check_american}
 
 
-def check_claims(direction: str, entry, stop, targets, sizes, claims: dict) -> list[ClaimCheck]:
+def check_claims(direction: str, entry: Num, stop: Num, targets: Num | Sequence[Num],
+                 sizes: Sequence[float] | None, claims: dict[str, Any]) -> list[ClaimCheck]:
     """One ClaimCheck per claim, in the order given. Levels are validated first."""
     if not isinstance(claims, dict):
         raise BadInput(f"claims must be a mapping of claim name to value, got {type(claims).__name__}")

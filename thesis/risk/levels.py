@@ -14,8 +14,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import SupportsFloat, cast
 
 from thesis.errors import BadInput
+
+#: a price or figure as a caller may give it (a number, numpy scalar or its text); validated here
+Num = SupportsFloat | str
 
 DIRECTIONS = ("long", "short")
 SIZE_SUM_TOLERANCE = 1e-6
@@ -28,7 +32,7 @@ def direction_sign(direction: str) -> int:
     return 1 if direction.strip().lower() == "long" else -1
 
 
-def check_price(name: str, value) -> float:
+def check_price(name: str, value: Num) -> float:
     """A finite price above zero, as float."""
     try:
         price = float(value)
@@ -80,17 +84,16 @@ def check_sizes(targets: Sequence[float], sizes: Sequence[float] | None) -> tupl
     return sizes
 
 
-def check_levels(direction: str, entry, stop, targets, sizes=None
+def check_levels(direction: str, entry: Num, stop: Num, targets: Num | Sequence[Num],
+                 sizes: Sequence[float] | None = None
                  ) -> tuple[int, float, float, tuple[float, ...], tuple[float, ...]]:
     """Validate a full plan. Returns (sign, entry, stop, targets, sizes)."""
     sign = direction_sign(direction)
-    entry = check_price("entry", entry)
-    stop = check_price("stop", stop)
-    if isinstance(targets, (int, float)):
-        targets = [targets]
-    targets = tuple(check_price(f"target {n}", t) for n, t in enumerate(targets, start=1))
-    if not targets:
+    entry_price, stop_price = check_price("entry", entry), check_price("stop", stop)
+    items = cast("Sequence[Num]", [targets] if isinstance(targets, (int, float)) else targets)
+    prices = tuple(check_price(f"target {n}", t) for n, t in enumerate(items, start=1))
+    if not prices:
         raise BadInput("at least one target is needed")
-    check_stop(direction, entry, stop)
-    check_targets_vs(direction, entry, stop, targets)
-    return sign, entry, stop, targets, check_sizes(targets, sizes)
+    check_stop(direction, entry_price, stop_price)
+    check_targets_vs(direction, entry_price, stop_price, prices)
+    return sign, entry_price, stop_price, prices, check_sizes(prices, sizes)

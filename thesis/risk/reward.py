@@ -11,10 +11,12 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from thesis.errors import BadInput
-from thesis.risk.levels import check_levels
+from thesis.risk.levels import Num, check_levels
 
 
 @dataclass(frozen=True)
@@ -33,14 +35,15 @@ class RewardRisk:
     blended: float                   # blended_reward / risk
     break_even_win_rate: float       # 1 / (1 + blended)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         for key in ("targets", "sizes", "rewards", "ratios"):
             out[key] = list(out[key])
         return out
 
 
-def reward_risk(direction: str, entry, stop, targets, sizes=None) -> RewardRisk:
+def reward_risk(direction: str, entry: Num, stop: Num, targets: Num | Sequence[Num],
+                sizes: Sequence[float] | None = None) -> RewardRisk:
     """Reward/risk per target and blended. ``targets`` is one price or a list;
     ``sizes`` are scale-out fractions summing to 1 (None = equal parts)."""
     sign, entry, stop, targets, sizes = check_levels(direction, entry, stop, targets, sizes)
@@ -53,7 +56,7 @@ def reward_risk(direction: str, entry, stop, targets, sizes=None) -> RewardRisk:
                       ratios, blended_reward, blended, break_even_win_rate(blended))
 
 
-def _check_ratio(rr) -> float:
+def _check_ratio(rr: Num) -> float:
     try:
         value = float(rr)
     except (TypeError, ValueError):
@@ -63,7 +66,7 @@ def _check_ratio(rr) -> float:
     return value
 
 
-def _check_rate(name: str, p) -> float:
+def _check_rate(name: str, p: Num) -> float:
     try:
         value = float(p)
     except (TypeError, ValueError):
@@ -73,12 +76,12 @@ def _check_rate(name: str, p) -> float:
     return value
 
 
-def break_even_win_rate(rr) -> float:
+def break_even_win_rate(rr: Num) -> float:
     """Win rate at which a trade paying ``rr`` : 1 neither makes nor loses: 1 / (1 + rr)."""
     return 1.0 / (1.0 + _check_ratio(rr))
 
 
-def expectancy(win_rate, rr) -> float:
+def expectancy(win_rate: Num, rr: Num) -> float:
     """Average result per trade in R (multiples of the risk): p * rr - (1 - p).
 
     Assumes every win pays ``rr`` R and every loss costs 1 R (exits exactly at target or stop)."""

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from thesis.errors import BadInput
-from thesis.risk.levels import check_price
+from thesis.risk.levels import Num, check_price
 
 _FLOOR_EPS = 1e-9
 
@@ -33,11 +34,11 @@ class PositionSize:
     cost: float                # units * entry (shares: notional; options: premium paid)
     cost_fraction: float       # cost / account (> 1 means leverage or margin is needed)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def _check_account(account, risk_fraction) -> tuple[float, float]:
+def _check_account(account: Num, risk_fraction: Num) -> tuple[float, float]:
     account = check_price("account", account)
     try:
         fraction = float(risk_fraction)
@@ -54,7 +55,7 @@ def _size(account: float, budget: float, loss_per_unit: float, price_per_unit: f
     return PositionSize(units, unit, budget, loss_per_unit, units * loss_per_unit, cost, cost / account)
 
 
-def size_shares(account, risk_fraction, entry, stop) -> PositionSize:
+def size_shares(account: Num, risk_fraction: Num, entry: Num, stop: Num) -> PositionSize:
     """Shares = floor(account * risk_fraction / |entry - stop|)."""
     account, fraction = _check_account(account, risk_fraction)
     entry, stop = check_price("entry", entry), check_price("stop", stop)
@@ -63,7 +64,8 @@ def size_shares(account, risk_fraction, entry, stop) -> PositionSize:
     return _size(account, account * fraction, abs(entry - stop), entry, "shares")
 
 
-def size_options(account, risk_fraction, premium, option_stop=None, multiplier: int = 100) -> PositionSize:
+def size_options(account: Num, risk_fraction: Num, premium: Num, option_stop: Num | None = None,
+                 multiplier: int = 100) -> PositionSize:
     """Contracts of a bought option. ``premium`` is per share; one contract covers
     ``multiplier`` shares. Without ``option_stop`` the whole premium is at risk."""
     account, fraction = _check_account(account, risk_fraction)

@@ -96,15 +96,15 @@ def scorecard(folder, by: str = "author", asof=None, source: str | None = None, 
 
     import pandas as pd
 
-    from thesis.errors import BadInput
+    from thesis.errors import ParameterError
     from thesis.scorecard.grade import grade_idea
     from thesis.scorecard.skill import random_r
     from thesis.scorecard.summary import author_summary
 
     if by not in GROUP_KEYS:
-        raise BadInput(f"--by must be one of {', '.join(GROUP_KEYS)}, not {by!r}")
+        raise ParameterError("by", f"must be one of {', '.join(GROUP_KEYS)}, not {by!r}")
     if isinstance(draws, bool) or not isinstance(draws, int) or not 0 <= draws <= 100_000:
-        raise BadInput(f"--draws must be a whole number from 0 to 100000, got {draws!r}")
+        raise ParameterError("draws", f"must be a whole number from 0 to 100000, got {draws!r}")
     t0 = time.perf_counter()
     ideas, skipped = collect(folder, source, recursive)
     if asof is not None:

@@ -43,7 +43,7 @@ class IdeaGrade:
 
     @property
     def closed(self) -> bool:
-        return self.filled and self.outcome not in ("open",)
+        return self.filled and not self.outcome.startswith("open")
 
     def to_dict(self) -> dict:
         out = asdict(self)
@@ -62,19 +62,21 @@ def _iso(ts) -> str | None:
     return None if ts is None or pd.isna(ts) else pd.Timestamp(ts).date().isoformat()
 
 
-def outcome_of(trade, stale_passed: bool, has_trigger_entry: bool) -> str:
-    """The plain-word outcome of a replayed trade."""
-    if not trade.filled:
-        if has_trigger_entry:
-            return "no trigger" if stale_passed else "waiting"
-        return "expired" if stale_passed else "waiting"
-    m = len(trade.targets)
-    hit = sum(1 for leg in trade.legs if leg.kind == "target")
-    if trade.reason == "target":
-        return f"target {hit}/{m}"
-    if trade.reason in ("stop", "time", "open") and hit:
-        return f"{trade.reason} after target {hit}/{m}"
-    return trade.reason
+def outcome_of(snapshot, signal_entry: bool, n_targets: int) -> str:
+    """The plain-word outcome of an idea, from its lifecycle's last snapshot (thesis.replay.lifecycle):
+    "target 2/2", "stop after target 1/2", "time", "open", "open after target 1/2", "expired" (a limit
+    that never filled; "no trigger" for a signal entry), "invalidated", "waiting"."""
+    state = snapshot.state
+    if state == "closed":
+        return snapshot.reason.replace(" of ", "/")
+    if state == "in trade":
+        hits = n_targets - len(snapshot.targets_left)
+        return f"open after target {hits}/{n_targets}" if hits else "open"
+    if state == "expired":
+        return "no trigger" if signal_entry else "expired"
+    if state == "invalidated":
+        return "invalidated"
+    return "waiting"
 
 
 def _horizon_days(idea, start: pd.Timestamp, bars: pd.DataFrame) -> tuple[int | None, int | None]:
@@ -90,14 +92,6 @@ def _horizon_days(idea, start: pd.Timestamp, bars: pd.DataFrame) -> tuple[int | 
     if end is None:
         return None, None
     return int((end - start).days), int(((bars.index >= start) & (bars.index <= end)).sum()) or None
-
-
-def _horizon_passed(idea, start: pd.Timestamp, bars: pd.DataFrame, sessions: int | None) -> bool:
-    """Has the window in which the entry could fill ended inside the data?"""
-    if sessions is not None and idea.horizon_sessions():
-        return int((bars.index >= start).sum()) >= sessions
-    end = idea.horizon_end(start)
-    return end is not None and end <= bars.index[-1]
 
 
 def setup_record(idea, source: str | None) -> dict | None:
@@ -135,9 +129,9 @@ def grade_idea(idea, *, source: str | None = None, asof=None, bars_of=None,
     bars = res.bars
     start = bars.index[bars.index >= pd.Timestamp(idea.idea.published)][0]
     stated_days, stated_sessions = _horizon_days(idea, start, bars)
-    stale = _horizon_passed(idea, start, bars, stated_sessions)
-    signal_entry = idea.entry.order == "signal"
-    grade = IdeaGrade(**base, filled=trade.filled, outcome=outcome_of(trade, stale, signal_entry),
+    snapshot = res.lifecycle.at(bars.index[-1]).snapshot
+    grade = IdeaGrade(**base, filled=trade.filled, outcome=outcome_of(snapshot, idea.entry.order == "signal",
+                                                                          len(idea.levels.targets)),
                       horizon_stated_days=stated_days)
     lv = idea.levels
     claims = idea.claims.given()

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
-from thesis.study.report import CSS, _png
+from thesis.study.report import CSS, figure_png
 
 OUTCOME_COLORS = {"target": "#2e7d32", "stop": "#c62828", "time": "#1565c0", "open": "#9e9e9e"}
 
@@ -31,7 +31,7 @@ def equity_chart(group: dict, name: str) -> bytes:
     ax.set_ylabel("cumulative R")
     ax.set_title(f"{name}: every idea at 1R (worst drawdown {group['worst_drawdown_r']:.2f} R)")
     ax.grid(alpha=0.25)
-    return _png(fig)
+    return figure_png(fig)
 
 
 def skill_chart(group: dict, means: np.ndarray, r: list[float], name: str) -> bytes:
@@ -62,7 +62,7 @@ def skill_chart(group: dict, means: np.ndarray, r: list[float], name: str) -> by
     right.set_ylabel("draws")
     right.set_title(f"Random entries, same levels ({len(means)} draws)")
     fig.tight_layout()
-    return _png(fig)
+    return figure_png(fig)
 
 
 def _img(data: bytes, alt: str) -> str:
@@ -75,11 +75,11 @@ def _fmt(v, fmt="{:+.2f}") -> str:
 
 def write_report(card, directory, source: str | None = None, snapshots: bool = True) -> Path:
     """index.html, per-group charts and one replay snapshot per graded idea in ``directory``."""
-    from thesis.errors import BadInput, ThesisError
+    from thesis.errors import ParameterError, ThesisError
 
     out = Path(directory)
     if out.exists() and not out.is_dir():
-        raise BadInput(f"--report {directory}: is a file; give a folder to write the report into")
+        raise ParameterError("report", f"{directory}: is a file; give a folder to write the report into")
     out.mkdir(parents=True, exist_ok=True)
     doc = card.to_dict()
     key = doc["by"]

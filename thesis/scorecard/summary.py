@@ -38,7 +38,7 @@ def author_summary(author: str, grades: list, rand: np.ndarray | None, rows: lis
 
     ordered = sorted(grades, key=lambda g: (g.published, g.file))
     filled = [g for g in ordered if g.filled and g.r is not None]
-    closed = [g for g in filled if g.outcome != "open"]
+    closed = [g for g in filled if g.closed]    # "open after target 1/2" is still open
     hits = sum(1 for g in closed if g.outcome.startswith("target"))
     r = np.array([g.r for g in filled], dtype="float64")
     r_closed = np.array([g.r for g in closed], dtype="float64")

@@ -336,11 +336,9 @@ def period_extreme_nb(low, high, period_id, period_end, short):
     """
     n = low.shape[0]
     out = np.full(n, -1, dtype=np.int64)
-    start = 0
     best = -1
     for t in range(n):
         if t > 0 and period_id[t] != period_id[t - 1]:
-            start = t
             best = -1
         v = high[t] if short else low[t]
         if np.isfinite(v):

@@ -196,11 +196,11 @@ class Claims(Strict):
     def _odds(cls, v):
         if v is None:
             return v
-        from thesis.risk.claims import _number
+        from thesis.risk.claims import claim_number
         from thesis.risk.odds import american_to_reward_risk
 
         try:
-            value = _number("american_odds", v)
+            value = claim_number("american_odds", v)
             american_to_reward_risk(value)
         except BadInput as exc:
             raise ValueError(str(exc).replace("American odds", "american_odds")) from None

@@ -106,7 +106,7 @@ def grid_table(table: EventTable, plan, gate, one_at_a_time: bool, date_mask=Non
     occ_all, sel_all = nb.grid_select_nb(cand, valid, exit_idx, reason, sym, t, gate_a, gate is not None, date_a,
                                          date_mask is not None, one_at_a_time, cell_z, cell_x)
     rows, samples = [], []
-    for c, (z, x) in enumerate(plan.cells):
+    for c, (_z, x) in enumerate(plan.cells):
         occ, sel = occ_all[c], np.flatnonzero(sel_all[c])
         samples.append((r_all[sel, x], reason[sel, x]))    # = _take(table, occ, x): closed trades only
         row = {"cell": c, **plan.cell_specs[c].values}

@@ -331,7 +331,7 @@ def symbol_events(plan: StudyPlan, data: SymbolData) -> dict:
             "pending": [(int(z), data.dates[n - 1]) for z in pending], "inputs": event_inputs(plan, data, rows)}
 
 
-def _block(plan: StudyPlan, chunk: list[SymbolData], events: list[dict], workers: int = 1) -> dict:
+def block_result(plan: StudyPlan, chunk: list[SymbolData], events: list[dict], workers: int = 1) -> dict:
     trades, entry_dates, exit_dates = simulate_block(plan, chunk, [e["t"] for e in events],
                                                      [e["inputs"] for e in events], workers)
     z_count = len(plan.zones)
@@ -352,7 +352,7 @@ def _block(plan: StudyPlan, chunk: list[SymbolData], events: list[dict], workers
 def run_chunk(plan: StudyPlan, chunk: list[SymbolData]) -> dict:
     """The unit of parallel work on a cluster: a few symbols, in order, as one block of the event
     table (thesis.study.table.assemble joins the blocks)."""
-    return _block(plan, chunk, [symbol_events(plan, data) for data in chunk])
+    return block_result(plan, chunk, [symbol_events(plan, data) for data in chunk])
 
 
 def run_symbol(plan: StudyPlan, data: SymbolData) -> dict:

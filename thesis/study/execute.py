@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import os
 
-from thesis.errors import BadInput, ThesisError
-from thesis.study.engine import SymbolData, _block, run_chunk, symbol_events
+from thesis.errors import ParameterError
+from thesis.extras import require
+from thesis.study.engine import SymbolData, block_result, run_chunk, symbol_events
 from thesis.study.plan import StudyPlan
 
 
@@ -47,30 +48,27 @@ def run_all(plan: StudyPlan, data: list[SymbolData], dask=None, workers: int | N
         done += len(part)
         if progress:
             progress(done, total)
-    return [_block(plan, data, [e for part in results for e in part], workers)]
+    return [block_result(plan, data, [e for part in results for e in part], workers)]
 
 
 def _client(dask):
-    try:
-        from distributed import Client
-    except ImportError as exc:  # pragma: no cover - distributed is a dependency
-        raise ThesisError("--dask needs the 'distributed' package") from exc
+    Client = require("distributed", "a study on a Dask cluster (dask=)").Client
     if isinstance(dask, Client):
         return dask, False
     if isinstance(dask, str):
         if not dask.strip():
-            raise BadInput("--dask needs a scheduler address such as tcp://127.0.0.1:8786")
+            raise ParameterError("dask", "needs a scheduler address such as tcp://127.0.0.1:8786")
         try:
             return Client(dask, timeout="10s"), True
         except (OSError, TimeoutError) as exc:
-            raise BadInput(f"--dask {dask}: cannot reach the scheduler ({exc})") from None
+            raise ParameterError("dask", f"{dask}: cannot reach the scheduler ({exc})") from None
         except (ValueError, TypeError) as exc:
-            raise BadInput(f"--dask {dask!r} is not a scheduler address such as tcp://127.0.0.1:8786 ({exc})") from None
+            raise ParameterError("dask", f"{dask!r} is not a scheduler address such as tcp://127.0.0.1:8786 ({exc})") from None
     return Client(dask), True
 
 
 def _run_dask(plan, parts, dask, progress, total) -> list[dict]:
-    from distributed import as_completed
+    as_completed = require("distributed", "a study on a Dask cluster (dask=)").as_completed
 
     client, owned = _client(dask)
     try:

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from thesis.errors import BadInput
+from thesis.errors import BadInput, ParameterError
 from thesis.signals.spec import NEEDS_ZONE, PARAMS
-from thesis.study.spec import (ATR_LENGTH, DEFAULT_ZONE_LOOKBACK, DEFAULT_ZONE_WIDTH, Cell, ExitRule, GridError,
+from thesis.study.spec import (ATR_LENGTH, DEFAULT_ZONE_LOOKBACK, DEFAULT_ZONE_WIDTH, Cell, ExitRule, GridSyntaxError,
                                Hold, Level, ZoneRule, grid_cells, parse_grid, parse_hold, parse_level)
 
 LEVEL_MODES = ("relative", "fixed")
@@ -117,8 +117,8 @@ def base_cell(idea, levels: str = "relative", stop=None, target=None, hold=None,
     hold_rule = _idea_hold(idea) if hold is None else parse_hold(hold)
     if levels == "fixed":
         if stop is not None or target is not None or zone_width is not None or zone_lookback is not None:
-            raise BadInput("--levels fixed uses the idea's own zone, stop and targets; stop, target and zone "
-                           "settings need --levels relative")
+            raise ParameterError("levels", "fixed uses the idea's own zone, stop and targets; stop, target and "
+                                 "zone settings need {name} relative")
         ex = ExitRule(Level("price", lv.stop), tuple(Level("price", t) for t in lv.targets), sizes, hold_rule,
                       lv.move_stop_to_breakeven)
         return Cell(ZoneRule(), ex)
@@ -138,8 +138,8 @@ def base_cell(idea, levels: str = "relative", stop=None, target=None, hold=None,
     return Cell(zone, ExitRule(stop_rule, targets, sizes, hold_rule, lv.move_stop_to_breakeven))
 
 
-def _date(name, value):
-    """A date option (``--from``, ``--to``, ``--split``) through the one date parser."""
+def option_date(name, value):
+    """A date parameter (``start``, ``end``, ``split``) through the one date parser."""
     from thesis.data.dates import parse_date
 
     ts = parse_date(value, name)
@@ -153,7 +153,7 @@ def make_plan(idea, levels="relative", grid=None, start=None, end=None, base_rat
     base = base_cell(idea, levels, stop, target, hold, zone_width, zone_lookback)
     axes = parse_grid(grid)
     if levels == "fixed" and set(axes) - {"hold"}:
-        raise GridError(f"--grid {', '.join(sorted(set(axes) - {'hold'}))} needs --levels relative "
+        raise GridSyntaxError(f"{', '.join(sorted(set(axes) - {'hold'}))} needs relative levels "
                         "(fixed levels keep the idea's prices; only hold can vary)")
     cells = grid_cells(base, axes)
     zones = list(dict.fromkeys(c.zone for c in cells))
@@ -163,11 +163,11 @@ def make_plan(idea, levels="relative", grid=None, start=None, end=None, base_rat
 
     start_ts, end_ts = (None if d is None else np.datetime64(d, "ns") for d in check_range(start, end))
     if isinstance(base_rate, bool) or not isinstance(base_rate, (int, np.integer)) or not 0 <= base_rate <= MAX_BASE_RATE:
-        raise BadInput(f"--base-rate must be a whole number from 0 to {MAX_BASE_RATE} (random entries per occurrence), "
-                       f"got {base_rate!r}")
-    for name, v, top in (("--slippage", slippage_bps, MAX_SLIPPAGE_BPS), ("--commission", commission, MAX_COMMISSION)):
+        raise ParameterError("base_rate", f"must be a whole number from 0 to {MAX_BASE_RATE} (random entries per "
+                                          f"occurrence), got {base_rate!r}")
+    for name, v, top in (("slippage_bps", slippage_bps, MAX_SLIPPAGE_BPS), ("commission", commission, MAX_COMMISSION)):
         if not (isinstance(v, (int, float)) and 0 <= v <= top):
-            raise BadInput(f"{name} must be a number from 0 to {top:g}, got {v!r}")
+            raise ParameterError(name, f"must be a number from 0 to {top:g}, got {v!r}")
     plans = trigger_plans(idea, levels, triggers)
     warmup = max([z.lookback for z in zones] + [ATR_LENGTH]) + 1
     return StudyPlan(sign=1 if idea.direction == "long" else -1, levels=levels, triggers=plans, zones=zones,

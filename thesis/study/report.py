@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 COLORS = {"target": "#2e7d32", "stop": "#c62828", "time": "#1565c0", "open": "#9e9e9e"}
 
 
-def _png(fig: Figure) -> bytes:
+def figure_png(fig: Figure) -> bytes:
     FigureCanvasAgg(fig)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
@@ -47,7 +47,7 @@ def r_histogram(res) -> bytes:
     ax.set_ylabel("density")
     ax.set_title("Distribution of R")
     ax.legend(frameon=False)
-    return _png(fig)
+    return figure_png(fig)
 
 
 def equity_curve(res) -> bytes:
@@ -64,14 +64,14 @@ def equity_curve(res) -> bytes:
     ax.set_title("Equity of taking every signal (by exit date)")
     ax.legend(frameon=False)
     fig.autofmt_xdate()
-    return _png(fig)
+    return figure_png(fig)
 
 
 SCATTER_MAX = 3000   # above this many trades, points hide each other: show density instead
 
 
 def mfe_mae(res) -> bytes:
-    return _png(mfe_mae_figure(res))
+    return figure_png(mfe_mae_figure(res))
 
 
 def mfe_mae_figure(res) -> Figure:
@@ -126,7 +126,7 @@ def heatmap(res) -> bytes | None:
                             fontsize=6)
     fig.colorbar(im, ax=ax, label="mean R")
     ax.set_title(f"Mean R per cell ({len(cells)} cells tried)")
-    return _png(fig)
+    return figure_png(fig)
 
 
 def _num(v, fmt="{:.3f}") -> str:

@@ -9,6 +9,7 @@ import pandas as pd
 
 from thesis.replay.nb import FLAG_NAMES, FLAG_NO_OPEN
 from thesis.study.stats import REASONS
+from thesis.jsonable import iso_date
 
 STUDY_SCHEMA = "thesis.study/1"
 
@@ -62,7 +63,7 @@ class StudyResult:
             "grid": None if self.grid is None else {"axes": self.grid_axes, "cells": self.grid,
                                                     "multiple_comparisons": self.multiple_comparisons},
             "split": self.split, "confirmations": self.confirmations,
-            "pending": [{"symbol": s_, "date": _iso(d)} for s_, d in self.pending],
+            "pending": [{"symbol": s_, "date": iso_date(d)} for s_, d in self.pending],
             "warnings": self.warnings, "notes": self.notes, "timing": self.timing,
         }
         doc = _clean(doc)
@@ -134,10 +135,6 @@ def study_json(doc: dict) -> str:
     return head[:-2] + f',\n  "occurrences": {body}\n}}'
 
 
-def _iso(d):
-    return None if d is None or pd.isna(d) else pd.Timestamp(d).date().isoformat()
-
-
 def _clean(obj):
     if isinstance(obj, dict):
         return {str(k): _clean(v) for k, v in obj.items()}
@@ -151,7 +148,7 @@ def _clean(obj):
     if isinstance(obj, np.bool_):
         return bool(obj)
     if isinstance(obj, (pd.Timestamp, np.datetime64)):
-        return _iso(obj)
+        return iso_date(obj)
     if isinstance(obj, np.ndarray):
         return _clean(obj.tolist())
     return obj

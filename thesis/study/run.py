@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from thesis.errors import BadInput
+from thesis.errors import BadInput, ParameterError
 from thesis.study import analyze
 from thesis.study.execute import run_all
 from thesis.study.panel import Panel, load_symbols, load_universe_panel, split_symbols
@@ -35,8 +35,8 @@ def load_panel(idea, symbols=None, universe=None, source=None, levels="relative"
     syms = split_symbols(symbols)
     if levels == "fixed":
         if universe is not None or any(s != idea.symbol for s in syms):
-            raise BadInput(f"--levels fixed uses the idea's own prices, which only mean something on "
-                           f"{idea.symbol}; use --levels relative to study other symbols")
+            raise ParameterError("levels", f"fixed uses the idea's own prices, which only mean something on "
+                                           f"{idea.symbol}; use {{name}} relative to study other symbols")
     if universe is not None:
         return load_universe_panel(universe, syms or None)
     return load_symbols(syms or [idea.symbol], idea.idea.adjustment, source)
@@ -50,16 +50,41 @@ def study(idea, symbols=None, universe=None, start=None, end=None, grid=None, ba
           target=None, hold=None, zone_width=None, zone_lookback=None, triggers=None, slippage_bps: float = 0.0,
           commission: float = 0.0, seed: int = 0, n_boot: int = 2000, workers: int | None = None,
           source: str | None = None, progress=None) -> StudyResult:
-    """Run an event study of ``idea`` (an Idea or a path). See docs/study.md for every option.
+    """Run an event study of ``idea`` (an Idea or a path): every past occurrence of its setup,
+    simulated with the replay's fill kernel and compared with random entries (docs/study.md).
 
-    progress(phase, done, total) is called as work advances (phases: "load", "simulate",
-    "confirmations"); the CLI turns it into progress bars.
+    Args:
+        idea: an ``Idea`` or the path of an idea file.
+        symbols: symbols to study (a list or "IWM,SPY"); default the idea's own symbol.
+        universe: a folder source (``csv:DIR``) whose every symbol is studied instead.
+        start, end: the first and last signal date (trades may run past ``end``).
+        grid: axes to vary, e.g. ``["stop=5%,8%", "target=2R,3R", "hold=20,60"]``.
+        base_rate: random entries per occurrence for the base rate (0 = none).
+        dask: a ``distributed.Client`` or a scheduler address; needs the ``dask`` extra.
+        levels: "relative" (zones and levels measured from each occurrence) or "fixed" (the
+            idea's own prices, on its own symbol only).
+        split: a date splitting the sample into in- and out-of-sample halves.
+        confirm: also measure the idea's confirmations on each occurrence.
+        one_at_a_time: skip occurrences while a trade of the same symbol is open.
+        stop, target, hold, zone_width, zone_lookback: the base cell's rules (``"8%"``,
+            ``"2R"``, ``"20"`` sessions or ``"6mo"``, ATR multiples, sessions).
+        triggers: which of the idea's triggers to use (indexes or kinds); default all.
+        slippage_bps, commission: costs per trade (basis points; per share).
+        seed: the random draws' seed (the same seed gives the same study).
+        n_boot: bootstrap resamples for the confidence intervals (0 = none).
+        workers: threads for the simulation (default: all cores).
+        source: the bar source (``csv:DIR``, ``yahoo``, ``store``, a Provider or a mapping).
+        progress: ``progress(phase, done, total)`` as work advances (phases "load",
+            "simulate", "confirmations"); the CLI turns it into progress bars.
+
+    Returns a ``StudyResult``; ``.to_dict()`` is the ``thesis.study/1`` document. Bad values raise
+    ``thesis.errors.ParameterError`` naming the parameter.
     """
     t0 = time.perf_counter()
     if isinstance(n_boot, bool) or not isinstance(n_boot, int) or not 0 <= n_boot <= MAX_BOOTSTRAP:
-        raise BadInput(f"--bootstrap must be a whole number from 0 to {MAX_BOOTSTRAP}, got {n_boot!r}")
+        raise ParameterError("n_boot", f"must be a whole number from 0 to {MAX_BOOTSTRAP}, got {n_boot!r}")
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= 1024):
-        raise BadInput(f"--workers must be a whole number from 1 to 1024, got {workers!r}")
+        raise ParameterError("workers", f"must be a whole number from 1 to 1024, got {workers!r}")
     idea = _idea(idea)
     plan = make_plan(idea, levels, grid, start, end, base_rate, seed, slippage_bps, commission, triggers, stop,
                      target, hold, zone_width, zone_lookback)
@@ -79,9 +104,9 @@ def study(idea, symbols=None, universe=None, start=None, end=None, grid=None, ba
 
 
 def _split(split):
-    from thesis.study.plan import _date
+    from thesis.study.plan import option_date
 
-    return _date("--split", split)
+    return option_date("split", split)
 
 
 def run_study(idea, plan: StudyPlan, panel: Panel, dask=None, workers=None, split=None, confirm=False,

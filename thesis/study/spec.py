@@ -19,7 +19,7 @@ import math
 import re
 from dataclasses import dataclass, field, replace
 
-from thesis.errors import BadInput
+from thesis.errors import BadInput, ParameterError
 
 ATR_LENGTH = 14
 DEFAULT_ZONE_LOOKBACK = 20
@@ -37,7 +37,14 @@ _HOLD_CAL = re.compile(r"^(\d+)\s*(d|w|mo|y)$", re.I)
 
 
 class GridError(BadInput):
-    """A --grid value or a level text could not be used."""
+    """A ``grid`` value or a level text could not be used."""
+
+
+class GridSyntaxError(GridError, ParameterError):
+    """The ``grid`` parameter itself is malformed (named ``--grid`` on the command line)."""
+
+    def __init__(self, detail: str):
+        ParameterError.__init__(self, "grid", detail)
 
 
 @dataclass(frozen=True)
@@ -161,9 +168,9 @@ def _parse_positive(key: str, text: str, kind):
     try:
         v = kind(text)
     except ValueError:
-        raise GridError(f"--grid {key}: {text!r} is not a{' whole' if kind is int else ''} number") from None
+        raise GridSyntaxError(f"{key}: {text!r} is not a{' whole' if kind is int else ''} number") from None
     if not (v > 0 and math.isfinite(v)):
-        raise GridError(f"--grid {key}: {text!r} must be above 0")
+        raise GridSyntaxError(f"{key}: {text!r} must be above 0")
     return v
 
 
@@ -180,18 +187,18 @@ def parse_grid(items) -> dict[str, list]:
     for item in items:
         for part in str(item).split():
             if "=" not in part:
-                raise GridError(f"--grid {part!r}: write key=value1,value2 (keys: {', '.join(GRID_KEYS)})")
+                raise GridSyntaxError(f"{part!r}: write key=value1,value2 (keys: {', '.join(GRID_KEYS)})")
             key, _, values = part.partition("=")
             key = key.strip().lower().replace("-", "_")
             if key not in GRID_KEYS:
-                raise GridError(f"--grid: unknown key {key!r} (keys: {', '.join(GRID_KEYS)})")
+                raise GridSyntaxError(f": unknown key {key!r} (keys: {', '.join(GRID_KEYS)})")
             if key in out:
-                raise GridError(f"--grid: key {key!r} is given twice")
+                raise GridSyntaxError(f": key {key!r} is given twice")
             texts = [v.strip() for v in values.split(",")]
             if not values.strip() or any(not t for t in texts):
-                raise GridError(f"--grid {key}: empty value in {values!r}")
+                raise GridSyntaxError(f"{key}: empty value in {values!r}")
             if len(set(texts)) != len(texts):
-                raise GridError(f"--grid {key}: a value is repeated in {values!r}")
+                raise GridSyntaxError(f"{key}: a value is repeated in {values!r}")
             if key in ("stop", "target"):
                 parsed = [parse_level(t, key) for t in texts]
             elif key == "zone_width":
@@ -203,7 +210,7 @@ def parse_grid(items) -> dict[str, list]:
             out[key] = parsed
     cells = math.prod(len(v) for v in out.values()) if out else 1
     if cells > MAX_CELLS:
-        raise GridError(f"--grid has {cells} cells; the limit is {MAX_CELLS}")
+        raise GridSyntaxError(f"has {cells} cells; the limit is {MAX_CELLS}")
     return out
 
 

@@ -34,6 +34,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from thesis.errors import BadInput
+from thesis.extras import require
 from thesis.watch.journal import Journal, deliveries, now_iso
 
 WEBHOOK_SCHEMA = "thesis.alert/1"
@@ -75,7 +76,7 @@ class Config:
 
 
 def default_path() -> Path:
-    from thesis.data.adapters.store import default_home
+    from thesis.paths import default_home
 
     return default_home() / "alerts.toml"
 
@@ -149,7 +150,7 @@ def _check_url(where: str, kind: str, url: str) -> None:
     if kind == "smtp" and (p.scheme not in ("smtp", "smtps") or not p.hostname):
         raise BadInput(f"{where}: smtp url {url!r} is not smtp://host[:port] or smtps://host[:port]")
     if kind == "apprise":
-        import apprise
+        apprise = require("apprise", "an apprise alert channel")
 
         if apprise.Apprise.instantiate(url) is None:
             raise BadInput(f"{where}: apprise does not understand the url {url!r}")
@@ -247,7 +248,7 @@ def _smtp(channel: Channel, event: dict) -> None:
 
 
 def _apprise(channel: Channel, event: dict) -> None:
-    import apprise
+    apprise = require("apprise", "an apprise alert channel")
 
     ap = apprise.Apprise()
     if not ap.add(channel.url):

@@ -10,7 +10,7 @@ import os
 
 import pandas as pd
 
-from thesis.errors import BadInput
+from thesis.errors import BadInput, ParameterError
 
 
 def _cal():
@@ -26,7 +26,7 @@ def parse_asof(value) -> pd.Timestamp | None:
             return None
     from thesis.data.dates import parse_date  # the one date parser
 
-    return parse_date(value, "--asof")
+    return parse_date(value, "asof")
 
 
 def last_closed_session(asof=None, now: pd.Timestamp | None = None) -> pd.Timestamp:
@@ -42,7 +42,7 @@ def last_closed_session(asof=None, now: pd.Timestamp | None = None) -> pd.Timest
     day = parse_asof(asof)
     if day is not None:
         if day < first or day > last:
-            raise BadInput(f"--asof {day.date()} is outside the market calendar ({first.date()} to {last.date()})")
+            raise ParameterError("asof", f"{day.date()} is outside the market calendar ({first.date()} to {last.date()})")
         return pd.Timestamp(every[int(every.searchsorted(day, side="right")) - 1])
     now = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now)
     if now.tzinfo is None:

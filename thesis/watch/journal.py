@@ -23,7 +23,8 @@ Record types (key ``t``): ``event`` (an event plus its outbox: the channels it
 must be delivered to), ``delivery`` (one attempt on one channel: ``sent`` or
 ``failed`` with the error), ``idea`` (the levels and state last seen for an idea
 file, to detect revisions), ``gone`` (an idea file disappeared), ``skipped`` (an
-idea file failed to parse).
+idea file failed to parse), ``external`` (an alert another tool sent in: TradingView's
+webhooks through ``thesis serve``, thesis/web/inbound.py; deduplicated by id like events).
 """
 from __future__ import annotations
 
@@ -38,10 +39,12 @@ from pathlib import Path
 from thesis.errors import StoreError
 
 SCHEMA = "thesis.journal/1"
+#: Record types with a deterministic id, written once each.
+ONCE = ("event", "external")
 
 
 def home() -> Path:
-    from thesis.data.adapters.store import default_home
+    from thesis.paths import default_home
 
     return default_home() / "watch"
 
@@ -72,7 +75,7 @@ class Journal:
 
     def event_ids(self) -> set[str]:
         if self._ids is None:
-            self._ids = {r["id"] for r in self.records() if r.get("t") == "event"}
+            self._ids = {r["id"] for r in self.records() if r.get("t") in ONCE}
         return self._ids
 
     def events(self) -> list[dict]:
@@ -147,7 +150,7 @@ class Journal:
         ids = self.event_ids()
         out = []
         for rec in records:
-            if rec.get("t") == "event":
+            if rec.get("t") in ONCE:
                 if rec["id"] in ids:
                     continue
                 ids.add(rec["id"])
@@ -220,7 +223,8 @@ def delivery_view(event: dict, dmap: dict) -> dict:
 
 def query(journal: Journal, idea: str | None = None, since: str | None = None, pending: bool = False,
           use_index: bool | None = None) -> tuple[list[dict], dict, set[str] | None]:
-    """The event records of ``thesis journal`` in file order (one idea, sessions >= ``since``
+    """The event records of ``thesis journal`` in file order, then the external alerts (``t`` "external")
+    in file order (one idea, sessions >= ``since``
     (YYYY-MM-DD), only events with an undelivered channel when ``pending``), the delivery map for
     them (``deliveries``), and the journal's ideas when ``idea`` is not among them (else None).
 
@@ -230,7 +234,7 @@ def query(journal: Journal, idea: str | None = None, since: str | None = None, p
     if answer is not None:
         return answer
     records = journal.records()
-    events = [r for r in records if r.get("t") == "event"]
+    events = [r for r in records if r.get("t") == "event"] + [r for r in records if r.get("t") == "external"]
     if idea is not None:
         known = {e["idea"] for e in events}
         if idea not in known:
@@ -260,12 +264,15 @@ def _from_index(journal: Journal, use_index: bool | None, ask):
 
 def query_index(ix, idea: str | None = None, since: str | None = None, pending: bool = False):
     """``query`` answered by an open ``JournalIndex``."""
-    if idea is not None and not ix.con.execute("select 1 from events where idea = ? limit 1", [idea]).fetchall():
+    if idea is not None and idea not in ix.ideas():
         return [], {}, ix.ideas()
-    events = ix.pending_events() if pending else ix.events(idea, since)
-    if pending:
-        events = [e for e in events if (idea is None or e["idea"] == idea) and (since is None or e["session"] >= since)]
-    return _pending_only(events, deliveries(ix.deliveries_of(e["id"] for e in events)), pending)
+    if pending:       # external alerts have no outbox: never pending
+        events = [e for e in ix.pending_events()
+                  if (idea is None or e["idea"] == idea) and (since is None or e["session"] >= since)]
+    else:
+        events = ix.events(idea, since) + ix.events(idea, since, table="externals")
+    return _pending_only(events, deliveries(ix.deliveries_of(e["id"] for e in events if e.get("t") == "event")),
+                         pending)
 
 
 def _pending_only(events: list[dict], dmap: dict, pending: bool):

@@ -6,6 +6,7 @@ a prefix of it is (byte offset and length) and the fields queries filter on:
     events(pos, id, idea, session, kind, off, len)      one row per event record, pos in file order
     deliveries(event, channel, status, off, len)        one row per delivery record
     outbox(event, channel)                              the channels each event must reach
+    externals(pos, idea, session, off, len)             alerts another tool sent in (TradingView)
     meta(key, value)                                    covered bytes and fingerprints of the prefix
 
 Queries (``--since``, ``--idea``, ``--pending``, the last event of each idea) run in DuckDB and then
@@ -35,7 +36,7 @@ from pathlib import Path
 from thesis.errors import StoreError
 
 INDEX_MIN_BYTES = 1 << 20
-INDEX_VERSION = "1"
+INDEX_VERSION = "2"
 _FINGERPRINT = 4096
 _BATCH = 200_000
 
@@ -43,6 +44,7 @@ _SCHEMA = """
 create table events(pos bigint, id varchar, idea varchar, session varchar, kind varchar, off bigint, len integer);
 create table deliveries(event varchar, channel varchar, status varchar, off bigint, len integer);
 create table outbox(event varchar, channel varchar);
+create table externals(pos bigint, idea varchar, session varchar, off bigint, len integer);
 create table meta(key varchar, value varchar);
 """
 
@@ -197,8 +199,9 @@ class JournalIndex:
         with open(self.journal, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
             return [json.loads(mm[off:off + length]) for off, length in rows]
 
-    def events(self, idea: str | None = None, since: str | None = None) -> list[dict]:
-        """Event records in file order, of one idea and/or with session >= since."""
+    def events(self, idea: str | None = None, since: str | None = None, table: str = "events") -> list[dict]:
+        """Event records (``table="externals"``: external alerts) in file order, of one idea and/or with
+        session >= since."""
         where, args = [], []
         if idea is not None:
             where.append("idea = ?")
@@ -206,11 +209,11 @@ class JournalIndex:
         if since is not None:
             where.append("session >= ?")
             args.append(since)
-        sql = "select off, len from events" + (" where " + " and ".join(where) if where else "") + " order by pos"
+        sql = f"select off, len from {table}" + (" where " + " and ".join(where) if where else "") + " order by pos"
         return self._lines(self.con.execute(sql, args).fetchall())
 
     def ideas(self) -> set[str]:
-        return {r[0] for r in self.con.execute("select distinct idea from events").fetchall()}
+        return {r[0] for r in self.con.execute("select idea from events union select idea from externals").fetchall()}
 
     def pending_events(self) -> list[dict]:
         """Events with a channel in their outbox that no delivery record reports as sent, in file order."""
@@ -265,7 +268,7 @@ def _ingest(con, journal: Path, start: int, pos: int) -> int:
         fh.seek(start)
         data = fh.read()
     end = data.rfind(b"\n") + 1            # a torn last line (a writer killed mid-write) is left out
-    events, deliveries, outbox = [], [], []
+    events, deliveries, outbox, externals = [], [], [], []
     off = start
     line_no = None
     for raw in data[:end].split(b"\n")[:-1]:
@@ -286,22 +289,26 @@ def _ingest(con, journal: Path, start: int, pos: int) -> int:
                 pos += 1
             elif t == "delivery":
                 deliveries.append((rec.get("event"), rec.get("channel"), rec.get("status"), off, length))
+            elif t == "external":
+                externals.append((pos, rec.get("idea"), rec.get("session"), off, length))
+                pos += 1
         off += length + 1
-        if len(events) + len(deliveries) >= _BATCH:
-            _insert(con, events, deliveries, outbox)
-            events, deliveries, outbox = [], [], []
-    _insert(con, events, deliveries, outbox)
+        if len(events) + len(deliveries) + len(externals) >= _BATCH:
+            _insert(con, events, deliveries, outbox, externals)
+            events, deliveries, outbox, externals = [], [], [], []
+    _insert(con, events, deliveries, outbox, externals)
     return start + end
 
 
-def _insert(con, events, deliveries, outbox) -> None:
+def _insert(con, events, deliveries, outbox, externals) -> None:
     """Bulk insert through numpy columns (DuckDB scans them without a per-row Python call)."""
     import numpy as np
 
     numbers = {"pos", "off", "len"}
     for table, rows, names in (("events", events, ("pos", "id", "idea", "session", "kind", "off", "len")),
                                ("deliveries", deliveries, ("event", "channel", "status", "off", "len")),
-                               ("outbox", outbox, ("event", "channel"))):
+                               ("outbox", outbox, ("event", "channel")),
+                               ("externals", externals, ("pos", "idea", "session", "off", "len"))):
         if not rows:
             continue
         cols = list(zip(*rows))

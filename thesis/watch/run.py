@@ -132,6 +132,18 @@ def diff(old: dict, new: dict, prefix: str = "") -> list[str]:
     return out
 
 
+def last_event_by_idea(records: list[dict], until: str) -> dict[str, dict]:
+    """Each idea's journaled event of the latest session on or before ``until`` (an as-of pass never
+    shows an event journaled for a later session)."""
+    out: dict[str, dict] = {}
+    for r in records:
+        if r.get("t") == "event" and (r.get("session") or "") <= until:
+            old = out.get(r["idea"])
+            if old is None or r["session"] >= old["session"]:
+                out[r["idea"]] = r
+    return out
+
+
 def latest_by_idea(records: list[dict], kind: str) -> dict[str, dict]:
     out = {}
     for r in records:
@@ -140,20 +152,27 @@ def latest_by_idea(records: list[dict], kind: str) -> dict[str, dict]:
     return out
 
 
-def _event_record(e: Event, idea, path: Path, status: Status, outbox: list[str], backfill: bool) -> dict:
+def _event_record(e: Event, idea, path: Path, snap, outbox: list[str], backfill: bool) -> dict:
+    """The journal record of ``e``; ``snap`` is the lifecycle's Snapshot after the event's session
+    (its state, the stop in force and the position then), None for events outside the lifecycle."""
     lv = idea.levels if idea is not None else None
     rec = {"t": "event", **e.to_dict(), "file": str(path), "recorded": now_iso(), "outbox": outbox}
     if lv is not None:
         rec["levels"] = {"entry_zone": list(lv.entry_zone), "entry": idea.entry_price, "stop": lv.stop,
                          "targets": list(lv.targets)}
         rec["symbol"] = idea.symbol
-        rec["state"] = status.state if status is not None else None
-        # the event's price in R from the entry (the fill once filled, else the planned entry)
-        entry = status.entry if status is not None and status.entry is not None else idea.entry_price
-        risk = abs(entry - lv.stop)
-        if e.price is not None and risk:
-            sign = -1 if idea.direction == "short" else 1
-            rec["distance_r"] = round(sign * (e.price - entry) / risk, 4)
+        rec["state"] = snap.state if snap is not None else None
+        if snap is not None:
+            rec["levels"].update(stop_in_force=snap.stop, stop_moved=snap.stop_moved,
+                                 targets_left=list(snap.targets_left))
+            rec["position"] = {"entry": snap.entry, "filled": snap.filled, "size": _r(snap.position),
+                               "realized_r": _r(snap.realized_r), "open_part_r": _r(snap.open_part_r),
+                               "position_r": _r(snap.position_r)}
+            # the event's price in R from the entry then (the fill once filled, else the planned entry)
+            risk = abs(snap.entry - lv.stop)
+            if e.price is not None and risk:
+                sign = -1 if idea.direction == "short" else 1
+                rec["distance_r"] = round(sign * (e.price - snap.entry) / risk, 4)
     if backfill:
         rec["backfill"] = True
     return rec
@@ -161,11 +180,13 @@ def _event_record(e: Event, idea, path: Path, status: Status, outbox: list[str],
 
 def _describe_revision(rec: dict, status: Status) -> None:
     """The idea_revised alert carries the new state and R (from the lifecycle, not re-derived)."""
+    snap = status.snapshot
+    position_r = None if snap is None else snap.position_r      # the whole position (docs/lifecycle.md)
     rec["state"] = status.state
-    rec["r"] = None if status.open_r is None else round(status.open_r, 4)
+    rec["r"] = None if position_r is None else round(position_r, 4)
     now = status.state + (f" ({status.reason})" if status.reason else "")
-    if status.open_r is not None:
-        now += f", open {status.open_r:+.2f} R"
+    if position_r is not None:
+        now += f", position {position_r:+.2f} R"
     last = status.events[-1] if status.events else None
     rec["text"] += f"; now {now}" + (f"; last event {last.session} {last.kind}: {last.text}" if last else "")
 
@@ -220,7 +241,7 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
         ideas_seen = latest_by_idea(records, "idea")
         skipped = latest_by_idea(records, "skipped")
         gone = latest_by_idea(records, "gone")
-        last_events = latest_by_idea(records, "event")
+        last_events = last_event_by_idea(records, session.date().isoformat())
         watched_dirs = {Path(p).resolve() for p in (paths or [Path(".")]) if Path(p).is_dir()}
         for path in files:
             iid = idea_id(path)
@@ -242,10 +263,10 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
             fp = fingerprint(idea)
             fph = _fp_hash(fp)
             revision = prev.get("revision", 0) if prev else 0
-            if (prev is not None and prev.get("fingerprint") == fph and prev.get("state") in TERMINAL
+            if (prev is not None and prev.get("fingerprint") == fph and prev.get("settled")
                     and prev.get("session") and prev["session"] <= session.date().isoformat()):
-                # closed, expired or invalidated under these very levels: final (the kernel is causal),
-                # nothing can happen any more; keep the recorded state, skip the bars and the kernel
+                # ended under these very levels with every variant closed (the signal variant of a
+                # limit idea too): final (the kernel is causal); keep the recorded state, skip the kernel
                 row.kept = prev
                 continue
             out: list[dict] = []
@@ -317,7 +338,8 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
                 if e.id in known:
                     continue
                 backfill = cutoff is not None and pd.Timestamp(e.session) < cutoff
-                out.append(_event_record(e, idea, path, status, [] if backfill else channels_for(channels, e),
+                snap = status.life.snapshot(e.session) if status.life is not None else None
+                out.append(_event_record(e, idea, path, snap, [] if backfill else channels_for(channels, e),
                                          backfill))
             # the file's dated notes, up to this session: journaled here too, so a note whose
             # `thesis note` could not journal it (the lock was busy) is never missing; no alert
@@ -329,17 +351,23 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
                         if n.snapshot:
                             rec["snapshot"] = n.snapshot
                         out.append(rec)
+            settled = status.life is not None and status.life.settled()
             if prev is None or prev.get("fingerprint") != fph or prev.get("state") != status.state \
-                    or prev.get("file") != str(path) or prev.get("evaluated") is False:
+                    or prev.get("file") != str(path) or prev.get("evaluated") is False \
+                    or bool(prev.get("settled")) != settled:
+                snap = status.snapshot
                 out.append({"t": "idea", "idea": iid, "file": str(path), "fingerprint": fph, "levels_fp": fp,
                             "revision": revision, "state": status.state, "reason": status.reason,
-                            "session": status.session, "at": now_iso()})
+                            "session": status.session, "direction": idea.direction,
+                            "realized_r": None if snap is None else _r(snap.realized_r), "settled": settled,
+                            "at": now_iso()})
             if write and out:
                 jr.append(out)
             new = [r for r in out if r["t"] == "event"]
             res.new_events += new
-            if new:
-                row.last_event = new[-1]
+            for rec in new:
+                if row.last_event is None or rec["session"] >= row.last_event["session"]:
+                    row.last_event = rec
         # deleted idea files: reported once
         present = {idea_id(f) for f in files}
         for iid, rec in ideas_seen.items():
@@ -373,42 +401,62 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
 
 
 def board(res: PassResult) -> list[dict]:
-    """One row per idea: state, last price, distances, open R, days left, last event."""
+    """One row per idea, rendered from its lifecycle: state, last price, the levels in force with
+    their distances, the position and its R (named: realized_r, open_part_r, position_r), days left,
+    last event. A closed, expired or invalidated idea shows no distances, and the R it made."""
     rows = []
     for row in res.rows:
         s = row.status
-        base = {"id": row.id, "file": row.file}
+        idea = row.idea
+        info = getattr(idea, "idea", None)
+        base = {"id": row.id, "file": row.file, "title": getattr(info, "title", None),
+                "symbol": getattr(info, "symbol", None), "adjustment": getattr(info, "adjustment", None),
+                "direction": getattr(info, "direction", None)}
         if s is None:
             kept = row.kept or {}
-            rows.append({**base, "symbol": getattr(getattr(row.idea, "idea", None), "symbol", None),
+            rows.append({**base, "direction": base["direction"] or kept.get("direction"),
                          "state": kept.get("state", "error"), "reason": kept.get("reason"),
-                         "session": kept.get("session"), "error": row.error, "last_event": _last(row.last_event)})
+                         "session": kept.get("session"), "price": None, "zone": None, "stop": None,
+                         "stop_moved": None, "next_target": None, "position": None,
+                         "realized_r": kept.get("realized_r"), "open_part_r": None, "position_r": kept.get("realized_r"),
+                         "days_left": None, "revision": kept.get("revision", 0), "error": row.error,
+                         "last_event": _last(row.last_event)})
             continue
-        idea = row.idea
-        close = s.price
-        risk = abs(s.entry - s.stop) if s.entry is not None and s.stop is not None else None
-
-        def dist(level):
-            if level is None or close is None:
-                return None
-            return {"level": level, "pct": round((level - close) / close * 100, 2),
-                    "r": round(abs(level - close) / risk, 2) if risk else None}
-
-        lo, hi = idea.levels.entry_zone
-        zone = None
-        if not s.filled and close is not None:
-            edge = lo if close < lo else hi if close > hi else close
-            zone = dist(edge)
-        days = None
-        if s.horizon_end and s.state not in ("closed", "expired", "invalidated"):
-            days = (pd.Timestamp(s.horizon_end) - res.session).days
-        rows.append({**base, "title": idea.idea.title, "symbol": idea.symbol, "adjustment": idea.idea.adjustment,
-                     "direction": idea.direction, "state": s.state,
-                     "reason": s.reason, "session": s.session, "price": close, "zone": zone, "stop": dist(s.stop),
-                     "next_target": dist(s.next_target), "open_r": None if s.open_r is None else round(s.open_r, 3),
-                     "days_left": days, "revision": s.events[0].revision if s.events else 0,
+        rows.append({**base, **board_cells(s.snapshot, idea, res.session), "revision": s.events[0].revision if s.events else 0,
                      "last_event": _last(row.last_event), "error": row.error})
     return rows
+
+
+def board_cells(snap, idea, session) -> dict:
+    """A board row's cells from a lifecycle Snapshot: distances in % of the close and in R from the
+    entry (the fill once filled; |entry - original stop| is 1 R)."""
+    close = snap.close
+    risk = abs(snap.entry - idea.levels.stop)
+    live = snap.state not in TERMINAL
+
+    def dist(level):
+        if level is None or close is None or not live:
+            return None
+        return {"level": level, "pct": round((level - close) / close * 100, 2),
+                "r": round(abs(level - close) / risk, 2) if risk else None}
+
+    lo, hi = idea.levels.entry_zone
+    zone = None
+    if not snap.filled and close is not None:
+        zone = dist(lo if close < lo else hi if close > hi else close)
+    days = None
+    if snap.horizon_end is not None and live:
+        days = (pd.Timestamp(snap.horizon_end) - pd.Timestamp(session)).days
+    return {"state": snap.state, "reason": snap.reason,
+            "session": None if snap.session is None else snap.session.date().isoformat(), "price": close,
+            "zone": zone, "stop": dist(snap.stop), "stop_moved": snap.stop_moved,
+            "next_target": dist(snap.next_target) if snap.filled or live else None,
+            "position": _r(snap.position) if snap.filled else None, "realized_r": _r(snap.realized_r),
+            "open_part_r": _r(snap.open_part_r), "position_r": _r(snap.position_r), "days_left": days}
+
+
+def _r(v):
+    return None if v is None else round(float(v), 3) + 0.0
 
 
 def _last(rec):

@@ -20,11 +20,11 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from thesis.web.core import Cache, IdeaFolder, NotFound, board_view, file_key, idea_document, ideas_document, watch_available
+from thesis.web.core import Cache, IdeaFolder, NotFound, board_view, file_key, idea_document, ideas_document
 from thesis._jit import use_compiled
 
 use_compiled()   # the dashboard serves many ideas: numba kernels (thesis._jit)
@@ -36,14 +36,14 @@ TOKEN_COOKIE = "thesis_token"
 
 
 def _json(doc, status: int = 200) -> Response:
-    from thesis.cli._common import to_jsonable
+    from thesis.jsonable import to_jsonable
 
     return Response(json.dumps(to_jsonable(doc), allow_nan=False), status_code=status, media_type="application/json")
 
 
 def script_json(doc) -> str:
     """JSON safe inside <script type="application/json">: no '<', '>' or '&' survive."""
-    from thesis.cli._common import to_jsonable
+    from thesis.jsonable import to_jsonable
 
     return script_text(json.dumps(to_jsonable(doc), allow_nan=False, separators=(",", ":")))
 
@@ -218,6 +218,7 @@ def create_app(ideas_dir: Path | str | None = None, token: str | None = None, so
                             status_code=status)
 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    from thesis.web import inbound, pine; app.include_router(inbound.router); app.include_router(pine.router)  # noqa: E702
 
     # ------------------------------------------------------------ documents
     def journal_key() -> tuple:
@@ -253,8 +254,7 @@ def create_app(ideas_dir: Path | str | None = None, token: str | None = None, so
 
     def board_page_ctx(asof) -> dict:
         doc = board(asof)
-        return {"doc": doc, "rows": board_view(doc, st.folder, st.cache, st.source), "asof": asof and asof.isoformat(),
-                "live": watch_available()}
+        return {"doc": doc, "rows": board_view(doc, st.folder, st.cache, st.source), "asof": asof and asof.isoformat()}
 
     # ------------------------------------------------------------ pages
     @app.get("/", response_class=HTMLResponse)

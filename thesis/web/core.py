@@ -11,7 +11,6 @@ import math
 import re
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
@@ -115,9 +114,6 @@ def _round(values, digits: int = 4) -> list:
 
 
 # ----------------------------------------------------------------- chart data
-REASON_WORD = {"stop": "stop", "target": "target", "time": "time stop", "open": "still open"}
-
-
 def chart_document(idea, res, timeframe: str = "1d", source: str | None = None) -> dict:
     """Candles, volume, ratio lines, the levels and every marker of one idea, ready for
     lightweight-charts (times in seconds, prices as numbers)."""
@@ -170,16 +166,7 @@ def chart_document(idea, res, timeframe: str = "1d", source: str | None = None) 
         markers.append({"kind": "trigger", "date": d.date().isoformat(), "time": bar_time(d),
                         "price": None if pd.isna(r.price) else float(r.price), "label": str(r.kind),
                         "timeframe": str(r.timeframe)})
-    for variant, tr in res.trades:
-        if not tr.filled:
-            continue
-        markers.append({"kind": "entry", "date": tr.entry_date.date().isoformat(), "time": bar_time(tr.entry_date),
-                        "price": float(tr.entry_price), "label": f"{variant} entry {tr.entry_price:.2f}",
-                        "variant": variant})
-        if tr.exit_date is not None and tr.reason != "open":
-            markers.append({"kind": "exit", "date": tr.exit_date.date().isoformat(), "time": bar_time(tr.exit_date),
-                            "price": float(tr.exit_price), "variant": variant,
-                            "label": f"{variant}: {REASON_WORD.get(tr.reason, tr.reason)} {tr.exit_price:.2f}"})
+    markers += lifecycle_markers(res.lifecycle.at(bars.index[-1]), bar_time)
     last = bars.index[-1]
     for i, n in enumerate(idea.notes):
         d = pd.Timestamp(n.date)
@@ -192,21 +179,61 @@ def chart_document(idea, res, timeframe: str = "1d", source: str | None = None) 
     return doc
 
 
+EXIT_WORD = {"target_hit": "target", "stopped": "stop", "time_exit": "time stop"}
+
+
+def lifecycle_markers(cut, bar_time) -> list[dict]:
+    """The chart's fill, exit, stop-move and open-position markers of a lifecycle cut: each exit leg
+    at its own session, price and size (never a blended price); an open position at the last close."""
+    out = []
+    for e in cut.events:
+        day = e.session.date().isoformat()
+        if e.kind == "filled":
+            out.append({"kind": "entry", "date": day, "time": bar_time(e.session), "price": float(e.price),
+                        "label": f"{e.variant} entry {e.price:.2f}", "variant": e.variant})
+        elif e.kind in EXIT_WORD:
+            word = EXIT_WORD[e.kind] + (f" {e.key[-1]}" if e.kind == "target_hit" and e.key[-1:].isdigit() else "")
+            out.append({"kind": "exit", "date": day, "time": bar_time(e.session), "price": float(e.price),
+                        "variant": e.variant, "size": e.size, "r": e.r,
+                        "label": f"{e.variant}: {word} {e.price:.2f} ({e.size:.0%})"})
+        elif e.kind == "stop_moved":
+            out.append({"kind": "stop_moved", "date": day, "time": bar_time(e.session), "price": float(e.price),
+                        "variant": e.variant, "label": f"{e.variant}: stop to breakeven {e.price:.2f}"})
+    snap = cut.snapshot
+    for v in snap.variants:
+        if v.size > 0 and snap.session is not None:
+            r = f", open part {v.open_part_r:+.2f} R, position {v.position_r:+.2f} R" if v.open_part_r is not None else ""
+            out.append({"kind": "open", "date": snap.session.date().isoformat(), "time": bar_time(snap.session),
+                        "price": snap.close, "variant": v.variant, "size": v.size,
+                        "label": f"{v.variant}: {v.size:.0%} open at the close {snap.close:.2f}{r}"})
+    return out
+
+
+_REPLAYS = Cache(ttl=300.0, size=256)
+
+
+def replayed(path: Path, asof=None, source: str | None = None):
+    """One replay (and so one lifecycle) per (idea file version, as-of, source), kept a while."""
+    from thesis.replay import replay
+    from thesis.spec import load
+
+    return _REPLAYS.get(("replay", file_key(path), None if asof is None else str(asof)[:10], source),
+                        lambda: replay(load(path), source=source, asof=asof))
+
+
 # ----------------------------------------------------------------- the idea page
 def idea_document(idea_id: str, path: Path, asof=None, timeframe: str = "1d", source: str | None = None) -> dict:
     """Everything the idea page shows as of ``asof``: the evaluate and replay documents
     (the same the CLI prints), the chart data and the slider's sessions."""
     import pandas as pd
 
-    from thesis.cli._common import to_jsonable
+    from thesis.jsonable import to_jsonable
     from thesis.evaluate import evaluate
-    from thesis.replay import replay
-    from thesis.spec import load
 
-    idea = load(path)
-    res = replay(idea, source=source, asof=asof)
+    res = replayed(path, asof, source)
+    idea = res.idea
     rep = res.to_dict()
-    ev = evaluate(idea, asof=asof, source=source)
+    ev = evaluate(idea, asof=asof, source=source, replayed=res)
     full_last = _last_session(idea, source)
     published = pd.Timestamp(idea.idea.published)
     return to_jsonable({
@@ -220,7 +247,7 @@ def idea_document(idea_id: str, path: Path, asof=None, timeframe: str = "1d", so
         "chart": chart_document(idea, res, timeframe, source),
         "slider": {"first": published.date().isoformat(), "last": full_last,
                    "notes": [n.date.isoformat() for n in idea.notes]},
-        "journal": journal_timeline(idea_id, idea, rep),
+        "journal": journal_timeline(idea_id, idea, res.lifecycle.at(res.bars.index[-1])),
     })
 
 
@@ -230,173 +257,87 @@ def _last_session(idea, source) -> str:
     return load_bars(idea.symbol, idea.idea.adjustment, source).index[-1].date().isoformat()
 
 
-def journal_timeline(idea_id: str, idea, replay_doc: dict) -> dict:
-    """The idea's timeline: from the watch journal when thesis.watch provides one,
-    else derived from the replay (triggers, fills, exits) and the idea's notes."""
-    events = _watch_events(idea_id)
-    if events is not None:
-        # The journal's events, and the file's notes that `thesis note` did not journal.
-        seen = {(e["date"], (e.get("text") or "").strip()) for e in events if e["kind"] == "note"}
-        notes = [{"date": n.date.isoformat(), "kind": "note", "text": n.text, "price": None, "r": None,
-                  "history": False} for n in idea.notes
-                 if (n.date.isoformat(), n.text.strip()) not in seen and not any(
-                     e["kind"] == "note" and e["date"] == n.date.isoformat() and n.text.strip() in (e.get("text") or "")
-                     for e in events)]
-        merged = sorted(events + notes, key=lambda e: (e["date"] or "", e["kind"] != "note"))
-        return {"source": "journal", "events": merged}
-    out = []
-    last = replay_doc["data"]["last"]
-    for n in idea.notes:  # the note's own words (replay's note rows carry the state sentence)
-        if n.date.isoformat() <= last:
-            out.append({"date": n.date.isoformat(), "kind": "note", "text": n.text})
-    for tr in replay_doc["triggers"]:
-        if tr["after_published"]:
-            out.append({"date": tr["date"], "kind": "trigger", "text": f"{tr['kind']} ({tr['timeframe']})"})
-    for t in replay_doc["trades"]:
-        if t["filled"]:
-            out.append({"date": t["entry"]["date"], "kind": "filled",
-                        "text": f"{t['variant']}: entry at {t['entry']['price']:.2f}"})
-            if t["exit"]["reason"] and t["exit"]["reason"] != "open":
-                out.append({"date": t["exit"]["date"], "kind": t["exit"]["reason"],
-                            "text": f"{t['variant']}: exit by {t['exit']['reason']} at {t['exit']['price']:.2f} "
-                                    f"({t['pnl']['r']:+.2f} R)" if t["pnl"]["r"] is not None else
-                                    f"{t['variant']}: exit by {t['exit']['reason']}"})
-    out.sort(key=lambda e: (e["date"] or "", e["kind"]))
-    return {"source": "replay", "events": out}
+def journal_timeline(idea_id: str, idea, cut) -> dict:
+    """The idea's timeline up to the cut's session: the lifecycle's events, the file's notes, and
+    what only the watch journal knows (notes added by `thesis note`, revisions, stale data), never
+    an event journaled for a later session. ``source`` is "journal" when the journal has events of
+    this idea up to then, else "replay"."""
+    until = cut.session.date().isoformat() if cut.session is not None else ""
+    journaled = [e for e in _watch_events(idea_id) if (e["date"] or "") <= until]
+    history = {(e["date"], e["kind"]) for e in journaled if e["history"]}
+    out = [{"date": e.session.date().isoformat(), "kind": e.kind, "text": e.text, "price": e.price, "r": e.r,
+            "variant": e.variant, "history": (e.session.date().isoformat(), e.kind) in history}
+           for e in cut.events]
+    from thesis.replay.lifecycle import KINDS
+
+    out += [e for e in journaled if e["kind"] not in KINDS]
+    seen = {(e["date"], (e.get("text") or "").strip()) for e in out if e["kind"] == "note"}
+    out += [{"date": d.isoformat(), "kind": "note", "text": t, "price": None, "r": None, "history": False}
+            for d, t in cut.notes if (d.isoformat(), t.strip()) not in seen and not any(
+                e["kind"] == "note" and e["date"] == d.isoformat() and t.strip() in (e.get("text") or "")
+                for e in out)]
+    out.sort(key=lambda e: (e["date"] or "", e["kind"] != "note"))
+    return {"source": "journal" if journaled else "replay", "events": out}
 
 
-def _watch_events(idea_id: str):
-    """Journal events of one idea from thesis.watch, if that module offers them."""
-    try:
-        from thesis.watch.journal import Journal
-    except ImportError:
-        return None
+def _watch_events(idea_id: str) -> list[dict]:
+    """Journal events of one idea (none without a journal)."""
+    from thesis.watch.journal import Journal
+
     jr = Journal()
     if not jr.path.exists():
-        return None
+        return []
     events = [e for e in jr.events() if e.get("idea") == idea_id]
-    if not events:
-        return None
     return [{"date": e.get("session"), "kind": e.get("kind"), "text": e.get("text"), "price": e.get("price"),
              "r": e.get("r"), "history": bool(e.get("backfill"))} for e in sorted(events, key=lambda e: e.get("session") or "")]
 
 
 # ----------------------------------------------------------------- the board
-def board_row(idea_id: str, path: Path, asof=None, source: str | None = None) -> dict:
-    """One row of the board in the shape of `thesis ideas --json`, derived from the replay
-    (used only when thesis.watch is not available)."""
-    import pandas as pd
-
-    from thesis.errors import ThesisError
-    from thesis.replay import replay
-    from thesis.replay.run import state_on
-    from thesis.spec import load
-
-    row = {"id": idea_id, "file": str(path), "source": "replay"}
-    try:
-        idea = load(path)
-        res = replay(idea, source=source, asof=asof, with_confirmations=False, with_options=False)
-    except ThesisError as exc:
-        return {**row, "state": "error", "reason": None, "error": str(exc), "last_event": None}
-    bars = res.bars
-    session = bars.index[-1]
-    close = float(bars["close"].iloc[-1])
-    tr = res.primary
-    st = state_on(tr, bars, session)
-    lv = idea.levels
-    entry = tr.entry_price if tr.filled and session >= tr.entry_date else idea.entry_price
-    risk = abs(entry - lv.stop)
-
-    def dist(level):
-        if level is None:
-            return None
-        return {"level": level, "pct": round((level - close) / close * 100, 2),
-                "r": round(abs(level - close) / risk, 2) if risk else None}
-
-    filled = st["state"] != "waiting"
-    hit = sum(1 for leg in tr.legs if leg.kind == "target" and leg.date <= session) if filled else 0
-    left = list(lv.targets)[hit:]
-    lo, hi = lv.entry_zone
-    state = st["state"]
-    if state == "waiting" and lo <= close <= hi:
-        state = "in zone"
-    reason = tr.reason if state == "closed" else None
-    last_date = tr.last_date if filled else (idea.horizon_end(tr.start_date) if tr.start_date is not None else None)
-    days = None
-    if state != "closed" and last_date is not None and not pd.isna(last_date):
-        days = int((pd.Timestamp(last_date) - session).days)
-    events = [(n.date.isoformat(), "note", n.text, None) for n in idea.notes if pd.Timestamp(n.date) <= session]
-    pub = pd.Timestamp(idea.idea.published)
-    for r in res.triggers.itertuples():
-        if pub <= pd.Timestamp(r.date) <= session:
-            events.append((pd.Timestamp(r.date).date().isoformat(), "trigger", str(r.kind), None))
-    if filled:
-        events.append((tr.entry_date.date().isoformat(), "filled", f"entry at {tr.entry_price:.2f}", tr.entry_price))
-        if state == "closed":
-            events.append((tr.exit_date.date().isoformat(), tr.reason, f"exit at {tr.exit_price:.2f}", tr.exit_price))
-    last = max(events, key=lambda e: e[0]) if events else None
-    return {**row, "symbol": idea.symbol, "direction": idea.direction, "state": state, "reason": reason,
-            "session": session.date().isoformat(), "price": close,
-            "zone": None if filled else dist(lo if close < lo else hi if close > hi else close),
-            "stop": dist(lv.stop), "next_target": dist(left[0]) if left else None,
-            "open_r": st.get("open_r"), "days_left": days, "revision": 0,
-            "last_event": None if last is None else {"id": None, "kind": last[1], "session": last[0],
-                                                     "price": last[3], "text": last[2]},
-            "error": None}
-
-
 def ideas_document(folder: IdeaFolder, asof=None, source: str | None = None, cache: Cache | None = None,
                    journal_sig=None) -> dict:
-    """What `thesis ideas DIR --json [--asof]` prints (thesis.watch), or the same shape
-    derived from the replay when thesis.watch is not there.
+    """What `thesis ideas DIR --json [--asof]` prints (thesis.watch's board, rendered from each
+    idea's lifecycle).
 
     Each idea file is evaluated on its own and kept in ``cache`` per file version (and
     journal version), so an edited idea (a new note) costs one idea, not the folder.
     Only files inside the folder count (a symlink out of it is not an idea here)."""
+    from thesis.watch.run import board, watch_pass
+
     when = None if asof is None else str(asof)[:10]
-    try:
-        from thesis.watch.run import board, watch_pass
-    except ImportError:
-        board = watch_pass = None
     cache = cache or Cache()
-    if watch_pass is not None:
-        def key(path):
-            return ("ideas-row", file_key(path), journal_sig, when, source)
 
-        paths = [folder.path(i) for i in folder.ids()]
-        todo = [p for p in paths if cache.peek(key(p)) is None]
-        if len(todo) > 1:
-            # One pass over every file not yet known (the pass reads each symbol's bars once),
-            # then kept per file: a later edit recomputes that file alone.
-            res = watch_pass(todo, asof=when, source=source, write=False, deliver=False)
-            errors = res.bad_input + res.failures
-            by_id = {}
-            for row in board(res):
-                by_id.setdefault(row["id"], []).append(row)
-            for p in todo:
-                mine = [e for e in errors if p.name in e]
-                cache.put(key(p), (res.session.date().isoformat(), by_id.get(p.stem, []), mine))
+    def key(path):
+        return ("ideas-row", file_key(path), journal_sig, when, source)
 
-        def one(path):
-            res = watch_pass([path], asof=when, source=source, write=False, deliver=False)
-            return res.session.date().isoformat(), board(res), res.bad_input + res.failures
+    paths = [folder.path(i) for i in folder.ids()]
+    todo = [p for p in paths if cache.peek(key(p)) is None]
+    if len(todo) > 1:
+        # One pass over every file not yet known (the pass reads each symbol's bars once),
+        # then kept per file: a later edit recomputes that file alone.
+        res = watch_pass(todo, asof=when, source=source, write=False, deliver=False)
+        errors = res.bad_input + res.failures
+        by_id = {}
+        for row in board(res):
+            by_id.setdefault(row["id"], []).append(row)
+        for p in todo:
+            mine = [e for e in errors if p.name in e]
+            cache.put(key(p), (res.session.date().isoformat(), by_id.get(p.stem, []), mine))
 
-        session, rows, errors = None, [], []
-        for path in paths:
-            s, r, e = cache.get(key(path), lambda p=path: one(p))
-            session = s
-            rows += r
-            errors += e
-        if session is None:
-            from thesis.watch.clock import last_closed_session
+    def one(path):
+        res = watch_pass([path], asof=when, source=source, write=False, deliver=False)
+        return res.session.date().isoformat(), board(res), res.bad_input + res.failures
 
-            session = last_closed_session(when).date().isoformat()
-        return {"schema": "thesis.ideas/1", "session": session, "ideas": rows, "errors": errors}
-    rows = [cache.get(("board-row", file_key(folder.path(i)), when, source),
-                      lambda i=i: board_row(i, folder.path(i), when, source)) for i in folder.ids()]
-    sessions = [r["session"] for r in rows if r.get("session")]
-    return {"schema": "thesis.ideas/1", "session": max(sessions) if sessions else None, "ideas": rows,
-            "errors": [r["error"] for r in rows if r.get("error")]}
+    session, rows, errors = None, [], []
+    for path in paths:
+        s, r, e = cache.get(key(path), lambda p=path: one(p))
+        session = s
+        rows += r
+        errors += e
+    if session is None:
+        from thesis.watch.clock import last_closed_session
+
+        session = last_closed_session(when).date().isoformat()
+    return {"schema": "thesis.ideas/1", "session": session, "ideas": rows, "errors": errors}
 
 
 def board_view(doc: dict, folder: IdeaFolder, cache: Cache, source: str | None = None) -> list[dict]:
@@ -428,11 +369,3 @@ def board_view(doc: dict, folder: IdeaFolder, cache: Cache, source: str | None =
             pass
         out.append({**r, **extra})
     return out
-
-
-def watch_available() -> bool:
-    try:
-        from thesis.watch.run import board, watch_pass  # noqa: F401
-    except ImportError:
-        return False
-    return True

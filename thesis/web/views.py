@@ -201,7 +201,7 @@ def study_job(state, idea_id: str, path: Path, grid: str | None) -> StudyJob:
         job.progress = {"phase": phase, "done": int(done), "total": int(total)}
 
     def run():
-        from thesis.cli._common import to_jsonable
+        from thesis.jsonable import to_jsonable
         from thesis.errors import ThesisError
         from thesis.study import study
 
@@ -308,10 +308,8 @@ def folder_signature(folder) -> tuple:
 
 
 def _journal_path():
-    try:
-        from thesis.watch.journal import Journal
-    except ImportError:
-        return None
+    from thesis.watch.journal import Journal
+
     return Journal().path
 
 

@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING
+from datetime import date
+from typing import TYPE_CHECKING, Union
 
 if TYPE_CHECKING:  # pandas loads where bars are built: listing a source's symbols needs none
     import pandas as pd
+
+#: a date as callers give it: ``YYYY-MM-DD`` text, a date, a Timestamp, or None for open-ended
+DateLike = Union[str, date, "pd.Timestamp", None]
 
 
 class Provider(ABC):
@@ -15,7 +19,7 @@ class Provider(ABC):
     name: str
 
     @abstractmethod
-    def fetch(self, symbol: str, adjustment: str, start=None, end=None) -> pd.DataFrame:
+    def fetch(self, symbol: str, adjustment: str, start: DateLike = None, end: DateLike = None) -> pd.DataFrame:
         """Daily bars (the model in thesis.data.model), validated.
 
         Raises SymbolNotFound, DataFileError, ProviderUnavailable.
@@ -26,7 +30,7 @@ class Provider(ABC):
         return []
 
 
-def clip_dates(frame: pd.DataFrame, start=None, end=None) -> pd.DataFrame:
+def clip_dates(frame: pd.DataFrame, start: DateLike = None, end: DateLike = None) -> pd.DataFrame:
     import pandas as pd
 
     if start is not None:

@@ -12,7 +12,6 @@ is still read; only writing needs permission).
 """
 from __future__ import annotations
 
-import os
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +22,7 @@ from thesis.data.adapters.base import Provider
 from thesis.data.model import COLUMNS, make_bars
 from thesis.data.symbols import excerpt, validate_symbol
 from thesis.errors import StoreError, SymbolNotFound
+from thesis.paths import default_home
 
 DAMAGED = ("corrupt", "checksum", "could not read enough bytes", "not a valid duckdb", "invalid database",
            "database file", "truncated", "magic bytes", "serializ", "unexpected end")
@@ -63,15 +63,6 @@ CREATE TABLE IF NOT EXISTS pulls (
     pulled_at TIMESTAMP NOT NULL, symbol VARCHAR NOT NULL, source VARCHAR NOT NULL, adjustment VARCHAR NOT NULL,
     rows BIGINT NOT NULL, first DATE, last DATE);
 """
-
-
-def default_home() -> Path:
-    env = os.environ.get("THESIS_HOME")
-    if env:
-        return Path(env).expanduser()
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("thesis", appauthor=False))
 
 
 def default_store_path() -> Path:

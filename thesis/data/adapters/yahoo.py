@@ -16,7 +16,6 @@ import time
 from contextlib import contextmanager
 from typing import Callable
 
-import numpy as np
 import pandas as pd
 
 from thesis.data.adapters.base import Provider, clip_dates
@@ -24,6 +23,7 @@ from thesis.data.model import ADJUSTED, make_bars
 from thesis.data.symbols import validate_symbol
 from thesis.data.validate import ensure_loadable, validate_frame
 from thesis.errors import ProviderUnavailable, SymbolNotFound
+from thesis.extras import require
 
 
 # yfinance reports a dead network as "possibly delisted; no timezone found": its log
@@ -71,7 +71,7 @@ class Yahoo(Provider):
 
     def _history(self, symbol: str, start, end) -> pd.DataFrame:
         """The one network call. Tests replace it with recorded responses."""
-        import yfinance as yf
+        yf = require("yfinance", "the yahoo source")
 
         end_excl = (pd.Timestamp(end) + pd.Timedelta(days=1)).date() if end is not None else None
         return yf.Ticker(symbol).history(start=start or "1990-01-01", end=end_excl, interval="1d",
@@ -79,7 +79,7 @@ class Yahoo(Provider):
                                          timeout=self.timeout)
 
     def _download(self, symbol: str, start, end) -> pd.DataFrame:
-        from yfinance import exceptions as yfe
+        yfe = require("yfinance.exceptions", "the yahoo source")
 
         missing = (yfe.YFTickerMissingError, yfe.YFPricesMissingError, yfe.YFTzMissingError)
         if self.outage is not None and self.clock() < self.outage[0]:

@@ -10,7 +10,7 @@
     if (!key) return;
     const rows = Array.from(body.querySelectorAll('tr'));
     rows.sort(function (a, b) {
-      const name = 'sort' + key.charAt(0).toUpperCase() + key.slice(1);  // data-sort-open_r -> sortOpen_r
+      const name = 'sort' + key.charAt(0).toUpperCase() + key.slice(1);  // data-sort-position_r -> sortPosition_r
       const x = a.dataset[name] || '', y = b.dataset[name] || '';
       const nx = parseFloat(x), ny = parseFloat(y);
       if (x === '' && y !== '') return 1;

@@ -98,6 +98,7 @@
   function markerList(c, focus) {
     const short = c.direction === 'short';
     const out = [];
+    const seen = {};
     c.markers.forEach(function (m, i) {
       if (m.kind === 'trigger') {
         out.push({ time: m.time, position: short ? 'aboveBar' : 'belowBar', shape: 'circle', color: COLORS.trigger,
@@ -107,9 +108,15 @@
                    color: COLORS.entry, text: m.variant === 'limit' || c.markers.filter(x => x.kind === 'entry').length === 1
                      ? (short ? 'sell ' : 'buy ') + m.price.toFixed(2) : '', id: 'entry-' + m.variant, size: 1.3 });
       } else if (m.kind === 'exit') {
+        // one marker per exit leg at its own price (a scale-out is several; never a blended price)
+        const n = (seen[m.variant] = (seen[m.variant] || 0) + 1);
         out.push({ time: m.time, position: 'atPriceMiddle', price: m.price, shape: short ? 'arrowUp' : 'arrowDown',
                    color: COLORS.exit, text: m.variant === 'limit' || c.markers.filter(x => x.kind === 'exit').length === 1
-                     ? (short ? 'cover ' : 'sell ') + m.price.toFixed(2) : '', id: 'exit-' + m.variant, size: 1.3 });
+                     ? (short ? 'cover ' : 'sell ') + m.price.toFixed(2) : '',
+                   id: 'exit-' + m.variant + (n > 1 ? '-' + n : ''), size: 1.3 });
+      } else if (m.kind === 'open') {
+        out.push({ time: m.time, position: 'atPriceMiddle', price: m.price, shape: 'circle', color: COLORS.exit,
+                   text: m.variant === 'limit' ? 'open ' + m.price.toFixed(2) : '', id: 'open-' + m.variant, size: 0.8 });
       } else if (m.kind === 'note') {
         out.push({ time: m.time, position: short ? 'belowBar' : 'aboveBar', shape: 'square', color: COLORS.note,
                    text: 'N', id: m.id });
