@@ -28,6 +28,8 @@ $(STAMP): pyproject.toml $(LOCK)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r $(LOCK)
 	$(PY) -m pip install --quiet --no-deps -e .
+	@# compile the numba kernels now, not in the user's first batch command (docs/speed.md)
+	$(VENV)/bin/thesis warmup || echo "note: thesis warmup failed: batch commands compile their kernels on first use"
 	touch $(STAMP)
 
 # Rewrite the lock after a change of pyproject.toml's dependencies: keeps every pin that still

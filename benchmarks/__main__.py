@@ -30,8 +30,11 @@ def main(argv: list[str]) -> int:
         console.print(f"[bold]{name}[/] ...")
         rows += [dict(r, module=name) for r in importlib.import_module(f"benchmarks.{name}").run()]
     table = Table(title="thesis benchmarks (this machine, this run)")
-    for col in ("benchmark", "thesis", "peer", "peer figure", "ratio", "target", "met"):
-        table.add_column(col, justify="right" if col in ("thesis", "peer figure", "ratio") else "left")
+    with_cpu = any("cpu" in r for r in rows if r.get("table") not in ("cli", "draft"))
+    cols = ("benchmark", "thesis", *(("cpu",) if with_cpu else ()), "peer", "peer figure",
+            *(("peer cpu",) if with_cpu else ()), "ratio", "target", "met")
+    for col in cols:
+        table.add_column(col, justify="right" if col in ("thesis", "cpu", "peer figure", "peer cpu", "ratio") else "left")
     failed = 0
     cli_rows = [r for r in rows if r.get("table") == "cli"]
     draft_rows = [r for r in rows if r.get("table") == "draft"]
@@ -41,8 +44,11 @@ def main(argv: list[str]) -> int:
         ratio = (r["peer_value"] / r["value"]) if r.get("peer_value") and r["value"] else None
         met = r.get("met")
         failed += met is False
-        table.add_row(r["name"], f"{r['value']:.4g} {r['unit']}", r.get("peer") or "-",
+        cpu = lambda key: f"{r[key]:.3g} s" if r.get(key) is not None else "-"  # noqa: E731 - CPU of a child
+        table.add_row(r["name"], f"{r['value']:.4g} {r['unit']}", *((cpu("cpu"),) if with_cpu else ()),
+                      r.get("peer") or "-",
                       f"{r['peer_value']:.4g} {r['unit']}" if r.get("peer_value") is not None else "-",
+                      *((cpu("peer_cpu"),) if with_cpu else ()),
                       f"{ratio:.1f}x" if ratio else "-", r.get("target") or "-",
                       {True: "yes", False: "NO", None: "-"}[met])
     if len(cli_rows) + len(draft_rows) < len(rows):

@@ -68,3 +68,25 @@ def test_import_thesis_is_light():
     assert out.returncode == 0, out.stderr[-2000:]
     lazy = ",".join(f"thesis.{m}:_LazyModule" for m in ("chart", "evaluate", "replay", "study"))
     assert out.stdout.split() == [lazy, "True", "True", "Idea"]
+
+
+ONE_IDEA = [["replay", str(IDEA), "--json"], ["evaluate", str(IDEA), "--asof", "2023-06-14", "--json"]]
+
+
+@pytest.mark.parametrize("args", ONE_IDEA, ids=lambda a: a[0])
+def test_one_idea_runs_without_numba(args, data_root):
+    """Issue 25: one idea's kernels run as Python (thesis._jit), so numba's start-up is never paid;
+    the document is the one the numba kernels give (THESIS_KERNELS=compiled). The first run fills
+    $THESIS_HOME's caches (the breadth of 503 members is a batch: numba); the second is the one timed."""
+    first = subprocess.run([sys.executable, "-m", "thesis", *args], capture_output=True, text=True, cwd=ROOT,
+                           timeout=600)
+    assert first.returncode == 0, first.stderr[-2000:]
+    names, proc = imported(*args)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert {"pandas", "numpy", "thesis"} <= names
+    assert not names & {"numba", "llvmlite"}, f"`thesis {args[0]}` imported {sorted(names & {'numba', 'llvmlite'})}"
+    env = dict(os.environ, COLUMNS="80", THESIS_KERNELS="compiled")
+    compiled = subprocess.run([sys.executable, "-m", "thesis", *args], capture_output=True, text=True, env=env,
+                              cwd=ROOT, timeout=600)
+    assert compiled.returncode == 0, compiled.stderr[-2000:]
+    assert compiled.stdout == proc.stdout

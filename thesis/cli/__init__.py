@@ -35,6 +35,7 @@ def _register() -> None:
     from thesis.cli import serve; serve.register(app)  # noqa: E702 - the web dashboard
     from thesis.cli import draft; draft.register(app)  # noqa: E702 - a written post -> an idea file
     from thesis.cli import export; app.add_typer(export.app, name="export")  # noqa: E702 - Pine Script
+    from thesis.cli import warmup; warmup.register(app)  # noqa: E702 - compile the kernels ahead
 
 
 _register()

@@ -233,26 +233,22 @@ def journal(idea: Optional[str] = typer.Argument(None, help="Idea id (file name 
             json: bool = typer.Option(False, "--json", help="Print one JSON document")):
     """The timeline of events and notes, with each alert's delivery per channel."""
     from thesis.errors import BadInput
-    from thesis.watch.journal import Journal, deliveries, delivery_view
+    from thesis.watch.journal import Journal, delivery_view, last_deliveries, query
 
     since = date_range(since, None, ("--since", "--to"))[0]   # the one date check (not after today)
     jr = Journal()
-    records = jr.records()
-    events = [r for r in records if r.get("t") == "event"] + [external_row(r) for r in records
-                                                              if r.get("t") == "external"]
-    if idea:
-        iid = Path(idea).stem if idea.endswith(".toml") else idea
-        known = {e["idea"] for e in events}
-        if iid not in known:
-            raise BadInput(f"no idea {iid!r} in the journal {jr.path}" +
-                           (f" (known: {', '.join(sorted(known))})" if known else " (it is empty)"))
-        events = [e for e in events if e["idea"] == iid]
-    if since is not None:
-        events = [e for e in events if e["session"] >= since.date().isoformat()]
+    iid = (Path(idea).stem if idea.endswith(".toml") else idea) if idea else None
+    events, dmap, known = query(jr, iid, None if since is None else since.date().isoformat(), pending)
+    if known is not None:
+        shown = sorted(known)[:10]
+        more = f" and {len(known) - len(shown):,} more" if len(known) > len(shown) else ""
+        raise BadInput(f"no idea {iid!r} in the journal {jr.path}" +
+                       (f" (known: {', '.join(shown)}{more})" if known else " (it is empty)"))
+    events = [external_row(e) if e.get("t") == "external" else e for e in events]
     from thesis.watch.alerts import resting_channels
 
-    dmap = deliveries(records)
-    resting = resting_channels(records)       # a channel that failed: its untried alerts wait with it
+    # a channel that failed: its untried alerts wait with it (its last delivery record says until when)
+    resting = resting_channels(last_deliveries(jr))
     docs = []
     for e in events:
         view = delivery_view(e, dmap)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from thesis._jit import njit
 
 SQRT2 = math.sqrt(2.0)
 INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -167,7 +167,7 @@ def implied_vol_nb(price, is_call, s, k, t, r, q, tol, maxiter, out):
         out[i] = implied_vol_one(price[i], is_call[i], s[i], k[i], t[i], r[i], q[i], tol, maxiter)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, python=False)   # millions of path steps: never a Python loop
 def touch_mc_nb(s0, barrier, drift, sigma, t, n_paths, n_steps, seed):
     """Monte Carlo share of GBM paths that touch ``barrier`` before ``t``.
 

@@ -15,7 +15,7 @@ Conventions shared by every kernel:
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from thesis._jit import njit
 
 
 @njit(cache=True, nogil=True)

@@ -219,3 +219,88 @@ def delivery_view(event: dict, dmap: dict) -> dict:
             view[ch] = {"status": "failed", "error": d["error"], "attempts": d["attempts"], "at": d["at"],
                         "next_try": d.get("next_try")}
     return view
+
+
+def query(journal: Journal, idea: str | None = None, since: str | None = None, pending: bool = False,
+          use_index: bool | None = None) -> tuple[list[dict], dict, set[str] | None]:
+    """The event records of ``thesis journal`` in file order, then the external alerts (``t`` "external")
+    in file order (one idea, sessions >= ``since``
+    (YYYY-MM-DD), only events with an undelivered channel when ``pending``), the delivery map for
+    them (``deliveries``), and the journal's ideas when ``idea`` is not among them (else None).
+
+    A large journal answers from its index (thesis.watch.journal_index), a small one by a scan;
+    both give the same answer (tests/watch/test_journal_index.py)."""
+    answer = _from_index(journal, use_index, lambda ix: query_index(ix, idea, since, pending))
+    if answer is not None:
+        return answer
+    records = journal.records()
+    events = [r for r in records if r.get("t") == "event"] + [r for r in records if r.get("t") == "external"]
+    if idea is not None:
+        known = {e["idea"] for e in events}
+        if idea not in known:
+            return [], {}, known
+        events = [e for e in events if e["idea"] == idea]
+    if since is not None:
+        events = [e for e in events if e["session"] >= since]
+    return _pending_only(events, deliveries(records), pending)
+
+
+def _from_index(journal: Journal, use_index: bool | None, ask):
+    """``ask(index)`` when the journal is large enough for its index (or ``use_index`` says so), else None
+    (the caller scans). A home where the index cannot be written is answered by the scan too; a
+    malformed line raises from the scan, which names it."""
+    from thesis.watch import journal_index
+
+    if use_index is None:
+        use_index = journal_index.wanted(journal.path)
+    if not use_index or not journal.path.exists():
+        return None
+    try:
+        with journal_index.JournalIndex(journal.path) as ix:
+            return ask(ix)
+    except StoreError:
+        return None
+
+
+def query_index(ix, idea: str | None = None, since: str | None = None, pending: bool = False):
+    """``query`` answered by an open ``JournalIndex``."""
+    if idea is not None and idea not in ix.ideas():
+        return [], {}, ix.ideas()
+    if pending:       # external alerts have no outbox: never pending
+        events = [e for e in ix.pending_events()
+                  if (idea is None or e["idea"] == idea) and (since is None or e["session"] >= since)]
+    else:
+        events = ix.events(idea, since) + ix.events(idea, since, table="externals")
+    return _pending_only(events, deliveries(ix.deliveries_of(e["id"] for e in events if e.get("t") == "event")),
+                         pending)
+
+
+def _pending_only(events: list[dict], dmap: dict, pending: bool):
+    if pending:
+        events = [e for e in events if any(v["status"] != "sent" for v in delivery_view(e, dmap).values())]
+    return events, dmap, None
+
+
+def last_deliveries(journal: Journal, use_index: bool | None = None) -> list[dict]:
+    """The last delivery record of each channel, in file order (all that ``resting_channels`` reads)."""
+    answer = _from_index(journal, use_index, lambda ix: ix.last_deliveries())
+    if answer is not None:
+        return answer
+    last: dict[str, dict] = {}
+    for r in journal.records():
+        if r.get("t") == "delivery":
+            last.pop(r["channel"], None)
+            last[r["channel"]] = r
+    return list(last.values())       # popped and re-added: in the file order of each channel's last record
+
+
+def last_events(journal: Journal, use_index: bool | None = None) -> dict[str, dict]:
+    """The last event record of each idea (the board's last-event column), from the index when large."""
+    answer = _from_index(journal, use_index, lambda ix: ix.last_events())
+    if answer is not None:
+        return answer
+    out: dict[str, dict] = {}
+    for r in journal.records():
+        if r.get("t") == "event":
+            out[r["idea"]] = r
+    return out
