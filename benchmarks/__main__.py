@@ -44,7 +44,9 @@ def main(argv: list[str]) -> int:
         ratio = (r["peer_value"] / r["value"]) if r.get("peer_value") and r["value"] else None
         met = r.get("met")
         failed += met is False
-        cpu = lambda key: f"{r[key]:.3g} s" if r.get(key) is not None else "-"  # noqa: E731 - CPU of a child
+        def cpu(key: str, r: dict = r) -> str:   # CPU seconds of a child process
+            return f"{r[key]:.3g} s" if r.get(key) is not None else "-"
+
         table.add_row(r["name"], f"{r['value']:.4g} {r['unit']}", *((cpu("cpu"),) if with_cpu else ()),
                       r.get("peer") or "-",
                       f"{r['peer_value']:.4g} {r['unit']}" if r.get("peer_value") is not None else "-",

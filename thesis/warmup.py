@@ -1,7 +1,7 @@
 """Compile the numba kernels ahead (``thesis warmup``, run by ``make setup``).
 
 One idea (``thesis replay``, ``thesis evaluate``) runs its kernels as Python and never compiles
-(thesis._jit). The batches (study, scorecard, watch, the dashboard, breadth over a universe)
+(thesis.jit). The batches (study, scorecard, watch, the dashboard, breadth over a universe)
 compile every kernel they call on first use, and numba caches the machine code on disk (beside
 the code, or ``$THESIS_HOME/numba-cache`` for a read-only install). Warm-up runs the library's
 own paths in numba mode on the example ideas and the configured data, so the first real batch
@@ -64,10 +64,10 @@ def steps(examples: Path = EXAMPLES) -> list[tuple[str, Callable[[], object]]]:
 
 def warmup(progress: Callable[[str, int, int], None] | None = None) -> list[dict]:
     """Run every step in numba mode; returns [{step, seconds, error}] (a step without data fails alone)."""
-    from thesis import _jit
+    from thesis import jit
     from thesis.errors import ThesisError
 
-    _jit.use_compiled()
+    jit.use_compiled()
     done = []
     todo = steps()
     for i, (name, call) in enumerate(todo):

@@ -75,7 +75,7 @@ ONE_IDEA = [["replay", str(IDEA), "--json"], ["evaluate", str(IDEA), "--asof", "
 
 @pytest.mark.parametrize("args", ONE_IDEA, ids=lambda a: a[0])
 def test_one_idea_runs_without_numba(args, data_root):
-    """Issue 25: one idea's kernels run as Python (thesis._jit), so numba's start-up is never paid;
+    """Issue 25: one idea's kernels run as Python (thesis.jit), so numba's start-up is never paid;
     the document is the one the numba kernels give (THESIS_KERNELS=compiled). The first run fills
     $THESIS_HOME's caches (the breadth of 503 members is a batch: numba); the second is the one timed."""
     first = subprocess.run([sys.executable, "-m", "thesis", *args], capture_output=True, text=True, cwd=ROOT,

@@ -1,4 +1,4 @@
-"""The python path of each kernel (thesis._jit: one idea without numba) gives the numba kernel's answer.
+"""The python path of each kernel (thesis.jit: one idea without numba) gives the numba kernel's answer.
 
 Random bars with gaps through the zone, the stop and the targets, missing opens, random plans; every
 output array must be equal (NaN equal to NaN, nothing approximate): the fill kernel, the triggers a
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from thesis import _jit
+from thesis import jit
 from thesis.breadth import nb as bnb
 from thesis.market import nb as mnb
 from thesis.options import nb as onb
@@ -25,8 +25,8 @@ def both(kernel, *args):
     """(python path, numba) results of ``kernel`` on copies of the same arguments."""
     copy = lambda a: a.copy() if isinstance(a, np.ndarray) else a  # noqa: E731
     py_args, nb_args = [copy(a) for a in args], [copy(a) for a in args]
-    got_py = _jit.python_path(kernel)(*py_args)
-    got_nb = _jit.compiled(_jit._as_kernel(kernel))(*nb_args)
+    got_py = jit.python_path(kernel)(*py_args)
+    got_nb = jit.compiled(jit._as_kernel(kernel))(*nb_args)
     return (got_py, py_args), (got_nb, nb_args)
 
 
@@ -108,7 +108,7 @@ def test_fill_kernel_python_path_equals_numba_on_a_real_replay(data_root):
             np.array([[130.0, 150.0], [130.0, np.nan], [200.0, 240.0]]), np.array([[0.5, 0.5], [1.0, 0.0], [0.5, 0.5]]),
             np.full(m, len(b)), np.array([0, 120, 0]), np.array([False, True, True]))
     assert_same(rnb.simulate_trades_nb, *ohlc, *plan)
-    out = _jit.python_path(rnb.simulate_trades_nb)(*ohlc, *plan)
+    out = jit.python_path(rnb.simulate_trades_nb)(*ohlc, *plan)
     assert (out[0] >= start).all()          # the three trades filled: the comparison saw real fills
 
 
@@ -155,7 +155,7 @@ def test_market_twins_equal_the_numba_kernels(ohlc, window, lookback, holes):
     close = with_gaps(close, [i for i in holes if i < len(close)])
     assert_same(mnb.rolling_ols_slope_nb, np.log(close), window)
     assert_same(mnb.rolling_percentile_nb, close, lookback)
-    assert _jit.python_path(mnb.rolling_percentile_nb) is mnb.rolling_percentile_np   # the twin ran
+    assert jit.python_path(mnb.rolling_percentile_nb) is mnb.rolling_percentile_np   # the twin ran
 
 
 @settings(max_examples=100, deadline=None)
@@ -164,7 +164,7 @@ def test_breadth_kernels_python_path_equals_numba(ohlc, window, band):
     o, h, lo_, c = ohlc
     assert_same(bnb.rolling_max_nb, c, window)
     assert_same(bnb.ema_nb, c, window)
-    ema = _jit.compiled(_jit._as_kernel(bnb.ema_nb))(c / 200.0, window)
+    ema = jit.compiled(jit._as_kernel(bnb.ema_nb))(c / 200.0, window)
     assert_same(bnb.thrust_nb, ema, band / 2, band, window)
     members = np.column_stack([c, h, lo_])
     assert_same(bnb.pct_above_sma_nb, members, window, 1e-9)
@@ -183,7 +183,7 @@ def test_option_kernels_python_path_equals_numba(quotes):
     n = len(s)
     assert_same(onb.bsm_price_nb, f, s, k, t, v, r, q, np.empty(n))
     assert_same(onb.bsm_greeks_nb, f, s, k, t, v, r, q, np.empty((6, n)))
-    prices = _jit.compiled(_jit._as_kernel(onb.bsm_price_nb))
+    prices = jit.compiled(jit._as_kernel(onb.bsm_price_nb))
     out = np.empty(n)
     prices(f, s, k, t, v, r, q, out)
     assert_same(onb.implied_vol_nb, out, f, s, k, t, r, q, 1e-12, 100, np.empty(n))
@@ -191,7 +191,7 @@ def test_option_kernels_python_path_equals_numba(quotes):
 
 def test_python_path_refuses_a_plain_function():
     with pytest.raises(TypeError, match="not a thesis kernel"):
-        _jit.python_path(np.sum)
+        jit.python_path(np.sum)
 
 
 def test_the_python_path_runs_python_all_the_way_down():
@@ -199,9 +199,9 @@ def test_the_python_path_runs_python_all_the_way_down():
     numba with itself)."""
     import types
 
-    _jit.compiled(_jit._as_kernel(rnb.simulate_trades_nb))
-    path = _jit.python_path(rnb.simulate_trades_nb)
+    jit.compiled(jit._as_kernel(rnb.simulate_trades_nb))
+    path = jit.python_path(rnb.simulate_trades_nb)
     assert isinstance(path, types.FunctionType)
     inner = path.__globals__["_simulate_one"]
     assert isinstance(inner, types.FunctionType) and isinstance(inner.__globals__["_fill_entry"], types.FunctionType)
-    assert not isinstance(rnb.__dict__["_simulate_one"], (types.FunctionType, _jit.Kernel))   # numba's
+    assert not isinstance(rnb.__dict__["_simulate_one"], (types.FunctionType, jit.Kernel))   # numba's

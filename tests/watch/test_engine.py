@@ -82,7 +82,7 @@ def assert_agrees(status, res, day) -> None:
         assert "filled" not in by_kind
         assert status.state in ("waiting", "in zone", "triggered", "expired")
         if res.idea.entry.order == "limit":
-            from thesis.replay.run import stale_date
+            from thesis.replay.trades import stale_date
 
             start = res.bars.index[res.bars.index >= pd.Timestamp(res.idea.idea.published)][0]
             stale = stale_date(res.idea, res.bars, start)

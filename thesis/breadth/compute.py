@@ -11,7 +11,7 @@ import pandas as pd
 
 from thesis.breadth import divergence, indicators as ind
 from thesis.breadth.universe import Universe
-from thesis._jit import use_compiled
+from thesis.jit import use_compiled
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def compute_breadth(universe: Universe, index_close: pd.Series | None = None, fu
     ew_spread, ew_vs_cw]; [index_close, index_off_high, near_high, pct50_change,
     index_change, breadth_low, breadth_fell, narrow].
     """
-    use_compiled()   # 500 symbols x 6,000 sessions: a batch (thesis._jit)
+    use_compiled()   # 500 symbols x 6,000 sessions: a batch (thesis.jit)
     p = params or BreadthParams()
     cols: dict[str, pd.Series] = {}
     for w in p.ma_windows:

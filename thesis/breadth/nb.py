@@ -12,7 +12,7 @@ Kernels walk each column top to bottom, so pass Fortran-ordered arrays
 from __future__ import annotations
 
 import numpy as np
-from thesis._jit import njit
+from thesis.jit import njit
 
 # Ties: a close within this relative distance of its SMA is "not above". This
 # keeps a flat price from flipping on the last bit of a floating-point sum.

@@ -18,10 +18,10 @@ def warmup():
     library's own paths on the example ideas and the configured data (THESIS_DATA); a step without
     data is reported and skipped.
     """
-    from thesis import _jit
+    from thesis import jit
     from thesis.warmup import warmup as run
 
-    _jit.quiet()                           # the compile notice is for commands, not for this one
+    jit.quiet()                           # the compile notice is for commands, not for this one
     t0 = time.perf_counter()
 
     def progress(name: str, done: int, total: int) -> None:
@@ -32,5 +32,5 @@ def warmup():
     for s in steps:
         note = f"skipped: {s['error']}" if s["error"] else "compiled"
         console.print(f"  {esc(s['step'])}: {s['seconds']:.1f} s, {esc(note, 200)}", highlight=False)
-    console.print(f"warmup done in {time.perf_counter() - t0:.1f} s; numba cache: {esc(_jit.cache_location())}",
+    console.print(f"warmup done in {time.perf_counter() - t0:.1f} s; numba cache: {esc(jit.cache_location())}",
                   highlight=False)

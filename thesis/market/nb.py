@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
-from thesis._jit import njit, twin
+from thesis.jit import njit, twin
 
 
 @njit(cache=True, nogil=True)
@@ -64,7 +64,7 @@ def rolling_percentile_nb(values, lookback):
     return out
 
 
-# numpy twins for one idea without numba (thesis._jit): the same operations in the same order per
+# numpy twins for one idea without numba (thesis.jit): the same operations in the same order per
 # element, vectorised over the windows instead of looping over them in Python (8 s -> milliseconds).
 
 def _windowed(values, window, smallest):

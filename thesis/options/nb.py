@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from thesis._jit import njit
+from thesis.jit import njit
 
 SQRT2 = math.sqrt(2.0)
 INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)

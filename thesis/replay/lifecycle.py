@@ -1,6 +1,6 @@
 """The lifecycle of an idea: the one place that says what happened to it and where it stands.
 
-    life = lifecycle(idea, bars)          # one run of the fill kernel (thesis.replay.run.replay_trades)
+    life = lifecycle(idea, bars)          # one run of the fill kernel (thesis.replay.trades.replay_trades)
     cut = life.at("2023-06-14")           # what was known at that close: a prefix of the events
     cut.snapshot.state, cut.snapshot.stop, cut.snapshot.position_r, [e.kind for e in cut.events]
 
@@ -185,7 +185,7 @@ class Lifecycle:
             return True
         if any(v.variant == "signal" for v in snap.variants):
             return True
-        from thesis.replay.run import stale_date
+        from thesis.replay.trades import stale_date
 
         stale = stale_date(self.idea, self.bars, self.start)
         return stale is not None and stale <= snap.session
@@ -319,7 +319,7 @@ def lifecycle(idea, bars: pd.DataFrame, triggers: pd.DataFrame | None = None, tr
     """The lifecycle of ``idea`` over ``bars`` (closed daily bars; cut them at an as-of date before
     calling). ``triggers`` (events on or after the first session) and ``trades`` (replay's trades)
     are reused when the caller already computed them with the replay's rules."""
-    from thesis.replay.run import replay_trades
+    from thesis.replay.trades import replay_trades
 
     published = pd.Timestamp(idea.idea.published)
     if len(bars) == 0 or bars.index[-1] < published:
@@ -342,9 +342,9 @@ _NO_TRIGGERS = None
 def _no_triggers() -> pd.DataFrame:
     global _NO_TRIGGERS
     if _NO_TRIGGERS is None:
-        from thesis.signals.detect import _empty
+        from thesis.signals.detect import empty_events
 
-        _NO_TRIGGERS = _empty()
+        _NO_TRIGGERS = empty_events()
     return _NO_TRIGGERS
 
 
@@ -377,7 +377,7 @@ def _events(life: Lifecycle) -> list[LifeEvent]:
     else:
         end_waiting = last_day
     if not t.filled and inval_day is None and t.last_date is None:
-        from thesis.replay.run import stale_date
+        from thesis.replay.trades import stale_date
 
         stale_day = stale_date(idea, bars, start)
         if stale_day is not None and stale_day < start:   # the horizon ended before the first session
@@ -403,7 +403,7 @@ def _events(life: Lifecycle) -> list[LifeEvent]:
     signal = dict(life.trades).get("signal") if variant != "signal" else None
     opener = None
     if variant != "signal" and len(trig):      # decided from the bars up to the trigger (no look-ahead)
-        from thesis.replay.run import signal_trigger
+        from thesis.replay.trades import signal_trigger
 
         row, _ = signal_trigger(idea, bars, trig, start)
         opener = None if row is None else pd.Timestamp(row["date"])

@@ -46,7 +46,7 @@ R = P&L / |entry - original stop| (NaN without a stop).
 from __future__ import annotations
 
 import numpy as np
-from thesis._jit import njit
+from thesis.jit import njit
 
 ENTRY_LIMIT = 0
 ENTRY_NEXT_OPEN = 1

@@ -22,7 +22,8 @@ import pandas as pd
 
 from thesis.data import load_bars
 from thesis.data.user_bars import with_user_bars
-from thesis.replay.fills import Trade, simulate
+from thesis.replay.fills import Trade
+from thesis.replay.trades import replay_trades
 from thesis.risk import check_claims, reward_risk
 from thesis.spec import Idea
 
@@ -71,106 +72,6 @@ def _start_session(bars: pd.DataFrame, when, asof=None) -> pd.Timestamp:
         raise BadInput(f"no bars on or after {day} for {bars.attrs.get('symbol')}: the data ends on "
                        f"{bars.index[-1].date()}, before the idea's publication date")
     return idx[0]
-
-
-def stale_date(idea: Idea, bars: pd.DataFrame, start) -> pd.Timestamp | None:
-    """The last day an order placed at ``start`` may still fill: one horizon (any form) after it."""
-    sessions = idea.horizon_sessions()
-    if sessions:
-        later = bars.index[bars.index >= pd.Timestamp(start)]
-        return later[sessions - 1] if len(later) >= sessions else None
-    return known_end(bars, idea.horizon_end(start))
-
-
-def known_end(bars: pd.DataFrame, end) -> pd.Timestamp | None:
-    """A calendar end date as the bars can know it: when the bars stop before ``end`` and no XNYS
-    session lies after their last bar up to ``end`` (a horizon ending on a weekend or a holiday), the
-    last bar is the horizon's last session, known at its close. Without this an as-of view learnt
-    that a limit had expired (or a time stop had struck) only on the next bar, while the full
-    history dated it a session earlier."""
-    if end is None:
-        return None
-    end = pd.Timestamp(end)
-    last = bars.index[-1]
-    if end <= last:
-        return end
-    from thesis.data.calendar import last_session, sessions
-
-    if end > last_session() or len(sessions(last + pd.Timedelta(days=1), end)):
-        return end
-    return last
-
-
-def _never(idea: Idea, start, note: str, order: str | None = None):
-    from thesis.replay import nb
-
-    lv = idea.levels
-    signal = (order or idea.entry.order) == "signal"
-    return Trade(idea.symbol, idea.direction, "next_open" if signal else "limit",
-                 None if signal else idea.entry_price, lv.stop, list(lv.targets),
-                 list(lv.sizes or [1.0 / len(lv.targets)] * len(lv.targets)), start, None, "none",
-                 nb.REASON_NONE, notes=[note])
-
-
-def stop_traded(idea: Idea, bars: pd.DataFrame, start, until=None) -> pd.Timestamp | None:
-    """The first session from ``start`` to ``until`` (inclusive; None: the last bar) whose range reached
-    the stop level (a short's high at or above it, a long's low at or below it), or None."""
-    import numpy as np
-
-    a = int(bars.index.searchsorted(pd.Timestamp(start), side="left"))
-    b = len(bars) if until is None else int(bars.index.searchsorted(pd.Timestamp(until), side="right"))
-    if b <= a:
-        return None
-    stop = idea.levels.stop
-    if idea.direction == "short":
-        hit = bars["high"].to_numpy(dtype="float64")[a:b] >= stop
-    else:
-        hit = bars["low"].to_numpy(dtype="float64")[a:b] <= stop
-    return bars.index[a + int(np.argmax(hit))] if hit.any() else None
-
-
-def _invalidated(idea: Idea, start, day, order: str = "signal") -> Trade:
-    t = _never(idea, start, f"invalidated: stop traded on {pd.Timestamp(day).date()} before any entry", order)
-    t.invalidated = pd.Timestamp(day)
-    return t
-
-
-def _simulate_with_horizon(idea: Idea, bars: pd.DataFrame, entry: dict, start) -> Trade:
-    """A limit entry working from ``start``: unfilled after one horizon (any form) it is stale;
-    once filled, the time stop is one horizon after the entry session."""
-    lv = idea.levels
-    common = dict(bars=bars, direction=idea.direction, entry=entry, start_date=start, stop=lv.stop,
-                  targets=lv.targets, sizes=lv.sizes, move_stop_to_breakeven=lv.move_stop_to_breakeven)
-    sessions = idea.horizon_sessions()
-    if sessions:
-        first = simulate(**common, horizon_sessions=sessions)
-        if not first.filled:
-            return first
-        return simulate(**common, hold_sessions=sessions)
-    stale = known_end(bars, idea.horizon_end(start))
-    if stale is not None and stale < pd.Timestamp(start):  # an end date before the first session
-        return _never(idea, start, f"the horizon ends on {stale.date()}, before the first session "
-                                   f"{pd.Timestamp(start).date()}: no entry")
-    first = simulate(**common, end_date=stale)
-    if not first.filled or stale is None:
-        return first
-    return simulate(**common, end_date=known_end(bars, idea.horizon_end(first.entry_date)))
-
-
-def replay_trades(idea: Idea, bars: pd.DataFrame, start, events: pd.DataFrame) -> list[tuple[str, Trade]]:
-    """The replay's trades (primary first) for ``idea`` on ``bars``: the limit (when the entry is a
-    limit) and the signal variant; an unfilled signal trade when no trigger fired in time.
-    ``events`` are the trigger events on or after ``start``."""
-    trades: list[tuple[str, Trade]] = []
-    if idea.entry.order == "limit":
-        trades.append(("limit", _simulate_with_horizon(idea, bars, {"order": "limit", "price": idea.entry_price},
-                                                       start)))
-    signal_trade = _signal_trade(idea, bars, events, start)
-    if signal_trade is not None:
-        trades.append(("signal", signal_trade))
-    if not trades:  # a signal idea whose trigger never fired: an unfilled trade
-        trades.append(("signal", _never(idea, start, "no trigger fired within the horizon: no entry")))
-    return trades
 
 
 def replay(idea: Idea, source: str | None = None, with_confirmations: bool = True,
@@ -266,59 +167,6 @@ def confirmation_subject(conf) -> str:
     if conf.kind == "regime":
         return "market"
     return "breadth"
-
-
-def signal_trigger(idea: Idea, bars: pd.DataFrame, events: pd.DataFrame, start):
-    """(the trigger row that opens the signal entry or None, the session the stop traded first
-    before it or None): the first trigger within one horizon of ``start``; none once the stop has
-    traded. Decided from the bars up to the trigger's session only (no look-ahead)."""
-    stale = stale_date(idea, bars, start)
-    if len(events) and stale is not None:
-        events = events[events["date"] <= stale]
-    if len(events):
-        until = pd.Timestamp(events["date"].iloc[0])
-    elif idea.entry.order != "signal":
-        return None, None
-    else:
-        until = stale
-    if until is None or until >= pd.Timestamp(start):
-        day = stop_traded(idea, bars, start, until)
-        if day is not None:
-            return None, day
-    return (events.iloc[0] if len(events) else None), None
-
-
-def _signal_trade(idea: Idea, bars: pd.DataFrame, events: pd.DataFrame, start) -> Trade | None:
-    """The signal entry: the open after the first trigger within one horizon of ``start``.
-
-    Invalidation (one rule, used by ``thesis watch`` too): a signal does not enter once the stop level
-    has traded since publication; a stop that trades on or before the trigger's session invalidates
-    the idea, reported as a never-filled trade (``invalidated`` = that session).  For a signal idea
-    this holds while no trigger has fired yet as well; a limit idea's signal variant is only reported
-    when a trigger fired."""
-    row, stopped = signal_trigger(idea, bars, events, start)
-    if stopped is not None:
-        return _invalidated(idea, start, stopped)
-    if row is None:
-        return None
-    events = events[events["date"] == row["date"]]
-    signal_date = pd.Timestamp(events["date"].iloc[0])
-    if signal_date >= bars.index[-1]:
-        return None
-    nxt = bars.index[bars.index > signal_date][0]
-    lv = idea.levels
-    common = dict(bars=bars, direction=idea.direction, entry={"order": "next_open", "signal_date": signal_date},
-                  stop=lv.stop, targets=lv.targets, sizes=lv.sizes, move_stop_to_breakeven=lv.move_stop_to_breakeven)
-    sessions = idea.horizon_sessions()
-    if sessions:
-        trade = simulate(**common, hold_sessions=sessions)
-    else:
-        end = known_end(bars, idea.horizon_end(nxt))
-        if end is not None and end < nxt:  # an end-date horizon that passes before the entry session
-            return None
-        trade = simulate(**common, end_date=end)
-    trade.notes.append(f"signal: {events['kind'].iloc[0]} on {signal_date.date()}")
-    return trade
 
 
 # ---------------------------------------------------------------- documents

@@ -13,6 +13,8 @@ to ``CRYPTO_STEP`` coins.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import math
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
@@ -44,17 +46,17 @@ class Sizing:
     stop_units: float         # ... in the instrument's unit (pips, points, bp)
     unit_label: str           # "pips", "points", "bp" or the quote currency
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def distance(inst: Instrument, a: float, b: float) -> dict:
+def distance(inst: Instrument, a: float, b: float) -> dict[str, Any]:
     """``b - a`` in price and in the instrument's unit (pips for FX, points for futures and indices)."""
     d = float(b) - float(a)
     return {"price": d, "units": inst.units(d), "label": inst.unit_label()}
 
 
-def parse_risk(text) -> float:
+def parse_risk(text: object) -> float:
     """``1%`` or ``0.01`` -> 0.01; BadInput unless in (0, 1]."""
     raw = str(text).strip()
     try:
@@ -90,7 +92,7 @@ def size_position(inst: Instrument, account: float, risk_fraction: float, entry:
                   inst.currency, rate, gap, inst.units(gap), inst.unit_label())
 
 
-def conversion_rate(quote: str, account_currency: str, session, source: str | None = None) -> tuple[float, str]:
+def conversion_rate(quote: str, account_currency: str, session: object, source: str | None = None) -> tuple[float, str]:
     """(account currency per unit of ``quote`` at the close of ``session``, the series used).
 
     Reads ``{QUOTE}{ACCOUNT}=X`` or, failing that, the inverse ``{ACCOUNT}{QUOTE}=X`` through the
@@ -116,7 +118,7 @@ def conversion_rate(quote: str, account_currency: str, session, source: str | No
 
 
 def size_idea(inst: Instrument, account: float, risk_fraction: float, entry: float, stop: float,
-              account_currency: str, session: pd.Timestamp, source: str | None = None) -> dict:
+              account_currency: str, session: pd.Timestamp, source: str | None = None) -> dict[str, Any]:
     """``size_position`` with the quote currency converted at the session's close; a JSON-ready dict."""
     currency = account_currency.strip().upper()
     if len(currency) != 3 or not currency.isalpha():

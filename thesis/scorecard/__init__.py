@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from thesis._jit import use_compiled
+from thesis.jit import use_compiled
 
 SCORECARD_SCHEMA = "thesis.scorecard/1"
 GROUP_KEYS = ("author", "symbol", "direction")
@@ -91,7 +91,7 @@ def _draft(path: Path, source: str | None = None):
 def scorecard(folder, by: str = "author", asof=None, source: str | None = None, draws: int = 1000,
               seed: int = 0, with_setup: bool = True, progress=None, recursive: bool = True) -> ScorecardResult:
     """Grade every idea in ``folder`` and summarise them per ``by`` (author, symbol or direction)."""
-    use_compiled()   # a batch: the numba kernels (thesis._jit)
+    use_compiled()   # a batch: the numba kernels (thesis.jit)
     import time
 
     import pandas as pd

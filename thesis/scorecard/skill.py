@@ -17,7 +17,7 @@ import zlib
 import numpy as np
 
 from thesis.replay import nb as rnb
-from thesis._jit import use_compiled
+from thesis.jit import use_compiled
 
 
 _OFFSET = {"d": "days", "w": "weeks", "mo": "months", "y": "years"}
@@ -104,7 +104,7 @@ def random_r(specs: list[dict | None], bars_of, draws: int = 1000, seed: int = 0
     """R of each idea under ``draws`` random entry dates: (len(specs), draws), NaN where a
     draw did not fill or the idea takes no part (spec None). ``bars_of(symbol, adjustment)``
     returns the bars frame (open may be NaN)."""
-    use_compiled()   # a batch: the numba kernels (thesis._jit)
+    use_compiled()   # a batch: the numba kernels (thesis.jit)
     out = np.full((len(specs), draws), np.nan)
     groups: dict[tuple, list[int]] = {}
     for i, s in enumerate(specs):

@@ -126,7 +126,7 @@ def _mask_and_details(trig: Trigger, bars: pd.DataFrame, side: str, since=None):
     return frame, rows, [text(int(i)) for i in rows]
 
 
-def _empty() -> pd.DataFrame:
+def empty_events() -> pd.DataFrame:
     """An event table with no rows (built once; each caller gets its own copy)."""
     global _EMPTY
     if _EMPTY is None:
@@ -151,7 +151,7 @@ def detect(trigger: Trigger, bars: pd.DataFrame, direction: str | None, since=No
     side = trigger.resolved_side(direction)
     frame, rows, details = _mask_and_details(trigger, bars, side, since)
     if len(rows) == 0:
-        return _empty()
+        return empty_events()
     label = f"{trigger.label}: " if trigger.label else ""
     return pd.DataFrame({
         "date": pd.DatetimeIndex(frame.index[rows]),
@@ -168,6 +168,6 @@ def detect_all(triggers: Iterable[Trigger], bars: pd.DataFrame, direction: str |
     parts = [detect(t, bars, direction, since) for t in triggers]
     parts = [p for p in parts if len(p)]
     if not parts:
-        return _empty()
+        return empty_events()
     out = pd.concat(parts, ignore_index=True)
     return out.sort_values("date", kind="stable").reset_index(drop=True)

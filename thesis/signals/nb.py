@@ -15,7 +15,7 @@ Conventions shared by every kernel:
 from __future__ import annotations
 
 import numpy as np
-from thesis._jit import njit
+from thesis.jit import njit
 
 
 @njit(cache=True, nogil=True)

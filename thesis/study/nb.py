@@ -21,7 +21,7 @@ give exactly the thesis.signals result; tests check it).
 from __future__ import annotations
 
 import numpy as np
-from thesis._jit import njit
+from thesis.jit import njit
 
 from thesis.signals import nb as sig
 

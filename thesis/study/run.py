@@ -21,7 +21,7 @@ from thesis.study.panel import Panel, load_symbols, load_universe_panel, split_s
 from thesis.study.plan import StudyPlan, make_plan
 from thesis.study.result import StudyResult, no_open_count, occurrence_frame
 from thesis.study.table import assemble
-from thesis._jit import use_compiled
+from thesis.jit import use_compiled
 
 
 def _idea(idea):
@@ -112,7 +112,7 @@ def _split(split):
 def run_study(idea, plan: StudyPlan, panel: Panel, dask=None, workers=None, split=None, confirm=False,
               one_at_a_time=False, n_boot=2000, source=None, progress=None, grid_axes=None) -> StudyResult:
     """The study on bars already loaded (the benchmark times this)."""
-    use_compiled()   # a batch: the numba kernels (thesis._jit)
+    use_compiled()   # a batch: the numba kernels (thesis.jit)
     if not panel.data:
         raise BadInput("the study has no symbols with data")
     t0 = time.perf_counter()

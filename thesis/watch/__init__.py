@@ -1,4 +1,4 @@
-"""Watch published ideas: a batch, so kernels compile with numba (thesis._jit)."""
-from thesis._jit import use_compiled
+"""Watch published ideas: a batch, so kernels compile with numba (thesis.jit)."""
+from thesis.jit import use_compiled
 
 use_compiled()

@@ -25,9 +25,9 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from thesis.web.core import Cache, IdeaFolder, NotFound, board_view, file_key, idea_document, ideas_document
-from thesis._jit import use_compiled
+from thesis.jit import use_compiled
 
-use_compiled()   # the dashboard serves many ideas: numba kernels (thesis._jit)
+use_compiled()   # the dashboard serves many ideas: numba kernels (thesis.jit)
 
 HERE = Path(__file__).resolve().parent
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}

@@ -1,6 +1,6 @@
 """Kernels that compile with numba for batches and run as plain Python for one idea.
 
-The ``nb.py`` modules decorate their hot loops with ``thesis._jit.njit`` instead of numba's.
+The ``nb.py`` modules decorate their hot loops with ``thesis.jit.njit`` instead of numba's.
 Each kernel is the same source either way:
 
 - **compiled** (numba): the batches (study, scorecard, watch, breadth over a universe, the web app)
@@ -96,12 +96,12 @@ def cache_location() -> str:
 
 
 def mode() -> str:
-    return _state["mode"]
+    return str(_state["mode"])
 
 
 def compiled_wanted() -> bool:
     m = _state["mode"]
-    return m == "compiled" or (m == "auto" and (_state["materialised"] or "numba" in sys.modules))
+    return bool(m == "compiled" or (m == "auto" and (_state["materialised"] or "numba" in sys.modules)))
 
 
 def use_compiled() -> None:
