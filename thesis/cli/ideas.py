@@ -179,8 +179,7 @@ def schema():
 
 @handle_errors
 def demo(out: Path = typer.Option(Path("out"), help="Folder for the snapshot and the JSON report")):
-    """Pull IWM, SPY and QQQ into the store, then replay the seed idea and draw its snapshot; then the
-    crypto, FX and commodity ideas of examples/markets."""
+    """Pull IWM, SPY and QQQ, replay and draw the seed idea, then the crypto, FX and gold examples."""
     from thesis.chart import chart as draw
     from thesis.cli.data import pull
     from thesis.replay import replay as run

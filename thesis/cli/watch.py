@@ -170,11 +170,18 @@ def _print_outbox(o: dict, dry_run: bool) -> None:
                           f"{esc(ds[-1]['error'])}; next try {esc(ds[-1]['next_try'])}", highlight=False)
 
 
-def _fmt_dist(d, note: str = "") -> str:
+def _decimals(symbol) -> int:
+    """Prices at the instrument's tick (EURUSD 1.3200, SPY 428.40), never fewer than 2 decimals."""
+    from thesis.data.instruments import instrument_of
+
+    return max(instrument_of(symbol).decimals, 2) if symbol else 2
+
+
+def _fmt_dist(d, note: str = "", decimals: int = 2) -> str:
     if not d:
         return "-"
     r = f" {d['r']:.1f}R" if d.get("r") is not None else ""
-    return f"{d['level']:g}{note} {d['pct']:+.1f}%{r}"
+    return f"{d['level']:.{decimals}f}{note} {d['pct']:+.1f}%{r}"
 
 
 def _print_board(rows, title: str) -> None:
@@ -192,9 +199,11 @@ def _print_board(rows, title: str) -> None:
             state += f" [red]{esc(r['error'][:80])}[/]"
         le = r.get("last_event")
         last_event = f"{le['session']} {le['kind']}" if le else "-"
-        table.add_row(esc(r["id"]), state, f"{r['price']:.2f}" if r.get("price") is not None else "-",
-                      _fmt_dist(r.get("zone")), _fmt_dist(r.get("stop"), " BE" if r.get("stop_moved") else ""),
-                      _fmt_dist(r.get("next_target")),
+        places = _decimals(r.get("symbol"))
+        table.add_row(esc(r["id"]), state, f"{r['price']:.{places}f}" if r.get("price") is not None else "-",
+                      _fmt_dist(r.get("zone"), decimals=places),
+                      _fmt_dist(r.get("stop"), " BE" if r.get("stop_moved") else "", places),
+                      _fmt_dist(r.get("next_target"), decimals=places),
                       f"{r['position_r']:+.2f}" if r.get("position_r") is not None else "-",
                       str(r["days_left"]) if r.get("days_left") is not None else "-", last_event)
     print_table(table, drop=("last event", "zone", "days"))
