@@ -10,7 +10,7 @@ from thesis.replay.run import _flagged, _iso, _num, data_warnings, note_rows, re
 from thesis.risk import break_even_win_rate, check_claims, expectancy, reward_risk, size_shares
 from thesis.spec import Idea
 
-EVALUATE_SCHEMA = "thesis.evaluate/1"
+EVALUATE_SCHEMA = "thesis.evaluate/2"
 
 
 def _distance(close: float, level: float, entry: float, stop: float, sign: int) -> dict:

@@ -71,7 +71,7 @@ def watch(paths: Optional[List[Path]] = typer.Argument(None, help="Idea files or
             time.sleep(interval)
             continue
         if json:
-            print_json({"schema": "thesis.watch/1", "session": res.session.date().isoformat(),
+            print_json({"schema": "thesis.watch/2", "session": res.session.date().isoformat(),
                         "ideas": board(res), "new_events": res.new_events, "deliveries": res.deliveries,
                         "outbox": res.outbox, "messages": res.messages, "errors": res.bad_input + res.failures})
         else:
@@ -220,7 +220,7 @@ def ideas(folder: Path = typer.Argument(Path("."), help="Folder of idea files (o
     res = watch_pass([folder], asof=asof, source=source, write=False, deliver=False)
     rows = board(res)
     if json:
-        print_json({"schema": "thesis.ideas/1", "session": res.session.date().isoformat(), "ideas": rows,
+        print_json({"schema": "thesis.ideas/2", "session": res.session.date().isoformat(), "ideas": rows,
                     "errors": res.bad_input + res.failures})
     else:
         for m in res.messages:

@@ -27,7 +27,7 @@ from thesis.replay.trades import replay_trades
 from thesis.risk import check_claims, reward_risk
 from thesis.spec import Idea
 
-REPLAY_SCHEMA = "thesis.replay/1"
+REPLAY_SCHEMA = "thesis.replay/2"
 
 
 @dataclass

@@ -339,7 +339,7 @@ def ideas_document(folder: IdeaFolder, asof=None, source: str | None = None, cac
         from thesis.watch.clock import last_closed_session
 
         session = last_closed_session(when).date().isoformat()
-    return {"schema": "thesis.ideas/1", "session": session, "ideas": rows, "errors": errors}
+    return {"schema": "thesis.ideas/2", "session": session, "ideas": rows, "errors": errors}
 
 
 def board_view(doc: dict, folder: IdeaFolder, cache: Cache, source: str | None = None) -> list[dict]:
