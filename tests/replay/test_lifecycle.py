@@ -339,3 +339,27 @@ def test_asof_views_never_show_the_future_after_a_later_watch(tmp_path, monkeypa
     client = web(SEED)
     page = client.get(f"/api/ideas/{SEED.stem}?asof=2023-06-10").json()
     assert all(e["date"] <= "2023-06-10" for e in page["journal"]["events"])
+
+
+def test_the_seeds_trigger_reaches_a_live_receiver_once_and_thesis_journal_shows_it(tmp_path, httpserver):
+    """The same trigger end to end: a real local webhook gets it exactly once over daily passes, and
+    `thesis journal --json` (the command, not the records) lists it once with its delivery sent."""
+    import json as _json
+
+    from typer.testing import CliRunner
+
+    from tests.watch.test_alerts import Receiver, config
+    from thesis.cli import app
+    from thesis.watch.alerts import load_config
+
+    rec = Receiver(httpserver)
+    cfg = load_config(config(tmp_path, f'[[channels]]\nkind = "webhook"\nurl = "{rec.url}"\n'))
+    for day in ("2023-06-09", "2023-06-12", "2023-06-13", "2023-06-14", "2023-06-15", "2023-06-16"):
+        watch_pass([SEED], asof=day, config=cfg, snapshots=False)
+    got = [(p["kind"], p["session"]) for p in rec.got if p["kind"] in ("trigger", "filled")]
+    assert got == [("filled", "2023-06-13"), ("trigger", "2023-06-14"), ("filled", "2023-06-15")]
+    out = CliRunner().invoke(app, ["journal", SEED.stem, "--json"])
+    assert out.exit_code == 0, out.output
+    rows = [r for r in _json.loads(out.output)["events"] if r["kind"] == "trigger"]
+    assert [(r["session"], r["price"]) for r in rows] == [("2023-06-14", pytest.approx(185.91))]
+    assert [v["status"] for v in rows[0]["deliveries"].values()] == ["sent"]
