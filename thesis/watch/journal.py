@@ -28,7 +28,6 @@ webhooks through ``thesis serve``, thesis/web/inbound.py; deduplicated by id lik
 """
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import time
@@ -37,6 +36,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from thesis.errors import StoreError
+from thesis.locks import flock_until
 
 SCHEMA = "thesis.journal/1"
 #: Record types with a deterministic id, written once each.
@@ -91,17 +91,14 @@ class Journal:
         except OSError as exc:
             raise StoreError(f"cannot open the watch journal in {self.folder}: {exc.strerror}") from exc
         deadline = time.monotonic() + max(wait, 0.0)
+
+        def busy() -> JournalBusy:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+            return JournalBusy(f"another thesis watch (pid {holder}) is writing the journal "
+                               f"{self.path}; waited {wait:g} s; try again when it has finished")
+
         try:
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
-                        raise JournalBusy(f"another thesis watch (pid {holder}) is writing the journal "
-                                          f"{self.path}; waited {wait:g} s; try again when it has finished") from None
-                    time.sleep(0.05)
+            flock_until(fd, deadline, busy, poll=0.05)
             os.ftruncate(fd, 0)
             os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
             self._repair()

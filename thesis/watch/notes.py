@@ -20,7 +20,6 @@ the old one checks the inode and locks again.
 """
 from __future__ import annotations
 
-import fcntl
 import os
 import stat
 import tempfile
@@ -31,6 +30,7 @@ from datetime import datetime
 from pathlib import Path
 
 from thesis.errors import BadInput, IdeaError, StoreError
+from thesis.locks import flock_until
 
 #: seconds a note waits for another writer of the same idea file
 LOCK_WAIT = 10.0
@@ -111,15 +111,8 @@ def locked(real: Path, wait: float = LOCK_WAIT):
     while True:
         fd = os.open(real, os.O_RDONLY)
         try:
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise NoteBusy(f"another note is being written to {real}; waited {wait:g} s; "
-                                       f"the note was not added: try again") from None
-                    time.sleep(0.01)
+            flock_until(fd, deadline, lambda: NoteBusy(f"another note is being written to {real}; waited "
+                                                      f"{wait:g} s; the note was not added: try again"))
             try:
                 current = os.stat(real).st_ino
             except FileNotFoundError:
