@@ -27,7 +27,11 @@ def fmt_price(p: float) -> str:
 
 
 def short_price(p: float) -> str:
-    """Compact form for subtitles: 188.0 -> '188', 188.5 -> '188.5'."""
+    """Compact form for subtitles: 188.0 -> '188', 188.5 -> '188.5'; an instrument quoted at its tick
+    keeps every decimal (1.3300, not 1.33)."""
+    decimals = PRICE_DECIMALS.get()
+    if decimals is not None:
+        return f"{p:,.{decimals}f}"
     return f"{p:,.4f}".rstrip("0").rstrip(".")
 
 
