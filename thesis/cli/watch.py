@@ -200,7 +200,7 @@ def _print_board(rows, title: str) -> None:
         le = r.get("last_event")
         last_event = f"{le['session']} {le['kind']}" if le else "-"
         places = _decimals(r.get("symbol"))
-        table.add_row(esc(r["id"]), state, format(r["price"], f".{places}f") if r.get("price") is not None else "-",
+        table.add_row(esc(r["id"]), state, "%.*f" % (places, r["price"]) if r.get("price") is not None else "-",
                       _fmt_dist(r.get("zone"), decimals=places),
                       _fmt_dist(r.get("stop"), " BE" if r.get("stop_moved") else "", places),
                       _fmt_dist(r.get("next_target"), decimals=places),
