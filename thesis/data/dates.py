@@ -85,7 +85,7 @@ def parse_date(value, name: str = "date") -> pd.Timestamp | None:
         raise ParameterError(name, f"{text[:32]!r} is not a date: use YYYY-MM-DD")
     try:
         stamp = pd.Timestamp(text[:32])
-    except (ValueError, TypeError, OverflowError, NotImplementedError) as exc:   # year 0: NotImplementedError
+    except (ValueError, TypeError, OverflowError) as exc:
         raise ParameterError(name, f"{text[:32]!r} is not a date: use YYYY-MM-DD") from exc
     if stamp is pd.NaT:
         raise ParameterError(name, "is empty: use YYYY-MM-DD")
@@ -93,7 +93,7 @@ def parse_date(value, name: str = "date") -> pd.Timestamp | None:
         stamp = stamp.tz_localize(None)
     stamp = stamp.normalize()
     if not earliest <= stamp <= latest:
-        raise ParameterError(name, f"{stamp.date()} is outside the dates thesis accepts "
+        raise ParameterError(name, f"{stamp.isoformat()[:10]} is outside the dates thesis accepts "   # year 0 has no .date()
                                    f"({EARLIEST_DAY} to {LATEST_DAY})")
     return stamp.as_unit("ns")
 
