@@ -108,6 +108,7 @@ class IdeaRecord(Record):
     at: str | None = None
     direction: str | None = None
     realized_r: float | None = None
+    position: float | None = None       # the open size then (filled ideas)
     settled: bool | None = None
     evaluated: bool | None = None       # False: the first look under these levels is still to come
 
