@@ -34,14 +34,8 @@ class Record:
     v: int = VERSION
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"t": self.t, "v": self.v}
-        for f in fields(self):
-            if f.name == "v":
-                continue
-            value = getattr(self, f.name)
-            if value is not None or f.name in self.ALWAYS:
-                out[f.name] = value
-        return out
+        always = self.ALWAYS      # the instance's __dict__ holds the fields in order, ``v`` first
+        return {"t": self.t, **{k: x for k, x in self.__dict__.items() if x is not None or k in always}}
 
 
 @dataclass(kw_only=True)
@@ -158,8 +152,8 @@ class ExternalRecord(Record):
 
 KINDS: dict[str, type[Record]] = {cls.t: cls for cls in (EventRecord, DeliveryRecord, IdeaRecord, GoneRecord,
                                                          SkippedRecord, ExternalRecord)}
-_FIELDS = {t: {f.name for f in fields(cls)} for t, cls in KINDS.items()}
-_REQUIRED = {t: {f.name for f in fields(cls) if f.default is f.default_factory}    # both MISSING: required
+_FIELDS = {t: frozenset(f.name for f in fields(cls)) | {"t"} for t, cls in KINDS.items()}
+_REQUIRED = {t: frozenset(f.name for f in fields(cls) if f.default is f.default_factory)  # both MISSING
              for t, cls in KINDS.items()}
 
 
@@ -181,14 +175,19 @@ def parse(rec: dict) -> Record:
     cls = KINDS.get(kind) if isinstance(kind, str) else None
     if cls is None or not isinstance(kind, str):
         raise RecordError(f"a journal record of unknown kind {kind!r} (kinds: {', '.join(KINDS)})")
-    values = {k: val for k, val in upgrade(dict(rec)).items() if k != "t"}
-    unknown = sorted(set(values) - _FIELDS[kind])
-    if unknown:
-        raise RecordError(f"a journal {kind!r} record has no field {', '.join(map(repr, unknown))}")
-    missing = sorted(_REQUIRED[kind] - set(values))
-    if missing:
-        raise RecordError(f"a journal {kind!r} record needs {', '.join(map(repr, missing))}")
-    return cls(**values)
+    values = dict(rec)
+    del values["t"]
+    if values.get("v", 0) != VERSION:
+        values["v"] = upgrade({"v": values.get("v", 0)})["v"]
+    try:
+        return cls(**values)
+    except TypeError:     # a field its kind does not have, or one it needs: say which
+        keys = rec.keys()
+        unknown = sorted(keys - _FIELDS[kind])
+        if unknown:
+            raise RecordError(f"a journal {kind!r} record has no field {', '.join(map(repr, unknown))}") from None
+        missing = sorted(_REQUIRED[kind] - keys)
+        raise RecordError(f"a journal {kind!r} record needs {', '.join(map(repr, missing))}") from None
 
 
 def as_record(rec: Record | dict) -> Record:
