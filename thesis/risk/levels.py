@@ -48,7 +48,7 @@ def check_stop(direction: str, entry: float, stop: float) -> None:
     sign = direction_sign(direction)
     side = "below" if sign > 0 else "above"
     if stop == entry or (stop - entry) * sign > 0:
-        raise BadInput(f"stop {stop:.2f} must be {side} the entry {entry:.2f} for a "
+        raise BadInput(f"stop {float(stop)} must be {side} the entry {float(entry)} for a "
                        f"{'long' if sign > 0 else 'short'} trade")
 
 
@@ -63,9 +63,9 @@ def check_targets_vs(direction: str, reference: float, stop: float | None, targe
         if (target - reference) * sign > 0:
             continue
         beyond = stop is not None and reference_name == "entry" and (target - stop) * sign <= 0
-        extra = f" (it is even beyond the stop {stop:.2f})" if beyond else ""
-        raise BadInput(f"target {n} ({target:.2f}) must be {side} the {reference_name} "
-                       f"{reference:.2f} for a {word} trade{extra}")
+        extra = f" (it is even beyond the stop {float(stop)})" if beyond else ""
+        raise BadInput(f"target {n} ({float(target)}) must be {side} the {reference_name} "
+                       f"{float(reference)} for a {word} trade{extra}")
 
 
 def check_sizes(targets: Sequence[float], sizes: Sequence[float] | None) -> tuple[float, ...]:
