@@ -78,21 +78,22 @@ def watch(paths: Optional[List[Path]] = typer.Argument(None, help="Idea files or
             _print_pass(res, config, dry_run)
         if interval is None:
             break
-        time.sleep(_sleep_for(interval))
+        time.sleep(_sleep_for(interval, [r.idea.instrument for r in res.rows if r.idea is not None]))
     if res.bad_input or any(r.error and r.status is None and r.idea is None for r in res.rows):
         raise typer.Exit(2)              # an idea file that does not parse, an unknown symbol
     if res.failures or any(d["status"] == "failed" for d in res.deliveries):
         raise typer.Exit(1)              # a provider or a channel failed (the journal keeps the alert)
 
 
-def _sleep_for(interval: float) -> float:
-    """The loop's nap: the interval, or less so that the pass runs a minute after the next close."""
+def _sleep_for(interval: float, instruments=None) -> float:
+    """The loop's nap: the interval, or less so that the pass runs a minute after the next close of
+    a watched instrument (each on its own calendar: crypto's 00:00 UTC, FX's 17:00 New York)."""
     import pandas as pd
 
     from thesis.watch.clock import next_close
 
     now = pd.Timestamp.now(tz="UTC")
-    until = (next_close(now) - now).total_seconds() + 60
+    until = (next_close(now, instruments or None) - now).total_seconds() + 60
     return max(1.0, min(interval, until))
 
 
