@@ -70,7 +70,7 @@ def check_targets_vs(direction: str, reference: float, stop: float | None, targe
         if (target - reference) * sign > 0:
             continue
         beyond = stop is not None and reference_name == "entry" and (target - stop) * sign <= 0
-        extra = f" (it is even beyond the stop {price_text(stop)})" if beyond else ""
+        extra = f" (it is even beyond the stop {price_text(stop)})" if beyond and stop is not None else ""
         raise BadInput(f"target {n} ({price_text(target)}) must be {side} the {reference_name} "
                        f"{price_text(reference)} for a {word} trade{extra}")
 
