@@ -258,7 +258,9 @@ def idea_document(idea_id: str, path: Path, asof=None, timeframe: str = "1d", so
 def instrument_words(inst) -> dict:
     """What the idea page needs to print prices and moves in the instrument's words."""
     return {"decimals": inst.decimals, "unit_word": inst.unit_word, "unit_label": inst.unit_label(),
-            "unit_size": inst.unit_size, "counted": inst.unit != "price"}
+            "unit_size": inst.unit_size,
+            # pips or bp beside a price move; a point of size 1 would repeat the price itself
+            "counted": inst.unit != "price" and inst.unit_size != 1.0}
 
 
 def _last_session(idea, source) -> str:
