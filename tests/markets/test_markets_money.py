@@ -124,3 +124,26 @@ def test_texts_use_the_instruments_precision_and_unit_words():
     btc = load(MARKETS / "btc-68k-rejection-short.toml").instrument
     assert (gbp.price_text(1.32), gbp.move_text(0.0025), gbp.unit_word) == ("1.3200", "+25.0 pips", "unit")
     assert (btc.price_text(67584.8), btc.move_text(-1315.2), btc.unit_word) == ("67584.80", "-1315.20/coin", "coin")
+
+
+def test_state_sentences_claims_and_triggers_read_in_the_instruments_units(data_root):
+    from thesis.evaluate import evaluate
+
+    gbp_close = csv_rows(data_root, "GBPUSD=X")["2024-09-12"]["close"]
+    assert gbp_close == pytest.approx(1.303951)
+    doc = evaluate(MARKETS / "gbpusd-cable-double-top-short.toml", asof="2024-09-12")
+    # Half out at 1.3050 (+150 pips); half open at the close 1.303951 (+160.49 pips): +155.2 pips,
+    # +1.55 R of the 100-pip risk. Prices at the pip: 1.3200, not 1.32.
+    pips = 0.5 * 150 + 0.5 * (1.32 - gbp_close) / 0.0001
+    assert f"{pips:+.1f}" == "+155.2"
+    assert doc["state"]["text"].startswith("in trade since 2024-08-27 at 1.3200: +155.2 pips (+1.55 R on the "
+                                           "position) with target 1 taken at 1.3050")
+    assert doc["state"]["text"].endswith("stop 1.3300") and "/share" not in doc["state"]["text"]
+    assert "(1.3050) hit at 1.3050" in " ".join(e["text"] for e in doc["events"])
+    btc_close = csv_rows(data_root, "BTC-USD")["2024-07-25"]["close"]
+    doc = evaluate(MARKETS / "btc-68k-rejection-short.toml", asof="2024-07-25")
+    # Short from 67,584.80; the close 65,777.23 is 1,807.57 a coin in the trade's favour: +1.37 R of 1,315.20.
+    assert btc_close == pytest.approx(65_777.23)
+    assert doc["state"]["text"] == "in trade since 2024-07-23 at 67584.80: +1807.57/coin (+1.37 R on the position); " \
+                                   "stop 68900.00"
+    assert "short from 67500.00 with stop 68900.00 risks 1400.00" in doc["arithmetic"]["claims"][0]["sentence"]
