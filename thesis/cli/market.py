@@ -40,15 +40,16 @@ def _performance_table(perf: dict, since: Optional[str] = None) -> Table:
 def _symbol_table(s: dict) -> Table:
     """The instrument's own trend, volatility and regime (on its own calendar)."""
     tr, reg = s["trend"], s["regime"]
-    t = Table(title=f"{esc(s['display'])}{', ' + esc(s['name']) if s.get('name') else ''}: {s['asset_class']}, "
-                    f"{s['calendar']} calendar, on {s['date']}", title_justify="left")
+    name = f"{s['display']}, {s['name']}" if s.get("name") else s["display"]
+    t = Table(title=esc(f"{name}: {s['asset_class']}, {s['calendar']} calendar, on {s['date']}"), title_justify="left")
     t.add_column("measure", no_wrap=True)
     t.add_column("value", overflow="fold")
     price = "-" if tr.get("close") is None else f"{tr['close']:,.{s['decimals']}f}"
     sma = "-" if tr.get("sma50") is None else f"{tr['sma50']:,.{s['decimals']}f}"
-    t.add_row("trend (close vs 50d SMA)", f"{esc(tr['state'])}: close {price}, SMA {sma} "
-                                           f"({_f(tr.get('sma50_change_pct'), '{:+.1f}')}% in 10 sessions)")
-    t.add_row("realised vol 20d", f"{_f(s.get('realized_vol_20'))}% a year ({s['vol_sessions_per_year']} sessions)")
+    t.add_row("trend (close vs 50d SMA)", esc(f"{tr['state']}: close {price}, SMA {sma} "
+                                              f"({_f(tr.get('sma50_change_pct'), '{:+.1f}')}% in 10 sessions)"))
+    t.add_row("realised vol 20d", esc(f"{_f(s.get('realized_vol_20'))}% a year ({s['vol_sessions_per_year']} "
+                                      f"sessions)"))
     t.add_row("regime d / w / m", " / ".join(_regime_cell(reg.get(tf, {})) for tf in ("1d", "1w", "1mo")))
     t.add_row("regime", esc(reg.get("description", "-")))
     return t
