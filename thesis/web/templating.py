@@ -20,6 +20,7 @@ def make_env() -> Environment:
     env.filters["spark_points"] = spark_points
     env.filters["heat"] = heat
     env.filters["pct"] = lambda v, fmt="{:.1%}": fmt_number(v, fmt)
+    env.filters["price"] = fmt_price
     return env
 
 
@@ -54,6 +55,11 @@ def fmt_number(value, fmt: str) -> str:
     if not isinstance(value, (int, float)) or isinstance(value, bool) or value != value:
         return "-"
     return fmt.format(value)
+
+
+def fmt_price(value, decimals: int = 2, sign: bool = False) -> str:
+    """A price (or a price move, ``sign``) at the instrument's decimals: 1.2700 for GBPUSD."""
+    return fmt_number(value, "{:" + ("+" if sign else "") + ",." + str(int(decimals)) + "f}")
 
 
 def heat(value, scale) -> str:
