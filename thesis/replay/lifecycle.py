@@ -336,6 +336,28 @@ def lifecycle(idea, bars: pd.DataFrame, triggers: pd.DataFrame | None = None, tr
     return life
 
 
+def lifecycles(ideas: list, bars: pd.DataFrame) -> list[Lifecycle]:
+    """``lifecycle(idea, bars)`` for many ideas on one symbol's ``bars``, the fill kernel run once per
+    round for all of them (thesis.replay.trades.replay_trades_many) and the events built by the
+    same code as one idea's: each result equals ``lifecycle(idea, bars)`` (tests/replay/
+    test_lifecycle_batch.py checks it on every example and on random ideas)."""
+    from thesis.replay.trades import replay_trades_many
+
+    out: list[Lifecycle | None] = [None] * len(ideas)
+    todo, items = [], []
+    for k, idea in enumerate(ideas):
+        published = pd.Timestamp(idea.idea.published)
+        if len(bars) == 0 or bars.index[-1] < published:
+            out[k] = lifecycle(idea, bars)
+            continue
+        start = bars.index[int(bars.index.searchsorted(published, side="left"))]
+        todo.append(k)
+        items.append((idea, start, _triggers(idea, bars, start)))
+    for k, (idea, start, triggers), trades in zip(todo, items, replay_trades_many(items, bars)):
+        out[k] = lifecycle(idea, bars, triggers, trades)
+    return out  # type: ignore[return-value]
+
+
 _NO_TRIGGERS = None
 
 
@@ -501,4 +523,4 @@ def _trade_events(idea, variant: str, t, primary: bool) -> list[LifeEvent]:
     return out
 
 
-__all__ = ["lifecycle", "Lifecycle", "LifeEvent", "Snapshot", "Position", "Cut", "KINDS", "STATES", "TERMINAL"]
+__all__ = ["lifecycle", "lifecycles", "Lifecycle", "LifeEvent", "Snapshot", "Position", "Cut", "KINDS", "STATES", "TERMINAL"]
