@@ -4,7 +4,7 @@ Each size: the first pass (an empty journal: every event journaled) and the next
 (yesterday's journal present), wall and CPU seconds, each beside its peers measured in the same
 run: the previous per-idea pass (``watch_pass(..., batch=False)``) and ``replay(idea, asof=D)``
 per idea. The peers are timed on a sample of the ideas and extrapolated to the size (named so in
-the row). ``BENCH_WATCH_SIZES=1000,10000`` picks sizes. ``python -m benchmarks watch_scale``.
+the row). ``BENCH_WATCH_SIZES=1000,10000`` picks sizes, ``BENCH_WATCH_SAMPLE`` the peers' sample. ``python -m benchmarks watch_scale``.
 """
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from pathlib import Path
 from benchmarks.bench_watch import ASOF, PREVIOUS, generate
 
 SIZES = (1000, 10000, 30000, 100000)
-SAMPLE = 1000          # ideas the per-idea pass is timed on
-REPLAY_SAMPLE = 100    # ideas replay(idea, asof=D) is timed on
+SAMPLE = int(os.environ.get("BENCH_WATCH_SAMPLE", 1000))   # ideas the per-idea pass is timed on
+REPLAY_SAMPLE = max(1, SAMPLE // 10)                       # ideas replay(idea, asof=D) is timed on
 
 
 def clocked(fn) -> tuple[float, float, object]:
@@ -62,12 +62,12 @@ def run() -> list[dict]:
             (wall, cpu, res), (next_wall, next_cpu, nxt) = passes(tmp / f"journals-{n}", folder, source)
             rows.append({"name": f"watch --once, batch path: {n:,} ideas on {len(symbols)} symbols, first pass "
                                  f"({len(res.new_events):,} events journaled); peer: the per-idea pass "
-                                 f"({per_idea_first['cpu'] * n:.4g} s CPU; timed on {SAMPLE:,} ideas, x{n / SAMPLE:g})",
+                                 f"({per_idea_first['cpu'] * n:.4g} s CPU; timed on {SAMPLE:,} ideas, x{n / SAMPLE:.4g})",
                          "value": wall, "cpu": cpu, "unit": "s", "peer": "previous per-idea pass",
                          "peer_value": per_idea_first["wall"] * n, "peer_cpu": per_idea_first["cpu"] * n,
                          "target": "< 5 s" if n == 100000 else "measured", "met": wall < 5.0 if n == 100000 else None})
             rows.append({"name": f"  same pass beside replay(idea, asof=D) per idea (timed on {REPLAY_SAMPLE} "
-                                 f"ideas, x{n / REPLAY_SAMPLE:g})", "value": wall, "cpu": cpu, "unit": "s",
+                                 f"ideas, x{n / REPLAY_SAMPLE:.4g})", "value": wall, "cpu": cpu, "unit": "s",
                          "peer": "replay(idea, asof=D) per idea", "peer_value": replay_each["wall"] * n,
                          "peer_cpu": replay_each["cpu"] * n, "target": "measured", "met": None})
             rows.append({"name": f"  the next session's pass over the same {n:,} ideas ({len(nxt.new_events):,} "

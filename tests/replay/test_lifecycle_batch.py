@@ -64,8 +64,8 @@ def _idea(p, sym: str, published, triggers: bool) -> Idea:
     return Idea.model_validate(spec)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(scenario(), st.lists(st.tuples(scenario(), st.booleans()), min_size=2, max_size=6))
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenario(), st.lists(st.tuples(scenario(), st.booleans()), min_size=2, max_size=4))
 def test_random_ideas_sharing_random_bars(sc, others):
     rows, p = sc
     sym = f"LB{next(_ctr)}"
@@ -73,5 +73,5 @@ def test_random_ideas_sharing_random_bars(sc, others):
     ideas = [_idea(p, sym, rows[p["pub"]][0].date(), False)]
     # the other ideas' levels are around 100 as well (the scenarios start at 100): same bars, other plans
     ideas += [_idea(q, sym, rows[q["pub"]][0].date(), trig) for (_, q), trig in others]
-    for day in list(bars.index[::6]) + [bars.index[-1]]:
+    for day in list(bars.index[::8]) + [bars.index[-1]]:
         assert_same(ideas, bars.loc[:day])

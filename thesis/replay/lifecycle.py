@@ -413,7 +413,7 @@ def _events(life: Lifecycle) -> list[LifeEvent]:
 
     from thesis.signals.frames import ohlc
 
-    opens, highs, lows, closes = ohlc(bars)      # built once per bars object, shared by every idea
+    bar_opens, highs, lows, closes = ohlc(bars)      # built once per bars object, shared by every idea
     lo, hi = lv.entry_zone
     a = int(bars.index.searchsorted(start, side="left"))
     b = int(bars.index.searchsorted(end_waiting, side="right"))
@@ -452,7 +452,7 @@ def _events(life: Lifecycle) -> list[LifeEvent]:
                             f"fill: the idea is invalidated", variant, key="stop traded before the fill"))
     elif inval_day is not None:
         i = bars.index.get_loc(inval_day)
-        o = float(opens[i])
+        o = float(bar_opens[i])
         gapped = o >= lv.stop if sign < 0 else o <= lv.stop
         ev.append(LifeEvent("invalidated", inval_day, o if gapped else lv.stop,
                             f"{idea.symbol} {'opened at ' + _f(o) + ', through' if gapped else 'traded at'} the stop "
