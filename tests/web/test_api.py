@@ -24,11 +24,39 @@ def test_board_is_the_ideas_document(client, ideas_dir):
     assert got.status_code == 200
     doc = got.json()
     assert [r["id"] for r in doc["ideas"]] == [SEED, LONG]
+    assert (doc.pop("total"), doc.pop("offset"), doc.pop("limit")) == (2, 0, 200)  # one page, the default size
     assert doc == run_cli("ideas", str(ideas_dir.resolve()), "--json")
     page = client.get("/")
     assert page.status_code == 200
     assert "IWM: no love for small caps" in page.text and 'data-id="iwm-oversold-bounce-long"' in page.text
     assert page.text.count("<polyline") == 2  # one sparkline per idea
+
+
+def test_board_pages_are_disjoint_and_make_up_the_whole_board(tmp_path):
+    copy_examples(tmp_path)
+    for i, src in enumerate(sorted(tmp_path.glob("*.toml")) * 3):   # 6 more files: 8 ideas
+        (tmp_path / f"copy-{i}-{src.name}").write_text(src.read_text())
+    board = make_client(tmp_path)
+    whole = board.get("/api/ideas?limit=100").json()
+    assert whole["total"] == len(whole["ideas"]) == 8
+    pages = [board.get(f"/api/ideas?offset={at}&limit=3").json() for at in (0, 3, 6, 9)]
+    assert [len(p["ideas"]) for p in pages] == [3, 3, 2, 0] and {p["total"] for p in pages} == {8}
+    assert [r for p in pages for r in p["ideas"]] == whole["ideas"]   # disjoint, in order, nothing lost
+    first = board.get("/?limit=3")
+    assert first.text.count("<tr data-id=") == 3 and 'href="/?offset=3&amp;limit=3"' in first.text
+    assert "ideas 1&ndash;3 of 8" in first.text and 'rel="prev"' not in first.text
+    last = board.get("/board/rows?offset=6&limit=3").text
+    assert [line.split('"')[1] for line in last.splitlines() if line.startswith("<tr data-id=")] == \
+        [r["id"] for r in whole["ideas"][6:]]
+    assert 'href="/?offset=3&amp;limit=3" rel="prev"' in board.get("/?offset=6&limit=3").text
+
+
+@pytest.mark.parametrize("query, name", [("offset=-1", "offset"), ("offset=x", "offset"), ("limit=0", "limit"),
+                                         ("limit=1e3", "limit"), ("limit=100001", "limit")])
+def test_bad_paging_is_a_400_naming_the_parameter(client, query, name):
+    for url in ("/api/ideas", "/", "/board/rows"):
+        r = client.get(f"{url}?{query}")
+        assert r.status_code == 400 and f"{name} must be" in r.text, (url, r.status_code, r.text[:200])
 
 
 def test_evaluate_replay_options_market_are_the_cli_documents(client, ideas_dir):

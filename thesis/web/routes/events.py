@@ -16,17 +16,15 @@ router = APIRouter()
 @router.get("/api/events")
 async def events(request: Request, st: Server):
     """Server-sent events: 'change' whenever an idea file (or the watch journal) changes."""
-    from thesis.web.views import folder_signature
-
     async def stream():
-        last = folder_signature(st.folder)
+        last = st.signature()[1]
         yield "retry: 2000\n\n"
         beat = time.monotonic()
         while True:
             if await request.is_disconnected():
                 return
             await asyncio.sleep(1.0)
-            now = folder_signature(st.folder)
+            now = st.signature()[1]
             if now != last:
                 last = now
                 yield f"event: change\ndata: {json.dumps({'at': time.time()})}\n\n"
