@@ -8,6 +8,11 @@ board with 200 ideas, and the idea page's first paint in a real browser.
   as-of date costs.
 - board: GET / over a folder of 200 idea files (the two examples, 100 copies each, spread
   over 8 symbols): "computed" (first request of a new server in a warm process) and warm.
+- board at scale (issue 25): ``BENCH_BOARD_IDEAS`` (10,000 by default) ideas generated as the
+  watch benchmark does, on 500 S&P 500 symbols. "cold" is the first ``/api/ideas?limit=200`` of
+  a new server in a warm process (every idea's lifecycle on the batch path); then warm: one page
+  of the JSON and of ``/`` (200 rows), each beside the whole board unpaged (``limit=N``), the
+  size a page had before paging, measured in the same run.
 - first paint: `thesis serve` on a free loopback port, Debian's chromium headless via
   Playwright; milliseconds from navigation start to the chart's first frame (the page's
   own `performance.now()` after setData), best of 3 after a warm-up visit. Skipped with a
@@ -27,13 +32,13 @@ SEED = "iwm-no-love-for-small-caps"
 SYMBOLS = ["IWM", "SPY", "QQQ", "DIA", "GLD", "TLT", "XLE", "EEM"]
 
 
-def _client(folder: Path):
+def _client(folder: Path, source: str | None = None):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from fastapi.testclient import TestClient
     from thesis.web.app import create_app
 
-    return TestClient(create_app(folder), base_url="http://127.0.0.1:8765")
+    return TestClient(create_app(folder, source=source), base_url="http://127.0.0.1:8765")
 
 
 def _timed(fn) -> float:
@@ -55,6 +60,40 @@ def _ideas(folder: Path, n: int = 200) -> Path:
 def _get(client, url: str) -> None:
     r = client.get(url)
     assert r.status_code == 200, (url, r.status_code, r.text[:300])
+
+
+def _board_scale() -> list[dict]:
+    from benchmarks.bench_watch import generate
+    from benchmarks.bench_watch_scale import universe
+
+    n = int(os.environ.get("BENCH_BOARD_IDEAS", 10000))
+    data = Path(os.environ["THESIS_DATA"]) / "sp500-constituents"
+    source = f"csv:{data}"
+    symbols, closes = universe(data, source)
+    tmp = Path(tempfile.mkdtemp(prefix="thesis-bench-board-scale-"))
+    try:
+        folder = tmp / "ideas"
+        generate(folder, n, symbols, closes)
+        board = _client(folder, source)
+        cold = _timed(lambda: _get(board, "/api/ideas?limit=200"))
+        _get(board, f"/?limit={n}")  # every symbol's sparkline once
+        warm = {url: min(_timed(lambda u=url: _get(board, u)) for _ in range(5))
+                for url in ("/api/ideas?limit=200", "/", f"/api/ideas?limit={n}", f"/?limit={n}")}
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    label = f"board, {n:,} ideas on {len(symbols)} symbols"
+    return [
+        {"name": f"{label}: first /api/ideas (cold: every lifecycle)", "value": cold * 1000, "unit": "ms",
+         "peer": None, "peer_value": None, "target": "measured", "met": None},
+        {"name": f"{label}: /api/ideas?limit=200 (warm)", "value": warm["/api/ideas?limit=200"] * 1000,
+         "unit": "ms", "peer": "the cold first request", "peer_value": cold * 1000,
+         "target": "< 1000 ms", "met": warm["/api/ideas?limit=200"] < 1.0},
+        {"name": f"  unpaged /api/ideas?limit={n} (warm)", "value": warm[f"/api/ideas?limit={n}"] * 1000,
+         "unit": "ms", "peer": None, "peer_value": None, "target": "measured", "met": None},
+        {"name": f"{label}: / first page, 200 rows (warm)", "value": warm["/"] * 1000, "unit": "ms",
+         "peer": f"the whole board on one page, /?limit={n} (warm)", "peer_value": warm[f"/?limit={n}"] * 1000,
+         "target": "< 1000 ms", "met": warm["/"] < 1.0},
+    ]
 
 
 def _first_paint() -> float | None:
@@ -104,6 +143,7 @@ def run() -> list[dict]:
                  "peer_value": None, "target": "< 1000 ms", "met": cold < 1.0})
     rows.append({"name": "board, 200 ideas (served, warm)", "value": hot * 1000, "unit": "ms", "peer": None,
                  "peer_value": None, "target": "< 1000 ms", "met": hot < 1.0})
+    rows += _board_scale()
     paint = _first_paint()
     if paint is not None:
         rows.append({"name": "idea page first paint in chromium", "value": paint, "unit": "ms", "peer": None,

@@ -323,6 +323,7 @@ def ideas_document(folder: IdeaFolder, asof=None, source: str | None = None, cac
 
     paths = [folder.path(i) for i in folder.ids()]
     todo = [p for p in paths if cache.peek(key(p)) is None]
+    fresh: dict = {}   # this call's results, whatever the cache has room for
     if len(todo) > 1:
         # One pass over every file not yet known (the pass reads each symbol's bars once),
         # then kept per file: a later edit recomputes that file alone.
@@ -333,7 +334,8 @@ def ideas_document(folder: IdeaFolder, asof=None, source: str | None = None, cac
             by_id.setdefault(row["id"], []).append(row)
         for p in todo:
             mine = [e for e in errors if p.name in e]
-            cache.put(key(p), (res.session.date().isoformat(), by_id.get(p.stem, []), mine))
+            fresh[p] = (res.session.date().isoformat(), by_id.get(p.stem, []), mine)
+            cache.put(key(p), fresh[p])
 
     def one(path):
         res = watch_pass([path], asof=when, source=source, write=False, deliver=False)
@@ -341,7 +343,7 @@ def ideas_document(folder: IdeaFolder, asof=None, source: str | None = None, cac
 
     session, rows, errors = None, [], []
     for path in paths:
-        s, r, e = cache.get(key(path), lambda p=path: one(p))
+        s, r, e = fresh.get(path) or cache.get(key(path), lambda p=path: one(p))
         session = s
         rows += r
         errors += e

@@ -33,7 +33,7 @@ class State:
         self.token = token
         self.source = source
         self.host = host
-        self.cache = Cache()
+        self.cache = Cache(size=100_000)  # small entries, one row per idea file: 10,000 ideas must fit
         self.docs = Cache(size=48)  # idea pages: a few MB each (every bar), one per as-of date
         self.secret = secrets.token_bytes(32)
         self._market = None
