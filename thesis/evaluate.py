@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from thesis.data.user_bars import with_user_bars
-from thesis.errors import BadInput, ThesisError
+from thesis.errors import ParameterError, ThesisError
 from thesis.replay.run import _flagged, _iso, _num, data_warnings, note_rows, replay, rr_from_fill, trade_document
 from thesis.risk import break_even_win_rate, check_claims, expectancy, reward_risk, size_shares
 from thesis.spec import Idea
@@ -37,12 +37,16 @@ def evaluate(idea: Idea, asof=None, source: str | None = None, lookback: int = 1
         idea = load(idea)
     bars, source = with_user_bars(idea.symbol, idea.idea.adjustment, bars, source)
     if isinstance(lookback, bool) or not isinstance(lookback, int) or lookback < 1:
-        raise BadInput(f"--lookback must be a whole number of sessions >= 1, got {lookback!r}")
+        raise ParameterError("lookback", f"must be a whole number of sessions >= 1, got {lookback!r}")
+    if account is not None:
+        from thesis.risk.units import check_currency
+
+        check_currency(currency)        # bad input is refused before the replay runs
     published = pd.Timestamp(idea.idea.published)
     asked = None if asof is None else pd.Timestamp(asof).normalize()
     if asked is not None and asked < published:
-        raise BadInput(f"--asof {asked.date()} is before the idea was published ({published.date()}): "
-                       f"there is nothing to evaluate yet; give a date on or after {published.date()}")
+        raise ParameterError("asof", f"{asked.date()} is before the idea was published ({published.date()}): "
+                             f"there is nothing to evaluate yet; give a date on or after {published.date()}")
     res = replayed if replayed is not None else replay(idea, source=source, asof=asof, with_confirmations=False,
                                                        with_options=False, bars=bars)
     bars = res.bars

@@ -83,7 +83,7 @@ def resolve_asof(asof, ctx: MarketContext) -> pd.Timestamp:
         return ctx.close(ctx.fund_symbol).index[-1]
     from thesis.data.dates import parse_date
 
-    return parse_date(asof, "--asof")
+    return parse_date(asof, "asof")
 
 
 def market_report(asof=None, universe: str | None = None, context: MarketContext | None = None,

@@ -63,12 +63,12 @@ class ReplayResult:
 def _start_session(bars: pd.DataFrame, when, asof=None) -> pd.Timestamp:
     idx = bars.index[bars.index >= pd.Timestamp(when)]
     if not len(idx):
-        from thesis.errors import BadInput
+        from thesis.errors import BadInput, ParameterError
 
         day = pd.Timestamp(when).date()
         if asof is not None and pd.Timestamp(asof) < pd.Timestamp(when):
-            raise BadInput(f"--asof {pd.Timestamp(asof).date()} is before the idea was published ({day}): "
-                           f"nothing was known yet; give a date on or after {day}")
+            raise ParameterError("asof", f"{pd.Timestamp(asof).date()} is before the idea was published ({day}): "
+                                 f"nothing was known yet; give a date on or after {day}")
         raise BadInput(f"no bars on or after {day} for {bars.attrs.get('symbol')}: the data ends on "
                        f"{bars.index[-1].date()}, before the idea's publication date")
     return idx[0]

@@ -19,7 +19,7 @@ import math
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
-from thesis.errors import BadInput
+from thesis.errors import BadInput, ParameterError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -62,9 +62,9 @@ def parse_risk(text: object) -> float:
     try:
         value = float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
     except ValueError:
-        raise BadInput(f"--risk must be a fraction (0.01) or a percent (1%), got {text!r}") from None
+        raise ParameterError("risk_fraction", f"must be a fraction (0.01) or a percent (1%), got {text!r}") from None
     if not math.isfinite(value) or not 0 < value <= 1:
-        raise BadInput(f"--risk must be above 0 and at most 100% (0.01 or 1% of the account), got {text!r}")
+        raise ParameterError("risk_fraction", f"must be above 0 and at most 100% (0.01 or 1% of the account), got {text!r}")
     return value
 
 
@@ -113,16 +113,22 @@ def conversion_rate(quote: str, account_currency: str, session: object, source: 
             continue
         close = float(bars["close"].iloc[-1])
         return (1.0 / close if invert else close), f"{pair} close {bars.index[-1].date()} {close:g}"
-    raise BadInput(f"sizing in {account_currency} needs the {quote}->{account_currency} rate: neither "
-                   f"{' nor '.join(tried)} is in the data source (or use --currency {quote})")
+    raise ParameterError("currency", f"{account_currency}: sizing in it needs the {quote}->{account_currency} rate: "
+                         f"neither {' nor '.join(tried)} is in the data source (or give {{name}} {quote})")
+
+
+def check_currency(code: str) -> str:
+    """An account currency as its upper-case 3-letter code; ParameterError (``currency``) otherwise."""
+    currency = str(code).strip().upper()
+    if len(currency) != 3 or not currency.isalpha():
+        raise ParameterError("currency", f"must be a 3-letter code such as USD, got {code!r}")
+    return currency
 
 
 def size_idea(inst: Instrument, account: float, risk_fraction: float, entry: float, stop: float,
               account_currency: str, session: pd.Timestamp, source: str | None = None) -> dict[str, Any]:
     """``size_position`` with the quote currency converted at the session's close; a JSON-ready dict."""
-    currency = account_currency.strip().upper()
-    if len(currency) != 3 or not currency.isalpha():
-        raise BadInput(f"--currency must be a 3-letter code such as USD, got {account_currency!r}")
+    currency = check_currency(account_currency)
     rate, via = conversion_rate(inst.currency, currency, session, source)
     out = size_position(inst, account, risk_fraction, entry, stop, currency, rate).to_dict()
     out["rate_from"] = via

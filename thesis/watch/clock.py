@@ -47,8 +47,8 @@ def last_closed_session(asof=None, now: pd.Timestamp | None = None, instrument=N
         day = parse_asof(asof)
         if day is not None:
             if day < every[0] or day > every[-1]:
-                raise BadInput(f"--asof {day.date()} is outside the {instrument.calendar} calendar "
-                               f"({every[0].date()} to {every[-1].date()})")
+                raise ParameterError("asof", f"{day.date()} is outside the {instrument.calendar} calendar "
+                                     f"({every[0].date()} to {every[-1].date()})")
             return pd.Timestamp(every[int(every.searchsorted(day, side="right")) - 1])
         return last_final_session(instrument, pd.Timestamp.now(tz="UTC") if now is None else now)
     every = _all_sessions()
