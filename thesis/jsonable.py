@@ -16,7 +16,8 @@ DIGITS = 6
 
 def number(value: Any, digits: int | None = DIGITS) -> float | None:
     """A figure for a document: None, NaN and infinities -> None; else a float rounded to
-    ``digits`` decimals (None keeps every digit)."""
+    ``digits`` decimals (None keeps every digit), with -0.0 written as 0.0 (a short's breakeven
+    exit is 0 R, not "-0.0")."""
     if value is None:
         return None
     try:
@@ -25,7 +26,7 @@ def number(value: Any, digits: int | None = DIGITS) -> float | None:
         return None                 # pandas.NA, NaT and the like
     if not math.isfinite(out):
         return None
-    return out if digits is None else round(out, digits)
+    return (out if digits is None else round(out, digits)) + 0.0
 
 
 def iso_date(value: Any) -> str | None:

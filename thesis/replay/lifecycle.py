@@ -19,6 +19,7 @@ import math
 from dataclasses import dataclass, field
 
 import pandas as pd
+from thesis.jsonable import iso_date, number
 
 KINDS = ("zone_touched", "trigger", "filled", "target_hit", "stop_moved", "stopped", "time_exit", "expired",
          "invalidated")
@@ -31,15 +32,8 @@ def _f(x) -> str:
     return f"{x:.2f}"
 
 
-def _iso(ts) -> str | None:
-    return None if ts is None or pd.isna(ts) else pd.Timestamp(ts).date().isoformat()
 
 
-def _num(v, digits: int = 6):
-    if v is None:
-        return None
-    v = float(v)
-    return round(v, digits) + 0.0 if math.isfinite(v) else None
 
 
 @dataclass(frozen=True)
@@ -61,9 +55,9 @@ class LifeEvent:
     primary: bool = True
 
     def to_dict(self) -> dict:
-        return {"kind": self.kind, "session": _iso(self.session), "price": _num(self.price), "text": self.text,
-                "variant": self.variant, "key": self.key, "size": _num(self.size), "r": _num(self.r),
-                "level": _num(self.level), "primary": self.primary}
+        return {"kind": self.kind, "session": iso_date(self.session), "price": number(self.price), "text": self.text,
+                "variant": self.variant, "key": self.key, "size": number(self.size), "r": number(self.r),
+                "level": number(self.level), "primary": self.primary}
 
 
 @dataclass(frozen=True)
@@ -86,10 +80,10 @@ class Position:
     exits: int = 0                    # targets hit so far
 
     def to_dict(self) -> dict:
-        return {"variant": self.variant, "entry": _num(self.entry), "entry_session": _iso(self.entry_session),
-                "size": _num(self.size), "stop": _num(self.stop), "stop_moved": self.stop_moved,
-                "targets_left": list(self.targets_left), "realized_r": _num(self.realized_r),
-                "open_part_r": _num(self.open_part_r), "position_r": _num(self.position_r), "closed": self.closed}
+        return {"variant": self.variant, "entry": number(self.entry), "entry_session": iso_date(self.entry_session),
+                "size": number(self.size), "stop": number(self.stop), "stop_moved": self.stop_moved,
+                "targets_left": list(self.targets_left), "realized_r": number(self.realized_r),
+                "open_part_r": number(self.open_part_r), "position_r": number(self.position_r), "closed": self.closed}
 
 
 @dataclass(frozen=True)
@@ -119,13 +113,13 @@ class Snapshot:
         return self.targets_left[0] if self.targets_left else None
 
     def to_dict(self) -> dict:
-        return {"session": _iso(self.session), "close": _num(self.close), "state": self.state,
-                "reason": self.reason, "entry": _num(self.entry), "filled": self.filled, "stop": _num(self.stop),
+        return {"session": iso_date(self.session), "close": number(self.close), "state": self.state,
+                "reason": self.reason, "entry": number(self.entry), "filled": self.filled, "stop": number(self.stop),
                 "stop_moved": self.stop_moved, "targets_left": list(self.targets_left),
-                "next_target": self.next_target, "position": _num(self.position),
-                "realized_r": _num(self.realized_r), "open_part_r": _num(self.open_part_r),
-                "position_r": _num(self.position_r), "horizon_end": _iso(self.horizon_end),
-                "entry_session": _iso(self.entry_session), "variants": [v.to_dict() for v in self.variants]}
+                "next_target": self.next_target, "position": number(self.position),
+                "realized_r": number(self.realized_r), "open_part_r": number(self.open_part_r),
+                "position_r": number(self.position_r), "horizon_end": iso_date(self.horizon_end),
+                "entry_session": iso_date(self.entry_session), "variants": [v.to_dict() for v in self.variants]}
 
 
 @dataclass(frozen=True)
@@ -138,7 +132,7 @@ class Cut:
     notes: tuple = ()                 # the idea's dated notes up to the session: (date, text)
 
     def to_dict(self) -> dict:
-        return {"session": _iso(self.session), "state": self.snapshot.to_dict(),
+        return {"session": iso_date(self.session), "state": self.snapshot.to_dict(),
                 "events": [e.to_dict() for e in self.events],
                 "notes": [{"date": d.isoformat(), "text": t} for d, t in self.notes]}
 

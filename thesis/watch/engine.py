@@ -15,7 +15,6 @@ the events form a growing prefix, which the tests check session by session.
 from __future__ import annotations
 
 import hashlib
-import math
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -23,6 +22,7 @@ import pandas as pd
 
 from thesis.replay.lifecycle import KINDS as LIFE_KINDS
 from thesis.replay.lifecycle import STATES, TERMINAL  # noqa: F401 - the watch's names for them
+from thesis.jsonable import iso_date, number
 
 KINDS = LIFE_KINDS + ("note", "idea_revised", "data_stale")
 
@@ -50,7 +50,7 @@ class Event:
 
     def to_dict(self) -> dict:
         return {"id": self.id, "idea": self.idea, "kind": self.kind, "session": self.session,
-                "price": _num(self.price), "r": _num(self.r), "text": self.text, "key": self.key,
+                "price": number(self.price), "r": number(self.r), "text": self.text, "key": self.key,
                 "revision": self.revision}
 
 
@@ -76,21 +76,14 @@ class Status:
 
     def to_dict(self) -> dict:
         return {"idea": self.idea, "state": self.state, "reason": self.reason, "session": self.session,
-                "price": _num(self.price), "entry": _num(self.entry), "filled": self.filled, "stop": self.stop,
-                "next_target": self.next_target, "open_part_r": _num(self.open_r),
+                "price": number(self.price), "entry": number(self.entry), "filled": self.filled, "stop": self.stop,
+                "next_target": self.next_target, "open_part_r": number(self.open_r),
                 "lifecycle": self.snapshot.to_dict() if self.snapshot is not None else None,
                 "horizon_end": self.horizon_end, "events": [e.to_dict() for e in self.events]}
 
 
-def _num(v):
-    if v is None:
-        return None
-    v = float(v)
-    return round(v, 6) if math.isfinite(v) else None
 
 
-def _iso(ts) -> str:
-    return pd.Timestamp(ts).date().isoformat()
 
 
 def _f(x) -> str:
@@ -115,11 +108,11 @@ def evaluate(idea, bars: pd.DataFrame, idea_id: str, revision: int = 0, life=Non
 def status_of(cut, idea, idea_id: str, revision: int = 0, trade=None) -> Status:
     """The watch's Status of a lifecycle cut (events as journal events of ``idea_id``)."""
     s = cut.snapshot
-    events = tuple(Event(idea_id, e.kind, _iso(e.session), _num(e.price), _num(e.r), e.text, e.key, revision)
+    events = tuple(Event(idea_id, e.kind, iso_date(e.session), number(e.price), number(e.r), e.text, e.key, revision)
                    for e in cut.events)
-    return Status(idea_id, s.state, s.reason, _iso(s.session) if s.session is not None else None,
+    return Status(idea_id, s.state, s.reason, iso_date(s.session) if s.session is not None else None,
                   s.close, events, s.entry, s.filled, s.stop, s.next_target, s.open_part_r,
-                  _iso(s.horizon_end) if s.horizon_end is not None else None,
+                  iso_date(s.horizon_end) if s.horizon_end is not None else None,
                   tuple(trade.flags) if trade is not None and s.filled else (), s)
 
 
