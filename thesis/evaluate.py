@@ -103,7 +103,8 @@ def evaluate_document(idea: Idea, asof=None, source: str | None = None, lookback
     recent_start = bars.index[max(0, len(bars) - lookback)]
     ev = res.triggers
     recent = ev[pd.to_datetime(ev["date"]) >= recent_start] if len(ev) else ev
-    confirmations, missing = [], []
+    confirmations: list[dict] = []
+    missing: list[str] = []
     if idea.confirmations:
         from thesis.replay.run import confirmations_on
 
@@ -172,6 +173,8 @@ def _size_contracts(idea: Idea, bars: pd.DataFrame, session, source, account: fl
     from thesis.options.spec import reprice_path
     from thesis.risk import size_options
 
+    if idea.options is None:
+        return {"units": 0, "error": "the idea has no option leg"}
     try:
         path = reprice_path(idea.options, bars, session, session, source=source)
     except ThesisError as exc:

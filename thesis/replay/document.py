@@ -14,15 +14,15 @@ elsewhere (the option leg's pricing attributes, a sizing) stay open mappings.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 if TYPE_CHECKING:
     from thesis.replay.lifecycle import LifeEvent, Position, Snapshot
 
-REPLAY_SCHEMA = "thesis.replay/2"
-EVALUATE_SCHEMA = "thesis.evaluate/2"
+REPLAY_SCHEMA: Final = "thesis.replay/2"
+EVALUATE_SCHEMA: Final = "thesis.evaluate/2"
 
 Number = float | None                 # a figure: None when unknown (NaN and infinities are None too)
 Day = str | None                      # a session date, YYYY-MM-DD
@@ -133,7 +133,7 @@ class NoteRow(_NoteTail, SnapshotDoc, _NoteHead):
 class IdeaHeader(Doc):
     title: str
     symbol: str
-    direction: Literal["long", "short"]
+    direction: str                    # "long" or "short"
     published: str
 
 
@@ -311,7 +311,7 @@ class OptionsError(Doc):
 class ReplayDocument(Doc):
     """``thesis replay --json``: what the market did with the idea (docs/json.md)."""
 
-    schema_: Literal["thesis.replay/2"] = Field(REPLAY_SCHEMA, alias="schema")
+    schema_: Literal["thesis.replay/2"] = Field(default=REPLAY_SCHEMA, alias="schema")
     idea: ReplayIdea
     data: ReplayData
     asof: Day
@@ -402,7 +402,7 @@ class EvaluateRiskReward(Doc):
     planned_entry: float
     from_fill: FromFill | None
     now: float
-    claimed: Number
+    claimed: float | str | None       # as the idea file gives it: 7.0 or "7:1"
     claim_consistent: bool | None
 
 
@@ -412,8 +412,8 @@ class Sizing(Doc):
 
     position: dict[str, Any]
     entry: float
-    shares: dict[str, Any] | None = Field(None, exclude_if=_absent)
-    contracts: dict[str, Any] | None = Field(None, exclude_if=_absent)
+    shares: dict[str, Any] | None = Field(default=None, exclude_if=_absent)
+    contracts: dict[str, Any] | None = Field(default=None, exclude_if=_absent)
 
 
 class Arithmetic(Doc):
@@ -429,7 +429,7 @@ class Arithmetic(Doc):
 class EvaluateDocument(Doc):
     """``thesis evaluate --json``: the idea at the close of one session (docs/json.md)."""
 
-    schema_: Literal["thesis.evaluate/2"] = Field(EVALUATE_SCHEMA, alias="schema")
+    schema_: Literal["thesis.evaluate/2"] = Field(default=EVALUATE_SCHEMA, alias="schema")
     idea: IdeaHeader
     asof: Day
     asof_requested: Day

@@ -17,9 +17,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
+
 from thesis.jsonable import iso_date, number
+
+if TYPE_CHECKING:
+    from thesis.spec import Idea
 
 KINDS = ("zone_touched", "trigger", "filled", "target_hit", "stop_moved", "stopped", "time_exit", "expired",
          "invalidated")
@@ -70,7 +76,7 @@ class Position:
     entry: float
     entry_session: pd.Timestamp
     size: float                       # fraction of the position still open (1 at the fill)
-    stop: float | None                # the stop in force (the entry once moved to breakeven)
+    stop: float                       # the stop in force (the entry once moved to breakeven)
     stop_moved: bool
     targets_left: tuple
     realized_r: float | None
@@ -139,13 +145,13 @@ class Cut:
 
 @dataclass
 class Lifecycle:
-    idea: object
+    idea: Idea
     bars: pd.DataFrame
     start: pd.Timestamp | None                  # first session on/after publication
     trades: list                                # [(variant, Trade)], primary first (replay's trades)
     triggers: pd.DataFrame                      # trigger events on or after ``start``
     events: tuple = ()
-    _closes: object = field(default=None, repr=False)
+    _closes: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def primary(self):
@@ -259,7 +265,7 @@ class Lifecycle:
 def state_text(cut: Cut, idea) -> str:
     """The state of ``cut`` in one sentence (the notes' state column, evaluate's headline)."""
     s = cut.snapshot
-    if s.session is None:
+    if s.session is None or s.close is None:
         return "no bars yet"
     if s.reason == "not yet published":
         return f"not yet published (close {_f(s.close)})"

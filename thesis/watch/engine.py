@@ -20,9 +20,10 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from thesis.jsonable import iso_date, number
 from thesis.replay.lifecycle import KINDS as LIFE_KINDS
 from thesis.replay.lifecycle import STATES, TERMINAL  # noqa: F401 - the watch's names for them
-from thesis.jsonable import iso_date, number
+from thesis.replay.lifecycle import Lifecycle, Snapshot
 
 KINDS = LIFE_KINDS + ("note", "idea_revised", "data_stale")
 
@@ -71,8 +72,8 @@ class Status:
     open_r: float | None = None        # open R of the open part (see Snapshot.open_part_r)
     horizon_end: str | None = None     # last session/date of the horizon, when known
     flags: tuple[str, ...] = ()
-    snapshot: object = None            # the lifecycle's Snapshot (levels in force, position, each R)
-    life: object = field(default=None, repr=False, compare=False)   # the Lifecycle it was cut from
+    snapshot: Snapshot | None = None   # the lifecycle's Snapshot (levels in force, position, each R)
+    life: Lifecycle | None = field(default=None, repr=False, compare=False)   # the Lifecycle it was cut from
 
     def to_dict(self) -> dict:
         return {"idea": self.idea, "state": self.state, "reason": self.reason, "session": self.session,
@@ -105,10 +106,15 @@ def evaluate(idea, bars: pd.DataFrame, idea_id: str, revision: int = 0, life=Non
     return replace(status_of(cut, idea, idea_id, revision, life.primary), life=life)
 
 
+def _session(ts: pd.Timestamp) -> str:
+    """An event's session as YYYY-MM-DD (thesis.jsonable's rule; a lifecycle event always has one)."""
+    return str(iso_date(ts))
+
+
 def status_of(cut, idea, idea_id: str, revision: int = 0, trade=None) -> Status:
     """The watch's Status of a lifecycle cut (events as journal events of ``idea_id``)."""
     s = cut.snapshot
-    events = tuple(Event(idea_id, e.kind, iso_date(e.session), number(e.price), number(e.r), e.text, e.key, revision)
+    events = tuple(Event(idea_id, e.kind, _session(e.session), number(e.price), number(e.r), e.text, e.key, revision)
                    for e in cut.events)
     return Status(idea_id, s.state, s.reason, iso_date(s.session) if s.session is not None else None,
                   s.close, events, s.entry, s.filled, s.stop, s.next_target, s.open_part_r,
@@ -129,7 +135,7 @@ class WatchState:
 
 def initial(idea, idea_id: str, history: pd.DataFrame | None = None, revision: int = 0) -> WatchState:
     """A state before any bar; ``history`` are bars before publication (the triggers' look-back)."""
-    rows = ()
+    rows: tuple = ()
     if history is not None and len(history):
         rows = tuple(zip(history.index, *(history[c].to_numpy(dtype="float64")
                                           for c in ("open", "high", "low", "close"))))
