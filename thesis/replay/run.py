@@ -361,7 +361,8 @@ def _options_document(res: ReplayResult) -> OptionsLeg | OptionsError | None:
                            stock_pnl_per_share=_figure(sign * (s - primary.entry_price)),
                            stock_pnl_100_shares=_figure(100 * sign * (s - primary.entry_price)))
             for d, s, o, q in zip(p["date"], p["spot"], p["option_price"], p["option_pnl"])]
-    return OptionsLeg(**to_jsonable(dict(p.attrs)),
+    attrs = {k: v for k, v in to_jsonable(dict(p.attrs)).items() if k not in OptionsLeg.model_fields}
+    return OptionsLeg(**attrs,
                       entry_price=_figure(p["option_price"].iloc[0]), exit_price=_figure(p["option_price"].iloc[-1]),
                       pnl_per_contract=_figure(p["option_pnl"].iloc[-1]),
                       position_pnl=_figure(p["position_pnl"].iloc[-1]), stock_pnl_per_share=_figure(primary.pnl),
