@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -39,6 +40,18 @@ def test_evaluate_replay_options_market_are_the_cli_documents(client, ideas_dir)
     assert client.get(f"/api/ideas/{SEED}/options").json() == run_cli("options", "plan", idea, "--json")
     assert client.get("/api/market?asof=2023-06-14").json() == run_cli("market", "--asof", "2023-06-14", "--json")
 
+
+
+def test_the_api_documents_validate_against_the_published_schemas(client):
+    """/api/replay and /api/evaluate serve the typed documents: docs/schema validates them."""
+    import jsonschema
+
+    root = Path(__file__).resolve().parents[2]
+    for kind, url in (("evaluate", f"/api/ideas/{SEED}/evaluate?asof=2023-06-14"), ("replay", f"/api/ideas/{SEED}/replay")):
+        schema = json.loads((root / "docs" / "schema" / f"{kind}.json").read_text(encoding="utf-8"))
+        doc = client.get(url).json()
+        assert doc["schema"] == f"thesis.{kind}/2"
+        assert not [e.message for e in jsonschema.Draft202012Validator(schema).iter_errors(doc)][:3], kind
 
 def test_study_is_the_cli_document(client, ideas_dir):
     got = client.get(f"/api/ideas/{LONG}/study", params={"grid": "stop=5%,8% target=2R,3R"})
