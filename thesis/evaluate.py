@@ -97,7 +97,8 @@ def evaluate_document(idea: Idea, asof=None, source: str | None = None, lookback
     entry = snap.entry
     plan = reward_risk(idea.direction, planned, lv.stop, lv.targets, lv.sizes)
     actual = rr_from_fill(idea.direction, entry, lv.stop, lv.targets, lv.sizes) if filled else None
-    claims = check_claims(idea.direction, planned, lv.stop, lv.targets, lv.sizes, idea.claims.given())
+    claims = check_claims(idea.direction, planned, lv.stop, lv.targets, lv.sizes, idea.claims.given(),
+                          decimals=idea.instrument.decimals)
     lo, hi = lv.entry_zone
     in_zone = lo <= close <= hi
     recent_start = bars.index[max(0, len(bars) - lookback)]
@@ -149,7 +150,7 @@ def evaluate_document(idea: Idea, asof=None, source: str | None = None, lookback
                             position_pnl=None if snap.position_r is None else
                             round(snap.position_r * abs(snap.entry - lv.stop), 4)),
         events=[EventDoc.of(e) for e in cut.events],
-        trades=[trade_document(v, t, flagged_dates(bars)) for v, t in res.trades],
+        trades=[trade_document(v, t, flagged_dates(bars), idea.instrument.decimals) for v, t in res.trades],
         triggers_recent=[TriggerRow(kind=r.kind, date=iso_date(r.date), timeframe=r.timeframe,
                                     price=number(r.price, digits=None), detail=r.detail) for r in recent.itertuples()],
         lookback_sessions=lookback,

@@ -219,6 +219,13 @@ class TradeDoc(Doc):
     direction_sign: Literal[-1, 1]
 
 
+class TradeWithMoney(TradeDoc):
+    """A trade of a replay run with an account: its P&L per unit and per position in the account
+    currency (thesis.risk.units.trade_money; None while unfilled)."""
+
+    money: dict[str, Any] | None
+
+
 class ConfirmationRow(Doc):
     """One confirmation on one date (thesis.market.confirmations)."""
 
@@ -317,7 +324,7 @@ class ReplayDocument(Doc):
     asof: Day
     risk_reward: ReplayRiskReward
     claims: list[Claim]
-    trades: list[TradeDoc]
+    trades: list[TradeWithMoney | TradeDoc]
     triggers: list[ReplayTrigger]
     notes: list[ReplayNote]
     options: OptionsLeg | OptionsError | None

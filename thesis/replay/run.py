@@ -45,6 +45,7 @@ from thesis.replay.document import (
     TradeDoc,
     TradeEntry,
     TradeExit,
+    TradeWithMoney,
 )
 from thesis.replay.fills import Trade
 from thesis.replay.trades import replay_trades
@@ -65,6 +66,8 @@ class ReplayResult:
     options_error: str | None = None
     asof: pd.Timestamp | None = None
     missing: list[str] = field(default_factory=list)   # data a part of the run had to do without
+    account: object = None        # thesis.risk.units.Account: each filled trade's P&L in its currency
+    source: str | None = None
     _lifecycle: object = field(default=None, repr=False)
 
     @property
@@ -105,7 +108,8 @@ def _start_session(bars: pd.DataFrame, when, asof=None) -> pd.Timestamp:
 
 def replay(idea: Idea, source: str | None = None, with_confirmations: bool = True,
            with_options: bool = True, asof=None, bars: pd.DataFrame | None = None,
-           confirmation_dates: str = "all") -> ReplayResult:
+           confirmation_dates: str = "all", account: float | None = None, risk_fraction: float = 0.01,
+           currency: str = "USD") -> ReplayResult:
     """Replay ``idea`` (an Idea or a path) on bars from ``source`` (default: thesis.data default).
 
     ``bars``: the idea's daily bars when the caller already holds them (a user's DataFrame with
@@ -116,7 +120,14 @@ def replay(idea: Idea, source: str | None = None, with_confirmations: bool = Tru
 
     ``asof`` cuts the bars at that date, so the result is what could be known then (notes dated
     after it are left out of the document).
+
+    ``account`` (with ``risk_fraction`` and ``currency``): each filled trade's document gains
+    ``money``, the P&L per unit and per position in the account currency for a position sized to
+    lose ``account x risk_fraction`` at the stop (thesis.risk.units.trade_money; docs/risk.md).
     """
+    from thesis.risk.units import Account
+
+    sized = None if account is None else Account(account, risk_fraction, currency)
     if not isinstance(idea, Idea):
         from thesis.spec import load
 
@@ -135,7 +146,8 @@ def replay(idea: Idea, source: str | None = None, with_confirmations: bool = Tru
     after = events[events["date"] >= start] if len(events) else events
 
     trades = replay_trades(idea, bars, start, after)
-    result = ReplayResult(idea, bars, trades, events, asof=None if asof is None else pd.Timestamp(asof))
+    result = ReplayResult(idea, bars, trades, events, asof=None if asof is None else pd.Timestamp(asof),
+                          account=sized, source=source)
     if with_confirmations and idea.confirmations:
         # "notes": only the notes' dates (what the terminal report prints); "all" adds every trigger
         # date after publication (the JSON document reports those too).
@@ -208,8 +220,9 @@ def _r(value: float, risk: float) -> float | None:
     return None if value is None or not math.isfinite(value) or not risk else value / risk
 
 
-def trade_document(variant: str, t: Trade, flagged: dict | None = None) -> TradeDoc:
-    """One trade of the replay as a document part (thesis.replay.document.TradeDoc)."""
+def trade_document(variant: str, t: Trade, flagged: dict | None = None, decimals: int = 2) -> TradeDoc:
+    """One trade of the replay as a document part (thesis.replay.document.TradeDoc); ``decimals``: the
+    instrument's, for prices in sentences."""
     risk = abs(t.entry_price - t.stop) if t.filled and t.stop is not None else float("nan")
     days = (t.exit_date - t.entry_date).days if t.filled and t.exit_date is not None else None
     return TradeDoc(
@@ -224,7 +237,8 @@ def trade_document(variant: str, t: Trade, flagged: dict | None = None) -> Trade
         days_held=days, sessions_held=t.sessions_held if t.filled else 0,
         horizon_last_session=iso_date(t.last_date),
         legs=[Leg.model_validate(leg.to_dict()) for leg in t.legs],
-        gap_fills_modelled=t.gap_fills_modelled, flags=list(t.flags), flagged_fills=flagged_fills(t, flagged or {}),
+        gap_fills_modelled=t.gap_fills_modelled, flags=list(t.flags),
+        flagged_fills=flagged_fills(t, flagged or {}, decimals),
         notes=list(t.notes), direction_sign=-1 if t.direction == "short" else 1)
 
 
@@ -268,7 +282,18 @@ def data_warnings(bars: pd.DataFrame) -> list[str]:
     return bar_warnings(bars) + ([said] if said else [])
 
 
-def flagged_fills(t: Trade, flagged: dict) -> list[str]:
+def trade_money_of(idea: Idea, t: Trade, account, bars: pd.DataFrame, source: str | None) -> dict | None:
+    """The filled trade's P&L per unit and per position in the account currency (None unfilled)."""
+    if not t.filled or t.stop is None:
+        return None
+    from thesis.risk.units import trade_money
+
+    exit_session = t.exit_date if t.exit_date is not None else bars.index[-1]
+    out = trade_money(idea.instrument, account, t.entry_price, t.stop, t.pnl, t.entry_date, exit_session, source)
+    return {k: (_figure(v) if isinstance(v, float) else v) for k, v in out.items()}
+
+
+def flagged_fills(t: Trade, flagged: dict, decimals: int = 2) -> list[str]:
     """A sentence for each fill of ``t`` (entry, each exit leg) that happened on a bar the data
     layer flags as a likely bad print (thesis.data.outliers): the result leans on that print."""
     if not t.filled or not flagged:
@@ -279,7 +304,7 @@ def flagged_fills(t: Trade, flagged: dict) -> list[str]:
     for what, day, price in fills:
         why = flagged.get(pd.Timestamp(day)) if day is not None else None
         if why:
-            out.append(f"the {what} at {price:.2f} on {pd.Timestamp(day).date()} happened on a flagged bar "
+            out.append(f"the {what} at {price:.{decimals}f} on {pd.Timestamp(day).date()} happened on a flagged bar "
                        f"({why}): check that print before trusting this result")
     return out
 
@@ -314,7 +339,8 @@ def build_replay_document(res: ReplayResult) -> ReplayDocument:
     idea = res.idea
     lv = idea.levels
     plan = reward_risk(idea.direction, idea.entry_price, lv.stop, lv.targets, lv.sizes)
-    claims = check_claims(idea.direction, idea.entry_price, lv.stop, lv.targets, lv.sizes, idea.claims.given())
+    claims = check_claims(idea.direction, idea.entry_price, lv.stop, lv.targets, lv.sizes, idea.claims.given(),
+                          decimals=idea.instrument.decimals)
     rr_claim = next((c for c in claims if c.key == "risk_reward"), None)
     conf_by_date: dict[str | None, list[ConfirmationRow]] = {}
     for c in confirmation_rows(res.confirmations):
@@ -329,7 +355,6 @@ def build_replay_document(res: ReplayResult) -> ReplayDocument:
                 for r in res.triggers.itertuples()
                 if pd.Timestamp(r.date) >= published - pd.Timedelta(days=365)]
     a = res.bars.attrs
-    flagged = flagged_dates(res.bars)
     return ReplayDocument(
         idea=ReplayIdea(title=idea.idea.title, symbol=idea.symbol, direction=idea.direction,
                         published=idea.idea.published.isoformat(), horizon=to_jsonable(idea.idea.horizon),
@@ -347,8 +372,18 @@ def build_replay_document(res: ReplayResult) -> ReplayDocument:
             claim_consistent=rr_claim.consistent if rr_claim else None,
             break_even_win_rate=round(plan.break_even_win_rate, 6)),
         claims=[Claim.model_validate(c.to_dict()) for c in claims],
-        trades=[trade_document(v, t, flagged) for v, t in res.trades],
+        trades=_trades(res),
         triggers=triggers, notes=notes, options=_options_document(res))
+
+
+def _trades(res: ReplayResult) -> list[TradeDoc]:
+    """The trades' documents; with an account each also carries its ``money`` (None unfilled)."""
+    flagged, decimals = flagged_dates(res.bars), res.idea.instrument.decimals
+    docs = [trade_document(v, t, flagged, decimals) for v, t in res.trades]
+    if res.account is None:
+        return docs
+    return [TradeWithMoney(**doc.model_dump(), money=trade_money_of(res.idea, t, res.account, res.bars, res.source))
+            for (_, t), doc in zip(res.trades, docs)]
 
 
 def _options_document(res: ReplayResult) -> OptionsLeg | OptionsError | None:

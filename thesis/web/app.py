@@ -70,6 +70,11 @@ def _fmt(value, fmt: str) -> str:
     return fmt.format(value)
 
 
+def _price(value, decimals: int = 2, sign: bool = False) -> str:
+    """A price (or a price move, ``sign``) at the instrument's decimals: 1.2700 for GBPUSD."""
+    return _fmt(value, "{:" + ("+" if sign else "") + ",." + str(int(decimals)) + "f}")
+
+
 def _heat(value, scale) -> str:
     from thesis.web.views import heat_color
 
@@ -155,6 +160,7 @@ def create_app(ideas_dir: Path | str | None = None, token: str | None = None, so
     env.filters["spark_points"] = spark_points
     env.filters["heat"] = lambda v, scale: _heat(v, scale)
     env.filters["pct"] = lambda v, fmt="{:.1%}": _fmt(v, fmt)
+    env.filters["price"] = _price
 
     def page(name: str, request: Request, **ctx) -> HTMLResponse:
         ctx.setdefault("folder", str(st.folder.root))
