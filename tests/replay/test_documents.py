@@ -38,7 +38,8 @@ def typed_documents(seed):
             ("replay", replay(SCALE_OUT, with_options=False).document()),
             ("evaluate", evaluate_document(SEED, asof="2023-06-14", account=100_000)),
             ("evaluate", evaluate_document(SEED, asof="2023-06-05")),
-            ("evaluate", evaluate_document(BTC, account=10_000))]
+            ("evaluate", evaluate_document(BTC, account=10_000)),
+            ("replay", replay(SEED, account=25_000, with_confirmations=False, with_options=False).document())]
 
 
 @pytest.fixture(scope="module")
@@ -60,12 +61,13 @@ def test_real_documents_validate_against_the_committed_schemas(documents):
         errors = [e.message for e in validators[kind].iter_errors(json.loads(json.dumps(doc)))]
         assert not errors, (kind, doc["idea"]["title"], errors[:3])
     # the documents reach the optional parts the schemas describe
-    replay_seed, replay_legs, ev_sized, ev_early, ev_btc = (d for _, d in documents)
+    replay_seed, replay_legs, ev_sized, ev_early, ev_btc, replay_money = (d for _, d in documents)
     assert replay_seed["options"]["path"] and replay_seed["notes"][0]["confirmations"]
     assert any("average_price" in t["exit"] for t in replay_legs["trades"])
     assert {"shares", "contracts"} <= set(ev_sized["arithmetic"]["sizing"])
     assert ev_early["state"]["filled"] is False and ev_early["levels"]["measured_from"] == "planned entry"
     assert isinstance(ev_btc["arithmetic"]["sizing"]["position"]["units"], float)
+    assert "money" not in replay_seed["trades"][0] and replay_money["trades"][0]["money"]
 
 
 def test_the_schemas_refuse_removed_missing_and_misnamed_keys(documents):
