@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from thesis.errors import StoreError
+from thesis.watch.records import RecordError, upgrade
 
 if TYPE_CHECKING:
     import duckdb
@@ -206,7 +207,10 @@ class JournalIndex:
         if not rows:
             return []
         with open(self.journal, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-            return [json.loads(mm[off:off + length]) for off, length in rows]
+            try:     # a line of an older schema version reads in the current one, as the scan reads it
+                return [upgrade(json.loads(mm[off:off + length])) for off, length in rows]
+            except RecordError as exc:      # a newer version: the caller's scan names the line
+                raise StoreError(f"{self.journal}: {exc}") from None
 
     def events(self, idea: str | None = None, since: str | None = None, table: str = "events") -> list[dict]:
         """Event records (``table="externals"``: external alerts) in file order, of one idea and/or with
