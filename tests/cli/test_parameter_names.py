@@ -31,11 +31,15 @@ def test_evaluate_and_replay_name_their_parameters():
 
 
 def test_sizing_and_notes_name_their_parameters(tmp_path):
-    from thesis.risk.units import parse_risk, size_idea
+    from thesis.risk.units import Account, parse_risk, size_idea
     from thesis.watch.notes import add_note
 
     with pytest.raises(ParameterError, match=r"^risk_fraction must be above 0"):
         parse_risk("2")
+    with pytest.raises(ParameterError, match=r"^account must be a positive amount"):
+        Account(-5.0)
+    with pytest.raises(ParameterError, match=r"^risk_fraction must be above 0"):
+        Account(10_000.0, 2.0)
     with pytest.raises(ParameterError, match=r"^currency must be a 3-letter code"):
         size_idea(thesis.load(SEED).instrument, 10_000, 0.01, 180.0, 190.0, "DOLLARS", pd.Timestamp("2023-06-14"))
     idea = tmp_path / "idea.toml"
@@ -53,6 +57,7 @@ def test_sizing_and_notes_name_their_parameters(tmp_path):
     (["evaluate", str(SEED), "--asof", BEFORE], f"--asof {BEFORE} is before the idea was published"),
     (["evaluate", str(SEED), "--account", "10000", "--risk", "2"], "--risk must be above 0"),
     (["evaluate", str(SEED), "--account", "10000", "--currency", "DOLLARS"], "--currency must be a 3-letter code"),
+    (["replay", str(SEED), "--account", "10000", "--currency", "DOLLARS"], "--currency must be a 3-letter code"),
 ])
 def test_the_command_line_names_the_flags(run, args, said):
     out = run(args)

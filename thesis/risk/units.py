@@ -144,13 +144,11 @@ class Account:
     currency: str = "USD"
 
     def __post_init__(self) -> None:
-        code = self.currency.strip().upper()
-        if len(code) != 3 or not code.isalpha():
-            raise BadInput(f"--currency must be a 3-letter code such as USD, got {self.currency!r}")
+        code = check_currency(self.currency)
         if not (isinstance(self.amount, (int, float)) and math.isfinite(self.amount) and self.amount > 0):
-            raise BadInput(f"--account must be a positive amount, got {self.amount!r}")
+            raise ParameterError("account", f"must be a positive amount, got {self.amount!r}")
         if not (math.isfinite(self.risk) and 0 < self.risk <= 1):
-            raise BadInput(f"--risk must be above 0 and at most 100% of the account, got {self.risk!r}")
+            raise ParameterError("risk_fraction", f"must be above 0 and at most 100% of the account, got {self.risk!r}")
         object.__setattr__(self, "currency", code)
 
 
