@@ -56,8 +56,20 @@ class _Absent:
     DataFrame = Series = Timestamp = generic = ndarray = _Never
 
 
+_PLAIN = frozenset((str, int, bool, type(None)))
+
+
 def to_jsonable(obj: Any) -> Any:
     """Convert numpy/pandas/dates (recursively) to plain JSON types; NaN -> null."""
+    kind = type(obj)         # exact types first: a journal of 10,000 alerts is 700,000 plain values
+    if kind in _PLAIN:
+        return obj
+    if kind is float:
+        return obj if math.isfinite(obj) else None
+    if kind is dict:
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if kind is list:
+        return [to_jsonable(v) for v in obj]
     np: Any = sys.modules.get("numpy") or _Absent
     pd: Any = sys.modules.get("pandas") or _Absent
 

@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from thesis.cli._common import (DATE_METAVAR, SOURCE_HELP, console, date_range, err_console, esc, handle_errors,
+from thesis.cli._common import (DATE_METAVAR, SOURCE_HELP, console, err_console, esc, handle_errors,
                                 parse_date, print_json, print_table)
 
 ASOF_HELP = "Replay 'now' as the evening of this date (or set THESIS_ASOF); default: the last closed session"
@@ -245,10 +245,12 @@ def journal(idea: Optional[str] = typer.Argument(None, help="Idea id (file name 
     from thesis.errors import BadInput
     from thesis.watch.journal import Journal, delivery_view, last_deliveries, query
 
-    since = date_range(since, None, ("--since", "--to"))[0]   # the one date check (not after today)
+    from thesis.data.dates import check_since
+
+    since_day = check_since(since, "--since")   # the one date check (not after today), without pandas
     jr = Journal()
     iid = (Path(idea).stem if idea.endswith(".toml") else idea) if idea else None
-    events, dmap, known = query(jr, iid, None if since is None else since.date().isoformat(), pending)
+    events, dmap, known = query(jr, iid, None if since_day is None else since_day.isoformat(), pending)
     if known is not None:
         shown = sorted(known)[:10]
         more = f" and {len(known) - len(shown):,} more" if len(known) > len(shown) else ""

@@ -270,7 +270,7 @@ def _from_index(journal: Journal, use_index: bool | None, ask):
 
 def query_index(ix, idea: str | None = None, since: str | None = None, pending: bool = False):
     """``query`` answered by an open ``JournalIndex``."""
-    if idea is not None and idea not in ix.ideas():
+    if idea is not None and not ix.has_idea(idea):
         return [], {}, ix.ideas()
     if pending:       # external alerts have no outbox: never pending
         events = [e for e in ix.pending_events()

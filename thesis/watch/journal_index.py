@@ -5,7 +5,7 @@ a prefix of it is (byte offset and length) and the fields queries filter on:
 
     events(pos, id, idea, session, kind, off, len)      one row per event record, pos in file order
     deliveries(event, channel, status, off, len)        one row per delivery record
-    outbox(event, channel)                              the channels each event must reach
+    outbox(event, channel, pos, off, len)               the channels each event must reach (and where it is)
     externals(pos, idea, session, off, len)             alerts another tool sent in (TradingView)
     meta(key, value)                                    covered bytes and fingerprints of the prefix
 
@@ -41,14 +41,14 @@ if TYPE_CHECKING:
     import duckdb
 
 INDEX_MIN_BYTES = 1 << 20
-INDEX_VERSION = "2"
+INDEX_VERSION = "3"
 _FINGERPRINT = 4096
 _BATCH = 200_000
 
 _SCHEMA = """
 create table events(pos bigint, id varchar, idea varchar, session varchar, kind varchar, off bigint, len integer);
 create table deliveries(event varchar, channel varchar, status varchar, off bigint, len integer);
-create table outbox(event varchar, channel varchar);
+create table outbox(event varchar, channel varchar, pos bigint, off bigint, len integer);
 create table externals(pos bigint, idea varchar, session varchar, off bigint, len integer);
 create table meta(key varchar, value varchar);
 """
@@ -229,14 +229,18 @@ class JournalIndex:
         return {r[0] for r in self._db().execute("select idea from events union select idea from externals").fetchall()}
 
     def pending_events(self) -> list[dict]:
-        """Events with a channel in their outbox that no delivery record reports as sent, in file order."""
+        """Events with a channel in their outbox that no delivery record reports as sent, in file order.
+        The outbox rows carry their event's place in the file: no join with the million events."""
         rows = self._db().execute("""
-            select e.off, e.len from events e where e.id in (
-              select o.event from outbox o
-              where not exists (select 1 from deliveries d
-                                where d.event = o.event and d.channel = o.channel and d.status = 'sent'))
-            order by e.pos""").fetchall()
-        return self._lines(rows)
+            select distinct o.pos, o.off, o.len from outbox o
+            where not exists (select 1 from deliveries d
+                              where d.event = o.event and d.channel = o.channel and d.status = 'sent')
+            order by o.pos""").fetchall()
+        return self._lines([(off, length) for _, off, length in rows])
+
+    def has_idea(self, idea: str) -> bool:
+        return bool(self._db().execute("select exists (select 1 from events where idea = ?) "
+                                     "or exists (select 1 from externals where idea = ?)", [idea, idea]).fetchall()[0][0])
 
     def deliveries_of(self, event_ids) -> list[dict]:
         """The delivery records of these events, in file order."""
@@ -301,7 +305,7 @@ def _ingest(con, journal: Path, start: int, pos: int) -> int:
             t = rec.get("t")
             if t == "event":
                 events.append((pos, rec["id"], rec.get("idea"), rec.get("session"), rec.get("kind"), off, length))
-                outbox.extend((rec["id"], ch) for ch in rec.get("outbox") or ())
+                outbox.extend((rec["id"], ch, pos, off, length) for ch in rec.get("outbox") or ())
                 pos += 1
             elif t == "delivery":
                 deliveries.append((rec.get("event"), rec.get("channel"), rec.get("status"), off, length))
@@ -323,7 +327,7 @@ def _insert(con, events, deliveries, outbox, externals) -> None:
     numbers = {"pos", "off", "len"}
     for table, rows, names in (("events", events, ("pos", "id", "idea", "session", "kind", "off", "len")),
                                ("deliveries", deliveries, ("event", "channel", "status", "off", "len")),
-                               ("outbox", outbox, ("event", "channel")),
+                               ("outbox", outbox, ("event", "channel", "pos", "off", "len")),
                                ("externals", externals, ("pos", "idea", "session", "off", "len"))):
         if not rows:
             continue
