@@ -207,7 +207,9 @@ class Lifecycle:
         lv = idea.levels
         planned = idea.entry_price
         if self._closes is None:
-            self._closes = self.bars["close"].to_numpy(dtype="float64")
+            from thesis.signals.frames import ohlc
+
+            self._closes = ohlc(self.bars)[3]
         close = None if session is None else float(self._closes[self.bars.index.get_loc(session)])
         base = dict(session=session, close=close, entry=planned, filled=False, stop=lv.stop, stop_moved=False,
                     targets_left=tuple(lv.targets), position=0.0, realized_r=None, open_part_r=None,
@@ -348,6 +350,28 @@ def lifecycle(idea, bars: pd.DataFrame, triggers: pd.DataFrame | None = None, tr
     return life
 
 
+def lifecycles(ideas: list, bars: pd.DataFrame) -> list[Lifecycle]:
+    """``lifecycle(idea, bars)`` for many ideas on one symbol's ``bars``, the fill kernel run once per
+    round for all of them (thesis.replay.trades.replay_trades_many) and the events built by the
+    same code as one idea's: each result equals ``lifecycle(idea, bars)`` (tests/replay/
+    test_lifecycle_batch.py checks it on every example and on random ideas)."""
+    from thesis.replay.trades import replay_trades_many
+
+    out: list[Lifecycle | None] = [None] * len(ideas)
+    todo, items = [], []
+    for k, idea in enumerate(ideas):
+        published = pd.Timestamp(idea.idea.published)
+        if len(bars) == 0 or bars.index[-1] < published:
+            out[k] = lifecycle(idea, bars)
+            continue
+        start = bars.index[int(bars.index.searchsorted(published, side="left"))]
+        todo.append(k)
+        items.append((idea, start, _triggers(idea, bars, start)))
+    for k, (idea, _, triggers), trades in zip(todo, items, replay_trades_many(items, bars)):
+        out[k] = lifecycle(idea, bars, triggers, trades)
+    return out  # type: ignore[return-value]
+
+
 _NO_TRIGGERS = None
 
 
@@ -400,15 +424,16 @@ def _events(life: Lifecycle) -> list[LifeEvent]:
             if not fired:      # the signal's window passed with no trigger
                 stale = end_waiting = bars.index[bars.index <= stale_day][-1]
 
-    highs = bars["high"].to_numpy(dtype="float64")
-    lows = bars["low"].to_numpy(dtype="float64")
+    from thesis.signals.frames import ohlc
+
+    bar_opens, highs, lows, closes = ohlc(bars)      # built once per bars object, shared by every idea
     lo, hi = lv.entry_zone
     a = int(bars.index.searchsorted(start, side="left"))
     b = int(bars.index.searchsorted(end_waiting, side="right"))
     touch = (highs[a:b] >= lo) & (lows[a:b] <= hi)
     if touch.any():
         i = a + int(touch.argmax())
-        c = float(bars["close"].iat[i])
+        c = float(closes[i])
         ev.append(LifeEvent("zone_touched", bars.index[i], c,
                             f"{idea.symbol} traded into the entry zone {_f(lo)}-{_f(hi)} "
                             f"(H {_f(highs[i])}, L {_f(lows[i])}), closed {_f(c)}"))
@@ -420,7 +445,7 @@ def _events(life: Lifecycle) -> list[LifeEvent]:
 
         row, _ = signal_trigger(idea, bars, trig, start)
         opener = None if row is None else pd.Timestamp(row["date"])
-    for row in trig.itertuples():
+    for row in (trig.itertuples() if len(trig) else ()):
         day = pd.Timestamp(row.date)
         opens = opener is not None and day == opener
         if day > end_waiting and not opens:
@@ -440,7 +465,7 @@ def _events(life: Lifecycle) -> list[LifeEvent]:
                             f"fill: the idea is invalidated", variant, key="stop traded before the fill"))
     elif inval_day is not None:
         i = bars.index.get_loc(inval_day)
-        o = float(bars["open"].iat[i])
+        o = float(bar_opens[i])
         gapped = o >= lv.stop if sign < 0 else o <= lv.stop
         ev.append(LifeEvent("invalidated", inval_day, o if gapped else lv.stop,
                             f"{idea.symbol} {'opened at ' + _f(o) + ', through' if gapped else 'traded at'} the stop "
@@ -450,7 +475,7 @@ def _events(life: Lifecycle) -> list[LifeEvent]:
         ev += _trade_events(idea, variant, t, primary=True)
     elif t.last_date is not None or stale is not None:
         day = t.last_date if t.last_date is not None else stale
-        ev.append(LifeEvent("expired", day, float(bars.at[day, "close"]),
+        ev.append(LifeEvent("expired", day, float(closes[bars.index.get_loc(day)]),
                             f"the {'limit ' + _f(idea.entry_price) if idea.entry.order == 'limit' else 'signal'} "
                             f"entry never filled within the horizon ({idea.idea.horizon}): the idea expired"))
     if signal is not None and signal.filled:
@@ -515,4 +540,4 @@ def _trade_events(idea, variant: str, t, primary: bool) -> list[LifeEvent]:
     return out
 
 
-__all__ = ["lifecycle", "Lifecycle", "LifeEvent", "Snapshot", "Position", "Cut", "KINDS", "STATES", "TERMINAL"]
+__all__ = ["lifecycle", "lifecycles", "Lifecycle", "LifeEvent", "Snapshot", "Position", "Cut", "KINDS", "STATES", "TERMINAL"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from thesis.errors import ThesisError
 from thesis.replay.fills import Trade, simulate
 from thesis.spec import Idea
 
@@ -163,3 +164,75 @@ def _signal_trade(idea: Idea, bars: pd.DataFrame, events: pd.DataFrame, start) -
         trade = simulate(**common, end_date=end)
     trade.notes.append(f"signal: {events['kind'].iloc[0]} on {signal_date.date()}")
     return trade
+
+
+# ------------------------------------------------------------------ many ideas on one symbol
+def batchable(idea: Idea) -> bool:
+    """An idea whose trades the batch builds: a limit entry without triggers (no signal variant)."""
+    return idea.entry.order == "limit" and not idea.triggers
+
+
+def replay_trades_many(items: list[tuple[Idea, pd.Timestamp, pd.DataFrame]],
+                       bars: pd.DataFrame) -> list[list[tuple[str, Trade]]]:
+    """``replay_trades`` for many (idea, start, trigger events) on one symbol's ``bars`` on one symbol's ``bars``: the limit ideas without
+    triggers (``batchable``) go through the fill kernel in one call per round (the fill, then the
+    exits under the time stop the fill decides, exactly as ``_simulate_with_horizon`` orders them);
+    any other idea, and a round that raises (bad levels, a missing bar), is replayed idea by idea so
+    each idea gets its own error. The same kernel and the same rules: the trades are identical
+    (tests/replay/test_lifecycle_batch.py)."""
+    out: list[list[tuple[str, Trade]] | None] = [None] * len(items)
+    batch = [k for k, item in enumerate(items) if batchable(item[0])]
+    try:
+        for k, trade in zip(batch, _limit_trades(items, batch, bars)):
+            out[k] = [("limit", trade)]
+    except ThesisError:
+        pass
+    for k, (idea, start, events) in enumerate(items):
+        if out[k] is None:
+            out[k] = replay_trades(idea, bars, start, events)
+    return out  # type: ignore[return-value]
+
+
+def _limit_trades(items, batch: list[int], bars: pd.DataFrame) -> list[Trade]:
+    """Round one: each limit working from its start until its horizon; round two: the filled ones
+    again with the time stop counted from their fill."""
+    from thesis.replay.fills import simulate_many
+
+    trades: dict[int, Trade] = {}
+    first: list[tuple[int, dict]] = []
+    for k in batch:
+        idea, start, _ = items[k]
+        spec = _limit_spec(idea, start)
+        sessions = idea.horizon_sessions()
+        if sessions:
+            spec["horizon_sessions"] = sessions
+        else:
+            stale = known_end(bars, idea.horizon_end(start))
+            if stale is not None and stale < pd.Timestamp(start):
+                trades[k] = _never(idea, start, f"the horizon ends on {stale.date()}, before the first session "
+                                                f"{pd.Timestamp(start).date()}: no entry")
+                continue
+            spec["end_date"] = stale
+        first.append((k, spec))
+    second: list[tuple[int, dict]] = []
+    for (k, spec), trade in zip(first, simulate_many(bars, [s for _, s in first])):
+        idea, start, _ = items[k]
+        if not trade.filled or (spec.get("end_date") is None and not idea.horizon_sessions()):
+            trades[k] = trade
+            continue
+        spec = _limit_spec(idea, start)
+        sessions = idea.horizon_sessions()
+        if sessions:
+            spec["hold_sessions"] = sessions
+        else:
+            spec["end_date"] = known_end(bars, idea.horizon_end(trade.entry_date))
+        second.append((k, spec))
+    for (k, _), trade in zip(second, simulate_many(bars, [s for _, s in second])):
+        trades[k] = trade
+    return [trades[k] for k in batch]
+
+
+def _limit_spec(idea: Idea, start) -> dict:
+    lv = idea.levels
+    return dict(direction=idea.direction, entry={"order": "limit", "price": idea.entry_price}, start_date=start,
+                stop=lv.stop, targets=lv.targets, sizes=lv.sizes, move_stop_to_breakeven=lv.move_stop_to_breakeven)

@@ -11,6 +11,7 @@ a file ``thesis check`` accepts is accepted by every command. Limits: see
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 from datetime import date
@@ -48,6 +49,36 @@ Day = Annotated[date, Field(ge=date.fromisoformat(FIRST_DATE), le=date.fromisofo
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed_horizon(value) -> tuple[str, int | date] | None:
+    """``parse_horizon`` of a validated idea's horizon (text or a date: hashable), once per value."""
+    return parse_horizon(value)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _calendar_end(unit: str, n: int, start: pd.Timestamp) -> pd.Timestamp:
+    """``start`` plus n days, weeks, months or years (a pure function: watch and the scorecard ask
+    it for the same dates over and over)."""
+    import pandas as pd
+
+    return start + pd.DateOffset(**{{"d": "days", "w": "weeks", "mo": "months", "y": "years"}[unit]: n})
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _session_end(n: int, calendar: str, start: pd.Timestamp) -> pd.Timestamp:
+    """The n-th session of ``calendar`` on or after ``start`` (beyond the calendar's range,
+    n x 365/252 calendar days)."""
+    import pandas as pd
+
+    from thesis.data.calendar import sessions
+
+    # the instrument's sessions: 7 a week for crypto (beyond the range, 252 a year overestimates the days)
+    days = sessions(start, start + pd.Timedelta(days=math.ceil(n * 366 / SESSIONS_PER_YEAR) + 10), calendar)
+    if len(days) >= n:
+        return pd.Timestamp(days[n - 1])
+    return start + pd.Timedelta(days=math.ceil(n * 365 / SESSIONS_PER_YEAR))
 
 
 def parse_horizon(value) -> tuple[str, int | date] | None:
@@ -324,7 +355,7 @@ class Idea(Strict):
 
     def horizon(self) -> tuple[str, int | date] | None:
         """The parsed horizon: ("s", sessions), ("d"|"w"|"mo"|"y", n) or ("date", end date); None."""
-        return parse_horizon(self.idea.horizon)
+        return _parsed_horizon(self.idea.horizon)
 
     def horizon_end(self, entry_date) -> pd.Timestamp | None:
         """The calendar date the time stop refers to: entry + a calendar horizon, or the horizon's end
@@ -337,8 +368,7 @@ class Idea(Strict):
         if h[0] == "date":
             return pd.Timestamp(h[1])
         unit, n = h
-        start = pd.Timestamp(entry_date)
-        return start + pd.DateOffset(**{{"d": "days", "w": "weeks", "mo": "months", "y": "years"}[unit]: n})
+        return _calendar_end(unit, int(n), pd.Timestamp(entry_date))
 
     def horizon_sessions(self) -> int | None:
         """The horizon in sessions, when it is written in sessions ("40s"); else None."""
@@ -354,15 +384,9 @@ class Idea(Strict):
         n = self.horizon_sessions()
         if n is None:
             return self.horizon_end(start)
-        from thesis.data.calendar import calendar_of, sessions
+        from thesis.data.calendar import calendar_of
 
-        start = pd.Timestamp(start).normalize()
-        # the instrument's sessions: 7 a week for crypto (beyond the range, 252 a year overestimates the days)
-        days = sessions(start, start + pd.Timedelta(days=math.ceil(n * 366 / SESSIONS_PER_YEAR) + 10),
-                        calendar_of(self.symbol))
-        if len(days) >= n:
-            return pd.Timestamp(days[n - 1])
-        return start + pd.Timedelta(days=math.ceil(n * 365 / SESSIONS_PER_YEAR))
+        return _session_end(n, calendar_of(self.symbol), pd.Timestamp(start).normalize())
 
     def horizon_days(self, start) -> int | None:
         """Calendar days from ``start`` to the end of the horizon (any form); None without one."""

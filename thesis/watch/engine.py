@@ -15,6 +15,8 @@ the events form a growing prefix, which the tests check session by session.
 from __future__ import annotations
 
 import hashlib
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -92,6 +94,20 @@ def _f(x) -> str:
 
 
 # ------------------------------------------------------------------ evaluate
+_PREBUILT: ContextVar = ContextVar("thesis_watch_prebuilt_lifecycle", default=None)
+
+
+@contextmanager
+def prebuilt(life):
+    """Inside the block, ``evaluate`` of the lifecycle's own idea on its own bars uses ``life`` (the
+    watch pass builds each symbol's lifecycles in one batch) instead of building it again."""
+    token = _PREBUILT.set(life)
+    try:
+        yield
+    finally:
+        _PREBUILT.reset(token)
+
+
 def evaluate(idea, bars: pd.DataFrame, idea_id: str, revision: int = 0, life=None) -> Status:
     """State and events of ``idea`` after the last bar of ``bars`` (bars up to 'now', closed only):
     the lifecycle's cut at the last bar (thesis.replay.lifecycle), with the watch's event ids."""
@@ -101,7 +117,9 @@ def evaluate(idea, bars: pd.DataFrame, idea_id: str, revision: int = 0, life=Non
     if len(bars) == 0:
         return Status(idea_id, "waiting", "no bars", None, None, (), idea.entry_price, False, lv.stop,
                       lv.targets[0], None, None)
-    life = life if life is not None else lifecycle(idea, bars)
+    if life is None:
+        ready = _PREBUILT.get()
+        life = ready if ready is not None and ready.idea is idea and ready.bars is bars else lifecycle(idea, bars)
     cut = life.at(bars.index[-1])
     return replace(status_of(cut, idea, idea_id, revision, life.primary), life=life)
 

@@ -22,7 +22,7 @@ import pandas as pd
 
 from thesis.errors import BadInput, IdeaError, ProviderUnavailable, ThesisError
 from thesis.watch.clock import last_closed_session
-from thesis.watch.engine import TERMINAL, Event, Status, evaluate, event_id
+from thesis.watch.engine import TERMINAL, Event, Status, evaluate, event_id, prebuilt
 from thesis.watch.journal import Journal, now_iso
 from thesis.watch.records import EventRecord, GoneRecord, IdeaRecord, SkippedRecord
 
@@ -204,8 +204,10 @@ def channels_for(channels, e: Event) -> list[str]:
 
 def watch_pass(paths, asof=None, source: str | None = None, config=None, journal: Journal | None = None,
                wait: float = 10.0, deliver: bool = True, write: bool = True, now=None,
-               snapshots: bool = True) -> PassResult:
-    """Evaluate every idea under ``paths`` at the last final session; journal and alert (see module doc)."""
+               snapshots: bool = True, batch: bool = True) -> PassResult:
+    """Evaluate every idea under ``paths`` at the last final session; journal and alert (see module doc).
+    ``batch`` builds the lifecycles of each symbol's ideas together (``_batch_lifecycles``); False
+    builds them idea by idea (the same events: the benchmarks compare the two)."""
     from thesis.data import load_bars
 
     files = idea_files(paths)
@@ -256,6 +258,8 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
         gone = latest_by_idea(records, "gone")
         last_events = last_event_by_idea(records, res.session.date().isoformat())   # the pass (NYSE) session
         watched_dirs = {Path(p).resolve() for p in (paths or [Path(".")]) if Path(p).is_dir()}
+        prints: dict[int, tuple] = {}
+        batches = SymbolBatches(files, ideas_seen, session_for, bars_for, prints) if batch else None
         for path in files:
             iid = idea_id(path)
             row = IdeaRow(iid, str(path), last_event=last_events.get(iid))
@@ -273,11 +277,9 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
                 continue
             row.idea = idea
             session = session_for(idea.symbol)
-            fp = fingerprint(idea)
-            fph = _fp_hash(fp)
+            fp, fph = _fingerprint(idea, prints)
             revision = prev.get("revision", 0) if prev else 0
-            if (prev is not None and prev.get("fingerprint") == fph and prev.get("settled")
-                    and prev.get("session") and prev["session"] <= session.date().isoformat()):
+            if _final(prev, fph, session):
                 # ended under these very levels with every variant closed (the signal variant of a
                 # limit idea too): final (the kernel is causal); keep the recorded state, skip the kernel
                 row.kept = prev
@@ -324,7 +326,8 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
                 (res.bad_input if isinstance(bars, BadInput) else res.failures).append(f"{path}: {bars}")
                 continue
             try:
-                status = evaluate(idea, bars, iid, revision)
+                with prebuilt(batches.lifecycle(iid, idea, bars) if batches is not None else None):
+                    status = evaluate(idea, bars, iid, revision)
             except ThesisError as exc:
                 row.error = str(exc)
                 (res.bad_input if isinstance(exc, BadInput) else res.failures).append(f"{path}: {exc}")
@@ -410,6 +413,68 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
     else:
         run(journal)
     return res
+
+
+def _fingerprint(idea, prints: dict[int, tuple]) -> tuple[dict, str]:
+    """(fingerprint, its hash) of a parsed idea, once per pass."""
+    hit = prints.get(id(idea))
+    if hit is None or hit[0] is not idea:
+        fp = fingerprint(idea)
+        hit = prints[id(idea)] = (idea, fp, _fp_hash(fp))
+    return hit[1], hit[2]
+
+
+def _final(prev: dict | None, fph: str, session: pd.Timestamp) -> bool:
+    """Ended under these very levels with every variant closed (the signal variant of a limit idea
+    too) by a session on or before ``session``: final (the kernel is causal), never evaluated again."""
+    return bool(prev is not None and prev.get("fingerprint") == fph and prev.get("settled")
+                and prev.get("session") and prev["session"] <= session.date().isoformat())
+
+
+class SymbolBatches:
+    """The lifecycles of the ideas a pass evaluates, built per symbol in one batch the first time the
+    pass reaches one of the symbol's ideas (thesis.replay.lifecycle.lifecycles: the fill kernel
+    once per round for all the symbol's ideas), so journal writes still follow each symbol's work.
+    An idea that does not parse, a symbol without bars and a batch that raises are left out: the
+    pass evaluates those idea by idea, each reporting its own error."""
+
+    def __init__(self, files, ideas_seen: dict, session_for, bars_for, prints: dict):
+        self.bars_for = bars_for
+        self.groups: dict[tuple, list] = {}
+        self.group_of: dict[str, tuple] = {}
+        self.lives: dict[str, object] = {}
+        for path in files:
+            try:
+                idea = _load(path)
+            except IdeaError:
+                continue
+            iid = idea_id(path)
+            if _final(ideas_seen.get(iid), _fingerprint(idea, prints)[1], session_for(idea.symbol)):
+                continue
+            key = (idea.symbol, idea.idea.adjustment)
+            self.groups.setdefault(key, []).append((iid, idea))
+            self.group_of[iid] = key
+
+    def lifecycle(self, iid: str, idea, bars):
+        """The batch's lifecycle of ``idea`` on ``bars`` (None: evaluate it alone)."""
+        key = self.group_of.pop(iid, None)
+        if key is not None and key in self.groups:
+            self._build(key)
+        life = self.lives.pop(iid, None)
+        return life if life is not None and life.idea is idea and life.bars is bars else None
+
+    def _build(self, key: tuple) -> None:
+        from thesis.replay.lifecycle import lifecycles
+
+        members = self.groups.pop(key)
+        bars = self.bars_for(*key)
+        if isinstance(bars, Exception) or not len(bars):
+            return
+        try:
+            built = lifecycles([idea for _, idea in members], bars)
+        except Exception:  # noqa: BLE001 - the per-idea path reports each idea's own error
+            return
+        self.lives.update((iid, life) for (iid, _), life in zip(members, built))
 
 
 def board(res: PassResult) -> list[dict]:
