@@ -57,18 +57,20 @@ def _fill_of(cut, variant: str):
 
 def chart(idea: Idea, path, asof=None, timeframe: str = "1d", source: str | None = None, replayed=None,
           start=None, end=None, width: int = 1600, height: int = 900, missing: list | None = None,
-          notices: list | None = None, labels: list | None = None) -> Path:
+          notices: list | None = None, labels: list | None = None) -> Path | None:
     """Render ``idea`` to ``path`` (PNG). ``replayed`` reuses a ReplayResult.
 
     With ``asof`` the chart shows only what was known then: bars and notes up to that date, and a
     trade still open then marked as open. A compare symbol the source lacks is left out and named
     in ``missing`` (when a list is given). ``labels`` receives the (date, price, text) of every
     entry/exit label the renderer drew. Marks, the stop in force and labels come from the idea's
-    lifecycle (thesis.replay.lifecycle) cut at the chart's last bar."""
+    lifecycle (thesis.replay.lifecycle) cut at the chart's last bar. ``path`` None builds and lays
+    out the same figure (``labels`` filled) without rasterizing a PNG."""
     from thesis.plotting import snapshot
     from thesis.replay import replay
 
-    check_chart_path(path, "path")
+    if path is not None:
+        check_chart_path(path, "path")
     if not isinstance(idea, Idea):
         from thesis.spec import load
 

@@ -413,12 +413,33 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
     return res
 
 
+def _published_after(row: IdeaRow, res: PassResult) -> bool:
+    """The idea was published after the session the pass looks at (an as-of board): its lifecycle
+    has not started (thesis.replay.lifecycle says "not yet published")."""
+    if row.idea is None:
+        return False
+    snap = row.status.snapshot if row.status is not None else None
+    if snap is not None:
+        return snap.reason == "not yet published"
+    return pd.Timestamp(row.idea.idea.published) > res.session
+
+
+def not_yet_published(res: PassResult) -> list[dict]:
+    """The ideas a board as of the pass's session leaves out: published after it (id, publication date)."""
+    return [{"id": row.id, "published": row.idea.idea.published.isoformat()}
+            for row in res.rows if _published_after(row, res)]
+
+
 def board(res: PassResult) -> list[dict]:
     """One row per idea, rendered from its lifecycle: state, last price, the levels in force with
     their distances, the position and its R (named: realized_r, open_part_r, position_r), days left,
-    last event. A closed, expired or invalidated idea shows no distances, and the R it made."""
+    last event. A closed, expired or invalidated idea shows no distances, and the R it made.
+    An idea published after the pass's session (an as-of board) has no row: on that date it did
+    not exist yet, so it has no state, levels or price to show (``not_yet_published`` lists it)."""
     rows = []
     for row in res.rows:
+        if _published_after(row, res):
+            continue
         s = row.status
         idea = row.idea
         info = getattr(idea, "idea", None)
@@ -482,4 +503,4 @@ def match(patterns, value: str) -> bool:
     return any(fnmatch.fnmatchcase(value, p) for p in patterns)
 
 
-__all__ = ["watch_pass", "board", "PassResult", "idea_files", "event_id"]
+__all__ = ["watch_pass", "board", "not_yet_published", "PassResult", "idea_files", "event_id"]

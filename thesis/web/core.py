@@ -303,7 +303,7 @@ def ideas_document(folder: IdeaFolder, asof=None, source: str | None = None, cac
     Each idea file is evaluated on its own and kept in ``cache`` per file version (and
     journal version), so an edited idea (a new note) costs one idea, not the folder.
     Only files inside the folder count (a symlink out of it is not an idea here)."""
-    from thesis.watch.run import board, watch_pass
+    from thesis.watch.run import board, not_yet_published, watch_pass
 
     when = None if asof is None else str(asof)[:10]
     cache = cache or Cache()
@@ -318,28 +318,33 @@ def ideas_document(folder: IdeaFolder, asof=None, source: str | None = None, cac
         # then kept per file: a later edit recomputes that file alone.
         res = watch_pass(todo, asof=when, source=source, write=False, deliver=False)
         errors = res.bad_input + res.failures
-        by_id = {}
+        by_id: dict = {}
         for row in board(res):
             by_id.setdefault(row["id"], []).append(row)
+        later = {r["id"]: r for r in not_yet_published(res)}
         for p in todo:
             mine = [e for e in errors if p.name in e]
-            cache.put(key(p), (res.session.date().isoformat(), by_id.get(p.stem, []), mine))
+            cache.put(key(p), (res.session.date().isoformat(), by_id.get(p.stem, []), mine,
+                               [later[p.stem]] if p.stem in later else []))
 
     def one(path):
         res = watch_pass([path], asof=when, source=source, write=False, deliver=False)
-        return res.session.date().isoformat(), board(res), res.bad_input + res.failures
+        return res.session.date().isoformat(), board(res), res.bad_input + res.failures, not_yet_published(res)
 
-    session, rows, errors = None, [], []
+    session, rows, errors, unpublished = None, [], [], []
     for path in paths:
-        s, r, e = cache.get(key(path), lambda p=path: one(p))
+        s, r, e, u = cache.get(key(path), lambda p=path: one(p))
         session = s
         rows += r
         errors += e
+        unpublished += u
     if session is None:
         from thesis.watch.clock import last_closed_session
 
         session = last_closed_session(when).date().isoformat()
-    return {"schema": "thesis.ideas/2", "session": session, "ideas": rows, "errors": errors}
+    # an as-of board leaves out ideas published after its session (thesis.watch.run.board)
+    return {"schema": "thesis.ideas/2", "session": session, "ideas": rows, "not_yet_published": unpublished,
+            "errors": errors}
 
 
 def board_view(doc: dict, folder: IdeaFolder, cache: Cache, source: str | None = None) -> list[dict]:
