@@ -27,18 +27,12 @@ def lifecycle_marks(cut, targets, direction: str) -> tuple[list, list]:
     exit leg at its own session and price (a scale-out is several marks, never a blended price); a
     position still open at the cut is marked OPEN at that session's close, the price that traded."""
     entries, exits = [], []
-    several = len(targets) > 1
     for e in cut.events:
         if e.kind == "filled":
             entries.append((e.session, e.price, f"{e.variant} entry"))
-        elif e.kind in ("target_hit", "stopped", "time_exit"):
-            word = {"target_hit": "target", "stopped": "stop", "time_exit": "time stop"}[e.kind]
-            if e.kind == "target_hit" and several and e.level in targets:
-                word = f"target {list(targets).index(e.level) + 1}"
-            if e.kind == "stopped" and e.level is not None and e.level == _fill_of(cut, e.variant):
-                word = "breakeven stop"
+        elif e.kind in ("target_hit", "stopped", "time_exit"):      # each leg named by the lifecycle
             size = f" {e.size:.0%}" if e.size is not None and e.size < 1 - 1e-9 else ""
-            exits.append((e.session, e.price, f"{e.variant}: {word}{size}"))
+            exits.append((e.session, e.price, f"{e.variant}: {e.label}{size}"))
     snap = cut.snapshot
     for v in snap.variants:
         if v.size > 0 and snap.session is not None:
@@ -51,8 +45,18 @@ def lifecycle_marks(cut, targets, direction: str) -> tuple[list, list]:
     return entries, exits
 
 
-def _fill_of(cut, variant: str):
-    return next((e.price for e in cut.events if e.kind == "filled" and e.variant == variant), None)
+def snapshot_labels(idea: Idea, res) -> list[tuple]:
+    """The (date, price, text) of every entry/exit label the snapshot of ``res`` (a ReplayResult,
+    as of its last bar) draws, without building the figure: the lifecycle's marks through the
+    renderer's own label texts (thesis.plotting.arrow_texts). chart()'s window always holds every
+    mark, so this is the renderer's label list (tests/replay/test_lifecycle_views.py checks it
+    against a drawn figure)."""
+    from thesis.plotting import arrow_texts
+
+    entries, exits = lifecycle_marks(res.lifecycle.at(res.bars.index[-1]), list(idea.levels.targets),
+                                     idea.direction)
+    texts = arrow_texts(idea.direction, entries, exits)
+    return [(d, p, text) for (d, p, _), text in zip(entries + exits, texts)]
 
 
 def chart(idea: Idea, path, asof=None, timeframe: str = "1d", source: str | None = None, replayed=None,

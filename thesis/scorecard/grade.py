@@ -141,7 +141,7 @@ def grade_idea(idea, *, source: str | None = None, asof=None, bars_of=None,
                          "held": bool(c.consistent)} for c in checks]
     if trade.filled:
         risk = abs(trade.entry_price - lv.stop)
-        grade.r = _num(trade.r_multiple)
+        grade.r = _num(snapshot.position_r)     # the lifecycle's R: the trade's once closed, marked while open
         grade.mfe_r = _num(trade.mfe / risk) if risk else None
         grade.mae_r = _num(-trade.mae / risk) if risk else None
         grade.entry_date, grade.entry_price = _iso(trade.entry_date), _num(trade.entry_price)

@@ -373,6 +373,7 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
                             "revision": revision, "state": status.state, "reason": status.reason,
                             "session": status.session, "direction": idea.direction,
                             "realized_r": None if snap is None else _r(snap.realized_r), "settled": settled,
+                            "position": None if snap is None or not snap.filled else _r(snap.position),
                             "at": now_iso()})
             if write and out:
                 jr.append(out)
@@ -451,7 +452,7 @@ def board(res: PassResult) -> list[dict]:
             rows.append({**base, "direction": base["direction"] or kept.get("direction"),
                          "state": kept.get("state", "error"), "reason": kept.get("reason"),
                          "session": kept.get("session"), "price": None, "zone": None, "stop": None,
-                         "stop_moved": None, "next_target": None, "position": None,
+                         "stop_moved": None, "next_target": None, "position": kept.get("position"),
                          "realized_r": kept.get("realized_r"), "open_part_r": None, "position_r": kept.get("realized_r"),
                          "days_left": None, "revision": kept.get("revision", 0), "error": row.error,
                          "last_event": _last(row.last_event)})

@@ -181,20 +181,20 @@ def chart_document(idea, res, timeframe: str = "1d", source: str | None = None) 
     return doc
 
 
-EXIT_WORD = {"target_hit": "target", "stopped": "stop", "time_exit": "time stop"}
-
 
 def lifecycle_markers(cut, bar_time) -> list[dict]:
     """The chart's fill, exit, stop-move and open-position markers of a lifecycle cut: each exit leg
     at its own session, price and size (never a blended price); an open position at the last close."""
+    from thesis.replay.lifecycle import EXIT_KINDS
+
     out = []
     for e in cut.events:
         day = e.session.date().isoformat()
         if e.kind == "filled":
             out.append({"kind": "entry", "date": day, "time": bar_time(e.session), "price": float(e.price),
                         "label": f"{e.variant} entry {e.price:.2f}", "variant": e.variant})
-        elif e.kind in EXIT_WORD:
-            word = EXIT_WORD[e.kind] + (f" {e.key[-1]}" if e.kind == "target_hit" and e.key[-1:].isdigit() else "")
+        elif e.kind in EXIT_KINDS:             # each leg named by the lifecycle ("target 2", "breakeven stop")
+            word = e.label
             out.append({"kind": "exit", "date": day, "time": bar_time(e.session), "price": float(e.price),
                         "variant": e.variant, "size": e.size, "r": e.r,
                         "label": f"{e.variant}: {word} {e.price:.2f} ({e.size:.0%})"})
