@@ -44,9 +44,12 @@ demo: setup
 	$(VENV)/bin/thesis watch --once --asof 2023-06-14 --dry-run examples/
 	@echo "dashboard: $(VENV)/bin/thesis serve   then open http://127.0.0.1:8765/ (the board of examples/)"
 
+# One pytest worker per core (pytest-xdist), each test file on one worker so its module fixtures
+# are built once; every test has its own THESIS_HOME (tests/conftest.py). PYTEST_WORKERS= runs serially.
+PYTEST_WORKERS ?= -n auto --dist loadfile
 # Hypothesis runs derandomized ("ci" profile) unless HYPOTHESIS_PROFILE says otherwise (e.g. dev).
 test: setup browser
-	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(PY) -m pytest
+	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(PY) -m pytest $(PYTEST_WORKERS)
 
 # The checks .ci/run makes before the suite; each tool comes from the lock (make setup).
 lint: setup
