@@ -48,14 +48,14 @@ def lifecycle_marks(cut, targets, direction: str) -> tuple[list, list]:
 def snapshot_labels(idea: Idea, res) -> list[tuple]:
     """The (date, price, text) of every entry/exit label the snapshot of ``res`` (a ReplayResult,
     as of its last bar) draws, without building the figure: the lifecycle's marks through the
-    renderer's own label texts (thesis.plotting.arrow_texts). chart()'s window always holds every
-    mark, so this is the renderer's label list (tests/replay/test_lifecycle_views.py checks it
-    against a drawn figure)."""
-    from thesis.plotting import arrow_texts
+    renderer's own label texts at the instrument's precision (thesis.plotting.label_texts).
+    chart()'s window always holds every mark, so this is the renderer's label list
+    (tests/replay/test_lifecycle_views.py checks it against a drawn figure)."""
+    from thesis.plotting import label_texts
 
     entries, exits = lifecycle_marks(res.lifecycle.at(res.bars.index[-1]), list(idea.levels.targets),
                                      idea.direction)
-    texts = arrow_texts(idea.direction, entries, exits)
+    texts = label_texts(res.bars.attrs.get("symbol"), idea.direction, entries, exits)
     return [(d, p, text) for (d, p, _), text in zip(entries + exits, texts)]
 
 

@@ -55,8 +55,16 @@ class _Absent:
     DataFrame = Series = Timestamp = generic = ndarray = _Never
 
 
+_PLAIN = (str, int, bool)
+
+
 def to_jsonable(obj: Any) -> Any:
     """Convert numpy/pandas/dates (recursively) to plain JSON types; NaN -> null."""
+    kind = type(obj)          # plain values first: a chart document holds tens of thousands of them
+    if kind is float:
+        return obj if math.isfinite(obj) else None
+    if obj is None or kind is str or kind is int or kind is bool:
+        return obj
     np: Any = sys.modules.get("numpy") or _Absent
     pd: Any = sys.modules.get("pandas") or _Absent
 
@@ -65,7 +73,8 @@ def to_jsonable(obj: Any) -> Any:
     if isinstance(obj, dict):
         return {str(k): to_jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple, set)):
-        return [to_jsonable(v) for v in obj]
+        return [v if v is None or type(v) in _PLAIN else (v if math.isfinite(v) else None)
+                if type(v) is float else to_jsonable(v) for v in obj]
     if hasattr(obj, "model_dump"):
         return to_jsonable(obj.model_dump(mode="json"))
     if hasattr(obj, "to_dict") and not isinstance(obj, (pd.DataFrame, pd.Series)):

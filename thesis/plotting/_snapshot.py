@@ -72,6 +72,18 @@ def snapshot(bars: pd.DataFrame, path, *, title: str, compare: dict | None = Non
         PRICE_DECIMALS.reset(token)
 
 
+def label_texts(symbol: str | None, direction: str, entries, exits) -> list[str]:
+    """The entry/exit label texts ``snapshot`` draws for ``symbol``'s marks (arrow_texts at the
+    instrument's precision), without drawing."""
+    from ._price_panel import arrow_texts
+
+    token = PRICE_DECIMALS.set(_decimals(symbol))
+    try:
+        return arrow_texts(direction, entries, exits)
+    finally:
+        PRICE_DECIMALS.reset(token)
+
+
 def _decimals(symbol: str | None) -> int | None:
     """The instrument's price decimals, or None for US stocks (the default penny-aware format)."""
     from thesis.data.instruments import instrument_of
