@@ -210,7 +210,8 @@ def _print_board(rows, title: str, later: list | None = None) -> None:
     print_table(table, drop=("last event", "zone", "days"))
     if later:
         names = ", ".join(f"{r['id']} ({r['published']})" for r in later)
-        console.print(f"not shown, published after {title.rsplit(' ', 1)[-1]}: {esc(names)}", highlight=False)
+        after = title.rsplit(" ", 1)[-1]         # the board's session
+        console.print(f"not shown, published after {esc(after)}: {esc(names)}", highlight=False)
 
 
 @handle_errors
