@@ -17,12 +17,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 import warnings
 from pathlib import Path
 
@@ -62,42 +58,25 @@ def _get(client, url: str) -> None:
 
 
 def _first_paint() -> float | None:
-    if not Path("/usr/bin/chromium").exists():
+    from tools.serve_local import CHROMIUM, CHROMIUM_ARGS, thesis_serve
+
+    if not Path(CHROMIUM).exists():
         return None
     from playwright.sync_api import sync_playwright
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "thesis", "serve", "--port", str(port), "--ideas",
-                             str(ROOT / "examples")], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                urllib.request.urlopen(base + "/static/app.css", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.1)
-        urllib.request.urlopen(f"{base}/api/ideas/{SEED}", timeout=120)
-        with sync_playwright() as p:
-            b = p.chromium.launch(executable_path="/usr/bin/chromium",
-                                  args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                                        "--disable-component-update", "--disable-sync", "--no-first-run"])
-            page = b.new_page(viewport={"width": 1500, "height": 1000})
-            times = []
-            for _ in range(4):
-                page.goto(f"{base}/ideas/{SEED}")
-                for _ in range(600):
-                    if page.evaluate("() => !!(window.thesis && window.thesis.ready)"):
-                        break
-                    time.sleep(0.02)
-                times.append(page.evaluate("() => window.thesis.firstPaintMs"))
-            b.close()
-        return min(times[1:])
-    finally:
-        proc.terminate()
-        proc.wait(10)
+    with thesis_serve(ROOT / "examples", warm=f"/api/ideas/{SEED}") as base, sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = b.new_page(viewport={"width": 1500, "height": 1000})
+        times = []
+        for _ in range(4):
+            page.goto(f"{base}/ideas/{SEED}")
+            for _ in range(600):
+                if page.evaluate("() => !!(window.thesis && window.thesis.ready)"):
+                    break
+                time.sleep(0.02)
+            times.append(page.evaluate("() => window.thesis.firstPaintMs"))
+        b.close()
+    return min(times[1:])
 
 
 def run() -> list[dict]:

@@ -40,6 +40,9 @@ if not os.environ.get("THESIS_DATA"):
     shared = ROOT.parent / "shared" / "market-data"
     if shared.is_dir():
         os.environ["THESIS_DATA"] = str(shared)
+# Each test computes its data caches in its own home: never from the user's shared cache folder that
+# `thesis warmup` fills (thesis.cache.shared_dir); tests/cache/test_cache.py turns it on where it tests it.
+os.environ["THESIS_SHARED_CACHE"] = "off"
 
 
 @pytest.fixture(scope="session")

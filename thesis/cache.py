@@ -49,6 +49,31 @@ def cache_dir() -> Path:
     return default_home() / "cache"
 
 
+#: ``thesis warmup`` also writes its entries here (``publish``), and every home reads them when its
+#: own cache misses: a new $THESIS_HOME does not parse the 503-member universe again (docs/speed.md).
+SHARED_ENV = "THESIS_SHARED_CACHE"
+_publish = {"on": False}
+
+
+def shared_dir() -> Path | None:
+    """``$THESIS_SHARED_CACHE`` (``0``/``off``: none), else the user's cache folder for thesis
+    (platformdirs, e.g. ``~/.cache/thesis``). Entries are keyed by content like the home's, so a
+    shared entry is right for any home; one the warm-up did not write is simply a miss."""
+    env = os.environ.get(SHARED_ENV)
+    if env is not None and env.strip().lower() in ("", "0", "no", "off", "false"):
+        return None
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("thesis", appauthor=False))
+
+
+def publish(on: bool = True) -> None:
+    """Also write every entry this process computes to the shared folder (``thesis warmup``)."""
+    _publish["on"] = on
+
+
 def _stat(path: Path) -> list:
     try:
         st = path.stat()
@@ -158,14 +183,23 @@ def _unpack(data) -> dict[str, pd.DataFrame]:
     return out
 
 
-def _path(kind: str, key: str) -> Path:
-    return cache_dir() / kind / f"{key}.npz"
+def _path(kind: str, key: str, root: Path | None = None) -> Path:
+    return (root or cache_dir()) / kind / f"{key}.npz"
 
 
 def load(kind: str, key: str) -> dict[str, pd.DataFrame] | None:
+    """The home's entry, else the shared folder's (``shared_dir``), else None."""
+    shared = shared_dir()
+    for root in (cache_dir(), shared) if shared is not None else (cache_dir(),):
+        hit = _load_file(_path(kind, key, root))
+        if hit is not None:
+            return hit
+    return None
+
+
+def _load_file(path: Path) -> dict[str, pd.DataFrame] | None:
     import numpy as np
 
-    path = _path(kind, key)
     try:
         with np.load(path, allow_pickle=False) as data:
             return _unpack(data)
@@ -174,9 +208,15 @@ def load(kind: str, key: str) -> dict[str, pd.DataFrame] | None:
 
 
 def save(kind: str, key: str, frames: dict[str, pd.DataFrame]) -> Path | None:
+    shared = shared_dir() if _publish["on"] else None
+    if shared is not None and shared.resolve() != cache_dir().resolve():
+        _save_file(_path(kind, key, shared), kind, frames)
+    return _save_file(_path(kind, key), kind, frames)
+
+
+def _save_file(path: Path, kind: str, frames: dict[str, pd.DataFrame]) -> Path | None:
     import numpy as np
 
-    path = _path(kind, key)
     try:
         arrays = _pack(frames)
         path.parent.mkdir(parents=True, exist_ok=True)

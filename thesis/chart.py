@@ -22,7 +22,7 @@ def check_chart_path(path, option: str = "-o") -> Path:
     return p
 
 
-def lifecycle_marks(cut, targets, direction: str) -> tuple[list, list]:
+def lifecycle_marks(cut, targets, direction: str, inst=None) -> tuple[list, list]:
     """(entries, exits) of the snapshot from a lifecycle cut: one entry per fill; one exit mark per
     exit leg at its own session and price (a scale-out is several marks, never a blended price); a
     position still open at the cut is marked OPEN at that session's close, the price that traded."""
@@ -41,7 +41,8 @@ def lifecycle_marks(cut, targets, direction: str) -> tuple[list, list]:
             r = f", {v.open_part_r:+.2f} R" if v.open_part_r is not None else ""
             whole = f"; position {v.position_r:+.2f} R" if part and v.position_r is not None else ""
             exits.append((snap.session, snap.close,
-                          f"OPEN {snap.close:.2f}\n{v.variant}: {part}open P&L {round(pnl, 2) + 0.0:+.2f}{r}{whole}"))
+                          f"OPEN {_open_price(snap.close, inst)}\n{v.variant}: {part}open P&L {_open_move(pnl, inst)}"
+                          f"{r}{whole}"))
     return entries, exits
 
 
@@ -57,6 +58,22 @@ def snapshot_labels(idea: Idea, res) -> list[tuple]:
                                      idea.direction)
     texts = label_texts(res.bars.attrs.get("symbol"), idea.direction, entries, exits)
     return [(d, p, text) for (d, p, _), text in zip(entries + exits, texts)]
+
+
+def _open_price(price: float, inst) -> str:
+    return f"{price:.2f}" if inst is None else inst.price_text(price)
+
+
+def _open_move(move: float, inst) -> str:
+    """The open part's move per unit: +50.0 pips on FX, +12.3 points on futures, +1.23 on a stock."""
+    if inst is not None and inst.unit != "price":
+        return inst.move_text(move)
+    d = 2 if inst is None else inst.decimals
+    return f"{round(move, d) + 0.0:+.{d}f}"
+
+
+def _fill_of(cut, variant: str):
+    return next((e.price for e in cut.events if e.kind == "filled" and e.variant == variant), None)
 
 
 def chart(idea: Idea, path, asof=None, timeframe: str = "1d", source: str | None = None, replayed=None,
@@ -104,7 +121,7 @@ def chart(idea: Idea, path, asof=None, timeframe: str = "1d", source: str | None
                 if pd.Timestamp(r.date) >= published - pd.Timedelta(days=30)]
     targets = list(idea.levels.targets)
     known = res.lifecycle.at(bars.index[-1])
-    entries, exits = lifecycle_marks(known, targets, idea.direction)
+    entries, exits = lifecycle_marks(known, targets, idea.direction, idea.instrument)
     stop = known.snapshot.stop             # the stop in force (the fill once moved to breakeven)
     notes = [(pd.Timestamp(n.date), n.text) for n in idea.notes
              if cut is None or pd.Timestamp(n.date) <= cut]

@@ -62,7 +62,8 @@ def evaluate(idea: Idea, asof=None, source: str | None = None, lookback: int = 1
     entry = snap.entry
     plan = reward_risk(idea.direction, planned, lv.stop, lv.targets, lv.sizes)
     actual = rr_from_fill(idea.direction, entry, lv.stop, lv.targets, lv.sizes) if filled else None
-    claims = check_claims(idea.direction, planned, lv.stop, lv.targets, lv.sizes, idea.claims.given())
+    claims = check_claims(idea.direction, planned, lv.stop, lv.targets, lv.sizes, idea.claims.given(),
+                          decimals=idea.instrument.decimals)
     lo, hi = lv.entry_zone
     in_zone = lo <= close <= hi
     recent_start = bars.index[max(0, len(bars) - lookback)]
@@ -116,7 +117,7 @@ def evaluate(idea: Idea, asof=None, source: str | None = None, lookback: int = 1
                   "position_pnl": None if snap.position_r is None else
                   round(snap.position_r * abs(snap.entry - lv.stop), 4)},
         "events": [e.to_dict() for e in cut.events],
-        "trades": [trade_document(v, t, _flagged(bars)) for v, t in res.trades],
+        "trades": [trade_document(v, t, _flagged(bars), idea.instrument.decimals) for v, t in res.trades],
         "triggers_recent": [{"kind": r.kind, "date": _iso(r.date), "timeframe": r.timeframe, "price": _num(r.price),
                              "detail": r.detail} for r in recent.itertuples()],
         "lookback_sessions": lookback,

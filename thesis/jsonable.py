@@ -55,16 +55,20 @@ class _Absent:
     DataFrame = Series = Timestamp = generic = ndarray = _Never
 
 
-_PLAIN = (str, int, bool)
+_PLAIN = frozenset((str, int, bool, type(None)))
 
 
 def to_jsonable(obj: Any) -> Any:
     """Convert numpy/pandas/dates (recursively) to plain JSON types; NaN -> null."""
-    kind = type(obj)          # plain values first: a chart document holds tens of thousands of them
+    kind = type(obj)         # exact types first: a journal of 10,000 alerts is 700,000 plain values
+    if kind in _PLAIN:
+        return obj
     if kind is float:
         return obj if math.isfinite(obj) else None
-    if obj is None or kind is str or kind is int or kind is bool:
-        return obj
+    if kind is dict:
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if kind is list:
+        return [to_jsonable(v) for v in obj]
     np: Any = sys.modules.get("numpy") or _Absent
     pd: Any = sys.modules.get("pandas") or _Absent
 

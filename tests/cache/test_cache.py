@@ -243,3 +243,30 @@ def test_validated_bars_cached_with_their_warnings(home, tmp_path, monkeypatch):
     _age(path, 10)
     cf.CsvFolder(folder).fetch("XYZ", "adjusted")
     assert len(calls) == 2
+
+
+def test_warmup_publishes_entries_every_new_home_reads(tmp_path, folder, computed, monkeypatch):
+    """`thesis warmup` writes its data caches to the shared folder too; a new home reads them there
+    (no parse), its own entries win, and a touched file is a miss in both."""
+    shared = tmp_path / "shared-cache"
+    monkeypatch.setenv("THESIS_SHARED_CACHE", str(shared))
+    monkeypatch.delenv("THESIS_CACHE", raising=False)
+    monkeypatch.setenv("THESIS_HOME", str(tmp_path / "warmup-home"))
+    cache.publish()
+    try:
+        first = load_fields(f"csv:{folder}", ("close",))["close"]
+    finally:
+        cache.publish(False)
+    assert len(computed) == 1 and list(shared.glob("fields/*.npz"))
+    monkeypatch.setenv("THESIS_HOME", str(tmp_path / "new-home"))
+    again = load_fields(f"csv:{folder}", ("close",))["close"]
+    assert len(computed) == 1
+    pd.testing.assert_frame_equal(again, first)
+    assert not (tmp_path / "new-home" / "cache").exists()          # publishing is warm-up's alone
+    _bump_mtime(folder / "AAA.csv")
+    load_fields(f"csv:{folder}", ("close",))
+    assert len(computed) == 2
+    monkeypatch.setenv("THESIS_SHARED_CACHE", "off")
+    monkeypatch.setenv("THESIS_HOME", str(tmp_path / "third-home"))
+    load_fields(f"csv:{folder}", ("close",))
+    assert len(computed) == 3

@@ -75,3 +75,29 @@ def test_pull_of_an_empty_range_says_where_the_data_is(data_root):
     res = runner.invoke(app, ["data", "pull", "IWM", "--from", "2026-09-01", "--json"])
     assert res.exit_code == 2 and isinstance(res.exception, SystemExit)
     assert "the data ends 2026-08-21" in json.loads(res.stdout)["failed"][0]["error"]
+
+
+PLAIN_DAYS = ["2023-06-05", " 2023-06-05 ", "2024-02-29", "2023-02-29", "2023-02-30", "2023-13-01", "2023-00-10",
+              "1800-01-01", "1799-12-31", "2200-12-31", "2201-01-01", "0000-01-01", "2026-12-01", "2026-12-02",
+              "2023-6-5", "2023-06-05T10:00", "2023-06-05 23:59:59+02:00", "20230605", "", "  ", "June 5",
+              "2023-06-05x", "२०२३-०६-०५"]
+
+
+@pytest.mark.parametrize("text", PLAIN_DAYS)
+def test_check_since_answers_like_check_range(text):
+    """`thesis journal --since` checks its date without pandas (check_since): the same day or the same
+    message as the range check every other command uses."""
+    from datetime import date
+
+    from thesis.data.dates import check_since
+
+    def outcome(fn):
+        try:
+            return "ok", fn()
+        except BadInput as exc:
+            return "error", str(exc)
+
+    want = outcome(lambda: (lambda a: None if a is None else a.date())(
+        check_range(text, None, names=("--since", "--to"), today=TODAY)[0]))
+    got = outcome(lambda: check_since(text, "--since", today=date.fromisoformat(TODAY)))
+    assert got == want

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from thesis.cli import app
@@ -34,7 +35,7 @@ def test_scorecard_grades_ideas_on_the_new_markets(tmp_path):
     folder = tmp_path / "ideas"
     shutil.copytree(MARKETS, folder)
     res = CliRunner().invoke(app, ["scorecard", str(folder), "--by", "symbol", "--draws", "50", "--no-setup",
-                                   "--json"])
+                                   "--account", "1000000", "--risk", "1%", "--json"])
     assert res.exit_code == 0, res.output
     doc = json.loads(res.output)
     ideas = {i["symbol"]: i for i in doc["ideas"]}
@@ -43,3 +44,13 @@ def test_scorecard_grades_ideas_on_the_new_markets(tmp_path):
         ("stop", "2024-07-27", -1.0)
     assert abs(ideas["GBPUSD=X"]["r"] - 0.25) < 1e-6 and ideas["GC=F"]["outcome"] == "target 2/2"
     assert {a["name"] if "name" in a else a.get("author") for a in doc["authors"]} >= set() and doc["authors"]
+    # P&L in USD at 1% of 1,000,000 (10,000 risked per idea), by hand (tests/markets/test_markets_money.py
+    # derives each from the CSV): GBPUSD 1,000,000 units x +0.0025 = +2,500; gold 4 contracts x 22,005
+    # = +88,020; BTC 7.6034 coins x -1,315.20 = -9,999.99.
+    money = {s: i["money"] for s, i in ideas.items()}
+    assert (money["GBPUSD=X"]["units"], money["GC=F"]["units"], money["BTC-USD"]["units"]) == (1_000_000, 4, 7.6034)
+    assert money["GBPUSD=X"]["pnl_position"] == pytest.approx(2_500.0)
+    assert money["GC=F"]["pnl_position"] == pytest.approx(88_020.0)
+    assert money["BTC-USD"]["pnl_position"] == pytest.approx(-1_315.2 * 7.6034)
+    totals = {g["symbol"]: g["money"] for g in doc["authors"]}
+    assert totals["GC=F"]["total_pnl"] == pytest.approx(88_020.0) and totals["GC=F"]["ideas_sized"] == 1

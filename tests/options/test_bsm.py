@@ -169,3 +169,28 @@ def test_strike_for_delta_gives_that_delta(kind, delta):
 def test_strike_for_delta_rejects_wrong_sign():
     with pytest.raises(BadInput, match="delta"):
         strike_for_delta("put", 100, 0.3, 0.5, 0.2)
+
+
+def test_strike_for_delta_matches_scipy_ndtri():
+    """The strike comes from the standard library's inverse normal (no scipy import on one idea's
+    path); scipy's ndtri is the reference: the same strike to 1e-12, the same dollar strike and the
+    same 4-decimal text the replay reports."""
+    from scipy.special import ndtri
+
+    rng = np.random.default_rng(25)
+    n = 300
+    kinds = rng.choice(["put", "call"], n)
+    spots = rng.uniform(5, 900, n)
+    deltas = rng.uniform(0.01, 0.99, n)
+    ts = rng.uniform(1 / 365, 3, n)
+    vols = rng.uniform(0.05, 1.5, n)
+    rates = rng.uniform(-0.01, 0.1, n)
+    qs = rng.uniform(0, 0.05, n)
+    for kind, s, d, t, v, r, q in zip(kinds, spots, deltas, ts, vols, rates, qs):
+        delta = d * math.exp(-q * t) * (1 if kind == "call" else -1)
+        got = strike_for_delta(str(kind), s, delta, t, v, r, q)
+        scaled = abs(delta) * np.exp(q * t)
+        d1 = float(ndtri(scaled)) if kind == "call" else -float(ndtri(scaled))
+        want = float(s * np.exp(-d1 * v * np.sqrt(t) + (r - q + 0.5 * v * v) * t))
+        assert got == pytest.approx(want, rel=1e-12)
+        assert f"{got:.4f}" == f"{want:.4f}" and round(got) == round(want)

@@ -132,6 +132,7 @@ def test_trigger_kernels_python_path_equals_numba(ohlc, lohi, short, k, tol, wai
     assert_same(snb.lower_high_breakdown_nb, h, lo_, c, lo, hi, k, tol, wait, short)
     band_lo = lo + np.linspace(-3, 3, len(c))
     assert_same(snb.lower_high_breakdown_band_nb, h, lo_, c, band_lo, band_lo + (hi - lo), k, tol, wait, short)
+    assert_same(snb.failed_breakout_band_nb, c, band_lo, band_lo + (hi - lo), wait, short)
     assert_same(snb.squeeze_state_nb, h, lo_, c, k + 1, 2.0, 1.5)
     assert_same(snb.squeeze_release_nb, h, lo_, c, k + 1, 2.0, 1.5)
     assert_same(snb.long_wick_nb, o, h, lo_, c, lo, hi, min_wick, min_body, short)

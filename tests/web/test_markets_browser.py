@@ -7,8 +7,7 @@ import time
 
 import pytest
 
-from tests.web.conftest import ROOT, served
-from tests.web.test_browser import ARGS, CHROMIUM, Page, _need_browser, drawn
+from tests.web.conftest import ROOT, drawn, need_browser, served
 
 BTC = "btc-68k-rejection-short"
 GBP = "gbpusd-cable-double-top-short"
@@ -16,28 +15,11 @@ GBP = "gbpusd-cable-double-top-short"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    _need_browser()
+    need_browser()
     folder = tmp_path_factory.mktemp("markets") / "ideas"
     shutil.copytree(ROOT / "examples" / "markets", folder)
     with served(folder, tmp_path_factory) as (base, _log):
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def tab(browser, server):
-    t = Page(browser, server)
-    yield t
-    t.close()
+        yield {"base": base}
 
 
 def test_a_bitcoin_idea_page_draws_every_day_of_the_week(tab):

@@ -125,7 +125,7 @@ def pull(symbols: list[str] = typer.Argument(..., help="Symbols to pull, e.g. IW
                              no_wrap=col in ("symbol", "adjustment", "first", "last", "last close"))
         for r in results:
             table.add_row(esc(r["symbol"]), r["adjustment"], esc(r["source"]), str(r["rows"]),
-                          str(r["first"].date()), str(r["last"].date()), f"{r['last_close']:.2f}")
+                          str(r["first"].date()), str(r["last"].date()), _price_of(r["symbol"], r["last_close"]))
         print_table(table, drop=("source", "adjustment"))
         for r in results:
             print_warnings([f"{r['symbol']}: {w}" for w in r["warnings"]])
@@ -208,7 +208,7 @@ def show(symbol: str = typer.Argument(..., help="Symbol, e.g. IWM"),
         table.add_column(col, justify="right", no_wrap=col != "volume")
     for d, r in shown.iterrows():
         mark = " *" if r.get("partial") else ""
-        table.add_row(str(d.date()) + mark, *(f"{r[c]:.2f}" for c in ("open", "high", "low", "close")),
+        table.add_row(str(d.date()) + mark, *(_price_of(meta["symbol"], r[c]) for c in ("open", "high", "low", "close")),
                       f"{r['volume']:,.0f}")
     if len(shown) < len(frame):
         table.caption = (f"the last {len(shown)} of {len(frame)} rows; --rows N or --all for more, "
@@ -312,3 +312,10 @@ def ls(json: bool = typer.Option(False, "--json", help="Print one JSON document"
     print_table(table, drop=("source",))
     if inv.empty:
         console.print("The store is empty: thesis data pull SYMBOL")
+
+
+def _price_of(symbol, price) -> str:
+    """A price at the instrument's tick: EURUSD 1.0842, USDJPY 151.20, SPY 412.35."""
+    from thesis.data.instruments import instrument_of
+
+    return instrument_of(symbol).price_text(float(price))

@@ -116,6 +116,11 @@ def evaluate(idea: Path = typer.Argument(..., help="Idea file (TOML)"),
 def replay(idea: Path = typer.Argument(..., help="Idea file (TOML)"),
            source: Optional[str] = typer.Option(None, help=SOURCE_HELP),
            chart: Optional[Path] = typer.Option(None, "--chart", help="Also write the snapshot PNG here"),
+           account: Optional[float] = typer.Option(None, callback=bounded(above=0, hi=1e13),
+                                                   help="Account size: P&L per unit and per position in its currency"),
+           risk: str = typer.Option("0.01", help="Part of the account risked at the stop (with --account): 0.01 or 1%"),
+           currency: str = typer.Option("USD", help="Account currency (with --account); the idea's quote currency "
+                                                    "is converted through its FX series"),
            json: bool = typer.Option(False, "--json", help="Print one JSON document")):
     """Replay the idea from its publication date over real bars and grade it."""
     from thesis.chart import chart as draw
@@ -126,7 +131,10 @@ def replay(idea: Path = typer.Argument(..., help="Idea file (TOML)"),
     if chart:
         check_chart_path(output_file(chart, "--chart"), "--chart")  # refuse before any work is done
     # The terminal report prints confirmations on the notes' dates only: compute no others.
-    res = run(idea, source=source, confirmation_dates="all" if json else "notes")
+    from thesis.risk.units import parse_risk
+
+    res = run(idea, source=source, confirmation_dates="all" if json else "notes", account=account,
+              risk_fraction=parse_risk(risk), currency=currency)
     doc = res.to_dict()
     failed = None
     if chart:
@@ -316,6 +324,7 @@ def print_replay(doc: dict) -> None:
     print_table(table, drop=("MAE (R)", "MFE (R)", "P&L %", "days", "P&L/unit"))
     for line in averages:
         console.print(line, highlight=False)
+    _print_money(doc["trades"])
     for t in doc["trades"]:
         for flag in t.get("flagged_fills", []) or []:
             err_console.print(f"[yellow]flagged bar:[/] {t['variant']}: {esc(flag)}", highlight=False)
@@ -343,6 +352,28 @@ def print_replay(doc: dict) -> None:
                           highlight=False)
 
 
+def _print_money(trades: list) -> None:
+    """Each filled trade's P&L in the account currency (replay --account), one line a variant."""
+    from thesis.risk.units import money_text
+
+    for t in trades:
+        m = t.get("money")
+        if not m:
+            continue
+        unit = m["unit"][:-1] if m["units"] == 1 else m["unit"]
+        word = m["unit"][:-1]
+        cur = m["currency"]
+        via = f" ({'; '.join(m['rate_from'])})" if m["rate_from"] else ""
+        if not m["units"]:
+            console.print(esc(f"{t['variant']}: no {word} fits {m['risk']:.2%} of {m['account']:,.0f} {cur}: one "
+                              f"loses {m['loss_per_unit']:,.2f} {cur} at the stop, above the {m['budget']:,.2f} "
+                              f"budget (P&L {money_text(m['pnl_per_unit'])} {cur} per {word}){via}"), highlight=False)
+            continue
+        console.print(esc(f"{t['variant']}: {m['units']:,g} {unit} (at most {m['max_loss']:,.2f} {cur} lost at the "
+                          f"stop, {m['risk']:.2%} of {m['account']:,.0f}): P&L {money_text(m['pnl_per_unit'])} {cur} "
+                          f"per {word}, {money_text(m['pnl_position'])} {cur} on the position{via}"), highlight=False)
+
+
 def _note_state(n: dict) -> str:
     """The state and the whole position's R then (the trade's R once closed)."""
     return n["state"] + (f" {n['position_r']:+.2f} R" if n.get("position_r") is not None else "")
@@ -366,7 +397,7 @@ def _print_evaluate(doc: dict) -> None:
     rows = [("zone low", lv["zone"]["to_low"]), ("zone high", lv["zone"]["to_high"]), (entry_name, lv["entry"])]
     if filled and abs(lv["planned_entry"]["level"] - lv["entry"]["level"]) > 1e-9:
         rows.append(("planned entry", lv["planned_entry"]))
-    stop_name = f"stop (moved to breakeven from {lv['stop']['planned']:.2f})" if lv["stop"].get("moved") else "stop"
+    stop_name = f"stop (moved to breakeven from {_px(lv['stop']['planned'])})" if lv["stop"].get("moved") else "stop"
     rows += [(stop_name, lv["stop"])] + [(f"target {k + 1}" + (" (hit)" if x.get("hit") else ""), x)
                                          for k, x in enumerate(lv["targets"])]
     for name, d in rows:

@@ -37,7 +37,30 @@ def _performance_table(perf: dict, since: Optional[str] = None) -> Table:
     return t
 
 
+def _symbol_table(s: dict) -> Table:
+    """The instrument's own trend, volatility and regime (on its own calendar)."""
+    tr, reg = s["trend"], s["regime"]
+    name = f"{s['display']}, {s['name']}" if s.get("name") else s["display"]
+    t = Table(title=esc(f"{name}: {s['asset_class']}, {s['calendar']} calendar, on {s['date']}"), title_justify="left")
+    t.add_column("measure", no_wrap=True)
+    t.add_column("value", overflow="fold")
+    price = "-" if tr.get("close") is None else f"{tr['close']:,.{s['decimals']}f}"
+    sma = "-" if tr.get("sma50") is None else f"{tr['sma50']:,.{s['decimals']}f}"
+    t.add_row("trend (close vs 50d SMA)", esc(f"{tr['state']}: close {price}, SMA {sma} "
+                                              f"({_f(tr.get('sma50_change_pct'), '{:+.1f}')}% in 10 sessions)"))
+    t.add_row("realised vol 20d", esc(f"{_f(s.get('realized_vol_20'))}% a year ({s['vol_sessions_per_year']} "
+                                      f"sessions)"))
+    t.add_row("regime d / w / m", " / ".join(_regime_cell(reg.get(tf, {})) for tf in ("1d", "1w", "1mo")))
+    t.add_row("regime", esc(reg.get("description", "-")))
+    return t
+
+
 def _breadth_table(b: dict) -> Table:
+    if not b.get("applicable", True):
+        t = Table(title="Breadth and US index pairs: not applicable", title_justify="left")
+        t.add_column("why", overflow="fold")
+        t.add_row(esc(b["reason"]))
+        return t
     if not b.get("available", True):
         t = Table(title="Breadth: unavailable", title_justify="left")
         t.add_column("why", overflow="fold")
@@ -101,12 +124,14 @@ def _other_tables(rep: dict) -> list[Table]:
     v = rep["vix"]
     xa.add_row("VIX", "VIX", f"pctile {_f(v.get('percentile'), '{:.0f}')}", _f(v.get("level"), "{:.2f}"),
                f"20d {_f(v.get('change_points'), '{:+.2f}')}")
-    return [rs, reg, xa]
+    return ([] if rep.get("relative_strength_note") else [rs]) + [reg, xa]
 
 
 @app.command("market")
 @handle_errors
-def market(asof: Optional[str] = typer.Option(None, "--asof", metavar=DATE_METAVAR, help="Session date YYYY-MM-DD (default: latest)."),
+def market(symbol: Optional[str] = typer.Argument(None, help="Also this instrument's trend, volatility and regime "
+                                                                "(any market: BTCUSD, EURUSD, GOLD, SPY)"),
+           asof: Optional[str] = typer.Option(None, "--asof", metavar=DATE_METAVAR, help="Session date YYYY-MM-DD (default: latest)."),
            universe: Optional[str] = typer.Option(
                None, "--universe", help="Breadth universe: csv:DIR (default: $THESIS_DATA/sp500-constituents), "
                                       "symbols:A,B,C or store."),
@@ -114,7 +139,8 @@ def market(asof: Optional[str] = typer.Option(None, "--asof", metavar=DATE_METAV
                                                                       "performance table."),
            json: bool = typer.Option(False, "--json", help="Print one JSON document."),
            chart: Optional[Path] = typer.Option(None, "--chart", help="Also write the breadth chart PNG here.")):
-    """Breadth, relative strength, regime, cross-asset, VIX and performance for one session."""
+    """Breadth, relative strength, regime, cross-asset, VIX and performance for one session; with a
+    SYMBOL outside US stocks, breadth and the US index pairs are not applicable."""
     from thesis.market import MarketContext, market_report
     from thesis.market.report import resolve_asof
 
@@ -124,10 +150,10 @@ def market(asof: Optional[str] = typer.Option(None, "--asof", metavar=DATE_METAV
     since_day = parse_date(since, "--since")
     asof = parse_date(asof, "--asof")
     ctx = MarketContext(universe=universe)
-    when = resolve_asof(asof, ctx)
+    when = resolve_asof(asof, ctx, symbol)
     if since_day is not None and since_day > when.date():
         raise BadInput(f"--since {since_day} is after the report's session {when.date()}")
-    rep = market_report(when, context=ctx, since=since)
+    rep = market_report(when, context=ctx, since=since, symbol=symbol)
     if chart is not None:
         from thesis.market.chart import market_chart
 
@@ -139,6 +165,8 @@ def market(asof: Optional[str] = typer.Option(None, "--asof", metavar=DATE_METAV
     if json:
         print_json(rep)
         return
+    if rep.get("symbol"):
+        print_table(_symbol_table(rep["symbol"]))
     print_table(_breadth_table(rep["breadth"]))
     for t in _other_tables(rep):
         print_table(t, drop=("description", "proxy", "corr", "beta"))

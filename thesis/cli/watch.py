@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from thesis.cli._common import (DATE_METAVAR, SOURCE_HELP, console, date_range, err_console, esc, handle_errors,
+from thesis.cli._common import (DATE_METAVAR, SOURCE_HELP, console, err_console, esc, handle_errors,
                                 parse_date, print_json, print_table)
 
 ASOF_HELP = "Replay 'now' as the evening of this date (or set THESIS_ASOF); default: the last closed session"
@@ -79,21 +79,22 @@ def watch(paths: Optional[List[Path]] = typer.Argument(None, help="Idea files or
             _print_pass(res, config, dry_run)
         if interval is None:
             break
-        time.sleep(_sleep_for(interval))
+        time.sleep(_sleep_for(interval, [r.idea.instrument for r in res.rows if r.idea is not None]))
     if res.bad_input or any(r.error and r.status is None and r.idea is None for r in res.rows):
         raise typer.Exit(2)              # an idea file that does not parse, an unknown symbol
     if res.failures or any(d["status"] == "failed" for d in res.deliveries):
         raise typer.Exit(1)              # a provider or a channel failed (the journal keeps the alert)
 
 
-def _sleep_for(interval: float) -> float:
-    """The loop's nap: the interval, or less so that the pass runs a minute after the next close."""
+def _sleep_for(interval: float, instruments=None) -> float:
+    """The loop's nap: the interval, or less so that the pass runs a minute after the next close of
+    a watched instrument (each on its own calendar: crypto's 00:00 UTC, FX's 17:00 New York)."""
     import pandas as pd
 
     from thesis.watch.clock import next_close
 
     now = pd.Timestamp.now(tz="UTC")
-    until = (next_close(now) - now).total_seconds() + 60
+    until = (next_close(now, instruments or None) - now).total_seconds() + 60
     return max(1.0, min(interval, until))
 
 
@@ -250,10 +251,12 @@ def journal(idea: Optional[str] = typer.Argument(None, help="Idea id (file name 
     from thesis.errors import BadInput
     from thesis.watch.journal import Journal, delivery_view, last_deliveries, query
 
-    since = date_range(since, None, ("--since", "--to"))[0]   # the one date check (not after today)
+    from thesis.data.dates import check_since
+
+    since_day = check_since(since, "--since")   # the one date check (not after today), without pandas
     jr = Journal()
     iid = (Path(idea).stem if idea.endswith(".toml") else idea) if idea else None
-    events, dmap, known = query(jr, iid, None if since is None else since.date().isoformat(), pending)
+    events, dmap, known = query(jr, iid, None if since_day is None else since_day.isoformat(), pending)
     if known is not None:
         shown = sorted(known)[:10]
         more = f" and {len(known) - len(shown):,} more" if len(known) > len(shown) else ""
@@ -274,8 +277,8 @@ def journal(idea: Optional[str] = typer.Argument(None, help="Idea id (file name 
             continue
         if pending and not view:
             continue
-        docs.append({k: e.get(k) for k in ("id", "idea", "kind", "session", "price", "r", "text", "revision",
-                                           "file", "recorded")} | {"history": bool(e.get("backfill")),
+        docs.append({k: e.get(k) for k in ("id", "idea", "symbol", "kind", "session", "price", "r", "text",
+                                           "revision", "file", "recorded")} | {"history": bool(e.get("backfill")),
                                                                     "deliveries": view,
                                                                     "source": e.get("source", "thesis")})
     docs.sort(key=lambda d: (d["session"], d["recorded"] or ""))
@@ -298,7 +301,7 @@ def journal(idea: Optional[str] = typer.Argument(None, help="Idea id (file name 
             else:
                 dl.append(f"{ch}: {v['status']}" + (f"; next {v['next_try']}" if v.get("next_try") else ""))
         kind = d["kind"] + (f" (rev {d['revision']})" if d.get("revision") else "")
-        cells = [d["session"], esc(d["idea"]), kind, f"{d['price']:.2f}" if d["price"] is not None else "-",
+        cells = [d["session"], esc(d["idea"]), kind, _price_cell(d["price"], d.get("symbol")),
                  f"{d['r']:+.2f}" if d["r"] is not None else "-", esc(d["text"])]
         table.add_row(*cells, *([esc("; ".join(dl)) or "-"] if with_delivery else []))
     if not docs:
@@ -329,3 +332,12 @@ def note(idea: Path = typer.Argument(..., help="Idea file (TOML)"),
     console.print(f"[green]noted[/] {esc(str(idea))} {doc['date']}: {esc(doc['text'])}", highlight=False)
     if doc.get("snapshot"):
         console.print(f"snapshot: {esc(doc['snapshot'])}", highlight=False)
+
+
+def _price_cell(price, symbol) -> str:
+    """A journal price at the instrument's tick (GBPUSD 1.2700); 2 decimals for a record without a symbol."""
+    if price is None:
+        return "-"
+    from thesis.data.instruments import instrument_of
+
+    return instrument_of(symbol).price_text(price) if symbol else f"{price:.2f}"

@@ -107,3 +107,36 @@ def last_final_session(instrument: Instrument, now: pd.Timestamp) -> pd.Timestam
 
         raise BadInput(f"no {instrument.calendar} session is final at {now}")
     return pd.Timestamp(every[i])
+
+
+# Calendars whose exchange trades an abbreviated session on US holidays without a settlement.
+SETTLES_ON_US_DAYS = ("CMES", "ICEUS")
+
+
+@lru_cache(maxsize=8)
+def _early_closes(name: str) -> pd.DatetimeIndex:
+    idx = pd.DatetimeIndex(_calendar(name).early_closes)
+    return idx.tz_localize(None) if idx.tz is not None else idx
+
+
+def holiday_closures(days, calendar: str) -> pd.DatetimeIndex:
+    """Of ``days`` (sessions of ``calendar`` that have no bar), those a daily source leaves out because
+    the exchange publishes no settlement: US holidays (a weekday NYSE is closed: Labor Day,
+    Thanksgiving, July 4) and the calendar's early closes (the day after Thanksgiving, Christmas Eve).
+    CME Globex trades a shortened session on those days, so exchange_calendars keeps them as CMES
+    sessions, but there is no daily settlement and Yahoo has no bar: closed, not missing data."""
+    days = pd.DatetimeIndex(days)
+    if calendar not in SETTLES_ON_US_DAYS or not len(days):
+        return days[:0]
+    nyse = _all_sessions(DEFAULT)
+    us_holiday = (days >= nyse[0]) & (days <= nyse[-1]) & ~days.isin(nyse) & (days.dayofweek < 5)
+    return days[us_holiday | days.isin(_early_closes(calendar))]
+
+
+def holiday_name(day) -> str:
+    """The US holiday of ``day`` as exchange_calendars names it (NYSE's), else "early close"."""
+    day = pd.Timestamp(day)
+    names = _calendar(DEFAULT).regular_holidays.holidays(day, day, return_name=True)
+    if len(names):
+        return str(names.iloc[0])
+    return "NYSE closed" if day not in _all_sessions(DEFAULT) else "early close"

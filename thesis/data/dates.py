@@ -15,21 +15,64 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from thesis.errors import ParameterError
 
-EARLIEST = pd.Timestamp("1800-01-01")
-LATEST = pd.Timestamp("2200-12-31")
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas loads on first use: `thesis journal --since D` checks its plain date without it (parse_day)
+EARLIEST_DAY = date(1800, 1, 1)
+LATEST_DAY = date(2200, 12, 31)
 _ISO = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}(?:[ T]|$)")
+_PLAIN = re.compile(r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}")   # ASCII digits, years 1000-9999
+
+
+def __getattr__(name: str):
+    """EARLIEST and LATEST as midnight Timestamps (PEP 562: built when asked, with pandas)."""
+    if name in ("EARLIEST", "LATEST"):
+        import pandas as pd
+
+        return pd.Timestamp(EARLIEST_DAY if name == "EARLIEST" else LATEST_DAY)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def parse_day(value, name: str = "date") -> date | None:
+    """``parse_date(value, name).date()``: a plain ``YYYY-MM-DD`` text is checked with the standard
+    library (the same answers and messages; tests/data/test_dates.py compares the two), anything
+    else goes through parse_date."""
+    text = value.strip() if isinstance(value, str) else None
+    if text is None or not _PLAIN.fullmatch(text):
+        stamp = parse_date(value, name)
+        return None if stamp is None else stamp.date()
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise ParameterError(name, f"{text[:32]!r} is not a date: use YYYY-MM-DD") from None
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise ParameterError(name, f"{day} is outside the dates thesis accepts ({EARLIEST_DAY} to {LATEST_DAY})")
+    return day
+
+
+def check_since(value, name: str = "since", today: date | None = None) -> date | None:
+    """``check_range(value, None, names=(name, ...), today=today)[0]`` as a date, pandas-free for a
+    plain date: a start that does not parse, or lies after today, is bad input naming the flag."""
+    day = parse_day(value, name)
+    now = today or date.today()
+    if day is not None and day > now:
+        raise ParameterError(name, f"{day} is in the future (today is {now})")
+    return day
 
 
 def parse_date(value, name: str = "date") -> pd.Timestamp | None:
     """None, a date, a datetime, a Timestamp or ``YYYY-MM-DD`` text -> a midnight Timestamp, or BadInput."""
     if value is None:
         return None
+    import numpy as np
+    import pandas as pd
+
+    earliest, latest = pd.Timestamp(EARLIEST_DAY), pd.Timestamp(LATEST_DAY)
     if isinstance(value, np.datetime64):
         value = pd.Timestamp(value)
     if isinstance(value, (pd.Timestamp, datetime, date)):
@@ -49,9 +92,9 @@ def parse_date(value, name: str = "date") -> pd.Timestamp | None:
     if stamp.tzinfo is not None:
         stamp = stamp.tz_localize(None)
     stamp = stamp.normalize()
-    if not EARLIEST <= stamp <= LATEST:
-        raise ParameterError(name, f"{stamp.date()} is outside the dates thesis accepts "
-                                   f"({EARLIEST.date()} to {LATEST.date()})")
+    if not earliest <= stamp <= latest:
+        raise ParameterError(name, f"{stamp.isoformat()[:10]} is outside the dates thesis accepts "   # year 0 has no .date()
+                                   f"({EARLIEST_DAY} to {LATEST_DAY})")
     return stamp.as_unit("ns")
 
 
@@ -62,6 +105,8 @@ def check_range(start=None, end=None, *, first=None, last=None, today=None,
     ``first``/``last``: the data's first and last bar when known (for the message and the
     "wholly after the data" test); ``today`` defaults to the clock (tests pass one).
     """
+    import pandas as pd
+
     a, b = parse_date(start, names[0]), parse_date(end, names[1])
     if a is not None and b is not None and a > b:
         raise ParameterError(names[0], f"{a.date()} is after {{{names[1]}}} {b.date()}: the range is reversed",
@@ -76,6 +121,8 @@ def check_range(start=None, end=None, *, first=None, last=None, today=None,
 
 def empty_range_message(symbol: str, start, end, bars: pd.DataFrame | None = None) -> str:
     """Why a range selected no bars, naming what the data covers."""
+    import pandas as pd
+
     a = "the start" if start is None else str(pd.Timestamp(start).date())
     b = "the end" if end is None else str(pd.Timestamp(end).date())
     msg = f"no bars of {symbol} between {a} and {b}"

@@ -130,6 +130,22 @@ class Instrument:
     def format_price(self, value: float) -> str:
         return f"{value:,.{self.decimals}f}"
 
+    def price_text(self, value: float) -> str:
+        """A price in a sentence, at the tick's decimals without separators: 1.2700, 151.20, 67584.80."""
+        return f"{value:.{self.decimals}f}"
+
+    @property
+    def unit_word(self) -> str:
+        """What one unit of a position is: a share, a contract, a unit (of the base currency) or a coin."""
+        return {"future": "contract", "fx": "unit", "crypto": "coin"}.get(self.asset_class, "share")
+
+    def move_text(self, move: float) -> str:
+        """A price move per unit in the instrument's words: ``+50.0 pips``, ``+12.3 points``,
+        ``+1.23/share``, ``+1234.56/coin``."""
+        if self.unit != "price":
+            return f"{self.units(move):+,.1f} {self.unit_label()}"
+        return f"{move:+.{self.decimals}f}/{self.unit_word}"
+
     def with_alias(self, text: str) -> Instrument:
         return replace(self, alias=text)
 

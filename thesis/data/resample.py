@@ -17,9 +17,13 @@ RULES = {"1w": "W-FRI", "1mo": "M"}
 SEVEN_DAY_WEEK = "W-SUN"
 
 
+def period_rule(timeframe: str, cal: str = calendar.DEFAULT) -> str:
+    """The pandas period of a weekly or monthly bar on calendar ``cal`` (W-SUN for a 7-day week)."""
+    return SEVEN_DAY_WEEK if timeframe == "1w" and cal == "24/7" else RULES[timeframe]
+
+
 def _period_keys(index: pd.DatetimeIndex, timeframe: str, cal: str = calendar.DEFAULT) -> np.ndarray:
-    rule = SEVEN_DAY_WEEK if timeframe == "1w" and cal == "24/7" else RULES[timeframe]
-    return index.to_period(rule).asi8
+    return index.to_period(period_rule(timeframe, cal)).asi8
 
 
 def resample(bars: pd.DataFrame, timeframe: str) -> pd.DataFrame:

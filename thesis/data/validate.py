@@ -225,6 +225,13 @@ def _check_sessions(frame: pd.DataFrame, symbol: str, path: str, cal: str, probl
         frame = frame.drop(index=frame.index[off]).reset_index(drop=True)
         d, extra = pd.DatetimeIndex(frame["date"]), extra[:0]
     missing = expected.difference(d)
+    closed = calendar.holiday_closures(missing, cal)
+    if len(closed):
+        shown = ", ".join(f"{x.date()} {calendar.holiday_name(x)}" for x in closed[-5:])
+        problems.append(Problem(symbol, path, None, str(closed[0].date()), "closed sessions", REPORT,
+                                f"{len(closed)} {cal} sessions without a bar are US holidays or early closes "
+                                f"(no settlement that day: closed, not missing data), the last: {shown}"))
+        missing = missing.difference(closed)
     if len(missing):
         shown = ", ".join(str(x.date()) for x in missing[:5]) + (" ..." if len(missing) > 5 else "")
         what = f"{cal} sessions have" if len(missing) > 1 else f"{cal} session has"

@@ -184,26 +184,63 @@ def _fit_price(d: Draft, syms: list[Cand], cands: list[Cand], price_at) -> list[
 
 def resolve(text: Text, known: set[str], published: date | None = None, price_at=None) -> Draft:
     """The draft of ``text``. ``price_at(symbol, day) -> (close, date) | None`` checks levels against the
-    symbol's price (a number outside the band is not a level)."""
+    symbol's price (a number outside the band is not a level). One function per field below, in the
+    order they depend on each other."""
     d = Draft(text)
     X.instrument.cache_clear()
     syms = X.symbols(text, known)
-    primary = syms[0].value if syms else None
+    body, level_cands = plan_sentences(text, syms[0].value if syms else None)
+    notes_sents = [s for s in text.sentences if s.block == "note"]
+    level_cands = no_trade_field(d, body, level_cands)
+    scope, level_cands = trade_scope(d, text, known, body, level_cands, syms)
+    published_field(d, text, published)
+    syms = _fit_price(d, syms, level_cands, price_at)
+    symbol_field(d, syms, known)
+    level_cands = _in_band(d, level_cands, price_at)
+    dir_cands = [] if d.no_trade else X.direction(scope) + X.direction(notes_sents)
+    signal, entry, order = entry_candidate(level_cands)
+    direction = direction_field(d, dir_cands, signal, entry, level_cands)
+    ref = entry_zone_field(d, signal, entry, order, level_cands, direction)
+    stop_field(d, level_cands, ref, direction)
+    targets = targets_field(d, level_cands, ref, direction)
+    breakeven_field(d, level_cands)
+    sizes_field(d, scope, len(targets))
+    horizon_field(d, scope)
+    claims_field(d, scope)
+    d.triggers = triggers_of(scope, notes_sents, signal)
+    d.confirmations = confirmations_of(scope, notes_sents)
+    options_field(d, scope, notes_sents, direction)
+    d.notes = dated_notes(text, d.value("published"))
+    return d
+
+
+def plan_sentences(text: Text, primary: str | None) -> tuple[list[Sentence], list[Cand]]:
+    """The body's sentences and their level candidates; a first note that holds the plan is body."""
     body = text.body()
     level_cands = X.levels(body, primary)
     if text.notes and not _has_plan(level_cands) and _has_plan(X.levels(text.notes[0].sentences, primary)):
         text.unnote_first()  # "NOTE : exit half at the first level" above the plan is an aside, not a follow-up
         body = text.body()
         level_cands = X.levels(body, primary)
-    notes_sents = [s for s in text.sentences if s.block == "note"]
-    d.no_trade = no_trade(body, level_cands)
-    if d.no_trade:
-        d.questions.append(d.no_trade)
-        level_cands = [c for c in level_cands if c.field not in PLAN | {"area", "close_level", "signal_hint",
-                                                                          "stop_pct", "target_pct", "nostop"}]
-        d.scenario_levels = sorted({n.value for s in body for n in _prices(s.text)})
+    return body, level_cands
 
-    # ---------------------------------------------------------- symbol and trade scope
+
+def no_trade_field(d: Draft, body: list[Sentence], level_cands: list[Cand]) -> list[Cand]:
+    """``d.no_trade`` and the levels such a post names; without a trade, no plan candidates are kept."""
+    d.no_trade = no_trade(body, level_cands)
+    if not d.no_trade:
+        return level_cands
+    d.questions.append(d.no_trade)
+    d.scenario_levels = sorted({n.value for s in body for n in _prices(s.text)})
+    return [c for c in level_cands if c.field not in PLAN | {"area", "close_level", "signal_hint", "stop_pct",
+                                                            "target_pct", "nostop"}]
+
+
+def trade_scope(d: Draft, text: Text, known: set[str], body: list[Sentence], level_cands: list[Cand],
+                syms: list[Cand]) -> tuple[list[Sentence], list[Cand]]:
+    """The sentences of the drafted trade and their level candidates. A post with two trades (paragraphs
+    each with an entry, a stop or target, and their own symbol) drafts the first and names the second
+    (``d.second_trade``); ``syms`` is reordered in place so the first trade's symbol leads."""
     paras = _paragraphs(text)
     names = X.table_names()
     trade_paras: list[tuple[int, str, Sentence]] = []
@@ -231,13 +268,14 @@ def resolve(text: Text, known: set[str], published: date | None = None, price_at
                           "sentence": other[2].text}
         d.questions.append(f"the post holds a second trade ({other[1]}, line {d.second_trade['line']}): this draft "
                            f"is the first ({first_sym}); draft the second from its own text")
-        excluded = {p for p, sym, _ in trade_paras if sym != first_sym}
-        scope_paras = excluded
+        scope_paras = {p for p, sym, _ in trade_paras if sym != first_sym}
         syms.sort(key=lambda c: c.value != first_sym)
     scope = [s for s in body if scope_paras is None or paras.get(s.line) not in scope_paras]
     in_scope = {id(s) for s in scope}
-    level_cands = [c for c in level_cands if id(c.sent) in in_scope]
-    # ---------------------------------------------------------- date
+    return scope, [c for c in level_cands if id(c.sent) in in_scope]
+
+
+def published_field(d: Draft, text: Text, published: date | None) -> None:
     pub_cands = X.published(text)
     if published is not None:
         d.fields["published"] = Field(published, [], 1.0, "given with --published")
@@ -247,8 +285,9 @@ def resolve(text: Text, known: set[str], published: date | None = None, price_at
     else:
         d.fields["published"] = Field(None, [], 0.0, "the post carries no date")
         d.questions.append("the post carries no date: give it with --published YYYY-MM-DD")
-    pub = d.value("published")
-    syms = _fit_price(d, syms, level_cands, price_at)
+
+
+def symbol_field(d: Draft, syms: list[Cand], known: set[str]) -> None:
     if syms:
         best = syms[0]
         d.fields["symbol"] = Field(best.value, [best], best.conf)
@@ -259,48 +298,34 @@ def resolve(text: Text, known: set[str], published: date | None = None, price_at
         d.fields["symbol"] = Field(None, [], 0.0, "the post names no symbol")
         d.questions.append("the post names no symbol: fill in idea.symbol")
 
-    level_cands = _in_band(d, level_cands, price_at)
 
-    # ---------------------------------------------------------- direction (words)
-    dir_cands = [] if d.no_trade else X.direction(scope) + X.direction(notes_sents)
-    score = {"short": 0.0, "long": 0.0}
-    for c in dir_cands:
-        score[c.value] += c.conf
-    words_dir = None if score["short"] == score["long"] else max(score, key=score.get)
-
-    # ---------------------------------------------------------- entry
+def entry_candidate(level_cands: list[Cand]) -> tuple[Cand | None, Cand | None, str]:
+    """(signal, entry, order): a close beyond a level when the post says so as firmly as it gives an
+    entry zone (order "signal"), else the best entry zone (order "limit")."""
     entries = sorted([c for c in level_cands if c.field == "entry"], key=lambda c: (-c.conf, c.start))
     signals = [c for c in level_cands if c.field == "signal"]
     if not signals and any(c.field == "next_open" for c in level_cands):
         signals = [c for c in level_cands if c.field == "signal_hint"]
-    entry, order, signal = None, "limit", None
     if signals and (not entries or signals[0].conf >= entries[0].conf - 0.05):
-        signal = signals[0]
-        order = "signal"
-    elif entries:
-        entry = entries[0]
+        return signals[0], None, "signal"
+    return None, entries[0] if entries else None, "limit"
 
-    # direction from geometry where the levels speak
+
+def direction_field(d: Draft, dir_cands: list[Cand], signal: Cand | None, entry: Cand | None,
+                    level_cands: list[Cand]) -> str | None:
+    """Long or short: from the words, overruled by the levels where they speak (a stop above the entry
+    is a short; a signal below a level is a short)."""
+    score = {"short": 0.0, "long": 0.0}
+    for c in dir_cands:
+        score[c.value] += c.conf
+    words_dir = None if score["short"] == score["long"] else max(score, key=score.__getitem__)
     direction = words_dir
     if signal is not None:
         if signal.extra["side"] is None:  # "the break of 159.20": the words say which way
             signal.extra["side"] = "below" if words_dir == "short" else "above"
         direction = "short" if signal.extra["side"] in ("below", "under", "beneath") else "long"
     elif entry is not None:
-        lo, hi = entry.value
-        stops = [c for c in level_cands if c.field == "stop" and c.conf >= 0.85]
-        if stops:
-            s = stops[0].value
-            if s > hi:
-                direction = "short"
-            elif s < lo:
-                direction = "long"
-        else:
-            tg = [c.value for c in level_cands if c.field == "target" and c.conf >= 0.85]
-            if tg and all(t < lo for t in tg):
-                direction = "short"
-            elif tg and all(t > hi for t in tg):
-                direction = "long"
+        direction = _direction_of_levels(entry, level_cands) or direction
     if direction is None and dir_cands:
         direction = dir_cands[0].value
     key = signal or entry  # prefer the direction word of the entry's own sentence
@@ -312,9 +337,29 @@ def resolve(text: Text, known: set[str], published: date | None = None, price_at
         d.questions.append(f"the words lean {words_dir} but the levels say {direction}: check idea.direction")
     dconf = (dsrc[0].conf if dsrc else 0.5) if words_dir in (None, direction) else 0.5
     d.fields["direction"] = Field(direction, dsrc, min(0.99, round(dconf, 2)))
-    short = direction == "short"
+    return direction
 
-    # ---------------------------------------------------------- zone for a signal entry
+
+def _direction_of_levels(entry: Cand, level_cands: list[Cand]) -> str | None:
+    """The side a firm stop (else firm targets) puts the entry zone on; None when they do not say."""
+    lo, hi = entry.value
+    stops = [c for c in level_cands if c.field == "stop" and c.conf >= 0.85]
+    if stops:
+        s = stops[0].value
+        return "short" if s > hi else "long" if s < lo else None
+    tg = [c.value for c in level_cands if c.field == "target" and c.conf >= 0.85]
+    if tg and all(t < lo for t in tg):
+        return "short"
+    if tg and all(t > hi for t in tg):
+        return "long"
+    return None
+
+
+def entry_zone_field(d: Draft, signal: Cand | None, entry: Cand | None, order: str, level_cands: list[Cand],
+                     direction: str | None) -> float | None:
+    """``entry_zone`` and ``entry_order``; returns the entry's edge the stop and targets are measured
+    from (the zone's low for a short, its high for a long), None without a zone or a direction."""
+    short = direction == "short"
     if signal is not None:
         level = signal.value
         areas = [c for c in level_cands if c.field == "area"]
@@ -337,11 +382,16 @@ def resolve(text: Text, known: set[str], published: date | None = None, price_at
     d.fields["entry_order"] = Field(None if d.no_trade else order, [signal] if signal else ([entry] if entry else []),
                                     0.85 if signal or entry else 0.3)
     zone = d.value("entry_zone")
-    ref = None
-    if zone is not None and direction is not None:
-        ref = zone[0] if short else zone[1]
+    if zone is None or direction is None:
+        return None
+    return zone[0] if short else zone[1]
 
-    # ---------------------------------------------------------- stop
+
+def stop_field(d: Draft, level_cands: list[Cand], ref: float | None, direction: str | None) -> None:
+    """The firmest stop on the far side of the entry (a percentage resolved from the entry); one on the
+    wrong side is reported, not used."""
+    short = direction == "short"
+    zone = d.value("entry_zone")
     stops = sorted([c for c in level_cands if c.field == "stop"], key=lambda c: (-c.conf, c.start))
     for c in [c for c in level_cands if c.field == "stop_pct"]:
         if ref is not None and 0 < c.value[0] < 100:
@@ -358,8 +408,8 @@ def resolve(text: Text, known: set[str], published: date | None = None, price_at
         if (short and c.value > zone[1]) or (not short and c.value < zone[0]):
             chosen = c
             break
-        d.questions.append(f"{c.value:g} near 'stop' (line {text.span(c.start, c.end)['line']}) is on the wrong side "
-                           f"of the entry for a {direction}: not used as the stop")
+        d.questions.append(f"{c.value:g} near 'stop' (line {d.text.span(c.start, c.end)['line']}) is on the wrong "
+                           f"side of the entry for a {direction}: not used as the stop")
     nostop = [c for c in level_cands if c.field == "nostop"]
     if chosen is not None:
         d.fields["stop"] = Field(chosen.value, [chosen], round(chosen.conf, 2), chosen.why
@@ -369,7 +419,11 @@ def resolve(text: Text, known: set[str], published: date | None = None, price_at
         d.fields["stop"] = Field(None, nostop[:1], 0.9 if nostop else 0.0, why)
         d.questions.append(f"{why}: levels.stop is left unset (thesis check names it); choose one before replaying")
 
-    # ---------------------------------------------------------- targets
+
+def targets_field(d: Draft, level_cands: list[Cand], ref: float | None, direction: str | None) -> list[Cand]:
+    """The targets on the near side of the entry and inside the stop, in the trade's order (firm ones
+    when the post has any); returns their candidates."""
+    short = direction == "short"
     tg = [c for c in level_cands if c.field == "target"]
     for c in [c for c in level_cands if c.field == "target_pct"]:
         if ref is not None and 0 < c.value[0] <= 1000 and not (c.value[1] < 0 and c.value[0] >= 100):
@@ -391,13 +445,13 @@ def resolve(text: Text, known: set[str], published: date | None = None, price_at
         if ref is not None and direction is not None:
             if (short and not v < ref) or (not short and not v > ref):
                 if c.conf >= 0.85:
-                    d.questions.append(f"{v:g} near 'target' (line {text.span(c.start, c.end)['line']}) is on the "
+                    d.questions.append(f"{v:g} near 'target' (line {d.text.span(c.start, c.end)['line']}) is on the "
                                        f"wrong side of the entry {ref:g}: not used")
                 continue
             if stop is not None and ((short and v >= stop) or (not short and v <= stop)):
                 continue
             if targets and ((short and v >= targets[-1].value) or (not short and v <= targets[-1].value)):
-                d.questions.append(f"{v:g} (line {text.span(c.start, c.end)['line']}) breaks the order of the "
+                d.questions.append(f"{v:g} (line {d.text.span(c.start, c.end)['line']}) breaks the order of the "
                                    f"targets for a {direction}: not used")
                 continue
         targets.append(c)
@@ -407,26 +461,32 @@ def resolve(text: Text, known: set[str], published: date | None = None, price_at
     else:
         d.fields["targets"] = Field(None, [], 0.0, "the post gives no target")
         d.questions.append("the post gives no target: fill in levels.targets")
+    return targets
 
-    # ---------------------------------------------------------- sizes, breakeven
+
+def breakeven_field(d: Draft, level_cands: list[Cand]) -> None:
     be = [c for c in level_cands if c.field == "move_stop_to_breakeven"]
     if be:
         d.fields["move_stop_to_breakeven"] = Field(True, be[:1], be[0].conf)
-    n_t = len(targets)
+
+
+def sizes_field(d: Draft, scope: list[Sentence], n_targets: int) -> None:
+    """The first size split that fits the number of targets ("half" for two, "thirds" for three)."""
     for c in X.sizes(scope):
         sz = None
-        if c.value == "half" and n_t == 2:
+        if c.value == "half" and n_targets == 2:
             sz = [0.5, 0.5]
-        elif c.value == "thirds" and n_t == 3:
+        elif c.value == "thirds" and n_targets == 3:
             sz = [1 / 3, 1 / 3, 1 / 3]
-        elif isinstance(c.value, list) and len(c.value) == n_t and abs(sum(c.value) - 1) < 1e-6:
+        elif isinstance(c.value, list) and len(c.value) == n_targets and abs(sum(c.value) - 1) < 1e-6:
             sz = c.value
         if sz:
             d.fields["sizes"] = Field(sz, [c], c.conf)
             break
 
-    # ---------------------------------------------------------- horizon
-    hz = sorted(X.horizon(scope, pub), key=lambda c: (-c.conf, c.start))
+
+def horizon_field(d: Draft, scope: list[Sentence]) -> None:
+    hz = sorted(X.horizon(scope, d.value("published")), key=lambda c: (-c.conf, c.start))
     hz_ok = [c for c in hz if c.field == "horizon"]
     if hz_ok:
         d.fields["horizon"] = Field(hz_ok[0].value, [hz_ok[0]], hz_ok[0].conf)
@@ -436,7 +496,9 @@ def resolve(text: Text, known: set[str], published: date | None = None, price_at
             d.questions.append("the post's time frame is a date phrase that needs the publication date "
                                "(--published)")
 
-    # ---------------------------------------------------------- claims
+
+def claims_field(d: Draft, scope: list[Sentence]) -> None:
+    """The post's own claims: a risk/reward ratio, American odds."""
     cl = X.claims(scope)
     rr = sorted([c for c in cl if c.field == "risk_reward"], key=lambda c: (-c.conf, c.start))
     odds = [c for c in cl if c.field == "american_odds"]
@@ -450,18 +512,19 @@ def resolve(text: Text, known: set[str], published: date | None = None, price_at
         srcs.append(odds[0])
     d.fields["claims"] = Field(claims, srcs, round(min([c.conf for c in srcs] or [0.0]), 2))
 
-    # ---------------------------------------------------------- triggers
-    all_trig = X.triggers(scope) + X.triggers(notes_sents)
-    seen = {}
-    for c in all_trig:
+
+def triggers_of(scope: list[Sentence], notes_sents: list[Sentence], signal: Cand | None) -> list[dict]:
+    """One trigger per kind named (its timeframe from any mention); a signal entry without a pattern
+    implies a zone rejection."""
+    seen: dict[str, dict] = {}
+    for c in X.triggers(scope) + X.triggers(notes_sents):
         kind = c.value
         if kind in seen:
             if seen[kind]["timeframe"] is None and c.extra.get("timeframe"):
                 seen[kind]["timeframe"] = c.extra["timeframe"]
             continue
-        t = {"kind": kind, "timeframe": c.extra.get("timeframe"), "source": c, "side": c.extra.get("side"),
-             "days": c.extra.get("days") or [], "forward": c.extra.get("forward", False)}
-        seen[kind] = t
+        seen[kind] = {"kind": kind, "timeframe": c.extra.get("timeframe"), "source": c, "side": c.extra.get("side"),
+                      "days": c.extra.get("days") or [], "forward": c.extra.get("forward", False)}
     if "outside_bar_rejection" in seen:
         seen.pop("outside_bar", None)
     trig = list(seen.values())
@@ -479,17 +542,20 @@ def resolve(text: Text, known: set[str], published: date | None = None, price_at
             t["tf_given"] = False
         else:
             t["tf_given"] = True
-    d.triggers = trig
+    return trig
 
-    # ---------------------------------------------------------- confirmations
-    confs = {}
+
+def confirmations_of(scope: list[Sentence], notes_sents: list[Sentence]) -> list[dict]:
+    confs: dict = {}
     for c in X.confirmations(scope) + X.confirmations(notes_sents):
         confs.setdefault(c.value, c)
-    d.confirmations = [{"kind": k, "source": c} for k, c in confs.items()]
+    return [{"kind": k, "source": c} for k, c in confs.items()]
 
-    # ---------------------------------------------------------- options
+
+def options_field(d: Draft, scope: list[Sentence], notes_sents: list[Sentence], direction: str | None) -> None:
+    """An option leg that expresses the direction (puts for a short), with its strike, month and IV."""
     oc = X.options(scope) + X.options(notes_sents)
-    want = "put" if short else "call"
+    want = "put" if direction == "short" else "call"
     types = [c for c in oc if c.field == "option_type"]
     match = [c for c in types if c.value == want]
     if match and direction is not None:
@@ -512,12 +578,15 @@ def resolve(text: Text, known: set[str], published: date | None = None, price_at
             d.questions.append(f"the post mentions {types[0].value}s, which do not express a {direction}: "
                                f"no option leg drafted")
 
-    # ---------------------------------------------------------- notes
-    base = pub  # relative words ("Wednesday", "tomorrow") count from the last known date
+
+def dated_notes(text: Text, published: date | None) -> list[dict]:
+    """The post's follow-up notes with their dates; relative words ("Wednesday", "tomorrow") count from
+    the last known date."""
+    base, out = published, []
     for n in text.notes:
         nd = X.parse_date(n.date_text, base) if n.date_text else None
         if nd is not None:
             base = nd
-        d.notes.append({"index": n.index, "date": nd, "text": n.text, "block": n, "proposed": False,
-                        "reason": "dated in the post" if nd else None})
-    return d
+        out.append({"index": n.index, "date": nd, "text": n.text, "block": n, "proposed": False,
+                    "reason": "dated in the post" if nd else None})
+    return out

@@ -97,6 +97,9 @@ def _trigger(lv: IdeaLevels, rule: TriggerRule) -> list[str]:
 
 def _drawings(lv: IdeaLevels) -> list[str]:
     zlo, zhi = lv.zone
+    from thesis.data.instruments import instrument_of
+
+    d = instrument_of(lv.symbol).decimals      # labels at the instrument's tick: 1.2700, not 1.27
     right = "T_END" if lv.horizon_end else "T_PUB + 365 * 86400000"
     out = ["// ---- the idea as thesis sees it: prices, and dates as bar times (exchange time zone)",
            f"int T_PUB = timestamp(syminfo.timezone, {_date_args(lv.published)}, 0, 0)"]
@@ -108,7 +111,7 @@ def _drawings(lv: IdeaLevels) -> list[str]:
     extend = "" if lv.horizon_end else ", extend = extend.right"
     out += [f"var box zone_box = box.new(T_PUB, ZONE_HI, {right}, ZONE_LO, xloc = xloc.bar_time{extend}, "
             f"border_color = color.orange, bgcolor = color.new(color.orange, 85), "
-            f"text = {pine_string(f'entry zone {zlo:.2f}-{zhi:.2f} ({lv.order} {lv.entry:.2f})')}, "
+            f"text = {pine_string(f'entry zone {zlo:.{d}f}-{zhi:.{d}f} ({lv.order} {lv.entry:.{d}f})')}, "
             f"text_size = size.small, text_halign = text.align_left, text_valign = text.align_top)"]
 
     def level(name: str, var: str, text: str, color: str, style: str = "line.style_solid") -> list[str]:
@@ -117,11 +120,11 @@ def _drawings(lv: IdeaLevels) -> list[str]:
                 f"var label {name}_label = label.new({right}, {var}, {pine_string(text)}, xloc = xloc.bar_time, "
                 f"style = label.style_label_left, color = {color}, textcolor = color.white, size = size.small)"]
 
-    out += level("stop", "STOP", f"stop {lv.stop:.2f}", "color.red")
+    out += level("stop", "STOP", f"stop {lv.stop:.{d}f}", "color.red")
     for i, t in enumerate(lv.targets, start=1):
-        out += level(f"target_{i}", f"TARGET_{i}", f"target {i} {t:.2f}", "color.green")
+        out += level(f"target_{i}", f"TARGET_{i}", f"target {i} {t:.{d}f}", "color.green")
     if lv.breakeven_after_first_target:
-        out += level("breakeven", "ENTRY", f"breakeven stop {lv.entry:.2f} after target 1", "color.gray",
+        out += level("breakeven", "ENTRY", f"breakeven stop {lv.entry:.{d}f} after target 1", "color.gray",
                      "line.style_dashed")
     out += ["var line published_line = line.new(T_PUB, ZONE_LO, T_PUB, ZONE_HI, xloc = xloc.bar_time, "
             "extend = extend.both, color = color.gray, style = line.style_dotted)",

@@ -70,7 +70,16 @@ def regime_series(bars: pd.DataFrame, timeframe: str) -> pd.DataFrame:
     return out
 
 
-PERIOD_RULES = {"1w": "W-FRI", "1mo": "M"}   # as thesis.data.resample: Mon-Fri weeks, calendar months
+def _calendar_of(daily: pd.DataFrame) -> str:
+    from thesis.data.calendar import calendar_of
+
+    return calendar_of(daily.attrs.get("symbol"))
+
+
+def _rule(timeframe: str, cal: str) -> str:
+    from thesis.data.resample import period_rule
+
+    return period_rule(timeframe, cal)    # a crypto week runs Monday to Sunday
 
 
 def regime_history(daily: pd.DataFrame, timeframe: str) -> pd.DataFrame:
@@ -91,7 +100,8 @@ def regime_history(daily: pd.DataFrame, timeframe: str) -> pd.DataFrame:
     s = SETTINGS[timeframe]
     close = daily["close"].astype(float)
     high, low = daily["high"].astype(float).fillna(close), daily["low"].astype(float).fillna(close)
-    keys = pd.DatetimeIndex(daily.index).to_period(PERIOD_RULES[timeframe]).asi8
+    cal = _calendar_of(daily)
+    keys = pd.DatetimeIndex(daily.index).to_period(_rule(timeframe, cal)).asi8
     _, k = np.unique(keys, return_inverse=True)
     by = pd.Series(keys, index=daily.index)
     p_close = close.groupby(keys).last().reset_index(drop=True)
@@ -126,20 +136,21 @@ def regime_history(daily: pd.DataFrame, timeframe: str) -> pd.DataFrame:
     label = np.where(score >= 2, "up", np.where(score <= -2, "down", "range"))
     last_of_period = by.ne(by.shift(-1)).to_numpy().copy()
     if len(by):
-        last_of_period[-1] = _period_complete(daily.index[-1], timeframe)
+        last_of_period[-1] = period_complete(daily.index[-1], timeframe, cal)
     return pd.DataFrame({"close": c, "fast": fast, "slow": slow, "stack": stack, "slope": slope,
                          "structure": structure, "score": score, "label": np.where(ready, label, "n/a"),
                          "partial": ~last_of_period}, index=daily.index)
 
 
-def _period_complete(day: pd.Timestamp, timeframe: str) -> bool:
-    """True when ``day`` is the last exchange session of its week/month."""
+def period_complete(day: pd.Timestamp, timeframe: str, cal: str = "XNYS") -> bool:
+    """True when ``day`` is the last session of its week/month on calendar ``cal`` (the instrument's:
+    a BTC Friday is mid-week, an FX Thursday before Good Friday is not the week's last session)."""
     from thesis.data import calendar
 
-    nxt = calendar.sessions(day + pd.Timedelta(days=1), day + pd.Timedelta(days=40))
+    nxt = calendar.sessions(day + pd.Timedelta(days=1), day + pd.Timedelta(days=40), cal)
     if len(nxt) == 0:
         return True
-    rule = PERIOD_RULES[timeframe]
+    rule = _rule(timeframe, cal)
     return pd.Timestamp(nxt[0]).to_period(rule) != pd.Timestamp(day).to_period(rule)
 
 
@@ -151,7 +162,9 @@ def regime_asof(daily: pd.DataFrame, asof, timeframe: str) -> dict:
     part = daily.loc[:asof]
     if part.empty:
         return {"timeframe": timeframe, "label": "n/a", "date": None}
-    part = part.iloc[-HISTORY[timeframe]:]
+    # HISTORY counts 5-session weeks: a 7-day calendar (crypto) needs 7/5 as many daily bars
+    per_week = 7 if _calendar_of(daily) == "24/7" else 5
+    part = part.iloc[-(HISTORY[timeframe] * per_week // 5):]
     bars = part if timeframe == "1d" else resample(part, timeframe)
     row = regime_series(bars, timeframe).iloc[-1]
     s = SETTINGS[timeframe]

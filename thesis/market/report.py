@@ -15,7 +15,7 @@ import pandas as pd
 from thesis.data.model import ADJUSTED, AS_TRADED
 from thesis.errors import BadInput
 from thesis.market.context import VIX_SYMBOL, MarketContext, session_on_or_before
-from thesis.market.cross_asset import cross_asset_snapshot, realized_vol_pct, vix_state
+from thesis.market.cross_asset import asset_state, cross_asset_snapshot, realized_vol_pct, vix_state
 from thesis.market.regime import regime_report
 from thesis.market.relative import performance_table, relative_strength
 
@@ -38,6 +38,44 @@ def _clean(x):
     if isinstance(x, pd.Timestamp):
         return x.date().isoformat()
     return x
+
+
+def _other_market(ctx: MarketContext, out: dict, asof: pd.Timestamp, since) -> dict:
+    """The report for a non-US-equity symbol: its own section, then what is not about US stocks."""
+    from thesis.data.instruments import resolve
+
+    why = not_applicable(resolve(out["symbol"]["symbol"]))
+    out["breadth"] = {"available": False, "applicable": False, "reason": why}
+    out["relative_strength"] = []
+    out["relative_strength_note"] = why
+    out["regime"] = out["symbol"]["regime"]
+    out["regime_others"] = {}
+    out["cross_asset"] = cross_asset_snapshot(ctx, asof)
+    out["vix"] = _vix(ctx, asof)
+    out["performance"] = _performance(ctx, asof, since)
+    out["warnings"] = []
+    return out
+
+
+def _vix(ctx: MarketContext, asof: pd.Timestamp) -> dict:
+    try:
+        return vix_state(ctx.close(VIX_SYMBOL, AS_TRADED), asof)
+    except BadInput as exc:
+        return {"level": None, "error": str(exc)}
+
+
+def _performance(ctx: MarketContext, asof: pd.Timestamp, since) -> dict:
+    closes, vols = {}, {}
+    for sym in PERFORMANCE_SYMBOLS:
+        try:
+            c = ctx.close(sym, ADJUSTED)
+        except BadInput:
+            continue
+        closes[sym] = c
+        rv = realized_vol_pct(c.loc[:asof])
+        vols[sym] = rv.iloc[-1] if len(rv) else None
+    perf = performance_table(closes, asof, since)
+    return {sym: {**perf.loc[sym].to_dict(), "realized_vol_20": vols[sym]} for sym in perf.index}
 
 
 def breadth_section(ctx: MarketContext, asof: pd.Timestamp) -> dict:
@@ -77,28 +115,67 @@ def breadth_section(ctx: MarketContext, asof: pd.Timestamp) -> dict:
     return out
 
 
-def resolve_asof(asof, ctx: MarketContext) -> pd.Timestamp:
-    """``asof`` as a date; None = the index fund's last session in the data."""
+def resolve_asof(asof, ctx: MarketContext, symbol: str | None = None) -> pd.Timestamp:
+    """``asof`` as a date; None = the last session in the data of ``symbol`` (default the index fund)."""
     if asof is None:
-        return ctx.close(ctx.fund_symbol).index[-1]
+        return ctx.close(_resolved(symbol) if symbol else ctx.fund_symbol).index[-1]
     from thesis.data.dates import parse_date
 
     return parse_date(asof, "--asof")
 
 
+def _resolved(symbol: str) -> str:
+    from thesis.data.instruments import resolve
+
+    return resolve(symbol).symbol
+
+
+def not_applicable(inst) -> str:
+    return (f"not applicable: breadth, the S&P 500 universe and the US index pairs describe US stocks; "
+            f"{inst.display} is {inst.kind} ({inst.calendar} calendar)")
+
+
+def symbol_section(ctx: MarketContext, symbol: str, asof: pd.Timestamp) -> dict:
+    """What applies to any instrument: its trend (close vs a rising/falling 50-session average), its
+    realised volatility (annualised over its own sessions: 365 a year for crypto, 252 otherwise) and
+    its daily/weekly/monthly regime on its own calendar."""
+    from thesis.data.instruments import resolve
+
+    inst = resolve(symbol)
+    bars = ctx.bars_prefer(inst.symbol, AS_TRADED)
+    part = bars.loc[:asof]
+    if part.empty:
+        raise BadInput(f"{inst.display}: no bars on or before {asof.date()} (the data starts {bars.index[0].date()})")
+    per_year = 365 if inst.is_24_7 else 252
+    rv = realized_vol_pct(part["close"], periods_per_year=per_year)
+    return {"symbol": inst.symbol, "display": inst.display, "name": inst.name, "asset_class": inst.asset_class,
+            "calendar": inst.calendar, "us_equity": inst.is_us_equity, "decimals": inst.decimals,
+            "date": part.index[-1], "trend": asset_state(part["close"], asof),
+            "realized_vol_20": rv.iloc[-1] if len(rv) else None, "vol_sessions_per_year": per_year,
+            "regime": regime_report(bars, asof)}
+
+
 def market_report(asof=None, universe: str | None = None, context: MarketContext | None = None,
-                  pairs=PAIRS, since=None) -> dict:
+                  pairs=PAIRS, since=None, symbol: str | None = None) -> dict:
     """The market report for the session on or before ``asof`` (None = the latest): breadth,
     relative strength, cross-asset trends, VIX and regimes, as ``thesis market --json`` prints it.
 
     ``universe``: the breadth universe (a ``csv:DIR`` source; default the S&P 500 constituents
     under ``$THESIS_DATA``, with its survivorship warning); ``context``: a ``MarketContext`` to
     reuse loaded bars; ``pairs``: the relative-strength pairs; ``since``: a date that adds a
-    "since" column (return from that date) to the performance table. See docs/market.md."""
+    "since" column (return from that date) to the performance table. See docs/market.md.
+
+    ``symbol``: also the trend, volatility and regime of that instrument (any market). On one that
+    is not a US stock or ETF (crypto, FX, futures, yields) breadth and the US index pairs are "not
+    applicable" and are not computed; the cross-asset trends, VIX and performance still are."""
     ctx = context or MarketContext(universe=universe)
-    asof = resolve_asof(asof, ctx)
+    asof = resolve_asof(asof, ctx, symbol)
     warnings: list[str] = []
     out: dict = {"asof": asof}
+    if symbol is not None:
+        out["symbol"] = symbol_section(ctx, symbol, asof)
+        if not out["symbol"]["us_equity"]:
+            return _clean(_other_market(ctx, out, asof, since))
     try:
         fund = ctx.close(ctx.fund_symbol).index
         start, end = fund[0], fund[-1]
@@ -144,22 +221,8 @@ def market_report(asof=None, universe: str | None = None, context: MarketContext
     out["regime"] = regimes.get(first, {})
     out["regime_others"] = {k: v for k, v in regimes.items() if k != first}
     out["cross_asset"] = cross_asset_snapshot(ctx, asof)
-    try:
-        vix = ctx.close(VIX_SYMBOL, AS_TRADED)
-        out["vix"] = vix_state(vix, asof)
-    except BadInput as exc:
-        out["vix"] = {"level": None, "error": str(exc)}
-    closes, vols = {}, {}
-    for sym in PERFORMANCE_SYMBOLS:
-        try:
-            c = ctx.close(sym, ADJUSTED)
-        except BadInput:
-            continue
-        closes[sym] = c
-        rv = realized_vol_pct(c.loc[:asof])
-        vols[sym] = rv.iloc[-1] if len(rv) else None
-    perf = performance_table(closes, asof, since)
-    out["performance"] = {sym: {**perf.loc[sym].to_dict(), "realized_vol_20": vols[sym]} for sym in perf.index}
+    out["vix"] = _vix(ctx, asof)
+    out["performance"] = _performance(ctx, asof, since)
     out["warnings"] = warnings
     if not (out["breadth"]["available"] or rs or regimes or out["performance"]):
         raise BadInput(f"nothing to report for {asof.date()}: " + "; ".join(warnings))

@@ -147,11 +147,45 @@ def model_values(kind: str, spot, strike: float, days, iv, rate: float = 0.0,
     d = np.maximum(d, 0.0)
     if style == "european":
         return np.asarray(bsm.bsm_price(kind, s, strike, d / 365.0, v, rate, div_yield), float)
-    out = np.empty(s.shape)
-    for idx in np.ndindex(s.shape):
-        if d[idx] <= 0:
-            out[idx] = max(s[idx] - strike, 0.0) if kind == "call" else max(strike - s[idx], 0.0)
-        else:
-            out[idx] = _american_one(kind, float(s[idx]), float(strike), int(round(d[idx])),
-                                     float(v[idx]), float(rate), float(div_yield))
-    return out
+    def compute() -> np.ndarray:
+        out = np.empty(s.shape)
+        for idx in np.ndindex(s.shape):
+            if d[idx] <= 0:
+                out[idx] = max(s[idx] - strike, 0.0) if kind == "call" else max(strike - s[idx], 0.0)
+            else:
+                out[idx] = _american_one(kind, float(s[idx]), float(strike), int(round(d[idx])),
+                                         float(v[idx]), float(rate), float(div_yield))
+        return out
+    if s.size < CACHE_MIN_VALUES or not (d > 0).any():
+        return compute()
+    return _cached_american(kind, s, strike, d, v, rate, div_yield, compute)
+
+
+#: A path of American values (an idea's option along its trade) is cached on disk: importing
+#: QuantLib and pricing a hundred sessions would be a third of a warm one-idea replay (docs/speed.md).
+CACHE_MIN_VALUES = 2
+
+
+def _cached_american(kind, s, strike, d, v, rate, div_yield, compute) -> np.ndarray:
+    """``compute()``, or its copy in $THESIS_HOME/cache (thesis.cache) keyed by every input and by the
+    pricer: this module, thesis.options.american and QuantLib's installed files (found without
+    importing QuantLib, so a hit never loads it)."""
+    import hashlib
+    from importlib.util import find_spec
+    from pathlib import Path
+
+    import pandas as pd
+
+    from thesis.cache import cached_frames, files_fingerprint
+
+    spec = find_spec("QuantLib")
+    quantlib = sorted(Path(spec.origin).parent.glob("*QuantLib*")) if spec is not None and spec.origin else []
+    here = Path(__file__).resolve()
+    digest = hashlib.sha256()
+    for arr in (s, d, v):
+        digest.update(np.ascontiguousarray(arr, dtype=np.float64).tobytes())
+    parts = {"kind": kind, "strike": float(strike), "rate": float(rate), "div_yield": float(div_yield),
+             "shape": list(s.shape), "inputs": digest.hexdigest(),
+             "pricer": files_fingerprint([here, here.with_name("american.py"), *quantlib])}
+    frames = cached_frames("american", parts, lambda: {"american": pd.DataFrame({"price": compute().ravel()})})
+    return frames["american"]["price"].to_numpy(dtype=float).reshape(s.shape)

@@ -269,8 +269,11 @@ def _trade(bars: pd.DataFrame, index: pd.DatetimeIndex, row: dict, out: dict, i:
             level = entry_price
         trade.legs.append(Leg(trade.reason, trade.exit_date, float(out["rest_price"][i]), rest, level))
     if trade.reason == "open":
+        from thesis.data.instruments import instrument_of
+
+        close = instrument_of(bars.attrs.get("symbol")).price_text(trade.exit_price)
         trade.notes.append(f"the data ends before the horizon: marked at the last close "
-                           f"{trade.exit_price:.2f} on {trade.exit_date.date()}")
+                           f"{close} on {trade.exit_date.date()}")
     return trade
 
 

@@ -31,6 +31,19 @@ def _f(x) -> str:
     return f"{x:.2f}"
 
 
+def _pricer(idea):
+    """Prices in sentences at the instrument's tick (1.2700 for GBPUSD, 67584.80 for BTC); 2 decimals
+    for an idea without one."""
+    inst = getattr(idea, "instrument", None)
+    return _f if inst is None else inst.price_text
+
+
+def _mover(idea):
+    """A move per unit in the instrument's words (+50.0 pips, +12.3 points, +1.23/share)."""
+    inst = getattr(idea, "instrument", None)
+    return (lambda d: f"{d:+.2f}/share") if inst is None else inst.move_text
+
+
 def _iso(ts) -> str | None:
     return None if ts is None or pd.isna(ts) else pd.Timestamp(ts).date().isoformat()
 
@@ -266,6 +279,7 @@ class Lifecycle:
 def state_text(cut: Cut, idea) -> str:
     """The state of ``cut`` in one sentence (the notes' state column, evaluate's headline)."""
     s = cut.snapshot
+    _f = _pricer(idea)
     if s.session is None:
         return "no bars yet"
     if s.reason == "not yet published":
@@ -294,7 +308,7 @@ def state_text(cut: Cut, idea) -> str:
     risk = abs(s.entry - idea.levels.stop)
     text = f"in trade since {filled.session.date()} at {_f(s.entry)}"
     if s.position_r is not None:
-        text += f": {s.position_r * risk:+.2f}/share ({s.position_r:+.2f} R on the position)"
+        text += f": {_mover(idea)(s.position_r * risk)} ({s.position_r:+.2f} R on the position)"
     if exits:
         text += " with " + ", ".join(f"{e.label} taken at {_f(e.price)} on {e.session.date()} "
                                      f"({e.size:.0%})" for e in exits)
@@ -353,6 +367,7 @@ def _triggers(idea, bars: pd.DataFrame, start) -> pd.DataFrame:
 
 def _events(life: Lifecycle) -> list[LifeEvent]:
     idea, bars, start = life.idea, life.bars, life.start
+    _f = _pricer(idea)
     lv = idea.levels
     variant, t = life.trades[0]
     sign = -1 if idea.direction == "short" else 1
@@ -443,6 +458,7 @@ def _events(life: Lifecycle) -> list[LifeEvent]:
 
 def _trade_events(idea, variant: str, t, primary: bool) -> list[LifeEvent]:
     """The fill and every exit leg of one filled trade, each at its own session, price and size."""
+    _f = _pricer(idea)
     lv = idea.levels
     sign = -1 if t.direction == "short" else 1
     risk = abs(t.entry_price - lv.stop)

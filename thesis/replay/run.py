@@ -41,6 +41,8 @@ class ReplayResult:
     options_error: str | None = None
     asof: pd.Timestamp | None = None
     missing: list[str] = field(default_factory=list)   # data a part of the run had to do without
+    account: object = None        # thesis.risk.units.Account: each filled trade's P&L in its currency
+    source: str | None = None
     _lifecycle: object = field(default=None, repr=False)
 
     @property
@@ -76,7 +78,8 @@ def _start_session(bars: pd.DataFrame, when, asof=None) -> pd.Timestamp:
 
 def replay(idea: Idea, source: str | None = None, with_confirmations: bool = True,
            with_options: bool = True, asof=None, bars: pd.DataFrame | None = None,
-           confirmation_dates: str = "all") -> ReplayResult:
+           confirmation_dates: str = "all", account: float | None = None, risk_fraction: float = 0.01,
+           currency: str = "USD") -> ReplayResult:
     """Replay ``idea`` (an Idea or a path) on bars from ``source`` (default: thesis.data default).
 
     ``bars``: the idea's daily bars when the caller already holds them (a user's DataFrame with
@@ -87,7 +90,14 @@ def replay(idea: Idea, source: str | None = None, with_confirmations: bool = Tru
 
     ``asof`` cuts the bars at that date, so the result is what could be known then (notes dated
     after it are left out of the document).
+
+    ``account`` (with ``risk_fraction`` and ``currency``): each filled trade's document gains
+    ``money``, the P&L per unit and per position in the account currency for a position sized to
+    lose ``account x risk_fraction`` at the stop (thesis.risk.units.trade_money; docs/risk.md).
     """
+    from thesis.risk.units import Account
+
+    sized = None if account is None else Account(account, risk_fraction, currency)
     if not isinstance(idea, Idea):
         from thesis.spec import load
 
@@ -106,7 +116,8 @@ def replay(idea: Idea, source: str | None = None, with_confirmations: bool = Tru
     after = events[events["date"] >= start] if len(events) else events
 
     trades = replay_trades(idea, bars, start, after)
-    result = ReplayResult(idea, bars, trades, events, asof=None if asof is None else pd.Timestamp(asof))
+    result = ReplayResult(idea, bars, trades, events, asof=None if asof is None else pd.Timestamp(asof),
+                          account=sized, source=source)
     if with_confirmations and idea.confirmations:
         # "notes": only the notes' dates (what the terminal report prints); "all" adds every trigger
         # date after publication (the JSON document reports those too).
@@ -178,7 +189,7 @@ def _iso(ts) -> str | None:
     return None if ts is None or pd.isna(ts) else pd.Timestamp(ts).date().isoformat()
 
 
-def trade_document(variant: str, t: Trade, flagged: dict | None = None) -> dict:
+def trade_document(variant: str, t: Trade, flagged: dict | None = None, decimals: int = 2) -> dict:
     risk = abs(t.entry_price - t.stop) if t.filled and t.stop is not None else float("nan")
     sign = -1 if t.direction == "short" else 1
     days = (t.exit_date - t.entry_date).days if t.filled and t.exit_date is not None else None
@@ -198,10 +209,21 @@ def trade_document(variant: str, t: Trade, flagged: dict | None = None) -> dict:
         "legs": [leg.to_dict() for leg in t.legs],
         "gap_fills_modelled": t.gap_fills_modelled,
         "flags": list(t.flags),
-        "flagged_fills": flagged_fills(t, flagged or {}),
+        "flagged_fills": flagged_fills(t, flagged or {}, decimals),
         "notes": list(t.notes),
         "direction_sign": sign,
     }
+
+
+def trade_money_of(idea: Idea, t: Trade, account, bars: pd.DataFrame, source: str | None) -> dict | None:
+    """The filled trade's P&L per unit and per position in the account currency (None unfilled)."""
+    if not t.filled or t.stop is None:
+        return None
+    from thesis.risk.units import trade_money
+
+    exit_session = t.exit_date if t.exit_date is not None else bars.index[-1]
+    out = trade_money(idea.instrument, account, t.entry_price, t.stop, t.pnl, t.entry_date, exit_session, source)
+    return {k: (_num(v) if isinstance(v, float) else v) for k, v in out.items()}
 
 
 def _exit_document(t: Trade) -> dict:
@@ -257,7 +279,7 @@ def _flagged(bars: pd.DataFrame) -> dict:
     return flagged_dates(bars)
 
 
-def flagged_fills(t: Trade, flagged: dict) -> list[str]:
+def flagged_fills(t: Trade, flagged: dict, decimals: int = 2) -> list[str]:
     """A sentence for each fill of ``t`` (entry, each exit leg) that happened on a bar the data
     layer flags as a likely bad print (thesis.data.outliers): the result leans on that print."""
     if not t.filled or not flagged:
@@ -268,7 +290,7 @@ def flagged_fills(t: Trade, flagged: dict) -> list[str]:
     for what, day, price in fills:
         why = flagged.get(pd.Timestamp(day)) if day is not None else None
         if why:
-            out.append(f"the {what} at {price:.2f} on {pd.Timestamp(day).date()} happened on a flagged bar "
+            out.append(f"the {what} at {price:.{decimals}f} on {pd.Timestamp(day).date()} happened on a flagged bar "
                        f"({why}): check that print before trusting this result")
     return out
 
@@ -294,7 +316,8 @@ def replay_document(res: ReplayResult) -> dict:
     idea = res.idea
     lv = idea.levels
     plan = reward_risk(idea.direction, idea.entry_price, lv.stop, lv.targets, lv.sizes)
-    claims = check_claims(idea.direction, idea.entry_price, lv.stop, lv.targets, lv.sizes, idea.claims.given())
+    claims = check_claims(idea.direction, idea.entry_price, lv.stop, lv.targets, lv.sizes, idea.claims.given(),
+                          decimals=idea.instrument.decimals)
     rr_claim = next((c for c in claims if c.key == "risk_reward"), None)
     conf_by_date: dict[str, list] = {}
     for c in res.confirmations:
@@ -325,11 +348,14 @@ def replay_document(res: ReplayResult) -> dict:
                         "claim_consistent": rr_claim.consistent if rr_claim else None,
                         "break_even_win_rate": round(plan.break_even_win_rate, 6)},
         "claims": [c.to_dict() for c in claims],
-        "trades": [trade_document(v, t, _flagged(res.bars)) for v, t in res.trades],
+        "trades": [trade_document(v, t, _flagged(res.bars), idea.instrument.decimals) for v, t in res.trades],
         "triggers": triggers,
         "notes": notes,
         "options": None,
     }
+    if res.account is not None:
+        for (_, t), trade_doc in zip(res.trades, doc["trades"]):
+            trade_doc["money"] = trade_money_of(idea, t, res.account, res.bars, res.source)
     if res.options_path is not None:
         p = res.options_path
         sign = -1 if idea.direction == "short" else 1

@@ -82,27 +82,27 @@ def _verdict(ok: bool, plural: bool = False) -> str:
     return "holds" if ok else "does not hold"
 
 
-def _legs(plan: RewardRisk) -> str:
+def _legs(plan: RewardRisk, d: int = 2) -> str:
     if len(plan.targets) == 1:
-        return f"{plan.rewards[0]:.2f} at {plan.targets[0]:.2f}, {plan.blended:.2f}:1"
-    parts = [f"{r:.2f} at {t:.2f} on {s:.0%}" for r, t, s in zip(plan.rewards, plan.targets, plan.sizes)]
+        return f"{plan.rewards[0]:.{d}f} at {plan.targets[0]:.{d}f}, {plan.blended:.2f}:1"
+    parts = [f"{r:.{d}f} at {t:.{d}f} on {s:.0%}" for r, t, s in zip(plan.rewards, plan.targets, plan.sizes)]
     return ", ".join(parts[:-1]) + f" and {parts[-1]}, blended {plan.blended:.2f}:1"
 
 
-def _check_risk_reward(plan: RewardRisk, raw: Num) -> ClaimCheck:
+def _check_risk_reward(plan: RewardRisk, raw: Num, d: int = 2) -> ClaimCheck:
     claimed = parse_ratio(raw)
     ok = _close(claimed, plan.blended)
     sentence = (f"The claimed {format_ratio(claimed)}:1 risk/reward {_verdict(ok)}: {plan.direction} from "
-                f"{plan.entry:.2f} with stop {plan.stop:.2f} risks {plan.risk:.2f} to make {_legs(plan)}.")
+                f"{plan.entry:.{d}f} with stop {plan.stop:.{d}f} risks {plan.risk:.{d}f} to make {_legs(plan, d)}.")
     if not ok and len(plan.targets) > 1:
         best = max(range(len(plan.targets)), key=lambda i: plan.ratios[i])
         if _close(claimed, plan.ratios[best]):
-            sentence += (f" It matches only the {plan.ratios[best]:.2f}:1 to {plan.targets[best]:.2f}, "
+            sentence += (f" It matches only the {plan.ratios[best]:.2f}:1 to {plan.targets[best]:.{d}f}, "
                          f"as if the whole position were held to that target.")
     return ClaimCheck("risk_reward", claimed, plan.blended, ok, sentence)
 
 
-def _check_break_even(plan: RewardRisk, raw: Num) -> ClaimCheck:
+def _check_break_even(plan: RewardRisk, raw: Num, d: int = 2) -> ClaimCheck:
     claimed = claim_number("break_even_win_rate", raw)
     if not 0.0 < claimed < 1.0:
         raise BadInput(f"claimed break_even_win_rate must be a fraction between 0 and 1 (0.3 for 30%), got {raw!r}")
@@ -113,18 +113,18 @@ def _check_break_even(plan: RewardRisk, raw: Num) -> ClaimCheck:
     return ClaimCheck("break_even_win_rate", claimed, computed, ok, sentence)
 
 
-def _check_target_pct(plan: RewardRisk, raw: Num) -> ClaimCheck:
+def _check_target_pct(plan: RewardRisk, raw: Num, d: int = 2) -> ClaimCheck:
     claimed = abs(claim_number("target_pct", raw))
     far = max(plan.targets, key=lambda t: abs(t - plan.entry))
     computed = abs(far - plan.entry) / plan.entry * 100.0
     ok = _close(claimed, computed)
     move = "fall" if far < plan.entry else "rise"
     sentence = (f"The claimed {claimed:.1f}% move to the target {_verdict(ok)}: {plan.direction} from "
-                f"{plan.entry:.2f} to {far:.2f} is a {computed:.1f}% {move}.")
+                f"{plan.entry:.{d}f} to {far:.{d}f} is a {computed:.1f}% {move}.")
     return ClaimCheck("target_pct", claimed, computed, ok, sentence)
 
 
-def _check_american(plan: RewardRisk, raw: Num) -> ClaimCheck:
+def _check_american(plan: RewardRisk, raw: Num, d: int = 2) -> ClaimCheck:
     claimed = claim_number("american_odds", raw)
     claimed_rr = american_to_reward_risk(claimed)
     computed = reward_risk_to_american(plan.blended)
@@ -142,12 +142,13 @@ _CHECKS = {"risk_reward": _check_risk_reward, "break_even_win_rate": _check_brea
 
 
 def check_claims(direction: str, entry: Num, stop: Num, targets: Num | Sequence[Num],
-                 sizes: Sequence[float] | None, claims: dict[str, Any]) -> list[ClaimCheck]:
-    """One ClaimCheck per claim, in the order given. Levels are validated first."""
+                 sizes: Sequence[float] | None, claims: dict[str, Any], decimals: int = 2) -> list[ClaimCheck]:
+    """One ClaimCheck per claim, in the order given. Levels are validated first. ``decimals``: prices
+    in the sentences at the instrument's tick (4 for GBPUSD)."""
     if not isinstance(claims, dict):
         raise BadInput(f"claims must be a mapping of claim name to value, got {type(claims).__name__}")
     unknown = [k for k in claims if k not in _CHECKS]
     if unknown:
         raise BadInput(f"unknown claim {unknown[0]!r}: known claims are {', '.join(CLAIM_KEYS)}")
     plan = reward_risk(direction, entry, stop, targets, sizes)
-    return [_CHECKS[key](plan, value) for key, value in claims.items()]
+    return [_CHECKS[key](plan, value, decimals) for key, value in claims.items()]

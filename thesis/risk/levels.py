@@ -43,12 +43,19 @@ def check_price(name: str, value: Num) -> float:
     return price
 
 
+def price_text(value: float) -> str:
+    """A level as written, with at least 2 decimals: 100 -> 100.00, 1.2705 -> 1.2705 (an FX pip), 185.08."""
+    text = repr(float(value))
+    places = len(text.split(".")[1]) if "." in text and "e" not in text else 2
+    return f"{float(value):.{min(max(places, 2), 8)}f}"
+
+
 def check_stop(direction: str, entry: float, stop: float) -> None:
     """The stop must sit on the losing side of the entry."""
     sign = direction_sign(direction)
     side = "below" if sign > 0 else "above"
     if stop == entry or (stop - entry) * sign > 0:
-        raise BadInput(f"stop {stop:.2f} must be {side} the entry {entry:.2f} for a "
+        raise BadInput(f"stop {price_text(stop)} must be {side} the entry {price_text(entry)} for a "
                        f"{'long' if sign > 0 else 'short'} trade")
 
 
@@ -63,9 +70,9 @@ def check_targets_vs(direction: str, reference: float, stop: float | None, targe
         if (target - reference) * sign > 0:
             continue
         beyond = stop is not None and reference_name == "entry" and (target - stop) * sign <= 0
-        extra = f" (it is even beyond the stop {stop:.2f})" if beyond else ""
-        raise BadInput(f"target {n} ({target:.2f}) must be {side} the {reference_name} "
-                       f"{reference:.2f} for a {word} trade{extra}")
+        extra = f" (it is even beyond the stop {price_text(stop)})" if beyond and stop is not None else ""
+        raise BadInput(f"target {n} ({price_text(target)}) must be {side} the {reference_name} "
+                       f"{price_text(reference)} for a {word} trade{extra}")
 
 
 def check_sizes(targets: Sequence[float], sizes: Sequence[float] | None) -> tuple[float, ...]:

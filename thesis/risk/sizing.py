@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from thesis.errors import BadInput
-from thesis.risk.levels import Num, check_price
+from thesis.risk.levels import Num, check_price, price_text
 
 _FLOOR_EPS = 1e-9
 
@@ -60,7 +60,7 @@ def size_shares(account: Num, risk_fraction: Num, entry: Num, stop: Num) -> Posi
     account, fraction = _check_account(account, risk_fraction)
     entry, stop = check_price("entry", entry), check_price("stop", stop)
     if entry == stop:
-        raise BadInput(f"stop {stop:.2f} equals the entry: the risk per share would be zero")
+        raise BadInput(f"stop {price_text(stop)} equals the entry: the risk per share would be zero")
     return _size(account, account * fraction, abs(entry - stop), entry, "shares")
 
 

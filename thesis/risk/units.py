@@ -127,3 +127,52 @@ def size_idea(inst: Instrument, account: float, risk_fraction: float, entry: flo
     out = size_position(inst, account, risk_fraction, entry, stop, currency, rate).to_dict()
     out["rate_from"] = via
     return out
+
+
+@dataclass(frozen=True)
+class Account:
+    """An account a position is sized in: ``amount`` in ``currency``, ``risk`` of it lost at the stop."""
+
+    amount: float
+    risk: float = 0.01
+    currency: str = "USD"
+
+    def __post_init__(self) -> None:
+        code = self.currency.strip().upper()
+        if len(code) != 3 or not code.isalpha():
+            raise BadInput(f"--currency must be a 3-letter code such as USD, got {self.currency!r}")
+        if not (isinstance(self.amount, (int, float)) and math.isfinite(self.amount) and self.amount > 0):
+            raise BadInput(f"--account must be a positive amount, got {self.amount!r}")
+        if not (math.isfinite(self.risk) and 0 < self.risk <= 1):
+            raise BadInput(f"--risk must be above 0 and at most 100% of the account, got {self.risk!r}")
+        object.__setattr__(self, "currency", code)
+
+
+def trade_money(inst: Instrument, account: Account, entry: float, stop: float, move: float,
+                entry_session: pd.Timestamp, exit_session: pd.Timestamp, source: str | None = None) -> dict[str, Any]:
+    """A filled trade's P&L in the account currency, per unit and for the position sized at the fill.
+
+    The position is sized at the fill (``size_position``: ``|entry - stop|`` risked per unit, the
+    quote currency converted at the fill session's close); ``move`` is the trade's P&L per unit in
+    price (exits taken plus any open part, in its favour). Its value per unit is
+    ``move x multiplier`` in the quote currency, converted at the exit session's close (the last
+    close for an open trade): the rate the quote currency is turned back into the account's at.
+    BadInput when the rate's FX series is not in the source (``conversion_rate``)."""
+    rate_in, via_in = conversion_rate(inst.currency, account.currency, entry_session, source)
+    rate_out, via_out = conversion_rate(inst.currency, account.currency, exit_session, source)
+    size = size_position(inst, account.amount, account.risk, entry, stop, account.currency, rate_in)
+    per_unit_quote = float(move) * inst.multiplier
+    per_unit = per_unit_quote * rate_out
+    return {"currency": account.currency, "account": account.amount, "risk": account.risk,
+            "units": size.units, "unit": size.unit, "budget": size.budget, "max_loss": size.max_loss,
+            "loss_per_unit": size.loss_per_unit,
+            "quote_currency": inst.currency, "pnl_per_unit_quote": per_unit_quote,
+            "pnl_per_unit": per_unit, "pnl_position": size.units * per_unit,
+            "rate_at_fill": rate_in, "rate_at_exit": rate_out,
+            "rate_from": [via for via in (via_in, via_out) if via]}
+
+
+def money_text(value: float) -> str:
+    """An amount of money in a sentence: cents from 1 up (+1,234.50), 3 significant digits below
+    (+0.00335: one FX unit or a small coin fraction)."""
+    return f"{value:+,.2f}" if abs(value) >= 1 or value == 0 else f"{value:+.3g}"

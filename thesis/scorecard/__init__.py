@@ -89,8 +89,13 @@ def _draft(path: Path, source: str | None = None):
 
 
 def scorecard(folder, by: str = "author", asof=None, source: str | None = None, draws: int = 1000,
-              seed: int = 0, with_setup: bool = True, progress=None, recursive: bool = True) -> ScorecardResult:
-    """Grade every idea in ``folder`` and summarise them per ``by`` (author, symbol or direction)."""
+              seed: int = 0, with_setup: bool = True, progress=None, recursive: bool = True,
+              account: float | None = None, risk_fraction: float = 0.01, currency: str = "USD") -> ScorecardResult:
+    """Grade every idea in ``folder`` and summarise them per ``by`` (author, symbol or direction).
+
+    ``account`` (with ``risk_fraction`` and ``currency``): each filled idea is sized to lose
+    ``account x risk_fraction`` at its stop, and its P&L is given in that currency (per idea, and
+    totalled per group over the ideas whose size is known; docs/scorecard.md)."""
     use_compiled()   # a batch: the numba kernels (thesis.jit)
     import time
 
@@ -105,6 +110,9 @@ def scorecard(folder, by: str = "author", asof=None, source: str | None = None, 
         raise ParameterError("by", f"must be one of {', '.join(GROUP_KEYS)}, not {by!r}")
     if isinstance(draws, bool) or not isinstance(draws, int) or not 0 <= draws <= 100_000:
         raise ParameterError("draws", f"must be a whole number from 0 to 100000, got {draws!r}")
+    from thesis.risk.units import Account
+
+    sized = None if account is None else Account(account, risk_fraction, currency)
     t0 = time.perf_counter()
     ideas, skipped = collect(folder, source, recursive)
     if asof is not None:
@@ -121,7 +129,8 @@ def scorecard(folder, by: str = "author", asof=None, source: str | None = None, 
         bars_of.preload({i.symbol for i in ideas if i.idea.adjustment == adjustment}, adjustment)
     grades = []
     for n, idea in enumerate(ideas):
-        grades.append(grade_idea(idea, source=source, asof=asof, bars_of=bars_of, with_setup=with_setup))
+        grades.append(grade_idea(idea, source=source, asof=asof, bars_of=bars_of, with_setup=with_setup,
+                                 account=sized))
         if progress:
             progress("replay", n + 1, len(ideas))
     t1 = time.perf_counter()

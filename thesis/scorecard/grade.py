@@ -37,6 +37,7 @@ class IdeaGrade:
     horizon_stated_days: int | None = None
     claims: list[dict] = field(default_factory=list)
     setup: dict | None = None       # the trigger's record on this symbol before publication
+    money: dict | None = None       # with an account: units, P&L per unit and per position in its currency
     error: str | None = None
     # inputs of the random-entry test (not part of the JSON document)
     skill: dict | None = field(default=None, repr=False)
@@ -112,8 +113,9 @@ def setup_record(idea, source: str | None) -> dict | None:
 
 
 def grade_idea(idea, *, source: str | None = None, asof=None, bars_of=None,
-               with_setup: bool = True) -> IdeaGrade:
-    """Replay ``idea`` and grade it. Data problems become a graded 'error' row, not an exception."""
+               with_setup: bool = True, account=None) -> IdeaGrade:
+    """Replay ``idea`` and grade it. Data problems become a graded 'error' row, not an exception.
+    ``account`` (thesis.risk.units.Account): the filled trade's P&L in its currency (``money``)."""
     from thesis.replay import replay
     from thesis.risk import check_claims
 
@@ -155,10 +157,23 @@ def grade_idea(idea, *, source: str | None = None, asof=None, bars_of=None,
         grade.return_pct = _num(100.0 * trade.pnl / trade.entry_price)
         if trade.exit_date is not None and trade.reason != "open":
             grade.days_to_outcome = int((trade.exit_date - trade.entry_date).days)
+        if account is not None:
+            grade.money = _money(idea, trade, account, bars, source)
     grade.skill = _skill_inputs(idea, trade, bars, start, stated_sessions)
     if with_setup:
         grade.setup = setup_record(idea, source)
     return grade
+
+
+def _money(idea, trade, account, bars: pd.DataFrame, source: str | None) -> dict:
+    """The trade's P&L in the account currency; a missing FX series is said, not raised."""
+    from thesis.replay.run import trade_money_of
+
+    try:
+        m = trade_money_of(idea, trade, account, bars, source) or {}
+    except ThesisError as exc:
+        return {"currency": account.currency, "error": str(exc)}
+    return {k: m[k] for k in ("currency", "units", "unit", "max_loss", "pnl_per_unit", "pnl_position")}
 
 
 def _idea_id(idea) -> str:

@@ -72,8 +72,24 @@ def author_summary(author: str, grades: list, rand: np.ndarray | None, rows: lis
         "equity_r": [{"published": g.published, "id": g.id, "r": g.r,
                       "cum_r": _round(float(np.sum(r[:i + 1])))} for i, g in enumerate(filled)],
     }
+    doc["money"] = money_totals(filled)
     doc["skill"] = skill_test(grades, rand, rows)
     return doc
+
+
+def money_totals(filled: list) -> dict | None:
+    """The group's P&L in the account currency over the filled ideas whose size is known (each sized
+    to the same risk); None without an account. Ideas whose rate could not be had, and ideas where one
+    unit (a futures contract) risks more than the budget, are counted apart."""
+    sized = [g.money for g in filled if g.money is not None]
+    if not sized:
+        return None
+    known = [m for m in sized if "error" not in m and m["units"] > 0]
+    too_big = sum(1 for m in sized if "error" not in m and m["units"] == 0)
+    return {"currency": sized[0]["currency"], "ideas_sized": len(known),
+            "ideas_unsized": len(sized) - len(known) - too_big, "ideas_below_one_unit": too_big,
+            "total_pnl": _round(sum(m["pnl_position"] for m in known), 2) if known else None,
+            "max_loss_total": _round(sum(m["max_loss"] for m in known), 2) if known else None}
 
 
 def skill_test(grades: list, rand: np.ndarray | None, rows: list[int]) -> dict:

@@ -6,6 +6,7 @@ last session); `price` is that bar's close; `detail` says why, in numbers.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextvars import ContextVar
 
 import numpy as np
 import pandas as pd
@@ -17,8 +18,24 @@ from thesis.signals.spec import Trigger
 EVENT_COLUMNS = ["date", "kind", "timeframe", "price", "detail"]
 
 
+# The detail texts' prices at the instrument's tick (GBPUSD 1.2700, USDJPY 151.20): set around the
+# writing of one call's texts, so the many small text helpers need no extra argument.
+_DECIMALS: ContextVar[int] = ContextVar("detail_decimals", default=2)
+
+
 def _f(x: float) -> str:
-    return f"{x:.2f}"
+    return f"{x:.{_DECIMALS.get()}f}"
+
+
+def _decimals(bars: pd.DataFrame) -> int:
+    from thesis.data.instruments import instrument_of
+    from thesis.errors import ThesisError
+
+    symbol = bars.attrs.get("symbol")
+    try:
+        return instrument_of(symbol).decimals if symbol else 2
+    except ThesisError:
+        return 2
 
 
 def _day(ts) -> str:
@@ -123,7 +140,11 @@ def _mask_and_details(trig: Trigger, bars: pd.DataFrame, side: str, since=None):
     rows = np.flatnonzero(mask.to_numpy(dtype=bool))
     if since is not None and len(rows):
         rows = rows[dates[rows] >= pd.Timestamp(since)]
-    return frame, rows, [text(int(i)) for i in rows]
+    token = _DECIMALS.set(_decimals(bars))
+    try:
+        return frame, rows, [text(int(i)) for i in rows]
+    finally:
+        _DECIMALS.reset(token)
 
 
 def empty_events() -> pd.DataFrame:

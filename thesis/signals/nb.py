@@ -93,18 +93,28 @@ def failed_breakout_nb(close, lo, hi, within, short):
     replaces the previous one; after the first close below lo the breakout is spent.
     long (mirror): breakdown bar b has close[b] < lo and close[b-1] >= lo; event at the
     first later t with close[t] > hi, if t - b <= within.
-    With a single level, lo == hi == level.
+    With a single level, lo == hi == level. The rule is ``failed_breakout_band_nb``.
     """
+    n = close.shape[0]
+    return failed_breakout_band_nb(close, np.full(n, 1.0 * lo), np.full(n, 1.0 * hi), within, short)
+
+
+@njit(cache=True, nogil=True)
+def failed_breakout_band_nb(close, lo, hi, within, short):
+    """failed_breakout_nb with per-bar bounds (the zone as known at bar t): breakout bar b has
+    close[b] > hi[b] and close[b-1] <= hi[b]; the event is the first later t with close[t] < lo[t],
+    if t - b <= within (long: the mirror). Event studies use it with zones relative to each
+    symbol's own history (thesis.study.nb)."""
     n = close.shape[0]
     out = np.zeros(n, dtype=np.bool_)
     b = -1
     for t in range(1, n):
         if short:
-            crossed = close[t] > hi and close[t - 1] <= hi
-            failed = close[t] < lo
+            crossed = close[t] > hi[t] and close[t - 1] <= hi[t]
+            failed = close[t] < lo[t]
         else:
-            crossed = close[t] < lo and close[t - 1] >= lo
-            failed = close[t] > hi
+            crossed = close[t] < lo[t] and close[t - 1] >= lo[t]
+            failed = close[t] > hi[t]
         if crossed:
             b = t
         elif b >= 0 and failed:

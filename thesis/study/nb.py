@@ -142,23 +142,9 @@ def long_wick_rel_nb(open_, high, low, close, lo, hi, min_wick, min_wick_body, s
 def failed_breakout_rel_nb(close, lo, hi, within, short):
     """thesis.signals failed breakout with per-bar bounds: breakout bar b has close[b] > hi[b]
     and close[b-1] <= hi[b]; the event is the first later t with close[t] < lo[t], if t - b <=
-    within (long: the mirror with lo/hi swapped)."""
-    n = close.shape[0]
-    out = np.zeros(n, dtype=np.bool_)
-    b = -1
-    for t in range(1, n):
-        if short:
-            crossed = close[t] > hi[t] and close[t - 1] <= hi[t]
-            failed = close[t] < lo[t]
-        else:
-            crossed = close[t] < lo[t] and close[t - 1] >= lo[t]
-            failed = close[t] > hi[t]
-        if crossed:
-            b = t
-        elif b >= 0 and failed:
-            out[t] = t - b <= within
-            b = -1
-    return out
+    within (long: the mirror with lo/hi swapped). The rule itself is the one kernel in
+    thesis.signals.nb."""
+    return sig.failed_breakout_band_nb(close, lo, hi, within, short)
 
 
 @njit(cache=True, nogil=True)

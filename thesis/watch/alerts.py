@@ -36,6 +36,7 @@ from urllib.parse import urlparse
 from thesis.errors import BadInput
 from thesis.extras import require
 from thesis.watch.journal import Journal, deliveries, now_iso
+from thesis.watch.records import DeliveryRecord
 
 WEBHOOK_SCHEMA = "thesis.alert/1"
 KINDS = ("webhook", "smtp", "apprise")
@@ -338,8 +339,9 @@ def deliver_pending(journal: Journal, config, ideas: dict | None = None, source=
         ch, out, down = by_name[name], [], None
         for n, item, ev in queues[name]:
             if down is not None:
-                out.append((n, {"t": "delivery", "event": ev["id"], "channel": name, "status": "skipped",
-                                "error": f"not tried: {name} failed earlier in this pass ({down})"}))
+                out.append((n, DeliveryRecord(event=ev["id"], channel=name, status="skipped",
+                                              error=f"not tried: {name} failed earlier in this pass ({down})")
+                            .to_dict()))
                 continue
             rec = _attempt(ch, ev, item["attempts"], cfg)
             if rec["status"] == "failed":
@@ -359,14 +361,14 @@ def _attempt(ch: Channel, ev: dict, attempts: int, cfg: Config) -> dict:
     at = datetime.now(timezone.utc)
     try:
         send(ch, ev)
-        return {"t": "delivery", "event": ev["id"], "channel": ch.name, "status": "sent",
-                "at": at.isoformat(timespec="seconds"), "snapshot": ev.get("snapshot")}
+        return DeliveryRecord(event=ev["id"], channel=ch.name, status="sent", at=at.isoformat(timespec="seconds"),
+                              snapshot=ev.get("snapshot")).to_dict()
     except DeliveryError as exc:
         attempts += 1
         delay = min(cfg.retry_seconds * 2 ** (attempts - 1), cfg.max_retry_seconds)
-        return {"t": "delivery", "event": ev["id"], "channel": ch.name, "status": "failed",
-                "at": at.isoformat(timespec="seconds"), "error": str(exc), "attempt": attempts,
-                "next_try": (at + timedelta(seconds=delay)).isoformat(timespec="seconds")}
+        return DeliveryRecord(event=ev["id"], channel=ch.name, status="failed", at=at.isoformat(timespec="seconds"),
+                              error=str(exc), attempt=attempts,
+                              next_try=(at + timedelta(seconds=delay)).isoformat(timespec="seconds")).to_dict()
 
 
 def outcome(journal: Journal, channels, results: list[dict], new_ids=()) -> dict:

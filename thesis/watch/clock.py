@@ -74,10 +74,32 @@ def last_closed_session(asof=None, now: pd.Timestamp | None = None, instrument=N
     return session
 
 
-def next_close(now: pd.Timestamp | None = None) -> pd.Timestamp:
-    """UTC time of the next session close after ``now`` (for ``--every``)."""
-    cal = _cal()
+def next_close(now: pd.Timestamp | None = None, instruments=None) -> pd.Timestamp:
+    """UTC time of the next session close after ``now`` (for ``--every``): NYSE's, or with
+    ``instruments`` the first daily bar of any of them to become final, each on its own calendar and
+    close (a BTC bar at 00:00 UTC every day, an FX bar at 17:00 New York on weekdays)."""
     now = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now)
+    others = {i.calendar: i for i in instruments or () if i.calendar != "XNYS"}
+    if others:
+        nyse = [_nyse_close(now)] if any(i.calendar == "XNYS" for i in instruments) else []
+        return min(nyse + [_next_final(i, now) for i in others.values()])
+    return _nyse_close(now)
+
+
+def _next_final(instrument, now: pd.Timestamp) -> pd.Timestamp:
+    """The first moment after ``now`` a daily bar of ``instrument``'s calendar becomes final."""
+    from thesis.data.calendar import bar_final_at, sessions
+
+    day = now.tz_convert("UTC").tz_localize(None).normalize()
+    for session in sessions(day - pd.Timedelta(days=2), day + pd.Timedelta(days=10), instrument.calendar):
+        final = bar_final_at(instrument, session)
+        if final > now:
+            return final
+    raise BadInput(f"no {instrument.calendar} session closes in the 10 days after {now}: upgrade exchange_calendars")
+
+
+def _nyse_close(now: pd.Timestamp) -> pd.Timestamp:
+    cal = _cal()
     today = now.tz_convert("America/New_York").tz_localize(None).normalize()
     session = pd.Timestamp(cal.date_to_session(today, direction="next"))
     close = cal.session_close(session)

@@ -19,12 +19,14 @@ with a file:
 * one writer at a time: ``flock`` on ``watch/lock``; a second ``thesis watch``
   waits up to ``--wait`` seconds and then refuses, naming the holder's pid.
 
-Record types (key ``t``): ``event`` (an event plus its outbox: the channels it
+Record types (key ``t``, one dataclass each in thesis.watch.records, with the schema version ``v``): ``event`` (an event plus its outbox: the channels it
 must be delivered to), ``delivery`` (one attempt on one channel: ``sent`` or
 ``failed`` with the error), ``idea`` (the levels and state last seen for an idea
 file, to detect revisions), ``gone`` (an idea file disappeared), ``skipped`` (an
 idea file failed to parse), ``external`` (an alert another tool sent in: TradingView's
 webhooks through ``thesis serve``, thesis/web/inbound.py; deduplicated by id like events).
+Every record is written through its type; a line without ``v`` (a journal written before versions
+were stamped) reads as version 0, the same fields, and is upgraded as it is read.
 """
 from __future__ import annotations
 
@@ -37,6 +39,7 @@ from pathlib import Path
 
 from thesis.errors import StoreError
 from thesis.locks import flock_until
+from thesis.watch.records import Record, RecordError, as_record, upgrade
 
 SCHEMA = "thesis.journal/1"
 #: Record types with a deterministic id, written once each.
@@ -139,19 +142,21 @@ class Journal:
                 pos = start
             fh.truncate(0)
 
-    def append(self, records: list[dict]) -> int:
-        """Append records in one write; events whose id is already journaled are skipped.
-        Returns the number of records written."""
+    def append(self, records: list[Record] | list[dict]) -> int:
+        """Append records in one write, each through its type (thesis.watch.records: a dict is parsed,
+        so a missing or unknown field is refused before anything is written); events whose id is
+        already journaled are skipped. Returns the number of records written."""
         if self._fd is None:
             raise RuntimeError("append() needs the journal lock")
         ids = self.event_ids()
         out = []
-        for rec in records:
-            if rec.get("t") in ONCE:
-                if rec["id"] in ids:
+        for typed in map(as_record, records):
+            if typed.t in ONCE:
+                rid = typed.id  # type: ignore[attr-defined]   # the ONCE kinds have an id
+                if rid in ids:
                     continue
-                ids.add(rec["id"])
-            out.append(rec)
+                ids.add(rid)
+            out.append(typed.to_dict())
         if not out:
             return 0
         data = "".join(json.dumps(r, separators=(",", ":"), default=str) + "\n" for r in out).encode()
@@ -180,9 +185,13 @@ def read_records(path: Path):
         if not line.strip():
             continue
         try:
-            yield json.loads(line)
+            rec = json.loads(line)
         except json.JSONDecodeError:
             raise StoreError(f"{path}, line {n}: not a journal record (the file was edited by hand?)") from None
+        try:
+            yield upgrade(rec)
+        except RecordError as exc:
+            raise StoreError(f"{path}, line {n}: {exc}") from None
 
 
 # ---------------------------------------------------------------- views
@@ -261,7 +270,7 @@ def _from_index(journal: Journal, use_index: bool | None, ask):
 
 def query_index(ix, idea: str | None = None, since: str | None = None, pending: bool = False):
     """``query`` answered by an open ``JournalIndex``."""
-    if idea is not None and idea not in ix.ideas():
+    if idea is not None and not ix.has_idea(idea):
         return [], {}, ix.ideas()
     if pending:       # external alerts have no outbox: never pending
         events = [e for e in ix.pending_events()

@@ -5,7 +5,7 @@ a prefix of it is (byte offset and length) and the fields queries filter on:
 
     events(pos, id, idea, session, kind, off, len)      one row per event record, pos in file order
     deliveries(event, channel, status, off, len)        one row per delivery record
-    outbox(event, channel)                              the channels each event must reach
+    outbox(event, channel, pos, off, len)               the channels each event must reach (and where it is)
     externals(pos, idea, session, off, len)             alerts another tool sent in (TradingView)
     meta(key, value)                                    covered bytes and fingerprints of the prefix
 
@@ -34,16 +34,17 @@ import zlib
 from pathlib import Path
 
 from thesis.errors import StoreError
+from thesis.watch.records import RecordError, upgrade
 
 INDEX_MIN_BYTES = 1 << 20
-INDEX_VERSION = "2"
+INDEX_VERSION = "3"
 _FINGERPRINT = 4096
 _BATCH = 200_000
 
 _SCHEMA = """
 create table events(pos bigint, id varchar, idea varchar, session varchar, kind varchar, off bigint, len integer);
 create table deliveries(event varchar, channel varchar, status varchar, off bigint, len integer);
-create table outbox(event varchar, channel varchar);
+create table outbox(event varchar, channel varchar, pos bigint, off bigint, len integer);
 create table externals(pos bigint, idea varchar, session varchar, off bigint, len integer);
 create table meta(key varchar, value varchar);
 """
@@ -197,7 +198,10 @@ class JournalIndex:
         if not rows:
             return []
         with open(self.journal, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-            return [json.loads(mm[off:off + length]) for off, length in rows]
+            try:     # a line of an older schema version reads in the current one, as the scan reads it
+                return [upgrade(json.loads(mm[off:off + length])) for off, length in rows]
+            except RecordError as exc:      # a newer version: the caller's scan names the line
+                raise StoreError(f"{self.journal}: {exc}") from None
 
     def events(self, idea: str | None = None, since: str | None = None, table: str = "events") -> list[dict]:
         """Event records (``table="externals"``: external alerts) in file order, of one idea and/or with
@@ -216,14 +220,18 @@ class JournalIndex:
         return {r[0] for r in self.con.execute("select idea from events union select idea from externals").fetchall()}
 
     def pending_events(self) -> list[dict]:
-        """Events with a channel in their outbox that no delivery record reports as sent, in file order."""
+        """Events with a channel in their outbox that no delivery record reports as sent, in file order.
+        The outbox rows carry their event's place in the file: no join with the million events."""
         rows = self.con.execute("""
-            select e.off, e.len from events e where e.id in (
-              select o.event from outbox o
-              where not exists (select 1 from deliveries d
-                                where d.event = o.event and d.channel = o.channel and d.status = 'sent'))
-            order by e.pos""").fetchall()
-        return self._lines(rows)
+            select distinct o.pos, o.off, o.len from outbox o
+            where not exists (select 1 from deliveries d
+                              where d.event = o.event and d.channel = o.channel and d.status = 'sent')
+            order by o.pos""").fetchall()
+        return self._lines([(off, length) for _, off, length in rows])
+
+    def has_idea(self, idea: str) -> bool:
+        return bool(self.con.execute("select exists (select 1 from events where idea = ?) "
+                                     "or exists (select 1 from externals where idea = ?)", [idea, idea]).fetchall()[0][0])
 
     def deliveries_of(self, event_ids) -> list[dict]:
         """The delivery records of these events, in file order."""
@@ -285,7 +293,7 @@ def _ingest(con, journal: Path, start: int, pos: int) -> int:
             t = rec.get("t")
             if t == "event":
                 events.append((pos, rec["id"], rec.get("idea"), rec.get("session"), rec.get("kind"), off, length))
-                outbox.extend((rec["id"], ch) for ch in rec.get("outbox") or ())
+                outbox.extend((rec["id"], ch, pos, off, length) for ch in rec.get("outbox") or ())
                 pos += 1
             elif t == "delivery":
                 deliveries.append((rec.get("event"), rec.get("channel"), rec.get("status"), off, length))
@@ -307,7 +315,7 @@ def _insert(con, events, deliveries, outbox, externals) -> None:
     numbers = {"pos", "off", "len"}
     for table, rows, names in (("events", events, ("pos", "id", "idea", "session", "kind", "off", "len")),
                                ("deliveries", deliveries, ("event", "channel", "status", "off", "len")),
-                               ("outbox", outbox, ("event", "channel")),
+                               ("outbox", outbox, ("event", "channel", "pos", "off", "len")),
                                ("externals", externals, ("pos", "idea", "session", "off", "len"))):
         if not rows:
             continue

@@ -236,11 +236,11 @@ def _date_of(note) -> Date | None:
 
 def _journal(idea, path: Path, day: Date, text: str, png: str | None, journal=None) -> None:
     from thesis.watch.journal import Journal, now_iso
+    from thesis.watch.records import EventRecord
     from thesis.watch.run import note_event
 
     ev = note_event(path.stem, day, text)
     jr = journal or Journal()
-    rec = {"t": "event", **ev.to_dict(), "file": str(path), "recorded": now_iso(), "outbox": [],
-           "snapshot": png, "symbol": idea.symbol}
+    rec = EventRecord(**ev.to_dict(), file=str(path), recorded=now_iso(), snapshot=png, symbol=idea.symbol)
     with jr.lock(10.0) as j:
         j.append([rec])

@@ -24,6 +24,7 @@ from thesis.errors import BadInput, IdeaError, ProviderUnavailable, ThesisError
 from thesis.watch.clock import last_closed_session
 from thesis.watch.engine import TERMINAL, Event, Status, evaluate, event_id
 from thesis.watch.journal import Journal, now_iso
+from thesis.watch.records import EventRecord, GoneRecord, IdeaRecord, SkippedRecord
 
 #: On the first pass over an idea, events older than this many sessions are
 #: journaled as history without alerts (no flood of old alerts).
@@ -156,7 +157,7 @@ def _event_record(e: Event, idea, path: Path, snap, outbox: list[str], backfill:
     """The journal record of ``e``; ``snap`` is the lifecycle's Snapshot after the event's session
     (its state, the stop in force and the position then), None for events outside the lifecycle."""
     lv = idea.levels if idea is not None else None
-    rec = {"t": "event", **e.to_dict(), "file": str(path), "recorded": now_iso(), "outbox": outbox}
+    rec = EventRecord(**e.to_dict(), file=str(path), recorded=now_iso(), outbox=outbox).to_dict()
     if lv is not None:
         rec["levels"] = {"entry_zone": list(lv.entry_zone), "entry": idea.entry_price, "stop": lv.stop,
                          "targets": list(lv.targets)}
@@ -268,8 +269,7 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
                 res.messages.append(f"skipped {path}: {exc}" + (" (previous state kept)" if prev else ""))
                 h = hashlib.sha1(path.read_bytes()).hexdigest()[:12] if path.exists() else ""
                 if write and (iid not in skipped or skipped[iid].get("hash") != h):
-                    jr.append([{"t": "skipped", "idea": iid, "file": str(path), "hash": h, "error": str(exc),
-                                "at": now_iso()}])
+                    jr.append([SkippedRecord(idea=iid, file=str(path), hash=h, error=str(exc), at=now_iso())])
                 continue
             row.idea = idea
             session = session_for(idea.symbol)
@@ -310,12 +310,11 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
                     row.kept = prev
                     row.error = str(bars)
                     if prev is None or prev.get("fingerprint") != fph:     # remember the levels seen
-                        out.append({"t": "idea", "idea": iid, "file": str(path), "fingerprint": fph,
-                                    "levels_fp": fp, "revision": revision,
-                                    "state": prev.get("state") if prev else "waiting",
-                                    "reason": prev.get("reason") if prev else "no data yet",
-                                    "session": prev.get("session") if prev else None, "at": now_iso(),
-                                    "evaluated": False})   # the first look under these levels is still to come
+                        out.append(IdeaRecord(idea=iid, file=str(path), fingerprint=fph, levels_fp=fp,
+                                              revision=revision, state=prev.get("state") if prev else "waiting",
+                                              reason=prev.get("reason") if prev else "no data yet",
+                                              session=prev.get("session") if prev else None, at=now_iso(),
+                                              evaluated=False).to_dict())   # the first look is still to come
                     if write:
                         jr.append(out)
                     res.new_events += [r for r in out if r["t"] == "event"]
@@ -369,12 +368,12 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
                     or prev.get("file") != str(path) or prev.get("evaluated") is False \
                     or bool(prev.get("settled")) != settled:
                 snap = status.snapshot
-                out.append({"t": "idea", "idea": iid, "file": str(path), "fingerprint": fph, "levels_fp": fp,
-                            "revision": revision, "state": status.state, "reason": status.reason,
-                            "session": status.session, "direction": idea.direction,
-                            "realized_r": None if snap is None else _r(snap.realized_r), "settled": settled,
-                            "position": None if snap is None or not snap.filled else _r(snap.position),
-                            "at": now_iso()})
+                out.append(IdeaRecord(idea=iid, file=str(path), fingerprint=fph, levels_fp=fp, revision=revision,
+                                      state=status.state, reason=status.reason, session=status.session,
+                                      direction=idea.direction,
+                                      realized_r=None if snap is None else _r(snap.realized_r), settled=settled,
+                                      position=None if snap is None or not snap.filled else _r(snap.position),
+                                      at=now_iso()).to_dict())
             if write and out:
                 jr.append(out)
             new = [r for r in out if r["t"] == "event"]
@@ -392,7 +391,7 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
                 continue
             res.messages.append(f"idea file {f} was removed: no longer watched (journal kept)")
             if write:
-                jr.append([{"t": "gone", "idea": iid, "file": str(f), "at": now_iso()}])
+                jr.append([GoneRecord(idea=iid, file=str(f), at=now_iso())])
         if write:
             jr.sync()
         res.alerts = [r for r in res.new_events if not r.get("backfill") and r["kind"] != "note"]

@@ -182,7 +182,7 @@ def chart_document(idea, res, timeframe: str = "1d", source: str | None = None) 
         markers.append({"kind": "trigger", "date": d.date().isoformat(), "time": bar_time(d),
                         "price": None if pd.isna(r.price) else float(r.price), "label": str(r.kind),
                         "timeframe": str(r.timeframe)})
-    markers += lifecycle_markers(res.lifecycle.at(bars.index[-1]), bar_time)
+    markers += lifecycle_markers(res.lifecycle.at(bars.index[-1]), bar_time, idea.instrument)
     last = bars.index[-1]
     for i, n in enumerate(idea.notes):
         d = pd.Timestamp(n.date)
@@ -196,32 +196,33 @@ def chart_document(idea, res, timeframe: str = "1d", source: str | None = None) 
 
 
 
-def lifecycle_markers(cut, bar_time) -> list[dict]:
+def lifecycle_markers(cut, bar_time, inst=None) -> list[dict]:
     """The chart's fill, exit, stop-move and open-position markers of a lifecycle cut: each exit leg
     at its own session, price and size (never a blended price); an open position at the last close."""
     from thesis.replay.lifecycle import EXIT_KINDS
 
     out = []
+    px = inst.price_text if inst is not None else "{:.2f}".format
     for e in cut.events:
         day = e.session.date().isoformat()
         if e.kind == "filled":
             out.append({"kind": "entry", "date": day, "time": bar_time(e.session), "price": float(e.price),
-                        "label": f"{e.variant} entry {e.price:.2f}", "variant": e.variant})
+                        "label": f"{e.variant} entry {px(e.price)}", "variant": e.variant})
         elif e.kind in EXIT_KINDS:             # each leg named by the lifecycle ("target 2", "breakeven stop")
             word = e.label
             out.append({"kind": "exit", "date": day, "time": bar_time(e.session), "price": float(e.price),
                         "variant": e.variant, "size": e.size, "r": e.r,
-                        "label": f"{e.variant}: {word} {e.price:.2f} ({e.size:.0%})"})
+                        "label": f"{e.variant}: {word} {px(e.price)} ({e.size:.0%})"})
         elif e.kind == "stop_moved":
             out.append({"kind": "stop_moved", "date": day, "time": bar_time(e.session), "price": float(e.price),
-                        "variant": e.variant, "label": f"{e.variant}: stop to breakeven {e.price:.2f}"})
+                        "variant": e.variant, "label": f"{e.variant}: stop to breakeven {px(e.price)}"})
     snap = cut.snapshot
     for v in snap.variants:
         if v.size > 0 and snap.session is not None:
             r = f", open part {v.open_part_r:+.2f} R, position {v.position_r:+.2f} R" if v.open_part_r is not None else ""
             out.append({"kind": "open", "date": snap.session.date().isoformat(), "time": bar_time(snap.session),
                         "price": snap.close, "variant": v.variant, "size": v.size,
-                        "label": f"{v.variant}: {v.size:.0%} open at the close {snap.close:.2f}{r}"})
+                        "label": f"{v.variant}: {v.size:.0%} open at the close {px(snap.close)}{r}"})
     return out
 
 
@@ -266,9 +267,18 @@ def idea_document(idea_id: str, path: Path, asof=None, timeframe: str = "1d", so
         "slider": {"first": published.date().isoformat(), "last": full_last,
                    "notes": [n.date.isoformat() for n in idea.notes]},
         "journal": journal_timeline(idea_id, idea, res.lifecycle.at(res.bars.index[-1])),
+        "instrument": instrument_words(idea.instrument),
     })
     doc["chart"]["bars"] = bars
     return doc
+
+
+def instrument_words(inst) -> dict:
+    """What the idea page needs to print prices and moves in the instrument's words."""
+    return {"decimals": inst.decimals, "unit_word": inst.unit_word, "unit_label": inst.unit_label(),
+            "unit_size": inst.unit_size,
+            # pips or bp beside a price move; a point of size 1 would repeat the price itself
+            "counted": inst.unit != "price" and inst.unit_size != 1.0}
 
 
 def _last_session(idea, source) -> str:
@@ -392,5 +402,16 @@ def board_view(doc: dict, folder: IdeaFolder, cache: Cache, source: str | None =
                 extra["sparkline"] = cache.get(key, spark)
         except (NotFound, OSError, ThesisError):
             pass
-        out.append({**r, **extra})
+        out.append({**r, **extra, "decimals": _decimals(r.get("symbol"))})
     return out
+
+
+def _decimals(symbol) -> int:
+    """Decimals that show ``symbol``'s prices at its tick (GBPUSD 4, BTC 2); 2 when unknown."""
+    from thesis.data.instruments import instrument_of
+    from thesis.errors import ThesisError
+
+    try:
+        return instrument_of(symbol).decimals if symbol else 2
+    except ThesisError:
+        return 2

@@ -97,10 +97,12 @@ def alert_record(msg: dict) -> dict:
 
     session = moment.astimezone(ZoneInfo("America/New_York")).date().isoformat()
     raw = f"tradingview|{idea}|{kind}|{key}|{moment.isoformat()}"
-    return {"t": "external", "id": hashlib.sha1(raw.encode()).hexdigest()[:16], "source": "tradingview",
-            "idea": idea, "kind": kind, "key": key, "session": session, "time": when, "price": float(price),
-            "symbol": str(msg.get("symbol") or "")[:21] or None,
-            "recorded": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    from thesis.watch.records import ExternalRecord
+
+    return ExternalRecord(id=hashlib.sha1(raw.encode()).hexdigest()[:16], source="tradingview", idea=idea,
+                          kind=kind, key=key, session=session, time=when, price=float(price),
+                          symbol=str(msg.get("symbol") or "")[:21] or None,
+                          recorded=datetime.now(timezone.utc).isoformat(timespec="seconds")).to_dict()
 
 
 def _journal(record: dict) -> bool:

@@ -297,7 +297,7 @@ def folder_signature(folder) -> tuple:
             items.append((p.name, s.st_mtime_ns, s.st_size))
     except OSError:
         pass
-    journal = _journal_path()
+    journal = journal_path()
     if journal is not None:
         try:
             s = journal.stat()
@@ -307,7 +307,7 @@ def folder_signature(folder) -> tuple:
     return tuple(items)
 
 
-def _journal_path():
+def journal_path():
     from thesis.watch.journal import Journal
 
     return Journal().path
