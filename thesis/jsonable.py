@@ -78,7 +78,8 @@ def to_jsonable(obj: Any) -> Any:
     if isinstance(obj, dict):
         return {str(k): to_jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple, set)):
-        return [to_jsonable(v) for v in obj]
+        return [v if v is None or type(v) in _PLAIN else (v if math.isfinite(v) else None)
+                if type(v) is float else to_jsonable(v) for v in obj]
     if hasattr(obj, "model_dump"):
         return to_jsonable(obj.model_dump(mode="json"))
     if hasattr(obj, "to_dict") and not isinstance(obj, (pd.DataFrame, pd.Series)):

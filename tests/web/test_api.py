@@ -32,6 +32,18 @@ def test_board_is_the_ideas_document(client, ideas_dir):
     assert page.text.count("<polyline") == 2  # one sparkline per idea
 
 
+def test_an_asof_board_leaves_out_ideas_published_later(client, ideas_dir):
+    """The long idea is published on 2023-10-27: a board as of 2023-06-14 has no row, level, price
+    or distance for it (on that date it did not exist) and names it under the table."""
+    doc = client.get("/api/ideas?asof=2023-06-14").json()
+    assert [r["id"] for r in doc["ideas"]] == [SEED]
+    assert doc["not_yet_published"] == [{"id": LONG, "published": "2023-10-27"}]
+    assert doc == run_cli("ideas", str(ideas_dir.resolve()), "--asof", "2023-06-14", "--json")
+    page = client.get("/?asof=2023-06-14")
+    assert f'data-id="{LONG}"' not in page.text
+    assert f"Not shown, published after 2023-06-14: {LONG} (2023-10-27)" in page.text
+
+
 def test_evaluate_replay_options_market_are_the_cli_documents(client, ideas_dir):
     idea = str(ideas_dir / f"{SEED}.toml")
     assert client.get(f"/api/ideas/{SEED}/evaluate?asof=2023-06-14").json() == \

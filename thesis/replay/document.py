@@ -108,6 +108,8 @@ class EventDoc(Doc):
     r: Number
     level: Number
     primary: bool
+    label: str = Field("", description="an exit's one name, the one every view shows (target 2, breakeven "
+                                       "stop, time stop ...); empty for events that are not exits")
 
     @classmethod
     def of(cls, event: LifeEvent) -> EventDoc:

@@ -70,11 +70,12 @@ class LifeEvent:
     r: float | None = None
     level: float | None = None
     primary: bool = True
+    label: str = ""                   # an exit's name, the one every view shows: "target 2", "breakeven stop" ...
 
     def to_dict(self) -> dict:
         return {"kind": self.kind, "session": iso_date(self.session), "price": number(self.price), "text": self.text,
                 "variant": self.variant, "key": self.key, "size": number(self.size), "r": number(self.r),
-                "level": number(self.level), "primary": self.primary}
+                "level": number(self.level), "primary": self.primary, "label": self.label}
 
 
 @dataclass(frozen=True)
@@ -295,7 +296,7 @@ def state_text(cut: Cut, idea) -> str:
         last = exits[-1].session.date() if exits else s.session.date()
         r = f", trade {s.realized_r:+.2f} R" if s.realized_r is not None else ""
         if len(exits) > 1:      # a scale-out: each exit at its own price; the blend only as an average
-            parts = ", ".join(f"{_exit_word(e)} {_f(e.price)} on {e.session.date()} ({e.size:.0%})" for e in exits)
+            parts = ", ".join(f"{e.label} {_f(e.price)} on {e.session.date()} ({e.size:.0%})" for e in exits)
             average = sum(e.size * e.price for e in exits) / sum(e.size for e in exits)
             return f"closed by {s.reason} on {last}: {parts}; average exit {_f(average)}{r}"
         price = f" at {_f(exits[0].price)}" if exits else ""
@@ -309,18 +310,12 @@ def state_text(cut: Cut, idea) -> str:
     if s.position_r is not None:
         text += f": {_mover(idea)(s.position_r * risk)} ({s.position_r:+.2f} R on the position)"
     if exits:
-        text += " with " + ", ".join(f"{_exit_word(e)} taken at {_f(e.price)} on {e.session.date()} "
+        text += " with " + ", ".join(f"{e.label} taken at {_f(e.price)} on {e.session.date()} "
                                      f"({e.size:.0%})" for e in exits)
         text += f"; {s.position:.0%} still open" + (f" ({s.open_part_r:+.2f} R on the open part)"
                                                      if s.open_part_r is not None else "")
     stop = f"stop {_f(s.stop)}" + (" (moved to breakeven)" if s.stop_moved else "")
     return f"{text}; {stop}"
-
-
-def _exit_word(e: LifeEvent) -> str:
-    if e.kind == "target_hit":
-        return f"target {e.key[-1]}" if e.key[-1:].isdigit() else "target"
-    return {"stopped": "stop", "time_exit": "time stop"}[e.kind]
 
 
 def _closed_reason(kind: str, hits: int, n: int) -> str:
@@ -517,7 +512,7 @@ def _trade_events(idea, variant: str, t, primary: bool) -> list[LifeEvent]:
             if moves:
                 text += f"; stop moved to breakeven {_f(t.entry_price)}"
             out.append(LifeEvent("target_hit", leg.date, leg.price, text, variant, key=f"{key}t{j}", size=leg.size,
-                                 r=r, level=leg.level, primary=primary))
+                                 r=r, level=leg.level, primary=primary, label=f"target {j}" if n > 1 else "target"))
             if moves:
                 moved = True
                 out.append(LifeEvent("stop_moved", leg.date, t.entry_price,
@@ -531,12 +526,12 @@ def _trade_events(idea, variant: str, t, primary: bool) -> list[LifeEvent]:
                                  f"({'breakeven stop' if be else 'stop ' + _f(lv.stop)}), {leg.size:.0%} of the "
                                  f"position{rtxt}; trade {t.r_multiple:+.2f} R" if r is not None else
                                  f"{tag}stopped at {_f(leg.price)}", variant, key=key, size=leg.size, r=r,
-                                 level=leg.level, primary=primary))
+                                 level=leg.level, primary=primary, label="breakeven stop" if be else "stop"))
         elif leg.kind == "time":
             out.append(LifeEvent("time_exit", leg.date, leg.price,
                                  f"{tag}horizon reached: {leg.size:.0%} of the position closed at {_f(leg.price)}"
                                  + (f", trade {t.r_multiple:+.2f} R" if r is not None else ""),
-                                 variant, key=key, size=leg.size, r=r, primary=primary))
+                                 variant, key=key, size=leg.size, r=r, primary=primary, label="time stop"))
     return out
 
 

@@ -137,7 +137,7 @@ def grade_idea(idea, *, source: str | None = None, asof=None, bars_of=None,
                          "held": bool(c.consistent)} for c in checks]
     if trade.filled:
         risk = abs(trade.entry_price - lv.stop)
-        grade.r = number(trade.r_multiple)
+        grade.r = number(snapshot.position_r)     # the lifecycle's R: the trade's once closed, marked while open
         grade.mfe_r = number(trade.mfe / risk) if risk else None
         grade.mae_r = number(-trade.mae / risk) if risk else None
         grade.entry_date, grade.entry_price = iso_date(trade.entry_date), number(trade.entry_price)
