@@ -147,3 +147,16 @@ def test_state_sentences_claims_and_triggers_read_in_the_instruments_units(data_
     assert doc["state"]["text"] == "in trade since 2024-07-23 at 67584.80: +1807.57/coin (+1.37 R on the position); " \
                                    "stop 68900.00"
     assert "short from 67500.00 with stop 68900.00 risks 1400.00" in doc["arithmetic"]["claims"][0]["sentence"]
+
+
+def test_a_scale_out_converts_each_leg_at_its_own_sessions_rate(tmp_path):
+    root = _synthetic(tmp_path)
+    idea = parse(EURJPY_IDEA.replace("targets = [162.25]\n", "targets = [161.25, 162.25]\nsizes = [0.5, 0.5]\n"))
+    m = money(idea, source=f"csv:{root}", account=10_000, risk_fraction=0.01, currency="USD")
+    # Filled Tue 03-05 at 160.25 (as above). Wed 03-06 (k=2): high 161.30 takes half at 161.25 (+1.00 JPY),
+    # USDJPY closes 150.2; Fri 03-08 (k=4): the other half at 162.25 (+2.00 JPY), USDJPY 150.4.
+    per_unit = 0.5 * 1.0 / 150.2 + 0.5 * 2.0 / 150.4
+    assert m["pnl_per_unit_quote"] == pytest.approx(1.5)
+    assert m["pnl_per_unit"] == pytest.approx(per_unit, rel=1e-12)
+    assert m["pnl_per_unit"] != pytest.approx(1.5 / 150.4, rel=1e-9)       # not the last leg's rate for both
+    assert m["pnl_position"] == pytest.approx(30_020 * per_unit, rel=1e-12)

@@ -288,8 +288,12 @@ def trade_money_of(idea: Idea, t: Trade, account, bars: pd.DataFrame, source: st
         return None
     from thesis.risk.units import trade_money
 
-    exit_session = t.exit_date if t.exit_date is not None else bars.index[-1]
-    out = trade_money(idea.instrument, account, t.entry_price, t.stop, t.pnl, t.entry_date, exit_session, source)
+    last = bars.index[-1]
+    exit_session = t.exit_date if t.exit_date is not None else last
+    sign = 1.0 if t.direction == "long" else -1.0
+    legs = [(sign * (leg.price - t.entry_price) * leg.size, leg.date if leg.date is not None else last) for leg in t.legs]
+    out = trade_money(idea.instrument, account, t.entry_price, t.stop, t.pnl, t.entry_date, exit_session, source,
+                      legs=legs)
     return {k: (_figure(v) if isinstance(v, float) else v) for k, v in out.items()}
 
 

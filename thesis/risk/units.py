@@ -13,6 +13,7 @@ to ``CRYPTO_STEP`` coins.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import math
@@ -153,7 +154,8 @@ class Account:
 
 
 def trade_money(inst: Instrument, account: Account, entry: float, stop: float, move: float,
-                entry_session: pd.Timestamp, exit_session: pd.Timestamp, source: str | None = None) -> dict[str, Any]:
+                entry_session: pd.Timestamp, exit_session: pd.Timestamp, source: str | None = None,
+                legs: Sequence[tuple[float, pd.Timestamp]] = ()) -> dict[str, Any]:
     """A filled trade's P&L in the account currency, per unit and for the position sized at the fill.
 
     The position is sized at the fill (``size_position``: ``|entry - stop|`` risked per unit, the
@@ -161,12 +163,18 @@ def trade_money(inst: Instrument, account: Account, entry: float, stop: float, m
     price (exits taken plus any open part, in its favour). Its value per unit is
     ``move x multiplier`` in the quote currency, converted at the exit session's close (the last
     close for an open trade): the rate the quote currency is turned back into the account's at.
-    BadInput when the rate's FX series is not in the source (``conversion_rate``)."""
+    A scale-out passes ``legs``, each leg's share of ``move`` with its own exit session: each part
+    is converted at its own session's close (a JPY-quoted half taken in March is not valued at
+    June's rate). BadInput when the rate's FX series is not in the source (``conversion_rate``)."""
     rate_in, via_in = conversion_rate(inst.currency, account.currency, entry_session, source)
     rate_out, via_out = conversion_rate(inst.currency, account.currency, exit_session, source)
     size = size_position(inst, account.amount, account.risk, entry, stop, account.currency, rate_in)
     per_unit_quote = float(move) * inst.multiplier
-    per_unit = per_unit_quote * rate_out
+    if len(legs) > 1:
+        per_unit = sum(float(part) * inst.multiplier * conversion_rate(inst.currency, account.currency, day, source)[0]
+                       for part, day in legs)
+    else:
+        per_unit = per_unit_quote * rate_out
     return {"currency": account.currency, "account": account.amount, "risk": account.risk,
             "units": size.units, "unit": size.unit, "budget": size.budget, "max_loss": size.max_loss,
             "loss_per_unit": size.loss_per_unit,
