@@ -121,6 +121,11 @@ def evaluate_document(idea: Idea, asof=None, source: str | None = None, lookback
             sizing.shares = to_jsonable(size_shares(account, risk_fraction, basis, lv.stop).to_dict())
         if idea.options is not None:
             sizing.contracts = to_jsonable(_size_contracts(idea, bars, session, source, account, risk_fraction))
+        if filled:      # the position's P&L at the as-of close, in the account currency, as replay's
+            from thesis.replay.run import trade_money_of
+            from thesis.risk.units import Account
+
+            sizing.money = trade_money_of(idea, res.primary, Account(account, risk_fraction, currency), bars, source)
     rr_now = actual.blended if actual else plan.blended
 
     def away(level: float) -> dict:

@@ -423,6 +423,9 @@ class Sizing(Doc):
     entry: float
     shares: dict[str, Any] | None = Field(default=None, exclude_if=_absent)
     contracts: dict[str, Any] | None = Field(default=None, exclude_if=_absent)
+    money: dict[str, Any] | None = Field(default=None, exclude_if=_absent,
+                                         description="once filled: the position's P&L at the as-of close in the "
+                                                     "account currency, the keys of a replayed trade's money")
 
 
 class Arithmetic(Doc):
