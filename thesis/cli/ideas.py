@@ -1,6 +1,7 @@
 """Idea commands: check, evaluate, replay, chart, schema and the demo."""
 from __future__ import annotations
 
+from thesis import display
 import json as _json
 from pathlib import Path
 from typing import Optional
@@ -226,7 +227,7 @@ def _demo_markets(folder: Path, out: Path) -> None:
 
 # ----------------------------------------------------------------- printing
 def _fmt(v, spec=".2f"):
-    return "-" if v is None else format(v, spec)
+    return display.fmt(v, spec)
 
 
 _INSTRUMENT: list = [None]     # the instrument of the document being printed (prices at its precision)
