@@ -14,7 +14,7 @@ endif
 export THESIS_HOME ?= $(abspath .thesis-home)
 
 comma := ,
-.PHONY: setup demo test bench clean browser vendor-charts mutate lock lint types imports check
+.PHONY: setup demo test bench clean browser vendor-charts mutate lock lint types imports check schema
 
 setup: $(STAMP)
 
@@ -63,6 +63,10 @@ imports: setup
 	$(VENV)/bin/lint-imports --no-cache
 
 check: lint types imports
+
+# docs/schema/*.json from the documents' models (thesis.replay.document)
+schema: setup
+	$(PY) tools/write_schemas.py
 
 bench: setup
 	$(PY) -m benchmarks

@@ -27,18 +27,12 @@ def lifecycle_marks(cut, targets, direction: str, inst=None) -> tuple[list, list
     exit leg at its own session and price (a scale-out is several marks, never a blended price); a
     position still open at the cut is marked OPEN at that session's close, the price that traded."""
     entries, exits = [], []
-    several = len(targets) > 1
     for e in cut.events:
         if e.kind == "filled":
             entries.append((e.session, e.price, f"{e.variant} entry"))
-        elif e.kind in ("target_hit", "stopped", "time_exit"):
-            word = {"target_hit": "target", "stopped": "stop", "time_exit": "time stop"}[e.kind]
-            if e.kind == "target_hit" and several and e.level in targets:
-                word = f"target {list(targets).index(e.level) + 1}"
-            if e.kind == "stopped" and e.level is not None and e.level == _fill_of(cut, e.variant):
-                word = "breakeven stop"
+        elif e.kind in ("target_hit", "stopped", "time_exit"):      # each leg named by the lifecycle
             size = f" {e.size:.0%}" if e.size is not None and e.size < 1 - 1e-9 else ""
-            exits.append((e.session, e.price, f"{e.variant}: {word}{size}"))
+            exits.append((e.session, e.price, f"{e.variant}: {e.label}{size}"))
     snap = cut.snapshot
     for v in snap.variants:
         if v.size > 0 and snap.session is not None:
@@ -50,6 +44,20 @@ def lifecycle_marks(cut, targets, direction: str, inst=None) -> tuple[list, list
                           f"OPEN {_open_price(snap.close, inst)}\n{v.variant}: {part}open P&L {_open_move(pnl, inst)}"
                           f"{r}{whole}"))
     return entries, exits
+
+
+def snapshot_labels(idea: Idea, res) -> list[tuple]:
+    """The (date, price, text) of every entry/exit label the snapshot of ``res`` (a ReplayResult,
+    as of its last bar) draws, without building the figure: the lifecycle's marks through the
+    renderer's own label texts at the instrument's precision (thesis.plotting.label_texts).
+    chart()'s window always holds every mark, so this is the renderer's label list
+    (tests/replay/test_lifecycle_views.py checks it against a drawn figure)."""
+    from thesis.plotting import label_texts
+
+    entries, exits = lifecycle_marks(res.lifecycle.at(res.bars.index[-1]), list(idea.levels.targets),
+                                     idea.direction)
+    texts = label_texts(res.bars.attrs.get("symbol"), idea.direction, entries, exits)
+    return [(d, p, text) for (d, p, _), text in zip(entries + exits, texts)]
 
 
 def _open_price(price: float, inst) -> str:
@@ -70,18 +78,20 @@ def _fill_of(cut, variant: str):
 
 def chart(idea: Idea, path, asof=None, timeframe: str = "1d", source: str | None = None, replayed=None,
           start=None, end=None, width: int = 1600, height: int = 900, missing: list | None = None,
-          notices: list | None = None, labels: list | None = None) -> Path:
+          notices: list | None = None, labels: list | None = None) -> Path | None:
     """Render ``idea`` to ``path`` (PNG). ``replayed`` reuses a ReplayResult.
 
     With ``asof`` the chart shows only what was known then: bars and notes up to that date, and a
     trade still open then marked as open. A compare symbol the source lacks is left out and named
     in ``missing`` (when a list is given). ``labels`` receives the (date, price, text) of every
     entry/exit label the renderer drew. Marks, the stop in force and labels come from the idea's
-    lifecycle (thesis.replay.lifecycle) cut at the chart's last bar."""
+    lifecycle (thesis.replay.lifecycle) cut at the chart's last bar. ``path`` None builds and lays
+    out the same figure (``labels`` filled) without rasterizing a PNG."""
     from thesis.plotting import snapshot
     from thesis.replay import replay
 
-    check_chart_path(path, "path")
+    if path is not None:
+        check_chart_path(path, "path")
     if not isinstance(idea, Idea):
         from thesis.spec import load
 

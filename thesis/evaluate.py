@@ -5,12 +5,35 @@ from __future__ import annotations
 import pandas as pd
 
 from thesis.data.user_bars import with_user_bars
-from thesis.errors import BadInput, ThesisError
-from thesis.replay.run import _flagged, _iso, _num, data_warnings, note_rows, replay, rr_from_fill, trade_document
+from thesis.errors import ParameterError, ThesisError
+from thesis.data import flagged_dates
+from thesis.jsonable import iso_date, number, to_jsonable
+from thesis.replay.document import (
+    EVALUATE_SCHEMA,
+    Arithmetic,
+    Claim,
+    Distance,
+    EntryLevel,
+    EvaluateData,
+    EvaluateDocument,
+    EvaluateRiskReward,
+    EvaluateState,
+    EventDoc,
+    IdeaHeader,
+    Levels,
+    PriceBar,
+    Sizing,
+    StopLevel,
+    TargetLevel,
+    TriggerRow,
+    Zone,
+)
+from thesis.replay.run import confirmation_rows, data_warnings, note_rows, replay, rr_from_fill, trade_document
 from thesis.risk import break_even_win_rate, check_claims, expectancy, reward_risk, size_shares
 from thesis.spec import Idea
 
-EVALUATE_SCHEMA = "thesis.evaluate/2"
+__all__ = ["EVALUATE_SCHEMA", "EvaluateDocument", "evaluate", "evaluate_document"]
+
 
 
 def _distance(close: float, level: float, entry: float, stop: float, sign: int) -> dict:
@@ -23,6 +46,14 @@ def _distance(close: float, level: float, entry: float, stop: float, sign: int) 
 
 def evaluate(idea: Idea, asof=None, source: str | None = None, lookback: int = 10, account: float | None = None,
              risk_fraction: float = 0.01, replayed=None, bars=None, currency: str = "USD") -> dict:
+    """The ``thesis.evaluate/2`` JSON document of ``idea`` at the close of ``asof``, as
+    ``thesis evaluate --json`` prints it: :func:`evaluate_document` (the typed document) as a dict."""
+    return evaluate_document(idea, asof, source, lookback, account, risk_fraction, replayed, bars, currency).to_dict()
+
+
+def evaluate_document(idea: Idea, asof=None, source: str | None = None, lookback: int = 10,
+                      account: float | None = None, risk_fraction: float = 0.01, replayed=None, bars=None,
+                      currency: str = "USD") -> EvaluateDocument:
     """Everything known about ``idea`` at the close of ``asof`` (default: the last bar).
 
     Once the primary trade has filled, distances in R, reward/risk and sizing are measured from the
@@ -37,12 +68,16 @@ def evaluate(idea: Idea, asof=None, source: str | None = None, lookback: int = 1
         idea = load(idea)
     bars, source = with_user_bars(idea.symbol, idea.idea.adjustment, bars, source)
     if isinstance(lookback, bool) or not isinstance(lookback, int) or lookback < 1:
-        raise BadInput(f"--lookback must be a whole number of sessions >= 1, got {lookback!r}")
+        raise ParameterError("lookback", f"must be a whole number of sessions >= 1, got {lookback!r}")
+    if account is not None:
+        from thesis.risk.units import check_currency
+
+        check_currency(currency)        # bad input is refused before the replay runs
     published = pd.Timestamp(idea.idea.published)
     asked = None if asof is None else pd.Timestamp(asof).normalize()
     if asked is not None and asked < published:
-        raise BadInput(f"--asof {asked.date()} is before the idea was published ({published.date()}): "
-                       f"there is nothing to evaluate yet; give a date on or after {published.date()}")
+        raise ParameterError("asof", f"{asked.date()} is before the idea was published ({published.date()}): "
+                             f"there is nothing to evaluate yet; give a date on or after {published.date()}")
     res = replayed if replayed is not None else replay(idea, source=source, asof=asof, with_confirmations=False,
                                                        with_options=False, bars=bars)
     bars = res.bars
@@ -69,7 +104,8 @@ def evaluate(idea: Idea, asof=None, source: str | None = None, lookback: int = 1
     recent_start = bars.index[max(0, len(bars) - lookback)]
     ev = res.triggers
     recent = ev[pd.to_datetime(ev["date"]) >= recent_start] if len(ev) else ev
-    confirmations, missing = [], []
+    confirmations: list[dict] = []
+    missing: list[str] = []
     if idea.confirmations:
         from thesis.replay.run import confirmations_on
 
@@ -79,63 +115,62 @@ def evaluate(idea: Idea, asof=None, source: str | None = None, lookback: int = 1
         basis = entry if not filled or sign * (entry - lv.stop) > 0 else planned
         from thesis.risk.units import size_idea   # units, contracts or coins; risk in the account currency
 
-        sizing = {"position": size_idea(idea.instrument, account, risk_fraction, basis, lv.stop, currency, session,
-                                        source), "entry": basis}
+        sizing = Sizing(position=to_jsonable(size_idea(idea.instrument, account, risk_fraction, basis, lv.stop,
+                                                       currency, session, source)), entry=basis)
         if idea.instrument.is_us_equity:
-            sizing["shares"] = size_shares(account, risk_fraction, basis, lv.stop).to_dict()
+            sizing.shares = to_jsonable(size_shares(account, risk_fraction, basis, lv.stop).to_dict())
         if idea.options is not None:
-            sizing["contracts"] = _size_contracts(idea, bars, session, source, account, risk_fraction)
-    rr_now = actual["blended"] if actual else plan.blended
-    notes = note_rows(res.lifecycle, session)     # an as-of view shows only what was written by then
-    stop = {**_distance(close, snap.stop, entry, lv.stop, sign), "planned": lv.stop, "moved": snap.stop_moved,
-            "kind": "breakeven" if snap.stop_moved else "planned"}
-    doc = {
-        "schema": EVALUATE_SCHEMA,
-        "idea": {"title": idea.idea.title, "symbol": idea.symbol, "direction": idea.direction,
-                 "published": idea.idea.published.isoformat()},
-        "asof": _iso(session),
-        "asof_requested": _iso(asked),
-        "notices": notices,
-        "data": {"source": bars.attrs.get("source"), "adjustment": bars.attrs.get("adjustment"),
-                 "last": _iso(bars.index[-1]), "warnings": data_warnings(bars), "missing": missing},
-        "price": {"close": close, "open": _num(bars["open"].iloc[-1]), "high": float(bars["high"].iloc[-1]),
-                  "low": float(bars["low"].iloc[-1])},
-        "levels": {
-            "measured_from": "fill" if filled else "planned entry",
-            "zone": {"low": lo, "high": hi, "in_zone": in_zone, "to_low": _distance(close, lo, entry, lv.stop, sign),
-                     "to_high": _distance(close, hi, entry, lv.stop, sign)},
-            "entry": {**_distance(close, entry, entry, lv.stop, sign), "kind": "fill" if filled else "planned",
-                      "date": _iso(snap.entry_session) if filled else None},
-            "planned_entry": _distance(close, planned, entry, lv.stop, sign),
-            "stop": stop,
-            "targets": [{**_distance(close, t, entry, lv.stop, sign), "hit": t not in snap.targets_left}
-                        for t in lv.targets],
-        },
-        "notes": notes,
-        "state": {**snap.to_dict(), "price": snap.close, "text": state_text(cut, idea),
-                  # the whole position per share: exits taken plus the open part at the close
-                  "position_pnl": None if snap.position_r is None else
-                  round(snap.position_r * abs(snap.entry - lv.stop), 4)},
-        "events": [e.to_dict() for e in cut.events],
-        "trades": [trade_document(v, t, _flagged(bars), idea.instrument.decimals) for v, t in res.trades],
-        "triggers_recent": [{"kind": r.kind, "date": _iso(r.date), "timeframe": r.timeframe, "price": _num(r.price),
-                             "detail": r.detail} for r in recent.itertuples()],
-        "lookback_sessions": lookback,
-        "confirmations": confirmations,
-        "arithmetic": {
-            "risk_reward": {"planned": plan.blended, "per_target": list(plan.ratios), "planned_entry": planned,
-                            "from_fill": actual, "now": rr_now,
-                            "claimed": idea.claims.risk_reward,
-                            "claim_consistent": next((c.consistent for c in claims if c.key == "risk_reward"), None)},
-            "risk_per_share": actual["risk_per_share"] if actual else plan.risk,
-            "planned_risk_per_share": plan.risk,
-            "break_even_win_rate": break_even_win_rate(rr_now) if rr_now > 0 else None,
-            "expectancy_r": {f"{p:.2f}": expectancy(p, rr_now) for p in (0.25, 0.35, 0.5)} if rr_now > 0 else None,
-            "claims": [c.to_dict() for c in claims],
-            "sizing": sizing,
-        },
-    }
-    return doc
+            sizing.contracts = to_jsonable(_size_contracts(idea, bars, session, source, account, risk_fraction))
+        if filled:      # the position's P&L at the as-of close, in the account currency, as replay's
+            from thesis.replay.run import trade_money_of
+            from thesis.risk.units import Account
+
+            sizing.money = trade_money_of(idea, res.primary, Account(account, risk_fraction, currency), bars, source)
+    rr_now = actual.blended if actual else plan.blended
+
+    def away(level: float) -> dict:
+        return _distance(close, level, entry, lv.stop, sign)
+
+    positive_rr = rr_now if rr_now > 0 else None
+    return EvaluateDocument(
+        idea=IdeaHeader(title=idea.idea.title, symbol=idea.symbol, direction=idea.direction,
+                        published=idea.idea.published.isoformat()),
+        asof=iso_date(session), asof_requested=iso_date(asked), notices=notices,
+        data=EvaluateData(source=bars.attrs.get("source"), adjustment=bars.attrs.get("adjustment"),
+                          last=iso_date(bars.index[-1]), warnings=data_warnings(bars), missing=missing),
+        price=PriceBar(close=close, open=number(bars["open"].iloc[-1], digits=None),
+                       high=float(bars["high"].iloc[-1]), low=float(bars["low"].iloc[-1])),
+        levels=Levels(
+            measured_from="fill" if filled else "planned entry",
+            zone=Zone(low=lo, high=hi, in_zone=in_zone, to_low=Distance(**away(lo)), to_high=Distance(**away(hi))),
+            entry=EntryLevel(**away(entry), kind="fill" if filled else "planned",
+                             date=iso_date(snap.entry_session) if filled else None),
+            planned_entry=Distance(**away(planned)),
+            stop=StopLevel(**away(snap.stop), planned=lv.stop, moved=snap.stop_moved,
+                           kind="breakeven" if snap.stop_moved else "planned"),
+            targets=[TargetLevel(**away(t), hit=t not in snap.targets_left) for t in lv.targets]),
+        notes=note_rows(res.lifecycle, session),     # an as-of view shows only what was written by then
+        state=EvaluateState(**EvaluateState.fields_of(snap), price=snap.close, text=state_text(cut, idea),
+                            # the whole position per share: exits taken plus the open part at the close
+                            position_pnl=None if snap.position_r is None else
+                            round(snap.position_r * abs(snap.entry - lv.stop), 4)),
+        events=[EventDoc.of(e) for e in cut.events],
+        trades=[trade_document(v, t, flagged_dates(bars), idea.instrument.decimals) for v, t in res.trades],
+        triggers_recent=[TriggerRow(kind=r.kind, date=iso_date(r.date), timeframe=r.timeframe,
+                                    price=number(r.price, digits=None), detail=r.detail) for r in recent.itertuples()],
+        lookback_sessions=lookback,
+        confirmations=confirmation_rows(confirmations),
+        arithmetic=Arithmetic(
+            risk_reward=EvaluateRiskReward(
+                planned=plan.blended, per_target=list(plan.ratios), planned_entry=planned, from_fill=actual,
+                now=rr_now, claimed=idea.claims.risk_reward,
+                claim_consistent=next((c.consistent for c in claims if c.key == "risk_reward"), None)),
+            risk_per_share=actual.risk_per_share if actual else plan.risk,
+            planned_risk_per_share=plan.risk,
+            break_even_win_rate=break_even_win_rate(positive_rr) if positive_rr else None,
+            expectancy_r={f"{p:.2f}": expectancy(p, positive_rr) for p in (0.25, 0.35, 0.5)} if positive_rr else None,
+            claims=[Claim.model_validate(c.to_dict()) for c in claims],
+            sizing=sizing))
 
 
 def _size_contracts(idea: Idea, bars: pd.DataFrame, session, source, account: float, risk_fraction: float) -> dict:
@@ -144,6 +179,8 @@ def _size_contracts(idea: Idea, bars: pd.DataFrame, session, source, account: fl
     from thesis.options.spec import reprice_path
     from thesis.risk import size_options
 
+    if idea.options is None:
+        return {"units": 0, "error": "the idea has no option leg"}
     try:
         path = reprice_path(idea.options, bars, session, session, source=source)
     except ThesisError as exc:

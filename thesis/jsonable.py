@@ -16,7 +16,8 @@ DIGITS = 6
 
 def number(value: Any, digits: int | None = DIGITS) -> float | None:
     """A figure for a document: None, NaN and infinities -> None; else a float rounded to
-    ``digits`` decimals (None keeps every digit)."""
+    ``digits`` decimals (None keeps every digit), with -0.0 written as 0.0 (a short's breakeven
+    exit is 0 R, not "-0.0")."""
     if value is None:
         return None
     try:
@@ -25,7 +26,7 @@ def number(value: Any, digits: int | None = DIGITS) -> float | None:
         return None                 # pandas.NA, NaT and the like
     if not math.isfinite(out):
         return None
-    return out if digits is None else round(out, digits)
+    return (out if digits is None else round(out, digits)) + 0.0
 
 
 def iso_date(value: Any) -> str | None:
@@ -77,7 +78,8 @@ def to_jsonable(obj: Any) -> Any:
     if isinstance(obj, dict):
         return {str(k): to_jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple, set)):
-        return [to_jsonable(v) for v in obj]
+        return [v if v is None or type(v) in _PLAIN else (v if math.isfinite(v) else None)
+                if type(v) is float else to_jsonable(v) for v in obj]
     if hasattr(obj, "model_dump"):
         return to_jsonable(obj.model_dump(mode="json"))
     if hasattr(obj, "to_dict") and not isinstance(obj, (pd.DataFrame, pd.Series)):

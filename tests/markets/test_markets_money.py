@@ -147,3 +147,35 @@ def test_state_sentences_claims_and_triggers_read_in_the_instruments_units(data_
     assert doc["state"]["text"] == "in trade since 2024-07-23 at 67584.80: +1807.57/coin (+1.37 R on the position); " \
                                    "stop 68900.00"
     assert "short from 67500.00 with stop 68900.00 risks 1400.00" in doc["arithmetic"]["claims"][0]["sentence"]
+
+
+def test_a_scale_out_converts_each_leg_at_its_own_sessions_rate(tmp_path):
+    root = _synthetic(tmp_path)
+    idea = parse(EURJPY_IDEA.replace("targets = [162.25]\n", "targets = [161.25, 162.25]\nsizes = [0.5, 0.5]\n"))
+    m = money(idea, source=f"csv:{root}", account=10_000, risk_fraction=0.01, currency="USD")
+    # Filled Tue 03-05 at 160.25 (as above). Wed 03-06 (k=2): high 161.30 takes half at 161.25 (+1.00 JPY),
+    # USDJPY closes 150.2; Fri 03-08 (k=4): the other half at 162.25 (+2.00 JPY), USDJPY 150.4.
+    per_unit = 0.5 * 1.0 / 150.2 + 0.5 * 2.0 / 150.4
+    assert m["pnl_per_unit_quote"] == pytest.approx(1.5)
+    assert m["pnl_per_unit"] == pytest.approx(per_unit, rel=1e-12)
+    assert m["pnl_per_unit"] != pytest.approx(1.5 / 150.4, rel=1e-9)       # not the last leg's rate for both
+    assert m["pnl_position"] == pytest.approx(30_020 * per_unit, rel=1e-12)
+
+
+def test_evaluate_gives_the_positions_pnl_at_the_asof_close_by_hand(data_root):
+    from thesis.evaluate import evaluate
+
+    path = MARKETS / "gbpusd-cable-double-top-short.toml"
+    done = evaluate(load(path), account=10_000, risk_fraction=0.01, currency="USD")["arithmetic"]["sizing"]["money"]
+    assert done["units"] == 10_000 and done["pnl_position"] == pytest.approx(25.0)     # as replay, above
+    # 2024-09-12: half out at 1.3050 on 09-10 (+0.0150 a pound), the other half open, marked at that
+    # session's close from the CSV: per unit 0.5 x 0.0150 + 0.5 x (1.3200 - close).
+    close = csv_rows(data_root, "GBPUSD=X")["2024-09-12"]["close"]
+    doc = evaluate(load(path), asof="2024-09-12", account=10_000, risk_fraction=0.01, currency="USD")
+    m = doc["arithmetic"]["sizing"]["money"]
+    assert m["pnl_per_unit"] == pytest.approx(0.5 * 0.0150 + 0.5 * (1.32 - close), abs=1e-9)
+    assert m["pnl_position"] == pytest.approx(10_000 * m["pnl_per_unit"])
+    res = CliRunner().invoke(app, ["evaluate", str(path), "--asof", "2024-09-12", "--account", "10000", "--risk", "1%"],
+                             env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    assert f"{10_000 * m['pnl_per_unit']:+,.2f} USD on 10,000 units" in res.output

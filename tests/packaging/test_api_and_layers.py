@@ -72,6 +72,27 @@ def test_verbs_survive_submodule_imports_in_a_fresh_process():
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]
 
 
+def test_a_submodule_imported_first_runs_once():
+    """The lazily registered packages (thesis.replay, thesis.study) must not run a module twice when
+    it is imported before its package: a second run makes a second class (two ``Trade``s, two
+    ``FromFill``s), and pydantic then refuses its own model."""
+    out = _python("""
+        import sys
+        from thesis.replay.fills import Trade
+        from thesis.replay.document import FromFill
+        from thesis.study.spec import parse_grid
+        import thesis.evaluate, thesis.study.run
+        from thesis.replay import ReplayResult
+        from thesis.study import study
+        run = sys.modules["thesis.replay.run"]
+        assert run.Trade is Trade and run.FromFill is FromFill, "thesis.replay ran a module twice"
+        assert sys.modules["thesis.study"].parse_grid is parse_grid, "thesis.study ran a module twice"
+        assert ReplayResult.__module__ == "thesis.replay.run" and study.__module__ == "thesis.study.run"
+        print("ok")
+    """)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]
+
+
 def test_the_layer_contracts_hold():
     pytest.importorskip("importlinter")
     lint = Path(sys.executable).with_name("lint-imports")

@@ -1,138 +1,34 @@
-"""One truth for every view of an idea (issue 20): the lifecycle (thesis.replay.lifecycle) is
-computed once per idea and cut at each date; every view at that date says the same thing.
-
-Views compared, called in-process: `thesis evaluate --json` (thesis.evaluate.evaluate, the
-function the command prints), `thesis ideas --json` (the board of a watch pass, as the command
-builds it), `thesis journal` (the journal after a watch pass to the date), the dashboard's
-/api/ideas and idea page JSON (FastAPI TestClient), the chart JSON's markers and the snapshot's
-labels (the renderer's label texts)."""
+"""One truth for every view of an idea (issue 20): the seed's trigger after the fill, partial
+exits and the breakeven stop, an open position at the close, as-of views after a later watch.
+The cross-view agreement of every view at 40 dates per example idea is in
+tests/replay/test_lifecycle_views.py; no look-ahead (full bars cut at D = bars cut at D) in
+tests/replay/test_lifecycle_cut.py."""
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from thesis.chart import lifecycle_marks
 from thesis.data import load_bars
 from thesis.evaluate import evaluate
-from thesis.plotting._price_panel import arrow_texts
 from thesis.replay import replay
 from thesis.replay.lifecycle import EXIT_KINDS, lifecycle
 from thesis.spec import Idea, load
 from thesis.watch.journal import Journal
-from thesis.watch.run import board, watch_pass
+from thesis.watch.run import watch_pass
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = sorted((ROOT / "examples").glob("*.toml")) + sorted((ROOT / "examples" / "authors").glob("*.toml"))
 SEED = ROOT / "examples" / "iwm-no-love-for-small-caps.toml"
-
-
-def dates_for(life, n: int = 40) -> list[pd.Timestamp]:
-    """Publication-1 to the last bar: each event's session and the session after, then evenly
-    spaced sessions up to ``n`` dates."""
-    idx = life.bars.index
-    pub = pd.Timestamp(life.idea.idea.published)
-    want = {idx[max(0, int(idx.searchsorted(pub)) - 1)], idx[-1]}
-    for e in life.events:
-        i = idx.get_loc(e.session)
-        want |= {idx[i], idx[min(i + 1, len(idx) - 1)]}
-    first = int(idx.searchsorted(pub))
-    extra = n - len(want)
-    while len(want) < min(n, len(idx) - first + 1) and extra < len(idx):
-        want |= {idx[i] for i in np.linspace(first, len(idx) - 1, num=max(2, extra)).astype(int)}
-        extra += n - len(want) + 1
-    return sorted(want)
-
-
-def _r(v):
-    return None if v is None else round(float(v), 3)
-
-
-def truth(life, day) -> dict:
-    cut = life.at(day)
-    s = cut.snapshot
-    return {"state": s.state, "stop": s.stop, "position": _r(s.position) if s.filled else None,
-            "realized_r": _r(s.realized_r), "open_part_r": _r(s.open_part_r), "position_r": _r(s.position_r),
-            "events": [(e.kind, e.session.date().isoformat(), None if e.price is None else round(e.price, 4))
-                       for e in cut.events]}
-
-
-def from_evaluate(doc) -> dict:
-    st = doc["state"]
-    return {"state": st["state"], "stop": doc["levels"]["stop"]["level"], "position": _r(st["position"]) if st["filled"]
-            else None, "realized_r": _r(st["realized_r"]), "open_part_r": _r(st["open_part_r"]),
-            "position_r": _r(st["position_r"]),
-            "events": [(e["kind"], e["session"], None if e["price"] is None else round(e["price"], 4))
-                       for e in doc["events"]]}
-
-
-def from_board(row) -> dict:
-    return {"state": row["state"], "stop": row["stop"]["level"] if row["stop"] else None,
-            "position": row["position"], "realized_r": row["realized_r"], "open_part_r": row["open_part_r"],
-            "position_r": row["position_r"]}
-
-
-def _same(got: dict, want: dict, where) -> None:
-    for k, v in got.items():
-        w = want[k]
-        if isinstance(v, float) or isinstance(w, float):
-            assert v == pytest.approx(w, abs=2e-3), (where, k, v, w)
-        else:
-            assert v == w, (where, k, v, w)
 
 
 def _bars_for(idea):
     return load_bars(idea.symbol, idea.idea.adjustment)
 
 
-# ------------------------------------------------------------------ cross-view agreement
-@pytest.fixture
-def no_confirmations(monkeypatch):
-    """Confirmations (breadth, other symbols) are not part of an idea's lifecycle and cost most of
-    an evaluate; they are left out of these runs to keep 26 ideas x 40 dates fast."""
-    import importlib
-
-    monkeypatch.setattr(importlib.import_module("thesis.replay.run"), "confirmations_on", lambda *a, **k: ([], []))
-
-
-@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
-def test_every_view_agrees_with_the_lifecycle_cut(path, no_confirmations):
-    idea = load(path)
-    full = _bars_for(idea)
-    life = lifecycle(idea, full)                         # computed once, cut at every date
-    days = dates_for(life)
-    available = int((full.index >= pd.Timestamp(idea.idea.published)).sum()) + 1   # publication-1 to the end
-    assert len(days) >= min(40, available)
-    for day in days:
-        want = truth(life, day)
-        published = day >= pd.Timestamp(idea.idea.published)
-        if published:                                    # evaluate refuses a date before publication
-            _same(from_evaluate(evaluate(idea, asof=day)), want, ("evaluate", day))
-        res = watch_pass([path], asof=day.date().isoformat(), write=False, deliver=False)
-        [row] = board(res)
-        cells = {k: v for k, v in want.items() if k != "events"}
-        if want["state"] in ("closed", "expired", "invalidated"):
-            cells["stop"] = None                         # an ended idea shows no distance to a stop
-        _same(from_board(row), cells, ("ideas", day))
-        assert row["direction"] == idea.direction
-        assert row["last_event"] is None or row["last_event"]["session"] <= day.date().isoformat()
-        # the snapshot's labels: one per fill and exit leg at its own price, OPEN at the close
-        entries, exits = lifecycle_marks(life.at(day), list(idea.levels.targets), idea.direction)
-        texts = arrow_texts(idea.direction, [(0, p, s) for _, p, s in entries], [(0, p, s) for _, p, s in exits])
-        fills = [(k, d, p) for k, d, p in want["events"] if k == "filled"]
-        legs = [(k, d, p) for k, d, p in want["events"] if k in EXIT_KINDS]
-        assert [(d.date().isoformat(), round(p, 4)) for d, p, _ in entries] == [(d, p) for _, d, p in fills]
-        shown = [(d.date().isoformat(), round(p, 4)) for (d, p, _), t in zip(exits, texts[len(entries):])
-                 if not t.startswith("OPEN ")]
-        assert shown == [(d, p) for _, d, p in legs]
-        for (d, p, _), t in zip(exits, texts[len(entries):]):
-            if t.startswith("OPEN "):
-                assert p == pytest.approx(float(full.loc[d, "close"])) and t.startswith(f"OPEN {p:.2f}")
-
-
+# ------------------------------------------------------------------ the dashboard
 @pytest.fixture(scope="module")
 def web(tmp_path_factory):
     """One client per example idea (a folder holding just that idea), sharing nothing."""
@@ -149,45 +45,6 @@ def web(tmp_path_factory):
         return TestClient(create_app(folder), base_url="http://127.0.0.1:8765")
 
     return make
-
-
-@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
-def test_dashboard_and_journal_agree_with_the_lifecycle_cut(path, web, tmp_path, monkeypatch, no_confirmations):
-    """The board (/api/ideas), the idea page JSON (state, level table, timeline, chart markers) and the
-    journal after a watch pass to the date, at each event's session and the session after."""
-    monkeypatch.setenv("THESIS_HOME", str(tmp_path / "home"))
-    idea = load(path)
-    full = _bars_for(idea)
-    life = lifecycle(idea, full)
-    client = web(path)
-    days = [d for d in dates_for(life, n=0) if d >= pd.Timestamp(idea.idea.published)][:12]
-    for day in days:
-        iso = day.date().isoformat()
-        want = truth(life, day)
-        [row] = client.get(f"/api/ideas?asof={iso}").json()["ideas"]
-        cells = {k: v for k, v in want.items() if k != "events"}
-        if want["state"] in ("closed", "expired", "invalidated"):
-            cells["stop"] = None
-        _same(from_board(row), cells, ("api/ideas", day))
-        page = client.get(f"/api/ideas/{path.stem}?asof={iso}").json()
-        _same(from_evaluate(page["evaluate"]), want, ("idea page", day))
-        timeline = [(e["kind"], e["date"], None if e["price"] is None else round(e["price"], 4))
-                    for e in page["journal"]["events"] if e["kind"] not in ("note", "idea_revised", "data_stale")]
-        assert timeline == want["events"], day
-        markers = page["chart"]["markers"]
-        fills = [(m["date"], round(m["price"], 4)) for m in markers if m["kind"] == "entry"]
-        exits = [(m["date"], round(m["price"], 4)) for m in markers if m["kind"] == "exit"]
-        assert fills == [(d, p) for k, d, p in want["events"] if k == "filled"]
-        assert exits == [(d, p) for k, d, p in want["events"] if k in EXIT_KINDS]
-        for m in markers:
-            if m["kind"] == "open":
-                assert m["price"] == pytest.approx(float(full.loc[day, "close"]))
-        # the journal after a watch pass to the date holds exactly the lifecycle's events so far
-        watch_pass([path], asof=iso, write=True, deliver=False, journal=Journal(tmp_path / "journal"))
-        journaled = [(e["kind"], e["session"], None if e["price"] is None else round(e["price"], 4))
-                     for e in Journal(tmp_path / "journal").events()
-                     if e["idea"] == path.stem and e["kind"] not in ("note", "idea_revised", "data_stale")]
-        assert sorted(journaled) == sorted(want["events"]), day
 
 
 # ------------------------------------------------------------------ the seed's trigger after the fill

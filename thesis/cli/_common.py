@@ -234,7 +234,8 @@ def print_error(message, prefix: str = "error") -> None:
 
 
 # A library parameter whose flag is not simply --name-with-dashes.
-FLAGS = {"n_boot": "--bootstrap", "start": "--from", "end": "--to", "slippage_bps": "--slippage"}
+FLAGS = {"n_boot": "--bootstrap", "start": "--from", "end": "--to", "slippage_bps": "--slippage",
+         "risk_fraction": "--risk", "day": "--date"}
 
 
 def flag_for(param: str) -> str:

@@ -1,6 +1,7 @@
 """Idea commands: check, evaluate, replay, chart, schema and the demo."""
 from __future__ import annotations
 
+from thesis import display
 import json as _json
 from pathlib import Path
 from typing import Optional
@@ -226,7 +227,7 @@ def _demo_markets(folder: Path, out: Path) -> None:
 
 # ----------------------------------------------------------------- printing
 def _fmt(v, spec=".2f"):
-    return "-" if v is None else format(v, spec)
+    return display.fmt(v, spec)
 
 
 _INSTRUMENT: list = [None]     # the instrument of the document being printed (prices at its precision)
@@ -433,6 +434,13 @@ def _print_evaluate(doc: dict) -> None:
                           f"{sh['max_loss']:,.2f} {sh['currency']} of a {sh['budget']:,.2f} budget; notional "
                           f"{sh['cost']:,.2f}{via})"),
                       highlight=False)
+        if a["sizing"].get("money"):
+            from thesis.risk.units import money_text
+
+            m = a["sizing"]["money"]
+            console.print(esc(f"P&L at the close: {money_text(m['pnl_per_unit'])} {m['currency']} per "
+                              f"{m['unit'].rstrip('s')}, {money_text(m['pnl_position'])} {m['currency']} on "
+                              f"{m['units']:,g} {m['unit']} sized at the fill"), highlight=False)
         if "contracts" in a["sizing"]:
             c = a["sizing"]["contracts"]
             if c.get("error"):

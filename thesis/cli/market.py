@@ -4,6 +4,7 @@ Register with ``register(app)`` (adds the ``market`` command) or use ``app``.
 """
 from __future__ import annotations
 
+from thesis import display
 from pathlib import Path
 from typing import Optional
 
@@ -22,7 +23,7 @@ def register(root: typer.Typer) -> None:
 
 
 def _f(x, fmt="{:.1f}", none="-") -> str:
-    return none if x is None else fmt.format(x)
+    return display.fmt(x, fmt, none)
 
 
 def _performance_table(perf: dict, since: Optional[str] = None) -> Table:

@@ -1,6 +1,7 @@
 """`thesis scorecard DIR`: grade every idea an author published, and the author."""
 from __future__ import annotations
 
+from thesis import display
 from pathlib import Path
 from typing import Optional
 
@@ -52,7 +53,7 @@ def scorecard(folder: Path = typer.Argument(..., help="Folder of idea files (*.t
 
 
 def _f(v, fmt="{:.2f}") -> str:
-    return "-" if v is None else fmt.format(v)
+    return display.fmt(v, fmt)
 
 
 def _ci(ci, fmt="{:.2f}") -> str:

@@ -4,6 +4,7 @@ The lead registers ``study`` (a plain function) as a command:  app.command("stud
 """
 from __future__ import annotations
 
+from thesis import display
 import time
 from pathlib import Path
 from typing import List, Optional
@@ -120,7 +121,7 @@ def _num_text(v) -> str:
 
 
 def _f(v, fmt="{:.3f}") -> str:
-    return "n/a" if v is None else fmt.format(v)
+    return display.fmt(v, fmt, "n/a")
 
 
 def _ci(ci, fmt="{:.3f}") -> str:

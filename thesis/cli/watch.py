@@ -48,7 +48,7 @@ def watch(paths: Optional[List[Path]] = typer.Argument(None, help="Idea files or
     """Follow ideas on closed bars: journal what happened, send alerts, print the board."""
     from thesis.errors import BadInput
     from thesis.watch.alerts import load_config
-    from thesis.watch.run import board, watch_pass
+    from thesis.watch.run import board, not_yet_published, watch_pass
 
     if once and every:
         raise BadInput("give --once or --every, not both")
@@ -72,7 +72,8 @@ def watch(paths: Optional[List[Path]] = typer.Argument(None, help="Idea files or
             continue
         if json:
             print_json({"schema": "thesis.watch/2", "session": res.session.date().isoformat(),
-                        "ideas": board(res), "new_events": res.new_events, "deliveries": res.deliveries,
+                        "ideas": board(res), "not_yet_published": not_yet_published(res),
+                        "new_events": res.new_events, "deliveries": res.deliveries,
                         "outbox": res.outbox, "messages": res.messages, "errors": res.bad_input + res.failures})
         else:
             _print_pass(res, config, dry_run)
@@ -98,7 +99,7 @@ def _sleep_for(interval: float, instruments=None) -> float:
 
 
 def _print_pass(res, config, dry_run: bool = False) -> None:
-    from thesis.watch.run import board
+    from thesis.watch.run import board, not_yet_published
 
     if not res.rows:
         err_console.print("[yellow]note:[/] " + esc("no idea files here (*.toml files with an [idea] table)"),
@@ -109,7 +110,7 @@ def _print_pass(res, config, dry_run: bool = False) -> None:
         err_console.print(f"[yellow]note:[/] {esc(m)}", highlight=False)
     for m in res.bad_input + res.failures:
         err_console.print(f"[bold red]error:[/] {esc(m)}", highlight=False)
-    _print_board(board(res), f"ideas at the close of {res.session.date()}")
+    _print_board(board(res), f"ideas at the close of {res.session.date()}", not_yet_published(res))
     alerts = [e for e in res.new_events if not e.get("backfill") and e["kind"] != "note"]
     history = sum(1 for e in res.new_events if e.get("backfill"))
     if history:
@@ -185,7 +186,7 @@ def _fmt_dist(d, note: str = "", decimals: int = 2) -> str:
     return f"{d['level']:.{decimals}f}{note} {d['pct']:+.1f}%{r}"
 
 
-def _print_board(rows, title: str) -> None:
+def _print_board(rows, title: str, later: list | None = None) -> None:
     from rich.table import Table
 
     table = Table(title=title, title_justify="left")
@@ -208,6 +209,10 @@ def _print_board(rows, title: str) -> None:
                       f"{r['position_r']:+.2f}" if r.get("position_r") is not None else "-",
                       str(r["days_left"]) if r.get("days_left") is not None else "-", last_event)
     print_table(table, drop=("last event", "zone", "days"))
+    if later:
+        names = ", ".join(f"{r['id']} ({r['published']})" for r in later)
+        after = title.rsplit(" ", 1)[-1]         # the board's session
+        console.print(f"not shown, published after {esc(after)}: {esc(names)}", highlight=False)
 
 
 @handle_errors
@@ -216,19 +221,20 @@ def ideas(folder: Path = typer.Argument(Path("."), help="Folder of idea files (o
           source: Optional[str] = typer.Option(None, help=SOURCE_HELP),
           json: bool = typer.Option(False, "--json", help="Print one JSON document")):
     """The board: every idea in a folder with its state, distances, position R, days left, last event."""
-    from thesis.watch.run import board, watch_pass
+    from thesis.watch.run import board, not_yet_published, watch_pass
 
     res = watch_pass([folder], asof=asof, source=source, write=False, deliver=False)
     rows = board(res)
+    later = not_yet_published(res)
     if json:
         print_json({"schema": "thesis.ideas/2", "session": res.session.date().isoformat(), "ideas": rows,
-                    "errors": res.bad_input + res.failures})
+                    "not_yet_published": later, "errors": res.bad_input + res.failures})
     else:
         for m in res.messages:
             err_console.print(f"[yellow]note:[/] {esc(m)}", highlight=False)
         for m in res.bad_input + res.failures:
             err_console.print(f"[bold red]error:[/] {esc(m)}", highlight=False)
-        _print_board(rows, f"ideas at the close of {res.session.date()}")
+        _print_board(rows, f"ideas at the close of {res.session.date()}", later)
     if res.bad_input:
         raise typer.Exit(2)
     if res.failures:

@@ -26,14 +26,14 @@ DEFAULT = "XNYS"
 
 
 @lru_cache(maxsize=8)
-def _calendar(name: str = DEFAULT):
+def exchange_calendar(name: str = DEFAULT):
     import exchange_calendars as xcals
 
     return xcals.get_calendar(name, start=FIRST)
 
 
 @lru_cache(maxsize=8)
-def _all_sessions(name: str = DEFAULT) -> pd.DatetimeIndex:
+def all_sessions(name: str = DEFAULT) -> pd.DatetimeIndex:
     """Every session of the calendar (tz-naive, midnight), from the disk cache when it has today's."""
     from datetime import date
     from importlib.metadata import version
@@ -41,7 +41,7 @@ def _all_sessions(name: str = DEFAULT) -> pd.DatetimeIndex:
     from thesis.cache import cached_frames
 
     def build() -> dict:
-        idx = _calendar(name).sessions
+        idx = exchange_calendar(name).sessions
         idx = idx.tz_localize(None) if idx.tz is not None else idx
         return {"sessions": pd.DataFrame(index=pd.DatetimeIndex(idx.to_numpy(), name="date"))}
 
@@ -65,7 +65,7 @@ def calendar_of(symbol: str | None) -> str:
 
 def sessions(start, end, calendar: str = DEFAULT) -> pd.DatetimeIndex:
     """Sessions of ``calendar`` between start and end inclusive (tz-naive, midnight)."""
-    every = _all_sessions(calendar)
+    every = all_sessions(calendar)
     start = max(pd.Timestamp(start), every[0])
     end = min(pd.Timestamp(end), every[-1])
     if start > end:
@@ -74,18 +74,18 @@ def sessions(start, end, calendar: str = DEFAULT) -> pd.DatetimeIndex:
 
 
 def last_session(calendar: str = DEFAULT) -> pd.Timestamp:
-    return _all_sessions(calendar)[-1]
+    return all_sessions(calendar)[-1]
 
 
 def first_session(calendar: str = DEFAULT) -> pd.Timestamp:
-    return _all_sessions(calendar)[0]
+    return all_sessions(calendar)[0]
 
 
 def bar_final_at(instrument: Instrument, session) -> pd.Timestamp:
     """The UTC time at which the daily bar of ``session`` is final for ``instrument``."""
     day = pd.Timestamp(session).normalize().tz_localize(None)
     if instrument.calendar == DEFAULT:   # the exchange's close, early on a half-day
-        return pd.Timestamp(_calendar(DEFAULT).session_close(day))
+        return pd.Timestamp(exchange_calendar(DEFAULT).session_close(day))
     hour, minute = (int(x) for x in instrument.close_time.split(":"))
     local = day + pd.Timedelta(hours=hour, minutes=minute)
     if hour == 0 and minute == 0:        # a close at midnight ends the day: the next midnight
@@ -97,7 +97,7 @@ def last_final_session(instrument: Instrument, now: pd.Timestamp) -> pd.Timestam
     """The last session of the instrument's calendar whose bar is final at ``now`` (UTC)."""
     now = pd.Timestamp(now)
     now = now.tz_localize("UTC") if now.tzinfo is None else now.tz_convert("UTC")
-    every = _all_sessions(instrument.calendar)
+    every = all_sessions(instrument.calendar)
     # sessions dated up to two days after now's UTC date can't be final; scan back from there
     i = int(every.searchsorted(now.tz_localize(None).normalize() + pd.Timedelta(days=1), side="right")) - 1
     while i >= 0 and bar_final_at(instrument, every[i]) > now:
@@ -115,7 +115,7 @@ SETTLES_ON_US_DAYS = ("CMES", "ICEUS")
 
 @lru_cache(maxsize=8)
 def _early_closes(name: str) -> pd.DatetimeIndex:
-    idx = pd.DatetimeIndex(_calendar(name).early_closes)
+    idx = pd.DatetimeIndex(exchange_calendar(name).early_closes)
     return idx.tz_localize(None) if idx.tz is not None else idx
 
 
@@ -128,7 +128,7 @@ def holiday_closures(days, calendar: str) -> pd.DatetimeIndex:
     days = pd.DatetimeIndex(days)
     if calendar not in SETTLES_ON_US_DAYS or not len(days):
         return days[:0]
-    nyse = _all_sessions(DEFAULT)
+    nyse = all_sessions(DEFAULT)
     us_holiday = (days >= nyse[0]) & (days <= nyse[-1]) & ~days.isin(nyse) & (days.dayofweek < 5)
     return days[us_holiday | days.isin(_early_closes(calendar))]
 
@@ -136,7 +136,7 @@ def holiday_closures(days, calendar: str) -> pd.DatetimeIndex:
 def holiday_name(day) -> str:
     """The US holiday of ``day`` as exchange_calendars names it (NYSE's), else "early close"."""
     day = pd.Timestamp(day)
-    names = _calendar(DEFAULT).regular_holidays.holidays(day, day, return_name=True)
+    names = exchange_calendar(DEFAULT).regular_holidays.holidays(day, day, return_name=True)
     if len(names):
         return str(names.iloc[0])
-    return "NYSE closed" if day not in _all_sessions(DEFAULT) else "early close"
+    return "NYSE closed" if day not in all_sessions(DEFAULT) else "early close"

@@ -7,6 +7,7 @@ function runs on the trigger's own timeframe through ``request.security`` (pine.
 """
 from __future__ import annotations
 
+from thesis.errors import BadInput
 from thesis.export.model import TriggerRule
 
 #: Kinds with no Pine rule, and why (listed as "not exported" in the script and by the CLI).
@@ -35,8 +36,15 @@ def _outside(rule: TriggerRule) -> list[str]:
     return [EFFECTIVE_OPEN, f"bool event = high > high[1] and low < low[1] and {close_vs_open}", "event"]
 
 
+def _zone_of(rule: TriggerRule) -> tuple[float, float]:
+    """The zone a zone-based rule tests (the spec gives every such rule the idea's entry zone)."""
+    if rule.zone is None:
+        raise BadInput(f"{rule.name} tests the entry zone, and the idea gives none")
+    return rule.zone
+
+
 def _zone_test(rule: TriggerRule) -> str:
-    lo, hi = rule.zone
+    lo, hi = _zone_of(rule)
     return f"high >= {num(lo)} and close < {num(lo)}" if rule.short else f"low <= {num(hi)} and close > {num(hi)}"
 
 
@@ -51,7 +59,7 @@ def _outside_rejection(rule: TriggerRule) -> list[str]:
 
 
 def _failed_breakout(rule: TriggerRule) -> list[str]:
-    lo, hi = (num(v) for v in rule.zone)
+    lo, hi = (num(v) for v in _zone_of(rule))
     if rule.short:
         crossed, failed = f"close > {hi} and close[1] <= {hi}", f"close < {lo}"
     else:

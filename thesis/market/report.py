@@ -121,7 +121,7 @@ def resolve_asof(asof, ctx: MarketContext, symbol: str | None = None) -> pd.Time
         return ctx.close(_resolved(symbol) if symbol else ctx.fund_symbol).index[-1]
     from thesis.data.dates import parse_date
 
-    return parse_date(asof, "--asof")
+    return parse_date(asof, "asof")
 
 
 def _resolved(symbol: str) -> str:

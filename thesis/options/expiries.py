@@ -26,9 +26,9 @@ def third_friday(year: int, month: int) -> dt.date:
 
 def previous_session(day: dt.date) -> dt.date:
     """``day`` if it is an XNYS session, else the session before it (weekdays off-calendar)."""
-    from thesis.data.calendar import _all_sessions   # the same XNYS sessions, cached on disk for the day
+    from thesis.data.calendar import all_sessions   # the same XNYS sessions, cached on disk for the day
 
-    every = _all_sessions()
+    every = all_sessions()
     ts = pd.Timestamp(day)
     if every[0] <= ts <= every[-1]:
         return every[every.searchsorted(ts, side="right") - 1].date()

@@ -28,8 +28,9 @@ def snapshot(bars: pd.DataFrame, path, *, title: str, compare: dict | None = Non
              targets=(), triggers=(), entries=(), exits=(), notes=(), direction: str = "short",
              subtitle: str = "", start=None, end=None, width: int = 1600, height: int = 900,
              dpi: float = 100, labels: list | None = None, stop_name: str = "stop",
-             planned_stop: float | None = None) -> Path:
+             planned_stop: float | None = None) -> Path | None:
     """Render bars and a trade plan to a PNG of exactly width x height pixels; return its path.
+    With ``path`` None the figure is built and drawn (``labels`` filled) but no PNG is written.
 
     Panels: price (candles; high-low-close bars where the open is NaN; bars with a true
     `partial` column hatched), volume (when any volume > 0 is visible) and, with `compare`,
@@ -64,7 +65,21 @@ def snapshot(bars: pd.DataFrame, path, *, title: str, compare: dict | None = Non
             drawn.draw(title, subtitle)
             if labels is not None:
                 labels += drawn.labels
+            if path is None:            # the figure is built and laid out; no PNG is rasterized
+                return None
             return save_figure_exact(fig, path, width, height, dpi)
+    finally:
+        PRICE_DECIMALS.reset(token)
+
+
+def label_texts(symbol: str | None, direction: str, entries, exits) -> list[str]:
+    """The entry/exit label texts ``snapshot`` draws for ``symbol``'s marks (arrow_texts at the
+    instrument's precision), without drawing."""
+    from ._price_panel import arrow_texts
+
+    token = PRICE_DECIMALS.set(_decimals(symbol))
+    try:
+        return arrow_texts(direction, entries, exits)
     finally:
         PRICE_DECIMALS.reset(token)
 

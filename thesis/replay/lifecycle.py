@@ -17,8 +17,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
+
+from thesis.jsonable import iso_date, number
+
+if TYPE_CHECKING:
+    from thesis.spec import Idea
 
 KINDS = ("zone_touched", "trigger", "filled", "target_hit", "stop_moved", "stopped", "time_exit", "expired",
          "invalidated")
@@ -44,15 +51,6 @@ def _mover(idea):
     return (lambda d: f"{d:+.2f}/share") if inst is None else inst.move_text
 
 
-def _iso(ts) -> str | None:
-    return None if ts is None or pd.isna(ts) else pd.Timestamp(ts).date().isoformat()
-
-
-def _num(v, digits: int = 6):
-    if v is None:
-        return None
-    v = float(v)
-    return round(v, digits) + 0.0 if math.isfinite(v) else None
 
 
 @dataclass(frozen=True)
@@ -72,11 +70,12 @@ class LifeEvent:
     r: float | None = None
     level: float | None = None
     primary: bool = True
+    label: str = ""                   # an exit's name, the one every view shows: "target 2", "breakeven stop" ...
 
     def to_dict(self) -> dict:
-        return {"kind": self.kind, "session": _iso(self.session), "price": _num(self.price), "text": self.text,
-                "variant": self.variant, "key": self.key, "size": _num(self.size), "r": _num(self.r),
-                "level": _num(self.level), "primary": self.primary}
+        return {"kind": self.kind, "session": iso_date(self.session), "price": number(self.price), "text": self.text,
+                "variant": self.variant, "key": self.key, "size": number(self.size), "r": number(self.r),
+                "level": number(self.level), "primary": self.primary, "label": self.label}
 
 
 @dataclass(frozen=True)
@@ -89,7 +88,7 @@ class Position:
     entry: float
     entry_session: pd.Timestamp
     size: float                       # fraction of the position still open (1 at the fill)
-    stop: float | None                # the stop in force (the entry once moved to breakeven)
+    stop: float                       # the stop in force (the entry once moved to breakeven)
     stop_moved: bool
     targets_left: tuple
     realized_r: float | None
@@ -99,10 +98,10 @@ class Position:
     exits: int = 0                    # targets hit so far
 
     def to_dict(self) -> dict:
-        return {"variant": self.variant, "entry": _num(self.entry), "entry_session": _iso(self.entry_session),
-                "size": _num(self.size), "stop": _num(self.stop), "stop_moved": self.stop_moved,
-                "targets_left": list(self.targets_left), "realized_r": _num(self.realized_r),
-                "open_part_r": _num(self.open_part_r), "position_r": _num(self.position_r), "closed": self.closed}
+        return {"variant": self.variant, "entry": number(self.entry), "entry_session": iso_date(self.entry_session),
+                "size": number(self.size), "stop": number(self.stop), "stop_moved": self.stop_moved,
+                "targets_left": list(self.targets_left), "realized_r": number(self.realized_r),
+                "open_part_r": number(self.open_part_r), "position_r": number(self.position_r), "closed": self.closed}
 
 
 @dataclass(frozen=True)
@@ -132,13 +131,13 @@ class Snapshot:
         return self.targets_left[0] if self.targets_left else None
 
     def to_dict(self) -> dict:
-        return {"session": _iso(self.session), "close": _num(self.close), "state": self.state,
-                "reason": self.reason, "entry": _num(self.entry), "filled": self.filled, "stop": _num(self.stop),
+        return {"session": iso_date(self.session), "close": number(self.close), "state": self.state,
+                "reason": self.reason, "entry": number(self.entry), "filled": self.filled, "stop": number(self.stop),
                 "stop_moved": self.stop_moved, "targets_left": list(self.targets_left),
-                "next_target": self.next_target, "position": _num(self.position),
-                "realized_r": _num(self.realized_r), "open_part_r": _num(self.open_part_r),
-                "position_r": _num(self.position_r), "horizon_end": _iso(self.horizon_end),
-                "entry_session": _iso(self.entry_session), "variants": [v.to_dict() for v in self.variants]}
+                "next_target": self.next_target, "position": number(self.position),
+                "realized_r": number(self.realized_r), "open_part_r": number(self.open_part_r),
+                "position_r": number(self.position_r), "horizon_end": iso_date(self.horizon_end),
+                "entry_session": iso_date(self.entry_session), "variants": [v.to_dict() for v in self.variants]}
 
 
 @dataclass(frozen=True)
@@ -151,20 +150,20 @@ class Cut:
     notes: tuple = ()                 # the idea's dated notes up to the session: (date, text)
 
     def to_dict(self) -> dict:
-        return {"session": _iso(self.session), "state": self.snapshot.to_dict(),
+        return {"session": iso_date(self.session), "state": self.snapshot.to_dict(),
                 "events": [e.to_dict() for e in self.events],
                 "notes": [{"date": d.isoformat(), "text": t} for d, t in self.notes]}
 
 
 @dataclass
 class Lifecycle:
-    idea: object
+    idea: Idea
     bars: pd.DataFrame
     start: pd.Timestamp | None                  # first session on/after publication
     trades: list                                # [(variant, Trade)], primary first (replay's trades)
     triggers: pd.DataFrame                      # trigger events on or after ``start``
     events: tuple = ()
-    _closes: object = field(default=None, repr=False)
+    _closes: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def primary(self):
@@ -281,7 +280,7 @@ def state_text(cut: Cut, idea) -> str:
     """The state of ``cut`` in one sentence (the notes' state column, evaluate's headline)."""
     s = cut.snapshot
     _f = _pricer(idea)
-    if s.session is None:
+    if s.session is None or s.close is None:
         return "no bars yet"
     if s.reason == "not yet published":
         return f"not yet published (close {_f(s.close)})"
@@ -297,7 +296,7 @@ def state_text(cut: Cut, idea) -> str:
         last = exits[-1].session.date() if exits else s.session.date()
         r = f", trade {s.realized_r:+.2f} R" if s.realized_r is not None else ""
         if len(exits) > 1:      # a scale-out: each exit at its own price; the blend only as an average
-            parts = ", ".join(f"{_exit_word(e)} {_f(e.price)} on {e.session.date()} ({e.size:.0%})" for e in exits)
+            parts = ", ".join(f"{e.label} {_f(e.price)} on {e.session.date()} ({e.size:.0%})" for e in exits)
             average = sum(e.size * e.price for e in exits) / sum(e.size for e in exits)
             return f"closed by {s.reason} on {last}: {parts}; average exit {_f(average)}{r}"
         price = f" at {_f(exits[0].price)}" if exits else ""
@@ -311,18 +310,12 @@ def state_text(cut: Cut, idea) -> str:
     if s.position_r is not None:
         text += f": {_mover(idea)(s.position_r * risk)} ({s.position_r:+.2f} R on the position)"
     if exits:
-        text += " with " + ", ".join(f"{_exit_word(e)} taken at {_f(e.price)} on {e.session.date()} "
+        text += " with " + ", ".join(f"{e.label} taken at {_f(e.price)} on {e.session.date()} "
                                      f"({e.size:.0%})" for e in exits)
         text += f"; {s.position:.0%} still open" + (f" ({s.open_part_r:+.2f} R on the open part)"
                                                      if s.open_part_r is not None else "")
     stop = f"stop {_f(s.stop)}" + (" (moved to breakeven)" if s.stop_moved else "")
     return f"{text}; {stop}"
-
-
-def _exit_word(e: LifeEvent) -> str:
-    if e.kind == "target_hit":
-        return f"target {e.key[-1]}" if e.key[-1:].isdigit() else "target"
-    return {"stopped": "stop", "time_exit": "time stop"}[e.kind]
 
 
 def _closed_reason(kind: str, hits: int, n: int) -> str:
@@ -519,7 +512,7 @@ def _trade_events(idea, variant: str, t, primary: bool) -> list[LifeEvent]:
             if moves:
                 text += f"; stop moved to breakeven {_f(t.entry_price)}"
             out.append(LifeEvent("target_hit", leg.date, leg.price, text, variant, key=f"{key}t{j}", size=leg.size,
-                                 r=r, level=leg.level, primary=primary))
+                                 r=r, level=leg.level, primary=primary, label=f"target {j}" if n > 1 else "target"))
             if moves:
                 moved = True
                 out.append(LifeEvent("stop_moved", leg.date, t.entry_price,
@@ -533,12 +526,12 @@ def _trade_events(idea, variant: str, t, primary: bool) -> list[LifeEvent]:
                                  f"({'breakeven stop' if be else 'stop ' + _f(lv.stop)}), {leg.size:.0%} of the "
                                  f"position{rtxt}; trade {t.r_multiple:+.2f} R" if r is not None else
                                  f"{tag}stopped at {_f(leg.price)}", variant, key=key, size=leg.size, r=r,
-                                 level=leg.level, primary=primary))
+                                 level=leg.level, primary=primary, label="breakeven stop" if be else "stop"))
         elif leg.kind == "time":
             out.append(LifeEvent("time_exit", leg.date, leg.price,
                                  f"{tag}horizon reached: {leg.size:.0%} of the position closed at {_f(leg.price)}"
                                  + (f", trade {t.r_multiple:+.2f} R" if r is not None else ""),
-                                 variant, key=key, size=leg.size, r=r, primary=primary))
+                                 variant, key=key, size=leg.size, r=r, primary=primary, label="time stop"))
     return out
 
 

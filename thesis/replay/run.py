@@ -20,14 +20,39 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from thesis.data import load_bars
+from thesis.data import flagged_dates, load_bars
 from thesis.data.user_bars import with_user_bars
+from thesis.jsonable import iso_date, number, to_jsonable
+from thesis.replay.document import (
+    REPLAY_SCHEMA,
+    Claim,
+    ConfirmationRow,
+    Excursion,
+    FromFill,
+    Leg,
+    NoteRow,
+    OptionsError,
+    OptionsLeg,
+    OptionsPathRow,
+    Pnl,
+    ReplayData,
+    ReplayDocument,
+    ReplayIdea,
+    ReplayNote,
+    ReplayRiskReward,
+    ReplayTrigger,
+    ScaledExit,
+    TradeDoc,
+    TradeEntry,
+    TradeExit,
+    TradeWithMoney,
+)
 from thesis.replay.fills import Trade
 from thesis.replay.trades import replay_trades
 from thesis.risk import check_claims, reward_risk
 from thesis.spec import Idea
 
-REPLAY_SCHEMA = "thesis.replay/2"
+__all__ = ["REPLAY_SCHEMA", "ReplayResult", "replay", "replay_document"]
 
 
 @dataclass
@@ -58,19 +83,24 @@ class ReplayResult:
             self._lifecycle = lifecycle(self.idea, self.bars, self.triggers, self.trades)
         return self._lifecycle
 
+    def document(self) -> ReplayDocument:
+        """The typed ``thesis.replay/2`` document (thesis.replay.document.ReplayDocument)."""
+        return build_replay_document(self)
+
     def to_dict(self) -> dict:
-        return replay_document(self)
+        """The ``thesis.replay/2`` JSON document, as ``thesis replay --json`` prints it."""
+        return self.document().to_dict()
 
 
 def _start_session(bars: pd.DataFrame, when, asof=None) -> pd.Timestamp:
     idx = bars.index[bars.index >= pd.Timestamp(when)]
     if not len(idx):
-        from thesis.errors import BadInput
+        from thesis.errors import BadInput, ParameterError
 
         day = pd.Timestamp(when).date()
         if asof is not None and pd.Timestamp(asof) < pd.Timestamp(when):
-            raise BadInput(f"--asof {pd.Timestamp(asof).date()} is before the idea was published ({day}): "
-                           f"nothing was known yet; give a date on or after {day}")
+            raise ParameterError("asof", f"{pd.Timestamp(asof).date()} is before the idea was published ({day}): "
+                                 f"nothing was known yet; give a date on or after {day}")
         raise BadInput(f"no bars on or after {day} for {bars.attrs.get('symbol')}: the data ends on "
                        f"{bars.index[-1].date()}, before the idea's publication date")
     return idx[0]
@@ -181,65 +211,51 @@ def confirmation_subject(conf) -> str:
 
 
 # ---------------------------------------------------------------- documents
+def _figure(value) -> float | None:
+    """A price or R in the replay document: every digit kept (thesis.jsonable's rule, unrounded)."""
+    return number(value, digits=None)
+
+
 def _r(value: float, risk: float) -> float | None:
     return None if value is None or not math.isfinite(value) or not risk else value / risk
 
 
-def _iso(ts) -> str | None:
-    return None if ts is None or pd.isna(ts) else pd.Timestamp(ts).date().isoformat()
-
-
-def trade_document(variant: str, t: Trade, flagged: dict | None = None, decimals: int = 2) -> dict:
+def trade_document(variant: str, t: Trade, flagged: dict | None = None, decimals: int = 2) -> TradeDoc:
+    """One trade of the replay as a document part (thesis.replay.document.TradeDoc); ``decimals``: the
+    instrument's, for prices in sentences."""
     risk = abs(t.entry_price - t.stop) if t.filled and t.stop is not None else float("nan")
-    sign = -1 if t.direction == "short" else 1
     days = (t.exit_date - t.entry_date).days if t.filled and t.exit_date is not None else None
-    return {
-        "variant": variant,
-        "filled": t.filled,
-        "entry": {"date": _iso(t.entry_date), "price": _num(t.entry_price), "order": t.entry_order,
-                  "limit": _num(t.limit_price)},
-        "exit": _exit_document(t),
-        "mfe": {"price": _num(t.mfe_price), "date": _iso(t.mfe_date), "r": _num(_r(t.mfe, risk))},
-        "mae": {"price": _num(t.mae_price), "date": _iso(t.mae_date), "r": _num(_r(-t.mae, risk))},
-        "pnl": {"per_share": _num(t.pnl), "pct": _num(100 * t.pnl / t.entry_price if t.filled else None),
-                "r": _num(t.r_multiple)},
-        "days_held": days,
-        "sessions_held": t.sessions_held if t.filled else 0,
-        "horizon_last_session": _iso(t.last_date),
-        "legs": [leg.to_dict() for leg in t.legs],
-        "gap_fills_modelled": t.gap_fills_modelled,
-        "flags": list(t.flags),
-        "flagged_fills": flagged_fills(t, flagged or {}, decimals),
-        "notes": list(t.notes),
-        "direction_sign": sign,
-    }
+    return TradeDoc(
+        variant=variant, filled=t.filled,
+        entry=TradeEntry(date=iso_date(t.entry_date), price=_figure(t.entry_price), order=t.entry_order,
+                         limit=_figure(t.limit_price)),
+        exit=_exit_document(t),
+        mfe=Excursion(price=_figure(t.mfe_price), date=iso_date(t.mfe_date), r=_figure(_r(t.mfe, risk))),
+        mae=Excursion(price=_figure(t.mae_price), date=iso_date(t.mae_date), r=_figure(_r(-t.mae, risk))),
+        pnl=Pnl(per_share=_figure(t.pnl), pct=_figure(100 * t.pnl / t.entry_price if t.filled else None),
+                r=_figure(t.r_multiple)),
+        days_held=days, sessions_held=t.sessions_held if t.filled else 0,
+        horizon_last_session=iso_date(t.last_date),
+        legs=[Leg.model_validate(leg.to_dict()) for leg in t.legs],
+        gap_fills_modelled=t.gap_fills_modelled, flags=list(t.flags),
+        flagged_fills=flagged_fills(t, flagged or {}, decimals),
+        notes=list(t.notes), direction_sign=-1 if t.direction == "short" else 1)
 
 
-def trade_money_of(idea: Idea, t: Trade, account, bars: pd.DataFrame, source: str | None) -> dict | None:
-    """The filled trade's P&L per unit and per position in the account currency (None unfilled)."""
-    if not t.filled or t.stop is None:
-        return None
-    from thesis.risk.units import trade_money
-
-    exit_session = t.exit_date if t.exit_date is not None else bars.index[-1]
-    out = trade_money(idea.instrument, account, t.entry_price, t.stop, t.pnl, t.entry_date, exit_session, source)
-    return {k: (_num(v) if isinstance(v, float) else v) for k, v in out.items()}
-
-
-def _exit_document(t: Trade) -> dict:
+def _exit_document(t: Trade) -> TradeExit:
     """The exit: with one leg its own date and price; with several (a scale-out) the last leg's date,
     price and reason, and the size-weighted average labelled as such (``average_price``).
     Every leg, at its own date and price, is in the trade's ``legs``."""
     if not t.filled:
-        return {"date": None, "price": None, "reason": None}
+        return TradeExit(date=None, price=None, reason=None)
     if len(t.legs) <= 1:
-        return {"date": _iso(t.exit_date), "price": _num(t.exit_price), "reason": t.reason}
+        return TradeExit(date=iso_date(t.exit_date), price=_figure(t.exit_price), reason=t.reason)
     last = t.legs[-1]
-    return {"date": _iso(last.date), "price": _num(last.price), "reason": last.kind,
-            "average_price": _num(t.exit_price), "legs": len(t.legs)}
+    return ScaledExit(date=iso_date(last.date), price=_figure(last.price), reason=last.kind,
+                      average_price=_figure(t.exit_price), legs=len(t.legs))
 
 
-def rr_from_fill(direction: str, fill: float, stop: float, targets, sizes) -> dict | None:
+def rr_from_fill(direction: str, fill: float, stop: float, targets, sizes) -> FromFill | None:
     """Reward/risk measured from the actual fill (the plan's figures use the planned entry).
     None when the fill is not on the trade's side of the stop. Never raises: a fill can gap past
     a target, which then shows as a negative reward."""
@@ -253,15 +269,8 @@ def rr_from_fill(direction: str, fill: float, stop: float, targets, sizes) -> di
     rewards = [sign * (t - fill) for t in targets]
     ratios = [r / risk for r in rewards]
     blended = sum(w * r for w, r in zip(sizes, ratios))
-    return {"entry": fill, "risk_per_share": risk, "per_target": ratios, "blended": blended,
-            "break_even_win_rate": 1.0 / (1.0 + blended) if blended > 0 else None}
-
-
-def _num(v):
-    if v is None:
-        return None
-    v = float(v)
-    return None if not math.isfinite(v) else v
+    return FromFill(entry=fill, risk_per_share=risk, per_target=ratios, blended=blended,
+                    break_even_win_rate=1.0 / (1.0 + blended) if blended > 0 else None)
 
 
 def data_warnings(bars: pd.DataFrame) -> list[str]:
@@ -273,10 +282,19 @@ def data_warnings(bars: pd.DataFrame) -> list[str]:
     return bar_warnings(bars) + ([said] if said else [])
 
 
-def _flagged(bars: pd.DataFrame) -> dict:
-    from thesis.data import flagged_dates
+def trade_money_of(idea: Idea, t: Trade, account, bars: pd.DataFrame, source: str | None) -> dict | None:
+    """The filled trade's P&L per unit and per position in the account currency (None unfilled)."""
+    if not t.filled or t.stop is None:
+        return None
+    from thesis.risk.units import trade_money
 
-    return flagged_dates(bars)
+    last = bars.index[-1]
+    exit_session = t.exit_date if t.exit_date is not None else last
+    sign = 1.0 if t.direction == "long" else -1.0
+    legs = [(sign * (leg.price - t.entry_price) * leg.size, leg.date if leg.date is not None else last) for leg in t.legs]
+    out = trade_money(idea.instrument, account, t.entry_price, t.stop, t.pnl, t.entry_date, exit_session, source,
+                      legs=legs)
+    return {k: (_figure(v) if isinstance(v, float) else v) for k, v in out.items()}
 
 
 def flagged_fills(t: Trade, flagged: dict, decimals: int = 2) -> list[str]:
@@ -295,7 +313,7 @@ def flagged_fills(t: Trade, flagged: dict, decimals: int = 2) -> list[str]:
     return out
 
 
-def note_rows(life, until=None) -> list[dict]:
+def note_rows(life, until=None) -> list[NoteRow]:
     """One row per dated note (up to ``until``; None: every note): the note and the idea's state at
     the close of its session, as the lifecycle has it."""
     from thesis.replay.lifecycle import state_text
@@ -306,69 +324,85 @@ def note_rows(life, until=None) -> list[dict]:
             continue  # an as-of view shows only what was written by then
         cut = life.at(n.date)
         snap = cut.snapshot
-        text = state_text(cut, life.idea)
-        rows.append({"date": n.date.isoformat(), "session": _iso(snap.session), "price": _num(snap.close),
-                     **snap.to_dict(), "state_text": text, "text": n.text})
+        rows.append(NoteRow(date=n.date.isoformat(), price=_figure(snap.close),   # session: the snapshot's
+                            **NoteRow.fields_of(snap), state_text=state_text(cut, life.idea), text=n.text))
     return rows
 
 
+def confirmation_rows(rows: list[dict]) -> list[ConfirmationRow]:
+    """Confirmation results (``confirmations_on``) as document parts."""
+    return [ConfirmationRow.model_validate(to_jsonable(row)) for row in rows]
+
+
 def replay_document(res: ReplayResult) -> dict:
+    """The ``thesis.replay/2`` JSON document of ``res`` (``res.document()`` is the typed one)."""
+    return build_replay_document(res).to_dict()
+
+
+def build_replay_document(res: ReplayResult) -> ReplayDocument:
     idea = res.idea
     lv = idea.levels
     plan = reward_risk(idea.direction, idea.entry_price, lv.stop, lv.targets, lv.sizes)
     claims = check_claims(idea.direction, idea.entry_price, lv.stop, lv.targets, lv.sizes, idea.claims.given(),
                           decimals=idea.instrument.decimals)
     rr_claim = next((c for c in claims if c.key == "risk_reward"), None)
-    conf_by_date: dict[str, list] = {}
-    for c in res.confirmations:
-        conf_by_date.setdefault(_iso(c["date"]), []).append(c)
+    conf_by_date: dict[str | None, list[ConfirmationRow]] = {}
+    for c in confirmation_rows(res.confirmations):
+        conf_by_date.setdefault(c.date, []).append(c)
     primary = res.primary
-    notes = [{**row, "confirmations": conf_by_date.get(row["date"], [])}
+    notes = [ReplayNote(**row.model_dump(), confirmations=conf_by_date.get(row.date, []))
              for row in note_rows(res.lifecycle, res.bars.index[-1] if res.asof is not None else None)]
-    triggers = [{"kind": r.kind, "date": _iso(r.date), "timeframe": r.timeframe, "price": _num(r.price),
-                 "detail": r.detail, "after_published": pd.Timestamp(r.date) >= pd.Timestamp(idea.idea.published),
-                 "confirmations": conf_by_date.get(_iso(r.date), [])}
+    published = pd.Timestamp(idea.idea.published)
+    triggers = [ReplayTrigger(kind=r.kind, date=iso_date(r.date), timeframe=r.timeframe, price=_figure(r.price),
+                              detail=r.detail, after_published=bool(pd.Timestamp(r.date) >= published),
+                              confirmations=conf_by_date.get(iso_date(r.date), []))
                 for r in res.triggers.itertuples()
-                if pd.Timestamp(r.date) >= pd.Timestamp(idea.idea.published) - pd.Timedelta(days=365)]
+                if pd.Timestamp(r.date) >= published - pd.Timedelta(days=365)]
     a = res.bars.attrs
-    doc = {
-        "schema": REPLAY_SCHEMA,
-        "idea": {"title": idea.idea.title, "symbol": idea.symbol, "direction": idea.direction,
-                 "published": idea.idea.published.isoformat(), "horizon": idea.idea.horizon,
-                 "file": idea.path},
-        "data": {"source": a.get("source"), "adjustment": a.get("adjustment"), "first": _iso(res.bars.index[0]),
-                 "last": _iso(res.bars.index[-1]), "warnings": data_warnings(res.bars), "missing": list(res.missing)},
-        "asof": _iso(res.asof),
-        "risk_reward": {"planned": round(plan.blended, 6), "per_target": [round(x, 6) for x in plan.ratios],
-                        "planned_entry": idea.entry_price,
-                        "from_fill": rr_from_fill(idea.direction, primary.entry_price, lv.stop, lv.targets, lv.sizes)
-                        if primary.filled else None,
-                        "risk_per_share": plan.risk,
-                        "claimed": rr_claim.claimed if rr_claim else None,
-                        "claim_consistent": rr_claim.consistent if rr_claim else None,
-                        "break_even_win_rate": round(plan.break_even_win_rate, 6)},
-        "claims": [c.to_dict() for c in claims],
-        "trades": [trade_document(v, t, _flagged(res.bars), idea.instrument.decimals) for v, t in res.trades],
-        "triggers": triggers,
-        "notes": notes,
-        "options": None,
-    }
-    if res.account is not None:
-        for (_, t), trade_doc in zip(res.trades, doc["trades"]):
-            trade_doc["money"] = trade_money_of(idea, t, res.account, res.bars, res.source)
-    if res.options_path is not None:
-        p = res.options_path
-        sign = -1 if idea.direction == "short" else 1
-        doc["options"] = {**{k: v for k, v in p.attrs.items()},
-                          "entry_price": _num(p["option_price"].iloc[0]), "exit_price": _num(p["option_price"].iloc[-1]),
-                          "pnl_per_contract": _num(p["option_pnl"].iloc[-1]),
-                          "position_pnl": _num(p["position_pnl"].iloc[-1]),
-                          "stock_pnl_per_share": _num(primary.pnl),
-                          # The stock leg's P&L beside the option's, session by session.
-                          "path": [{"date": _iso(d), "spot": _num(s), "option_price": _num(o), "option_pnl": _num(q),
-                                    "stock_pnl_per_share": _num(sign * (s - primary.entry_price)),
-                                    "stock_pnl_100_shares": _num(100 * sign * (s - primary.entry_price))}
-                                   for d, s, o, q in zip(p["date"], p["spot"], p["option_price"], p["option_pnl"])]}
-    elif res.options_error:
-        doc["options"] = {"error": res.options_error}
-    return doc
+    return ReplayDocument(
+        idea=ReplayIdea(title=idea.idea.title, symbol=idea.symbol, direction=idea.direction,
+                        published=idea.idea.published.isoformat(), horizon=to_jsonable(idea.idea.horizon),
+                        file=idea.path),
+        data=ReplayData(source=a.get("source"), adjustment=a.get("adjustment"), first=iso_date(res.bars.index[0]),
+                        last=iso_date(res.bars.index[-1]), warnings=data_warnings(res.bars),
+                        missing=list(res.missing)),
+        asof=iso_date(res.asof),
+        risk_reward=ReplayRiskReward(
+            planned=round(plan.blended, 6), per_target=[round(x, 6) for x in plan.ratios],
+            planned_entry=idea.entry_price,
+            from_fill=rr_from_fill(idea.direction, primary.entry_price, lv.stop, lv.targets, lv.sizes)
+            if primary.filled else None,
+            risk_per_share=plan.risk, claimed=rr_claim.claimed if rr_claim else None,
+            claim_consistent=rr_claim.consistent if rr_claim else None,
+            break_even_win_rate=round(plan.break_even_win_rate, 6)),
+        claims=[Claim.model_validate(c.to_dict()) for c in claims],
+        trades=_trades(res),
+        triggers=triggers, notes=notes, options=_options_document(res))
+
+
+def _trades(res: ReplayResult) -> list[TradeDoc]:
+    """The trades' documents; with an account each also carries its ``money`` (None unfilled)."""
+    flagged, decimals = flagged_dates(res.bars), res.idea.instrument.decimals
+    docs = [trade_document(v, t, flagged, decimals) for v, t in res.trades]
+    if res.account is None:
+        return docs
+    return [TradeWithMoney(**doc.model_dump(), money=trade_money_of(res.idea, t, res.account, res.bars, res.source))
+            for (_, t), doc in zip(res.trades, docs)]
+
+
+def _options_document(res: ReplayResult) -> OptionsLeg | OptionsError | None:
+    """The option leg re-priced each session, beside the stock leg's P&L; or why it could not be."""
+    if res.options_path is None:
+        return OptionsError(error=res.options_error) if res.options_error else None
+    p, primary = res.options_path, res.primary
+    sign = -1 if res.idea.direction == "short" else 1
+    path = [OptionsPathRow(date=iso_date(d), spot=_figure(s), option_price=_figure(o), option_pnl=_figure(q),
+                           stock_pnl_per_share=_figure(sign * (s - primary.entry_price)),
+                           stock_pnl_100_shares=_figure(100 * sign * (s - primary.entry_price)))
+            for d, s, o, q in zip(p["date"], p["spot"], p["option_price"], p["option_pnl"])]
+    attrs = {k: v for k, v in to_jsonable(dict(p.attrs)).items() if k not in OptionsLeg.model_fields}
+    return OptionsLeg(**attrs,
+                      entry_price=_figure(p["option_price"].iloc[0]), exit_price=_figure(p["option_price"].iloc[-1]),
+                      pnl_per_contract=_figure(p["option_pnl"].iloc[-1]),
+                      position_pnl=_figure(p["position_pnl"].iloc[-1]), stock_pnl_per_share=_figure(primary.pnl),
+                      path=path)

@@ -19,15 +19,24 @@ def stale_date(idea: Idea, bars: pd.DataFrame, start) -> pd.Timestamp | None:
     if sessions:
         later = bars.index[bars.index >= pd.Timestamp(start)]
         return later[sessions - 1] if len(later) >= sessions else None
-    return known_end(bars, idea.horizon_end(start))
+    return known_end(bars, idea.horizon_end(start), idea_calendar(idea))
 
 
-def known_end(bars: pd.DataFrame, end) -> pd.Timestamp | None:
-    """A calendar end date as the bars can know it: when the bars stop before ``end`` and no XNYS
-    session lies after their last bar up to ``end`` (a horizon ending on a weekend or a holiday), the
-    last bar is the horizon's last session, known at its close. Without this an as-of view learnt
-    that a limit had expired (or a time stop had struck) only on the next bar, while the full
-    history dated it a session earlier."""
+def idea_calendar(idea: Idea) -> str:
+    """The exchange_calendars name of the idea's instrument (24/7 crypto, 24/5 FX, CMES, XNYS ...)."""
+    from thesis.data.calendar import calendar_of as of_symbol
+
+    return of_symbol(idea.symbol)
+
+
+def known_end(bars: pd.DataFrame, end, calendar: str = "XNYS") -> pd.Timestamp | None:
+    """A calendar end date as the bars can know it: when the bars stop before ``end`` and no session
+    of the instrument's ``calendar`` lies after their last bar up to ``end`` (a horizon ending on a
+    weekend or a holiday of that market), the last bar is the horizon's last session, known at its
+    close. Without this an as-of view learnt that a limit had expired (or a time stop had struck)
+    only on the next bar, while the full history dated it a session earlier. The calendar is the
+    instrument's: a bitcoin horizon ending on a Saturday ends on that Saturday's session, an FX one
+    ending on a US holiday on that day's FX session, not on the NYSE's last session before it."""
     if end is None:
         return None
     end = pd.Timestamp(end)
@@ -36,7 +45,7 @@ def known_end(bars: pd.DataFrame, end) -> pd.Timestamp | None:
         return end
     from thesis.data.calendar import last_session, sessions
 
-    if end > last_session() or len(sessions(last + pd.Timedelta(days=1), end)):
+    if end > last_session(calendar) or len(sessions(last + pd.Timedelta(days=1), end, calendar)):
         return end
     return last
 
@@ -87,14 +96,14 @@ def _simulate_with_horizon(idea: Idea, bars: pd.DataFrame, entry: dict, start) -
         if not first.filled:
             return first
         return simulate(**common, hold_sessions=sessions)
-    stale = known_end(bars, idea.horizon_end(start))
+    stale = known_end(bars, idea.horizon_end(start), idea_calendar(idea))
     if stale is not None and stale < pd.Timestamp(start):  # an end date before the first session
         return _never(idea, start, f"the horizon ends on {stale.date()}, before the first session "
                                    f"{pd.Timestamp(start).date()}: no entry")
     first = simulate(**common, end_date=stale)
     if not first.filled or stale is None:
         return first
-    return simulate(**common, end_date=known_end(bars, idea.horizon_end(first.entry_date)))
+    return simulate(**common, end_date=known_end(bars, idea.horizon_end(first.entry_date), idea_calendar(idea)))
 
 
 def replay_trades(idea: Idea, bars: pd.DataFrame, start, events: pd.DataFrame) -> list[tuple[str, Trade]]:
@@ -158,7 +167,7 @@ def _signal_trade(idea: Idea, bars: pd.DataFrame, events: pd.DataFrame, start) -
     if sessions:
         trade = simulate(**common, hold_sessions=sessions)
     else:
-        end = known_end(bars, idea.horizon_end(nxt))
+        end = known_end(bars, idea.horizon_end(nxt), idea_calendar(idea))
         if end is not None and end < nxt:  # an end-date horizon that passes before the entry session
             return None
         trade = simulate(**common, end_date=end)

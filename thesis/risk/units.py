@@ -13,13 +13,14 @@ to ``CRYPTO_STEP`` coins.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import math
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
-from thesis.errors import BadInput
+from thesis.errors import BadInput, ParameterError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -62,9 +63,9 @@ def parse_risk(text: object) -> float:
     try:
         value = float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
     except ValueError:
-        raise BadInput(f"--risk must be a fraction (0.01) or a percent (1%), got {text!r}") from None
+        raise ParameterError("risk_fraction", f"must be a fraction (0.01) or a percent (1%), got {text!r}") from None
     if not math.isfinite(value) or not 0 < value <= 1:
-        raise BadInput(f"--risk must be above 0 and at most 100% (0.01 or 1% of the account), got {text!r}")
+        raise ParameterError("risk_fraction", f"must be above 0 and at most 100% (0.01 or 1% of the account), got {text!r}")
     return value
 
 
@@ -113,16 +114,22 @@ def conversion_rate(quote: str, account_currency: str, session: object, source: 
             continue
         close = float(bars["close"].iloc[-1])
         return (1.0 / close if invert else close), f"{pair} close {bars.index[-1].date()} {close:g}"
-    raise BadInput(f"sizing in {account_currency} needs the {quote}->{account_currency} rate: neither "
-                   f"{' nor '.join(tried)} is in the data source (or use --currency {quote})")
+    raise ParameterError("currency", f"{account_currency}: sizing in it needs the {quote}->{account_currency} rate: "
+                         f"neither {' nor '.join(tried)} is in the data source (or give {{name}} {quote})")
+
+
+def check_currency(code: str) -> str:
+    """An account currency as its upper-case 3-letter code; ParameterError (``currency``) otherwise."""
+    currency = str(code).strip().upper()
+    if len(currency) != 3 or not currency.isalpha():
+        raise ParameterError("currency", f"must be a 3-letter code such as USD, got {code!r}")
+    return currency
 
 
 def size_idea(inst: Instrument, account: float, risk_fraction: float, entry: float, stop: float,
               account_currency: str, session: pd.Timestamp, source: str | None = None) -> dict[str, Any]:
     """``size_position`` with the quote currency converted at the session's close; a JSON-ready dict."""
-    currency = account_currency.strip().upper()
-    if len(currency) != 3 or not currency.isalpha():
-        raise BadInput(f"--currency must be a 3-letter code such as USD, got {account_currency!r}")
+    currency = check_currency(account_currency)
     rate, via = conversion_rate(inst.currency, currency, session, source)
     out = size_position(inst, account, risk_fraction, entry, stop, currency, rate).to_dict()
     out["rate_from"] = via
@@ -138,18 +145,17 @@ class Account:
     currency: str = "USD"
 
     def __post_init__(self) -> None:
-        code = self.currency.strip().upper()
-        if len(code) != 3 or not code.isalpha():
-            raise BadInput(f"--currency must be a 3-letter code such as USD, got {self.currency!r}")
+        code = check_currency(self.currency)
         if not (isinstance(self.amount, (int, float)) and math.isfinite(self.amount) and self.amount > 0):
-            raise BadInput(f"--account must be a positive amount, got {self.amount!r}")
+            raise ParameterError("account", f"must be a positive amount, got {self.amount!r}")
         if not (math.isfinite(self.risk) and 0 < self.risk <= 1):
-            raise BadInput(f"--risk must be above 0 and at most 100% of the account, got {self.risk!r}")
+            raise ParameterError("risk_fraction", f"must be above 0 and at most 100% of the account, got {self.risk!r}")
         object.__setattr__(self, "currency", code)
 
 
 def trade_money(inst: Instrument, account: Account, entry: float, stop: float, move: float,
-                entry_session: pd.Timestamp, exit_session: pd.Timestamp, source: str | None = None) -> dict[str, Any]:
+                entry_session: pd.Timestamp, exit_session: pd.Timestamp, source: str | None = None,
+                legs: Sequence[tuple[float, pd.Timestamp]] = ()) -> dict[str, Any]:
     """A filled trade's P&L in the account currency, per unit and for the position sized at the fill.
 
     The position is sized at the fill (``size_position``: ``|entry - stop|`` risked per unit, the
@@ -157,12 +163,18 @@ def trade_money(inst: Instrument, account: Account, entry: float, stop: float, m
     price (exits taken plus any open part, in its favour). Its value per unit is
     ``move x multiplier`` in the quote currency, converted at the exit session's close (the last
     close for an open trade): the rate the quote currency is turned back into the account's at.
-    BadInput when the rate's FX series is not in the source (``conversion_rate``)."""
+    A scale-out passes ``legs``, each leg's share of ``move`` with its own exit session: each part
+    is converted at its own session's close (a JPY-quoted half taken in March is not valued at
+    June's rate). BadInput when the rate's FX series is not in the source (``conversion_rate``)."""
     rate_in, via_in = conversion_rate(inst.currency, account.currency, entry_session, source)
     rate_out, via_out = conversion_rate(inst.currency, account.currency, exit_session, source)
     size = size_position(inst, account.amount, account.risk, entry, stop, account.currency, rate_in)
     per_unit_quote = float(move) * inst.multiplier
-    per_unit = per_unit_quote * rate_out
+    if len(legs) > 1:
+        per_unit = sum(float(part) * inst.multiplier * conversion_rate(inst.currency, account.currency, day, source)[0]
+                       for part, day in legs)
+    else:
+        per_unit = per_unit_quote * rate_out
     return {"currency": account.currency, "account": account.amount, "risk": account.risk,
             "units": size.units, "unit": size.unit, "budget": size.budget, "max_loss": size.max_loss,
             "loss_per_unit": size.loss_per_unit,

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 import pandas as pd
 
 from thesis.errors import ThesisError
+from thesis.jsonable import iso_date, number
 
 
 @dataclass
@@ -52,15 +53,8 @@ class IdeaGrade:
         return out
 
 
-def _num(v) -> float | None:
-    if v is None:
-        return None
-    v = float(v)
-    return None if not math.isfinite(v) else round(v, 6)
 
 
-def _iso(ts) -> str | None:
-    return None if ts is None or pd.isna(ts) else pd.Timestamp(ts).date().isoformat()
 
 
 def outcome_of(snapshot, signal_entry: bool, n_targets: int) -> str:
@@ -108,8 +102,8 @@ def setup_record(idea, source: str | None) -> dict | None:
         return {"error": str(exc)}
     doc = res.summary
     return {"trigger": idea.triggers[0].kind, "until": end, "signals": int(doc["signals"]),
-            "hit_rate": _num(doc.get("hit_rate")), "mean_r": _num(doc.get("mean_r")),
-            "win_rate": _num(doc.get("win_rate"))}
+            "hit_rate": number(doc.get("hit_rate")), "mean_r": number(doc.get("mean_r")),
+            "win_rate": number(doc.get("win_rate"))}
 
 
 def grade_idea(idea, *, source: str | None = None, asof=None, bars_of=None,
@@ -139,22 +133,22 @@ def grade_idea(idea, *, source: str | None = None, asof=None, bars_of=None,
     claims = idea.claims.given()
     if claims:
         checks = check_claims(idea.direction, idea.entry_price, lv.stop, list(lv.targets), lv.sizes, claims)
-        grade.claims = [{"key": c.key, "claimed": _num(c.claimed), "computed": _num(c.computed),
+        grade.claims = [{"key": c.key, "claimed": number(c.claimed), "computed": number(c.computed),
                          "held": bool(c.consistent)} for c in checks]
     if trade.filled:
         risk = abs(trade.entry_price - lv.stop)
-        grade.r = _num(trade.r_multiple)
-        grade.mfe_r = _num(trade.mfe / risk) if risk else None
-        grade.mae_r = _num(-trade.mae / risk) if risk else None
-        grade.entry_date, grade.entry_price = _iso(trade.entry_date), _num(trade.entry_price)
+        grade.r = number(snapshot.position_r)     # the lifecycle's R: the trade's once closed, marked while open
+        grade.mfe_r = number(trade.mfe / risk) if risk else None
+        grade.mae_r = number(-trade.mae / risk) if risk else None
+        grade.entry_date, grade.entry_price = iso_date(trade.entry_date), number(trade.entry_price)
         # One leg: its own price. A scale-out: the last leg's traded price, and the size-weighted
         # average of all legs labelled as an average (it never traded).
         last = trade.legs[-1] if trade.legs else None
-        grade.exit_date = _iso(trade.exit_date)
-        grade.exit_price = _num(last.price if last is not None and len(trade.legs) > 1 else trade.exit_price)
+        grade.exit_date = iso_date(trade.exit_date)
+        grade.exit_price = number(last.price if last is not None and len(trade.legs) > 1 else trade.exit_price)
         if len(trade.legs) > 1:
-            grade.exit_average_price = _num(trade.exit_price)
-        grade.return_pct = _num(100.0 * trade.pnl / trade.entry_price)
+            grade.exit_average_price = number(trade.exit_price)
+        grade.return_pct = number(100.0 * trade.pnl / trade.entry_price)
         if trade.exit_date is not None and trade.reason != "open":
             grade.days_to_outcome = int((trade.exit_date - trade.entry_date).days)
         if account is not None:

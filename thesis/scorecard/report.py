@@ -2,6 +2,7 @@
 to its replay snapshot (PNG files beside the page)."""
 from __future__ import annotations
 
+from thesis import display
 import base64
 import html
 from pathlib import Path
@@ -70,7 +71,7 @@ def _img(data: bytes, alt: str) -> str:
 
 
 def _fmt(v, fmt="{:+.2f}") -> str:
-    return "" if v is None else fmt.format(v)
+    return display.fmt(v, fmt, "")
 
 
 def write_report(card, directory, source: str | None = None, snapshots: bool = True) -> Path:

@@ -12,6 +12,7 @@ Best cell: the highest mean R among cells with at least ``MIN_TRADES`` closed tr
 """
 from __future__ import annotations
 
+from thesis import display
 import warnings
 
 import numpy as np
@@ -151,4 +152,4 @@ def multiple_comparisons(rows: list[dict], best: int) -> dict:
 
 
 def _fmt(p) -> str:
-    return "n/a" if p is None or not np.isfinite(p) else f"{p:.3g}"
+    return display.fmt(None if p is None else float(p), ".3g", "n/a")

@@ -5,6 +5,7 @@ of taking every signal at 1R each, MFE/MAE scatter, grid heat map (when a grid r
 """
 from __future__ import annotations
 
+from thesis import display
 import base64
 import html
 import io
@@ -130,9 +131,7 @@ def heatmap(res) -> bytes | None:
 
 
 def _num(v, fmt="{:.3f}") -> str:
-    if v is None or (isinstance(v, float) and not np.isfinite(v)):
-        return "n/a"
-    return fmt.format(v)
+    return display.fmt(v, fmt, "n/a")
 
 
 def _ci(ci, fmt="{:.3f}") -> str:

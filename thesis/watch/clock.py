@@ -16,9 +16,9 @@ from thesis.errors import BadInput, ParameterError
 
 
 def _cal():
-    from thesis.data.calendar import _calendar
+    from thesis.data.calendar import exchange_calendar
 
-    return _calendar()
+    return exchange_calendar()
 
 
 def parse_asof(value) -> pd.Timestamp | None:
@@ -40,18 +40,18 @@ def last_closed_session(asof=None, now: pd.Timestamp | None = None, instrument=N
     The session list comes from ``thesis.data.calendar`` (cached on disk for the day), so a pass
     builds the exchange_calendars calendar (about 0.5 s) only when today is a session and its
     close may not have passed yet (before 16:00 New York time: half-days close earlier)."""
-    from thesis.data.calendar import _all_sessions, last_final_session
+    from thesis.data.calendar import all_sessions, last_final_session
 
     if instrument is not None and instrument.calendar != "XNYS":
-        every = _all_sessions(instrument.calendar)
+        every = all_sessions(instrument.calendar)
         day = parse_asof(asof)
         if day is not None:
             if day < every[0] or day > every[-1]:
-                raise BadInput(f"--asof {day.date()} is outside the {instrument.calendar} calendar "
-                               f"({every[0].date()} to {every[-1].date()})")
+                raise ParameterError("asof", f"{day.date()} is outside the {instrument.calendar} calendar "
+                                     f"({every[0].date()} to {every[-1].date()})")
             return pd.Timestamp(every[int(every.searchsorted(day, side="right")) - 1])
         return last_final_session(instrument, pd.Timestamp.now(tz="UTC") if now is None else now)
-    every = _all_sessions()
+    every = all_sessions()
     first, last = pd.Timestamp(every[0]), pd.Timestamp(every[-1])
     day = parse_asof(asof)
     if day is not None:

@@ -15,7 +15,6 @@ the events form a growing prefix, which the tests check session by session.
 from __future__ import annotations
 
 import hashlib
-import math
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
@@ -23,8 +22,10 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from thesis.jsonable import iso_date, number
 from thesis.replay.lifecycle import KINDS as LIFE_KINDS
 from thesis.replay.lifecycle import STATES, TERMINAL  # noqa: F401 - the watch's names for them
+from thesis.replay.lifecycle import Lifecycle, Snapshot
 
 KINDS = LIFE_KINDS + ("note", "idea_revised", "data_stale")
 
@@ -52,7 +53,7 @@ class Event:
 
     def to_dict(self) -> dict:
         return {"id": self.id, "idea": self.idea, "kind": self.kind, "session": self.session,
-                "price": _num(self.price), "r": _num(self.r), "text": self.text, "key": self.key,
+                "price": number(self.price), "r": number(self.r), "text": self.text, "key": self.key,
                 "revision": self.revision}
 
 
@@ -73,26 +74,19 @@ class Status:
     open_r: float | None = None        # open R of the open part (see Snapshot.open_part_r)
     horizon_end: str | None = None     # last session/date of the horizon, when known
     flags: tuple[str, ...] = ()
-    snapshot: object = None            # the lifecycle's Snapshot (levels in force, position, each R)
-    life: object = field(default=None, repr=False, compare=False)   # the Lifecycle it was cut from
+    snapshot: Snapshot | None = None   # the lifecycle's Snapshot (levels in force, position, each R)
+    life: Lifecycle | None = field(default=None, repr=False, compare=False)   # the Lifecycle it was cut from
 
     def to_dict(self) -> dict:
         return {"idea": self.idea, "state": self.state, "reason": self.reason, "session": self.session,
-                "price": _num(self.price), "entry": _num(self.entry), "filled": self.filled, "stop": self.stop,
-                "next_target": self.next_target, "open_part_r": _num(self.open_r),
+                "price": number(self.price), "entry": number(self.entry), "filled": self.filled, "stop": self.stop,
+                "next_target": self.next_target, "open_part_r": number(self.open_r),
                 "lifecycle": self.snapshot.to_dict() if self.snapshot is not None else None,
                 "horizon_end": self.horizon_end, "events": [e.to_dict() for e in self.events]}
 
 
-def _num(v):
-    if v is None:
-        return None
-    v = float(v)
-    return round(v, 6) if math.isfinite(v) else None
 
 
-def _iso(ts) -> str:
-    return pd.Timestamp(ts).date().isoformat()
 
 
 def _f(x) -> str:
@@ -130,14 +124,19 @@ def evaluate(idea, bars: pd.DataFrame, idea_id: str, revision: int = 0, life=Non
     return replace(status_of(cut, idea, idea_id, revision, life.primary), life=life)
 
 
+def _session(ts: pd.Timestamp) -> str:
+    """An event's session as YYYY-MM-DD (thesis.jsonable's rule; a lifecycle event always has one)."""
+    return str(iso_date(ts))
+
+
 def status_of(cut, idea, idea_id: str, revision: int = 0, trade=None) -> Status:
     """The watch's Status of a lifecycle cut (events as journal events of ``idea_id``)."""
     s = cut.snapshot
-    events = tuple(Event(idea_id, e.kind, _iso(e.session), _num(e.price), _num(e.r), e.text, e.key, revision)
+    events = tuple(Event(idea_id, e.kind, _session(e.session), number(e.price), number(e.r), e.text, e.key, revision)
                    for e in cut.events)
-    return Status(idea_id, s.state, s.reason, _iso(s.session) if s.session is not None else None,
+    return Status(idea_id, s.state, s.reason, iso_date(s.session) if s.session is not None else None,
                   s.close, events, s.entry, s.filled, s.stop, s.next_target, s.open_part_r,
-                  _iso(s.horizon_end) if s.horizon_end is not None else None,
+                  iso_date(s.horizon_end) if s.horizon_end is not None else None,
                   tuple(trade.flags) if trade is not None and s.filled else (), s)
 
 
@@ -154,7 +153,7 @@ class WatchState:
 
 def initial(idea, idea_id: str, history: pd.DataFrame | None = None, revision: int = 0) -> WatchState:
     """A state before any bar; ``history`` are bars before publication (the triggers' look-back)."""
-    rows = ()
+    rows: tuple = ()
     if history is not None and len(history):
         rows = tuple(zip(history.index, *(history[c].to_numpy(dtype="float64")
                                           for c in ("open", "high", "low", "close"))))

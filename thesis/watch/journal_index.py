@@ -32,9 +32,13 @@ import json
 import os
 import zlib
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from thesis.errors import StoreError
 from thesis.watch.records import RecordError, upgrade
+
+if TYPE_CHECKING:
+    import duckdb
 
 INDEX_MIN_BYTES = 1 << 20
 INDEX_VERSION = "3"
@@ -75,14 +79,19 @@ class JournalIndex:
     def __init__(self, journal_path: Path):
         self.journal = Path(journal_path)
         self.path = index_path(self.journal)
-        self.con = None
+        self.con: duckdb.DuckDBPyConnection | None = None
         self.rebuilt = False      # for tests: the last open had to rebuild from the file
 
     def __enter__(self) -> JournalIndex:
         self.con = self._fresh()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def _db(self) -> duckdb.DuckDBPyConnection:
+        if self.con is None:
+            raise StoreError(f"{self.path}: the journal index is used outside its `with` block")
+        return self.con
+
+    def __exit__(self, *exc: object) -> None:
         if self.con is not None:
             self.con.close()
             self.con = None
@@ -214,15 +223,15 @@ class JournalIndex:
             where.append("session >= ?")
             args.append(since)
         sql = f"select off, len from {table}" + (" where " + " and ".join(where) if where else "") + " order by pos"
-        return self._lines(self.con.execute(sql, args).fetchall())
+        return self._lines(self._db().execute(sql, args).fetchall())
 
     def ideas(self) -> set[str]:
-        return {r[0] for r in self.con.execute("select idea from events union select idea from externals").fetchall()}
+        return {r[0] for r in self._db().execute("select idea from events union select idea from externals").fetchall()}
 
     def pending_events(self) -> list[dict]:
         """Events with a channel in their outbox that no delivery record reports as sent, in file order.
         The outbox rows carry their event's place in the file: no join with the million events."""
-        rows = self.con.execute("""
+        rows = self._db().execute("""
             select distinct o.pos, o.off, o.len from outbox o
             where not exists (select 1 from deliveries d
                               where d.event = o.event and d.channel = o.channel and d.status = 'sent')
@@ -230,7 +239,7 @@ class JournalIndex:
         return self._lines([(off, length) for _, off, length in rows])
 
     def has_idea(self, idea: str) -> bool:
-        return bool(self.con.execute("select exists (select 1 from events where idea = ?) "
+        return bool(self._db().execute("select exists (select 1 from events where idea = ?) "
                                      "or exists (select 1 from externals where idea = ?)", [idea, idea]).fetchall()[0][0])
 
     def deliveries_of(self, event_ids) -> list[dict]:
@@ -238,18 +247,18 @@ class JournalIndex:
         ids = sorted(set(event_ids))
         if not ids:
             return []
-        rows = self.con.execute("select d.off, d.len from deliveries d semi join (select unnest(?::varchar[]) as id) w "
+        rows = self._db().execute("select d.off, d.len from deliveries d semi join (select unnest(?::varchar[]) as id) w "
                                 "on d.event = w.id order by d.off", [ids]).fetchall()
         return self._lines(rows)
 
     def last_deliveries(self) -> list[dict]:
         """The last delivery record of each channel, in file order."""
-        rows = self.con.execute("select max(off), arg_max(len, off) from deliveries group by channel").fetchall()
+        rows = self._db().execute("select max(off), arg_max(len, off) from deliveries group by channel").fetchall()
         return self._lines(sorted(rows))
 
     def last_events(self) -> dict[str, dict]:
         """The last event record of each idea (what ``latest_by_idea(records, "event")`` gives)."""
-        rows = self.con.execute("select arg_max(off, pos), arg_max(len, pos) from events group by idea").fetchall()
+        rows = self._db().execute("select arg_max(off, pos), arg_max(len, pos) from events group by idea").fetchall()
         return {rec["idea"]: rec for rec in self._lines(sorted(rows))}
 
 
@@ -276,7 +285,10 @@ def _ingest(con, journal: Path, start: int, pos: int) -> int:
         fh.seek(start)
         data = fh.read()
     end = data.rfind(b"\n") + 1            # a torn last line (a writer killed mid-write) is left out
-    events, deliveries, outbox, externals = [], [], [], []
+    events: list[tuple[Any, ...]] = []
+    deliveries: list[tuple[Any, ...]] = []
+    outbox: list[tuple[Any, ...]] = []
+    externals: list[tuple[Any, ...]] = []
     off = start
     line_no = None
     for raw in data[:end].split(b"\n")[:-1]:

@@ -29,7 +29,7 @@ from datetime import date as Date
 from datetime import datetime
 from pathlib import Path
 
-from thesis.errors import BadInput, IdeaError, StoreError
+from thesis.errors import BadInput, IdeaError, ParameterError, StoreError
 from thesis.locks import flock_until
 
 #: seconds a note waits for another writer of the same idea file
@@ -60,7 +60,7 @@ def add_note(path, text: str, day: Date | None = None, snapshot: bool = False, s
         day = last_closed_session().date()
     today = Date.today()
     if day > today:
-        raise BadInput(f"--date {day} is in the future (today is {today})")
+        raise ParameterError("day", f"{day} is in the future (today is {today})")
     real = writable_file(path)
     with locked(real, wait):
         for _ in range(ATTEMPTS):
@@ -184,7 +184,7 @@ def _with_note(path: Path, before: bytes, day: Date, text: str, snapshot: bool):
     lf = raw.replace("\r\n", "\n")
     idea = parse(lf, path)                   # a broken file is refused before anything is written
     if day < idea.idea.published:
-        raise BadInput(f"--date {day} is before the idea was published ({idea.idea.published})")
+        raise ParameterError("day", f"{day} is before the idea was published ({idea.idea.published})")
     doc = tomlkit.parse(lf)
     entry = tomlkit.table()
     entry.add("date", day)

@@ -375,6 +375,7 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
                                       state=status.state, reason=status.reason, session=status.session,
                                       direction=idea.direction,
                                       realized_r=None if snap is None else _r(snap.realized_r), settled=settled,
+                                      position=None if snap is None or not snap.filled else _r(snap.position),
                                       at=now_iso()).to_dict())
             if write and out:
                 jr.append(out)
@@ -477,12 +478,33 @@ class SymbolBatches:
         self.lives.update((iid, life) for (iid, _), life in zip(members, built))
 
 
+def _published_after(row: IdeaRow, res: PassResult) -> bool:
+    """The idea was published after the session the pass looks at (an as-of board): its lifecycle
+    has not started (thesis.replay.lifecycle says "not yet published")."""
+    if row.idea is None:
+        return False
+    snap = row.status.snapshot if row.status is not None else None
+    if snap is not None:
+        return snap.reason == "not yet published"
+    return pd.Timestamp(row.idea.idea.published) > res.session
+
+
+def not_yet_published(res: PassResult) -> list[dict]:
+    """The ideas a board as of the pass's session leaves out: published after it (id, publication date)."""
+    return [{"id": row.id, "published": row.idea.idea.published.isoformat()}
+            for row in res.rows if _published_after(row, res)]
+
+
 def board(res: PassResult) -> list[dict]:
     """One row per idea, rendered from its lifecycle: state, last price, the levels in force with
     their distances, the position and its R (named: realized_r, open_part_r, position_r), days left,
-    last event. A closed, expired or invalidated idea shows no distances, and the R it made."""
+    last event. A closed, expired or invalidated idea shows no distances, and the R it made.
+    An idea published after the pass's session (an as-of board) has no row: on that date it did
+    not exist yet, so it has no state, levels or price to show (``not_yet_published`` lists it)."""
     rows = []
     for row in res.rows:
+        if _published_after(row, res):
+            continue
         s = row.status
         idea = row.idea
         info = getattr(idea, "idea", None)
@@ -494,7 +516,7 @@ def board(res: PassResult) -> list[dict]:
             rows.append({**base, "direction": base["direction"] or kept.get("direction"),
                          "state": kept.get("state", "error"), "reason": kept.get("reason"),
                          "session": kept.get("session"), "price": None, "zone": None, "stop": None,
-                         "stop_moved": None, "next_target": None, "position": None,
+                         "stop_moved": None, "next_target": None, "position": kept.get("position"),
                          "realized_r": kept.get("realized_r"), "open_part_r": None, "position_r": kept.get("realized_r"),
                          "days_left": None, "revision": kept.get("revision", 0), "error": row.error,
                          "last_event": _last(row.last_event)})
@@ -546,4 +568,4 @@ def match(patterns, value: str) -> bool:
     return any(fnmatch.fnmatchcase(value, p) for p in patterns)
 
 
-__all__ = ["watch_pass", "board", "PassResult", "idea_files", "event_id"]
+__all__ = ["watch_pass", "board", "not_yet_published", "PassResult", "idea_files", "event_id"]

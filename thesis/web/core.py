@@ -7,7 +7,6 @@ real path (symlinks resolved) must still be inside the folder. Anything else is
 """
 from __future__ import annotations
 
-import math
 import re
 import threading
 import time
@@ -109,8 +108,23 @@ def _ts(d) -> int:
     return int(pd.Timestamp(d).normalize().value // 1_000_000_000)
 
 
+def _times(index) -> list[int]:
+    """``_ts`` of every session of a DatetimeIndex, at once (a chart holds thousands of bars)."""
+    import pandas as pd
+
+    return pd.DatetimeIndex(index).normalize().as_unit("s").asi8.tolist()
+
+
 def _round(values, digits: int = 4) -> list:
-    return [None if v is None or not math.isfinite(v) else round(float(v), digits) for v in values]
+    """Values rounded to ``digits``, NaN and None as None (vectorized: a chart holds thousands)."""
+    import numpy as np
+
+    arr = np.asarray(values, dtype="float64")
+    finite = np.isfinite(arr)
+    out = np.round(arr, digits).tolist()
+    if not finite.all():
+        out = [v if ok else None for v, ok in zip(out, finite.tolist())]
+    return out
 
 
 # ----------------------------------------------------------------- chart data
@@ -124,7 +138,7 @@ def chart_document(idea, res, timeframe: str = "1d", source: str | None = None) 
 
     bars = res.bars
     shown = resample(bars, timeframe) if timeframe != "1d" else bars
-    t = [_ts(d) for d in shown.index]
+    t = _times(shown.index)
     doc = {
         "timeframe": timeframe,
         "symbol": idea.symbol,
@@ -181,12 +195,12 @@ def chart_document(idea, res, timeframe: str = "1d", source: str | None = None) 
     return doc
 
 
-EXIT_WORD = {"target_hit": "target", "stopped": "stop", "time_exit": "time stop"}
-
 
 def lifecycle_markers(cut, bar_time, inst=None) -> list[dict]:
     """The chart's fill, exit, stop-move and open-position markers of a lifecycle cut: each exit leg
     at its own session, price and size (never a blended price); an open position at the last close."""
+    from thesis.replay.lifecycle import EXIT_KINDS
+
     out = []
     px = inst.price_text if inst is not None else "{:.2f}".format
     for e in cut.events:
@@ -194,8 +208,8 @@ def lifecycle_markers(cut, bar_time, inst=None) -> list[dict]:
         if e.kind == "filled":
             out.append({"kind": "entry", "date": day, "time": bar_time(e.session), "price": float(e.price),
                         "label": f"{e.variant} entry {px(e.price)}", "variant": e.variant})
-        elif e.kind in EXIT_WORD:
-            word = EXIT_WORD[e.kind] + (f" {e.key[-1]}" if e.kind == "target_hit" and e.key[-1:].isdigit() else "")
+        elif e.kind in EXIT_KINDS:             # each leg named by the lifecycle ("target 2", "breakeven stop")
+            word = e.label
             out.append({"kind": "exit", "date": day, "time": bar_time(e.session), "price": float(e.price),
                         "variant": e.variant, "size": e.size, "r": e.r,
                         "label": f"{e.variant}: {word} {px(e.price)} ({e.size:.0%})"})
@@ -239,7 +253,9 @@ def idea_document(idea_id: str, path: Path, asof=None, timeframe: str = "1d", so
     ev = evaluate(idea, asof=asof, source=source, replayed=res)
     full_last = _last_session(idea, source)
     published = pd.Timestamp(idea.idea.published)
-    return to_jsonable({
+    chart = chart_document(idea, res, timeframe, source)
+    bars = chart.pop("bars")           # plain ints and floats already (_times, _round): not walked again
+    doc = to_jsonable({
         "schema": WEB_IDEA_SCHEMA,
         "id": idea_id,
         "file": str(path),
@@ -247,12 +263,14 @@ def idea_document(idea_id: str, path: Path, asof=None, timeframe: str = "1d", so
         "asof": ev["asof"],
         "evaluate": ev,
         "replay": rep,
-        "chart": chart_document(idea, res, timeframe, source),
+        "chart": chart,
         "slider": {"first": published.date().isoformat(), "last": full_last,
                    "notes": [n.date.isoformat() for n in idea.notes]},
         "journal": journal_timeline(idea_id, idea, res.lifecycle.at(res.bars.index[-1])),
         "instrument": instrument_words(idea.instrument),
     })
+    doc["chart"]["bars"] = bars
+    return doc
 
 
 def instrument_words(inst) -> dict:
@@ -313,7 +331,7 @@ def ideas_document(folder: IdeaFolder, asof=None, source: str | None = None, cac
     Each idea file is evaluated on its own and kept in ``cache`` per file version (and
     journal version), so an edited idea (a new note) costs one idea, not the folder.
     Only files inside the folder count (a symlink out of it is not an idea here)."""
-    from thesis.watch.run import board, watch_pass
+    from thesis.watch.run import board, not_yet_published, watch_pass
 
     when = None if asof is None else str(asof)[:10]
     cache = cache or Cache()
@@ -329,29 +347,34 @@ def ideas_document(folder: IdeaFolder, asof=None, source: str | None = None, cac
         # then kept per file: a later edit recomputes that file alone.
         res = watch_pass(todo, asof=when, source=source, write=False, deliver=False)
         errors = res.bad_input + res.failures
-        by_id = {}
+        by_id: dict = {}
         for row in board(res):
             by_id.setdefault(row["id"], []).append(row)
+        later = {r["id"]: r for r in not_yet_published(res)}
         for p in todo:
             mine = [e for e in errors if p.name in e]
-            fresh[p] = (res.session.date().isoformat(), by_id.get(p.stem, []), mine)
+            fresh[p] = (res.session.date().isoformat(), by_id.get(p.stem, []), mine,
+                        [later[p.stem]] if p.stem in later else [])
             cache.put(key(p), fresh[p])
 
     def one(path):
         res = watch_pass([path], asof=when, source=source, write=False, deliver=False)
-        return res.session.date().isoformat(), board(res), res.bad_input + res.failures
+        return res.session.date().isoformat(), board(res), res.bad_input + res.failures, not_yet_published(res)
 
-    session, rows, errors = None, [], []
+    session, rows, errors, unpublished = None, [], [], []
     for path in paths:
-        s, r, e = fresh.get(path) or cache.get(key(path), lambda p=path: one(p))
+        s, r, e, u = fresh.get(path) or cache.get(key(path), lambda p=path: one(p))
         session = s
         rows += r
         errors += e
+        unpublished += u
     if session is None:
         from thesis.watch.clock import last_closed_session
 
         session = last_closed_session(when).date().isoformat()
-    return {"schema": "thesis.ideas/2", "session": session, "ideas": rows, "errors": errors}
+    # an as-of board leaves out ideas published after its session (thesis.watch.run.board)
+    return {"schema": "thesis.ideas/2", "session": session, "ideas": rows, "not_yet_published": unpublished,
+            "errors": errors}
 
 
 def board_view(doc: dict, folder: IdeaFolder, cache: Cache, source: str | None = None) -> list[dict]:
