@@ -14,7 +14,8 @@ nothing heavy and changes nothing in the environment.
 
 Four verbs share their names with modules (``thesis.replay``, ``thesis.study``,
 ``thesis.evaluate``, ``thesis.chart``). The top-level name is the verb; reach the modules with
-``from thesis.replay import fills`` or ``importlib.import_module("thesis.evaluate")``. To keep
+``from thesis.replay import fills``, ``import thesis.replay.run as run`` or
+``importlib.import_module("thesis.evaluate")``. To keep
 the import system from putting a module where a verb belongs, those four modules are entered
 in ``sys.modules`` here with the standard library's ``importlib.util.LazyLoader``: they load
 on first use, and a later ``import thesis.replay.fills`` finds its parent already registered.
@@ -41,6 +42,7 @@ _PUBLIC = {
     "market_report": ("thesis.market.report", "market_report"),
 }
 _VERB_MODULES = ("thesis.evaluate", "thesis.replay", "thesis.chart", "thesis.study")
+_VERB_PACKAGES = ("thesis.replay", "thesis.study")     # verbs named like a package with submodules
 
 
 def _register_lazily(name: str) -> None:
@@ -65,6 +67,11 @@ def __getattr__(name: str) -> object:
     if name in _PUBLIC:
         module, attribute = _PUBLIC[name]
         value = getattr(_importlib.import_module(module), attribute)
+        if f"thesis.{name}" in _VERB_PACKAGES:
+            # ``import thesis.replay.run as r`` looks ``run`` up on the verb (the function): when that
+            # fails, Python finds ``sys.modules[f"{verb.__name__}.run"]``, so the verb is named after
+            # its package. __qualname__ (repr, pickling) and the signature stay the function's own.
+            value.__name__ = f"thesis.{name}"
         globals()[name] = value
         return value
     raise AttributeError(f"module 'thesis' has no attribute {name!r}")

@@ -72,6 +72,22 @@ def test_verbs_survive_submodule_imports_in_a_fresh_process():
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]
 
 
+def test_import_as_reaches_a_verbs_submodules():
+    """``import thesis.replay.run as run`` is the usual way to name a submodule; the verb in its
+    package's place must not break it (nor ``help``'s signature of the verb)."""
+    out = _python("""
+        import inspect
+        import thesis.replay.run as run
+        import thesis.study.run as study_run
+        import thesis
+        assert run.__name__ == "thesis.replay.run" and study_run.__name__ == "thesis.study.run"
+        assert thesis.replay is run.replay and thesis.study is study_run.study
+        assert thesis.replay.__qualname__ == "replay" and "bars" in inspect.signature(thesis.replay).parameters
+        print("ok")
+    """)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]
+
+
 def test_a_submodule_imported_first_runs_once():
     """The lazily registered packages (thesis.replay, thesis.study) must not run a module twice when
     it is imported before its package: a second run makes a second class (two ``Trade``s, two
