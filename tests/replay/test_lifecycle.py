@@ -30,21 +30,9 @@ def _bars_for(idea):
 
 # ------------------------------------------------------------------ the dashboard
 @pytest.fixture(scope="module")
-def web(tmp_path_factory):
-    """One client per example idea (a folder holding just that idea), sharing nothing."""
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from fastapi.testclient import TestClient
-    from thesis.web.app import create_app
-
-    def make(path: Path):
-        folder = tmp_path_factory.mktemp(path.stem)
-        shutil.copy(path, folder / path.name)
-        return TestClient(create_app(folder), base_url="http://127.0.0.1:8765")
-
-    return make
+def web(client_for):
+    """One dashboard client per idea (a folder holding just that idea), sharing nothing."""
+    return lambda path: client_for(path)[1]
 
 
 # ------------------------------------------------------------------ the seed's trigger after the fill

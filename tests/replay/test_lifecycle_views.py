@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import shutil
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -123,22 +121,6 @@ def no_confirmations():
     run.confirmations_on = lambda *a, **k: ([], [])
     yield
     run.confirmations_on = kept
-
-
-@pytest.fixture(scope="module")
-def client_for(tmp_path_factory):
-    """A dashboard over a folder holding just one idea (its board then costs one idea per date)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from fastapi.testclient import TestClient
-    from thesis.web.app import create_app
-
-    def make(path: Path):
-        folder = tmp_path_factory.mktemp(path.stem)
-        shutil.copy(path, folder / path.name)
-        return folder, TestClient(create_app(folder), base_url="http://127.0.0.1:8765")
-
-    return make
 
 
 def event_days(life) -> set:

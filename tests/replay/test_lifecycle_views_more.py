@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.replay.test_lifecycle_views import EXAMPLES, FIRST_HALF, check_every_view, client_for, no_confirmations
+from tests.replay.test_lifecycle_views import EXAMPLES, FIRST_HALF, check_every_view, no_confirmations
 
-__all__ = ["client_for", "no_confirmations"]      # the module fixtures, used here too
+__all__ = ["no_confirmations"]      # the module fixture, used here too
 
 
 @pytest.mark.parametrize("path", EXAMPLES[len(FIRST_HALF):], ids=lambda p: p.stem)
