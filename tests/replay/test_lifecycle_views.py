@@ -49,10 +49,7 @@ def dates_for(life, n: int = 40) -> list[pd.Timestamp]:
     session after, the last bar, then evenly spaced sessions up to ``n`` dates."""
     idx = life.bars.index
     first = int(idx.searchsorted(pd.Timestamp(life.idea.idea.published)))
-    want = {idx[max(0, first - 1)], idx[-1]}
-    for e in life.events:
-        i = idx.get_loc(e.session)
-        want |= {idx[i], idx[min(i + 1, len(idx) - 1)]}
+    want = event_days(life)
     extra = n - len(want)
     while len(want) < min(n, len(idx) - first + 1) and extra < len(idx):
         want |= {idx[i] for i in np.linspace(first, len(idx) - 1, num=max(2, extra)).astype(int)}
