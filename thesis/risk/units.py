@@ -100,6 +100,13 @@ def conversion_rate(quote: str, account_currency: str, session: object, source: 
     data layer (``load_bars``). BadInput naming both series when neither is in the source."""
     if quote == account_currency:
         return 1.0, ""
+    return rate_on(rate_series(quote, account_currency, source), session)
+
+
+def rate_series(quote: str, account_currency: str, source: str | None = None) -> tuple[pd.Series, str, bool]:
+    """(the pair's closes, the pair, whether its rate is inverted) for converting ``quote`` into
+    ``account_currency``, loaded once for every session a caller converts at (``rate_on``).
+    ParameterError naming both pairs when neither is in the source."""
     from thesis.data import load_bars
     from thesis.errors import SymbolNotFound
 
@@ -107,15 +114,25 @@ def conversion_rate(quote: str, account_currency: str, session: object, source: 
     for pair, invert in ((f"{quote}{account_currency}=X", False), (f"{account_currency}{quote}=X", True)):
         tried.append(pair)
         try:
-            bars = load_bars(pair, source=source, end=session)
+            bars = load_bars(pair, source=source)
         except SymbolNotFound:
             continue
-        if not len(bars):
-            continue
-        close = float(bars["close"].iloc[-1])
-        return (1.0 / close if invert else close), f"{pair} close {bars.index[-1].date()} {close:g}"
+        if len(bars):
+            return bars["close"].astype(float), pair, invert
     raise ParameterError("currency", f"{account_currency}: sizing in it needs the {quote}->{account_currency} rate: "
                          f"neither {' nor '.join(tried)} is in the data source (or give {{name}} {quote})")
+
+
+def rate_on(series: tuple[pd.Series, str, bool], session: object) -> tuple[float, str]:
+    """(the rate at the pair's last close on or before ``session``, the close it comes from)."""
+    import pandas as pd
+
+    closes, pair, invert = series
+    cut = closes.loc[:pd.Timestamp(session)]
+    if not len(cut):
+        raise ParameterError("currency", f"{pair} has no close on or before {pd.Timestamp(session).date()}")
+    close = float(cut.iloc[-1])
+    return (1.0 / close if invert else close), f"{pair} close {cut.index[-1].date()} {close:g}"
 
 
 def check_currency(code: str) -> str:
@@ -166,13 +183,20 @@ def trade_money(inst: Instrument, account: Account, entry: float, stop: float, m
     A scale-out passes ``legs``, each leg's share of ``move`` with its own exit session: each part
     is converted at its own session's close (a JPY-quoted half taken in March is not valued at
     June's rate). BadInput when the rate's FX series is not in the source (``conversion_rate``)."""
-    rate_in, via_in = conversion_rate(inst.currency, account.currency, entry_session, source)
-    rate_out, via_out = conversion_rate(inst.currency, account.currency, exit_session, source)
+    if inst.currency == account.currency:
+        def rate(day: object) -> tuple[float, str]:
+            return 1.0, ""
+    else:
+        series = rate_series(inst.currency, account.currency, source)     # one load for every leg
+
+        def rate(day: object) -> tuple[float, str]:
+            return rate_on(series, day)
+    rate_in, via_in = rate(entry_session)
+    rate_out, via_out = rate(exit_session)
     size = size_position(inst, account.amount, account.risk, entry, stop, account.currency, rate_in)
     per_unit_quote = float(move) * inst.multiplier
     if len(legs) > 1:
-        per_unit = sum(float(part) * inst.multiplier * conversion_rate(inst.currency, account.currency, day, source)[0]
-                       for part, day in legs)
+        per_unit = sum(float(part) * inst.multiplier * rate(day)[0] for part, day in legs)
     else:
         per_unit = per_unit_quote * rate_out
     return {"currency": account.currency, "account": account.amount, "risk": account.risk,
