@@ -17,15 +17,16 @@ Four verbs share their names with modules (``thesis.replay``, ``thesis.study``,
 ``from thesis.replay import fills``, ``import thesis.replay.run as run`` or
 ``importlib.import_module("thesis.evaluate")``. To keep
 the import system from putting a module where a verb belongs, those four modules are entered
-in ``sys.modules`` here with the standard library's ``importlib.util.LazyLoader``: they load
-on first use, and a later ``import thesis.replay.fills`` finds its parent already registered.
+in ``sys.modules`` here, not yet run (``thesis._lazy.register_pending``, a thread-safe
+``importlib.util.LazyLoader``): they run on first use, once, whichever thread comes first, and a
+later ``import thesis.replay.fills`` finds its parent already registered.
 """
 from __future__ import annotations
 
 import importlib as _importlib
-import importlib.util as _importlib_util
-import sys as _sys
 from typing import TYPE_CHECKING
+
+from thesis._lazy import register_pending as _register_pending
 
 __version__ = "0.1.0"
 
@@ -45,21 +46,8 @@ _VERB_MODULES = ("thesis.evaluate", "thesis.replay", "thesis.chart", "thesis.stu
 _VERB_PACKAGES = ("thesis.replay", "thesis.study")     # verbs named like a package with submodules
 
 
-def _register_lazily(name: str) -> None:
-    """Enter module ``name`` in sys.modules without running it (it runs on first attribute use)."""
-    if name in _sys.modules:
-        return
-    spec = _importlib_util.find_spec(name)
-    if spec is None or spec.loader is None:     # pragma: no cover - the modules ship with the package
-        return
-    spec.loader = _importlib_util.LazyLoader(spec.loader)
-    module = _importlib_util.module_from_spec(spec)
-    _sys.modules[name] = module
-    spec.loader.exec_module(module)
-
-
 for _name in _VERB_MODULES:
-    _register_lazily(_name)
+    _register_pending(_name)
 
 
 def __getattr__(name: str) -> object:

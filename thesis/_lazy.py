@@ -14,7 +14,9 @@ submodule to the package attribute is refused for such names, as an eager re-exp
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
+import threading
 import types
 
 
@@ -42,3 +44,58 @@ def lazy_exports(package: str, exports: dict[str, list[str]]) -> None:
     module = sys.modules[package]
     module.__dict__["_lazy_where"] = {name: sub for sub, names in exports.items() for name in names}
     module.__class__ = _LazyPackage
+
+
+class _PendingModule(types.ModuleType):
+    """A registered module whose code has not run: the first attribute read runs it, under the
+    module's own lock, so two threads touching it at once both see it whole. The standard
+    library's ``importlib.util.LazyLoader`` is thread-safe only from Python 3.12.3 (gh-114763);
+    on 3.11 a second thread read the half-run module ("cannot import name 'evaluate'")."""
+
+    def __getattribute__(self, attr: str):
+        spec = object.__getattribute__(self, "__spec__")
+        state = spec.loader_state
+        with state["lock"]:
+            if object.__getattribute__(self, "__class__") is _PendingModule:
+                if state["loading"]:        # the module's own code (or an import it makes) reading it
+                    return types.ModuleType.__getattribute__(self, attr)
+                state["loading"] = True
+                namespace = types.ModuleType.__getattribute__(self, "__dict__")
+                kept = dict(namespace)
+                try:
+                    spec.loader.exec_module(self)
+                finally:
+                    state["loading"] = False
+                # submodules bound to it before it ran (``import thesis.replay.fills``) stay bound
+                for key, value in kept.items():
+                    namespace.setdefault(key, value)
+                object.__setattr__(self, "__class__", types.ModuleType)
+        return getattr(self, attr)
+
+
+class _PendingLoader:
+    def __init__(self, loader) -> None:
+        self.loader = loader
+
+    def create_module(self, spec):
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        module.__spec__.loader = self.loader
+        module.__loader__ = self.loader
+        module.__spec__.loader_state = {"lock": threading.RLock(), "loading": False}
+        module.__class__ = _PendingModule
+
+
+def register_pending(name: str) -> None:
+    """Enter module ``name`` in ``sys.modules`` without running it; it runs on first attribute
+    read, once, whichever thread reads first."""
+    if name in sys.modules:
+        return
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None:     # pragma: no cover - the modules ship with the package
+        return
+    spec.loader = _PendingLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)

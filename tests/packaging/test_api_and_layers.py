@@ -88,6 +88,33 @@ def test_import_as_reaches_a_verbs_submodules():
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]
 
 
+def test_threads_importing_the_verbs_modules_at_once_all_get_them():
+    """A server's worker threads import ``thesis.evaluate`` and ``thesis.replay.run`` on their first
+    requests, often at the same moment; each must get the full module (CI once saw
+    "cannot import name 'evaluate' from 'thesis.evaluate'" from a half-run lazy module)."""
+    out = _python("""
+        import threading
+        import thesis
+        start, errors = threading.Barrier(8), []
+        def first_request():
+            start.wait()
+            try:
+                from thesis.evaluate import evaluate, evaluate_document
+                import thesis.replay.run as run
+                from thesis.study.run import study
+                assert callable(run.replay) and callable(evaluate_document)
+            except Exception as exc:
+                errors.append(repr(exc))
+        threads = [threading.Thread(target=first_request) for _ in range(8)]
+        [t.start() for t in threads]
+        [t.join() for t in threads]
+        assert not errors, errors
+        assert callable(thesis.evaluate) and callable(thesis.replay) and callable(thesis.study)
+        print("ok")
+    """)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]
+
+
 def test_a_submodule_imported_first_runs_once():
     """The lazily registered packages (thesis.replay, thesis.study) must not run a module twice when
     it is imported before its package: a second run makes a second class (two ``Trade``s, two
