@@ -14,10 +14,15 @@ submodule to the package attribute is refused for such names, as an eager re-exp
 from __future__ import annotations
 
 import importlib
+import importlib.machinery
 import importlib.util
 import sys
 import threading
 import types
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:
+    from importlib.abc import Loader
 
 
 class _LazyPackage(types.ModuleType):
@@ -74,16 +79,20 @@ class _PendingModule(types.ModuleType):
 
 
 class _PendingLoader:
-    def __init__(self, loader) -> None:
+    """Hands the module to its real loader on first use (see ``_PendingModule``)."""
+
+    def __init__(self, loader: Loader) -> None:
         self.loader = loader
 
     def create_module(self, spec):
         return self.loader.create_module(spec)
 
     def exec_module(self, module: types.ModuleType) -> None:
-        module.__spec__.loader = self.loader
+        spec = module.__spec__
+        assert spec is not None
+        spec.loader = self.loader
         module.__loader__ = self.loader
-        module.__spec__.loader_state = {"lock": threading.RLock(), "loading": False}
+        spec.loader_state = {"lock": threading.RLock(), "loading": False}
         module.__class__ = _PendingModule
 
 
@@ -93,9 +102,10 @@ def register_pending(name: str) -> None:
     if name in sys.modules:
         return
     spec = importlib.util.find_spec(name)
-    if spec is None or spec.loader is None:     # pragma: no cover - the modules ship with the package
-        return
-    spec.loader = _PendingLoader(spec.loader)
+    if spec is None or not isinstance(spec.loader, importlib.machinery.SourceFileLoader):  # pragma: no cover
+        return                          # the modules ship as source with the package
+    pending = _PendingLoader(spec.loader)
+    spec.loader = cast("Loader", pending)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
-    spec.loader.exec_module(module)
+    pending.exec_module(module)
