@@ -48,16 +48,11 @@ def lifecycle_marks(cut, targets, direction: str, inst=None) -> tuple[list, list
 
 def snapshot_labels(idea: Idea, res) -> list[tuple]:
     """The (date, price, text) of every entry/exit label the snapshot of ``res`` (a ReplayResult,
-    as of its last bar) draws, without building the figure: the lifecycle's marks through the
-    renderer's own label texts at the instrument's precision (thesis.plotting.label_texts).
-    chart()'s window always holds every mark, so this is the renderer's label list
-    (tests/replay/test_lifecycle_views.py checks it against a drawn figure)."""
-    from thesis.plotting import label_texts
-
-    entries, exits = lifecycle_marks(res.lifecycle.at(res.bars.index[-1]), list(idea.levels.targets),
-                                     idea.direction)
-    texts = label_texts(res.bars.attrs.get("symbol"), idea.direction, entries, exits)
-    return [(d, p, text) for (d, p, _), text in zip(entries + exits, texts)]
+    as of its last bar) draws: the renderer's own label list (``chart(..., draw=False)``: the same
+    window, lifecycle marks and label texts as the drawing, without building the figure)."""
+    out: list = []
+    chart(idea, None, replayed=res, labels=out, draw=False)
+    return out
 
 
 def _open_price(price: float, inst) -> str:
@@ -78,7 +73,7 @@ def _fill_of(cut, variant: str):
 
 def chart(idea: Idea, path, asof=None, timeframe: str = "1d", source: str | None = None, replayed=None,
           start=None, end=None, width: int = 1600, height: int = 900, missing: list | None = None,
-          notices: list | None = None, labels: list | None = None) -> Path | None:
+          notices: list | None = None, labels: list | None = None, draw: bool = True) -> Path | None:
     """Render ``idea`` to ``path`` (PNG). ``replayed`` reuses a ReplayResult.
 
     With ``asof`` the chart shows only what was known then: bars and notes up to that date, and a
@@ -86,7 +81,8 @@ def chart(idea: Idea, path, asof=None, timeframe: str = "1d", source: str | None
     in ``missing`` (when a list is given). ``labels`` receives the (date, price, text) of every
     entry/exit label the renderer drew. Marks, the stop in force and labels come from the idea's
     lifecycle (thesis.replay.lifecycle) cut at the chart's last bar. ``path`` None builds and lays
-    out the same figure (``labels`` filled) without rasterizing a PNG."""
+    out the same figure (``labels`` filled) without rasterizing a PNG; ``draw`` False (with ``path``
+    None) fills ``labels`` from the same window and marks without building a figure."""
     from thesis.plotting import snapshot
     from thesis.replay import replay
 
@@ -117,8 +113,9 @@ def chart(idea: Idea, path, asof=None, timeframe: str = "1d", source: str | None
     if timeframe != "1d":
         compare = {k: resample(v, timeframe) for k, v in compare.items()}
     published = pd.Timestamp(idea.idea.published)
-    triggers = [(pd.Timestamp(r.date), r.kind, float(r.price)) for r in res.triggers.itertuples()
-                if pd.Timestamp(r.date) >= published - pd.Timedelta(days=30)]
+    ev = res.triggers
+    ev = ev[ev["date"] >= published - pd.Timedelta(days=30)] if len(ev) else ev
+    triggers = list(zip(pd.DatetimeIndex(ev["date"]), ev["kind"].tolist(), ev["price"].astype("float64").tolist()))
     targets = list(idea.levels.targets)
     known = res.lifecycle.at(bars.index[-1])
     entries, exits = lifecycle_marks(known, targets, idea.direction, idea.instrument)
@@ -140,4 +137,4 @@ def chart(idea: Idea, path, asof=None, timeframe: str = "1d", source: str | None
                     entries=entries, exits=exits, notes=notes, direction=idea.direction, start=start, end=end,
                     width=width, height=height, labels=labels,
                     stop_name="breakeven stop" if known.snapshot.stop_moved else "stop",
-                    planned_stop=idea.levels.stop)
+                    planned_stop=idea.levels.stop, draw=draw or path is not None)

@@ -46,15 +46,24 @@ def _axis_price(y: float, _pos=None) -> str:
     return f"{y:,.2f}" if abs(y) < 1000 else f"{y:,.0f}"
 
 
+def shown_marks(chart) -> tuple[list, list, list[str]]:
+    """(entries, exits, texts): the entry and exit marks inside the chart's window as (date, bar,
+    price, label), and the text of each label as drawn (entries first). The drawing and
+    ``snapshot(..., draw=False)`` both take the label list from here."""
+    plan = chart.plan
+    entries = [(d, x, p, s) for d, p, s in plan.entries if (x := chart.pos(d)) is not None]
+    exits = [(d, x, p, s) for d, p, s in plan.exits if (x := chart.pos(d)) is not None]
+    texts = arrow_texts(plan.direction, [(x, p, s) for _, x, p, s in entries], [(x, p, s) for _, x, p, s in exits])
+    return entries, exits, texts
+
+
 def draw_price_panel(chart, ax) -> None:
     t, plan, v = chart.t, chart.plan, chart.view
     o, h, l, c = (v[k].to_numpy() for k in ("open", "high", "low", "close"))
     short = plan.direction == "short"
-    entries = [(d, x, p, s) for d, p, s in plan.entries if (x := chart.pos(d)) is not None]
-    exits = [(d, x, p, s) for d, p, s in plan.exits if (x := chart.pos(d)) is not None]
+    entries, exits, texts = shown_marks(chart)
     shown_entries = [(x, p, s) for _, x, p, s in entries]
     shown_exits = [(x, p, s) for _, x, p, s in exits]
-    texts = arrow_texts(plan.direction, shown_entries, shown_exits)
     chart.labels += [(d, p, text) for (d, _, p, _), text in zip(entries + exits, texts)]
     levels = list(plan.targets) + ([plan.stop] if plan.stop is not None else []) + list(plan.zone or ()) + \
         [p for _, p, _ in shown_entries + shown_exits]

@@ -28,9 +28,11 @@ def snapshot(bars: pd.DataFrame, path, *, title: str, compare: dict | None = Non
              targets=(), triggers=(), entries=(), exits=(), notes=(), direction: str = "short",
              subtitle: str = "", start=None, end=None, width: int = 1600, height: int = 900,
              dpi: float = 100, labels: list | None = None, stop_name: str = "stop",
-             planned_stop: float | None = None) -> Path | None:
+             planned_stop: float | None = None, draw: bool = True) -> Path | None:
     """Render bars and a trade plan to a PNG of exactly width x height pixels; return its path.
-    With ``path`` None the figure is built and drawn (``labels`` filled) but no PNG is written.
+    With ``path`` None the figure is built and drawn (``labels`` filled) but no PNG is written;
+    with ``draw`` False no figure is built either: only ``labels`` is filled, from the same window,
+    marks and label texts the drawing uses (``shown_marks``).
 
     Panels: price (candles; high-low-close bars where the open is NaN; bars with a true
     `partial` column hatched), volume (when any volume > 0 is visible) and, with `compare`,
@@ -59,6 +61,13 @@ def snapshot(bars: pd.DataFrame, path, *, title: str, compare: dict | None = Non
     try:
         if not subtitle:
             subtitle = auto_subtitle(data, plan)
+        if not draw:
+            if labels is not None:
+                from ._price_panel import shown_marks
+
+                entries, exits, texts = shown_marks(_Chart(None, data, lo, hi, plan, {}, scale, width, height))
+                labels += [(d, p, text) for (d, _, p, _), text in zip(entries + exits, texts)]
+            return None
         with matplotlib.rc_context(rc):
             fig = Figure(figsize=(width / dpi, height / dpi), dpi=dpi, facecolor=THEME.face)
             drawn = _Chart(fig, data, lo, hi, plan, compare or {}, scale, width, height)
@@ -68,18 +77,6 @@ def snapshot(bars: pd.DataFrame, path, *, title: str, compare: dict | None = Non
             if path is None:            # the figure is built and laid out; no PNG is rasterized
                 return None
             return save_figure_exact(fig, path, width, height, dpi)
-    finally:
-        PRICE_DECIMALS.reset(token)
-
-
-def label_texts(symbol: str | None, direction: str, entries, exits) -> list[str]:
-    """The entry/exit label texts ``snapshot`` draws for ``symbol``'s marks (arrow_texts at the
-    instrument's precision), without drawing."""
-    from ._price_panel import arrow_texts
-
-    token = PRICE_DECIMALS.set(_decimals(symbol))
-    try:
-        return arrow_texts(direction, entries, exits)
     finally:
         PRICE_DECIMALS.reset(token)
 

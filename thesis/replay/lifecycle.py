@@ -16,7 +16,7 @@ from here; docs/lifecycle.md describes the model and each R.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -186,6 +186,32 @@ class Lifecycle:
 
     def snapshot(self, date=None) -> Snapshot:
         return self.at(date).snapshot
+
+    def until(self, date, bars: pd.DataFrame | None = None, idea=None) -> Lifecycle:
+        """This lifecycle as known at the close of ``date``: the bars, triggers and events up to that
+        session, and nothing after it (``at`` cannot reach past it). It equals ``lifecycle(idea, the
+        bars up to date)`` because the kernel is causal (tests/replay/test_lifecycle_cut.py), without
+        running the kernel again. ``bars``: that prefix of the bars when the caller already holds it;
+        ``idea``: the caller's parse of the same idea. A cut carries no ``Trade``: the kernel's Trade
+        reports the whole history (its exit, its flags), which the cut must not show."""
+        idea = self.idea if idea is None else idea
+        session = self.session_of(date)
+        n = 0 if session is None else int(self.bars.index.get_loc(session)) + 1
+        if bars is None:
+            bars = self.bars if n == len(self.bars) else self.bars.iloc[:n]
+        elif len(bars) != n or (n and bars.index[-1] != session):
+            raise ValueError(f"the bars given end on {bars.index[-1].date() if len(bars) else None}, not on the "
+                             f"cut's session {session.date() if session is not None else None}")
+        if n == len(self.bars):
+            return replace(self, idea=idea, bars=bars)
+        if session is None or self.start is None or session < self.start:
+            return Lifecycle(idea, bars, None, [], _no_triggers(), ())
+        trig = self.triggers
+        if len(trig):
+            trig = trig.iloc[:int(trig["date"].searchsorted(session, side="right"))]
+        closes = None if self._closes is None else self._closes[:n]
+        return Lifecycle(idea, bars, self.start, [(v, None) for v, _ in self.trades], trig,
+                         tuple(e for e in self.events if e.session <= session), closes)
 
     def settled(self, date=None) -> bool:
         """Nothing can happen any more after ``date``: the idea ended, every variant's position is

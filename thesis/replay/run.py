@@ -59,7 +59,7 @@ __all__ = ["REPLAY_SCHEMA", "ReplayResult", "replay", "replay_document"]
 class ReplayResult:
     idea: Idea
     bars: pd.DataFrame
-    trades: list[tuple[str, Trade]]
+    _trades: list[tuple[str, Trade]] | None   # None: run the kernel on these bars when first asked
     triggers: pd.DataFrame
     confirmations: list[dict] = field(default_factory=list)
     options_path: pd.DataFrame | None = None
@@ -71,12 +71,24 @@ class ReplayResult:
     _lifecycle: object = field(default=None, repr=False)
 
     @property
+    def trades(self) -> list[tuple[str, Trade]]:
+        """The replay's trades (primary first) on these bars. As of a date they are the kernel's run
+        on the bars up to it (its MFE/MAE so far, an open trade marked at the close), made only for
+        a view that shows them; the lifecycle is the history's cut (thesis.replay.history)."""
+        if self._trades is None:
+            start = _start_session(self.bars, self.idea.idea.published)
+            ev = self.triggers
+            self._trades = replay_trades(self.idea, self.bars, start, ev[ev["date"] >= start] if len(ev) else ev)
+        return self._trades
+
+    @property
     def primary(self) -> Trade:
         return self.trades[0][1]
 
     @property
     def lifecycle(self):
-        """The idea's lifecycle over these bars (thesis.replay.lifecycle), built once from these trades."""
+        """The idea's lifecycle over these bars (thesis.replay.lifecycle): as of a date, the history's
+        cut there (it cannot reach past the last of these bars)."""
         if self._lifecycle is None:
             from thesis.replay.lifecycle import lifecycle
 
@@ -90,6 +102,19 @@ class ReplayResult:
     def to_dict(self) -> dict:
         """The ``thesis.replay/2`` JSON document, as ``thesis replay --json`` prints it."""
         return self.document().to_dict()
+
+
+def _known(idea: Idea, bars: pd.DataFrame, asof):
+    """The idea's history over every bar, cut at ``asof`` (thesis.replay.history): the bars, the
+    trigger events and the lifecycle known at that close."""
+    from thesis.replay.history import history
+
+    if asof is not None and len(bars) and pd.Timestamp(asof) < bars.index[0]:
+        from thesis.errors import BadInput
+
+        raise BadInput(f"no bars of {bars.attrs.get('symbol')} on or before {pd.Timestamp(asof).date()}: the data "
+                       f"starts on {bars.index[0].date()}")
+    return history(idea, bars).until(asof)
 
 
 def _start_session(bars: pd.DataFrame, when, asof=None) -> pd.Timestamp:
@@ -134,20 +159,15 @@ def replay(idea: Idea, source: str | None = None, with_confirmations: bool = Tru
         idea = load(idea)
     bars, source = with_user_bars(idea.symbol, idea.idea.adjustment, bars, source)
     if bars is None:
-        bars = load_bars(idea.symbol, idea.idea.adjustment, source, end=asof)
-    elif asof is not None:
-        bars = bars.loc[:pd.Timestamp(asof)]
+        bars = load_bars(idea.symbol, idea.idea.adjustment, source)
+    known = _known(idea, bars, asof)
+    bars, events = known.bars, known.triggers
     start = _start_session(bars, idea.idea.published, asof)
-
-    from thesis.signals.detect import detect_all
-
-    events = detect_all(idea.triggers, bars, idea.direction) if idea.triggers else pd.DataFrame(
-        columns=["date", "kind", "timeframe", "price", "detail"])
     after = events[events["date"] >= start] if len(events) else events
-
-    trades = replay_trades(idea, bars, start, after)
-    result = ReplayResult(idea, bars, trades, events, asof=None if asof is None else pd.Timestamp(asof),
-                          account=sized, source=source)
+    whole = bool(known.life.trades) and known.life.trades[0][1] is not None   # the cut is the whole history
+    result = ReplayResult(idea, bars, known.life.trades if whole else None, events,
+                          asof=None if asof is None else pd.Timestamp(asof), account=sized, source=source,
+                          _lifecycle=known.life)
     if with_confirmations and idea.confirmations:
         # "notes": only the notes' dates (what the terminal report prints); "all" adds every trigger
         # date after publication (the JSON document reports those too).
@@ -352,12 +372,7 @@ def build_replay_document(res: ReplayResult) -> ReplayDocument:
     primary = res.primary
     notes = [ReplayNote(**row.model_dump(), confirmations=conf_by_date.get(row.date, []))
              for row in note_rows(res.lifecycle, res.bars.index[-1] if res.asof is not None else None)]
-    published = pd.Timestamp(idea.idea.published)
-    triggers = [ReplayTrigger(kind=r.kind, date=iso_date(r.date), timeframe=r.timeframe, price=_figure(r.price),
-                              detail=r.detail, after_published=bool(pd.Timestamp(r.date) >= published),
-                              confirmations=conf_by_date.get(iso_date(r.date), []))
-                for r in res.triggers.itertuples()
-                if pd.Timestamp(r.date) >= published - pd.Timedelta(days=365)]
+    triggers = _trigger_rows(res.triggers, pd.Timestamp(idea.idea.published), conf_by_date)
     a = res.bars.attrs
     return ReplayDocument(
         idea=ReplayIdea(title=idea.idea.title, symbol=idea.symbol, direction=idea.direction,
@@ -378,6 +393,20 @@ def build_replay_document(res: ReplayResult) -> ReplayDocument:
         claims=[Claim.model_validate(c.to_dict()) for c in claims],
         trades=_trades(res),
         triggers=triggers, notes=notes, options=_options_document(res))
+
+
+def _trigger_rows(events: pd.DataFrame, published: pd.Timestamp, conf_by_date: dict) -> list[ReplayTrigger]:
+    """The trigger events from a year before publication on, as document rows (columns read at once:
+    a daily trigger on a long history fires hundreds of times)."""
+    if not len(events):
+        return []
+    ev = events[events["date"] >= published - pd.Timedelta(days=365)]
+    days = ev["date"].dt.strftime("%Y-%m-%d").tolist()
+    after = (ev["date"] >= published).tolist()
+    return [ReplayTrigger(kind=kind, date=day, timeframe=tf, price=_figure(price), detail=detail, after_published=a,
+                          confirmations=conf_by_date.get(day, []))
+            for kind, day, tf, price, detail, a in zip(ev["kind"].tolist(), days, ev["timeframe"].tolist(),
+                                                       ev["price"].tolist(), ev["detail"].tolist(), after)]
 
 
 def _trades(res: ReplayResult) -> list[TradeDoc]:

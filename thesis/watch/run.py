@@ -227,6 +227,7 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
     channels = config.channels if config is not None else []
     res = PassResult(session)
     bars_cache: dict[tuple, object] = {}
+    every_bar: dict[tuple, object] = {}     # as of a date: the symbol's whole frame, the histories' bars
 
     from thesis.data import default_source
 
@@ -238,10 +239,10 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
             session = session_for(symbol)
             try:
                 if local:       # the folder's frame is cached by the provider: a positional slice is cheapest
-                    bars = load_bars(symbol, adjustment, source)
+                    bars = every_bar[key] = load_bars(symbol, adjustment, source)
                     bars = bars.iloc[:int(bars.index.searchsorted(session, side="right"))]
                 else:
-                    bars = load_bars(symbol, adjustment, source, end=session)
+                    bars = every_bar[key] = load_bars(symbol, adjustment, source, end=session)
                 # pandas deep-copies attrs on every column access: keep only the scalar ones (symbol,
                 # has_open, source, ...) on the frame the kernel wrappers read ~20 times per idea
                 lean = bars.copy(deep=False)
@@ -259,7 +260,8 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
         last_events = last_event_by_idea(records, res.session.date().isoformat())   # the pass (NYSE) session
         watched_dirs = {Path(p).resolve() for p in (paths or [Path(".")]) if Path(p).is_dir()}
         prints: dict[int, tuple] = {}
-        batches = SymbolBatches(files, ideas_seen, session_for, bars_for, prints) if batch else None
+        batches = SymbolBatches(files, ideas_seen, session_for, bars_for, prints,
+                                every_bar if asof is not None else None) if batch else None
         for path in files:
             iid = idea_id(path)
             row = IdeaRow(iid, str(path), last_event=last_events.get(iid))
@@ -436,11 +438,13 @@ class SymbolBatches:
     """The lifecycles of the ideas a pass evaluates, built per symbol in one batch the first time the
     pass reaches one of the symbol's ideas (thesis.replay.lifecycle.lifecycles: the fill kernel
     once per round for all the symbol's ideas), so journal writes still follow each symbol's work.
-    An idea that does not parse, a symbol without bars and a batch that raises are left out: the
+    As of a date, each is the idea's whole history (cached: thesis.replay.history) cut at the pass's
+    session, so a board moved along the dates does not replay the ideas again. An idea that does not parse, a symbol without bars and a batch that raises are left out: the
     pass evaluates those idea by idea, each reporting its own error."""
 
-    def __init__(self, files, ideas_seen: dict, session_for, bars_for, prints: dict):
+    def __init__(self, files, ideas_seen: dict, session_for, bars_for, prints: dict, every_bar: dict | None = None):
         self.bars_for = bars_for
+        self.every_bar = every_bar       # as of a date: cut each idea's cached history (thesis.replay.history)
         self.groups: dict[tuple, list] = {}
         self.group_of: dict[str, tuple] = {}
         self.lives: dict[str, object] = {}
@@ -472,7 +476,13 @@ class SymbolBatches:
         if isinstance(bars, Exception) or not len(bars):
             return
         try:
-            built = lifecycles([idea for _, idea in members], bars)
+            if self.every_bar is not None and key in self.every_bar:
+                from thesis.replay.history import histories
+
+                built = [h.until(bars.index[-1], bars).life
+                         for h in histories([idea for _, idea in members], self.every_bar[key])]
+            else:
+                built = lifecycles([idea for _, idea in members], bars)
         except Exception:  # noqa: BLE001 - the per-idea path reports each idea's own error
             return
         self.lives.update((iid, life) for (iid, _), life in zip(members, built))

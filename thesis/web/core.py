@@ -164,7 +164,7 @@ def chart_document(idea, res, timeframe: str = "1d", source: str | None = None) 
         theirs = other["close"].reindex(other.index.union(shown.index)).ffill().reindex(shown.index)
         r = (close / theirs).astype("float64")
         keep = r.notna().to_numpy()
-        ratios[sym] = {"t": [x for x, k in zip(t, keep) if k], "v": _round(r[keep], 6)}
+        ratios[sym] = {"t": _times(shown.index[keep]), "v": _round(r[keep], 6)}
     doc["ratios"] = ratios
 
     def bar_time(d) -> int:
@@ -173,15 +173,7 @@ def chart_document(idea, res, timeframe: str = "1d", source: str | None = None) 
         pos = shown.index.searchsorted(d, side="left")
         return t[min(pos, len(t) - 1)]
 
-    markers = []
-    published = pd.Timestamp(idea.idea.published)
-    for r in res.triggers.itertuples():
-        d = pd.Timestamp(r.date)
-        if d < published - pd.Timedelta(days=365):
-            continue
-        markers.append({"kind": "trigger", "date": d.date().isoformat(), "time": bar_time(d),
-                        "price": None if pd.isna(r.price) else float(r.price), "label": str(r.kind),
-                        "timeframe": str(r.timeframe)})
+    markers = trigger_markers(res.triggers, pd.Timestamp(idea.idea.published), shown.index, t)
     markers += lifecycle_markers(res.lifecycle.at(bars.index[-1]), bar_time, idea.instrument)
     last = bars.index[-1]
     for i, n in enumerate(idea.notes):
@@ -194,6 +186,23 @@ def chart_document(idea, res, timeframe: str = "1d", source: str | None = None) 
     doc["markers"] = markers
     return doc
 
+
+
+def trigger_markers(events, published, index, times: list[int]) -> list[dict]:
+    """A marker per trigger event from a year before publication on, on the shown bar that holds
+    its session (columns read at once: a daily trigger on a long history fires hundreds of times)."""
+    import numpy as np
+    import pandas as pd
+
+    if not len(events):
+        return []
+    ev = events[events["date"] >= published - pd.Timedelta(days=365)]
+    at = np.minimum(index.searchsorted(pd.DatetimeIndex(ev["date"]), side="left"), len(times) - 1).tolist()
+    prices = [None if p != p else p for p in ev["price"].astype("float64").tolist()]      # NaN: no price
+    return [{"kind": "trigger", "date": day, "time": times[i], "price": price, "label": str(kind),
+             "timeframe": str(tf)}
+            for day, i, price, kind, tf in zip(ev["date"].dt.strftime("%Y-%m-%d").tolist(), at, prices,
+                                               ev["kind"].tolist(), ev["timeframe"].tolist())]
 
 
 def lifecycle_markers(cut, bar_time, inst=None) -> list[dict]:
@@ -254,7 +263,8 @@ def idea_document(idea_id: str, path: Path, asof=None, timeframe: str = "1d", so
     full_last = _last_session(idea, source)
     published = pd.Timestamp(idea.idea.published)
     chart = chart_document(idea, res, timeframe, source)
-    bars = chart.pop("bars")           # plain ints and floats already (_times, _round): not walked again
+    # plain ints and floats already (_times, _round): not walked again (thousands of bars)
+    bars, ratios = chart.pop("bars"), chart.pop("ratios")
     doc = to_jsonable({
         "schema": WEB_IDEA_SCHEMA,
         "id": idea_id,
@@ -269,7 +279,7 @@ def idea_document(idea_id: str, path: Path, asof=None, timeframe: str = "1d", so
         "journal": journal_timeline(idea_id, idea, res.lifecycle.at(res.bars.index[-1])),
         "instrument": instrument_words(idea.instrument),
     })
-    doc["chart"]["bars"] = bars
+    doc["chart"]["bars"], doc["chart"]["ratios"] = bars, ratios
     return doc
 
 
