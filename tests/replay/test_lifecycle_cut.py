@@ -1,6 +1,7 @@
-"""No look-ahead, by construction and by test: every view of an idea at D rendered from the
-lifecycle of the full bars cut at D equals the same view rendered from the lifecycle of the bars
-cut at D (random ideas and bars with gaps through the zone, the stop and the targets)."""
+"""No look-ahead, by construction and by test: every view of an idea as of D is rendered from
+the idea's whole history cut at D (thesis.replay.history: the lifecycle, the trigger table and
+the bars up to D), and that cut equals what the bars cut at D give on their own (random ideas and
+bars with gaps through the zone, the stop and the targets; a daily and a weekly trigger)."""
 from __future__ import annotations
 
 import itertools
@@ -8,8 +9,10 @@ import itertools
 from hypothesis import HealthCheck, given, settings
 
 from tests.watch.test_engine import scenario, scenario_source
-from thesis.chart import lifecycle_marks
+from thesis.chart import lifecycle_marks, snapshot_labels
 from thesis.data import load_bars
+from thesis.replay import replay
+from thesis.replay.history import history
 from thesis.replay.lifecycle import lifecycle, state_text
 from thesis.spec import Idea
 from thesis.watch.engine import status_of
@@ -47,8 +50,16 @@ def _idea(rows, p, sym):
             "levels": {"entry_zone": p["zone"], "stop": p["stop"], "targets": p["targets"], "sizes": p["sizes"],
                        "move_stop_to_breakeven": p["breakeven"]},
             "entry": {"order": p["order"]},
-            "triggers": [{"kind": "outside_bar", "timeframe": "1d"}]}
+            "triggers": [{"kind": "outside_bar", "timeframe": "1d"}, {"kind": "outside_bar", "timeframe": "1w"}]}
     return Idea.model_validate(spec)
+
+
+def replayed_views(res, idea) -> dict:
+    """What the replay as of a date serves (evaluate, the idea page, the chart): its document without
+    the as-of field, and the snapshot's labels."""
+    doc = res.to_dict()
+    doc.pop("asof")
+    return {"replay": doc, "labels": snapshot_labels(idea, res)}
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -58,11 +69,22 @@ def test_every_view_at_d_is_the_same_on_full_bars_and_on_bars_cut_at_d(sc):
     sym = f"LC{next(_ctr)}"
     idea = _idea(rows, p, sym)
     full = load_bars(sym, source=scenario_source(rows, sym))
-    whole = lifecycle(idea, full)                 # computed once on every bar
+    whole = history(idea, full)                   # computed once on every bar: what each view cuts
+    published = full.index[full.index >= rows[p["pub"]][0]][0]
     for day in full.index:
+        known = whole.until(day)
         cut_bars = full.loc[:day]
-        got, want = views(whole, day, idea), views(lifecycle(idea, cut_bars), day, idea)
+        if day < published:
+            alone = lifecycle(idea, cut_bars)     # the bars cut at D, on their own
+        else:                                     # the replay of the bars cut at D, on their own
+            res = replay(idea, bars=cut_bars)
+            alone = res.lifecycle
+            got, want = replayed_views(replay(idea, bars=full, asof=day), idea), replayed_views(res, idea)
+            assert got == want, (day, first_difference(got, want))
+            assert known.triggers.to_dict("records") == res.triggers.to_dict("records"), day
+        got, want = views(known.life, day, idea), views(alone, day, idea)
         assert got == want, (day, first_difference(got, want))
+        assert known.life.events == alone.events and known.bars.index.equals(cut_bars.index)
     # and the cut is a prefix of the whole list
     for day in full.index:
-        assert whole.at(day).events == whole.events[:len(whole.at(day).events)]
+        assert whole.life.at(day).events == whole.life.events[:len(whole.life.at(day).events)]

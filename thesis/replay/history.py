@@ -26,8 +26,9 @@ import pandas as pd
 
 from thesis.replay.lifecycle import Lifecycle, lifecycle, lifecycles
 
-#: Histories kept (each holds its trigger table and lifecycle; the bars are shared per symbol).
-SIZE = 512
+#: Histories kept (about 150 KiB each with a daily trigger's table on 30 years of bars; the bars are
+#: shared per symbol).
+SIZE = 256
 
 
 @dataclass(frozen=True)
@@ -53,16 +54,7 @@ class History:
         """Every trigger event on the bars by date, before publication too (the replay's table;
         the lifecycle holds those from the first session on): detected once, when first asked."""
         if self._triggers is None:
-            if self._origin is not None:
-                self._triggers = self._origin.triggers
-            elif self.idea.triggers:
-                from thesis.signals.detect import detect_all
-
-                self._triggers = detect_all(self.idea.triggers, self.bars, self.idea.direction)
-            else:
-                from thesis.signals.detect import empty_events
-
-                self._triggers = empty_events()
+            self._triggers = self._origin.triggers if self._origin is not None else trigger_table(self.idea, self.bars)
         return self._triggers
 
     def sharing(self, idea, bars: pd.DataFrame) -> History:
@@ -89,8 +81,19 @@ _BARS_KEYS: dict = {}
 
 
 def history(idea, bars: pd.DataFrame) -> History:
-    """The history of ``idea`` over ``bars`` (every bar), computed once per (idea, bars) content."""
-    return histories([idea], bars)[0]
+    """The history of ``idea`` over ``bars`` (every bar), computed once per (idea, bars) content,
+    with its trigger table (the replay's: the lifecycle takes its triggers from it, one detection)."""
+    key = (idea_key(idea), bars_key(bars))
+    with _LOCK:
+        hit = _HISTORIES.get(key)
+        if hit is not None:
+            _HISTORIES.move_to_end(key)
+    if hit is not None:
+        return hit if hit.idea is idea and hit.bars is bars else hit.sharing(idea, bars)
+    table = trigger_table(idea, bars)
+    made = History(idea, bars, lifecycle(idea, bars, table), _triggers=table)
+    _keep({key: made})
+    return made
 
 
 def histories(ideas: list, bars: pd.DataFrame) -> list[History]:
@@ -113,12 +116,22 @@ def histories(ideas: list, bars: pd.DataFrame) -> list[History]:
     if todo:
         for k, life in zip(todo, lifecycles([ideas[k] for k in todo], bars)):
             out[k] = History(ideas[k], bars, life)
-        with _LOCK:
-            for k in todo:
-                _HISTORIES[keys[k]] = out[k]
-            while len(_HISTORIES) > SIZE:
-                _HISTORIES.popitem(last=False)
+        _keep({keys[k]: out[k] for k in todo})
     return out  # type: ignore[return-value]
+
+
+def trigger_table(idea, bars: pd.DataFrame) -> pd.DataFrame:
+    """Every trigger event of ``idea`` on ``bars``, by date (the replay's table)."""
+    from thesis.signals.detect import detect_all, empty_events
+
+    return detect_all(idea.triggers, bars, idea.direction) if idea.triggers else empty_events()
+
+
+def _keep(made: dict) -> None:
+    with _LOCK:
+        _HISTORIES.update(made)
+        while len(_HISTORIES) > SIZE:
+            _HISTORIES.popitem(last=False)
 
 
 def clear() -> None:
@@ -143,14 +156,15 @@ def bars_key(bars: pd.DataFrame) -> tuple:
     h.update(bars.index.asi8.tobytes())
     for a in ohlc(bars):
         h.update(a.tobytes())
-    a = bars.attrs
-    key = (h.digest(), str(a.get("symbol")), str(a.get("source")), str(a.get("adjustment")))
-    try:
-        ref = weakref.ref(bars, lambda _r, k=id(bars): _BARS_KEYS.pop(k, None))
-    except TypeError:
-        return key
-    _BARS_KEYS[id(bars)] = (ref, key)
+    attrs = bars.attrs
+    key = (h.digest(), str(attrs.get("symbol")), str(attrs.get("source")), str(attrs.get("adjustment")))
+    _BARS_KEYS[id(bars)] = (weakref.ref(bars, _forget(id(bars))), key)
     return key
+
+
+def _forget(frame_id: int):
+    """The callback that drops a frame's key when the frame is gone (its id may then be reused)."""
+    return lambda _ref: _BARS_KEYS.pop(frame_id, None)
 
 
 __all__ = ["History", "Known", "history", "histories", "clear", "SIZE"]
