@@ -204,10 +204,11 @@ def channels_for(channels, e: Event) -> list[str]:
 
 def watch_pass(paths, asof=None, source: str | None = None, config=None, journal: Journal | None = None,
                wait: float = 10.0, deliver: bool = True, write: bool = True, now=None,
-               snapshots: bool = True, batch: bool = True) -> PassResult:
+               snapshots: bool = True, batch: bool = True, progress=None) -> PassResult:
     """Evaluate every idea under ``paths`` at the last final session; journal and alert (see module doc).
     ``batch`` builds the lifecycles of each symbol's ideas together (``_batch_lifecycles``); False
-    builds them idea by idea (the same events: the benchmarks compare the two)."""
+    builds them idea by idea (the same events: the benchmarks compare the two). ``progress(done,
+    total)`` is called before each idea file (the dashboard logs a long first pass)."""
     from thesis.data import load_bars
 
     files = idea_files(paths)
@@ -260,7 +261,9 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
         watched_dirs = {Path(p).resolve() for p in (paths or [Path(".")]) if Path(p).is_dir()}
         prints: dict[int, tuple] = {}
         batches = SymbolBatches(files, ideas_seen, session_for, bars_for, prints) if batch else None
-        for path in files:
+        for done, path in enumerate(files):
+            if progress is not None:
+                progress(done, len(files))
             iid = idea_id(path)
             row = IdeaRow(iid, str(path), last_event=last_events.get(iid))
             res.rows.append(row)

@@ -59,34 +59,49 @@ class IdeaFolder:
 
 
 class Cache:
-    """A small thread-safe memo: key -> (value, time). Keys include the idea file's
-    mtime and size, so an edited idea (a new note) is recomputed; entries also
-    expire after ``ttl`` seconds so new bars show up."""
+    """A small thread-safe memo: key -> value. Nothing expires on a timer: a key names what its
+    value depends on (an idea file's size and mtime, the journal's version for the idea, the last
+    closed sessions: thesis.web.versions), so a new version is a new key and the old entry ages out
+    when the cache is full (the oldest quarter goes). Concurrent callers of one missing key wait for
+    one computation (a 10,000-idea board is built once, not once per request)."""
 
-    def __init__(self, ttl: float = 300.0, size: int = 2048):
-        self.ttl, self.size = ttl, size
+    def __init__(self, size: int = 2048):
+        self.size = size
         self._d: dict = {}
+        self._making: dict = {}
         self._lock = threading.Lock()
 
     def get(self, key, make):
-        now = time.monotonic()
-        with self._lock:
-            hit = self._d.get(key)
-            if hit is not None and now - hit[1] < self.ttl:
-                return hit[0]
-        value = make()
-        self.put(key, value)
-        return value
+        while True:
+            with self._lock:
+                hit = self._d.get(key)
+                if hit is not None:
+                    return hit[0]
+                gate = self._making.get(key)
+                if gate is None:
+                    gate = self._making[key] = threading.Lock()
+                    gate.acquire()
+                    break
+            with gate:       # another thread computes it: wait, then read it (or compute if it failed)
+                pass
+        try:
+            value = make()
+            self.put(key, value)
+            return value
+        finally:
+            with self._lock:
+                del self._making[key]
+            gate.release()
 
     def peek(self, key):
-        """The live value for ``key``, or None."""
+        """The value for ``key``, or None."""
         with self._lock:
             hit = self._d.get(key)
-        return hit[0] if hit is not None and time.monotonic() - hit[1] < self.ttl else None
+        return None if hit is None else hit[0]
 
     def put(self, key, value) -> None:
         with self._lock:
-            if len(self._d) >= self.size:  # drop the oldest quarter
+            if key not in self._d and len(self._d) >= self.size:  # drop the oldest quarter
                 for k in sorted(self._d, key=lambda k: self._d[k][1])[: self.size // 4]:
                     del self._d[k]
             self._d[key] = (value, time.monotonic())
@@ -226,28 +241,30 @@ def lifecycle_markers(cut, bar_time, inst=None) -> list[dict]:
     return out
 
 
-_REPLAYS = Cache(ttl=300.0, size=256)
+_REPLAYS = Cache(size=256)
 
 
-def replayed(path: Path, asof=None, source: str | None = None):
-    """One replay (and so one lifecycle) per (idea file version, as-of, source), kept a while."""
+def replayed(path: Path, asof=None, source: str | None = None, version=None):
+    """One replay (and so one lifecycle) per (idea file version, as-of, source, ``version``: what
+    else it depends on, the last closed sessions for a latest one)."""
     from thesis.replay import replay
     from thesis.spec import load
 
-    return _REPLAYS.get(("replay", file_key(path), None if asof is None else str(asof)[:10], source),
+    return _REPLAYS.get(("replay", file_key(path), None if asof is None else str(asof)[:10], source, version),
                         lambda: replay(load(path), source=source, asof=asof))
 
 
 # ----------------------------------------------------------------- the idea page
-def idea_document(idea_id: str, path: Path, asof=None, timeframe: str = "1d", source: str | None = None) -> dict:
+def idea_document(idea_id: str, path: Path, asof=None, timeframe: str = "1d", source: str | None = None,
+                  version=None) -> dict:
     """Everything the idea page shows as of ``asof``: the evaluate and replay documents
-    (the same the CLI prints), the chart data and the slider's sessions."""
+    (the same the CLI prints), the chart data and the slider's sessions. ``version``: see replayed."""
     import pandas as pd
 
     from thesis.jsonable import to_jsonable
     from thesis.evaluate import evaluate
 
-    res = replayed(path, asof, source)
+    res = replayed(path, asof, source, version)
     idea = res.idea
     rep = res.to_dict()
     ev = evaluate(idea, asof=asof, source=source, replayed=res)
@@ -324,38 +341,37 @@ def _watch_events(idea_id: str) -> list[dict]:
 
 # ----------------------------------------------------------------- the board
 def ideas_document(folder: IdeaFolder, asof=None, source: str | None = None, cache: Cache | None = None,
-                   journal_sig=None) -> dict:
+                   version=None, progress=None) -> dict:
     """What `thesis ideas DIR --json [--asof]` prints (thesis.watch's board, rendered from each
     idea's lifecycle).
 
-    Each idea file is evaluated on its own and kept in ``cache`` per file version (and
-    journal version), so an edited idea (a new note) costs one idea, not the folder.
-    Only files inside the folder count (a symlink out of it is not an idea here)."""
+    Each idea file's row is kept in ``cache`` per file version and ``version(idea id)`` (what else
+    the row depends on: the journal's records about the idea, the last closed sessions), so an
+    edited idea (a new note) costs one row, not the folder. The rows not yet known are computed in
+    one watch pass (its batch path: each symbol's bars read once, its ideas' lifecycles built
+    together); ``progress(done, total)`` follows that pass. Only files inside the folder count (a
+    symlink out of it is not an idea here)."""
     from thesis.watch.run import board, not_yet_published, watch_pass
 
     when = None if asof is None else str(asof)[:10]
     cache = cache or Cache()
-
-    def key(path):
-        return ("ideas-row", file_key(path), journal_sig, when, source)
-
+    version = version or (lambda iid: None)
     paths = [folder.path(i) for i in folder.ids()]
-    todo = [p for p in paths if cache.peek(key(p)) is None]
+    keys = {p: ("ideas-row", file_key(p), version(p.stem), when, source) for p in paths}
+    todo = [p for p in paths if cache.peek(keys[p]) is None]
     fresh: dict = {}   # this call's results, whatever the cache has room for
     if len(todo) > 1:
-        # One pass over every file not yet known (the pass reads each symbol's bars once),
-        # then kept per file: a later edit recomputes that file alone.
-        res = watch_pass(todo, asof=when, source=source, write=False, deliver=False)
-        errors = res.bad_input + res.failures
+        # One pass over every file not yet known, then kept per file: a later edit recomputes that file alone.
+        res = watch_pass(todo, asof=when, source=source, write=False, deliver=False, progress=progress)
+        errors = _errors_by_file(res.bad_input + res.failures)
         by_id: dict = {}
         for row in board(res):
             by_id.setdefault(row["id"], []).append(row)
         later = {r["id"]: r for r in not_yet_published(res)}
         for p in todo:
-            mine = [e for e in errors if p.name in e]
-            fresh[p] = (res.session.date().isoformat(), by_id.get(p.stem, []), mine,
+            fresh[p] = (res.session.date().isoformat(), by_id.get(p.stem, []), errors.get(str(p), []),
                         [later[p.stem]] if p.stem in later else [])
-            cache.put(key(p), fresh[p])
+            cache.put(keys[p], fresh[p])
 
     def one(path):
         res = watch_pass([path], asof=when, source=source, write=False, deliver=False)
@@ -363,7 +379,7 @@ def ideas_document(folder: IdeaFolder, asof=None, source: str | None = None, cac
 
     session, rows, errors, unpublished = None, [], [], []
     for path in paths:
-        s, r, e, u = fresh.get(path) or cache.get(key(path), lambda p=path: one(p))
+        s, r, e, u = fresh.get(path) or cache.get(keys[path], lambda p=path: one(p))
         session = s
         rows += r
         errors += e
@@ -375,6 +391,14 @@ def ideas_document(folder: IdeaFolder, asof=None, source: str | None = None, cac
     # an as-of board leaves out ideas published after its session (thesis.watch.run.board)
     return {"schema": "thesis.ideas/2", "session": session, "ideas": rows, "not_yet_published": unpublished,
             "errors": errors}
+
+
+def _errors_by_file(errors: list[str]) -> dict[str, list[str]]:
+    """The pass's errors ("FILE: message", FILE an idea file) by file."""
+    out: dict[str, list[str]] = {}
+    for e in errors:
+        out.setdefault(e.partition(".toml: ")[0] + ".toml", []).append(e)
+    return out
 
 
 def board_view(doc: dict, folder: IdeaFolder, cache: Cache, source: str | None = None) -> list[dict]:
