@@ -216,7 +216,7 @@ def build_board(st: State, asof) -> dict:
     def progress(done: int, total: int) -> None:
         if time.monotonic() - said[0] >= PROGRESS_EVERY:
             said[0] = time.monotonic()
-            log.info("building the board: %s of %s ideas (%d%%), %.0f s", f"{done:,}", f"{total:,}",
+            log.info("building the board: %s of %s ideas (%d%%), %.0f s so far", f"{done:,}", f"{total:,}",
                      100 * done // max(total, 1), time.time() - started)
 
     doc = ideas_document(st.folder, asof=asof, source=st.source, cache=st.cache,
