@@ -77,52 +77,58 @@ class IdeaFolder:
 
 
 class Cache:
-    """A small thread-safe memo: key -> value. Nothing expires on a timer: a key names what its
-    value depends on (an idea file's size and mtime, the journal's version for the idea, the last
-    closed sessions: thesis.web.versions), so a new version is a new key and the old entry ages out
-    when the cache is full (the oldest quarter goes). Concurrent callers of one missing key wait for
-    one computation (a 10,000-idea board is built once, not once per request)."""
+    """A small thread-safe memo. Nothing expires on a timer: an entry is read only at the version it
+    was made for (an idea file's size and mtime, the journal's lines about the idea, the last closed
+    sessions: thesis.web.versions). ``current(slot, version, make)`` keeps one entry per slot, the
+    latest version replacing the one before (no old version lingers); ``get(key, make)`` is the same
+    with the version in the key. When the cache is full the oldest quarter goes. Concurrent callers
+    of one missing entry wait for one computation (a 10,000-idea board is built once, not once per
+    request)."""
 
     def __init__(self, size: int = 2048):
         self.size = size
-        self._d: dict = {}
+        self._d: dict = {}          # slot -> (version, value, when stored)
         self._making: dict = {}
         self._lock = threading.Lock()
 
     def get(self, key, make):
+        return self.current(key, None, make)
+
+    def current(self, slot, version, make):
+        """The value of ``slot`` at ``version``: the one kept, or ``make()`` (then kept instead)."""
         while True:
             with self._lock:
-                hit = self._d.get(key)
-                if hit is not None:
-                    return hit[0]
-                gate = self._making.get(key)
+                hit = self._d.get(slot)
+                if hit is not None and hit[0] == version:
+                    return hit[1]
+                gate = self._making.get(slot)
                 if gate is None:
-                    gate = self._making[key] = threading.Lock()
+                    gate = self._making[slot] = threading.Lock()
                     gate.acquire()
                     break
             with gate:       # another thread computes it: wait, then read it (or compute if it failed)
                 pass
         try:
             value = make()
-            self.put(key, value)
+            self.put(slot, value, version)
             return value
         finally:
             with self._lock:
-                del self._making[key]
+                del self._making[slot]
             gate.release()
 
-    def peek(self, key):
-        """The value for ``key``, or None."""
+    def peek(self, slot, version=None):
+        """The value of ``slot`` at ``version``, or None."""
         with self._lock:
-            hit = self._d.get(key)
-        return None if hit is None else hit[0]
+            hit = self._d.get(slot)
+        return hit[1] if hit is not None and hit[0] == version else None
 
-    def put(self, key, value) -> None:
+    def put(self, slot, value, version=None) -> None:
         with self._lock:
-            if key not in self._d and len(self._d) >= self.size:  # drop the oldest quarter
-                for k in sorted(self._d, key=lambda k: self._d[k][1])[: self.size // 4]:
+            if slot not in self._d and len(self._d) >= self.size:  # drop the oldest quarter
+                for k in sorted(self._d, key=lambda k: self._d[k][2])[: self.size // 4]:
                     del self._d[k]
-            self._d[key] = (value, time.monotonic())
+            self._d[slot] = (version, value, time.monotonic())
 
     def clear(self) -> None:
         with self._lock:
@@ -363,9 +369,9 @@ def ideas_document(folder: IdeaFolder, asof=None, source: str | None = None, cac
     """What `thesis ideas DIR --json [--asof]` prints (thesis.watch's board, rendered from each
     idea's lifecycle).
 
-    Each idea file's row is kept in ``cache`` per file version and ``version(idea id)`` (what else
-    the row depends on: the journal's records about the idea, the last closed sessions), so an
-    edited idea (a new note) costs one row, not the folder. The rows not yet known are computed in
+    Each idea file's row is kept in ``cache`` at its file version and ``version(idea id)`` (what else
+    the row depends on: the journal's records about the idea, the last closed sessions), one entry
+    per file, so an edited idea (a new note) costs one row, not the folder. The rows not yet known are computed in
     one watch pass (its batch path: each symbol's bars read once, its ideas' lifecycles built
     together); ``progress(done, total)`` follows that pass. Only files inside the folder count (a
     symlink out of it is not an idea here)."""
@@ -375,8 +381,9 @@ def ideas_document(folder: IdeaFolder, asof=None, source: str | None = None, cac
     cache = cache or Cache()
     version = version or (lambda iid: None)
     files = folder.files()
-    keys = {iid: ("ideas-row", key, version(iid), when, source) for iid, _, key in files}
-    todo = [(iid, path) for iid, path, _ in files if cache.peek(keys[iid]) is None]
+    slots = {iid: ("ideas-row", str(path), when, source) for iid, path, _ in files}
+    wants = {iid: (key, version(iid)) for iid, _, key in files}
+    todo = [(iid, path) for iid, path, _ in files if cache.peek(slots[iid], wants[iid]) is None]
     fresh: dict = {}   # this call's results, whatever the cache has room for
     if len(todo) > 1:
         # One pass over every file not yet known, then kept per file: a later edit recomputes that file alone.
@@ -390,7 +397,7 @@ def ideas_document(folder: IdeaFolder, asof=None, source: str | None = None, cac
         for iid, path in todo:
             fresh[iid] = (res.session.date().isoformat(), by_id.get(iid, []), errors.get(str(path), []),
                           [later[iid]] if iid in later else [])
-            cache.put(keys[iid], fresh[iid])
+            cache.put(slots[iid], fresh[iid], wants[iid])
 
     def one(path):
         res = watch_pass([path], asof=when, source=source, write=False, deliver=False)
@@ -398,7 +405,7 @@ def ideas_document(folder: IdeaFolder, asof=None, source: str | None = None, cac
 
     session, rows, errors, unpublished = None, [], [], []
     for iid, path, _ in files:
-        s, r, e, u = fresh.get(iid) or cache.get(keys[iid], lambda p=path: one(p))
+        s, r, e, u = fresh.get(iid) or cache.current(slots[iid], wants[iid], lambda p=path: one(p))
         session = s
         rows += r
         errors += e

@@ -187,22 +187,23 @@ def idea_text(st: State, idea_id: str, asof, tf: str) -> str:
 PROGRESS_EVERY = 5.0
 
 
-def board_key(st: State, asof=None) -> tuple:
+def board_version(st: State, asof=None) -> tuple:
     """The board document's version: the folder's (every idea file's name, size and mtime, and the
-    watch journal's), the as-of date, the source and the clock."""
-    return ("ideas", st.signature()[1], str(asof), st.source, latest(st, asof))
+    watch journal's) and, for the latest board, the clock."""
+    return st.signature()[1], latest(st, asof)
 
 
 def board_doc(st: State, asof=None) -> dict:
-    """The ideas document (every row), built once per board_key. A row is kept per idea file version,
-    the journal's version of that idea and the clock, so a new version of one idea recomputes one row."""
+    """The ideas document (every row), built once per board_version (per as-of date and source). A row
+    is kept per idea file version, the journal's version of that idea and the clock, so a new
+    version of one idea recomputes one row."""
     return versioned_board(st, asof)[1]
 
 
 def versioned_board(st: State, asof=None) -> tuple[tuple, dict]:
-    """(board_key, the ideas document of that version)."""
-    key = board_key(st, asof)
-    return key, st.cache.get(key, lambda: build_board(st, asof))
+    """(board_version, the ideas document of that version)."""
+    version = board_version(st, asof)
+    return version, st.cache.current(("ideas", str(asof), st.source), version, lambda: build_board(st, asof))
 
 
 def build_board(st: State, asof) -> dict:
@@ -235,8 +236,8 @@ def board_rows(st: State, asof=None, sort: str | None = None, descending: bool =
         return doc
     from thesis.web.ordering import ordered
 
-    return st.cache.get(("ideas-order", version, sort, descending),
-                        lambda: {**doc, "ideas": ordered(doc["ideas"], sort, descending)})
+    return st.cache.current(("ideas-order", str(asof), st.source, sort, descending), version,
+                            lambda: {**doc, "ideas": ordered(doc["ideas"], sort, descending)})
 
 
 def scorecard_result(st: State, asof=None):
