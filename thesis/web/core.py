@@ -12,6 +12,7 @@ import re
 import threading
 import time
 from pathlib import Path
+from stat import S_ISREG
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 WEB_IDEA_SCHEMA = "thesis.web.idea/1"
@@ -44,11 +45,12 @@ class IdeaFolder:
     def ids(self) -> list[str]:
         return [idea_id for idea_id, _, _ in self.files()]
 
-    def files(self) -> list[tuple[str, Path, tuple]]:
+    def files(self) -> list[tuple[str, str, tuple]]:
         """(id, path, version) of every idea file, by name; the version is ``file_key``'s. One
         directory scan and one stat per file: only a symlink's target is resolved (10,000 files)."""
+        root = str(self.root)
         try:
-            with os.scandir(self.root) as it:
+            with os.scandir(root) as it:
                 entries = sorted((e for e in it if e.name.endswith(".toml")), key=lambda e: e.name)
         except OSError:
             return []
@@ -57,14 +59,13 @@ class IdeaFolder:
             stem = e.name[:-5]
             if not ID_RE.match(stem) or ".." in stem:
                 continue
-            path = self.root / e.name
             try:
-                if not (self._inside(path) if e.is_symlink() else e.is_file()):
+                st = e.stat()            # the target's, for a symlink
+                if not S_ISREG(st.st_mode) or (e.is_symlink() and not self._inside(Path(e.path))):
                     continue
-                st = e.stat()
             except OSError:
                 continue
-            out.append((stem, path, (str(path), st.st_mtime_ns, st.st_size)))
+            out.append((stem, e.path, (e.path, st.st_mtime_ns, st.st_size)))
         return out
 
     def path(self, idea_id: str) -> Path:
@@ -381,13 +382,13 @@ def ideas_document(folder: IdeaFolder, asof=None, source: str | None = None, cac
     cache = cache or Cache()
     version = version or (lambda iid: None)
     files = folder.files()
-    slots = {iid: ("ideas-row", str(path), when, source) for iid, path, _ in files}
+    slots = {iid: ("ideas-row", path, when, source) for iid, path, _ in files}
     wants = {iid: (key, version(iid)) for iid, _, key in files}
     todo = [(iid, path) for iid, path, _ in files if cache.peek(slots[iid], wants[iid]) is None]
     fresh: dict = {}   # this call's results, whatever the cache has room for
     if len(todo) > 1:
         # One pass over every file not yet known, then kept per file: a later edit recomputes that file alone.
-        res = watch_pass([path for _, path in todo], asof=when, source=source, write=False, deliver=False,
+        res = watch_pass([Path(path) for _, path in todo], asof=when, source=source, write=False, deliver=False,
                          progress=progress)
         errors = _errors_by_file(res.bad_input + res.failures)
         by_id: dict = {}
@@ -395,12 +396,12 @@ def ideas_document(folder: IdeaFolder, asof=None, source: str | None = None, cac
             by_id.setdefault(row["id"], []).append(row)
         later = {r["id"]: r for r in not_yet_published(res)}
         for iid, path in todo:
-            fresh[iid] = (res.session.date().isoformat(), by_id.get(iid, []), errors.get(str(path), []),
+            fresh[iid] = (res.session.date().isoformat(), by_id.get(iid, []), errors.get(path, []),
                           [later[iid]] if iid in later else [])
             cache.put(slots[iid], fresh[iid], wants[iid])
 
-    def one(path):
-        res = watch_pass([path], asof=when, source=source, write=False, deliver=False)
+    def one(path: str):
+        res = watch_pass([Path(path)], asof=when, source=source, write=False, deliver=False)
         return res.session.date().isoformat(), board(res), res.bad_input + res.failures, not_yet_published(res)
 
     session, rows, errors, unpublished = None, [], [], []
