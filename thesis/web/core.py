@@ -12,7 +12,7 @@ import re
 import threading
 import time
 from pathlib import Path
-from stat import S_ISREG
+from stat import S_ISLNK, S_ISREG
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 WEB_IDEA_SCHEMA = "thesis.web.idea/1"
@@ -60,8 +60,12 @@ class IdeaFolder:
             if not ID_RE.match(stem) or ".." in stem:
                 continue
             try:
-                st = e.stat()            # the target's, for a symlink
-                if not S_ISREG(st.st_mode) or (e.is_symlink() and not self._inside(Path(e.path))):
+                st = e.stat(follow_symlinks=False)
+                if S_ISLNK(st.st_mode):              # the target's version, if it stays in the folder
+                    if not self._inside(Path(e.path)):
+                        continue
+                    st = e.stat()
+                elif not S_ISREG(st.st_mode):
                     continue
             except OSError:
                 continue
