@@ -86,9 +86,9 @@ def _board_scale() -> list[dict]:
     tmp = Path(tempfile.mkdtemp(prefix="thesis-bench-board-scale-"))
     page, whole, ranked = "/api/ideas?limit=200", f"/api/ideas?limit={n}", "/?sort=position_r&dir=desc"
 
-    def after_change() -> float:
+    def after_change() -> tuple[float, float]:
         time.sleep(SIGNATURE_TTL + 0.05)       # the folder's version is re-read: the next request sees it
-        return _timed(lambda: _get(board, "/"))
+        return _clocked(lambda: _get(board, "/"))
 
     try:
         folder = tmp / "ideas"
@@ -132,12 +132,14 @@ def _board_scale() -> list[dict]:
         {"name": f"  the same, its first request (the order of {n:,} rows computed)", "value": first_sort * 1000,
          "unit": "ms", "peer": None, "peer_value": None, "target": "< 1000 ms", "met": first_sort < 1.0},
         {"name": f"  / first page after the {SIGNATURE_TTL:g} s signature TTL (stat of {n:,} files)",
-         "value": min(restat) * 1000, "unit": "ms", "peer": None, "peer_value": None,
-         "target": "< 1000 ms", "met": min(restat) < 1.0},
-        {"name": f"{label}: / after editing one idea file (its row recomputed)", "value": min(edit) * 1000,
-         "unit": "ms", **cold_peer, "target": "< 1000 ms", "met": min(edit) < 1.0},
+         "value": min(restat)[0] * 1000, "cpu": min(restat)[1], "unit": "ms", "peer": None, "peer_value": None,
+         "target": "< 1000 ms", "met": min(restat)[0] < 1.0},
+        {"name": f"{label}: / after editing one idea file (its row recomputed)", "value": min(edit)[0] * 1000,
+         "cpu": min(edit)[1], "unit": "ms", **cold_peer, "peer_cpu": cold_cpu, "target": "< 1000 ms",
+         "met": min(edit)[0] < 1.0},
         {"name": f"{label}: / after a journal line about one idea (its row recomputed)",
-         "value": min(journaled) * 1000, "unit": "ms", **cold_peer, "target": "< 1000 ms", "met": min(journaled) < 1.0},
+         "value": min(journaled)[0] * 1000, "cpu": min(journaled)[1], "unit": "ms", **cold_peer,
+         "peer_cpu": cold_cpu, "target": "< 1000 ms", "met": min(journaled)[0] < 1.0},
     ]
 
 
