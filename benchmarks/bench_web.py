@@ -96,7 +96,7 @@ def _board_scale() -> list[dict]:
         board = _client(folder, source)
         cold, cold_cpu = _clocked(lambda: _get(board, page))
         _get(board, f"/?limit={n}")  # every symbol's sparkline once
-        first_sort = _timed(lambda: _get(board, ranked))   # the order of every row, computed once per version
+        first_sort = _clocked(lambda: _get(board, ranked))   # the order of every row, computed once per version
         warm = {url: min(_timed(lambda u=url: _get(board, u)) for _ in range(5))
                 for url in (page, "/", whole, f"/?limit={n}", ranked)}
         restat = [after_change() for _ in range(3)]          # nothing changed: the stat of every file first
@@ -129,8 +129,9 @@ def _board_scale() -> list[dict]:
         {"name": f"{label}: {ranked}, every row sorted, first page (warm)", "value": warm[ranked] * 1000,
          "unit": "ms", "peer": "the unsorted first page / (warm)", "peer_value": warm["/"] * 1000,
          "target": "< 1000 ms", "met": warm[ranked] < 1.0},
-        {"name": f"  the same, its first request (the order of {n:,} rows computed)", "value": first_sort * 1000,
-         "unit": "ms", "peer": None, "peer_value": None, "target": "< 1000 ms", "met": first_sort < 1.0},
+        {"name": f"  the same, its first request (the order of {n:,} rows computed)", "value": first_sort[0] * 1000,
+         "cpu": first_sort[1], "unit": "ms", "peer": None, "peer_value": None, "target": "< 1000 ms",
+         "met": first_sort[0] < 1.0},
         {"name": f"  / first page after the {SIGNATURE_TTL:g} s signature TTL (stat of {n:,} files)",
          "value": min(restat)[0] * 1000, "cpu": min(restat)[1], "unit": "ms", "peer": None, "peer_value": None,
          "target": "< 1000 ms", "met": min(restat)[0] < 1.0},
