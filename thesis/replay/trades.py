@@ -43,11 +43,25 @@ def known_end(bars: pd.DataFrame, end, calendar: str = "XNYS") -> pd.Timestamp |
     last = bars.index[-1]
     if end <= last:
         return end
-    from thesis.data.calendar import last_session, sessions
+    return last if _no_session_between(last, end, calendar) else end
 
-    if end > last_session(calendar) or len(sessions(last + pd.Timedelta(days=1), end, calendar)):
-        return end
-    return last
+
+_QUIET: dict[tuple, bool] = {}
+
+
+def _no_session_between(last: pd.Timestamp, end: pd.Timestamp, calendar: str) -> bool:
+    """No session of ``calendar`` after ``last`` up to ``end`` (inclusive), within the calendar's
+    range. Many ideas of one pass ask the same question: answered once per (last, end, calendar)."""
+    key = (last, end, calendar)
+    hit = _QUIET.get(key)
+    if hit is None:
+        from thesis.data.calendar import last_session, sessions
+
+        hit = not (end > last_session(calendar) or len(sessions(last + pd.Timedelta(days=1), end, calendar)))
+        if len(_QUIET) > 100_000:
+            _QUIET.clear()
+        _QUIET[key] = hit
+    return hit
 
 
 def _never(idea: Idea, start, note: str, order: str | None = None):
