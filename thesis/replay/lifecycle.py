@@ -38,6 +38,18 @@ def _f(x) -> str:
     return f"{x:.2f}"
 
 
+def _pos(bars: pd.DataFrame, day, side: str = "left") -> int:
+    """``bars.index.searchsorted(day, side)`` (a session's position: ``get_loc``) on the raw datetime64
+    values; pandas validates the scalar at ~20x the cost of the search, paid several times per idea."""
+    return int(bars.index.values.searchsorted(pd.Timestamp(day).to_datetime64(), side=side))
+
+
+def _day(bars: pd.DataFrame, i: int) -> pd.Timestamp:
+    """``bars.index[i]`` (tz-naive daily bars) without pandas' boxing."""
+    index = bars.index
+    return pd.Timestamp(index.values[i]) if index.tz is None else index[i]
+
+
 def _pricer(idea):
     """Prices in sentences at the instrument's tick (1.2700 for GBPUSD, 67584.80 for BTC); 2 decimals
     for an idea without one."""
@@ -171,9 +183,8 @@ class Lifecycle:
 
     def session_of(self, date) -> pd.Timestamp | None:
         """The last session on or before ``date`` (None before the first bar)."""
-        values = self.bars.index.values        # numpy's search: pandas validates the scalar at ~20x the cost
-        pos = int(values.searchsorted(pd.Timestamp(date).to_datetime64(), side="right"))
-        return pd.Timestamp(values[pos - 1]) if pos else None
+        pos = _pos(self.bars, date, "right")
+        return _day(self.bars, pos - 1) if pos else None
 
     def at(self, date=None) -> Cut:
         """The cut at the close of ``date`` (default: the last bar)."""
@@ -211,7 +222,7 @@ class Lifecycle:
             from thesis.signals.frames import ohlc
 
             self._closes = ohlc(self.bars)[3]
-        close = None if session is None else float(self._closes[self.bars.index.get_loc(session)])
+        close = None if session is None else float(self._closes[_pos(self.bars, session)])
         base = dict(session=session, close=close, entry=planned, filled=False, stop=lv.stop, stop_moved=False,
                     targets_left=tuple(lv.targets), position=0.0, realized_r=None, open_part_r=None,
                     position_r=None)
@@ -333,7 +344,7 @@ def lifecycle(idea, bars: pd.DataFrame, triggers: pd.DataFrame | None = None, tr
     published = pd.Timestamp(idea.idea.published)
     if len(bars) == 0 or bars.index[-1] < published:
         return Lifecycle(idea, bars, None, [], _no_triggers(), ())
-    start = bars.index[int(bars.index.searchsorted(published, side="left"))]
+    start = _day(bars, _pos(bars, published))
     if triggers is None:
         triggers = _triggers(idea, bars, start)
     else:
@@ -360,7 +371,7 @@ def lifecycles(ideas: list, bars: pd.DataFrame) -> list[Lifecycle]:
         if len(bars) == 0 or bars.index[-1] < published:
             out[k] = lifecycle(idea, bars)
             continue
-        start = bars.index[int(bars.index.searchsorted(published, side="left"))]
+        start = _day(bars, _pos(bars, published))
         todo.append(k)
         key = (_trigger_key(idea), idea.direction, start)
         if key not in shared:
@@ -430,19 +441,19 @@ def _events(life: Lifecycle) -> list[LifeEvent]:
         elif idea.entry.order == "signal" and stale_day is not None and last_day >= stale_day:
             fired = len(trig) > 0 and bool((trig["date"] <= stale_day).any())
             if not fired:      # the signal's window passed with no trigger
-                stale = end_waiting = bars.index[bars.index <= stale_day][-1]
+                stale = end_waiting = _day(bars, _pos(bars, stale_day, "right") - 1)
 
     from thesis.signals.frames import ohlc
 
     bar_opens, highs, lows, closes = ohlc(bars)      # built once per bars object, shared by every idea
     lo, hi = lv.entry_zone
-    a = int(bars.index.searchsorted(start, side="left"))
-    b = int(bars.index.searchsorted(end_waiting, side="right"))
+    a = _pos(bars, start)
+    b = _pos(bars, end_waiting, "right")
     touch = (highs[a:b] >= lo) & (lows[a:b] <= hi)
     if touch.any():
         i = a + int(touch.argmax())
         c = float(closes[i])
-        ev.append(LifeEvent("zone_touched", bars.index[i], c,
+        ev.append(LifeEvent("zone_touched", _day(bars, i), c,
                             f"{idea.symbol} traded into the entry zone {_f(lo)}-{_f(hi)} "
                             f"(H {_f(highs[i])}, L {_f(lows[i])}), closed {_f(c)}"))
 
@@ -472,7 +483,7 @@ def _events(life: Lifecycle) -> list[LifeEvent]:
                             f"opened at {_f(t.entry_price)}, through the stop {_f(lv.stop)}, before the entry could "
                             f"fill: the idea is invalidated", variant, key="stop traded before the fill"))
     elif inval_day is not None:
-        i = bars.index.get_loc(inval_day)
+        i = _pos(bars, inval_day)
         o = float(bar_opens[i])
         gapped = o >= lv.stop if sign < 0 else o <= lv.stop
         ev.append(LifeEvent("invalidated", inval_day, o if gapped else lv.stop,
@@ -483,7 +494,7 @@ def _events(life: Lifecycle) -> list[LifeEvent]:
         ev += _trade_events(idea, variant, t, primary=True)
     elif t.last_date is not None or stale is not None:
         day = t.last_date if t.last_date is not None else stale
-        ev.append(LifeEvent("expired", day, float(closes[bars.index.get_loc(day)]),
+        ev.append(LifeEvent("expired", day, float(closes[_pos(bars, day)]),
                             f"the {'limit ' + _f(idea.entry_price) if idea.entry.order == 'limit' else 'signal'} "
                             f"entry never filled within the horizon ({idea.idea.horizon}): the idea expired"))
     if signal is not None and signal.filled:

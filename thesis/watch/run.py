@@ -15,6 +15,7 @@ import fnmatch
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,8 +24,8 @@ import pandas as pd
 from thesis.errors import BadInput, IdeaError, ProviderUnavailable, ThesisError
 from thesis.watch.clock import last_closed_session
 from thesis.watch.engine import TERMINAL, Event, Status, evaluate, event_id, prebuilt
-from thesis.watch.journal import Journal, now_iso
-from thesis.watch.records import EventRecord, GoneRecord, IdeaRecord, SkippedRecord
+from thesis.watch.journal import ONCE, Journal, now_iso
+from thesis.watch.records import EventRecord, GoneRecord, IdeaRecord, RecordError, SkippedRecord, upgrade
 
 #: On the first pass over an idea, events older than this many sessions are
 #: journaled as history without alerts (no flood of old alerts).
@@ -108,7 +109,7 @@ def _looks_like_idea(path: Path) -> bool:
 
 
 def idea_id(path: Path) -> str:
-    return Path(path).stem
+    return path.stem if isinstance(path, Path) else Path(path).stem
 
 
 def fingerprint(idea) -> dict:
@@ -237,14 +238,18 @@ class SessionClock:
         self.asof, self.now = asof, now
         self.session = last_closed_session(asof, now)
         self.calendars: dict[str, pd.Timestamp] = {"XNYS": self.session}
+        self.symbols: dict[str, pd.Timestamp] = {}
 
     def __call__(self, symbol: str) -> pd.Timestamp:
-        from thesis.data.instruments import instrument_of
+        hit = self.symbols.get(symbol)
+        if hit is None:
+            from thesis.data.instruments import instrument_of
 
-        inst = instrument_of(symbol)
-        if inst.calendar not in self.calendars:
-            self.calendars[inst.calendar] = last_closed_session(self.asof, self.now, inst)
-        return self.calendars[inst.calendar]
+            inst = instrument_of(symbol)
+            if inst.calendar not in self.calendars:
+                self.calendars[inst.calendar] = last_closed_session(self.asof, self.now, inst)
+            hit = self.symbols[symbol] = self.calendars[inst.calendar]
+        return hit
 
 
 class BarsCache:
@@ -300,6 +305,63 @@ class JournalState:
                    latest_by_idea(records, "gone"), last_event_by_idea(records, session.date().isoformat()))
 
 
+# An event line as Journal.append writes it (EventRecord's field order): its id, idea and session
+# are read without parsing the line; any other shape is parsed in full.
+_EVENT_HEAD = re.compile(rb'\{"t":"event","v":1,"id":"([^"\\]*)","idea":"([^"\\]*)","kind":"[^"\\]*",'
+                         rb'"session":"([^"\\]*)"')
+
+
+def scan_journal(path: Path, session: pd.Timestamp) -> tuple[JournalState, set[str]] | None:
+    """The JournalState and the journaled ids (events, externals) of the journal file at ``path``,
+    as ``JournalState.read(read_records(path))`` gives them, parsing in full only the records the
+    pass reads (ideas, skipped, gone; each idea's latest event up to ``session``), not the
+    event lines in bulk. None: the file has a line the scan does not read (the caller reads every
+    record, which names a bad line)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return JournalState({}, {}, {}, {}), set()
+    except OSError:
+        return None
+    until = session.date().isoformat().encode()
+    latest: dict[str, dict[str, dict]] = {"idea": {}, "skipped": {}, "gone": {}}
+    last: dict[bytes, tuple[bytes, bytes]] = {}       # idea -> (session, line) of its latest event
+    ids: set[str] = set()
+    head = _EVENT_HEAD.match
+    for line in data.split(b"\n")[:-1]:         # the part after the last newline is torn or empty
+        m = head(line)
+        if m is not None and line.endswith(b"}"):
+            ids.add(m[1].decode())
+            day = m[3]
+            if day <= until:
+                old = last.get(m[2])
+                if old is None or day >= old[0]:
+                    last[m[2]] = (day, line)
+            continue
+        if not line.strip():
+            continue
+        try:
+            rec = upgrade(json.loads(line))
+        except (ValueError, RecordError):
+            return None
+        t = rec.get("t")
+        if t in ONCE:
+            ids.add(rec["id"])
+        if t == "event":
+            day = (rec.get("session") or "").encode()
+            idea = str(rec["idea"]).encode()
+            old = last.get(idea)
+            if day <= until and (old is None or day >= old[0]):
+                last[idea] = (day, line)
+        elif t in latest:
+            latest[t][rec["idea"]] = rec
+    events = {}
+    for _, line in last.values():
+        rec = upgrade(json.loads(line))
+        events[rec["idea"]] = rec
+    return JournalState(latest["idea"], latest["skipped"], latest["gone"], events), ids
+
+
 @dataclass
 class PassContext:
     """What every idea's step of one pass reads (the journal then, the sessions, the bars) and
@@ -320,7 +382,12 @@ class PassContext:
 def pass_context(jr: Journal, res: PassResult, clock: SessionClock, files: list[Path], source: str | None,
                  config=None, write: bool = True, batch: bool = True) -> PassContext:
     """The context of a pass over ``files`` on journal ``jr`` (read now, before any append)."""
-    state = JournalState.read(jr.records(), res.session)
+    scanned = scan_journal(jr.path, res.session) if jr.on_disk else None
+    if scanned is not None:
+        state, ids = scanned
+        jr.seed_ids(ids)
+    else:
+        state = JournalState.read(jr.records(), res.session)
     ctx = PassContext(jr, res, state, clock, BarsCache(source, clock),
                       config.channels if config is not None else [], write)
     if batch:
@@ -474,11 +541,14 @@ def _lifecycle_records(ctx: PassContext, path: Path, idea, status: Status, known
     """The journal records of the lifecycle's events not journaled yet, each with the lifecycle's
     snapshot after its session; events before ``cutoff`` are backfill (journaled, never alerted)."""
     out = []
+    snaps: dict[str, object] = {}          # one fold per session (several events may share one)
     for e in status.events:
         if e.id in known:
             continue
         backfill = cutoff is not None and pd.Timestamp(e.session) < cutoff
-        snap = status.life.snapshot(e.session) if status.life is not None else None
+        if e.session not in snaps:
+            snaps[e.session] = status.life.snapshot(e.session) if status.life is not None else None
+        snap = snaps[e.session]
         out.append(_event_record(e, idea, path, snap, [] if backfill else channels_for(ctx.channels, e), backfill))
     return out
 
