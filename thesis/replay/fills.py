@@ -142,8 +142,8 @@ def _check_bars(bars) -> pd.DatetimeIndex:
 def _check_window(bars: pd.DataFrame, index: pd.DatetimeIndex, first: int, last: int) -> None:
     """high, low and close must be finite on every bar the trade can use."""
     _, high, low, close = ohlc(bars)     # built once per bars object (thesis.signals.frames)
-    window = np.column_stack([a[first:last + 1] for a in (high, low, close)])
-    bad = ~np.isfinite(window).all(axis=1)
+    window = slice(first, last + 1)
+    bad = ~(np.isfinite(high[window]) & np.isfinite(low[window]) & np.isfinite(close[window]))
     if bad.any():
         day = index[first + int(np.argmax(bad))]
         raise BadInput(f"bars of {bars.attrs.get('symbol', '?')} have a missing high/low/close on "
