@@ -61,7 +61,7 @@ def idea_files(paths) -> list[Path]:
     for p in paths or [Path(".")]:
         p = Path(p)
         if p.is_dir():      # idea files only: pyproject.toml, alerts.toml and the like are not ideas
-            files += sorted(x for x in p.glob("*.toml") if x.is_file() and _looks_like_idea(x))
+            files += _folder_ideas(p)
         elif p.is_file():
             files.append(p)
         else:
@@ -98,6 +98,33 @@ def _load(path: Path):
             _IDEAS.clear()
         _IDEAS[key] = hit
     return hit
+
+
+_LOOKS: dict[tuple, bool] = {}
+
+
+def _folder_ideas(folder: Path) -> list[Path]:
+    """The idea files (``*.toml`` with an ``[idea]`` table) in ``folder``, sorted; a file's answer is
+    kept while its size and mtime are unchanged (a pass over 100,000 files would read each)."""
+    out = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if not entry.name.endswith(".toml") or not entry.is_file():
+                continue
+            try:
+                st = entry.stat()
+            except OSError:
+                continue
+            key = (entry.path, st.st_mtime_ns, st.st_size, st.st_ino)
+            looks = _LOOKS.get(key)
+            if looks is None:
+                looks = _looks_like_idea(Path(entry.path))
+                if len(_LOOKS) > 200_000:
+                    _LOOKS.clear()
+                _LOOKS[key] = looks
+            if looks:
+                out.append(entry.name)
+    return [folder / name for name in sorted(out)]
 
 
 def _looks_like_idea(path: Path) -> bool:
