@@ -176,6 +176,7 @@ class Lifecycle:
     triggers: pd.DataFrame                      # trigger events on or after ``start``
     events: tuple = ()
     _closes: np.ndarray | None = field(default=None, repr=False)
+    _cuts: dict = field(default_factory=dict, repr=False, compare=False)   # at()'s answers by session
 
     @property
     def primary(self):
@@ -191,9 +192,12 @@ class Lifecycle:
         session = self.bars.index[-1] if date is None else self.session_of(date)
         if session is None:
             return Cut(None, (), self._snapshot(None, ()), ())
-        events = tuple(e for e in self.events if e.session <= session)
-        notes = tuple((n.date, n.text) for n in self.idea.notes if pd.Timestamp(n.date) <= session)
-        return Cut(session, events, self._snapshot(session, events), notes)
+        hit = self._cuts.get(session)      # a view asks for the same cut several times (state, settled, ...)
+        if hit is None or hit[0] is not self.events:
+            events = tuple(e for e in self.events if e.session <= session)
+            notes = tuple((n.date, n.text) for n in self.idea.notes if pd.Timestamp(n.date) <= session)
+            hit = self._cuts[session] = (self.events, Cut(session, events, self._snapshot(session, events), notes))
+        return hit[1]
 
     def snapshot(self, date=None) -> Snapshot:
         return self.at(date).snapshot
