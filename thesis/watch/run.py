@@ -812,4 +812,6 @@ def match(patterns, value: str) -> bool:
     return any(fnmatch.fnmatchcase(value, p) for p in patterns)
 
 
-__all__ = ["watch_pass", "board", "not_yet_published", "PassResult", "idea_files", "event_id"]
+__all__ = ["watch_pass", "board", "not_yet_published", "PassResult", "idea_files", "event_id", "watch_files",
+           "pass_context", "PassContext", "JournalState", "SessionClock", "BarsCache", "scan_journal",
+           "removed_files"]
