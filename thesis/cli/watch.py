@@ -241,6 +241,10 @@ def ideas(folder: Path = typer.Argument(Path("."), help="Folder of idea files (o
         raise typer.Exit(1)
 
 
+#: Rows of ``thesis journal``'s table (the latest); ``--json`` prints every row.
+TABLE_ROWS = 500
+
+
 @handle_errors
 def journal(idea: Optional[str] = typer.Argument(None, help="Idea id (file name without .toml) or idea file"),
             since: Optional[str] = typer.Option(None, "--since", metavar=DATE_METAVAR,
@@ -287,13 +291,14 @@ def journal(idea: Optional[str] = typer.Argument(None, help="Idea id (file name 
         return
     from rich.table import Table
 
+    latest = docs[-TABLE_ROWS:]     # the latest: a terminal table of 10,000 rows takes rich 10 s
     table = Table(title=f"{'pending alerts' if pending else 'journal'}: {esc(jr.path)}", title_justify="left")
-    with_delivery = any(d["deliveries"] for d in docs)
+    with_delivery = any(d["deliveries"] for d in latest)
     cols = (("session", True), ("idea", False), ("event", False), ("price", True), ("R", True), ("text", False))
     for col, nw in cols + ((("delivery", False),) if with_delivery else ()):
         table.add_column(col, no_wrap=nw, justify="right" if col in ("price", "R") else "left",
                          ratio=3 if col == "text" else None)
-    for d in docs:
+    for d in latest:
         dl = []
         for ch, v in d["deliveries"].items():
             if v["status"] == "failed":
@@ -308,6 +313,9 @@ def journal(idea: Optional[str] = typer.Argument(None, help="Idea id (file name 
         console.print("nothing pending" if pending else "the journal is empty: run `thesis watch` first")
         return
     print_table(table, drop=("delivery", "price"))
+    if len(latest) < len(docs):
+        console.print(f"the latest {len(latest):,} of {len(docs):,} rows; `--since D` or an idea narrows them, "
+                      "`--json` prints all", highlight=False)
 
 
 def print_json_events(head: dict, docs: list[dict]) -> None:
