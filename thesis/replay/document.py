@@ -35,9 +35,7 @@ def _absent(value: object) -> bool:
 class Doc(BaseModel):
     """A part of a document: its keys are exactly its fields, in order."""
 
-    # defer_build: a model's validator is built on first use, so a replay does not pay for the
-    # evaluate document's models (nor evaluate for the replay's): about 70 ms of a one-idea command
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid")
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document: plain types, NaN and infinities as null (thesis.jsonable)."""
