@@ -204,10 +204,17 @@ def channels_for(channels, e: Event) -> list[str]:
 
 def watch_pass(paths, asof=None, source: str | None = None, config=None, journal: Journal | None = None,
                wait: float = 10.0, deliver: bool = True, write: bool = True, now=None,
-               snapshots: bool = True, batch: bool = True) -> PassResult:
+               snapshots: bool = True, batch: bool = True, dask=None) -> PassResult:
     """Evaluate every idea under ``paths`` at the last final session; journal and alert (see module doc).
     ``batch`` builds the lifecycles of each symbol's ideas together (``_batch_lifecycles``); False
-    builds them idea by idea (the same events: the benchmarks compare the two)."""
+    builds them idea by idea (the same events: the benchmarks compare the two). ``dask`` (a scheduler
+    address, a ``distributed.Client`` or a cluster) computes the ideas on Dask workers, partitioned by
+    symbol, and journals here what this pass would (thesis.watch.distributed)."""
+    if dask is not None:
+        from thesis.watch.distributed import watch_pass_dask
+
+        return watch_pass_dask(paths, dask, asof=asof, source=source, config=config, journal=journal, wait=wait,
+                               deliver=deliver, write=write, now=now, snapshots=snapshots, batch=batch)
     from thesis.data import load_bars
 
     files = idea_files(paths)
@@ -257,7 +264,6 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
         skipped = latest_by_idea(records, "skipped")
         gone = latest_by_idea(records, "gone")
         last_events = last_event_by_idea(records, res.session.date().isoformat())   # the pass (NYSE) session
-        watched_dirs = {Path(p).resolve() for p in (paths or [Path(".")]) if Path(p).is_dir()}
         prints: dict[int, tuple] = {}
         batches = SymbolBatches(files, ideas_seen, session_for, bars_for, prints) if batch else None
         for path in files:
@@ -384,14 +390,7 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
             for rec in new:
                 if row.last_event is None or rec["session"] >= row.last_event["session"]:
                     row.last_event = rec
-        # deleted idea files: reported once
-        present = {idea_id(f) for f in files}
-        for iid, rec in ideas_seen.items():
-            f = Path(rec.get("file", ""))
-            if iid in present or f.exists() or f.resolve().parent not in watched_dirs:
-                continue
-            if iid in gone and gone[iid].get("file") == rec.get("file") and gone[iid]["at"] >= rec["at"]:
-                continue
+        for iid, f in removed_files(paths, files, ideas_seen, gone):
             res.messages.append(f"idea file {f} was removed: no longer watched (journal kept)")
             if write:
                 jr.append([GoneRecord(idea=iid, file=str(f), at=now_iso())])
@@ -414,6 +413,21 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
     else:
         run(journal)
     return res
+
+
+def removed_files(paths, files, ideas_seen: dict, gone: dict) -> list[tuple[str, Path]]:
+    """(id, file) of each journaled idea whose file left a watched folder, not yet reported gone."""
+    watched_dirs = {Path(p).resolve() for p in (paths or [Path(".")]) if Path(p).is_dir()}
+    present = {idea_id(f) for f in files}
+    out = []
+    for iid, rec in ideas_seen.items():
+        f = Path(rec.get("file", ""))
+        if iid in present or f.exists() or f.resolve().parent not in watched_dirs:
+            continue
+        if iid in gone and gone[iid].get("file") == rec.get("file") and gone[iid]["at"] >= rec["at"]:
+            continue
+        out.append((iid, f))
+    return out
 
 
 def _fingerprint(idea, prints: dict[int, tuple]) -> tuple[dict, str]:
