@@ -44,7 +44,9 @@ def watch(paths: Optional[List[Path]] = typer.Argument(None, help="Idea files or
           wait: float = typer.Option(10.0, "--wait", help="Seconds to wait for another running watch"),
           dry_run: bool = typer.Option(False, "--dry-run", help="Print the board and the alerts it would send; "
                                        "write and send nothing"),
-          json: bool = typer.Option(False, "--json", help="Print one JSON document")):
+          json: bool = typer.Option(False, "--json", help="Print one JSON document"),
+          dask: Optional[str] = typer.Option(None, "--dask", help="Dask scheduler address (tcp://host:8786): "
+                                             "the ideas are computed on its workers, journaled here")):
     """Follow ideas on closed bars: journal what happened, send alerts, print the board."""
     from thesis.errors import BadInput
     from thesis.watch.alerts import load_config
@@ -63,7 +65,7 @@ def watch(paths: Optional[List[Path]] = typer.Argument(None, help="Idea files or
     while True:
         try:
             res = watch_pass(paths, asof=asof, source=source, config=config, wait=wait, write=not dry_run,
-                             deliver=not dry_run)
+                             deliver=not dry_run, dask=dask)
         except JournalBusy as exc:
             if interval is None:
                 raise
