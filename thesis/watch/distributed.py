@@ -104,16 +104,18 @@ def partitions(symbols: list[str], n: int) -> list[list[int]]:
 
 
 def partition_pass(files: list[str], asof, now, source: str, channels: list, seed: list[dict], ids: set[str],
-                   batch: bool = True) -> dict:
+                   batch: bool = True, rows: bool = True) -> dict:
     """A worker's share: the local pass over ``files`` on a PartitionJournal seeded with the journal's
-    records of these ideas (``seed``) and their event ids; returns what it appended and its rows."""
+    records of these ideas (``seed``) and their event ids; returns what it appended and (``rows``) its
+    rows, each Status without its Lifecycle (the bars stay on the worker)."""
     from thesis.watch.alerts import Config
 
     jr = PartitionJournal(seed, ids)
     res = watch_pass([Path(f) for f in files], asof=asof, source=source, journal=jr, deliver=False,
                      config=Config(channels) if channels else None, now=now, batch=batch)
-    rows = [replace(r, status=replace(r.status, life=None)) if r.status is not None else r for r in res.rows]
-    return {"session": res.session, "records": jr.new, "rows": rows, "messages": res.messages,
+    lean = [replace(r, status=replace(r.status, life=None)) if r.status is not None else r
+            for r in res.rows] if rows else []
+    return {"session": res.session, "records": jr.new, "rows": lean, "messages": res.messages,
             "bad_input": res.bad_input, "failures": res.failures}
 
 
@@ -127,8 +129,10 @@ def routing(config) -> list:
 
 def watch_pass_dask(paths, dask, asof=None, source: str | None = None, config=None, journal: Journal | None = None,
                     wait: float = 10.0, deliver: bool = True, write: bool = True, now=None, snapshots: bool = True,
-                    batch: bool = True) -> PassResult:
-    """``watch_pass`` computed on a Dask cluster (see the module doc); the same result and journal."""
+                    batch: bool = True, rows: bool = True) -> PassResult:
+    """``watch_pass`` computed on a Dask cluster (see the module doc); the same result and journal.
+    ``rows=False`` leaves ``res.rows`` empty (no board, no idea objects for the alerts' snapshots): a
+    pass over a million ideas journals and alerts without holding a million rows here."""
     from thesis.data import default_source
 
     files = idea_files(paths)
@@ -140,21 +144,25 @@ def watch_pass_dask(paths, dask, asof=None, source: str | None = None, config=No
     try:
         if write:
             with journal.lock(wait) as jr:
-                _run(client, jr, res, paths, files, asof, now, source, config, deliver, write, snapshots, batch)
+                _run(client, jr, res, paths, files, (asof, now, source, config, batch, rows), deliver, write,
+                     snapshots)
         else:
-            _run(client, journal, res, paths, files, asof, now, source, config, deliver, write, snapshots, batch)
+            _run(client, journal, res, paths, files, (asof, now, source, config, batch, rows), deliver, write,
+                 snapshots)
     finally:
         if owned:
             client.close()
     return res
 
 
-def _run(client, jr: Journal, res: PassResult, paths, files: list[Path], asof, now, source, config, deliver,
-         write, snapshots, batch) -> None:
+def _run(client, jr: Journal, res: PassResult, paths, files: list[Path], task: tuple, deliver, write,
+         snapshots) -> None:
+    """``task``: what the workers are given besides their files (asof, now, source, config, batch, rows)."""
     records = jr.records()
     ideas_seen = latest_by_idea(records, "idea")
     gone = latest_by_idea(records, "gone")
-    outputs = _compute(client, jr, records, ideas_seen, res.session, files, asof, now, source, config, batch)
+    outputs = _compute(client, records, ideas_seen, res.session, files, task)
+    source, config = task[2], task[3]
     by_idea: dict[str, list[dict]] = defaultdict(list)
     rows: dict[str, IdeaRow] = {}
     for out in outputs:
@@ -192,9 +200,9 @@ def _run(client, jr: Journal, res: PassResult, paths, files: list[Path], asof, n
         res.outbox = outcome(jr, channels, res.deliveries, {e["id"] for e in res.new_events})
 
 
-def _compute(client, jr: Journal, records: list[dict], ideas_seen: dict, session, files: list[Path], asof, now,
-             source, config, batch) -> list[dict]:
+def _compute(client, records: list[dict], ideas_seen: dict, session, files: list[Path], task: tuple) -> list[dict]:
     """Every partition's output, computed on the cluster, in partition order."""
+    asof, now, source, config, batch, rows = task
     if not files:
         return []
     names = [str(f) for f in files]
@@ -206,14 +214,14 @@ def _compute(client, jr: Journal, records: list[dict], ideas_seen: dict, session
         symbols = [s for part in client.gather(client.map(symbols_of, chunks, pure=False)) for s in part]
     n = max(2 * _threads(client), -(-len(names) // PARTITION_IDEAS))
     parts = partitions(symbols, n)
-    seeds = _seeds(jr, records, ideas_seen, session, files, parts)
+    seeds = _seeds(records, ideas_seen, session, files, parts)
     channels = routing(config)
     futures = [client.submit(partition_pass, [names[i] for i in part], asof, now, source, channels, seed, ids,
-                             batch, pure=False) for part, (seed, ids) in zip(parts, seeds)]
+                             batch, rows, pure=False) for part, (seed, ids) in zip(parts, seeds)]
     return client.gather(futures)
 
 
-def _seeds(jr: Journal, records: list[dict], ideas_seen: dict, session, files: list[Path],
+def _seeds(records: list[dict], ideas_seen: dict, session, files: list[Path],
            parts: list[list[int]]) -> list[tuple[list[dict], set[str]]]:
     """Per partition, what the pass reads of the journal for its ideas: each one's last ``idea`` and
     ``skipped`` records and last event up to the session, and the ids of its events (what is new)."""
