@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 from types import ModuleType
+from typing import Any
 
 from thesis.errors import MissingExtra
 
@@ -36,7 +37,7 @@ def require(module: str, feature: str) -> ModuleType:
         raise MissingExtra(feature, package, extra) from None
 
 
-def dask_client(dask, feature: str):
+def dask_client(dask: Any, feature: str) -> tuple[Any, bool]:
     """``(client, owned)`` for ``dask``: a ``distributed.Client`` (used as is, owned False), a scheduler
     address such as "tcp://127.0.0.1:8786" or a cluster object (e.g. ``distributed.LocalCluster``):
     a new client the caller closes. ``feature`` names the work in the missing-extra message."""

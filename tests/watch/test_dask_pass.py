@@ -13,6 +13,7 @@ from tests.watch.conftest import write_ideas
 from thesis.watch import distributed
 from thesis.watch.alerts import Channel, Config
 from thesis.watch.journal import Journal, read_records
+from thesis.watch.distributed import watch_pass_dask
 from thesis.watch.run import board, watch_pass
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,7 +57,7 @@ def test_examples_journal_as_the_local_pass_at_several_dates(cluster, tmp_path):
     for day in DATES:
         before = len(records(remote))
         want = watch_pass(EXAMPLES, asof=day, journal=local, deliver=False)
-        got = watch_pass(EXAMPLES, asof=day, journal=remote, deliver=False, dask=client)
+        got = watch_pass_dask(EXAMPLES, client, asof=day, journal=remote, deliver=False)
         assert records(remote) == records(local), day
         assert board(got) == board(want), day
         assert [e["id"] for e in got.new_events] == [e["id"] for e in want.new_events]
@@ -64,7 +65,7 @@ def test_examples_journal_as_the_local_pass_at_several_dates(cluster, tmp_path):
             r["t"] != "event" for r in records(remote)[before:])       # it appended what it reports, nothing else
     kinds = {r["kind"] for r in records(local) if r["t"] == "event"}
     assert {"filled", "stopped", "target_hit"} & kinds and len(kinds) >= 4      # a real history, not empty passes
-    again = watch_pass(EXAMPLES, asof=DATES[-1], journal=remote, deliver=False, dask=client)
+    again = watch_pass_dask(EXAMPLES, client, asof=DATES[-1], journal=remote, deliver=False)
     assert again.new_events == [] and records(remote) == records(local)          # nothing new: nothing written
 
 
@@ -85,7 +86,7 @@ def test_next_pass_adds_only_what_is_new(cluster, tmp_path, monkeypatch):
             files[3].unlink()
         before = len(records(remote))
         want = watch_pass([folder], asof=day, journal=local, deliver=False, config=config)
-        got = watch_pass([folder], asof=day, journal=remote, deliver=False, config=config, dask=client)
+        got = watch_pass_dask([folder], client, asof=day, journal=remote, deliver=False, config=config)
         assert records(remote) == records(local), day
         assert got.messages == want.messages and stamped(got.alerts) == stamped(want.alerts)
         assert sorted(got.bad_input) == sorted(want.bad_input)

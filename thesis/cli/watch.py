@@ -62,10 +62,14 @@ def watch(paths: Optional[List[Path]] = typer.Argument(None, help="Idea files or
     config = load_config(alerts)
     from thesis.watch.journal import JournalBusy
 
+    if dask is not None:
+        from thesis.watch.distributed import watch_pass_dask
     while True:
         try:
-            res = watch_pass(paths, asof=asof, source=source, config=config, wait=wait, write=not dry_run,
-                             deliver=not dry_run, dask=dask)
+            res = (watch_pass_dask(paths, dask, asof=asof, source=source, config=config, wait=wait, write=not dry_run,
+                                   deliver=not dry_run) if dask is not None else
+                   watch_pass(paths, asof=asof, source=source, config=config, wait=wait, write=not dry_run,
+                              deliver=not dry_run))
         except JournalBusy as exc:
             if interval is None:
                 raise

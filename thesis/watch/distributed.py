@@ -1,6 +1,6 @@
 """`thesis watch --dask ADDRESS`: the watch pass computed on a Dask cluster, journaled by one writer.
 
-    watch_pass(["ideas/"], dask="tcp://scheduler:8786")    # or dask=a distributed.Client / a cluster
+    watch_pass_dask(["ideas/"], "tcp://scheduler:8786")    # or a distributed.Client / a cluster
 
 The ideas are partitioned by symbol (every idea of a symbol in one partition, so each symbol's bars
 are loaded once and its lifecycles built in one batch); each worker runs the local pass itself
@@ -184,7 +184,7 @@ def _run(client, jr: Journal, res: PassResult, paths, files: list[Path], task: t
     for iid, f in removed_files(paths, files, ideas_seen, gone):
         res.messages.append(f"idea file {f} was removed: no longer watched (journal kept)")
         if write:
-            jr.append([GoneRecord(idea=iid, file=str(f), at=now_iso())])
+            jr.append([GoneRecord(idea=iid, file=str(f), at=now_iso()).to_dict()])
     if write:
         jr.sync()
     res.alerts = [r for r in res.new_events if not r.get("backfill") and r["kind"] != "note"]

@@ -204,17 +204,11 @@ def channels_for(channels, e: Event) -> list[str]:
 
 def watch_pass(paths, asof=None, source: str | None = None, config=None, journal: Journal | None = None,
                wait: float = 10.0, deliver: bool = True, write: bool = True, now=None,
-               snapshots: bool = True, batch: bool = True, dask=None) -> PassResult:
+               snapshots: bool = True, batch: bool = True) -> PassResult:
     """Evaluate every idea under ``paths`` at the last final session; journal and alert (see module doc).
     ``batch`` builds the lifecycles of each symbol's ideas together (``_batch_lifecycles``); False
-    builds them idea by idea (the same events: the benchmarks compare the two). ``dask`` (a scheduler
-    address, a ``distributed.Client`` or a cluster) computes the ideas on Dask workers, partitioned by
-    symbol, and journals here what this pass would (thesis.watch.distributed)."""
-    if dask is not None:
-        from thesis.watch.distributed import watch_pass_dask
-
-        return watch_pass_dask(paths, dask, asof=asof, source=source, config=config, journal=journal, wait=wait,
-                               deliver=deliver, write=write, now=now, snapshots=snapshots, batch=batch)
+    builds them idea by idea (the same events: the benchmarks compare the two). On a Dask cluster:
+    ``thesis.watch.distributed.watch_pass_dask`` (the same pass, computed by the workers)."""
     from thesis.data import load_bars
 
     files = idea_files(paths)
