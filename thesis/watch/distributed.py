@@ -21,7 +21,7 @@ import heapq
 import re
 from collections import defaultdict
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -39,6 +39,17 @@ PARTITION_IDEAS = 20000
 #: below this many files the symbols are read here rather than by the workers
 SNIFF_LOCALLY = 5000
 _SYMBOL = re.compile(rb"""^[ \t]*symbol[ \t]*=[ \t]*["']([^"'\r\n]+)["']""", re.M)
+
+
+@dataclass(frozen=True)
+class Task:
+    """What every partition's pass is given besides its files and its share of the journal."""
+    asof: object
+    now: pd.Timestamp
+    source: str
+    channels: list          # routing only (``routing``)
+    batch: bool = True
+    rows: bool = True
 
 
 class PartitionJournal(Journal):
@@ -103,18 +114,17 @@ def partitions(symbols: list[str], n: int) -> list[list[int]]:
     return [sorted(p) for p in parts if p]
 
 
-def partition_pass(files: list[str], asof, now, source: str, channels: list, seed: list[dict], ids: set[str],
-                   batch: bool = True, rows: bool = True) -> dict:
+def partition_pass(files: list[str], task: Task, seed: list[dict], ids: set[str]) -> dict:
     """A worker's share: the local pass over ``files`` on a PartitionJournal seeded with the journal's
     records of these ideas (``seed``) and their event ids; returns what it appended and (``rows``) its
     rows, each Status without its Lifecycle (the bars stay on the worker)."""
     from thesis.watch.alerts import Config
 
     jr = PartitionJournal(seed, ids)
-    res = watch_pass([Path(f) for f in files], asof=asof, source=source, journal=jr, deliver=False,
-                     config=Config(channels) if channels else None, now=now, batch=batch)
+    res = watch_pass([Path(f) for f in files], asof=task.asof, source=task.source, journal=jr, deliver=False,
+                     config=Config(task.channels) if task.channels else None, now=task.now, batch=task.batch)
     lean = [replace(r, status=replace(r.status, life=None)) if r.status is not None else r
-            for r in res.rows] if rows else []
+            for r in res.rows] if task.rows else []
     return {"session": res.session, "records": jr.new, "rows": lean, "messages": res.messages,
             "bad_input": res.bad_input, "failures": res.failures}
 
@@ -140,29 +150,26 @@ def watch_pass_dask(paths, dask, asof=None, source: str | None = None, config=No
     source = source or default_source()
     res = PassResult(last_closed_session(asof, now))
     journal = journal or Journal()
+    task = Task(asof, now, source, routing(config), batch, rows)
     client, owned = dask_client(dask, FEATURE)
     try:
         if write:
             with journal.lock(wait) as jr:
-                _run(client, jr, res, paths, files, (asof, now, source, config, batch, rows), deliver, write,
-                     snapshots)
+                _run(client, jr, res, paths, files, task, config, deliver, write, snapshots)
         else:
-            _run(client, journal, res, paths, files, (asof, now, source, config, batch, rows), deliver, write,
-                 snapshots)
+            _run(client, journal, res, paths, files, task, config, deliver, write, snapshots)
     finally:
         if owned:
             client.close()
     return res
 
 
-def _run(client, jr: Journal, res: PassResult, paths, files: list[Path], task: tuple, deliver, write,
-         snapshots) -> None:
-    """``task``: what the workers are given besides their files (asof, now, source, config, batch, rows)."""
+def _run(client, jr: Journal, res: PassResult, paths, files: list[Path], task: Task, config, deliver: bool,
+         write: bool, snapshots: bool) -> None:
     records = jr.records()
     ideas_seen = latest_by_idea(records, "idea")
     gone = latest_by_idea(records, "gone")
     outputs = _compute(client, records, ideas_seen, res.session, files, task)
-    source, config = task[2], task[3]
     by_idea: dict[str, list[dict]] = defaultdict(list)
     rows: dict[str, IdeaRow] = {}
     for out in outputs:
@@ -193,16 +200,15 @@ def _run(client, jr: Journal, res: PassResult, paths, files: list[Path], task: t
         from thesis.watch.alerts import deliver_pending
 
         ideas = {row.id: row.idea for row in res.rows if row.idea is not None}
-        res.deliveries = deliver_pending(jr, config, ideas=ideas, source=source, snapshots=snapshots)
+        res.deliveries = deliver_pending(jr, config, ideas=ideas, source=task.source, snapshots=snapshots)
     if channels:
         from thesis.watch.alerts import outcome
 
         res.outbox = outcome(jr, channels, res.deliveries, {e["id"] for e in res.new_events})
 
 
-def _compute(client, records: list[dict], ideas_seen: dict, session, files: list[Path], task: tuple) -> list[dict]:
+def _compute(client, records: list[dict], ideas_seen: dict, session, files: list[Path], task: Task) -> list[dict]:
     """Every partition's output, computed on the cluster, in partition order."""
-    asof, now, source, config, batch, rows = task
     if not files:
         return []
     names = [str(f) for f in files]
@@ -215,9 +221,8 @@ def _compute(client, records: list[dict], ideas_seen: dict, session, files: list
     n = max(2 * _threads(client), -(-len(names) // PARTITION_IDEAS))
     parts = partitions(symbols, n)
     seeds = _seeds(records, ideas_seen, session, files, parts)
-    channels = routing(config)
-    futures = [client.submit(partition_pass, [names[i] for i in part], asof, now, source, channels, seed, ids,
-                             batch, rows, pure=False) for part, (seed, ids) in zip(parts, seeds)]
+    futures = [client.submit(partition_pass, [names[i] for i in part], task, seed, ids, pure=False)
+               for part, (seed, ids) in zip(parts, seeds)]
     return client.gather(futures)
 
 
