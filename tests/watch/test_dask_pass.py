@@ -76,6 +76,7 @@ def test_next_pass_adds_only_what_is_new(cluster, tmp_path, monkeypatch):
     _, client = cluster
     monkeypatch.setattr(distributed, "SNIFF_LOCALLY", 0)
     monkeypatch.setattr(distributed, "PARTITION_IDEAS", 5)
+    monkeypatch.setattr(distributed, "WRITE_RECORDS", 7)          # several writes, each of whole ideas
     folder = tmp_path / "ideas"
     files = write_ideas(folder, 24)
     (folder / "broken.toml").write_text("[idea]\nsymbol = \"SPY\"\ndirection = \n")
@@ -97,6 +98,22 @@ def test_next_pass_adds_only_what_is_new(cluster, tmp_path, monkeypatch):
     assert any(r["t"] == "gone" for r in rec) and any(r["t"] == "skipped" for r in rec)
     assert any(r["t"] == "event" and r["outbox"] == ["desk"] for r in rec)
     assert any(r["t"] == "event" and r["outbox"] == [] for r in rec)
+
+
+def test_a_pass_killed_while_writing_is_finished_by_the_next(cluster, tmp_path, idea_dir):
+    """The writer killed after any record (a prefix of the journal left, a torn line cut off): the
+    next pass on the cluster completes it to exactly the journal of an uninterrupted pass."""
+    _, client = cluster
+    whole = Journal(tmp_path / "whole")
+    watch_pass_dask([idea_dir], client, asof="2022-12-30", journal=whole, deliver=False)
+    lines = whole.path.read_bytes().splitlines(keepends=True)
+    assert len(lines) > 20
+    for cut in (7, len(lines) // 2 + 1):
+        killed = Journal(tmp_path / f"cut-{cut}")
+        killed.folder.mkdir()
+        killed.path.write_bytes(b"".join(lines[:cut]) + lines[cut][:25])          # a torn last line
+        watch_pass_dask([idea_dir], client, asof="2022-12-30", journal=killed, deliver=False)
+        assert records(killed) == records(whole), cut
 
 
 def test_partitions_keep_each_symbol_whole_and_balanced():

@@ -36,6 +36,8 @@ from thesis.watch.run import (IdeaRow, PassResult, idea_files, idea_id, last_eve
 FEATURE = "a watch pass on a Dask cluster (--dask)"
 #: ideas per partition at most (the work of one task; more partitions than threads keeps all busy)
 PARTITION_IDEAS = 20000
+#: records per journal write (whole ideas: a write never splits one idea's records)
+WRITE_RECORDS = 20000
 #: below this many files the symbols are read here rather than by the workers
 SNIFF_LOCALLY = 5000
 _SYMBOL = re.compile(rb"""^[ \t]*symbol[ \t]*=[ \t]*["']([^"'\r\n]+)["']""", re.M)
@@ -182,12 +184,17 @@ def _run(client, jr: Journal, res: PassResult, paths, files: list[Path], task: T
         res.messages += out["messages"]
         res.bad_input += out["bad_input"]
         res.failures += out["failures"]
-    ordered = [rec for f in files for rec in by_idea.get(idea_id(f), ())]     # the local pass's order
     res.rows = [rows[idea_id(f)] for f in files if idea_id(f) in rows]
-    res.new_events = [r for r in ordered if r["t"] == "event"]
-    if write:
-        for i in range(0, len(ordered), 50000):
-            jr.append(ordered[i:i + 50000])
+    chunk: list[dict] = []
+    for f in files:                      # the local pass's order; each write holds whole ideas
+        recs = by_idea.get(idea_id(f), ())
+        res.new_events += [r for r in recs if r["t"] == "event"]
+        chunk += recs
+        if write and len(chunk) >= WRITE_RECORDS:
+            jr.append(chunk)
+            chunk = []
+    if write and chunk:
+        jr.append(chunk)
     for iid, f in removed_files(paths, files, ideas_seen, gone):
         res.messages.append(f"idea file {f} was removed: no longer watched (journal kept)")
         if write:
