@@ -40,7 +40,7 @@ def test_watch_once_asof_prints_the_board_and_alerts(private_home):
 def test_ideas_json_and_journal_json(private_home):
     res = run("ideas", ROOT / "examples", "--asof", "2023-12-29", "--json")
     assert res.exit_code == 0, res.output
-    doc = json.loads(res.output)
+    doc = json.loads(res.stdout)
     rows = {r["id"]: r for r in doc["ideas"]}
     assert rows["iwm-no-love-for-small-caps"]["state"] == "closed"
     assert rows["iwm-no-love-for-small-caps"]["reason"] == "time"

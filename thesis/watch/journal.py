@@ -81,6 +81,17 @@ class Journal:
             self._ids = {r["id"] for r in self.records() if r.get("t") in ONCE}
         return self._ids
 
+    def seed_ids(self, ids: set[str]) -> None:
+        """The ids of the records in the file, read from it by the caller (the watch pass's scan,
+        thesis.watch.run.scan_journal), so appends skip them without parsing every record."""
+        if self._ids is None:
+            self._ids = ids
+
+    @property
+    def on_disk(self) -> bool:
+        """The records are this journal's file (not an in-memory subclass's), none read yet."""
+        return type(self) is Journal and self._records is None
+
     def events(self) -> list[dict]:
         return [r for r in self.records() if r.get("t") == "event"]
 
