@@ -262,6 +262,16 @@ def query(journal: Journal, idea: str | None = None, since: str | None = None, p
     return _pending_only(events, deliveries(records), pending)
 
 
+def timeline(journal: Journal, idea: str | None = None, since: str | None = None, pending: bool = False,
+             use_index: bool | None = None):
+    """What ``thesis journal`` shows: ``query``'s three answers plus ``last_deliveries``, from one
+    opening of the index (each opening checks the index against the file)."""
+    answer = _from_index(journal, use_index, lambda ix: (*query_index(ix, idea, since, pending), ix.last_deliveries()))
+    if answer is not None:
+        return answer
+    return (*query(journal, idea, since, pending, use_index=False), last_deliveries(journal, use_index=False))
+
+
 def _from_index(journal: Journal, use_index: bool | None, ask):
     """``ask(index)`` when the journal is large enough for its index (or ``use_index`` says so), else None
     (the caller scans). A home where the index cannot be written is answered by the scan too; a

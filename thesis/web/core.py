@@ -311,13 +311,13 @@ def journal_timeline(idea_id: str, idea, cut) -> dict:
 
 
 def _watch_events(idea_id: str) -> list[dict]:
-    """Journal events of one idea (none without a journal)."""
-    from thesis.watch.journal import Journal
+    """Journal events of one idea (none without a journal); a large journal answers from its index."""
+    from thesis.watch.journal import Journal, query
 
     jr = Journal()
     if not jr.path.exists():
         return []
-    events = [e for e in jr.events() if e.get("idea") == idea_id]
+    events = [e for e in query(jr, idea_id)[0] if e.get("t") == "event"]
     return [{"date": e.get("session"), "kind": e.get("kind"), "text": e.get("text"), "price": e.get("price"),
              "r": e.get("r"), "history": bool(e.get("backfill"))} for e in sorted(events, key=lambda e: e.get("session") or "")]
 
