@@ -44,7 +44,9 @@ def watch(paths: Optional[List[Path]] = typer.Argument(None, help="Idea files or
           wait: float = typer.Option(10.0, "--wait", help="Seconds to wait for another running watch"),
           dry_run: bool = typer.Option(False, "--dry-run", help="Print the board and the alerts it would send; "
                                        "write and send nothing"),
-          json: bool = typer.Option(False, "--json", help="Print one JSON document")):
+          json: bool = typer.Option(False, "--json", help="Print one JSON document"),
+          dask: Optional[str] = typer.Option(None, "--dask", help="Dask scheduler address (tcp://host:8786): "
+                                             "the ideas are computed on its workers, journaled here")):
     """Follow ideas on closed bars: journal what happened, send alerts, print the board."""
     from thesis.errors import BadInput
     from thesis.watch.alerts import load_config
@@ -60,10 +62,14 @@ def watch(paths: Optional[List[Path]] = typer.Argument(None, help="Idea files or
     config = load_config(alerts)
     from thesis.watch.journal import JournalBusy
 
+    if dask is not None:
+        from thesis.watch.distributed import watch_pass_dask
     while True:
         try:
-            res = watch_pass(paths, asof=asof, source=source, config=config, wait=wait, write=not dry_run,
-                             deliver=not dry_run)
+            res = (watch_pass_dask(paths, dask, asof=asof, source=source, config=config, wait=wait, write=not dry_run,
+                                   deliver=not dry_run) if dask is not None else
+                   watch_pass(paths, asof=asof, source=source, config=config, wait=wait, write=not dry_run,
+                              deliver=not dry_run))
         except JournalBusy as exc:
             if interval is None:
                 raise
@@ -241,6 +247,10 @@ def ideas(folder: Path = typer.Argument(Path("."), help="Folder of idea files (o
         raise typer.Exit(1)
 
 
+#: Rows of ``thesis journal``'s table (the latest); ``--json`` prints every row.
+TABLE_ROWS = 500
+
+
 @handle_errors
 def journal(idea: Optional[str] = typer.Argument(None, help="Idea id (file name without .toml) or idea file"),
             since: Optional[str] = typer.Option(None, "--since", metavar=DATE_METAVAR,
@@ -249,14 +259,14 @@ def journal(idea: Optional[str] = typer.Argument(None, help="Idea id (file name 
             json: bool = typer.Option(False, "--json", help="Print one JSON document")):
     """The timeline of events and notes, with each alert's delivery per channel."""
     from thesis.errors import BadInput
-    from thesis.watch.journal import Journal, delivery_view, last_deliveries, query
+    from thesis.watch.journal import Journal, delivery_view, timeline
 
     from thesis.data.dates import check_since
 
     since_day = check_since(since, "--since")   # the one date check (not after today), without pandas
     jr = Journal()
     iid = (Path(idea).stem if idea.endswith(".toml") else idea) if idea else None
-    events, dmap, known = query(jr, iid, None if since_day is None else since_day.isoformat(), pending)
+    events, dmap, known, last = timeline(jr, iid, None if since_day is None else since_day.isoformat(), pending)
     if known is not None:
         shown = sorted(known)[:10]
         more = f" and {len(known) - len(shown):,} more" if len(known) > len(shown) else ""
@@ -266,7 +276,7 @@ def journal(idea: Optional[str] = typer.Argument(None, help="Idea id (file name 
     from thesis.watch.alerts import resting_channels
 
     # a channel that failed: its untried alerts wait with it (its last delivery record says until when)
-    resting = resting_channels(last_deliveries(jr))
+    resting = resting_channels(last)
     docs = []
     for e in events:
         view = delivery_view(e, dmap)
@@ -283,17 +293,18 @@ def journal(idea: Optional[str] = typer.Argument(None, help="Idea id (file name 
                                                                     "source": e.get("source", "thesis")})
     docs.sort(key=lambda d: (d["session"], d["recorded"] or ""))
     if json:
-        print_json({"schema": "thesis.journal/1", "journal": str(jr.path), "events": docs})
+        print_json_events({"schema": "thesis.journal/1", "journal": str(jr.path)}, docs)
         return
     from rich.table import Table
 
+    latest = docs[-TABLE_ROWS:]     # the latest: a terminal table of 10,000 rows takes rich 10 s
     table = Table(title=f"{'pending alerts' if pending else 'journal'}: {esc(jr.path)}", title_justify="left")
-    with_delivery = any(d["deliveries"] for d in docs)
+    with_delivery = any(d["deliveries"] for d in latest)
     cols = (("session", True), ("idea", False), ("event", False), ("price", True), ("R", True), ("text", False))
     for col, nw in cols + ((("delivery", False),) if with_delivery else ()):
         table.add_column(col, no_wrap=nw, justify="right" if col in ("price", "R") else "left",
                          ratio=3 if col == "text" else None)
-    for d in docs:
+    for d in latest:
         dl = []
         for ch, v in d["deliveries"].items():
             if v["status"] == "failed":
@@ -308,6 +319,33 @@ def journal(idea: Optional[str] = typer.Argument(None, help="Idea id (file name 
         console.print("nothing pending" if pending else "the journal is empty: run `thesis watch` first")
         return
     print_table(table, drop=("delivery", "price"))
+    if len(latest) < len(docs):
+        console.print(f"the latest {len(latest):,} of {len(docs):,} rows; `--since D` or an idea narrows them, "
+                      "`--json` prints all", highlight=False)
+
+
+def print_json_events(head: dict, docs: list[dict]) -> None:
+    """``head`` plus ``"events": docs`` as one JSON document, an event per line: the C encoder writes
+    each line (an indented document goes through json's pure-Python encoder: most of the time of
+    a 10,000-alert answer). A value JSON cannot hold (NaN) goes through to_jsonable, as print_json does."""
+    import json as js
+    import sys
+
+    from thesis.jsonable import to_jsonable
+
+    encode = js.JSONEncoder(allow_nan=False, check_circular=False).encode
+
+    def line(doc: dict) -> str:
+        try:
+            return encode(doc)
+        except (TypeError, ValueError):
+            return js.dumps(to_jsonable(doc))
+
+    out = sys.stdout
+    out.write(js.dumps(head)[:-1] + ', "events": [')
+    for n, doc in enumerate(docs):
+        out.write(("\n  " if n == 0 else ",\n  ") + line(doc))
+    out.write("\n]}\n" if docs else "]}\n")
 
 
 def external_row(rec: dict) -> dict:

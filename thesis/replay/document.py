@@ -35,7 +35,9 @@ def _absent(value: object) -> bool:
 class Doc(BaseModel):
     """A part of a document: its keys are exactly its fields, in order."""
 
-    model_config = ConfigDict(extra="forbid")
+    # defer_build: a model's validator is built on its first use, so a replay does not build the
+    # evaluate document's (nor evaluate the replay's); measured 0.05-0.15 s of a one-idea command
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document: plain types, NaN and infinities as null (thesis.jsonable)."""
