@@ -16,6 +16,12 @@ board with 200 ideas, and the idea page's first paint in a real browser.
   every row; and the first page after one idea file is edited and after one journal line about
   one idea (that row alone recomputed), each beside the cold build (what the server paid before,
   when its cache expired after 300 s).
+- the as-of slider (issue 20): the idea page's JSON and ``thesis evaluate --asof`` (in process) for
+  ``SLIDER`` (an author's idea with a daily trigger and no confirmations, whose per-date cost is
+  the lifecycle's; the seed's is mostly its confirmations) at 20 sessions not asked before each, a
+  cut of the idea's one cached history (thesis.replay.history), beside the same with that cache
+  emptied before each date (a fresh history: what every date cost when each view replayed the
+  bars up to it, plus the dates after it); CPU milliseconds, median.
 - first paint: `thesis serve` on a free loopback port, Debian's chromium headless via
   Playwright; milliseconds from navigation start to the chart's first frame (the page's
   own `performance.now()` after setData), best of 3 after a warm-up visit. Skipped with a
@@ -32,6 +38,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = "iwm-no-love-for-small-caps"
+SLIDER = ROOT / "examples" / "authors" / "20-spy-svb-dip.toml"
 SYMBOLS = ["IWM", "SPY", "QQQ", "DIA", "GLD", "TLT", "XLE", "EEM"]
 
 
@@ -144,6 +151,43 @@ def _board_scale() -> list[dict]:
     ]
 
 
+def _slider() -> list[dict]:
+    """The idea page and evaluate as of 40 new dates: cut from the cached history, or from a fresh one."""
+    import statistics
+
+    from thesis.data import load_bars
+    from thesis.evaluate import evaluate
+    from thesis.replay.history import clear
+
+    client = _client(SLIDER.parent)
+    path, name = SLIDER, SLIDER.stem
+    days = [d.date().isoformat() for d in load_bars("SPY").loc["2023-03-14":].index[:80]]
+    _get(client, f"/api/ideas/{name}?asof={days[-1]}")
+    evaluate(path, asof=days[-1])
+
+    def cpu(fn, dates, fresh: bool) -> float:
+        out = []
+        for day in dates:
+            if fresh:
+                clear()
+            t = time.process_time()
+            fn(day)
+            out.append(time.process_time() - t)
+        return statistics.median(out)
+
+    page = lambda d: _get(client, f"/api/ideas/{name}?asof={d}")  # noqa: E731
+    asof = lambda d: evaluate(path, asof=d)  # noqa: E731
+    cut_page, fresh_page = cpu(page, days[:40:2], False), cpu(page, days[1:40:2], True)
+    cut_eval, fresh_eval = cpu(asof, days[40::2], False), cpu(asof, days[41::2], True)
+    return [
+        {"name": "idea page JSON as of a new date (slider), cut of the cached history", "value": cut_page * 1000,
+         "unit": "ms CPU", "peer": "the same from a fresh history", "peer_value": fresh_page * 1000, "target": None,
+         "met": None},
+        {"name": "evaluate --asof a new date (in process), cut of the cached history", "value": cut_eval * 1000,
+         "unit": "ms CPU", "peer": "the same from a fresh history", "peer_value": fresh_eval * 1000, "target": None,
+         "met": None}]
+
+
 def _first_paint() -> float | None:
     from tools.serve_local import CHROMIUM, CHROMIUM_ARGS, thesis_serve
 
@@ -191,6 +235,7 @@ def run() -> list[dict]:
                  "peer_value": None, "target": "< 1000 ms", "met": cold < 1.0})
     rows.append({"name": "board, 200 ideas (served, warm)", "value": hot * 1000, "unit": "ms", "peer": None,
                  "peer_value": None, "target": "< 1000 ms", "met": hot < 1.0})
+    rows += _slider()
     rows += _board_scale()
     paint = _first_paint()
     if paint is not None:

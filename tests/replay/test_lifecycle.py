@@ -18,7 +18,7 @@ from thesis.replay import replay
 from thesis.replay.lifecycle import EXIT_KINDS, lifecycle
 from thesis.spec import Idea, load
 from thesis.watch.journal import Journal
-from thesis.watch.run import watch_pass
+from thesis.watch.run import board, watch_pass
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "examples" / "iwm-no-love-for-small-caps.toml"
@@ -33,6 +33,32 @@ def _bars_for(idea):
 def web(client_for):
     """One dashboard client per idea (a folder holding just that idea), sharing nothing."""
     return lambda path: client_for(path)[1]
+
+
+# ------------------------------------------------------------------ evaluate and watch agree on state
+def test_the_authors_ideas_never_filled_are_expired_in_evaluate_and_on_the_board(monkeypatch):
+    """Before issue 20, 9 of the 24 authors' ideas were `waiting` in evaluate but `expired` in watch
+    (13-spy-virus-short: "waiting: limit 345.37 is -54.9% away" in 2026, its horizon over in April
+    2020). The replay's kernel says which never filled before their horizon; evaluate and the board
+    say those expired, with the session the horizon ended."""
+    import importlib
+
+    run = importlib.import_module("thesis.replay.run")
+    monkeypatch.setattr(run, "confirmations_on", lambda *a, **k: ([], []))   # not part of the state
+    folder = ROOT / "examples" / "authors"
+    rows = {r["id"]: r for r in board(watch_pass([folder], write=False, deliver=False))}
+    never = {}
+    for path in sorted(folder.glob("*.toml")):
+        res = replay(load(path), with_confirmations=False, with_options=False)
+        trade = res.primary
+        if not trade.filled and trade.invalidated is None and trade.last_date is not None:
+            never[path.stem] = trade.last_date.date().isoformat()
+            doc = evaluate(res.idea, replayed=res)
+            assert (doc["state"]["state"], doc["state"]["reason"]) == ("expired", "never filled"), path.stem
+            assert [e["session"] for e in doc["events"] if e["kind"] == "expired"] == [never[path.stem]]
+            assert doc["state"]["text"].startswith(f"expired on {never[path.stem]}"), doc["state"]["text"]
+            assert (rows[path.stem]["state"], rows[path.stem]["stop"]) == ("expired", None), path.stem
+    assert len(never) == 9 and never["13-spy-virus-short"] == "2020-04-21"
 
 
 # ------------------------------------------------------------------ the seed's trigger after the fill
@@ -55,6 +81,10 @@ def test_the_seeds_trigger_after_the_fill_is_journaled_and_alerted_once(tmp_path
     res = watch_pass([SEED], asof="2023-06-16", write=False, deliver=False)
     snap = res.rows[0].status.snapshot
     assert [(v.variant, v.entry) for v in snap.variants] == [("limit", 188.0), ("signal", pytest.approx(185.08))]
+    [row] = board(res)                            # thesis ideas --json, the dashboard's board
+    assert row["position"] == 1.0
+    assert [(v["variant"], v["entry"], v["entry_session"]) for v in row["variants"]] == \
+        [("signal", pytest.approx(185.08), "2023-06-15")]
     # and replay's signal variant is that very trade
     variants = dict(replay(load(SEED), with_confirmations=False, with_options=False).trades)
     assert variants["signal"].entry_date == pd.Timestamp("2023-06-15")

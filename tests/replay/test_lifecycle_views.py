@@ -151,7 +151,15 @@ def no_confirmations():
     run.confirmations_on = kept
 
 
-def check_markers_and_labels(markers, labels, want, close: float, open_variants: int, where) -> None:
+def check_markers_and_labels(markers, labels, want, close: float, open_variants: int, where, bars) -> None:
+    """The chart JSON's markers and the snapshot's labels: each fill and exit leg at its own session
+    and price, an open position at the close, and every one at a price that traded in its session."""
+    def traded(day, price) -> bool:
+        low, high = bars.loc[pd.Timestamp(day), ["low", "high"]]
+        return low - 1e-9 <= price <= high + 1e-9
+
+    assert all(traded(m["date"], m["price"]) for m in markers if m["kind"] in ("entry", "exit", "open")), where
+    assert all(traded(d, p) for d, p, _ in labels), where
     legs = [(d, p) for k, d, p in want["events"] if k in EXIT_KINDS]
     fills = [(d, p) for k, d, p in want["events"] if k == "filled"]
     assert [(m["date"], round(m["price"], 4)) for m in markers if m["kind"] == "entry"] == fills, where
@@ -164,13 +172,18 @@ def check_markers_and_labels(markers, labels, want, close: float, open_variants:
     assert [p for _, p, t in labels if t.startswith("OPEN ")] == [pytest.approx(close)] * open_variants, where
 
 
-def check_boards(boards, want, idea, stem: str, iso: str, published: bool) -> None:
+def check_boards(boards, want, idea, stem: str, iso: str, published: bool, cut) -> None:
+    others = [(v.variant, round(v.entry, 4), _r(v.position_r)) for v in cut.snapshot.variants
+              if v.variant != ("limit" if idea.entry.order == "limit" else "signal")]
     for where, doc in boards:
         if not published:                               # not on a board before it was published
             assert doc["ideas"] == [] and [u["id"] for u in doc["not_yet_published"]] == [stem], where
             continue
         [row] = doc["ideas"]
         same(from_board(row), board_cells(want), (where, iso))
+        if row["variants"] is not None:                 # None: an ended idea's row kept from the journal
+            got = [(v["variant"], round(v["entry"], 4), v["position_r"]) for v in row["variants"]]
+            assert got == others, (where, "the signal variant's position", iso)
         assert row["direction"] == idea.direction and doc["not_yet_published"] == []
         assert row["last_event"] is None or row["last_event"]["session"] <= iso, (where, iso)
 
@@ -213,7 +226,8 @@ def check_every_view(path: Path, client_for) -> dict:
             got = []
         assert sorted(got) == sorted(want["events"]), ("thesis journal --json", iso)
         check_boards([("thesis ideas --json", invoke("ideas", folder, "--asof", iso, "--json")),
-                      ("/api/ideas", client.get(f"/api/ideas?asof={iso}").json())], want, idea, path.stem, iso, on)
+                      ("/api/ideas", client.get(f"/api/ideas?asof={iso}").json())], want, idea, path.stem, iso, on,
+                     cut)
         seen("thesis journal --json", "thesis ideas --json", "/api/ideas")
         if not on:                                      # evaluate and the idea page refuse the date
             assert "before the idea was published" in invoke("evaluate", path, "--asof", iso, "--json", code=2)
@@ -235,7 +249,8 @@ def check_every_view(path: Path, client_for) -> dict:
         labels: list = []
         chart(idea, None, asof=day, labels=labels, draw=False)
         check_markers_and_labels(page["chart"]["markers"], labels, want, close, open_variants,
-                                 ("idea page chart markers, snapshot labels", iso))
+                                 ("idea page chart markers, snapshot labels", iso), full)
+        assert page["chart"]["stop"] == want["stop"], ("the chart's stop line is the stop in force", iso)
         seen("thesis evaluate --json", "idea page", "snapshot labels")
         if day == render_on:                             # the figure draws these very labels
             drawn: list = []

@@ -50,6 +50,7 @@ def test_idea_chart_holds_the_plan(tab):
     marks = {m["id"]: m for m in tab.js("window.thesis.markers.markers()")}
     assert marks["entry-limit"]["price"] == 188.0 and marks["entry-limit"]["position"] == "atPriceMiddle"
     assert marks["exit-limit"]["price"] == 193.33 and marks["exit-limit"]["time"] == 1702425600  # 2023-12-13
+    assert marks["exit-limit"]["text"] == "time stop 193.33"        # the lifecycle's name for the leg
     assert marks["entry-signal"]["price"] == pytest.approx(185.08)
     assert sorted(k for k in marks if k.startswith("note-")) == [f"note-{i}" for i in range(6)]
     assert sum(1 for k in marks if k.startswith("trigger-")) >= 3

@@ -203,6 +203,9 @@ def _print_board(rows, title: str, later: list | None = None) -> None:
         table.add_column(col, no_wrap=nw, justify="right" if col in ("last", "position R", "days") else "left")
     for r in rows:
         state = r["state"] + (f" ({r['reason']})" if r.get("reason") else "")
+        for v in r.get("variants") or ():       # a limit idea's signal variant, beside the row's position
+            state += f"; {v['variant']} {'closed' if v['closed'] else 'open'}" + (
+                f" {v['position_r']:+.2f} R" if v.get("position_r") is not None else "")
         if r.get("error"):
             state += f" [red]{esc(r['error'][:80])}[/]"
         le = r.get("last_event")

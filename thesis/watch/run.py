@@ -776,7 +776,7 @@ def board(res: PassResult) -> list[dict]:
                          "session": kept.get("session"), "price": None, "zone": None, "stop": None,
                          "stop_moved": None, "next_target": None, "position": kept.get("position"),
                          "realized_r": kept.get("realized_r"), "open_part_r": None, "position_r": kept.get("realized_r"),
-                         "days_left": None, "revision": kept.get("revision", 0), "error": row.error,
+                         "days_left": None, "variants": None, "revision": kept.get("revision", 0), "error": row.error,
                          "last_event": _last(row.last_event)})
             continue
         rows.append({**base, **board_cells(s.snapshot, idea, res.session), "revision": s.events[0].revision if s.events else 0,
@@ -809,7 +809,18 @@ def board_cells(snap, idea, session) -> dict:
             "zone": zone, "stop": dist(snap.stop), "stop_moved": snap.stop_moved,
             "next_target": dist(snap.next_target) if snap.filled or live else None,
             "position": _r(snap.position) if snap.filled else None, "realized_r": _r(snap.realized_r),
-            "open_part_r": _r(snap.open_part_r), "position_r": _r(snap.position_r), "days_left": days}
+            "open_part_r": _r(snap.open_part_r), "position_r": _r(snap.position_r), "days_left": days,
+            "variants": other_variants(snap, idea)}
+
+
+def other_variants(snap, idea) -> list[dict]:
+    """The positions beside the idea's own (the row's): a limit idea's signal variant, opened by a
+    trigger (after the limit filled, too), with its entry, the part still open and each R."""
+    own = "limit" if idea.entry.order == "limit" else "signal"
+    return [{"variant": v.variant, "entry": v.entry, "entry_session": v.entry_session.date().isoformat(),
+             "position": _r(v.size), "realized_r": _r(v.realized_r), "open_part_r": _r(v.open_part_r),
+             "position_r": _r(v.position_r), "closed": v.closed}
+            for v in snap.variants if v.variant != own]
 
 
 def _r(v):

@@ -183,6 +183,7 @@ def chart_document(idea, res, timeframe: str = "1d", source: str | None = None) 
     bars = res.bars
     shown = resample(bars, timeframe) if timeframe != "1d" else bars
     t = _times(shown.index)
+    cut = res.lifecycle.at(bars.index[-1])
     doc = {
         "timeframe": timeframe,
         "symbol": idea.symbol,
@@ -191,7 +192,8 @@ def chart_document(idea, res, timeframe: str = "1d", source: str | None = None) 
         "bars": {"t": t, "o": _round(shown["open"]), "h": _round(shown["high"]), "l": _round(shown["low"]),
                  "c": _round(shown["close"]), "v": _round(shown["volume"], 0)},
         "zone": list(idea.levels.entry_zone),
-        "stop": idea.levels.stop,
+        "stop": cut.snapshot.stop,                 # the stop in force (the fill once moved to breakeven)
+        "stop_moved": cut.snapshot.stop_moved, "planned_stop": idea.levels.stop,
         "targets": list(idea.levels.targets),
         "entry": idea.entry_price,
         "direction": idea.direction,
@@ -218,7 +220,7 @@ def chart_document(idea, res, timeframe: str = "1d", source: str | None = None) 
         return t[min(pos, len(t) - 1)]
 
     markers = trigger_markers(res.triggers, pd.Timestamp(idea.idea.published), shown.index, t)
-    markers += lifecycle_markers(res.lifecycle.at(bars.index[-1]), bar_time, idea.instrument)
+    markers += lifecycle_markers(cut, bar_time, idea.instrument)
     last = bars.index[-1]
     for i, n in enumerate(idea.notes):
         d = pd.Timestamp(n.date)
@@ -264,7 +266,7 @@ def lifecycle_markers(cut, bar_time, inst=None) -> list[dict]:
         elif e.kind in EXIT_KINDS:             # each leg named by the lifecycle ("target 2", "breakeven stop")
             word = e.label
             out.append({"kind": "exit", "date": day, "time": bar_time(e.session), "price": float(e.price),
-                        "variant": e.variant, "size": e.size, "r": e.r,
+                        "variant": e.variant, "size": e.size, "r": e.r, "name": word,
                         "label": f"{e.variant}: {word} {px(e.price)} ({e.size:.0%})"})
         elif e.kind == "stop_moved":
             out.append({"kind": "stop_moved", "date": day, "time": bar_time(e.session), "price": float(e.price),
@@ -283,8 +285,9 @@ _REPLAYS = Cache(size=256)
 
 
 def replayed(path: Path, asof=None, source: str | None = None, version=None):
-    """One replay (and so one lifecycle) per (idea file version, as-of, source, ``version``: what
-    else it depends on, the last closed sessions for a latest one)."""
+    """One replay per (idea file version, as-of, source, ``version``: what else it depends on, the
+    last closed sessions for a latest one). As of a date it is a cut of the idea's one cached
+    history (thesis.replay.history), so moving the page's date slider replays nothing."""
     from thesis.replay import replay
     from thesis.spec import load
 

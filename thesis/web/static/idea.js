@@ -92,12 +92,13 @@
     add('zone low', c.zone[0], COLORS.zone, LC.LineStyle.Dotted, 'zone');
     add('zone high', c.zone[1], COLORS.zone, LC.LineStyle.Dotted, 'zone');
     if (c.entry !== c.zone[0] && c.entry !== c.zone[1]) add('entry', c.entry, COLORS.entry, LC.LineStyle.Dashed, 'entry');
-    add('stop', c.stop, COLORS.stop, LC.LineStyle.Solid, 'stop');
+    add('stop', c.stop, COLORS.stop, LC.LineStyle.Solid, c.stop_moved ? 'breakeven stop' : 'stop');   // the stop in force
     c.targets.forEach(function (t, i) { add('target ' + (i + 1), t, COLORS.target, LC.LineStyle.Solid, 'target ' + (i + 1)); });
   }
 
   function markerList(c, focus) {
     const short = c.direction === 'short';
+    const px = function (p) { return p.toFixed(c.precision); };     // the instrument's precision
     const out = [];
     const seen = {};
     c.markers.forEach(function (m, i) {
@@ -107,17 +108,18 @@
       } else if (m.kind === 'entry') {
         out.push({ time: m.time, position: 'atPriceMiddle', price: m.price, shape: short ? 'arrowDown' : 'arrowUp',
                    color: COLORS.entry, text: m.variant === 'limit' || c.markers.filter(x => x.kind === 'entry').length === 1
-                     ? (short ? 'sell ' : 'buy ') + m.price.toFixed(2) : '', id: 'entry-' + m.variant, size: 1.3 });
+                     ? (short ? 'sell ' : 'buy ') + px(m.price) : '', id: 'entry-' + m.variant, size: 1.3 });
       } else if (m.kind === 'exit') {
-        // one marker per exit leg at its own price (a scale-out is several; never a blended price)
+        // one marker per exit leg at its own price (a scale-out is several; never a blended price),
+        // named by the lifecycle ("target 2", "breakeven stop", "time stop"), as the PNG names it
         const n = (seen[m.variant] = (seen[m.variant] || 0) + 1);
         out.push({ time: m.time, position: 'atPriceMiddle', price: m.price, shape: short ? 'arrowUp' : 'arrowDown',
                    color: COLORS.exit, text: m.variant === 'limit' || c.markers.filter(x => x.kind === 'exit').length === 1
-                     ? (short ? 'cover ' : 'sell ') + m.price.toFixed(2) : '',
+                     ? m.name + ' ' + px(m.price) : '',
                    id: 'exit-' + m.variant + (n > 1 ? '-' + n : ''), size: 1.3 });
       } else if (m.kind === 'open') {
         out.push({ time: m.time, position: 'atPriceMiddle', price: m.price, shape: 'circle', color: COLORS.exit,
-                   text: m.variant === 'limit' ? 'open ' + m.price.toFixed(2) : '', id: 'open-' + m.variant, size: 0.8 });
+                   text: m.variant === 'limit' ? 'open ' + px(m.price) : '', id: 'open-' + m.variant, size: 0.8 });
       } else if (m.kind === 'note') {
         out.push({ time: m.time, position: short ? 'belowBar' : 'aboveBar', shape: 'square', color: COLORS.note,
                    text: 'N', id: m.id });
