@@ -179,7 +179,7 @@ def check_every_view(path: Path, client_for) -> dict:
         on_entry_points = day in entry_points
         # the watch pass to the date: its journal records and its board (`thesis watch --json`)
         res = watch_pass([mine], asof=iso, write=True, deliver=False, journal=Journal())
-        records = [_ev(e["kind"], e["session"], e["price"]) for e in Journal().events() if e["kind"] not in IGNORED]
+        records = [_ev(e.kind, e.session, e.price) for e in Journal().events() if e.kind not in IGNORED]
         assert sorted(records) == sorted(want["events"]), ("journal records", iso)
         boards = [("watch board", {"ideas": board(res), "not_yet_published": not_yet_published(res)})]
         if on_entry_points:

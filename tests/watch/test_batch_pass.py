@@ -16,7 +16,7 @@ def journaled(folder: Path, home: Path, batch: bool) -> tuple[list[dict], list[l
     journal = Journal(home)
     boards = [board(watch_pass([folder], asof=day, journal=journal, batch=batch, snapshots=False))
               for day in PASSES]
-    records = [{k: v for k, v in r.items() if k not in ("recorded", "at")} for r in read_records(journal.path)]
+    records = [{k: v for k, v in r.to_dict().items() if k not in ("recorded", "at")} for r in read_records(journal.path)]
     return records, boards
 
 

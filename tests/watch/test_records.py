@@ -58,9 +58,9 @@ def test_an_old_journal_reads_and_a_new_pass_adds_nothing(old_journal):
     ideas, jr = old_journal
     before = jr.path.read_bytes()
     records = list(read_records(jr.path))
-    assert len(records) == len(old_lines()) and all(r["v"] == VERSION for r in records)
+    assert len(records) == len(old_lines()) and all(type(r) is KINDS[r.t] and r.v == VERSION for r in records)
     events, dmap, _ = query(jr, use_index=False)
-    assert [e["id"] for e in events] == [r["id"] for r in old_lines() if r["t"] == "event"] + \
+    assert [e.id for e in events] == [r["id"] for r in old_lines() if r["t"] == "event"] + \
         [r["id"] for r in old_lines() if r["t"] == "external"]
     assert [d["status"] for d in dmap.values()] == ["failed"]
     # the same bars again: every event id, idea fingerprint, skipped hash and removal is recognised

@@ -10,9 +10,9 @@ a prefix of it is (byte offset and length) and the fields queries filter on:
     meta(key, value)                                    covered bytes and fingerprints of the prefix
 
 Queries (``--since``, ``--idea``, ``--pending``, the last event of each idea) run in DuckDB and then
-read and parse only the matching lines from the JSONL file, so their answers are the file's own
-records, and the delivery views are computed by the same code as a plain scan
-(``thesis.watch.journal.deliveries``).
+read and parse only the matching lines from the JSONL file into their types (``records.record_at``:
+the scan's parse), so their answers are the file's own records, and the delivery views are computed
+by the same code as a plain scan (``thesis.watch.journal.deliveries``).
 
 Staleness and crashes. The index records how many bytes of the file it covers and a CRC of the
 first and of the last 4 KiB of that prefix. Before every query it is checked: a file that grew is
@@ -35,10 +35,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from thesis.errors import StoreError
-from thesis.watch.records import RecordError, upgrade
+from thesis.watch.records import record_at
 
 if TYPE_CHECKING:
     import duckdb
+
+    from thesis.watch.records import DeliveryRecord, EventRecord, ExternalRecord
 
 INDEX_MIN_BYTES = 1 << 20
 INDEX_VERSION = "3"
@@ -200,19 +202,18 @@ class JournalIndex:
         return None
 
     # -------------------------------------------------------------- queries
-    def _lines(self, rows) -> list[dict]:
-        """Parse the records at (offset, length) ``rows`` (one mapping of the file, no read per line)."""
+    def _lines(self, rows) -> list[Any]:
+        """The typed records at (offset, length) ``rows`` (one mapping of the file, no read per line);
+        a line that does not fit its type is an error naming it, as the scan's."""
         import mmap
 
         if not rows:
             return []
         with open(self.journal, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-            try:     # a line of an older schema version reads in the current one, as the scan reads it
-                return [upgrade(json.loads(mm[off:off + length])) for off, length in rows]
-            except RecordError as exc:      # a newer version: the caller's scan names the line
-                raise StoreError(f"{self.journal}: {exc}") from None
+            return [record_at(self.journal, mm[off:off + length], off) for off, length in rows]
 
-    def events(self, idea: str | None = None, since: str | None = None, table: str = "events") -> list[dict]:
+    def events(self, idea: str | None = None, since: str | None = None,
+               table: str = "events") -> list[EventRecord | ExternalRecord]:
         """Event records (``table="externals"``: external alerts) in file order, of one idea and/or with
         session >= since."""
         where, args = [], []
@@ -228,7 +229,7 @@ class JournalIndex:
     def ideas(self) -> set[str]:
         return {r[0] for r in self._db().execute("select idea from events union select idea from externals").fetchall()}
 
-    def pending_events(self) -> list[dict]:
+    def pending_events(self) -> list[EventRecord]:
         """Events with a channel in their outbox that no delivery record reports as sent, in file order.
         The outbox rows carry their event's place in the file: no join with the million events."""
         rows = self._db().execute("""
@@ -242,7 +243,7 @@ class JournalIndex:
         return bool(self._db().execute("select exists (select 1 from events where idea = ?) "
                                      "or exists (select 1 from externals where idea = ?)", [idea, idea]).fetchall()[0][0])
 
-    def deliveries_of(self, event_ids) -> list[dict]:
+    def deliveries_of(self, event_ids) -> list[DeliveryRecord]:
         """The delivery records of these events, in file order."""
         ids = sorted(set(event_ids))
         if not ids:
@@ -251,15 +252,15 @@ class JournalIndex:
                                 "on d.event = w.id order by d.off", [ids]).fetchall()
         return self._lines(rows)
 
-    def last_deliveries(self) -> list[dict]:
+    def last_deliveries(self) -> list[DeliveryRecord]:
         """The last delivery record of each channel, in file order."""
         rows = self._db().execute("select max(off), arg_max(len, off) from deliveries group by channel").fetchall()
         return self._lines(sorted(rows))
 
-    def last_events(self) -> dict[str, dict]:
+    def last_events(self) -> dict[str, EventRecord]:
         """The last event record of each idea (what ``latest_by_idea(records, "event")`` gives)."""
         rows = self._db().execute("select arg_max(off, pos), arg_max(len, pos) from events group by idea").fetchall()
-        return {rec["idea"]: rec for rec in self._lines(sorted(rows))}
+        return {rec.idea: rec for rec in self._lines(sorted(rows))}
 
 
 def _copy(src: Path, dst: Path) -> None:

@@ -17,6 +17,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 
@@ -24,11 +25,12 @@ from thesis.errors import BadInput, IdeaError, ProviderUnavailable, ThesisError
 from thesis.watch.clock import last_closed_session
 from thesis.watch.engine import TERMINAL, Event, Status, evaluate, event_id, prebuilt
 from thesis.watch.journal import Journal, now_iso
-from thesis.watch.records import EventRecord, GoneRecord, IdeaRecord, SkippedRecord
+from thesis.watch.records import EventRecord, GoneRecord, IdeaRecord, Record, SkippedRecord, parse
 
 #: On the first pass over an idea, events older than this many sessions are
 #: journaled as history without alerts (no flood of old alerts).
 BACKFILL_SESSIONS = 5
+R = TypeVar("R", IdeaRecord, SkippedRecord, GoneRecord, EventRecord)
 
 
 @dataclass
@@ -38,8 +40,8 @@ class IdeaRow:
     status: Status | None = None
     idea: object = None
     error: str | None = None
-    kept: dict | None = None          # previous state kept when the file stopped parsing
-    last_event: dict | None = None
+    kept: IdeaRecord | None = None    # previous state kept when the file stopped parsing
+    last_event: EventRecord | None = None
 
 
 @dataclass
@@ -133,23 +135,24 @@ def diff(old: dict, new: dict, prefix: str = "") -> list[str]:
     return out
 
 
-def last_event_by_idea(records: list[dict], until: str) -> dict[str, dict]:
+def last_event_by_idea(records: list[Record], until: str) -> dict[str, EventRecord]:
     """Each idea's journaled event of the latest session on or before ``until`` (an as-of pass never
     shows an event journaled for a later session)."""
-    out: dict[str, dict] = {}
+    out: dict[str, EventRecord] = {}
     for r in records:
-        if r.get("t") == "event" and (r.get("session") or "") <= until:
-            old = out.get(r["idea"])
-            if old is None or r["session"] >= old["session"]:
-                out[r["idea"]] = r
+        if isinstance(r, EventRecord) and r.session <= until:
+            old = out.get(r.idea)
+            if old is None or r.session >= old.session:
+                out[r.idea] = r
     return out
 
 
-def latest_by_idea(records: list[dict], kind: str) -> dict[str, dict]:
-    out = {}
+def latest_by_idea(records: list[Record], kind: type[R]) -> dict[str, R]:
+    """Each idea's last record of type ``kind`` (IdeaRecord, SkippedRecord, GoneRecord, EventRecord)."""
+    out: dict[str, R] = {}
     for r in records:
-        if r.get("t") == kind:
-            out[r["idea"]] = r
+        if isinstance(r, kind):
+            out[r.idea] = r
     return out
 
 
@@ -253,9 +256,9 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
 
     def run(jr: Journal):
         records = jr.records()
-        ideas_seen = latest_by_idea(records, "idea")
-        skipped = latest_by_idea(records, "skipped")
-        gone = latest_by_idea(records, "gone")
+        ideas_seen = latest_by_idea(records, IdeaRecord)
+        skipped = latest_by_idea(records, SkippedRecord)
+        gone = latest_by_idea(records, GoneRecord)
         last_events = last_event_by_idea(records, res.session.date().isoformat())   # the pass (NYSE) session
         watched_dirs = {Path(p).resolve() for p in (paths or [Path(".")]) if Path(p).is_dir()}
         prints: dict[int, tuple] = {}
@@ -272,13 +275,13 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
                 row.kept = prev
                 res.messages.append(f"skipped {path}: {exc}" + (" (previous state kept)" if prev else ""))
                 h = hashlib.sha1(path.read_bytes()).hexdigest()[:12] if path.exists() else ""
-                if write and (iid not in skipped or skipped[iid].get("hash") != h):
+                if write and (iid not in skipped or skipped[iid].hash != h):
                     jr.append([SkippedRecord(idea=iid, file=str(path), hash=h, error=str(exc), at=now_iso())])
                 continue
             row.idea = idea
             session = session_for(idea.symbol)
             fp, fph = _fingerprint(idea, prints)
-            revision = prev.get("revision", 0) if prev else 0
+            revision = prev.revision if prev else 0
             if _final(prev, fph, session):
                 # ended under these very levels with every variant closed (the signal variant of a
                 # limit idea too): final (the kernel is causal); keep the recorded state, skip the kernel
@@ -286,9 +289,9 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
                 continue
             out: list[dict] = []
             revised = None
-            if prev is not None and prev.get("fingerprint") != fph:
+            if prev is not None and prev.fingerprint != fph:
                 revision += 1
-                changes = diff(prev.get("levels_fp", {}), fp)
+                changes = diff(prev.levels_fp, fp)
                 text = f"idea file revised (revision {revision}): " + "; ".join(changes)
                 ev = Event(iid, "idea_revised", session.date().isoformat(), None, None, text, key=fph,
                            revision=revision)
@@ -305,17 +308,17 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
                     f"{session.date()} is missing")
                 stale = Event(iid, "data_stale", session.date().isoformat(), None, None,
                               f"data for {idea.symbol} is stale: {why}; state unchanged", revision=revision)
-                final = prev is not None and prev.get("fingerprint") == fph and prev.get("state") in TERMINAL
+                final = prev is not None and prev.fingerprint == fph and prev.state in TERMINAL
                 if isinstance(bars, Exception) and not final and stale.id not in jr.event_ids():
                     out.append(_event_record(stale, idea, path, None, channels_for(channels, stale), False))
                 if isinstance(bars, Exception):
                     row.kept = prev
                     row.error = str(bars)
-                    if prev is None or prev.get("fingerprint") != fph:     # remember the levels seen
+                    if prev is None or prev.fingerprint != fph:     # remember the levels seen
                         out.append(IdeaRecord(idea=iid, file=str(path), fingerprint=fph, levels_fp=fp,
-                                              revision=revision, state=prev.get("state") if prev else "waiting",
-                                              reason=prev.get("reason") if prev else "no data yet",
-                                              session=prev.get("session") if prev else None, at=now_iso(),
+                                              revision=revision, state=prev.state if prev else "waiting",
+                                              reason=prev.reason if prev else "no data yet",
+                                              session=prev.session if prev else None, at=now_iso(),
                                               evaluated=False).to_dict())   # the first look is still to come
                     if write:
                         jr.append(out)
@@ -345,7 +348,7 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
             if revised is not None:
                 _describe_revision(revised, status)
             cutoff = None
-            if prev is None or revised is not None or prev.get("evaluated") is False:
+            if prev is None or revised is not None or prev.evaluated is False:
                 # first look, or a revision: events older than BACKFILL_SESSIONS are history, not alerts
                 sess = bars.index[bars.index <= session]
                 cutoff = sess[max(0, len(sess) - BACKFILL_SESSIONS)]
@@ -367,9 +370,8 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
                             rec["snapshot"] = n.snapshot
                         out.append(rec)
             settled = status.life is not None and status.life.settled()
-            if prev is None or prev.get("fingerprint") != fph or prev.get("state") != status.state \
-                    or prev.get("file") != str(path) or prev.get("evaluated") is False \
-                    or bool(prev.get("settled")) != settled:
+            if prev is None or prev.fingerprint != fph or prev.state != status.state \
+                    or prev.file != str(path) or prev.evaluated is False or bool(prev.settled) != settled:
                 snap = status.snapshot
                 out.append(IdeaRecord(idea=iid, file=str(path), fingerprint=fph, levels_fp=fp, revision=revision,
                                       state=status.state, reason=status.reason, session=status.session,
@@ -382,15 +384,15 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
             new = [r for r in out if r["t"] == "event"]
             res.new_events += new
             for rec in new:
-                if row.last_event is None or rec["session"] >= row.last_event["session"]:
-                    row.last_event = rec
+                if row.last_event is None or rec["session"] >= row.last_event.session:
+                    row.last_event = parse(rec)
         # deleted idea files: reported once
         present = {idea_id(f) for f in files}
-        for iid, rec in ideas_seen.items():
-            f = Path(rec.get("file", ""))
+        for iid, seen in ideas_seen.items():
+            f = Path(seen.file)
             if iid in present or f.exists() or f.resolve().parent not in watched_dirs:
                 continue
-            if iid in gone and gone[iid].get("file") == rec.get("file") and gone[iid]["at"] >= rec["at"]:
+            if iid in gone and gone[iid].file == seen.file and (gone[iid].at or "") >= (seen.at or ""):
                 continue
             res.messages.append(f"idea file {f} was removed: no longer watched (journal kept)")
             if write:
@@ -425,11 +427,11 @@ def _fingerprint(idea, prints: dict[int, tuple]) -> tuple[dict, str]:
     return hit[1], hit[2]
 
 
-def _final(prev: dict | None, fph: str, session: pd.Timestamp) -> bool:
+def _final(prev: IdeaRecord | None, fph: str, session: pd.Timestamp) -> bool:
     """Ended under these very levels with every variant closed (the signal variant of a limit idea
     too) by a session on or before ``session``: final (the kernel is causal), never evaluated again."""
-    return bool(prev is not None and prev.get("fingerprint") == fph and prev.get("settled")
-                and prev.get("session") and prev["session"] <= session.date().isoformat())
+    return bool(prev is not None and prev.fingerprint == fph and prev.settled
+                and prev.session and prev.session <= session.date().isoformat())
 
 
 class SymbolBatches:
@@ -512,13 +514,14 @@ def board(res: PassResult) -> list[dict]:
                 "symbol": getattr(info, "symbol", None), "adjustment": getattr(info, "adjustment", None),
                 "direction": getattr(info, "direction", None)}
         if s is None:
-            kept = row.kept or {}
-            rows.append({**base, "direction": base["direction"] or kept.get("direction"),
-                         "state": kept.get("state", "error"), "reason": kept.get("reason"),
-                         "session": kept.get("session"), "price": None, "zone": None, "stop": None,
-                         "stop_moved": None, "next_target": None, "position": kept.get("position"),
-                         "realized_r": kept.get("realized_r"), "open_part_r": None, "position_r": kept.get("realized_r"),
-                         "days_left": None, "revision": kept.get("revision", 0), "error": row.error,
+            kept = row.kept
+            rows.append({**base, "direction": base["direction"] or (kept and kept.direction),
+                         "state": kept.state if kept else "error", "reason": kept and kept.reason,
+                         "session": kept and kept.session, "price": None, "zone": None, "stop": None,
+                         "stop_moved": None, "next_target": None, "position": kept and kept.position,
+                         "realized_r": kept and kept.realized_r, "open_part_r": None,
+                         "position_r": kept and kept.realized_r, "days_left": None,
+                         "revision": kept.revision if kept else 0, "error": row.error,
                          "last_event": _last(row.last_event)})
             continue
         rows.append({**base, **board_cells(s.snapshot, idea, res.session), "revision": s.events[0].revision if s.events else 0,
@@ -558,10 +561,10 @@ def _r(v):
     return None if v is None else round(float(v), 3) + 0.0
 
 
-def _last(rec):
-    if not rec:
+def _last(rec: EventRecord | None) -> dict | None:
+    if rec is None:
         return None
-    return {k: rec.get(k) for k in ("id", "kind", "session", "price", "text")}
+    return {"id": rec.id, "kind": rec.kind, "session": rec.session, "price": rec.price, "text": rec.text}
 
 
 def match(patterns, value: str) -> bool:

@@ -317,9 +317,9 @@ def _watch_events(idea_id: str) -> list[dict]:
     jr = Journal()
     if not jr.path.exists():
         return []
-    events = [e for e in jr.events() if e.get("idea") == idea_id]
-    return [{"date": e.get("session"), "kind": e.get("kind"), "text": e.get("text"), "price": e.get("price"),
-             "r": e.get("r"), "history": bool(e.get("backfill"))} for e in sorted(events, key=lambda e: e.get("session") or "")]
+    events = sorted((e for e in jr.events() if e.idea == idea_id), key=lambda e: e.session)
+    return [{"date": e.session, "kind": e.kind, "text": e.text, "price": e.price, "r": e.r,
+             "history": bool(e.backfill)} for e in events]
 
 
 # ----------------------------------------------------------------- the board
@@ -373,8 +373,10 @@ def ideas_document(folder: IdeaFolder, asof=None, source: str | None = None, cac
 
         session = last_closed_session(when).date().isoformat()
     # an as-of board leaves out ideas published after its session (thesis.watch.run.board)
-    return {"schema": "thesis.ideas/2", "session": session, "ideas": rows, "not_yet_published": unpublished,
-            "errors": errors}
+    from thesis.watch.document import IdeasDocument
+
+    return IdeasDocument.model_validate({"session": session, "ideas": rows, "not_yet_published": unpublished,
+                                         "errors": errors}).to_dict()
 
 
 def board_view(doc: dict, folder: IdeaFolder, cache: Cache, source: str | None = None) -> list[dict]:
