@@ -18,9 +18,10 @@ def absent(value: object) -> bool:
 
 
 class Doc(BaseModel):
-    """A part of a document: its keys are exactly its fields, in order."""
+    """A part of a document: its keys are exactly its fields, in order. Built on first use, not on
+    import (``defer_build``): a command that prints one document builds that document's models only."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document: plain types, NaN and infinities as null (thesis.jsonable)."""

@@ -8,7 +8,7 @@ from typing import List, Optional
 import typer
 
 from thesis.cli._common import (DATE_METAVAR, SOURCE_HELP, console, err_console, esc, handle_errors,
-                                parse_date, print_json, print_table)
+                                parse_date, print_document, print_table)
 
 ASOF_HELP = "Replay 'now' as the evening of this date (or set THESIS_ASOF); default: the last closed session"
 
@@ -73,7 +73,7 @@ def watch(paths: Optional[List[Path]] = typer.Argument(None, help="Idea files or
         if json:
             from thesis.watch.document import watch_document
 
-            print_json(watch_document(res).to_dict())
+            print_document(watch_document(res))
         else:
             _print_pass(res, config, dry_run)
         if interval is None:
@@ -226,7 +226,7 @@ def ideas(folder: Path = typer.Argument(Path("."), help="Folder of idea files (o
     if json:
         from thesis.watch.document import ideas_document
 
-        print_json(ideas_document(res).to_dict())
+        print_document(ideas_document(res))
     else:
         for m in res.messages:
             err_console.print(f"[yellow]note:[/] {esc(m)}", highlight=False)
@@ -279,7 +279,7 @@ def journal(idea: Optional[str] = typer.Argument(None, help="Idea id (file name 
     if json:
         from thesis.watch.document import JournalDocument
 
-        print_json(JournalDocument.model_validate({"journal": str(jr.path), "events": docs}).to_dict())
+        print_document(JournalDocument.model_validate({"journal": str(jr.path), "events": docs}))
         return
     from rich.table import Table
 
