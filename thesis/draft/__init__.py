@@ -16,8 +16,12 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from thesis.errors import BadInput, ThesisError
+
+if TYPE_CHECKING:
+    from thesis.draft.resolve import Draft
 
 MAX_POST_BYTES = 200_000
 MAX_POST_LINES = 5_000
@@ -29,14 +33,14 @@ class NoTrade(BadInput):
     """The post proposes no trade (scenario commentary, an opinion): exit 2, and ``draft`` keeps what
     was read (symbol, date, the scenario levels as comments) for --json and the scorer."""
 
-    def __init__(self, message: str, draft):
+    def __init__(self, message: str, draft: Draft):
         super().__init__(message)
         self.draft = draft
 
 
 @dataclass
 class DraftResult:
-    draft: object
+    draft: Draft
     toml: str
     document: dict
     check: dict

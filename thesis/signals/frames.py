@@ -63,7 +63,7 @@ def timeframe_bars(bars: pd.DataFrame, timeframe: str = "1d") -> pd.DataFrame:
         return hit[1]
     frame = _timeframe_frame(bars, timeframe)
     try:
-        ref = weakref.ref(bars, partial(_forget, key))
+        ref = weakref.ref(bars, partial(_forget, _MEMO, key))
     except TypeError:       # an object without weak references: not memoised
         return frame
     _MEMO[key] = (ref, frame)
@@ -73,9 +73,10 @@ def timeframe_bars(bars: pd.DataFrame, timeframe: str = "1d") -> pd.DataFrame:
 _MEMO: dict = {}
 
 
-def _forget(key: tuple, _ref: object) -> None:
-    """A memoised object was collected: drop what was built from it."""
-    _MEMO.pop(key, None)
+def _forget(memo: dict, key: tuple, _ref: object) -> None:
+    """A memoised object was collected: drop what was built from it (``memo`` bound when the
+    callback is made: at interpreter exit the module's globals may be gone)."""
+    memo.pop(key, None)
 
 
 def _timeframe_frame(bars: pd.DataFrame, timeframe: str) -> pd.DataFrame:
@@ -109,7 +110,7 @@ def ohlc(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
     for a in arrays:
         a.flags.writeable = False
     try:
-        ref = weakref.ref(frame, partial(_forget, key))
+        ref = weakref.ref(frame, partial(_forget, _MEMO, key))
     except TypeError:
         return arrays
     _MEMO[key] = (ref, arrays)

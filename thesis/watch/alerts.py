@@ -226,6 +226,7 @@ def _smtp(channel: Channel, event: EventRecord) -> None:
     from email.message import EmailMessage
 
     p = urlparse(channel.url)
+    host = p.hostname or ""              # load_config refuses an smtp url without a host
     msg = EmailMessage()
     msg["Subject"] = subject(event)
     msg["From"] = channel.sender
@@ -237,7 +238,7 @@ def _smtp(channel: Channel, event: EventRecord) -> None:
         msg.add_attachment(Path(snap).read_bytes(), maintype="image", subtype="png", filename=Path(snap).name)
     cls = smtplib.SMTP_SSL if p.scheme == "smtps" else smtplib.SMTP
     try:
-        with cls(p.hostname, p.port or (465 if p.scheme == "smtps" else 25), timeout=channel.timeout) as s:
+        with cls(host, p.port or (465 if p.scheme == "smtps" else 25), timeout=channel.timeout) as s:
             if channel.user:
                 s.login(channel.user, channel.password or "")
             s.send_message(msg)
@@ -397,6 +398,8 @@ def render_snapshot(event: EventRecord, idea, source=None) -> str | None:
         if idea is None:
             from thesis.spec import load
 
+            if event.file is None:
+                return None
             idea = load(event.file)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp.png")

@@ -39,7 +39,7 @@ import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, TypeVar
+from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
 
 from thesis.errors import StoreError
 from thesis.locks import flock_until
@@ -149,7 +149,7 @@ class Journal:
                 pos = start
             fh.truncate(0)
 
-    def append(self, records: list[Record] | list[dict[str, Any]]) -> int:
+    def append(self, records: Sequence[Record | dict[str, Any]]) -> int:
         """Append records in one write, each through its type (thesis.watch.records: a dict is parsed,
         so a missing or unknown field is refused before anything is written); events whose id is
         already journaled are skipped. Returns the number of records written."""

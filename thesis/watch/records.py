@@ -23,12 +23,13 @@ from __future__ import annotations
 import json
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from thesis.errors import StoreError
 
 #: The schema version written into every new record.
 VERSION = 1
+R = TypeVar("R", bound="Record")
 
 
 class RecordError(ValueError):
@@ -234,6 +235,14 @@ def parse(rec: dict[str, Any]) -> Record:
     return out
 
 
+def parse_as(kind: type[R], rec: dict[str, Any]) -> R:
+    """``parse(rec)``, which must be a record of type ``kind`` (RecordError names the kind it is)."""
+    out = parse(rec)
+    if not isinstance(out, kind):
+        raise RecordError(f"a journal {out.t!r} record where an {kind.t!r} record belongs")
+    return out
+
+
 def record_at(path: Path, line: bytes, offset: int) -> Record:
     """The typed record of ``line``, the line at byte ``offset`` of the journal ``path`` (what the
     index reads back); one that does not fit is a StoreError naming the file and the line number."""
@@ -251,4 +260,4 @@ def as_record(rec: Record | dict[str, Any]) -> Record:
 
 
 __all__ = ["VERSION", "Record", "EventRecord", "DeliveryRecord", "IdeaRecord", "GoneRecord", "SkippedRecord",
-           "ExternalRecord", "KINDS", "RecordError", "upgrade", "parse", "record_at", "as_record"]
+           "ExternalRecord", "KINDS", "RecordError", "upgrade", "parse", "parse_as", "record_at", "as_record"]

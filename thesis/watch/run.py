@@ -17,7 +17,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import pandas as pd
 
@@ -25,7 +25,11 @@ from thesis.errors import BadInput, IdeaError, ProviderUnavailable, ThesisError
 from thesis.watch.clock import last_closed_session
 from thesis.watch.engine import TERMINAL, Event, Status, evaluate, event_id, prebuilt
 from thesis.watch.journal import Journal, now_iso
-from thesis.watch.records import EventRecord, GoneRecord, IdeaRecord, Record, SkippedRecord, parse
+from thesis.watch.records import EventRecord, GoneRecord, IdeaRecord, Record, SkippedRecord, parse_as
+
+if TYPE_CHECKING:
+    from thesis.replay.lifecycle import Lifecycle
+    from thesis.spec import Idea
 
 #: On the first pass over an idea, events older than this many sessions are
 #: journaled as history without alerts (no flood of old alerts).
@@ -38,7 +42,7 @@ class IdeaRow:
     id: str
     file: str
     status: Status | None = None
-    idea: object = None
+    idea: Idea | None = None
     error: str | None = None
     kept: IdeaRecord | None = None    # previous state kept when the file stopped parsing
     last_event: EventRecord | None = None
@@ -67,7 +71,9 @@ def idea_files(paths) -> list[Path]:
             files.append(p)
         else:
             raise BadInput(f"{p}: no such idea file or folder")
-    seen, out, ids = set(), [], {}
+    seen: set[str] = set()
+    out: list[Path] = []
+    ids: dict[str, Path] = {}
     for f in files:
         key = os.path.abspath(f)         # no symlink resolution: one syscall-free call per file
         if key not in seen:
@@ -385,7 +391,7 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
             res.new_events += new
             for rec in new:
                 if row.last_event is None or rec["session"] >= row.last_event.session:
-                    row.last_event = parse(rec)
+                    row.last_event = parse_as(EventRecord, rec)
         # deleted idea files: reported once
         present = {idea_id(f) for f in files}
         for iid, seen in ideas_seen.items():
@@ -445,7 +451,7 @@ class SymbolBatches:
         self.bars_for = bars_for
         self.groups: dict[tuple, list] = {}
         self.group_of: dict[str, tuple] = {}
-        self.lives: dict[str, object] = {}
+        self.lives: dict[str, Lifecycle] = {}
         for path in files:
             try:
                 idea = _load(path)
@@ -494,7 +500,7 @@ def _published_after(row: IdeaRow, res: PassResult) -> bool:
 def not_yet_published(res: PassResult) -> list[dict]:
     """The ideas a board as of the pass's session leaves out: published after it (id, publication date)."""
     return [{"id": row.id, "published": row.idea.idea.published.isoformat()}
-            for row in res.rows if _published_after(row, res)]
+            for row in res.rows if row.idea is not None and _published_after(row, res)]
 
 
 def board(res: PassResult) -> list[dict]:

@@ -11,6 +11,7 @@ import re
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 WEB_IDEA_SCHEMA = "thesis.web.idea/1"
@@ -153,7 +154,7 @@ def chart_document(idea, res, timeframe: str = "1d", source: str | None = None) 
         "direction": idea.direction,
         "published": _ts(idea.idea.published),
     }
-    ratios = {}
+    ratios: dict[str, dict[str, Any]] = {}
     close = shown["close"]
     for sym in idea.idea.compare:
         try:
