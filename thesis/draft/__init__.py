@@ -117,10 +117,13 @@ def draft_post(text: str, published: date | str | None = None, source: str | Non
     from thesis.draft.write import to_json, to_toml
 
     check_text(text, name)
+    day: date | None
     if isinstance(published, str):
         from thesis.data.dates import parse_date
 
-        published = parse_date(published, "--published").date()
+        day = parse_date(published, "--published").date()
+    else:
+        day = published
     known, src = known_symbols(source)
     from thesis.draft.band import reference_price
 
@@ -128,7 +131,7 @@ def draft_post(text: str, published: date | str | None = None, source: str | Non
         post = Text(text)
     except BadInput as exc:  # the decimal-mark question: say which post
         raise BadInput(f"{name}: {exc}") from None
-    d = resolve(post, known, published, price_at=lambda sym, day: reference_price(sym, day, source))
+    d = resolve(post, known, day, price_at=lambda sym, day: reference_price(sym, day, source))
     d.source = src
     if d.no_trade:
         levels = ", ".join(f"{v:g}" for v in d.scenario_levels[:12])
