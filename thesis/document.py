@@ -18,9 +18,11 @@ def absent(value: object) -> bool:
 
 
 class Doc(BaseModel):
-    """A part of a document: its keys are exactly its fields, in order. Built on first use, not on
-    import (``defer_build``): a command that prints one document builds that document's models only."""
+    """A part of a document: its keys are exactly its fields, in order."""
 
+    # defer_build (inherited by every document's models): a model's validator is built on its first
+    # use, so a replay does not build the evaluate document's (nor evaluate the replay's), and
+    # `thesis journal --json` builds the journal's alone; measured 0.05-0.15 s of a one-idea command
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
     def to_dict(self) -> dict[str, Any]:

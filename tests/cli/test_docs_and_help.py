@@ -157,3 +157,29 @@ def test_library_errors_name_parameters_and_the_cli_names_flags(run, tmp_path):
     assert out.exit_code == 2 and "--grid: unknown key 'size'" in out.stderr, out.stderr
     with pytest.raises(ParameterError, match=r"^grid: unknown key 'size'"):
         thesis.study(idea, grid=["size=1"])
+
+
+def test_the_help_listing_matches_each_commands_own_help():
+    """`thesis --help` lists commands from thesis.cli.COMMANDS without importing their modules;
+    each line must be the first paragraph of the command's own help, and every command a module
+    registers must be listed."""
+    from thesis.cli import COMMANDS, load_command
+
+    for name, (_module, line) in COMMANDS.items():
+        cmd = load_command(name)
+        first = " ".join((cmd.help or "").split("\n\n")[0].split())
+        assert first == line, (name, first, line)
+
+
+def test_each_module_registers_exactly_the_commands_the_table_gives_it():
+    """A command a module registers but the table forgets would be unreachable; one the table
+    names but its module does not register would fail only when run."""
+    import importlib
+
+    from thesis.cli import COMMANDS
+
+    for module in sorted({m for m, _ in COMMANDS.values()}):
+        holder = typer.Typer()
+        importlib.import_module(f"thesis.cli.{module}").register(holder)
+        registered = set(typer.main.get_group(holder).commands)
+        assert registered == {n for n, (m, _) in COMMANDS.items() if m == module}, module

@@ -25,7 +25,7 @@ def utc(text: str) -> pd.Timestamp:
 def test_market_on_bitcoin_reports_what_applies_and_says_breadth_does_not(data_root):
     res = CliRunner().invoke(app, ["market", "BTCUSD", "--asof", "2024-07-27", "--json"])
     assert res.exit_code == 0, res.output
-    doc = json.loads(res.output)
+    doc = json.loads(res.stdout)
     assert doc["breadth"]["applicable"] is False and "not applicable" in doc["breadth"]["reason"]
     assert doc["relative_strength"] == [] and "US stocks" in doc["relative_strength_note"]
     s = doc["symbol"]
@@ -83,7 +83,7 @@ def test_cme_holidays_are_closed_sessions_not_missing_data(data_root):
     closed = calendar.holiday_closures(pd.DatetimeIndex(["2001-02-13", "2024-07-04"]), "CMES")
     assert list(closed) == [pd.Timestamp("2024-07-04")] and calendar.holiday_name("2024-07-04") == "July 4th"
     res = CliRunner().invoke(app, ["data", "check", f"csv:{data_root}", "GC=F", "--adjustment", "as-traded", "--json"])
-    problems = {p["kind"]: p for p in json.loads(res.output)["problems"]}
+    problems = {p["kind"]: p for p in json.loads(res.stdout)["problems"]}
     assert "closed, not missing data" in problems["closed sessions"]["message"]
     assert problems["missing sessions"]["date"] == "2001-02-13"       # the first real gap
     # The two counts add up to every CMES session without a bar, counted here from the calendar.

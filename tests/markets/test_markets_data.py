@@ -76,7 +76,7 @@ def test_data_check_names_vendor_faults_with_line_and_session_date(data_root):
     res = CliRunner().invoke(app, ["data", "check", f"csv:{data_root}", "EURUSD", "GC=F", "--json"])
     import json
 
-    doc = json.loads(res.output)
+    doc = json.loads(res.stdout)
     assert res.exit_code == 1 and doc["checked"] == 2               # markets/ files are checked once
     opens = [p for p in doc["problems"] if p["kind"] == "unreliable opens"]
     assert len(opens) == 1 and opens[0]["symbol"] == "EURUSD=X" and opens[0]["date"] == "2022-01-03"

@@ -19,7 +19,7 @@ def test_study_of_a_crypto_setup_trades_every_day_of_the_week(data_root):
     res = CliRunner().invoke(app, ["study", str(MARKETS / "btc-68k-rejection-short.toml"), "--symbols",
                                    "BTCUSDT,ETH-USD", "--from", "2023-01-01", "--to", "2024-12-31", "--json"])
     assert res.exit_code == 0, res.output
-    doc = json.loads(res.output)
+    doc = json.loads(res.stdout)
     assert doc["data"]["symbol_list"] == ["BTC-USD", "ETH-USD"] and doc["signals"] > 50
     occ = pd.DataFrame(doc["occurrences"])
     days = set(pd.to_datetime(occ["entry_date"]).dt.day_name())
@@ -37,7 +37,7 @@ def test_scorecard_grades_ideas_on_the_new_markets(tmp_path):
     res = CliRunner().invoke(app, ["scorecard", str(folder), "--by", "symbol", "--draws", "50", "--no-setup",
                                    "--account", "1000000", "--risk", "1%", "--json"])
     assert res.exit_code == 0, res.output
-    doc = json.loads(res.output)
+    doc = json.loads(res.stdout)
     ideas = {i["symbol"]: i for i in doc["ideas"]}
     assert set(ideas) == {"BTC-USD", "GBPUSD=X", "GC=F"} and doc["skipped"] == []
     assert (ideas["BTC-USD"]["outcome"], ideas["BTC-USD"]["exit_date"], ideas["BTC-USD"]["r"]) == \

@@ -205,6 +205,6 @@ def test_the_seeds_trigger_reaches_a_live_receiver_once_and_thesis_journal_shows
     assert got == [("filled", "2023-06-13"), ("trigger", "2023-06-14"), ("filled", "2023-06-15")]
     out = CliRunner().invoke(app, ["journal", SEED.stem, "--json"])
     assert out.exit_code == 0, out.output
-    rows = [r for r in _json.loads(out.output)["events"] if r["kind"] == "trigger"]
+    rows = [r for r in _json.loads(out.stdout)["events"] if r["kind"] == "trigger"]
     assert [(r["session"], r["price"]) for r in rows] == [("2023-06-14", pytest.approx(185.91))]
     assert [v["status"] for v in rows[0]["deliveries"].values()] == ["sent"]

@@ -75,3 +75,27 @@ def test_random_ideas_sharing_random_bars(sc, others):
     ideas += [_idea(q, sym, rows[q["pub"]][0].date(), trig) for (_, q), trig in others]
     for day in list(bars.index[::8]) + [bars.index[-1]]:
         assert_same(ideas, bars.loc[:day])
+
+
+def test_ideas_sharing_a_trigger_spec_detect_it_once(monkeypatch):
+    """Triggers are detected once per (trigger spec, direction, first session) in a batch, and every
+    idea still gets the events its own lifecycle gives."""
+    import importlib
+
+    detect = importlib.import_module("thesis.signals.detect")     # the module (the package exports a function)
+    bars = load_bars("SPY").loc[:"2023-06-30"]
+    plans = [("long", (380, 385), 370, [420]), ("long", (390, 395), 375, [430]),
+             ("short", (420, 425), 440, [390]), ("short", (410, 415), 430, [380])]
+    ideas = [Idea.model_validate({
+        "idea": {"title": f"shared {k}", "symbol": "SPY", "published": "2023-01-03", "direction": d, "horizon": "3mo"},
+        "levels": {"entry_zone": list(zone), "stop": stop, "targets": targets},
+        "triggers": [{"kind": "outside_bar", "timeframe": "1d"}]}) for k, (d, zone, stop, targets) in enumerate(plans)]
+    calls = []
+    real = detect.detect_all
+    monkeypatch.setattr(detect, "detect_all", lambda *a, **k: calls.append(a[2]) or real(*a, **k))
+    batch = lifecycles(ideas, bars)
+    assert sorted(calls) == ["long", "short"]           # one detection per direction, not per idea
+    monkeypatch.setattr(detect, "detect_all", real)
+    assert any(len(life.triggers) for life in batch)
+    for idea, got in zip(ideas, batch):
+        assert document(got) == document(lifecycle(idea, bars))

@@ -40,7 +40,7 @@ def test_watch_once_asof_prints_the_board_and_alerts(private_home):
 def test_ideas_json_and_journal_json(private_home):
     res = run("ideas", ROOT / "examples", "--asof", "2023-12-29", "--json")
     assert res.exit_code == 0, res.output
-    doc = json.loads(res.output)
+    doc = json.loads(res.stdout)
     rows = {r["id"]: r for r in doc["ideas"]}
     assert rows["iwm-no-love-for-small-caps"]["state"] == "closed"
     assert rows["iwm-no-love-for-small-caps"]["reason"] == "time"
@@ -269,3 +269,24 @@ def test_closed_ideas_get_no_data_stale_in_once_dry_run_or_every(private_home, t
         assert stale == (["waiting"] if i in (0, 1) else []), (i, stale)
     journal = json.loads(run("journal", "--json").output)["events"]
     assert [e["idea"] for e in journal if e["kind"] == "data_stale"] == ["waiting"]
+
+
+def test_a_long_journal_table_shows_its_latest_rows_and_json_all(private_home, monkeypatch):
+    from thesis.cli import watch as watch_cli
+
+    folder = private_home / "watch"
+    folder.mkdir(parents=True, exist_ok=True)
+    sessions = [f"2024-01-{d:02d}" for d in range(2, 12)]
+    with open(folder / "journal.jsonl", "w") as fh:
+        for i, day in enumerate(sessions):
+            fh.write(json.dumps({"t": "event", "id": f"a:{i}", "idea": "a", "kind": "zone_touched", "session": day,
+                                "price": 100.0 + i, "r": None, "text": f"touch {i}", "revision": 0,
+                                "file": "ideas/a.toml", "recorded": f"2024-01-12T00:00:0{i}+00:00",
+                                "outbox": ["log"], "symbol": "SPY"}) + "\n")
+    monkeypatch.setattr(watch_cli, "TABLE_ROWS", 3)
+    text = run("journal").output
+    assert "the latest 3 of 10 rows" in text
+    assert sessions[-1] in text and sessions[-3] in text and sessions[-4] not in text
+    doc = json.loads(run("journal", "--pending", "--json").output)     # streamed an event per line
+    assert [e["session"] for e in doc["events"]] == sessions
+    assert doc["events"][0]["deliveries"] == {"log": {"status": "pending", "attempts": 0}}

@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from thesis.watch import journal_index
-from thesis.watch.journal import Journal, delivery_view, last_deliveries, last_events, query, query_index
+from thesis.watch.journal import (Journal, delivery_view, last_deliveries, last_events, query, query_index,
+                                   timeline)
 
 ROOT = Path(__file__).resolve().parents[2]
 IDEAS = ["a", "b", "c", "d"]
@@ -153,6 +154,27 @@ def test_a_grown_journal_is_extended_not_rebuilt(tmp_path):
     ix = opened(jr)
     assert not ix.rebuilt
     assert [e.id for e in query(jr, since="2024-05-01", use_index=True)[0]] == ["new"]
+
+
+def test_a_later_delivery_and_event_update_the_derived_tables(tmp_path):
+    """Pending alerts and each idea's last event are tables computed at each update: a delivery sent
+    for an event indexed earlier takes it out of --pending, a newer event becomes its idea's last."""
+    jr = journal_with(tmp_path)
+    opened(jr)
+    before = {e.id for e in query(Journal(jr.folder), pending=True, use_index=True)[0]}
+    assert "e1" in before
+    write(jr.path, [{"t": "delivery", "event": "e1", "channel": "log", "status": "sent"},
+                    {"t": "event", "id": "e99", "idea": "b", "session": SESSIONS[0], "kind": "entry",
+                     "recorded": "99", "outbox": []}], mode="a")
+    assert not opened(jr).rebuilt
+    after = {e.id for e in query(Journal(jr.folder), pending=True, use_index=True)[0]}
+    assert after == before - {"e1"}
+    assert last_events(Journal(jr.folder), use_index=True)["b"].id == "e99"
+    assert answers(jr, True) == answers(jr, False)
+    # the command's one-open answer is the four answers asked one by one
+    told = timeline(Journal(jr.folder), None, SESSIONS[1], True, use_index=True)
+    assert views(told[:3]) == views(query(Journal(jr.folder), None, SESSIONS[1], True, use_index=False))
+    assert told[3] == last_deliveries(Journal(jr.folder), use_index=False)
 
 
 def test_a_crash_mid_update_keeps_the_old_index_and_loses_nothing(tmp_path, monkeypatch):

@@ -321,3 +321,7 @@ def _price_of(symbol, price) -> str:
     from thesis.data.instruments import instrument_of
 
     return instrument_of(symbol).price_text(float(price))
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="data")

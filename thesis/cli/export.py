@@ -122,3 +122,7 @@ def write_text(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="export")

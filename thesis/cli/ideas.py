@@ -124,12 +124,12 @@ def replay(idea: Path = typer.Argument(..., help="Idea file (TOML)"),
                                                     "is converted through its FX series"),
            json: bool = typer.Option(False, "--json", help="Print one JSON document")):
     """Replay the idea from its publication date over real bars and grade it."""
-    from thesis.chart import chart as draw
-    from thesis.chart import check_chart_path
     from thesis.errors import ThesisError
     from thesis.replay import replay as run
 
     if chart:
+        from thesis.chart import check_chart_path
+
         check_chart_path(output_file(chart, "--chart"), "--chart")  # refuse before any work is done
     # The terminal report prints confirmations on the notes' dates only: compute no others.
     from thesis.risk.units import parse_risk
@@ -139,6 +139,8 @@ def replay(idea: Path = typer.Argument(..., help="Idea file (TOML)"),
     doc = res.to_dict()
     failed = None
     if chart:
+        from thesis.chart import chart as draw
+
         try:
             draw(res.idea, chart, replayed=res, source=source, missing=res.missing)
             doc["chart"] = str(chart)

@@ -140,8 +140,9 @@ def market(symbol: Optional[str] = typer.Argument(None, help="Also this instrume
                                                                       "performance table."),
            json: bool = typer.Option(False, "--json", help="Print one JSON document."),
            chart: Optional[Path] = typer.Option(None, "--chart", help="Also write the breadth chart PNG here.")):
-    """Breadth, relative strength, regime, cross-asset, VIX and performance for one session; with a
-    SYMBOL outside US stocks, breadth and the US index pairs are not applicable."""
+    """Breadth, relative strength, regime, cross-asset, VIX and performance for one session.
+
+    With a SYMBOL outside US stocks, breadth and the US index pairs are not applicable."""
     from thesis.market import MarketContext, market_report
     from thesis.market.report import resolve_asof
 

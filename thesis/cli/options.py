@@ -341,3 +341,7 @@ def scenario_cmd(type: Optional[str] = typer.Option(None, "--type", help="put or
 
 
 __all__ = ["app", "show_plan", "show_scenario", "build_position"]
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="options", help="Price, choose and stress-test options.")

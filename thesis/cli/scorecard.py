@@ -125,3 +125,7 @@ def _money_cell(m) -> str:
     if not m["units"]:
         return f"0 {m['unit']}"     # one contract risks more than the budget
     return f"{m['pnl_position']:+,.2f}"
+
+
+def register(root: typer.Typer) -> None:
+    root.command("scorecard")(scorecard)

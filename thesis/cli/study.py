@@ -209,3 +209,7 @@ def print_study(doc: dict) -> None:
                       esc(", ".join(f"{p['symbol']} {p['date']}" for p in doc["pending"][:10])), highlight=False)
     if doc.get("report"):
         console.print(f"report: {esc(doc['report'])}", highlight=False)
+
+
+def register(root: typer.Typer) -> None:
+    root.command("study")(study)

@@ -239,6 +239,10 @@ def ideas(folder: Path = typer.Argument(Path("."), help="Folder of idea files (o
         raise typer.Exit(1)
 
 
+#: Rows of ``thesis journal``'s table (the latest); ``--json`` prints every row.
+TABLE_ROWS = 500
+
+
 @handle_errors
 def journal(idea: Optional[str] = typer.Argument(None, help="Idea id (file name without .toml) or idea file"),
             since: Optional[str] = typer.Option(None, "--since", metavar=DATE_METAVAR,
@@ -247,14 +251,14 @@ def journal(idea: Optional[str] = typer.Argument(None, help="Idea id (file name 
             json: bool = typer.Option(False, "--json", help="Print one JSON document")):
     """The timeline of events and notes, with each alert's delivery per channel."""
     from thesis.errors import BadInput
-    from thesis.watch.journal import Journal, delivery_view, last_deliveries, query
+    from thesis.watch.journal import Journal, delivery_view, timeline
 
     from thesis.data.dates import check_since
 
     since_day = check_since(since, "--since")   # the one date check (not after today), without pandas
     jr = Journal()
     iid = (Path(idea).stem if idea.endswith(".toml") else idea) if idea else None
-    events, dmap, known = query(jr, iid, None if since_day is None else since_day.isoformat(), pending)
+    events, dmap, known, last = timeline(jr, iid, None if since_day is None else since_day.isoformat(), pending)
     if known is not None:
         shown = sorted(known)[:10]
         more = f" and {len(known) - len(shown):,} more" if len(known) > len(shown) else ""
@@ -263,7 +267,7 @@ def journal(idea: Optional[str] = typer.Argument(None, help="Idea id (file name 
     from thesis.watch.alerts import resting_channels
 
     # a channel that failed: its untried alerts wait with it (its last delivery record says until when)
-    resting = resting_channels(last_deliveries(jr))
+    resting = resting_channels(last)
     docs = []
     for e in events:
         view = delivery_view(e, dmap)
@@ -283,13 +287,14 @@ def journal(idea: Optional[str] = typer.Argument(None, help="Idea id (file name 
         return
     from rich.table import Table
 
+    latest = docs[-TABLE_ROWS:]     # the latest: a terminal table of 10,000 rows takes rich 10 s
     table = Table(title=f"{'pending alerts' if pending else 'journal'}: {esc(jr.path)}", title_justify="left")
-    with_delivery = any(d["deliveries"] for d in docs)
+    with_delivery = any(d["deliveries"] for d in latest)
     cols = (("session", True), ("idea", False), ("event", False), ("price", True), ("R", True), ("text", False))
     for col, nw in cols + ((("delivery", False),) if with_delivery else ()):
         table.add_column(col, no_wrap=nw, justify="right" if col in ("price", "R") else "left",
                          ratio=3 if col == "text" else None)
-    for d in docs:
+    for d in latest:
         dl = []
         for ch, v in d["deliveries"].items():
             if v["status"] == "failed":
@@ -304,6 +309,9 @@ def journal(idea: Optional[str] = typer.Argument(None, help="Idea id (file name 
         console.print("nothing pending" if pending else "the journal is empty: run `thesis watch` first")
         return
     print_table(table, drop=("delivery", "price"))
+    if len(latest) < len(docs):
+        console.print(f"the latest {len(latest):,} of {len(docs):,} rows; `--since D` or an idea narrows them, "
+                      "`--json` prints all", highlight=False)
 
 
 def journal_row(rec, view: dict) -> dict:

@@ -283,12 +283,20 @@ def _table_for(user: str | None, stamp: tuple) -> _Table:
 
 
 def _table() -> _Table:
-    path = user_table_path()
+    env = os.environ
+    path = _user_table_text(env.get("THESIS_HOME"), env.get("XDG_DATA_HOME"), env.get("HOME"))
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError:
         return _table_for(None, ())
-    return _table_for(str(path), (st.st_mtime_ns, st.st_size))
+    return _table_for(path, (st.st_mtime_ns, st.st_size))
+
+
+@lru_cache(maxsize=8)
+def _user_table_text(*environment: str | None) -> str:
+    """user_table_path() as text, once per environment it reads (a pass looks symbols up ~10 times
+    per idea: building the path each time cost more than the lookup)."""
+    return str(user_table_path())
 
 
 # ------------------------------------------------------------------------- resolution

@@ -286,7 +286,7 @@ class OptionsLeg(Doc):
     """The option leg re-priced each session: the pricing's own attributes (model, strike, expiry,
     ``price_kind``, vol, ...) first, then the figures below."""
 
-    model_config = ConfigDict(extra="allow", defer_build=True)
+    model_config = ConfigDict(extra="allow")
 
     entry_price: Number
     exit_price: Number
@@ -319,7 +319,7 @@ class ReplayDocument(Doc):
     notes: list[ReplayNote]
     options: OptionsLeg | OptionsError | None
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     def to_dict(self) -> dict[str, Any]:
         out = self.model_dump(mode="json", by_alias=True)
@@ -446,7 +446,7 @@ class EvaluateDocument(Doc):
     confirmations: list[ConfirmationRow]
     arithmetic: Arithmetic
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json", by_alias=True)

@@ -95,13 +95,34 @@ class Trade:
         return out
 
 
+_DAY_NS = 86_400_000_000_000
+
+
 def _date(name: str, value) -> pd.Timestamp:
+    if type(value) is pd.Timestamp and value.tzinfo is None and value.unit == "ns" and not value.value % _DAY_NS \
+            and _EARLIEST_NS[0] <= value.value <= _EARLIEST_NS[1]:
+        return value            # already what parse_date returns (the batch paths pass sessions)
     from thesis.data.dates import parse_date  # the one date parser
 
     stamp = parse_date(value, name)
     if stamp is None:
         raise BadInput(f"{name} is missing: use YYYY-MM-DD")
     return stamp
+
+
+def _bounds() -> tuple[int, int]:
+    from thesis.data.dates import EARLIEST_DAY, LATEST_DAY
+
+    return pd.Timestamp(EARLIEST_DAY).as_unit("ns").value, pd.Timestamp(LATEST_DAY).as_unit("ns").value
+
+
+_EARLIEST_NS = _bounds()
+
+
+def _search(index: pd.DatetimeIndex, day: pd.Timestamp, side: str) -> int:
+    """``index.searchsorted(day, side)`` on the raw datetime64 values (pandas' own validation of the
+    scalar costs ~20x the search; called once or twice per trade)."""
+    return int(index.values.searchsorted(day.to_datetime64(), side=side))
 
 
 def _check_bars(bars) -> pd.DatetimeIndex:
@@ -121,8 +142,8 @@ def _check_bars(bars) -> pd.DatetimeIndex:
 def _check_window(bars: pd.DataFrame, index: pd.DatetimeIndex, first: int, last: int) -> None:
     """high, low and close must be finite on every bar the trade can use."""
     _, high, low, close = ohlc(bars)     # built once per bars object (thesis.signals.frames)
-    window = np.column_stack([a[first:last + 1] for a in (high, low, close)])
-    bad = ~np.isfinite(window).all(axis=1)
+    window = slice(first, last + 1)
+    bad = ~(np.isfinite(high[window]) & np.isfinite(low[window]) & np.isfinite(close[window]))
     if bad.any():
         day = index[first + int(np.argmax(bad))]
         raise BadInput(f"bars of {bars.attrs.get('symbol', '?')} have a missing high/low/close on "
@@ -150,7 +171,7 @@ def _plan_row(bars, index, direction, entry, start_date, stop, targets, sizes, h
         if start_date is None:
             raise BadInput("a limit entry needs a start_date (the first session the order works)")
         start = _date("start_date", start_date)
-        start_idx = int(index.searchsorted(start, side="left"))
+        start_idx = _search(index, start, "left")
         if start_idx >= n:
             raise BadInput(f"start_date {start.date()} is after the last bar ({index[-1].date()})")
         if stop is not None:
@@ -165,7 +186,7 @@ def _plan_row(bars, index, direction, entry, start_date, stop, targets, sizes, h
         signal = _date("signal_date", entry["signal_date"])
         if signal < index[0] or signal > index[-1]:
             raise BadInput(f"signal_date {signal.date()} is outside the bars ({index[0].date()} to {index[-1].date()})")
-        start_idx = int(index.searchsorted(signal, side="right"))
+        start_idx = _search(index, signal, "right")
         if stop is not None:
             check_targets_vs(word, stop, stop, targets, reference_name="stop")
     if horizon_sessions is not None and end_date is not None:
@@ -177,7 +198,7 @@ def _plan_row(bars, index, direction, entry, start_date, stop, targets, sizes, h
         horizon_idx = start_idx + int(horizon_sessions) - 1
     elif end_date is not None:
         end = _date("end_date", end_date)
-        horizon_idx = int(index.searchsorted(end, side="right")) - 1
+        horizon_idx = _search(index, end, "right") - 1
         if horizon_idx < start_idx:
             raise BadInput(f"end_date {end.date()} is before the first session the order can fill")
         if end > index[-1]:
@@ -222,7 +243,8 @@ def _run(bars: pd.DataFrame, rows: list[dict]) -> dict:
 def _trade(bars: pd.DataFrame, index: pd.DatetimeIndex, row: dict, out: dict, i: int) -> Trade:
     n = len(index)
     has_open_source = bool(bars.attrs.get("has_open", True)) and bool(np.isfinite(ohlc(bars)[0]).any())
-    date = lambda j: None if j < 0 else index[int(j)]  # noqa: E731
+    values = index.values
+    date = lambda j: None if j < 0 else pd.Timestamp(values[int(j)])  # noqa: E731 - index[j] without pandas' boxing
     reason_code = int(out["reason"][i])
     flags = int(out["flags"][i])
     trade = Trade(

@@ -38,6 +38,18 @@ def _f(x) -> str:
     return f"{x:.2f}"
 
 
+def _pos(bars: pd.DataFrame, day, side: str = "left") -> int:
+    """``bars.index.searchsorted(day, side)`` (a session's position: ``get_loc``) on the raw datetime64
+    values; pandas validates the scalar at ~20x the cost of the search, paid several times per idea."""
+    return int(bars.index.values.searchsorted(pd.Timestamp(day).to_datetime64(), side=side))
+
+
+def _day(bars: pd.DataFrame, i: int) -> pd.Timestamp:
+    """``bars.index[i]`` (tz-naive daily bars) without pandas' boxing."""
+    index = bars.index
+    return pd.Timestamp(index.values[i]) if index.tz is None else index[i]
+
+
 def _pricer(idea):
     """Prices in sentences at the instrument's tick (1.2700 for GBPUSD, 67584.80 for BTC); 2 decimals
     for an idea without one."""
@@ -164,6 +176,7 @@ class Lifecycle:
     triggers: pd.DataFrame                      # trigger events on or after ``start``
     events: tuple = ()
     _closes: np.ndarray | None = field(default=None, repr=False)
+    _cuts: dict = field(default_factory=dict, repr=False, compare=False)   # at()'s answers by session
 
     @property
     def primary(self):
@@ -171,18 +184,20 @@ class Lifecycle:
 
     def session_of(self, date) -> pd.Timestamp | None:
         """The last session on or before ``date`` (None before the first bar)."""
-        idx = self.bars.index
-        pos = int(idx.searchsorted(pd.Timestamp(date), side="right"))
-        return idx[pos - 1] if pos else None
+        pos = _pos(self.bars, date, "right")
+        return _day(self.bars, pos - 1) if pos else None
 
     def at(self, date=None) -> Cut:
         """The cut at the close of ``date`` (default: the last bar)."""
         session = self.bars.index[-1] if date is None else self.session_of(date)
         if session is None:
             return Cut(None, (), self._snapshot(None, ()), ())
-        events = tuple(e for e in self.events if e.session <= session)
-        notes = tuple((n.date, n.text) for n in self.idea.notes if pd.Timestamp(n.date) <= session)
-        return Cut(session, events, self._snapshot(session, events), notes)
+        hit = self._cuts.get(session)      # a view asks for the same cut several times (state, settled, ...)
+        if hit is None or hit[0] is not self.events:
+            events = tuple(e for e in self.events if e.session <= session)
+            notes = tuple((n.date, n.text) for n in self.idea.notes if pd.Timestamp(n.date) <= session)
+            hit = self._cuts[session] = (self.events, Cut(session, events, self._snapshot(session, events), notes))
+        return hit[1]
 
     def snapshot(self, date=None) -> Snapshot:
         return self.at(date).snapshot
@@ -211,7 +226,7 @@ class Lifecycle:
             from thesis.signals.frames import ohlc
 
             self._closes = ohlc(self.bars)[3]
-        close = None if session is None else float(self._closes[self.bars.index.get_loc(session)])
+        close = None if session is None else float(self._closes[_pos(self.bars, session)])
         base = dict(session=session, close=close, entry=planned, filled=False, stop=lv.stop, stop_moved=False,
                     targets_left=tuple(lv.targets), position=0.0, realized_r=None, open_part_r=None,
                     position_r=None)
@@ -333,7 +348,7 @@ def lifecycle(idea, bars: pd.DataFrame, triggers: pd.DataFrame | None = None, tr
     published = pd.Timestamp(idea.idea.published)
     if len(bars) == 0 or bars.index[-1] < published:
         return Lifecycle(idea, bars, None, [], _no_triggers(), ())
-    start = bars.index[int(bars.index.searchsorted(published, side="left"))]
+    start = _day(bars, _pos(bars, published))
     if triggers is None:
         triggers = _triggers(idea, bars, start)
     else:
@@ -354,14 +369,18 @@ def lifecycles(ideas: list, bars: pd.DataFrame) -> list[Lifecycle]:
 
     out: list[Lifecycle | None] = [None] * len(ideas)
     todo, items = [], []
+    shared: dict[tuple, pd.DataFrame] = {}     # triggers once per (trigger spec, direction, start)
     for k, idea in enumerate(ideas):
         published = pd.Timestamp(idea.idea.published)
         if len(bars) == 0 or bars.index[-1] < published:
             out[k] = lifecycle(idea, bars)
             continue
-        start = bars.index[int(bars.index.searchsorted(published, side="left"))]
+        start = _day(bars, _pos(bars, published))
         todo.append(k)
-        items.append((idea, start, _triggers(idea, bars, start)))
+        key = (_trigger_key(idea), idea.direction, start)
+        if key not in shared:
+            shared[key] = _triggers(idea, bars, start)
+        items.append((idea, start, shared[key]))
     for k, (idea, _, triggers), trades in zip(todo, items, replay_trades_many(items, bars)):
         out[k] = lifecycle(idea, bars, triggers, trades)
     return out  # type: ignore[return-value]
@@ -377,6 +396,15 @@ def _no_triggers() -> pd.DataFrame:
 
         _NO_TRIGGERS = empty_events()
     return _NO_TRIGGERS
+
+
+def _trigger_key(idea) -> str:
+    """What decides an idea's trigger events on given bars, besides its direction and start."""
+    if not idea.triggers:
+        return ""
+    import json
+
+    return json.dumps([t.model_dump(mode="json") for t in idea.triggers], sort_keys=True)
 
 
 def _triggers(idea, bars: pd.DataFrame, start) -> pd.DataFrame:
@@ -417,19 +445,19 @@ def _events(life: Lifecycle) -> list[LifeEvent]:
         elif idea.entry.order == "signal" and stale_day is not None and last_day >= stale_day:
             fired = len(trig) > 0 and bool((trig["date"] <= stale_day).any())
             if not fired:      # the signal's window passed with no trigger
-                stale = end_waiting = bars.index[bars.index <= stale_day][-1]
+                stale = end_waiting = _day(bars, _pos(bars, stale_day, "right") - 1)
 
     from thesis.signals.frames import ohlc
 
     bar_opens, highs, lows, closes = ohlc(bars)      # built once per bars object, shared by every idea
     lo, hi = lv.entry_zone
-    a = int(bars.index.searchsorted(start, side="left"))
-    b = int(bars.index.searchsorted(end_waiting, side="right"))
+    a = _pos(bars, start)
+    b = _pos(bars, end_waiting, "right")
     touch = (highs[a:b] >= lo) & (lows[a:b] <= hi)
     if touch.any():
         i = a + int(touch.argmax())
         c = float(closes[i])
-        ev.append(LifeEvent("zone_touched", bars.index[i], c,
+        ev.append(LifeEvent("zone_touched", _day(bars, i), c,
                             f"{idea.symbol} traded into the entry zone {_f(lo)}-{_f(hi)} "
                             f"(H {_f(highs[i])}, L {_f(lows[i])}), closed {_f(c)}"))
 
@@ -459,7 +487,7 @@ def _events(life: Lifecycle) -> list[LifeEvent]:
                             f"opened at {_f(t.entry_price)}, through the stop {_f(lv.stop)}, before the entry could "
                             f"fill: the idea is invalidated", variant, key="stop traded before the fill"))
     elif inval_day is not None:
-        i = bars.index.get_loc(inval_day)
+        i = _pos(bars, inval_day)
         o = float(bar_opens[i])
         gapped = o >= lv.stop if sign < 0 else o <= lv.stop
         ev.append(LifeEvent("invalidated", inval_day, o if gapped else lv.stop,
@@ -470,7 +498,7 @@ def _events(life: Lifecycle) -> list[LifeEvent]:
         ev += _trade_events(idea, variant, t, primary=True)
     elif t.last_date is not None or stale is not None:
         day = t.last_date if t.last_date is not None else stale
-        ev.append(LifeEvent("expired", day, float(closes[bars.index.get_loc(day)]),
+        ev.append(LifeEvent("expired", day, float(closes[_pos(bars, day)]),
                             f"the {'limit ' + _f(idea.entry_price) if idea.entry.order == 'limit' else 'signal'} "
                             f"entry never filled within the horizon ({idea.idea.horizon}): the idea expired"))
     if signal is not None and signal.filled:

@@ -6,6 +6,7 @@ imports neither.
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from thesis.errors import ThesisError
@@ -17,9 +18,19 @@ def stale_date(idea: Idea, bars: pd.DataFrame, start) -> pd.Timestamp | None:
     """The last day an order placed at ``start`` may still fill: one horizon (any form) after it."""
     sessions = idea.horizon_sessions()
     if sessions:
-        later = bars.index[bars.index >= pd.Timestamp(start)]
-        return later[sessions - 1] if len(later) >= sessions else None
+        first = _pos(bars, start, "left")
+        return _day(bars, first + sessions - 1) if len(bars) - first >= sessions else None
     return known_end(bars, idea.horizon_end(start), idea_calendar(idea))
+
+
+def _pos(bars: pd.DataFrame, day, side: str) -> int:
+    """``bars.index.searchsorted(day, side)`` on the raw values (pandas' scalar checks cost ~20x the search)."""
+    return int(bars.index.values.searchsorted(pd.Timestamp(day).to_datetime64(), side=side))
+
+
+def _day(bars: pd.DataFrame, i: int) -> pd.Timestamp:
+    """``bars.index[i]`` for tz-naive daily bars, without pandas' boxing."""
+    return pd.Timestamp(bars.index.values[i]) if bars.index.tz is None else bars.index[i]
 
 
 def idea_calendar(idea: Idea) -> str:
@@ -43,11 +54,25 @@ def known_end(bars: pd.DataFrame, end, calendar: str = "XNYS") -> pd.Timestamp |
     last = bars.index[-1]
     if end <= last:
         return end
-    from thesis.data.calendar import last_session, sessions
+    return last if _no_session_between(last, end, calendar) else end
 
-    if end > last_session(calendar) or len(sessions(last + pd.Timedelta(days=1), end, calendar)):
-        return end
-    return last
+
+_QUIET: dict[tuple, bool] = {}
+
+
+def _no_session_between(last: pd.Timestamp, end: pd.Timestamp, calendar: str) -> bool:
+    """No session of ``calendar`` after ``last`` up to ``end`` (inclusive), within the calendar's
+    range. Many ideas of one pass ask the same question: answered once per (last, end, calendar)."""
+    key = (last, end, calendar)
+    hit = _QUIET.get(key)
+    if hit is None:
+        from thesis.data.calendar import last_session, sessions
+
+        hit = not (end > last_session(calendar) or len(sessions(last + pd.Timedelta(days=1), end, calendar)))
+        if len(_QUIET) > 100_000:
+            _QUIET.clear()
+        _QUIET[key] = hit
+    return hit
 
 
 def _never(idea: Idea, start, note: str, order: str | None = None):
@@ -64,18 +89,16 @@ def _never(idea: Idea, start, note: str, order: str | None = None):
 def stop_traded(idea: Idea, bars: pd.DataFrame, start, until=None) -> pd.Timestamp | None:
     """The first session from ``start`` to ``until`` (inclusive; None: the last bar) whose range reached
     the stop level (a short's high at or above it, a long's low at or below it), or None."""
-    import numpy as np
+    from thesis.signals.frames import ohlc
 
-    a = int(bars.index.searchsorted(pd.Timestamp(start), side="left"))
-    b = len(bars) if until is None else int(bars.index.searchsorted(pd.Timestamp(until), side="right"))
+    a = _pos(bars, start, "left")
+    b = len(bars) if until is None else _pos(bars, until, "right")
     if b <= a:
         return None
     stop = idea.levels.stop
-    if idea.direction == "short":
-        hit = bars["high"].to_numpy(dtype="float64")[a:b] >= stop
-    else:
-        hit = bars["low"].to_numpy(dtype="float64")[a:b] <= stop
-    return bars.index[a + int(np.argmax(hit))] if hit.any() else None
+    _, high, low, _ = ohlc(bars)
+    hit = high[a:b] >= stop if idea.direction == "short" else low[a:b] <= stop
+    return _day(bars, a + int(np.argmax(hit))) if hit.any() else None
 
 
 def _invalidated(idea: Idea, start, day, order: str = "signal") -> Trade:
@@ -127,10 +150,13 @@ def signal_trigger(idea: Idea, bars: pd.DataFrame, events: pd.DataFrame, start):
     before it or None): the first trigger within one horizon of ``start``; none once the stop has
     traded. Decided from the bars up to the trigger's session only (no look-ahead)."""
     stale = stale_date(idea, bars, start)
-    if len(events) and stale is not None:
-        events = events[events["date"] <= stale]
+    first = None        # the position of the first trigger within the horizon, in the events' order
     if len(events):
-        until = pd.Timestamp(events["date"].iloc[0])
+        dates = events["date"].to_numpy()
+        usable = dates <= stale.to_datetime64() if stale is not None else np.ones(len(dates), dtype=bool)
+        first = int(usable.argmax()) if usable.any() else None
+    if first is not None:
+        until = pd.Timestamp(dates[first])
     elif idea.entry.order != "signal":
         return None, None
     else:
@@ -139,7 +165,7 @@ def signal_trigger(idea: Idea, bars: pd.DataFrame, events: pd.DataFrame, start):
         day = stop_traded(idea, bars, start, until)
         if day is not None:
             return None, day
-    return (events.iloc[0] if len(events) else None), None
+    return (events.iloc[first] if first is not None else None), None
 
 
 def _signal_trade(idea: Idea, bars: pd.DataFrame, events: pd.DataFrame, start) -> Trade | None:
@@ -155,11 +181,11 @@ def _signal_trade(idea: Idea, bars: pd.DataFrame, events: pd.DataFrame, start) -
         return _invalidated(idea, start, stopped)
     if row is None:
         return None
-    events = events[events["date"] == row["date"]]
-    signal_date = pd.Timestamp(events["date"].iloc[0])
+    # row is the first trigger of its session in the events' order: its kind names the signal
+    signal_date = pd.Timestamp(row["date"])
     if signal_date >= bars.index[-1]:
         return None
-    nxt = bars.index[bars.index > signal_date][0]
+    nxt = _day(bars, _pos(bars, signal_date, "right"))
     lv = idea.levels
     common = dict(bars=bars, direction=idea.direction, entry={"order": "next_open", "signal_date": signal_date},
                   stop=lv.stop, targets=lv.targets, sizes=lv.sizes, move_stop_to_breakeven=lv.move_stop_to_breakeven)
@@ -171,7 +197,7 @@ def _signal_trade(idea: Idea, bars: pd.DataFrame, events: pd.DataFrame, start) -
         if end is not None and end < nxt:  # an end-date horizon that passes before the entry session
             return None
         trade = simulate(**common, end_date=end)
-    trade.notes.append(f"signal: {events['kind'].iloc[0]} on {signal_date.date()}")
+    trade.notes.append(f"signal: {row['kind']} on {signal_date.date()}")
     return trade
 
 

@@ -88,6 +88,17 @@ class Journal:
             self._ids = {r.id for r in self.records() if isinstance(r, (EventRecord, ExternalRecord))}
         return self._ids
 
+    def seed_ids(self, ids: set[str]) -> None:
+        """The ids of the records in the file, read from it by the caller (the watch pass's scan,
+        thesis.watch.run.scan_journal), so appends skip them without parsing every record."""
+        if self._ids is None:
+            self._ids = ids
+
+    @property
+    def on_disk(self) -> bool:
+        """The records are this journal's file (not an in-memory subclass's), none read yet."""
+        return type(self) is Journal and self._records is None
+
     def events(self) -> list[EventRecord]:
         return [r for r in self.records() if isinstance(r, EventRecord)]
 
@@ -266,6 +277,17 @@ def query(journal: Journal, idea: str | None = None, since: str | None = None, p
     if since is not None:
         events = [e for e in events if e.session >= since]
     return _pending_only(events, deliveries(records), pending)
+
+
+def timeline(journal: Journal, idea: str | None = None, since: str | None = None, pending: bool = False,
+             use_index: bool | None = None) -> tuple[list[Entry], dict[tuple[str, str], dict[str, Any]],
+                                                      set[str] | None, list[DeliveryRecord]]:
+    """What ``thesis journal`` shows: ``query``'s three answers plus ``last_deliveries``, from one
+    opening of the index (each opening checks the index against the file)."""
+    answer = _from_index(journal, use_index, lambda ix: (*query_index(ix, idea, since, pending), ix.last_deliveries()))
+    if answer is not None:
+        return answer
+    return (*query(journal, idea, since, pending, use_index=False), last_deliveries(journal, use_index=False))
 
 
 def _from_index(journal: Journal, use_index: bool | None, ask: Callable[[Any], T]) -> T | None:

@@ -15,6 +15,7 @@ import fnmatch
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -25,7 +26,8 @@ from thesis.errors import BadInput, IdeaError, ProviderUnavailable, ThesisError
 from thesis.watch.clock import last_closed_session
 from thesis.watch.engine import TERMINAL, Event, Status, evaluate, event_id, prebuilt
 from thesis.watch.journal import Journal, now_iso
-from thesis.watch.records import EventRecord, GoneRecord, IdeaRecord, Record, SkippedRecord, parse_as
+from thesis.watch.records import (EventRecord, ExternalRecord, GoneRecord, IdeaRecord, Record, RecordError,
+                                  SkippedRecord, parse, parse_as)
 
 if TYPE_CHECKING:
     from thesis.replay.lifecycle import Lifecycle
@@ -66,7 +68,7 @@ def idea_files(paths) -> list[Path]:
     for p in paths or [Path(".")]:
         p = Path(p)
         if p.is_dir():      # idea files only: pyproject.toml, alerts.toml and the like are not ideas
-            files += sorted(x for x in p.glob("*.toml") if x.is_file() and _looks_like_idea(x))
+            files += _folder_ideas(p)
         elif p.is_file():
             files.append(p)
         else:
@@ -107,6 +109,33 @@ def _load(path: Path):
     return hit
 
 
+_LOOKS: dict[tuple, bool] = {}
+
+
+def _folder_ideas(folder: Path) -> list[Path]:
+    """The idea files (``*.toml`` with an ``[idea]`` table) in ``folder``, sorted; a file's answer is
+    kept while its size and mtime are unchanged (a pass over 100,000 files would read each)."""
+    out = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if not entry.name.endswith(".toml") or not entry.is_file():
+                continue
+            try:
+                st = entry.stat()
+            except OSError:
+                continue
+            key = (entry.path, st.st_mtime_ns, st.st_size, st.st_ino)
+            looks = _LOOKS.get(key)
+            if looks is None:
+                looks = _looks_like_idea(Path(entry.path))
+                if len(_LOOKS) > 200_000:
+                    _LOOKS.clear()
+                _LOOKS[key] = looks
+            if looks:
+                out.append(entry.name)
+    return [folder / name for name in sorted(out)]
+
+
 def _looks_like_idea(path: Path) -> bool:
     try:
         with open(path, "rb") as fh:
@@ -116,7 +145,7 @@ def _looks_like_idea(path: Path) -> bool:
 
 
 def idea_id(path: Path) -> str:
-    return Path(path).stem
+    return path.stem if isinstance(path, Path) else Path(path).stem
 
 
 def fingerprint(idea) -> dict:
@@ -215,206 +244,20 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
                wait: float = 10.0, deliver: bool = True, write: bool = True, now=None,
                snapshots: bool = True, batch: bool = True) -> PassResult:
     """Evaluate every idea under ``paths`` at the last final session; journal and alert (see module doc).
-    ``batch`` builds the lifecycles of each symbol's ideas together (``_batch_lifecycles``); False
+    ``batch`` builds the lifecycles of each symbol's ideas together (``SymbolBatches``); False
     builds them idea by idea (the same events: the benchmarks compare the two)."""
-    from thesis.data import load_bars
-
     files = idea_files(paths)
-    session = last_closed_session(asof, now)
-    calendars: dict[str, pd.Timestamp] = {"XNYS": session}
-
-    def session_for(symbol: str) -> pd.Timestamp:
-        """The last final session of the symbol's own calendar (a BTC Saturday, an FX 17:00 New York close)."""
-        from thesis.data.instruments import instrument_of
-
-        inst = instrument_of(symbol)
-        if inst.calendar not in calendars:
-            calendars[inst.calendar] = last_closed_session(asof, now, inst)
-        return calendars[inst.calendar]
-
     journal = journal or Journal()
-    channels = config.channels if config is not None else []
-    res = PassResult(session)
-    bars_cache: dict[tuple, object] = {}
+    clock = SessionClock(asof, now)
+    res = PassResult(clock.session)
 
-    from thesis.data import default_source
-
-    local = (source or default_source()).startswith("csv:")
-
-    def bars_for(symbol, adjustment):
-        key = (symbol, adjustment)
-        if key not in bars_cache:
-            session = session_for(symbol)
-            try:
-                if local:       # the folder's frame is cached by the provider: a positional slice is cheapest
-                    bars = load_bars(symbol, adjustment, source)
-                    bars = bars.iloc[:int(bars.index.searchsorted(session, side="right"))]
-                else:
-                    bars = load_bars(symbol, adjustment, source, end=session)
-                # pandas deep-copies attrs on every column access: keep only the scalar ones (symbol,
-                # has_open, source, ...) on the frame the kernel wrappers read ~20 times per idea
-                lean = bars.copy(deep=False)
-                lean.attrs = {k: v for k, v in bars.attrs.items() if isinstance(v, (str, bool, int, float))}
-                bars_cache[key] = lean
-            except ThesisError as exc:
-                bars_cache[key] = exc
-        return bars_cache[key]
-
-    def run(jr: Journal):
-        records = jr.records()
-        ideas_seen = latest_by_idea(records, IdeaRecord)
-        skipped = latest_by_idea(records, SkippedRecord)
-        gone = latest_by_idea(records, GoneRecord)
-        last_events = last_event_by_idea(records, res.session.date().isoformat())   # the pass (NYSE) session
-        watched_dirs = {Path(p).resolve() for p in (paths or [Path(".")]) if Path(p).is_dir()}
-        prints: dict[int, tuple] = {}
-        batches = SymbolBatches(files, ideas_seen, session_for, bars_for, prints) if batch else None
-        for path in files:
-            iid = idea_id(path)
-            row = IdeaRow(iid, str(path), last_event=last_events.get(iid))
-            res.rows.append(row)
-            prev = ideas_seen.get(iid)
-            try:
-                idea = _load(path)
-            except IdeaError as exc:
-                row.error = str(exc)
-                row.kept = prev
-                res.messages.append(f"skipped {path}: {exc}" + (" (previous state kept)" if prev else ""))
-                h = hashlib.sha1(path.read_bytes()).hexdigest()[:12] if path.exists() else ""
-                if write and (iid not in skipped or skipped[iid].hash != h):
-                    jr.append([SkippedRecord(idea=iid, file=str(path), hash=h, error=str(exc), at=now_iso())])
-                continue
-            row.idea = idea
-            session = session_for(idea.symbol)
-            fp, fph = _fingerprint(idea, prints)
-            revision = prev.revision if prev else 0
-            if _final(prev, fph, session):
-                # ended under these very levels with every variant closed (the signal variant of a
-                # limit idea too): final (the kernel is causal); keep the recorded state, skip the kernel
-                row.kept = prev
-                continue
-            out: list[dict] = []
-            revised = None
-            if prev is not None and prev.fingerprint != fph:
-                revision += 1
-                changes = diff(prev.levels_fp, fp)
-                text = f"idea file revised (revision {revision}): " + "; ".join(changes)
-                ev = Event(iid, "idea_revised", session.date().isoformat(), None, None, text, key=fph,
-                           revision=revision)
-                if ev.id not in jr.event_ids():
-                    revised = _event_record(ev, idea, path, None, channels_for(channels, ev), False)
-                    out.append(revised)
-            bars = bars_for(idea.symbol, idea.idea.adjustment)
-            stale = None
-            if isinstance(bars, ProviderUnavailable) or (not isinstance(bars, Exception) and len(bars)
-                                                         and bars.index[-1] < session
-                                                         and pd.Timestamp(idea.idea.published) <= session):
-                why = str(bars) if isinstance(bars, Exception) else (
-                    f"the last bar of {idea.symbol} is {bars.index[-1].date()}, the session "
-                    f"{session.date()} is missing")
-                stale = Event(iid, "data_stale", session.date().isoformat(), None, None,
-                              f"data for {idea.symbol} is stale: {why}; state unchanged", revision=revision)
-                final = prev is not None and prev.fingerprint == fph and prev.state in TERMINAL
-                if isinstance(bars, Exception) and not final and stale.id not in jr.event_ids():
-                    out.append(_event_record(stale, idea, path, None, channels_for(channels, stale), False))
-                if isinstance(bars, Exception):
-                    row.kept = prev
-                    row.error = str(bars)
-                    if prev is None or prev.fingerprint != fph:     # remember the levels seen
-                        out.append(IdeaRecord(idea=iid, file=str(path), fingerprint=fph, levels_fp=fp,
-                                              revision=revision, state=prev.state if prev else "waiting",
-                                              reason=prev.reason if prev else "no data yet",
-                                              session=prev.session if prev else None, at=now_iso(),
-                                              evaluated=False).to_dict())   # the first look is still to come
-                    if write:
-                        jr.append(out)
-                    res.new_events += [r for r in out if r["t"] == "event"]
-                    continue
-            if isinstance(bars, Exception):
-                row.error = str(bars)
-                (res.bad_input if isinstance(bars, BadInput) else res.failures).append(f"{path}: {bars}")
-                continue
-            try:
-                with prebuilt(batches.lifecycle(iid, idea, bars) if batches is not None else None):
-                    status = evaluate(idea, bars, iid, revision)
-            except ThesisError as exc:
-                row.error = str(exc)
-                (res.bad_input if isinstance(exc, BadInput) else res.failures).append(f"{path}: {exc}")
-                continue
-            except Exception as exc:  # noqa: BLE001 - one idea must not stop the others; state kept
-                row.error = f"could not evaluate: {type(exc).__name__}: {exc}"
-                row.kept = prev
-                res.failures.append(f"{path}: {row.error}")
-                continue
-            row.status = status
-            known = jr.event_ids()
-            if stale is not None and status.state not in TERMINAL and stale.id not in known:
-                # closed ideas are never checked again (docs/watch.md): no data_stale for them
-                out.append(_event_record(stale, idea, path, None, channels_for(channels, stale), False))
-            if revised is not None:
-                _describe_revision(revised, status)
-            cutoff = None
-            if prev is None or revised is not None or prev.evaluated is False:
-                # first look, or a revision: events older than BACKFILL_SESSIONS are history, not alerts
-                sess = bars.index[bars.index <= session]
-                cutoff = sess[max(0, len(sess) - BACKFILL_SESSIONS)]
-            for e in status.events:
-                if e.id in known:
-                    continue
-                backfill = cutoff is not None and pd.Timestamp(e.session) < cutoff
-                snap = status.life.snapshot(e.session) if status.life is not None else None
-                out.append(_event_record(e, idea, path, snap, [] if backfill else channels_for(channels, e),
-                                         backfill))
-            # the file's dated notes, up to this session: journaled here too, so a note whose
-            # `thesis note` could not journal it (the lock was busy) is never missing; no alert
-            for n in idea.notes:
-                if n.date <= session.date():
-                    ev = note_event(iid, n.date, n.text)
-                    if ev.id not in known:
-                        rec = _event_record(ev, idea, path, None, [], False)
-                        if n.snapshot:
-                            rec["snapshot"] = n.snapshot
-                        out.append(rec)
-            settled = status.life is not None and status.life.settled()
-            if prev is None or prev.fingerprint != fph or prev.state != status.state \
-                    or prev.file != str(path) or prev.evaluated is False or bool(prev.settled) != settled:
-                snap = status.snapshot
-                out.append(IdeaRecord(idea=iid, file=str(path), fingerprint=fph, levels_fp=fp, revision=revision,
-                                      state=status.state, reason=status.reason, session=status.session,
-                                      direction=idea.direction,
-                                      realized_r=None if snap is None else _r(snap.realized_r), settled=settled,
-                                      position=None if snap is None or not snap.filled else _r(snap.position),
-                                      at=now_iso()).to_dict())
-            if write and out:
-                jr.append(out)
-            new = [r for r in out if r["t"] == "event"]
-            res.new_events += new
-            for rec in new:
-                if row.last_event is None or rec["session"] >= row.last_event.session:
-                    row.last_event = parse_as(EventRecord, rec)
-        # deleted idea files: reported once
-        present = {idea_id(f) for f in files}
-        for iid, seen in ideas_seen.items():
-            f = Path(seen.file)
-            if iid in present or f.exists() or f.resolve().parent not in watched_dirs:
-                continue
-            if iid in gone and gone[iid].file == seen.file and (gone[iid].at or "") >= (seen.at or ""):
-                continue
-            res.messages.append(f"idea file {f} was removed: no longer watched (journal kept)")
-            if write:
-                jr.append([GoneRecord(idea=iid, file=str(f), at=now_iso())])
+    def run(jr: Journal) -> None:
+        ctx = pass_context(jr, res, clock, files, source, config, write, batch)
+        watch_files(ctx, files)
+        _report_removed(ctx, paths, files)
         if write:
             jr.sync()
-        res.alerts = [r for r in res.new_events if not r.get("backfill") and r["kind"] != "note"]
-        if deliver and write and channels:
-            from thesis.watch.alerts import deliver_pending
-
-            ideas = {row.id: row.idea for row in res.rows if row.idea is not None}
-            res.deliveries = deliver_pending(jr, config, ideas=ideas, source=source, snapshots=snapshots)
-        if channels:
-            from thesis.watch.alerts import outcome
-
-            res.outbox = outcome(jr, channels, res.deliveries, {e["id"] for e in res.new_events})
+        _deliver(ctx, config, deliver, source, snapshots)
 
     if write:
         with journal.lock(wait) as jr:
@@ -422,6 +265,416 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
     else:
         run(journal)
     return res
+
+
+class SessionClock:
+    """The pass's session (NYSE) and the last final session of each symbol's own calendar (a BTC
+    Saturday, an FX 17:00 New York close), each calendar asked once per pass."""
+
+    def __init__(self, asof=None, now=None):
+        self.asof, self.now = asof, now
+        self.session = last_closed_session(asof, now)
+        self.calendars: dict[str, pd.Timestamp] = {"XNYS": self.session}
+        self.symbols: dict[str, pd.Timestamp] = {}
+
+    def __call__(self, symbol: str) -> pd.Timestamp:
+        hit = self.symbols.get(symbol)
+        if hit is None:
+            from thesis.data.instruments import instrument_of
+
+            inst = instrument_of(symbol)
+            if inst.calendar not in self.calendars:
+                self.calendars[inst.calendar] = last_closed_session(self.asof, self.now, inst)
+            hit = self.symbols[symbol] = self.calendars[inst.calendar]
+        return hit
+
+
+class BarsCache:
+    """Each (symbol, adjustment)'s bars up to its last final session, loaded once per pass (or the
+    ThesisError the load raised)."""
+
+    def __init__(self, source: str | None, session_for):
+        from thesis.data import default_source
+
+        self.source = source
+        self.session_for = session_for
+        self.local = (source or default_source()).startswith("csv:")
+        self.frames: dict[tuple, object] = {}
+
+    def __call__(self, symbol: str, adjustment: str):
+        key = (symbol, adjustment)
+        if key not in self.frames:
+            try:
+                self.frames[key] = self._load(symbol, adjustment)
+            except ThesisError as exc:
+                self.frames[key] = exc
+        return self.frames[key]
+
+    def _load(self, symbol: str, adjustment: str) -> pd.DataFrame:
+        from thesis.data import load_bars
+
+        session = self.session_for(symbol)
+        if self.local:       # the folder's frame is cached by the provider: a positional slice is cheapest
+            bars = load_bars(symbol, adjustment, self.source)
+            bars = bars.iloc[:int(bars.index.searchsorted(session, side="right"))]
+        else:
+            bars = load_bars(symbol, adjustment, self.source, end=session)
+        # pandas deep-copies attrs on every column access: keep only the scalar ones (symbol,
+        # has_open, source, ...) on the frame the kernel wrappers read ~20 times per idea
+        lean = bars.copy(deep=False)
+        lean.attrs = {k: v for k, v in bars.attrs.items() if isinstance(v, (str, bool, int, float))}
+        return lean
+
+
+@dataclass
+class JournalState:
+    """What the journal knows before a pass: each idea's last ``idea``, ``skipped`` and ``gone``
+    records and its latest event up to the pass's session."""
+
+    ideas: dict[str, IdeaRecord]
+    skipped: dict[str, SkippedRecord]
+    gone: dict[str, GoneRecord]
+    last_events: dict[str, EventRecord]
+
+    @classmethod
+    def read(cls, records: list[Record], session: pd.Timestamp) -> JournalState:
+        return cls(latest_by_idea(records, IdeaRecord), latest_by_idea(records, SkippedRecord),
+                   latest_by_idea(records, GoneRecord), last_event_by_idea(records, session.date().isoformat()))
+
+
+# An event line as Journal.append writes it (EventRecord's field order): its id, idea and session
+# are read without parsing the line; any other shape is parsed in full.
+_EVENT_HEAD = re.compile(rb'\{"t":"event","v":1,"id":"([^"\\]*)","idea":"([^"\\]*)","kind":"[^"\\]*",'
+                         rb'"session":"([^"\\]*)"')
+
+
+def scan_journal(path: Path, session: pd.Timestamp) -> tuple[JournalState, set[str]] | None:
+    """The JournalState and the journaled ids (events, externals) of the journal file at ``path``,
+    as ``JournalState.read(read_records(path))`` gives them, parsing in full only the records the
+    pass reads (ideas, skipped, gone; each idea's latest event up to ``session``), not the
+    event lines in bulk. None: the file has a line the scan does not read (the caller reads every
+    record, which names a bad line)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return JournalState({}, {}, {}, {}), set()
+    except OSError:
+        return None
+    until = session.date().isoformat().encode()
+    ideas: dict[str, IdeaRecord] = {}
+    skipped: dict[str, SkippedRecord] = {}
+    gone: dict[str, GoneRecord] = {}
+    last: dict[bytes, tuple[bytes, bytes]] = {}       # idea -> (session, line) of its latest event
+    ids: set[str] = set()
+    head = _EVENT_HEAD.match
+    for line in data.split(b"\n")[:-1]:         # the part after the last newline is torn or empty
+        m = head(line)
+        if m is not None and line.endswith(b"}"):
+            ids.add(m[1].decode())
+            day = m[3]
+            if day <= until:
+                old = last.get(m[2])
+                if old is None or day >= old[0]:
+                    last[m[2]] = (day, line)
+            continue
+        if not line.strip():
+            continue
+        try:
+            rec = parse(json.loads(line))
+        except (ValueError, RecordError):
+            return None
+        if isinstance(rec, (EventRecord, ExternalRecord)):
+            ids.add(rec.id)
+        if isinstance(rec, EventRecord):
+            day = rec.session.encode()
+            idea = rec.idea.encode()
+            old = last.get(idea)
+            if day <= until and (old is None or day >= old[0]):
+                last[idea] = (day, line)
+        elif isinstance(rec, IdeaRecord):
+            ideas[rec.idea] = rec
+        elif isinstance(rec, SkippedRecord):
+            skipped[rec.idea] = rec
+        elif isinstance(rec, GoneRecord):
+            gone[rec.idea] = rec
+    events: dict[str, EventRecord] = {}
+    for _, line in last.values():
+        try:
+            event = parse_as(EventRecord, json.loads(line))
+        except (ValueError, RecordError):      # an event head whose line does not fit: the full read names it
+            return None
+        events[event.idea] = event
+    return JournalState(ideas, skipped, gone, events), ids
+
+
+@dataclass
+class PassContext:
+    """What every idea's step of one pass reads (the journal then, the sessions, the bars) and
+    where it writes (the journal under its lock, the pass's result)."""
+
+    jr: Journal
+    res: PassResult
+    state: JournalState
+    session_for: SessionClock
+    bars_for: BarsCache
+    channels: list
+    write: bool
+    prints: dict[int, tuple] = field(default_factory=dict)
+    batches: SymbolBatches | None = None
+    cutoffs: dict[tuple, pd.Timestamp | None] = field(default_factory=dict)
+
+
+def pass_context(jr: Journal, res: PassResult, clock: SessionClock, files: list[Path], source: str | None,
+                 config=None, write: bool = True, batch: bool = True) -> PassContext:
+    """The context of a pass over ``files`` on journal ``jr`` (read now, before any append)."""
+    scanned = scan_journal(jr.path, res.session) if jr.on_disk else None
+    if scanned is not None:
+        state, ids = scanned
+        jr.seed_ids(ids)
+    else:
+        state = JournalState.read(jr.records(), res.session)
+    ctx = PassContext(jr, res, state, clock, BarsCache(source, clock),
+                      config.channels if config is not None else [], write)
+    if batch:
+        ctx.batches = SymbolBatches(files, state.ideas, clock, ctx.bars_for, ctx.prints)
+    return ctx
+
+
+def watch_files(ctx: PassContext, files: list[Path]) -> None:
+    """The per-partition step: evaluate ``files`` (for the batch path, every idea of a symbol in
+    one call: ``ctx.batches`` groups them) and journal each idea's new records in file order;
+    rows and new events go to ``ctx.res``."""
+    for path in files:
+        _watch_file(ctx, path)
+
+
+def _watch_file(ctx: PassContext, path: Path) -> None:
+    iid = idea_id(path)
+    row = IdeaRow(iid, str(path), last_event=ctx.state.last_events.get(iid))
+    ctx.res.rows.append(row)
+    prev = ctx.state.ideas.get(iid)
+    try:
+        idea = _load(path)
+    except IdeaError as exc:
+        _unparsed(ctx, row, path, prev, exc)
+        return
+    row.idea = idea
+    session = ctx.session_for(idea.symbol)
+    fp, fph = _fingerprint(idea, ctx.prints)
+    if _final(prev, fph, session):
+        # ended under these very levels with every variant closed (the signal variant of a
+        # limit idea too): final (the kernel is causal); keep the recorded state, skip the kernel
+        row.kept = prev
+        return
+    revision, revised = _revision(ctx, iid, idea, path, prev, fp, fph, session)
+    out = [revised] if revised is not None else []
+    bars = ctx.bars_for(idea.symbol, idea.idea.adjustment)
+    stale = _stale_event(iid, idea, bars, session, revision)
+    if isinstance(bars, Exception):
+        _without_bars(ctx, row, path, idea, bars, prev, fp, fph, revision, stale, out)
+        return
+    status = _status(ctx, row, path, iid, idea, bars, revision, prev)
+    if status is None:
+        return
+    row.status = status
+    known = ctx.jr.event_ids()
+    if stale is not None and status.state not in TERMINAL and stale.id not in known:
+        # closed ideas are never checked again (docs/watch.md): no data_stale for them
+        out.append(_event_record(stale, idea, path, None, channels_for(ctx.channels, stale), False))
+    if revised is not None:
+        _describe_revision(revised, status)
+    cutoff = _backfill_cutoff(ctx, bars, session) \
+        if prev is None or revised is not None or prev.evaluated is False else None
+    out += _lifecycle_records(ctx, path, idea, status, known, cutoff)
+    out += _note_records(iid, path, idea, session, known)
+    out += _idea_record(iid, path, idea, fp, fph, revision, status, prev)
+    _journal(ctx, row, out)
+
+
+def _unparsed(ctx: PassContext, row: IdeaRow, path: Path, prev: IdeaRecord | None, exc: IdeaError) -> None:
+    """An idea file that does not parse: its previous state is kept; journaled once per version."""
+    row.error = str(exc)
+    row.kept = prev
+    ctx.res.messages.append(f"skipped {path}: {exc}" + (" (previous state kept)" if prev else ""))
+    h = hashlib.sha1(path.read_bytes()).hexdigest()[:12] if path.exists() else ""
+    skipped = ctx.state.skipped
+    if ctx.write and (row.id not in skipped or skipped[row.id].hash != h):
+        ctx.jr.append([SkippedRecord(idea=row.id, file=str(path), hash=h, error=str(exc), at=now_iso())])
+
+
+def _revision(ctx: PassContext, iid: str, idea, path: Path, prev: IdeaRecord | None, fp: dict, fph: str,
+              session: pd.Timestamp) -> tuple[int, dict | None]:
+    """The idea's revision number and, when its levels changed since the last pass, the
+    ``idea_revised`` event's record (None when unchanged or already journaled)."""
+    revision = prev.revision if prev else 0
+    if prev is None or prev.fingerprint == fph:
+        return revision, None
+    revision += 1
+    changes = diff(prev.levels_fp, fp)
+    text = f"idea file revised (revision {revision}): " + "; ".join(changes)
+    ev = Event(iid, "idea_revised", session.date().isoformat(), None, None, text, key=fph, revision=revision)
+    if ev.id in ctx.jr.event_ids():
+        return revision, None
+    return revision, _event_record(ev, idea, path, None, channels_for(ctx.channels, ev), False)
+
+
+def _stale_event(iid: str, idea, bars, session: pd.Timestamp, revision: int) -> Event | None:
+    """``data_stale`` when the provider did not answer or the symbol's bars stop before the session
+    (for an idea published by then)."""
+    if isinstance(bars, ProviderUnavailable):
+        why = str(bars)
+    elif not isinstance(bars, Exception) and len(bars) and bars.index[-1] < session \
+            and pd.Timestamp(idea.idea.published) <= session:
+        why = f"the last bar of {idea.symbol} is {bars.index[-1].date()}, the session {session.date()} is missing"
+    else:
+        return None
+    return Event(iid, "data_stale", session.date().isoformat(), None, None,
+                 f"data for {idea.symbol} is stale: {why}; state unchanged", revision=revision)
+
+
+def _without_bars(ctx: PassContext, row: IdeaRow, path: Path, idea, error: Exception, prev: IdeaRecord | None, fp: dict,
+                  fph: str, revision: int, stale: Event | None, out: list[dict]) -> None:
+    """No bars for the idea: bad input is reported; an unavailable provider journals ``data_stale``
+    (not for a final idea) and the levels seen, keeping the previous state."""
+    row.error = str(error)
+    if stale is None:
+        (ctx.res.bad_input if isinstance(error, BadInput) else ctx.res.failures).append(f"{path}: {error}")
+        return
+    final = prev is not None and prev.fingerprint == fph and prev.state in TERMINAL
+    if not final and stale.id not in ctx.jr.event_ids():
+        out.append(_event_record(stale, idea, path, None, channels_for(ctx.channels, stale), False))
+    row.kept = prev
+    if prev is None or prev.fingerprint != fph:     # remember the levels seen
+        out.append(IdeaRecord(idea=row.id, file=str(path), fingerprint=fph, levels_fp=fp, revision=revision,
+                              state=prev.state if prev else "waiting",
+                              reason=prev.reason if prev else "no data yet",
+                              session=prev.session if prev else None, at=now_iso(),
+                              evaluated=False).to_dict())   # the first look is still to come
+    if ctx.write:
+        ctx.jr.append(out)
+    ctx.res.new_events += [r for r in out if r["t"] == "event"]
+
+
+def _status(ctx: PassContext, row: IdeaRow, path: Path, iid: str, idea, bars, revision: int,
+            prev: IdeaRecord | None) -> Status | None:
+    """The idea's Status (its batch lifecycle's cut when the batch built one); None when the
+    lifecycle refused the idea (the error is on the row and in the pass's result)."""
+    try:
+        with prebuilt(ctx.batches.lifecycle(iid, idea, bars) if ctx.batches is not None else None):
+            return evaluate(idea, bars, iid, revision)
+    except ThesisError as exc:
+        row.error = str(exc)
+        (ctx.res.bad_input if isinstance(exc, BadInput) else ctx.res.failures).append(f"{path}: {exc}")
+    except Exception as exc:  # noqa: BLE001 - one idea must not stop the others; state kept
+        row.error = f"could not evaluate: {type(exc).__name__}: {exc}"
+        row.kept = prev
+        ctx.res.failures.append(f"{path}: {row.error}")
+    return None
+
+
+def _backfill_cutoff(ctx: PassContext, bars: pd.DataFrame, session: pd.Timestamp) -> pd.Timestamp | None:
+    """On a first look (or a revision), events before this session are history, not alerts: the
+    BACKFILL_SESSIONS-th last session of ``bars`` up to ``session`` (once per bars and session)."""
+    key = (id(bars), len(bars), session)
+    if key not in ctx.cutoffs:
+        upto = int(bars.index.searchsorted(session, side="right"))
+        ctx.cutoffs[key] = bars.index[max(0, upto - BACKFILL_SESSIONS)] if upto else None
+    return ctx.cutoffs[key]
+
+
+def _lifecycle_records(ctx: PassContext, path: Path, idea, status: Status, known, cutoff) -> list[dict]:
+    """The journal records of the lifecycle's events not journaled yet, each with the lifecycle's
+    snapshot after its session; events before ``cutoff`` are backfill (journaled, never alerted)."""
+    out = []
+    snaps: dict[str, object] = {}          # one fold per session (several events may share one)
+    for e in status.events:
+        if e.id in known:
+            continue
+        backfill = cutoff is not None and pd.Timestamp(e.session) < cutoff
+        if e.session not in snaps:
+            snaps[e.session] = status.life.snapshot(e.session) if status.life is not None else None
+        snap = snaps[e.session]
+        out.append(_event_record(e, idea, path, snap, [] if backfill else channels_for(ctx.channels, e), backfill))
+    return out
+
+
+def _note_records(iid: str, path: Path, idea, session: pd.Timestamp, known) -> list[dict]:
+    """The file's dated notes up to the session, journaled here too (no alert), so a note whose
+    `thesis note` could not journal it (the lock was busy) is never missing."""
+    out = []
+    for n in idea.notes:
+        if n.date <= session.date():
+            ev = note_event(iid, n.date, n.text)
+            if ev.id not in known:
+                rec = _event_record(ev, idea, path, None, [], False)
+                if n.snapshot:
+                    rec["snapshot"] = n.snapshot
+                out.append(rec)
+    return out
+
+
+def _idea_record(iid: str, path: Path, idea, fp: dict, fph: str, revision: int, status: Status,
+                 prev: IdeaRecord | None) -> list[dict]:
+    """The idea's record (levels and state seen) when something in it changed since the last one."""
+    settled = status.life is not None and status.life.settled()
+    if prev is not None and prev.fingerprint == fph and prev.state == status.state \
+            and prev.file == str(path) and prev.evaluated is not False and bool(prev.settled) == settled:
+        return []
+    snap = status.snapshot
+    return [IdeaRecord(idea=iid, file=str(path), fingerprint=fph, levels_fp=fp, revision=revision,
+                       state=status.state, reason=status.reason, session=status.session, direction=idea.direction,
+                       realized_r=None if snap is None else _r(snap.realized_r), settled=settled,
+                       position=None if snap is None or not snap.filled else _r(snap.position),
+                       at=now_iso()).to_dict()]
+
+
+def _journal(ctx: PassContext, row: IdeaRow, out: list[dict]) -> None:
+    """Append one idea's records in one write; its new events join the pass's result."""
+    if ctx.write and out:
+        ctx.jr.append(out)
+    new = [r for r in out if r["t"] == "event"]
+    ctx.res.new_events += new
+    for rec in new:
+        if row.last_event is None or rec["session"] >= row.last_event.session:
+            row.last_event = parse_as(EventRecord, rec)
+
+
+def removed_files(paths, files, ideas_seen: dict[str, IdeaRecord], gone: dict[str, GoneRecord]) -> list[tuple[str, Path]]:
+    """(id, file) of each journaled idea whose file left a watched folder, not yet reported gone."""
+    watched_dirs = {Path(p).resolve() for p in (paths or [Path(".")]) if Path(p).is_dir()}
+    present = {idea_id(f) for f in files}
+    out = []
+    for iid, seen in ideas_seen.items():
+        f = Path(seen.file)
+        if iid in present or f.exists() or f.resolve().parent not in watched_dirs:
+            continue
+        if iid in gone and gone[iid].file == seen.file and (gone[iid].at or "") >= (seen.at or ""):
+            continue
+        out.append((iid, f))
+    return out
+
+
+def _report_removed(ctx: PassContext, paths, files: list[Path]) -> None:
+    """Deleted idea files: reported once."""
+    for iid, f in removed_files(paths, files, ctx.state.ideas, ctx.state.gone):
+        ctx.res.messages.append(f"idea file {f} was removed: no longer watched (journal kept)")
+        if ctx.write:
+            ctx.jr.append([GoneRecord(idea=iid, file=str(f), at=now_iso())])
+
+
+def _deliver(ctx: PassContext, config, deliver: bool, source: str | None, snapshots: bool) -> None:
+    """After the pass is journaled: deliver the pending alerts and sum up the outbox."""
+    res, jr, channels = ctx.res, ctx.jr, ctx.channels
+    res.alerts = [r for r in res.new_events if not r.get("backfill") and r["kind"] != "note"]
+    if deliver and ctx.write and channels:
+        from thesis.watch.alerts import deliver_pending
+
+        ideas = {row.id: row.idea for row in res.rows if row.idea is not None}
+        res.deliveries = deliver_pending(jr, config, ideas=ideas, source=source, snapshots=snapshots)
+    if channels:
+        from thesis.watch.alerts import outcome
+
+        res.outbox = outcome(jr, channels, res.deliveries, {e["id"] for e in res.new_events})
 
 
 def _fingerprint(idea, prints: dict[int, tuple]) -> tuple[dict, str]:
@@ -577,4 +830,6 @@ def match(patterns, value: str) -> bool:
     return any(fnmatch.fnmatchcase(value, p) for p in patterns)
 
 
-__all__ = ["watch_pass", "board", "not_yet_published", "PassResult", "idea_files", "event_id"]
+__all__ = ["watch_pass", "board", "not_yet_published", "PassResult", "idea_files", "event_id", "watch_files",
+           "pass_context", "PassContext", "JournalState", "SessionClock", "BarsCache", "scan_journal",
+           "removed_files"]

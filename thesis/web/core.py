@@ -312,13 +312,14 @@ def journal_timeline(idea_id: str, idea, cut) -> dict:
 
 
 def _watch_events(idea_id: str) -> list[dict]:
-    """Journal events of one idea (none without a journal)."""
-    from thesis.watch.journal import Journal
+    """Journal events of one idea (none without a journal); a large journal answers from its index."""
+    from thesis.watch.journal import Journal, query
+    from thesis.watch.records import EventRecord
 
     jr = Journal()
     if not jr.path.exists():
         return []
-    events = sorted((e for e in jr.events() if e.idea == idea_id), key=lambda e: e.session)
+    events = sorted((e for e in query(jr, idea_id)[0] if isinstance(e, EventRecord)), key=lambda e: e.session)
     return [{"date": e.session, "kind": e.kind, "text": e.text, "price": e.price, "r": e.r,
              "history": bool(e.backfill)} for e in events]
 
