@@ -61,6 +61,16 @@ def test_study_on_dask_without_distributed(monkeypatch):
         _client("tcp://127.0.0.1:1")
 
 
+def test_watch_on_dask_without_distributed(monkeypatch, tmp_path):
+    from thesis.watch.journal import Journal
+    from thesis.watch.distributed import watch_pass_dask
+
+    _hide(monkeypatch, "distributed")
+    with pytest.raises(MissingExtra, match=r"watch pass on a Dask cluster.*trade-thesis\[dask\]"):
+        watch_pass_dask([ROOT / "examples"], "tcp://127.0.0.1:1", asof="2023-06-14", journal=Journal(tmp_path))
+    assert not (tmp_path / "journal.jsonl").exists()
+
+
 def test_serve_without_the_web_extra_says_which(monkeypatch, tmp_path):
     from typer.testing import CliRunner
 

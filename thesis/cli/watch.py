@@ -44,7 +44,9 @@ def watch(paths: Optional[List[Path]] = typer.Argument(None, help="Idea files or
           wait: float = typer.Option(10.0, "--wait", help="Seconds to wait for another running watch"),
           dry_run: bool = typer.Option(False, "--dry-run", help="Print the board and the alerts it would send; "
                                        "write and send nothing"),
-          json: bool = typer.Option(False, "--json", help="Print one JSON document")):
+          json: bool = typer.Option(False, "--json", help="Print one JSON document"),
+          dask: Optional[str] = typer.Option(None, "--dask", help="Dask scheduler address (tcp://host:8786): "
+                                             "the ideas are computed on its workers, journaled here")):
     """Follow ideas on closed bars: journal what happened, send alerts, print the board."""
     from thesis.errors import BadInput
     from thesis.watch.alerts import load_config
@@ -60,10 +62,14 @@ def watch(paths: Optional[List[Path]] = typer.Argument(None, help="Idea files or
     config = load_config(alerts)
     from thesis.watch.journal import JournalBusy
 
+    if dask is not None:
+        from thesis.watch.distributed import watch_pass_dask
     while True:
         try:
-            res = watch_pass(paths, asof=asof, source=source, config=config, wait=wait, write=not dry_run,
-                             deliver=not dry_run)
+            res = (watch_pass_dask(paths, dask, asof=asof, source=source, config=config, wait=wait, write=not dry_run,
+                                   deliver=not dry_run) if dask is not None else
+                   watch_pass(paths, asof=asof, source=source, config=config, wait=wait, write=not dry_run,
+                              deliver=not dry_run))
         except JournalBusy as exc:
             if interval is None:
                 raise

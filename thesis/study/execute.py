@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import os
 
-from thesis.errors import ParameterError
-from thesis.extras import require
+from thesis.extras import dask_client, require
 from thesis.study.engine import SymbolData, block_result, run_chunk, symbol_events
 from thesis.study.plan import StudyPlan
 
@@ -52,19 +51,7 @@ def run_all(plan: StudyPlan, data: list[SymbolData], dask=None, workers: int | N
 
 
 def _client(dask):
-    Client = require("distributed", "a study on a Dask cluster (dask=)").Client
-    if isinstance(dask, Client):
-        return dask, False
-    if isinstance(dask, str):
-        if not dask.strip():
-            raise ParameterError("dask", "needs a scheduler address such as tcp://127.0.0.1:8786")
-        try:
-            return Client(dask, timeout="10s"), True
-        except (OSError, TimeoutError) as exc:
-            raise ParameterError("dask", f"{dask}: cannot reach the scheduler ({exc})") from None
-        except (ValueError, TypeError) as exc:
-            raise ParameterError("dask", f"{dask!r} is not a scheduler address such as tcp://127.0.0.1:8786 ({exc})") from None
-    return Client(dask), True
+    return dask_client(dask, "a study on a Dask cluster (dask=)")
 
 
 def _run_dask(plan, parts, dask, progress, total) -> list[dict]:
