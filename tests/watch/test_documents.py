@@ -108,10 +108,14 @@ def test_the_printed_journal_keeps_each_delivery_key_as_given(printed):
 def test_the_web_board_is_the_ideas_document(folder, printed):
     from tests.web.conftest import make_client
 
-    got = make_client(folder).get(f"/api/ideas?asof={ASOF}&limit=2").json()
+    client = make_client(folder)
+    got = client.get(f"/api/ideas?asof={ASOF}&limit=2").json()
     assert not list(_validator("ideas.json").iter_errors(got))
     assert (got.pop("total"), got.pop("offset"), got.pop("limit")) == (2, 0, 2)
     assert got == printed["ideas.json"][0]
+    late = client.get("/api/ideas?asof=2023-12-29&limit=2&sort=position_r&dir=desc").json()
+    assert not list(_validator("ideas.json").iter_errors(late))
+    assert (late["sort"], late["dir"], late["total"], len(late["ideas"])) == ("position_r", "desc", 3, 2)
 
 
 def test_the_schemas_refuse_removed_misnamed_and_mistyped_keys(printed):

@@ -30,9 +30,12 @@ def test_board(tab):
     assert rows.count() == 2
     assert tab.page.locator("#board-rows tr[data-id='iwm-no-love-for-small-caps'] .state").inner_text() == "closed"
     assert tab.page.locator("svg.spark polyline").count() == 2
-    tab.page.locator("th[data-key='title']").click()
-    tab.page.locator("th[data-key='title']").click()  # descending: the "oversold" idea first
+    for _ in range(2):                                    # the server sorts: ascending, then descending
+        with tab.page.expect_navigation():
+            tab.page.locator("th[data-key='title'] a").click()
+        tab.wait("() => !!(window.thesis && window.thesis.ready)")
     assert rows.first.get_attribute("data-id") == LONG and tab.js("window.thesis.sortKey") == "title desc"
+    assert tab.page.locator("th[data-key='title']").get_attribute("aria-sort") == "descending"
     tab.shot("board")
     assert tab.errors == []
 

@@ -71,6 +71,7 @@ def serve(ideas: Optional[Path] = typer.Option(None, "--ideas", help="Ideas fold
 
     from thesis.web.app import create_app
 
+    _log_to_stderr()
     app = create_app(folder, token=token, source=source, host=host, prewarm=True)
     app.state.inbound_secret = inbound_secret
     shown = f"[{host}]" if ":" in host else host
@@ -81,3 +82,15 @@ def serve(ideas: Optional[Path] = typer.Option(None, "--ideas", help="Ideas fold
         console.print("TradingView alerts: POST to /inbound/tradingview/<the secret> (docs/pine.md)", highlight=False)
     uvicorn.run(app, host=host, port=port, log_level=os.environ.get("THESIS_SERVE_LOG", "warning"),
                 access_log=False)
+
+
+def _log_to_stderr() -> None:
+    """The dashboard's own lines (a long board build's progress) on stderr, beside uvicorn's."""
+    import logging
+
+    log = logging.getLogger("thesis.web")
+    if not log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("thesis serve: %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)

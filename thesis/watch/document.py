@@ -103,7 +103,7 @@ class Unpublished(Doc):
 
 class IdeasDocument(Printed):
     """``thesis ideas --json``: the board at the close of a session. The web's ``/api/ideas`` serves one
-    page of its rows and adds ``total``, ``offset`` and ``limit``."""
+    page of its rows and adds ``total``, ``offset`` and ``limit`` (and ``sort``, ``dir`` when sorted)."""
 
     schema_: Literal["thesis.ideas/2"] = Field(default=IDEAS_SCHEMA, alias="schema")
     session: str
@@ -113,6 +113,9 @@ class IdeasDocument(Printed):
     total: int | None = Field(default=None, exclude_if=absent, description="/api/ideas: rows in the whole board")
     offset: int | None = Field(default=None, exclude_if=absent, description="/api/ideas: the page's first row")
     limit: int | None = Field(default=None, exclude_if=absent, description="/api/ideas: rows per page")
+    sort: str | None = Field(default=None, exclude_if=absent,
+                             description="/api/ideas: the column the whole board was sorted by before the cut")
+    dir: Literal["asc", "desc"] | None = Field(default=None, exclude_if=absent, description="/api/ideas: its direction")
 
 
 # ------------------------------------------------------------------ journal records

@@ -242,10 +242,11 @@ def channels_for(channels, e: Event) -> list[str]:
 
 def watch_pass(paths, asof=None, source: str | None = None, config=None, journal: Journal | None = None,
                wait: float = 10.0, deliver: bool = True, write: bool = True, now=None,
-               snapshots: bool = True, batch: bool = True) -> PassResult:
+               snapshots: bool = True, batch: bool = True, progress=None) -> PassResult:
     """Evaluate every idea under ``paths`` at the last final session; journal and alert (see module doc).
     ``batch`` builds the lifecycles of each symbol's ideas together (``SymbolBatches``); False
-    builds them idea by idea (the same events: the benchmarks compare the two)."""
+    builds them idea by idea (the same events: the benchmarks compare the two). ``progress(done,
+    total)`` is called before each idea file (the dashboard logs a long first pass)."""
     files = idea_files(paths)
     journal = journal or Journal()
     clock = SessionClock(asof, now)
@@ -253,7 +254,7 @@ def watch_pass(paths, asof=None, source: str | None = None, config=None, journal
 
     def run(jr: Journal) -> None:
         ctx = pass_context(jr, res, clock, files, source, config, write, batch)
-        watch_files(ctx, files)
+        watch_files(ctx, files, progress)
         _report_removed(ctx, paths, files)
         if write:
             jr.sync()
@@ -440,11 +441,13 @@ def pass_context(jr: Journal, res: PassResult, clock: SessionClock, files: list[
     return ctx
 
 
-def watch_files(ctx: PassContext, files: list[Path]) -> None:
+def watch_files(ctx: PassContext, files: list[Path], progress=None) -> None:
     """The per-partition step: evaluate ``files`` (for the batch path, every idea of a symbol in
     one call: ``ctx.batches`` groups them) and journal each idea's new records in file order;
-    rows and new events go to ``ctx.res``."""
-    for path in files:
+    rows and new events go to ``ctx.res``; ``progress(done, total)`` before each file."""
+    for done, path in enumerate(files):
+        if progress is not None:
+            progress(done, len(files))
         _watch_file(ctx, path)
 
 

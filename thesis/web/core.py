@@ -7,10 +7,12 @@ real path (symlinks resolved) must still be inside the folder. Anything else is
 """
 from __future__ import annotations
 
+import os
 import re
 import threading
 import time
 from pathlib import Path
+from stat import S_ISLNK, S_ISREG
 from typing import Any
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
@@ -42,12 +44,33 @@ class IdeaFolder:
         return real.is_file() and real.parent == self.root
 
     def ids(self) -> list[str]:
-        if not self.root.is_dir():
+        return [idea_id for idea_id, _, _ in self.files()]
+
+    def files(self) -> list[tuple[str, str, tuple]]:
+        """(id, path, version) of every idea file, by name; the version is ``file_key``'s. One
+        directory scan and one stat per file: only a symlink's target is resolved (10,000 files)."""
+        root = str(self.root)
+        try:
+            with os.scandir(root) as it:
+                entries = sorted((e for e in it if e.name.endswith(".toml")), key=lambda e: e.name)
+        except OSError:
             return []
         out = []
-        for p in sorted(self.root.glob("*.toml")):
-            if ID_RE.match(p.stem) and ".." not in p.stem and self._inside(p):
-                out.append(p.stem)
+        for e in entries:
+            stem = e.name[:-5]
+            if not ID_RE.match(stem) or ".." in stem:
+                continue
+            try:
+                st = e.stat(follow_symlinks=False)
+                if S_ISLNK(st.st_mode):              # the target's version, if it stays in the folder
+                    if not self._inside(Path(e.path)):
+                        continue
+                    st = e.stat()
+                elif not S_ISREG(st.st_mode):
+                    continue
+            except OSError:
+                continue
+            out.append((stem, e.path, (e.path, st.st_mtime_ns, st.st_size)))
         return out
 
     def path(self, idea_id: str) -> Path:
@@ -60,37 +83,58 @@ class IdeaFolder:
 
 
 class Cache:
-    """A small thread-safe memo: key -> (value, time). Keys include the idea file's
-    mtime and size, so an edited idea (a new note) is recomputed; entries also
-    expire after ``ttl`` seconds so new bars show up."""
+    """A small thread-safe memo. Nothing expires on a timer: an entry is read only at the version it
+    was made for (an idea file's size and mtime, the journal's lines about the idea, the last closed
+    sessions: thesis.web.versions). ``current(slot, version, make)`` keeps one entry per slot, the
+    latest version replacing the one before (no old version lingers); ``get(key, make)`` is the same
+    with the version in the key. When the cache is full the oldest quarter goes. Concurrent callers
+    of one missing entry wait for one computation (a 10,000-idea board is built once, not once per
+    request)."""
 
-    def __init__(self, ttl: float = 300.0, size: int = 2048):
-        self.ttl, self.size = ttl, size
-        self._d: dict = {}
+    def __init__(self, size: int = 2048):
+        self.size = size
+        self._d: dict = {}          # slot -> (version, value, when stored)
+        self._making: dict = {}
         self._lock = threading.Lock()
 
     def get(self, key, make):
-        now = time.monotonic()
-        with self._lock:
-            hit = self._d.get(key)
-            if hit is not None and now - hit[1] < self.ttl:
-                return hit[0]
-        value = make()
-        self.put(key, value)
-        return value
+        return self.current(key, None, make)
 
-    def peek(self, key):
-        """The live value for ``key``, or None."""
-        with self._lock:
-            hit = self._d.get(key)
-        return hit[0] if hit is not None and time.monotonic() - hit[1] < self.ttl else None
+    def current(self, slot, version, make):
+        """The value of ``slot`` at ``version``: the one kept, or ``make()`` (then kept instead)."""
+        while True:
+            with self._lock:
+                hit = self._d.get(slot)
+                if hit is not None and hit[0] == version:
+                    return hit[1]
+                gate = self._making.get(slot)
+                if gate is None:
+                    gate = self._making[slot] = threading.Lock()
+                    gate.acquire()
+                    break
+            with gate:       # another thread computes it: wait, then read it (or compute if it failed)
+                pass
+        try:
+            value = make()
+            self.put(slot, value, version)
+            return value
+        finally:
+            with self._lock:
+                del self._making[slot]
+            gate.release()
 
-    def put(self, key, value) -> None:
+    def peek(self, slot, version=None):
+        """The value of ``slot`` at ``version``, or None."""
         with self._lock:
-            if len(self._d) >= self.size:  # drop the oldest quarter
-                for k in sorted(self._d, key=lambda k: self._d[k][1])[: self.size // 4]:
+            hit = self._d.get(slot)
+        return hit[1] if hit is not None and hit[0] == version else None
+
+    def put(self, slot, value, version=None) -> None:
+        with self._lock:
+            if slot not in self._d and len(self._d) >= self.size:  # drop the oldest quarter
+                for k in sorted(self._d, key=lambda k: self._d[k][2])[: self.size // 4]:
                     del self._d[k]
-            self._d[key] = (value, time.monotonic())
+            self._d[slot] = (version, value, time.monotonic())
 
     def clear(self) -> None:
         with self._lock:
@@ -227,28 +271,30 @@ def lifecycle_markers(cut, bar_time, inst=None) -> list[dict]:
     return out
 
 
-_REPLAYS = Cache(ttl=300.0, size=256)
+_REPLAYS = Cache(size=256)
 
 
-def replayed(path: Path, asof=None, source: str | None = None):
-    """One replay (and so one lifecycle) per (idea file version, as-of, source), kept a while."""
+def replayed(path: Path, asof=None, source: str | None = None, version=None):
+    """One replay (and so one lifecycle) per (idea file version, as-of, source, ``version``: what
+    else it depends on, the last closed sessions for a latest one)."""
     from thesis.replay import replay
     from thesis.spec import load
 
-    return _REPLAYS.get(("replay", file_key(path), None if asof is None else str(asof)[:10], source),
+    return _REPLAYS.get(("replay", file_key(path), None if asof is None else str(asof)[:10], source, version),
                         lambda: replay(load(path), source=source, asof=asof))
 
 
 # ----------------------------------------------------------------- the idea page
-def idea_document(idea_id: str, path: Path, asof=None, timeframe: str = "1d", source: str | None = None) -> dict:
+def idea_document(idea_id: str, path: Path, asof=None, timeframe: str = "1d", source: str | None = None,
+                  version=None) -> dict:
     """Everything the idea page shows as of ``asof``: the evaluate and replay documents
-    (the same the CLI prints), the chart data and the slider's sessions."""
+    (the same the CLI prints), the chart data and the slider's sessions. ``version``: see replayed."""
     import pandas as pd
 
     from thesis.jsonable import to_jsonable
     from thesis.evaluate import evaluate
 
-    res = replayed(path, asof, source)
+    res = replayed(path, asof, source, version)
     idea = res.idea
     rep = res.to_dict()
     ev = evaluate(idea, asof=asof, source=source, replayed=res)
@@ -326,46 +372,47 @@ def _watch_events(idea_id: str) -> list[dict]:
 
 # ----------------------------------------------------------------- the board
 def ideas_document(folder: IdeaFolder, asof=None, source: str | None = None, cache: Cache | None = None,
-                   journal_sig=None) -> dict:
+                   version=None, progress=None) -> dict:
     """What `thesis ideas DIR --json [--asof]` prints (thesis.watch's board, rendered from each
     idea's lifecycle).
 
-    Each idea file is evaluated on its own and kept in ``cache`` per file version (and
-    journal version), so an edited idea (a new note) costs one idea, not the folder.
-    Only files inside the folder count (a symlink out of it is not an idea here)."""
+    Each idea file's row is kept in ``cache`` at its file version and ``version(idea id)`` (what else
+    the row depends on: the journal's records about the idea, the last closed sessions), one entry
+    per file, so an edited idea (a new note) costs one row, not the folder. The rows not yet known are computed in
+    one watch pass (its batch path: each symbol's bars read once, its ideas' lifecycles built
+    together); ``progress(done, total)`` follows that pass. Only files inside the folder count (a
+    symlink out of it is not an idea here)."""
     from thesis.watch.run import board, not_yet_published, watch_pass
 
     when = None if asof is None else str(asof)[:10]
     cache = cache or Cache()
-
-    def key(path):
-        return ("ideas-row", file_key(path), journal_sig, when, source)
-
-    paths = [folder.path(i) for i in folder.ids()]
-    todo = [p for p in paths if cache.peek(key(p)) is None]
+    version = version or (lambda iid: None)
+    files = folder.files()
+    slots = {iid: ("ideas-row", path, when, source) for iid, path, _ in files}
+    wants = {iid: (key, version(iid)) for iid, _, key in files}
+    todo = [(iid, path) for iid, path, _ in files if cache.peek(slots[iid], wants[iid]) is None]
     fresh: dict = {}   # this call's results, whatever the cache has room for
     if len(todo) > 1:
-        # One pass over every file not yet known (the pass reads each symbol's bars once),
-        # then kept per file: a later edit recomputes that file alone.
-        res = watch_pass(todo, asof=when, source=source, write=False, deliver=False)
-        errors = res.bad_input + res.failures
+        # One pass over every file not yet known, then kept per file: a later edit recomputes that file alone.
+        res = watch_pass([Path(path) for _, path in todo], asof=when, source=source, write=False, deliver=False,
+                         progress=progress)
+        errors_of = _errors_by_file(res.bad_input + res.failures)
         by_id: dict = {}
         for row in board(res):
             by_id.setdefault(row["id"], []).append(row)
         later = {r["id"]: r for r in not_yet_published(res)}
-        for p in todo:
-            mine = [e for e in errors if p.name in e]
-            fresh[p] = (res.session.date().isoformat(), by_id.get(p.stem, []), mine,
-                        [later[p.stem]] if p.stem in later else [])
-            cache.put(key(p), fresh[p])
+        for iid, path in todo:
+            fresh[iid] = (res.session.date().isoformat(), by_id.get(iid, []), errors_of.get(path, []),
+                          [later[iid]] if iid in later else [])
+            cache.put(slots[iid], fresh[iid], wants[iid])
 
-    def one(path):
-        res = watch_pass([path], asof=when, source=source, write=False, deliver=False)
+    def one(path: str):
+        res = watch_pass([Path(path)], asof=when, source=source, write=False, deliver=False)
         return res.session.date().isoformat(), board(res), res.bad_input + res.failures, not_yet_published(res)
 
     session, rows, errors, unpublished = None, [], [], []
-    for path in paths:
-        s, r, e, u = fresh.get(path) or cache.get(key(path), lambda p=path: one(p))
+    for iid, path, _ in files:
+        s, r, e, u = fresh.get(iid) or cache.current(slots[iid], wants[iid], lambda p=path: one(p))
         session = s
         rows += r
         errors += e
@@ -379,6 +426,14 @@ def ideas_document(folder: IdeaFolder, asof=None, source: str | None = None, cac
 
     return IdeasDocument.model_validate({"session": session, "ideas": rows, "not_yet_published": unpublished,
                                          "errors": errors}).to_dict()
+
+
+def _errors_by_file(errors: list[str]) -> dict[str, list[str]]:
+    """The pass's errors ("FILE: message", FILE an idea file) by file."""
+    out: dict[str, list[str]] = {}
+    for e in errors:
+        out.setdefault(e.partition(".toml: ")[0] + ".toml", []).append(e)
+    return out
 
 
 def board_view(doc: dict, folder: IdeaFolder, cache: Cache, source: str | None = None) -> list[dict]:
