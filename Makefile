@@ -64,7 +64,7 @@ imports: setup
 
 check: lint types imports
 
-# docs/schema/*.json from the documents' models (thesis.replay.document)
+# docs/schema/*.json from the documents' models (thesis.replay.document, thesis.watch.document)
 schema: setup
 	$(PY) tools/write_schemas.py
 

@@ -136,7 +136,7 @@ def journal_rows(env: dict, tmp: Path, repeat: int) -> list[dict]:
     build = time.perf_counter() - t
     scanned = Journal(jr.folder)
     t = time.perf_counter()
-    scanned.records()               # json.loads of every line, kept for the answers below
+    scanned.records()               # every line parsed into its type (records.parse), kept for the answers below
     scan = time.perf_counter() - t
     empty, empty_cpu = best(THESIS + ["journal", "--json"], dict(env, THESIS_HOME=str(tmp / "empty-home")), repeat)
     rows = [_row(f"journal index built from {n:,} events (once; then extended)", build,

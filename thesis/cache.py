@@ -26,7 +26,7 @@ import os
 import tempfile
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -139,7 +139,8 @@ def _pack(frames: dict[str, pd.DataFrame]) -> dict:
     import numpy as np
     import pandas as pd
 
-    arrays, meta = {}, {"frames": {}}
+    arrays: dict[str, Any] = {}
+    described: dict[str, dict[str, Any]] = {}
     for name, df in frames.items():
         idx = df.index
         arrays[f"{name}.index"] = idx.to_numpy()
@@ -156,10 +157,10 @@ def _pack(frames: dict[str, pd.DataFrame]) -> dict:
                 if values.dtype == object:
                     raise TypeError(f"column {c!r} is not numeric")
                 arrays[f"{name}.col{i}"] = values
-        meta["frames"][name] = {"columns": cols, "index_name": idx.name, "columns_name": df.columns.name,
+        described[name] = {"columns": cols, "index_name": idx.name, "columns_name": df.columns.name,
                                 "same": bool(same), "attrs": df.attrs,
                                 "freq": None if freq is None else freq.freqstr}
-    arrays["meta"] = np.frombuffer(json.dumps(meta, default=str).encode(), dtype=np.uint8)
+    arrays["meta"] = np.frombuffer(json.dumps({"frames": described}, default=str).encode(), dtype=np.uint8)
     return arrays
 
 

@@ -71,7 +71,7 @@ def _fill_of(cut, variant: str):
     return next((e.price for e in cut.events if e.kind == "filled" and e.variant == variant), None)
 
 
-def chart(idea: Idea, path, asof=None, timeframe: str = "1d", source: str | None = None, replayed=None,
+def chart(idea: Idea | str | Path, path, asof=None, timeframe: str = "1d", source: str | None = None, replayed=None,
           start=None, end=None, width: int = 1600, height: int = 900, missing: list | None = None,
           notices: list | None = None, labels: list | None = None, draw: bool = True) -> Path | None:
     """Render ``idea`` to ``path`` (PNG). ``replayed`` reuses a ReplayResult.
@@ -132,7 +132,7 @@ def chart(idea: Idea, path, asof=None, timeframe: str = "1d", source: str | None
     title = f"{idea.idea.title}  ({idea.symbol} {tf_word}, {idea.direction})"
     if cut is not None:
         title += f"  as of {min(cut, bars.index[-1]).date()}"
-    return snapshot(shown, path, title=title, compare=compare, zone=tuple(idea.levels.entry_zone),
+    return snapshot(shown, path, title=title, compare=compare, zone=(idea.levels.entry_zone[0], idea.levels.entry_zone[1]),
                     stop=stop, targets=targets, triggers=triggers,
                     entries=entries, exits=exits, notes=notes, direction=idea.direction, start=start, end=end,
                     width=width, height=height, labels=labels,

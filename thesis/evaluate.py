@@ -2,6 +2,8 @@
 triggers fired lately, whether its confirmations hold, and its arithmetic."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from thesis.data.user_bars import with_user_bars
@@ -44,14 +46,14 @@ def _distance(close: float, level: float, entry: float, stop: float, sign: int) 
             "r_from_entry": round(sign * (level - entry) / risk, 4) + 0.0 if risk else None}
 
 
-def evaluate(idea: Idea, asof=None, source: str | None = None, lookback: int = 10, account: float | None = None,
+def evaluate(idea: Idea | str | Path, asof=None, source: str | None = None, lookback: int = 10, account: float | None = None,
              risk_fraction: float = 0.01, replayed=None, bars=None, currency: str = "USD") -> dict:
     """The ``thesis.evaluate/2`` JSON document of ``idea`` at the close of ``asof``, as
     ``thesis evaluate --json`` prints it: :func:`evaluate_document` (the typed document) as a dict."""
     return evaluate_document(idea, asof, source, lookback, account, risk_fraction, replayed, bars, currency).to_dict()
 
 
-def evaluate_document(idea: Idea, asof=None, source: str | None = None, lookback: int = 10,
+def evaluate_document(idea: Idea | str | Path, asof=None, source: str | None = None, lookback: int = 10,
                       account: float | None = None, risk_fraction: float = 0.01, replayed=None, bars=None,
                       currency: str = "USD") -> EvaluateDocument:
     """Everything known about ``idea`` at the close of ``asof`` (default: the last bar).

@@ -1,5 +1,6 @@
 """Write docs/schema/*.json, the JSON schemas of the documents thesis prints, generated from their
-pydantic models (thesis.replay.document). ``make schema``; tests/replay/test_documents.py fails
+pydantic models (thesis.replay.document: replay, evaluate; thesis.watch.document: ideas, watch,
+journal). ``make schema``; tests/replay/test_documents.py and tests/watch/test_documents.py fail
 while a committed file differs from what the models generate."""
 from __future__ import annotations
 
@@ -17,10 +18,11 @@ def render(schema: dict) -> str:
 
 def main() -> int:
     sys.path.insert(0, str(ROOT))
-    from thesis.replay.document import schemas
+    from thesis.replay import document as replay_documents
+    from thesis.watch import document as watch_documents
 
     FOLDER.mkdir(exist_ok=True)
-    for name, schema in schemas().items():
+    for name, schema in {**replay_documents.schemas(), **watch_documents.schemas()}.items():
         (FOLDER / name).write_text(render(schema), encoding="utf-8")
         print(f"wrote {FOLDER / name}")
     return 0

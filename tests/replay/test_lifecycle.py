@@ -68,8 +68,8 @@ def test_the_seeds_trigger_after_the_fill_is_journaled_and_alerted_once(tmp_path
     for day in ("2023-06-09", "2023-06-12", "2023-06-13", "2023-06-14", "2023-06-15", "2023-06-16"):
         res = watch_pass([SEED], asof=day, write=True, deliver=False, journal=Journal(tmp_path / "journal"))
         alerts += res.alerts
-    events = [e for e in jr.events() if e["kind"] in ("trigger", "filled")]
-    assert [(e["kind"], e["session"], e["price"]) for e in events] == [
+    events = [e for e in jr.events() if e.kind in ("trigger", "filled")]
+    assert [(e.kind, e.session, e.price) for e in events] == [
         ("filled", "2023-06-13", 188.0), ("trigger", "2023-06-14", pytest.approx(185.91)),
         ("filled", "2023-06-15", pytest.approx(185.08))]
     triggers = [a for a in alerts if a["kind"] == "trigger"]

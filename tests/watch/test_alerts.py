@@ -124,10 +124,10 @@ events = ["filled", "stopped"]
     # once all were tried, the repeat offender's delay has doubled
     for k in range(len(wanted)):
         deliver_pending(Journal(), cfg, snapshots=False, now=later + timedelta(seconds=4000 * (k + 2)))
-    d = next(p for p in pending(Journal()) if p["event"]["id"] == failed["event"])
+    d = next(p for p in pending(Journal()) if p["event"].id == failed["event"])
     assert d["attempts"] >= 2
-    delays = [datetime.fromisoformat(r["next_try"]) - datetime.fromisoformat(r["at"])
-              for r in read_records(jr.path) if r["t"] == "delivery" and r["event"] == failed["event"]]
+    delays = [datetime.fromisoformat(r.next_try) - datetime.fromisoformat(r.at)
+              for r in read_records(jr.path) if r.t == "delivery" and r.event == failed["event"]]
     assert delays[0] == timedelta(seconds=600) and delays[1] == timedelta(seconds=1200)
     # it recovers: everything pending is delivered once, then nothing is pending
     rec.mode = "ok"
@@ -188,14 +188,14 @@ url = "{rec.url}"
         time.sleep(0.02)
     os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
-    sent_before = {r["event"] for r in read_records(jr_path) if r["t"] == "delivery" and r["status"] == "sent"}
+    sent_before = {r.event for r in read_records(jr_path) if r.t == "delivery" and r.status == "sent"}
     assert len(sent_before) >= 2
-    total = len([r for r in read_records(jr_path) if r["t"] == "event" and r["outbox"]])
+    total = len([r for r in read_records(jr_path) if r.t == "event" and r.outbox])
     assert len(rec.got) < total, "the kill landed after every delivery: nothing was tested"
     rec.mode = "ok"
     watch_pass([idea_dir], asof=ASOF, config=cfg, snapshots=False)
     counts = Counter(p["id"] for p in rec.got)
-    assert set(counts) == {r["id"] for r in read_records(jr_path) if r["t"] == "event" and r["outbox"]}
+    assert set(counts) == {r.id for r in read_records(jr_path) if r.t == "event" and r.outbox}
     assert all(counts[i] == 1 for i in sent_before)                # recorded as sent: never sent again
     assert sum(c - 1 for c in counts.values()) <= 1                # at most the one in flight at the kill
 

@@ -16,7 +16,7 @@ def journaled(folder: Path, home: Path, batch: bool) -> tuple[list[dict], list[l
     journal = Journal(home)
     boards = [board(watch_pass([folder], asof=day, journal=journal, batch=batch, snapshots=False))
               for day in PASSES]
-    records = [{k: v for k, v in r.items() if k not in ("recorded", "at")} for r in read_records(journal.path)]
+    records = [{k: v for k, v in r.to_dict().items() if k not in ("recorded", "at")} for r in read_records(journal.path)]
     return records, boards
 
 
@@ -58,7 +58,7 @@ def test_the_pass_scan_reads_what_the_records_give(tmp_path):
     for session in (pd.Timestamp(PASSES[0]), pd.Timestamp(PASSES[1]), pd.Timestamp("2022-10-01")):
         state, ids = scan_journal(journal.path, session)
         assert state == JournalState.read(records, session)
-        assert ids == {r["id"] for r in records if r.get("t") in ONCE}
+        assert ids == {r.id for r in records if r.t in ONCE}
     assert len(state.last_events) >= 3 and state.ideas
     assert scan_journal(tmp_path / "missing.jsonl", pd.Timestamp(PASSES[0])) == (JournalState({}, {}, {}, {}), set())
     with open(journal.path, "a") as fh:

@@ -48,7 +48,7 @@ def stamped(recs) -> list[dict]:
 
 
 def records(journal: Journal) -> list[dict]:
-    return stamped(read_records(journal.path))
+    return stamped(r.to_dict() for r in read_records(journal.path))
 
 
 def test_examples_journal_as_the_local_pass_at_several_dates(cluster, tmp_path):
@@ -148,7 +148,7 @@ def test_cli_dask_prints_what_the_local_pass_prints(cluster, module_home):
     assert g["ideas"] == w["ideas"] and g["not_yet_published"] == w["not_yet_published"]
     assert len(w["ideas"]) + len(w["not_yet_published"]) == 24 and len(w["ideas"]) >= 15
     assert [e["id"] for e in g["new_events"]] == [e["id"] for e in w["new_events"]] and w["new_events"]
-    journaled = [r["id"] for r in read_records(module_home / "watch" / "journal.jsonl") if r["t"] == "event"]
+    journaled = [r.id for r in read_records(module_home / "watch" / "journal.jsonl") if r.t == "event"]
     assert journaled == [e["id"] for e in w["new_events"]]
 
 

@@ -32,8 +32,8 @@ ASOFS = [d.date().isoformat() for d in pd.bdate_range("2022-08-01", "2023-03-31"
 def per_idea(records) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for r in records:
-        if r.get("t") == "event":
-            out.setdefault(r["idea"], []).append(r["id"])
+        if r.t == "event":
+            out.setdefault(r.idea, []).append(r.id)
     return out
 
 
@@ -53,7 +53,7 @@ def test_rerun_is_idempotent(idea_dir, private_home):
     again = watch_pass([idea_dir], asof="2023-03-31")
     assert again.new_events == []
     assert (private_home / "watch" / "journal.jsonl").stat().st_size == size
-    ids = [r["id"] for r in read_records(private_home / "watch" / "journal.jsonl") if r["t"] == "event"]
+    ids = [r.id for r in read_records(private_home / "watch" / "journal.jsonl") if r.t == "event"]
     assert len(ids) == len(set(ids))
 
 
@@ -155,7 +155,7 @@ def test_revised_idea_keeps_old_events_and_recomputes(idea_dir, private_home):
     new = [e for e in res.new_events if e["idea"] == "idea-01" and e["kind"] != "idea_revised"]
     assert new and all(e["revision"] == 1 for e in new)
     records = list(read_records(private_home / "watch" / "journal.jsonl"))
-    old = [r for r in records if r["t"] == "event" and r["idea"] == "idea-01" and r["revision"] == 0]
+    old = [r for r in records if r.t == "event" and r.idea == "idea-01" and r.revision == 0]
     assert old, "events of revision 0 stay in the journal"
     again = watch_pass([idea_dir], asof="2023-03-31")
     assert again.new_events == []
@@ -242,7 +242,8 @@ def test_provider_down_keeps_the_state_and_journals_data_stale_once(idea_dir, pr
 def test_a_hand_edited_journal_is_a_clear_error(private_home):
     path = private_home / "watch" / "journal.jsonl"
     path.parent.mkdir(parents=True)
-    path.write_text('{"t":"event","id":"a","idea":"x"}\nnot json\n{"t":"gone","idea":"x"}\n')
+    path.write_text('{"t":"event","id":"a","idea":"x","kind":"note","session":"2024-01-02"}\nnot json\n'
+                    '{"t":"gone","idea":"x","file":"x.toml"}\n')
     with pytest.raises(StoreError, match="line 2"):
         list(read_records(path))
 
@@ -253,14 +254,14 @@ def test_a_broken_file_is_journaled_once_per_version(idea_dir, private_home):
     path = private_home / "watch" / "journal.jsonl"
 
     def skipped():
-        return [r for r in read_records(path) if r["t"] == "skipped" and r["idea"] == "idea-02"]
+        return [r for r in read_records(path) if r.t == "skipped" and r.idea == "idea-02"]
 
     watch_pass([idea_dir], asof="2023-03-31", snapshots=False)
     watch_pass([idea_dir], asof="2023-03-31", snapshots=False)
     assert len(skipped()) == 1                          # the same broken file: recorded once
     f.write_text(f.read_text()[:120])                  # a different broken version
     watch_pass([idea_dir], asof="2023-03-31", snapshots=False)
-    assert len(skipped()) == 2 and skipped()[0]["hash"] != skipped()[1]["hash"]
+    assert len(skipped()) == 2 and skipped()[0].hash != skipped()[1].hash
 
 
 def test_a_new_idea_while_the_provider_is_down_is_remembered_as_waiting(idea_dir, private_home, monkeypatch):
@@ -274,9 +275,9 @@ def test_a_new_idea_while_the_provider_is_down_is_remembered_as_waiting(idea_dir
     res = watch_pass([idea_dir], asof="2023-03-31", snapshots=False)      # the first pass ever
     rows = board(res)
     assert rows and all("did not answer" in r["error"] for r in rows)
-    ideas = [r for r in read_records(private_home / "watch" / "journal.jsonl") if r["t"] == "idea"]
-    assert {r["idea"] for r in ideas} == {r["id"] for r in rows}
-    assert all(r["state"] == "waiting" and r["reason"] == "no data yet" for r in ideas)
+    ideas = [r for r in read_records(private_home / "watch" / "journal.jsonl") if r.t == "idea"]
+    assert {r.idea for r in ideas} == {r["id"] for r in rows}
+    assert all(r.state == "waiting" and r.reason == "no data yet" for r in ideas)
 
 
 def test_an_idea_the_engine_refuses_shows_the_reason_on_the_board(idea_dir, private_home, monkeypatch):
@@ -311,6 +312,6 @@ def test_a_short_history_backfills_nothing_on_its_first_pass(tmp_path, private_h
     ideas.joinpath("idea-00.toml").write_text(idea_text(0, "NEW", "short", (104, 106), 115, [90], "2021-01-04",
                                                         "3mo"))
     watch_pass([ideas], asof="2021-01-06", source=f"csv:{data}", snapshots=False)
-    events = [r for r in read_records(private_home / "watch" / "journal.jsonl") if r["t"] == "event"]
-    assert events and events[0]["session"] == "2021-01-04"
-    assert not any(r.get("backfill") for r in events)
+    events = [r for r in read_records(private_home / "watch" / "journal.jsonl") if r.t == "event"]
+    assert events and events[0].session == "2021-01-04"
+    assert not any(r.backfill for r in events)

@@ -31,7 +31,7 @@ def records(draw, start: int = 0):
     """Events (some with an outbox), deliveries sent/failed for earlier events, other record kinds."""
     out, ids = [], []
     for i in range(draw(st.integers(0, 40))):
-        kind = draw(st.sampled_from(["event", "event", "delivery", "external", "idea", "note"]))
+        kind = draw(st.sampled_from(["event", "event", "delivery", "external", "idea", "gone"]))
         if kind == "event" or not ids:
             eid = f"e{start + i}"
             ids.append(eid)
@@ -42,10 +42,12 @@ def records(draw, start: int = 0):
             out.append({"t": "delivery", "event": draw(st.sampled_from(ids)), "channel": draw(st.sampled_from(["log", "mail"])),
                         "status": draw(st.sampled_from(["sent", "failed"])), "error": "x", "at": f"a{i}"})
         elif kind == "external":      # an alert another tool sent in (TradingView): listed, never pending
-            out.append({"t": "external", "id": f"x{start + i}", "idea": draw(st.sampled_from(IDEAS)), "kind": "alert",
-                        "session": draw(st.sampled_from(SESSIONS)), "recorded": f"r{i}"})
-        else:
-            out.append({"t": kind, "idea": draw(st.sampled_from(IDEAS))})
+            out.append({"t": "external", "id": f"x{start + i}", "source": "tradingview", "idea": draw(st.sampled_from(IDEAS)),
+                        "kind": "alert", "session": draw(st.sampled_from(SESSIONS)), "recorded": f"r{i}"})
+        else:                         # records the queries never read
+            idea = draw(st.sampled_from(IDEAS))
+            out.append({"t": kind, "idea": idea, "file": f"{idea}.toml"} |
+                       ({"fingerprint": "f", "levels_fp": {}} if kind == "idea" else {}))
     return out
 
 
@@ -132,7 +134,7 @@ def test_a_replaced_journal_of_the_same_size_is_reindexed(tmp_path):
     text = jr.path.read_text().replace('"idea":"a"', '"idea":"z"')    # same length, other content
     jr.path.write_text(text)
     assert opened(jr).rebuilt
-    assert any(e["idea"] == "z" for e in query(jr, use_index=True)[0])
+    assert any(e.idea == "z" for e in query(jr, use_index=True)[0])
     assert answers(jr, True) == answers(jr, False)
 
 
@@ -151,7 +153,7 @@ def test_a_grown_journal_is_extended_not_rebuilt(tmp_path):
           mode="a")
     ix = opened(jr)
     assert not ix.rebuilt
-    assert [e["id"] for e in query(jr, since="2024-05-01", use_index=True)[0]] == ["new"]
+    assert [e.id for e in query(jr, since="2024-05-01", use_index=True)[0]] == ["new"]
 
 
 def test_a_later_delivery_and_event_update_the_derived_tables(tmp_path):
@@ -159,15 +161,15 @@ def test_a_later_delivery_and_event_update_the_derived_tables(tmp_path):
     for an event indexed earlier takes it out of --pending, a newer event becomes its idea's last."""
     jr = journal_with(tmp_path)
     opened(jr)
-    before = {e["id"] for e in query(Journal(jr.folder), pending=True, use_index=True)[0]}
+    before = {e.id for e in query(Journal(jr.folder), pending=True, use_index=True)[0]}
     assert "e1" in before
     write(jr.path, [{"t": "delivery", "event": "e1", "channel": "log", "status": "sent"},
                     {"t": "event", "id": "e99", "idea": "b", "session": SESSIONS[0], "kind": "entry",
                      "recorded": "99", "outbox": []}], mode="a")
     assert not opened(jr).rebuilt
-    after = {e["id"] for e in query(Journal(jr.folder), pending=True, use_index=True)[0]}
+    after = {e.id for e in query(Journal(jr.folder), pending=True, use_index=True)[0]}
     assert after == before - {"e1"}
-    assert last_events(Journal(jr.folder), use_index=True)["b"]["id"] == "e99"
+    assert last_events(Journal(jr.folder), use_index=True)["b"].id == "e99"
     assert answers(jr, True) == answers(jr, False)
     # the command's one-open answer is the four answers asked one by one
     told = timeline(Journal(jr.folder), None, SESSIONS[1], True, use_index=True)
@@ -193,7 +195,7 @@ def test_a_crash_mid_update_keeps_the_old_index_and_loses_nothing(tmp_path, monk
     assert journal_index.index_path(jr.path).read_bytes() == before
     assert jr.path.read_bytes() == journal_bytes
     assert not list(tmp_path.glob("*.tmp*"))
-    ids = [e["id"] for e in query(jr, use_index=True)[0]]
+    ids = [e.id for e in query(jr, use_index=True)[0]]
     assert len(ids) == len(set(ids)) == 25
 
 
@@ -239,7 +241,7 @@ def test_two_writers(tmp_path):
     procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path), name], env=env) for name in ("p", "q")]
     assert [p.wait(timeout=300) for p in procs] == [0, 0]
     events = query(jr, use_index=True)[0]
-    assert len(events) == 90 and len({e["id"] for e in events}) == 90
+    assert len(events) == 90 and len({e.id for e in events}) == 90
     assert answers(jr, True) == answers(jr, False)
 
 

@@ -62,7 +62,7 @@ def test_eight_processes_at_once_keep_every_note_in_date_order(tmp_path):
     text = f.read_text()
     assert COMMENT in text and "# the zone" in text
     assert not list(tmp_path.glob(".*.tmp"))                       # no temporary file left behind
-    journaled = [r for r in read_records(Journal().path) if r["t"] == "event" and r["kind"] == "note"]
+    journaled = [r for r in read_records(Journal().path) if r.t == "event" and r.kind == "note"]
     assert len(journaled) == ROUNDS * WRITERS
 
 

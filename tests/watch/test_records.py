@@ -58,9 +58,9 @@ def test_an_old_journal_reads_and_a_new_pass_adds_nothing(old_journal):
     ideas, jr = old_journal
     before = jr.path.read_bytes()
     records = list(read_records(jr.path))
-    assert len(records) == len(old_lines()) and all(r["v"] == VERSION for r in records)
+    assert len(records) == len(old_lines()) and all(type(r) is KINDS[r.t] and r.v == VERSION for r in records)
     events, dmap, _ = query(jr, use_index=False)
-    assert [e["id"] for e in events] == [r["id"] for r in old_lines() if r["t"] == "event"] + \
+    assert [e.id for e in events] == [r["id"] for r in old_lines() if r["t"] == "event"] + \
         [r["id"] for r in old_lines() if r["t"] == "external"]
     assert [d["status"] for d in dmap.values()] == ["failed"]
     # the same bars again: every event id, idea fingerprint, skipped hash and removal is recognised
@@ -111,3 +111,51 @@ def _config(ideas: Path) -> Path:
     path = ideas.parent / "alerts.toml"
     path.write_text(WEBHOOK)
     return path
+
+
+def test_every_reader_gets_the_typed_records(old_journal):
+    """The scan, the index, the last events and deliveries and the outbox all read records as their types."""
+    from thesis.watch import journal_index
+    from thesis.watch.alerts import pending
+    from thesis.watch.journal import last_deliveries, last_events
+    from thesis.watch.records import DeliveryRecord, ExternalRecord
+
+    _, jr = old_journal
+    assert {type(r) for r in jr.records()} == set(KINDS.values())
+    for use_index in (False, True):
+        events, _, _ = query(Journal(jr.folder), use_index=use_index)
+        assert {type(e) for e in events} == {EventRecord, ExternalRecord}
+        assert all(type(e) is EventRecord for e in last_events(Journal(jr.folder), use_index=use_index).values())
+        assert [type(d) for d in last_deliveries(Journal(jr.folder), use_index=use_index)] == [DeliveryRecord]
+    with journal_index.JournalIndex(jr.path) as ix:
+        assert all(type(e) is EventRecord for e in ix.pending_events())
+    assert pending(jr) and {type(p["event"]) for p in pending(jr)} == {EventRecord}
+
+
+GOOD = '{"t":"gone","v":1,"idea":"x","file":"x.toml"}'
+BAD = [('{"t":"event","id":"e","idea":"x","kind":"filled"}', "needs 'session'"),
+       ('{"t":"event","id":"e","idea":"x","kind":"filled","session":"2024-01-02","sesion":"x"}', "no field 'sesion'"),
+       ('{"t":"alert","id":"e"}', "unknown kind 'alert'"),
+       ('{"t":"event","id":"e","idea":"x","kind":"filled","session":20240102}', "'session' is 20240102, not a string"),
+       ('{"t":"event","id":"e","idea":"x","kind":"filled","session":"2024-01-02","outbox":"desk"}', "'outbox' is 'desk'"),
+       ('["t","event"]', "a JSON object, not list"),
+       ('{"t":"event","id":"e","idea":"x","kind":"filled","session":"2024-01-02","v":2}', "version 2")]
+
+
+@pytest.mark.parametrize("line, why", BAD)
+def test_a_record_that_does_not_fit_is_refused_naming_the_file_and_line(tmp_path, line, why):
+    """Never read as something else, never skipped: the scan refuses it, and so does the index when a
+    query reads it back (the index parses only the records a query returns)."""
+    from thesis.watch import journal_index
+
+    jr = Journal(tmp_path)
+    text = f"{GOOD}\n{GOOD}\n{line}\n{GOOD}\n"
+    jr.path.write_text(text)
+    with pytest.raises(StoreError, match=rf"{jr.path}, line 3: .*{why}"):
+        jr.records()
+    if '"t":"event"' in line and line.startswith("{"):        # an event the index holds
+        with journal_index.JournalIndex(jr.path) as ix, pytest.raises(StoreError, match=rf"line 3: .*{why}"):
+            ix.events()
+        with pytest.raises(StoreError, match=rf"line 3: .*{why}"):
+            query(Journal(tmp_path), use_index=True)
+    assert jr.path.read_text() == text                           # nothing rewritten, nothing lost

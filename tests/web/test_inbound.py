@@ -39,7 +39,7 @@ def client(folder):
 
 
 def externals() -> list[dict]:
-    return [r for r in Journal().records() if r.get("t") == "external"]
+    return [r.to_dict() for r in Journal().records() if r.t == "external"]
 
 
 def test_an_alert_with_the_secret_in_the_path_is_journaled_as_an_external_event(client):

@@ -227,6 +227,11 @@ def print_json(payload) -> None:
     sys.stdout.write(json.dumps(to_jsonable(payload), indent=2) + "\n")
 
 
+def print_document(doc) -> None:
+    """A typed document that writes its own JSON text (``to_json``: thesis.watch.document) on stdout."""
+    sys.stdout.write(doc.to_json() + "\n")
+
+
 # ------------------------------------------------------------------ errors
 def print_error(message, prefix: str = "error") -> None:
     """One escaped, length-limited message on stderr."""

@@ -5,7 +5,7 @@ are imported inside each command.
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
@@ -80,7 +80,9 @@ def pull(symbols: list[str] = typer.Argument(..., help="Symbols to pull, e.g. IW
         # A plain folder holds one adjustment, named by the folder (daily-adjusted, ...).
         adjs = [folder_adjustment(provider.root)]
     work = [(sym, adj) for sym in names for adj in adjs]
-    results, failures, stopped = [], [], None
+    results: list[dict[str, Any]] = []
+    failures: list[dict[str, Any]] = []
+    stopped: dict[str, Any] | None = None
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True, disable=json) as progress:
         task = progress.add_task("pulling", total=len(work))

@@ -23,11 +23,11 @@ def pine(idea: Optional[Path] = typer.Argument(None, help="Idea file (TOML)"),
     `thesis serve` takes back in (/inbound/tradingview/SECRET)."""
     from thesis.errors import BadInput
 
-    if (idea is None) == (all_in is None):
-        raise BadInput("give one idea file, or --all DIR for every idea in a folder")
-    if all_in is not None:
+    if all_in is not None and idea is None:
         _export_folder(all_in, output_folder(output or Path("out/pine"), "-o"))
         return
+    if idea is None or all_in is not None:
+        raise BadInput("give one idea file, or --all DIR for every idea in a folder")
     if idea.is_dir():
         raise BadInput(f"{idea} is a folder: use --all {idea} to export every idea in it")
     out = output_file(output, "-o")

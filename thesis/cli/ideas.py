@@ -174,8 +174,9 @@ def chart(idea: Path = typer.Argument(..., help="Idea file (TOML)"),
     asof = parse_date(asof, "--asof")
     check_chart_path(output_file(out, "-o"), "-o")
     missing: list[str] = []
+    notices: list[str] = []
     path = draw(idea, out, asof=asof, timeframe=timeframe, source=source, width=width, height=height,
-                missing=missing, notices=(notices := []))
+                missing=missing, notices=notices)
     for text in notices + missing:
         err_console.print(f"[yellow]note:[/] {esc(text)}", highlight=False)
     console.print(f"wrote {esc(path)}", highlight=False)

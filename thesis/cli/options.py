@@ -38,8 +38,12 @@ IV = bounded(above=0, hi=MAX_IV, hint=DECIMAL)
 
 
 def _date(value: Optional[str], name: str) -> Optional[dt.date]:
+    return None if value is None else _day(value, name)
+
+
+def _day(value: str, name: str) -> dt.date:
     day = parse_date(value, name)
-    if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
         raise BadInput(f"{name} {day}: dates must lie between {FIRST_YEAR} and {LAST_YEAR}")
     return day
 
@@ -60,7 +64,7 @@ def _dividends(items: Optional[list[str]]) -> list[tuple[dt.date, float]]:
         if not sep:
             raise BadInput(f"--dividend must be DATE:AMOUNT like 2023-09-20:0.70, got {item!r}")
         try:
-            out.append((_date(day, "--dividend date"), float(amount)))
+            out.append((_day(day, "--dividend date"), float(amount)))
         except ValueError as exc:
             raise BadInput(f"--dividend amount must be a number, got {amount!r}") from exc
     return out
@@ -210,9 +214,9 @@ def plan_cmd(idea: Optional[Path] = typer.Argument(None, help="Idea file: direct
         if not inst.is_us_equity:
             raise BadInput(f"options: the option model prices options on US stocks and ETFs; {inst.symbol} is "
                            f"{inst.kind} (options on FX, crypto and futures are out of scope)")
-    missing = [n for n, v in (("--direction", direction), ("--entry", entry), ("--stop", stop), ("--target", target),
-                              ("--horizon-days", horizon_days)) if not v]
-    if missing:
+    if not (direction and entry and stop and target and horizon_days):
+        missing = [n for n, v in (("--direction", direction), ("--entry", entry), ("--stop", stop),
+                                  ("--target", target), ("--horizon-days", horizon_days)) if not v]
         raise BadInput(f"give an IDEA file or {', '.join(missing)}")
     if iv is None and iv_source is None:
         raise BadInput("give --iv or --iv-source vix|realized")

@@ -7,9 +7,12 @@ from __future__ import annotations
 from thesis import display
 import time
 from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 import typer
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 from rich.table import Table
 
 from thesis.cli._common import (DATE_METAVAR, bounded, console, date_range, err_console, esc, handle_errors,
@@ -23,7 +26,8 @@ class LazyProgress:
 
     def __init__(self, enabled: bool, delay: float = 1.0):
         self.enabled, self.delay, self.t0 = enabled, delay, time.perf_counter()
-        self.progress, self.tasks = None, {}
+        self.progress: Progress | None = None
+        self.tasks: dict[str, TaskID] = {}
 
     def __call__(self, phase: str, done: int, total: int) -> None:
         if not self.enabled:

@@ -8,7 +8,7 @@ from typing import List, Optional
 import typer
 
 from thesis.cli._common import (DATE_METAVAR, SOURCE_HELP, console, err_console, esc, handle_errors,
-                                parse_date, print_json, print_table)
+                                parse_date, print_document, print_table)
 
 ASOF_HELP = "Replay 'now' as the evening of this date (or set THESIS_ASOF); default: the last closed session"
 
@@ -50,7 +50,7 @@ def watch(paths: Optional[List[Path]] = typer.Argument(None, help="Idea files or
     """Follow ideas on closed bars: journal what happened, send alerts, print the board."""
     from thesis.errors import BadInput
     from thesis.watch.alerts import load_config
-    from thesis.watch.run import board, not_yet_published, watch_pass
+    from thesis.watch.run import watch_pass
 
     if once and every:
         raise BadInput("give --once or --every, not both")
@@ -77,10 +77,9 @@ def watch(paths: Optional[List[Path]] = typer.Argument(None, help="Idea files or
             time.sleep(interval)
             continue
         if json:
-            print_json({"schema": "thesis.watch/2", "session": res.session.date().isoformat(),
-                        "ideas": board(res), "not_yet_published": not_yet_published(res),
-                        "new_events": res.new_events, "deliveries": res.deliveries,
-                        "outbox": res.outbox, "messages": res.messages, "errors": res.bad_input + res.failures})
+            from thesis.watch.document import watch_document
+
+            print_document(watch_document(res))
         else:
             _print_pass(res, config, dry_run)
         if interval is None:
@@ -233,17 +232,16 @@ def ideas(folder: Path = typer.Argument(Path("."), help="Folder of idea files (o
     from thesis.watch.run import board, not_yet_published, watch_pass
 
     res = watch_pass([folder], asof=asof, source=source, write=False, deliver=False)
-    rows = board(res)
-    later = not_yet_published(res)
     if json:
-        print_json({"schema": "thesis.ideas/2", "session": res.session.date().isoformat(), "ideas": rows,
-                    "not_yet_published": later, "errors": res.bad_input + res.failures})
+        from thesis.watch.document import ideas_document
+
+        print_document(ideas_document(res))
     else:
         for m in res.messages:
             err_console.print(f"[yellow]note:[/] {esc(m)}", highlight=False)
         for m in res.bad_input + res.failures:
             err_console.print(f"[bold red]error:[/] {esc(m)}", highlight=False)
-        _print_board(rows, f"ideas at the close of {res.session.date()}", later)
+        _print_board(board(res), f"ideas at the close of {res.session.date()}", not_yet_published(res))
     if res.bad_input:
         raise typer.Exit(2)
     if res.failures:
@@ -275,7 +273,6 @@ def journal(idea: Optional[str] = typer.Argument(None, help="Idea id (file name 
         more = f" and {len(known) - len(shown):,} more" if len(known) > len(shown) else ""
         raise BadInput(f"no idea {iid!r} in the journal {jr.path}" +
                        (f" (known: {', '.join(shown)}{more})" if known else " (it is empty)"))
-    events = [external_row(e) if e.get("t") == "external" else e for e in events]
     from thesis.watch.alerts import resting_channels
 
     # a channel that failed: its untried alerts wait with it (its last delivery record says until when)
@@ -290,13 +287,12 @@ def journal(idea: Optional[str] = typer.Argument(None, help="Idea id (file name 
             continue
         if pending and not view:
             continue
-        docs.append({k: e.get(k) for k in ("id", "idea", "symbol", "kind", "session", "price", "r", "text",
-                                           "revision", "file", "recorded")} | {"history": bool(e.get("backfill")),
-                                                                    "deliveries": view,
-                                                                    "source": e.get("source", "thesis")})
+        docs.append(journal_row(e, view))
     docs.sort(key=lambda d: (d["session"], d["recorded"] or ""))
     if json:
-        print_json_events({"schema": "thesis.journal/1", "journal": str(jr.path)}, docs)
+        from thesis.watch.document import JournalDocument
+
+        print_document(JournalDocument.model_validate({"journal": str(jr.path), "events": docs}))
         return
     from rich.table import Table
 
@@ -327,36 +323,20 @@ def journal(idea: Optional[str] = typer.Argument(None, help="Idea id (file name 
                       "`--json` prints all", highlight=False)
 
 
-def print_json_events(head: dict, docs: list[dict]) -> None:
-    """``head`` plus ``"events": docs`` as one JSON document, an event per line: the C encoder writes
-    each line (an indented document goes through json's pure-Python encoder: most of the time of
-    a 10,000-alert answer). A value JSON cannot hold (NaN) goes through to_jsonable, as print_json does."""
-    import json as js
-    import sys
+def journal_row(rec, view: dict) -> dict:
+    """A row of the timeline (thesis.watch.document.JournalRow) of an event record and its deliveries;
+    an alert another tool sent in (TradingView) reads as one beside thesis's events."""
+    from thesis.watch.records import EventRecord
 
-    from thesis.jsonable import to_jsonable
-
-    encode = js.JSONEncoder(allow_nan=False, check_circular=False).encode
-
-    def line(doc: dict) -> str:
-        try:
-            return encode(doc)
-        except (TypeError, ValueError):
-            return js.dumps(to_jsonable(doc))
-
-    out = sys.stdout
-    out.write(js.dumps(head)[:-1] + ', "events": [')
-    for n, doc in enumerate(docs):
-        out.write(("\n  " if n == 0 else ",\n  ") + line(doc))
-    out.write("\n]}\n" if docs else "]}\n")
-
-
-def external_row(rec: dict) -> dict:
-    """An alert another tool sent in (TradingView), as a journal row beside thesis's events."""
-    what = rec["kind"] + (f" {rec['key']}" if rec.get("key") else "")
-    return {"id": rec["id"], "idea": rec["idea"], "kind": f"tradingview: {rec['kind']}", "session": rec["session"],
-            "price": rec.get("price"), "r": None, "text": f"TradingView alert: {what} at bar time {rec.get('time')}",
-            "recorded": rec.get("recorded"), "source": rec.get("source", "external"), "outbox": []}
+    if isinstance(rec, EventRecord):
+        return {"id": rec.id, "idea": rec.idea, "symbol": rec.symbol, "kind": rec.kind, "session": rec.session,
+                "price": rec.price, "r": rec.r, "text": rec.text, "revision": rec.revision, "file": rec.file,
+                "recorded": rec.recorded, "history": bool(rec.backfill), "deliveries": view, "source": "thesis"}
+    what = rec.kind + (f" {rec.key}" if rec.key else "")
+    return {"id": rec.id, "idea": rec.idea, "symbol": None, "kind": f"tradingview: {rec.kind}", "session": rec.session,
+            "price": rec.price, "r": None, "text": f"TradingView alert: {what} at bar time {rec.time}",
+            "revision": None, "file": None, "recorded": rec.recorded, "history": False, "deliveries": view,
+            "source": rec.source}
 
 
 @handle_errors

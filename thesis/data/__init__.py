@@ -47,7 +47,9 @@ if TYPE_CHECKING:
     from thesis.data.adapters.base import Provider
     from thesis.data.adapters.csv_folder import CsvFolder
     from thesis.data.adapters.store import Store
-    from thesis.data.model import ADJUSTED, ADJUSTMENTS, AS_TRADED, COLUMNS, TIMEFRAMES
+    from thesis.data.dates import check_range
+    from thesis.data.model import ADJUSTED, ADJUSTMENTS, AS_TRADED, COLUMNS, TIMEFRAMES, describe, make_bars
+    from thesis.data.resample import resample
 
 __all__ = ["load_bars", "load_universe", "resample", "get_provider", "default_source", "Provider", "CsvFolder",
            "Store", "Yahoo", "AS_TRADED", "ADJUSTED", "ADJUSTMENTS", "COLUMNS", "TIMEFRAMES", "make_bars",

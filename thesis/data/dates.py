@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 from thesis.errors import ParameterError
 
@@ -65,7 +65,15 @@ def check_since(value, name: str = "since", today: date | None = None) -> date |
     return day
 
 
-def parse_date(value, name: str = "date") -> pd.Timestamp | None:
+@overload
+def parse_date(value: None, name: str = "date") -> None: ...
+@overload
+def parse_date(value: date | str, name: str = "date") -> pd.Timestamp: ...
+@overload
+def parse_date(value: object, name: str = "date") -> pd.Timestamp | None: ...
+
+
+def parse_date(value: object, name: str = "date") -> pd.Timestamp | None:
     """None, a date, a datetime, a Timestamp or ``YYYY-MM-DD`` text -> a midnight Timestamp, or BadInput."""
     if value is None:
         return None

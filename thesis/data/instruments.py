@@ -220,7 +220,7 @@ def _check_class_values(where: str, values: dict) -> None:
 
 def _instrument(symbol: str, entry: dict, classes: dict, where: str) -> Instrument:
     cls = entry.get("class")
-    if cls not in classes:
+    if not isinstance(cls, str) or cls not in classes:
         raise BadInput(f"{where}: class {cls!r} is not one of {', '.join(sorted(classes))}")
     v = classes[cls] | entry
     return Instrument(symbol=symbol, asset_class=cls, calendar=v["calendar"], currency=v["currency"],

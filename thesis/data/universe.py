@@ -66,6 +66,8 @@ def _scan_fast(files: list[Path], fields: tuple[str, ...]) -> pd.DataFrame:
         chunks.append(body)
         symbols.append(f.stem)
         counts.append(body.count(b"\n"))
+    if header is None:
+        raise ValueError("no files")
     names = [h.strip() for h in header.decode().split(",")]
     if names[0] != "date" or any(f not in names for f in fields):
         raise ValueError("fields missing")
@@ -100,7 +102,7 @@ def load_matrix(folder: str | Path, fields=("close",), symbols=None, start=None,
         long = _scan_fast(files, fields)
     except Exception:
         # Slow path with precise errors: the first malformed file raises here.
-        parts = []
+        parts: list[pd.DataFrame] = []
         for f in files:
             frame = read_csv_bars(f, f.stem.upper())
             missing = [c for c in fields if c not in frame.columns]

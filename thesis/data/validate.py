@@ -90,11 +90,11 @@ class Report:
         return [p for p in self.problems if p.action == REJECT]
 
 
-def _line(frame: pd.DataFrame, i: int) -> int | None:
+def _line(frame: pd.DataFrame, i: int | np.integer) -> int | None:
     return int(frame[LINE].iloc[i]) if LINE in frame.columns else None
 
 
-def _date(frame: pd.DataFrame, i: int) -> str:
+def _date(frame: pd.DataFrame, i: int | np.integer) -> str:
     return str(pd.Timestamp(frame["date"].iloc[i]).date())
 
 
@@ -152,19 +152,19 @@ def validate_frame(frame: pd.DataFrame, symbol: str, path: str, *, check_calenda
     # Order and duplicates.
     dates = frame["date"].to_numpy()
     if len(dates) > 1 and (np.diff(dates.astype("datetime64[ns]").astype("int64")) < 0).any():
-        i = int(np.argmax(np.diff(dates.astype("int64")) < 0)) + 1
-        add(i, "dates out of order", REPAIR, "rows sorted by date", 0)
+        first = int(np.argmax(np.diff(dates.astype("int64")) < 0)) + 1
+        add(first, "dates out of order", REPAIR, "rows sorted by date", 0)
         frame = frame.sort_values("date", kind="stable").reset_index(drop=True)
     dup = frame["date"].duplicated(keep=False).to_numpy()
     if dup.any():
         cols = [c for c in frame.columns if c != LINE]
         same = frame[dup].groupby("date")[cols[1:]].nunique().le(1).all(axis=1)
         for k, (d, identical) in enumerate(same.items()):
-            i = int(np.flatnonzero(frame["date"].to_numpy() == np.datetime64(d))[1])
+            second = int(np.flatnonzero(frame["date"].to_numpy() == np.datetime64(d))[1])
             if identical:
-                add(i, "duplicate date", REPAIR, "identical row dropped", k)
+                add(second, "duplicate date", REPAIR, "identical row dropped", k)
             else:
-                add(i, "duplicate date", REJECT, "two different rows for one date", k)
+                add(second, "duplicate date", REJECT, "two different rows for one date", k)
         frame = frame.drop_duplicates("date", keep="first").reset_index(drop=True)
 
     # Body outside the range: widen the range (a bad print of high/low).

@@ -16,8 +16,12 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from thesis.errors import BadInput, ThesisError
+
+if TYPE_CHECKING:
+    from thesis.draft.resolve import Draft
 
 MAX_POST_BYTES = 200_000
 MAX_POST_LINES = 5_000
@@ -29,14 +33,14 @@ class NoTrade(BadInput):
     """The post proposes no trade (scenario commentary, an opinion): exit 2, and ``draft`` keeps what
     was read (symbol, date, the scenario levels as comments) for --json and the scorer."""
 
-    def __init__(self, message: str, draft):
+    def __init__(self, message: str, draft: Draft):
         super().__init__(message)
         self.draft = draft
 
 
 @dataclass
 class DraftResult:
-    draft: object
+    draft: Draft
     toml: str
     document: dict
     check: dict
@@ -113,10 +117,13 @@ def draft_post(text: str, published: date | str | None = None, source: str | Non
     from thesis.draft.write import to_json, to_toml
 
     check_text(text, name)
+    day: date | None
     if isinstance(published, str):
         from thesis.data.dates import parse_date
 
-        published = parse_date(published, "--published").date()
+        day = parse_date(published, "--published").date()
+    else:
+        day = published
     known, src = known_symbols(source)
     from thesis.draft.band import reference_price
 
@@ -124,7 +131,7 @@ def draft_post(text: str, published: date | str | None = None, source: str | Non
         post = Text(text)
     except BadInput as exc:  # the decimal-mark question: say which post
         raise BadInput(f"{name}: {exc}") from None
-    d = resolve(post, known, published, price_at=lambda sym, day: reference_price(sym, day, source))
+    d = resolve(post, known, day, price_at=lambda sym, day: reference_price(sym, day, source))
     d.source = src
     if d.no_trade:
         levels = ", ".join(f"{v:g}" for v in d.scenario_levels[:12])

@@ -6,12 +6,17 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from thesis.draft.numbers import DATE_RE, MASKS, MONTH, Num, mask, prices
 from thesis.draft.text import Sentence, Text
+
+if TYPE_CHECKING:
+    from thesis.data.instruments import Instrument
 
 
 @dataclass
@@ -23,7 +28,7 @@ class Cand:
     e: int
     conf: float
     why: str = ""
-    extra: dict = field(default_factory=dict)
+    extra: dict = dataclasses.field(default_factory=dict)
 
     @property
     def start(self) -> int:
@@ -64,7 +69,7 @@ DIRECTION_NEAR = re.compile(r"\b(short|long|buy|sell|buying|selling|shorting|put
 
 
 @lru_cache(maxsize=512)  # cleared by each draft (resolve): the user's table may change between drafts
-def instrument(name: str):
+def instrument(name: str) -> Instrument | None:
     """The table's instrument for a written name, or None when the table cannot place it."""
     from thesis.data.instruments import COINS, resolve
     from thesis.errors import BadInput
@@ -122,12 +127,13 @@ def symbols(text: Text, known: set[str], sentences: list[Sentence] | None = None
     counts: dict[str, int] = {}
     in_table: dict[str, bool] = {}
     part = sentences is not None
-    for w in re.findall(r"\b[A-Z][A-Z0-9]{1,7}\b", " ".join(s.text for s in sentences) if part else text.norm):
+    read = sentences if sentences is not None else text.sentences
+    for w in re.findall(r"\b[A-Z][A-Z0-9]{1,7}\b", " ".join(s.text for s in read) if part else text.norm):
         counts[w] = counts.get(w, 0) + 1
     strong: set[str] = set()
     names = table_names() if names is None else names
-    resolved: dict[str, object] = {}  # each word resolved once
-    for sent in (sentences if part else text.sentences):
+    resolved: dict[str, Instrument | None] = {}  # each word resolved once
+    for sent in read:
         weight = 1.0 if part else {"title": 3.0, "body": 1.0, "note": 0.3}[sent.block]
         line = sent.text
         spans = []
@@ -499,11 +505,11 @@ def levels(sentences: list[Sentence], primary: str | None = None) -> list[Cand]:
             f = "stop_pct" if kw.startswith(("stop", "sl")) else "target_pct"
             out.append(Cand(f, (float(m.group("n") or m.group("n2")), sign), sent, m.start(), m.end(), 0.85))
         anchors = []
-        for kind, pat in ANCHORS:
+        for anchor, pat in ANCHORS:
             for m in pat.finditer(masked):
-                anchors.append((m.start(), m.end(), kind, m.group(0)))
+                anchors.append((m.start(), m.end(), anchor, m.group(0)))
         anchors.sort(key=lambda a: (a[0], -(a[1] - a[0])))
-        kept = []
+        kept: list[tuple[int, int, str, str]] = []
         for a in anchors:  # an anchor inside a longer one ("stop" in "buy stop") is part of it
             if kept and a[0] < kept[-1][1]:
                 continue
@@ -540,7 +546,7 @@ def levels(sentences: list[Sentence], primary: str | None = None) -> list[Cand]:
             if post and re.match(r"\s*[:=@]?\s*[+\-]?\$?\s?\d", raw_rest[post.end():]):
                 post = None  # "64.5 SL 67" (or "430 stop 1e-308"): the word labels the number after it
             pre = [a for a in anchors if a[1] <= gs]
-            kind = None
+            kind: str | None = None
             via = ""
             if post and not post.group("area"):
                 kind = "stop" if post.group("stop") else "target" if post.group("target") else "entry_post"
@@ -586,8 +592,8 @@ def levels(sentences: list[Sentence], primary: str | None = None) -> list[Cand]:
                 if close is not None or (signal_words and kind != "entry_post" and len(values) == 1
                                          and re.search(r"\b(?:above|below|over|under|through)\s*\$?\s*$",
                                                        masked[:gs])):
-                    side = close.side if close is not None else \
-                        re.search(r"(above|below|over|under|through)\s*\$?\s*$", masked[:gs]).group(1).lower()
+                    beyond = re.search(r"(above|below|over|under|through)\s*\$?\s*$", masked[:gs])
+                    side = close.side if close is not None else beyond.group(1).lower() if beyond else None
                     if side is None:  # "buy the break of 159.20": the verb says which way
                         side = "below" if re.search(r"sell|short", via, re.I) else "above"
                     out.append(Cand("signal", values[0], sent, gs, ge, 0.85, via,
@@ -603,10 +609,11 @@ def levels(sentences: list[Sentence], primary: str | None = None) -> list[Cand]:
             out.append(Cand("entry", (min(values), max(values)), src, gs, ge, 0.6,
                             f"'{here.group(0).strip()}' is the price named just before"))
         if signal_words and not any(c.field == "signal" for c in out[mine:]):
-            for k, m in closes.items():
-                if not 1e-4 <= m.value <= 1e7:
+            for cross in closes.values():
+                if not 1e-4 <= cross.value <= 1e7:
                     continue
-                out.append(Cand("signal_hint", m.value, sent, m.start, m.end, 0.6, extra={"side": m.side, "tf": m.tf}))
+                out.append(Cand("signal_hint", cross.value, sent, cross.start, cross.end, 0.6,
+                                extra={"side": cross.side, "tf": cross.tf}))
         if signal_words:
             out.append(Cand("next_open", True, sent, signal_words.start(), signal_words.end(), 0.8))
     return out
@@ -653,7 +660,7 @@ def horizon(sentences: list[Sentence], pub: date | None) -> list[Cand]:
     for sent in sentences:
         raw = sent.text
         masked, _ = mask(raw, {"date", "pct", "ratio", "count"})
-        cue = HORIZON_CUE.search(raw)
+        cue = HORIZON_CUE.search(raw) is not None
         for m in DURATION.finditer(masked):
             if NOT_HORIZON_BEFORE.search(masked[:m.start()]) or NOT_HORIZON_AFTER.match(masked[m.end():]):
                 continue
@@ -727,8 +734,8 @@ def _end_date(m, pub: date) -> date | None:
         return end if end > pub else _month_end(y + 1, q * 3)
     mon = MONTHS[m.group("m")[:3].lower()]
     y = int(m.group("y")) if m.group("y") else pub.year
-    q = (m.group("q") or "").lower()
-    day = {"early": 10, "mid": 15}.get(q)
+    part_of = (m.group("q") or "").lower()
+    day = {"early": 10, "mid": 15}.get(part_of)
 
     def at(year):
         return date(year, mon, day) if day else _month_end(year, mon)
@@ -858,7 +865,7 @@ def triggers(sentences: list[Sentence]) -> list[Cand]:
             several = sum(1 for _, p, _ in TRIGGERS if p.search(src)) > 1
             if tf is None and not several:
                 tf = next((t for t, p in TF if p.search(src)), None)
-            d = {}
+            d: dict[str, Any] = {}
             if kind == "outside_bar" and re.search(r"\b(?:rejection|reject\w*|off the|at the|from the|zone|area|"
                                                    r"support|resistance|level)\b", src,
                                                    re.I):

@@ -85,14 +85,9 @@ def _scalar(pred, exp) -> tuple[int, int, int, bool]:
 
 def compare(name: str, pred, exp) -> tuple[int, int, int, bool]:
     """(tp, fp, fn, exact) of one field of one post."""
-    if isinstance(exp, dict) and "any_of" in exp:
-        best = None
-        for reading in exp["any_of"]:
-            r = compare(name, pred, reading)
-            key = (r[3], r[0] - r[1] - r[2])
-            if best is None or key > best[0]:
-                best = (key, r)
-        return best[1]
+    if isinstance(exp, dict) and "any_of" in exp:      # the reading that fits best (the first of equals)
+        readings = [compare(name, pred, reading) for reading in exp["any_of"]]
+        return max(readings, key=lambda r: (r[3], r[0] - r[1] - r[2]))
     if name in SCALAR:
         return _scalar(pred, exp)
     if name == "notes":
@@ -149,7 +144,7 @@ def draft_all(posts: list[tuple[str, Path, dict]], source: str | None = None) ->
 
 def field_scores(rows: list[dict]) -> dict:
     """Per-field precision, recall and exact share over ``rows`` (from draft_all), and the totals."""
-    totals = {f: Counter() for f in FIELDS}
+    totals: dict[str, Counter[str]] = {f: Counter() for f in FIELDS}
     posts = []
     right = total = whole = 0
     for r in rows:

@@ -219,7 +219,7 @@ def to_toml(draft: Draft, post_name: str = "the post") -> str:
     sym = v("symbol")
     for c in draft.confirmations:
         kind, src = c["kind"], c["source"]
-        body = None
+        body = []
         if kind.startswith("trend:"):
             _, asset, d = kind.split(":")
             body = ['kind = "trend"', f"symbol = {_s(TREND[asset])}", f"direction = {_s(d)}"]

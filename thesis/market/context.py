@@ -5,6 +5,8 @@ so evaluating many confirmations over many dates reads each file once.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from thesis.breadth import BreadthParams, Universe, compute_breadth, load_breadth_universe
@@ -103,7 +105,7 @@ class MarketContext:
         provider = get_provider(self.source)
         if not norm.startswith("csv:") or not isinstance(provider, CsvFolder):
             return None
-        paths = []
+        paths: list[Path | str] = []
         for symbol in (self.index_symbol, self.fund_symbol):
             for adjustment in (AS_TRADED, ADJUSTED):
                 try:

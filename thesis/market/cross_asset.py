@@ -15,6 +15,8 @@ For an inverted proxy the state is mirrored (up <-> down).
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -82,7 +84,7 @@ def realized_vol_pct(close: pd.Series, window: int = VOL_WINDOW, periods_per_yea
 
 def cross_asset_snapshot(ctx, asof) -> dict:
     """Trend state of every proxy as of ``asof``; ``ctx`` is a MarketContext."""
-    out = {}
+    out: dict[str, dict[str, Any]] = {}
     for name, proxy in PROXIES.items():
         try:
             bars = ctx.bars_prefer(proxy.symbol, AS_TRADED)

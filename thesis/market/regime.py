@@ -18,6 +18,7 @@ its close to date and reported as ``partial``. Levels: use as-traded bars.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -192,7 +193,7 @@ def describe(labels: dict[str, str]) -> str:
 
 def regime_report(daily: pd.DataFrame, asof) -> dict:
     """Per-timeframe regimes and the combined description for one symbol."""
-    out = {tf: regime_asof(daily, asof, tf) for tf in TIMEFRAMES}
+    out: dict[str, Any] = {tf: regime_asof(daily, asof, tf) for tf in TIMEFRAMES}
     out["description"] = describe({tf: out[tf]["label"] for tf in TIMEFRAMES})
     out["symbol"] = daily.attrs.get("symbol")
     return out

@@ -94,7 +94,7 @@ def performance_table(closes: dict[str, pd.Series], asof, since=None) -> pd.Data
     rows = {}
     for sym, close in closes.items():
         end = _close_on_or_before(close, asof)
-        row = {}
+        row: dict[str, float] = {}
         if end is None:
             rows[sym] = row
             continue

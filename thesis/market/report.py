@@ -218,7 +218,7 @@ def market_report(asof=None, universe: str | None = None, context: MarketContext
         except BadInput as exc:
             warnings.append(f"regime {sym}: {exc}")
     first = next(iter(regimes), None)
-    out["regime"] = regimes.get(first, {})
+    out["regime"] = regimes[first] if first is not None else {}
     out["regime_others"] = {k: v for k, v in regimes.items() if k != first}
     out["cross_asset"] = cross_asset_snapshot(ctx, asof)
     out["vix"] = _vix(ctx, asof)

@@ -40,7 +40,10 @@ def to_date(value, name: str) -> dt.date:
         return value
     from thesis.data.dates import parse_date
 
-    return parse_date(value, name).date()
+    day = parse_date(value, name)
+    if day is None:
+        raise BadInput(f"{name} must be a date, got None")
+    return day.date()
 
 
 def resolve_expiry(days=None, expiry=None, asof=None) -> tuple[int, dt.date, dt.date]:
@@ -118,6 +121,7 @@ def price(type: str, spot: float, strike: float, days: int | None = None,
     American (or cash dividends) uses QuantLib (see american.py).
     """
     kind = check_market(type, spot, strike, iv, rate, div_yield, style)
+    assert iv is not None               # check_market refuses a missing iv by name
     n_days, asof_d, expiry_d = resolve_expiry(days, expiry, asof)
     spot, strike, iv = float(spot), float(strike), float(iv)
     if n_days == 0 or (style == "european" and not dividends):
@@ -151,7 +155,7 @@ def model_values(kind: str, spot, strike: float, days, iv, rate: float = 0.0,
         out = np.empty(s.shape)
         for idx in np.ndindex(s.shape):
             if d[idx] <= 0:
-                out[idx] = max(s[idx] - strike, 0.0) if kind == "call" else max(strike - s[idx], 0.0)
+                out[idx] = max(float(s[idx]) - strike, 0.0) if kind == "call" else max(strike - float(s[idx]), 0.0)
             else:
                 out[idx] = _american_one(kind, float(s[idx]), float(strike), int(round(d[idx])),
                                          float(v[idx]), float(rate), float(div_yield))

@@ -114,8 +114,11 @@ def reprice_path(spec: OptionsSpec, bars: pd.DataFrame, entry_date, exit_date,
     if closes.empty:
         raise BadInput(f"no bars with a close between {entry_d} and {exit_d}")
     entry_day = closes.index[0].date()
-    expiry = spec.expiry if spec.expiry is not None else \
-        previous_session(entry_day + dt.timedelta(days=spec.days))
+    if spec.expiry is not None:
+        expiry = spec.expiry
+    else:
+        assert spec.days is not None        # the spec holds exactly one of expiry and days
+        expiry = previous_session(entry_day + dt.timedelta(days=spec.days))
     if expiry <= entry_day:
         raise BadInput(f"options expiry {expiry} is not after the entry session {entry_day}")
     if spec.iv_source == "vix" and vix_bars is None:
@@ -130,6 +133,7 @@ def reprice_path(spec: OptionsSpec, bars: pd.DataFrame, entry_date, exit_date,
     if spec.strike is not None:
         strike, strike_rule = float(spec.strike), "given"
     else:
+        assert spec.delta is not None       # the spec holds exactly one of strike and delta
         raw = strike_for_delta(spec.type, spot[0], spec.delta, t0, vols[0], r, q)
         strike = float(max(STRIKE_STEP, round(raw / STRIKE_STEP) * STRIKE_STEP))
         strike_rule = f"delta {spec.delta:+.2f} at entry -> {raw:.4f}, rounded to the nearest $1"

@@ -73,16 +73,20 @@ class Position:
     @property
     def cost(self) -> float:
         """Net premium paid in dollars (negative for a credit). Needs every premium."""
-        missing = [i for i, leg in enumerate(self.legs) if leg.premium is None]
-        if missing:
-            raise BadInput(f"{self.name}: leg {missing[0]} has no premium; use with_premiums()")
-        return float(sum(leg.qty * leg.premium for leg in self.legs) * self.multiplier)
+        premiums = [leg.premium for leg in self.legs]
+        paid = [p for p in premiums if p is not None]
+        if len(paid) < len(premiums):
+            raise BadInput(f"{self.name}: leg {premiums.index(None)} has no premium; use with_premiums()")
+        return float(sum(leg.qty * p for leg, p in zip(self.legs, paid)) * self.multiplier)
 
     def payoff(self, spots) -> np.ndarray:
         """Dollar value at expiry (premium not included). Needs one common expiry."""
         if len({leg.expiry for leg in self.legs}) > 1:
             raise BadInput(f"{self.name}: legs expire on different dates; use value() on a date")
-        return sum(leg.qty * leg.intrinsic(spots) for leg in self.legs) * self.multiplier
+        total = np.zeros(np.shape(spots))
+        for leg in self.legs:
+            total = total + leg.qty * leg.intrinsic(spots)
+        return total * self.multiplier
 
     def pnl_at_expiry(self, spots) -> np.ndarray:
         return self.payoff(spots) - self.cost
@@ -94,7 +98,7 @@ class Position:
         ``spots`` and ``iv`` broadcast together (iv may be an array for vol shifts).
         """
         on = to_date(on, "valuation date")
-        total = 0.0
+        total: float | np.ndarray = 0.0
         for leg in self.legs:
             days = (leg.expiry - on).days
             total = total + leg.qty * model_values(leg.type, spots, leg.strike, days, iv,

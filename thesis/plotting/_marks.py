@@ -50,7 +50,7 @@ def spread_positions(ys: list[float], min_gap: float) -> list[float]:
     if not ys:
         return []
     order = sorted(range(len(ys)), key=lambda i: ys[i])
-    clusters = [[ys[i], 1, ys[i]] for i in order]  # [start, count, sum of originals]
+    clusters: list[tuple[float, int, float]] = [(ys[i], 1, ys[i]) for i in order]  # (start, count, sum of originals)
     merged = True
     while merged:
         merged = False
@@ -59,7 +59,7 @@ def spread_positions(ys: list[float], min_gap: float) -> list[float]:
             prev = out[-1]
             if prev[0] + prev[1] * min_gap > c[0]:
                 count, total = prev[1] + c[1], prev[2] + c[2]
-                out[-1] = [total / count - (count - 1) * min_gap / 2, count, total]
+                out[-1] = (total / count - (count - 1) * min_gap / 2, count, total)
                 merged = True
             else:
                 out.append(c)

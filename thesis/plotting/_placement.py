@@ -8,6 +8,8 @@ the least bad one (overlap area first, then candles covered).
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from matplotlib.transforms import Bbox
 
 PAD = 2.0   # pixels kept free around every label
@@ -37,7 +39,7 @@ def _area(a: Bbox, b: Bbox) -> float:
 class Placer:
     """Keeps the boxes of labels placed so far on one axes."""
 
-    def __init__(self, ax, candles: list[Bbox], reserved: list[Bbox] = ()):
+    def __init__(self, ax, candles: list[Bbox], reserved: Sequence[Bbox] = ()):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
         fig = ax.figure
@@ -48,7 +50,7 @@ class Placer:
         self.candles = candles
         self.placed: list[Bbox] = list(reserved)
 
-    def cost(self, box: Bbox) -> tuple[float, float, int]:
+    def cost(self, box: Bbox) -> tuple[float, int]:
         grown = box.expanded(1, 1).padded(PAD)
         overlap = sum(_area(grown, b) for b in self.placed)
         f = self.frame

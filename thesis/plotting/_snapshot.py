@@ -56,7 +56,6 @@ def snapshot(bars: pd.DataFrame, path, *, title: str, compare: dict | None = Non
         raise BadInput(f"start {start_ts.date()} is after end {end_ts.date()}")
     lo, hi = default_window(data.index, plan.notable, start_ts, end_ts)
     scale = min(width / 1600, height / 900) * 100 / dpi
-    rc = {"text.parse_math": False, "font.family": THEME.font, "axes.linewidth": 0.8, "hatch.linewidth": 0.8}
     token = PRICE_DECIMALS.set(_decimals(data.attrs.get("symbol")))
     try:
         if not subtitle:
@@ -68,7 +67,8 @@ def snapshot(bars: pd.DataFrame, path, *, title: str, compare: dict | None = Non
                 entries, exits, texts = shown_marks(_Chart(None, data, lo, hi, plan, {}, scale, width, height))
                 labels += [(d, p, text) for (d, _, p, _), text in zip(entries + exits, texts)]
             return None
-        with matplotlib.rc_context(rc):
+        with matplotlib.rc_context({"text.parse_math": False, "font.family": THEME.font, "axes.linewidth": 0.8,
+                                    "hatch.linewidth": 0.8}):
             fig = Figure(figsize=(width / dpi, height / dpi), dpi=dpi, facecolor=THEME.face)
             drawn = _Chart(fig, data, lo, hi, plan, compare or {}, scale, width, height)
             drawn.draw(title, subtitle)

@@ -294,8 +294,9 @@ def _trade(bars: pd.DataFrame, index: pd.DatetimeIndex, row: dict, out: dict, i:
         from thesis.data.instruments import instrument_of
 
         close = instrument_of(bars.attrs.get("symbol")).price_text(trade.exit_price)
+        last = index[int(out["exit_idx"][i])]          # an open trade is marked at the last close
         trade.notes.append(f"the data ends before the horizon: marked at the last close "
-                           f"{close} on {trade.exit_date.date()}")
+                           f"{close} on {last.date()}")
     return trade
 
 

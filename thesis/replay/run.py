@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -131,7 +132,7 @@ def _start_session(bars: pd.DataFrame, when, asof=None) -> pd.Timestamp:
     return idx[0]
 
 
-def replay(idea: Idea, source: str | None = None, with_confirmations: bool = True,
+def replay(idea: Idea | str | Path, source: str | None = None, with_confirmations: bool = True,
            with_options: bool = True, asof=None, bars: pd.DataFrame | None = None,
            confirmation_dates: str = "all", account: float | None = None, risk_fraction: float = 0.01,
            currency: str = "USD") -> ReplayResult:

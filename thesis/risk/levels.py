@@ -32,8 +32,10 @@ def direction_sign(direction: str) -> int:
     return 1 if direction.strip().lower() == "long" else -1
 
 
-def check_price(name: str, value: Num) -> float:
-    """A finite price above zero, as float."""
+def check_price(name: str, value: Num | None) -> float:
+    """A finite price above zero, as float (None, a missing price, is refused by name too)."""
+    if value is None:
+        raise BadInput(f"{name} must be a number, got None")
     try:
         price = float(value)
     except (TypeError, ValueError):

@@ -39,14 +39,14 @@ def skill_chart(group: dict, means: np.ndarray, r: list[float], name: str) -> by
     """Left: the author's R per trade. Right: random-entry mean R with the author's mean marked."""
     fig = Figure(figsize=(10, 3.4))
     left, right = fig.subplots(1, 2)
-    r = np.asarray([v for v in r if v is not None], dtype="float64")
-    if len(r):
-        lo, hi = np.floor(min(r.min(), -1.0) * 2) / 2, np.ceil(max(r.max(), 1.0) * 2) / 2
-        left.hist(r, bins=np.arange(lo, hi + 0.5, 0.5), color="#1565c0", alpha=0.75, edgecolor="white")
+    taken = np.asarray([v for v in r if v is not None], dtype="float64")
+    if len(taken):
+        lo, hi = np.floor(min(taken.min(), -1.0) * 2) / 2, np.ceil(max(taken.max(), 1.0) * 2) / 2
+        left.hist(taken, bins=np.arange(lo, hi + 0.5, 0.5).tolist(), color="#1565c0", alpha=0.75, edgecolor="white")
     left.axvline(0, color="k", lw=0.8)
     left.set_xlabel("R per trade")
     left.set_ylabel("trades")
-    left.set_title(f"{name}: R of each filled idea (n={len(r)})")
+    left.set_title(f"{name}: R of each filled idea (n={len(taken)})")
     means = means[np.isfinite(means)]
     skill = group["skill"]
     if len(means):

@@ -87,16 +87,16 @@ def _symbol_rows(arrays, dates: np.ndarray, specs: list[dict], draws: int, rng) 
     late = np.flatnonzero((kind[idx] == rnb.ENTRY_LIMIT) & (out["entry_idx"] > start[idx]))
     late = late[[specs[i // draws]["horizon"] is not None for i in idx[late]]] if len(late) else late
     if len(late):
-        j = idx[late]
+        rerun = idx[late]
         fill = out["entry_idx"][late]
-        new_end = np.empty(len(j), np.int64)
-        for spec_i in np.unique(j // draws):
-            mask = (j // draws) == spec_i
+        new_end = np.empty(len(rerun), np.int64)
+        for spec_i in np.unique(rerun // draws):
+            mask = (rerun // draws) == spec_i
             new_end[mask] = _ends(dates, fill[mask], specs[spec_i]["horizon"])
         again = dict(zip(rnb.OUTPUT_FIELDS, rnb.simulate_trades_nb(
-            o, h, l, c, direction[j], kind[j], entry[j], start[j], stop[j], targets[j], sizes[j],
-            new_end, np.zeros(len(j), np.int64), breakeven[j])))
-        r[j] = again["r_multiple"]
+            o, h, l, c, direction[rerun], kind[rerun], entry[rerun], start[rerun], stop[rerun], targets[rerun],
+            sizes[rerun], new_end, np.zeros(len(rerun), np.int64), breakeven[rerun])))
+        r[rerun] = again["r_multiple"]
     return r.reshape(m_ideas, draws)
 
 
@@ -106,17 +106,18 @@ def random_r(specs: list[dict | None], bars_of, draws: int = 1000, seed: int = 0
     returns the bars frame (open may be NaN)."""
     use_compiled()   # a batch: the numba kernels (thesis.jit)
     out = np.full((len(specs), draws), np.nan)
-    groups: dict[tuple, list[int]] = {}
+    groups: dict[tuple, list[tuple[int, dict]]] = {}
     for i, s in enumerate(specs):
         if s is not None:
-            groups.setdefault((s["symbol"], s["adjustment"]), []).append(i)
-    for (symbol, adjustment), members in sorted(groups.items()):
+            groups.setdefault((s["symbol"], s["adjustment"]), []).append((i, s))
+    for (symbol, adjustment), taking_part in sorted(groups.items(), key=lambda kv: kv[0]):
+        members = [i for i, _ in taking_part]
         bars = bars_of(symbol, adjustment)
         arrays = tuple(np.ascontiguousarray(bars[col].to_numpy(dtype="float64"))
                        for col in ("open", "high", "low", "close"))
         rng = np.random.default_rng([seed, zlib.crc32(f"{symbol}/{adjustment}".encode())])
         dates = bars.index.values
-        out[members] = _symbol_rows(arrays, dates, [specs[i] for i in members], draws, rng)
+        out[members] = _symbol_rows(arrays, dates, [s for _, s in taking_part], draws, rng)
     return out
 
 

@@ -87,6 +87,7 @@ def _mask_and_details(trig: Trigger, bars: pd.DataFrame, side: str, since=None):
     ``since`` are dropped before their texts are written."""
     short = check_side(side)
     tf, kind, zone = trig.timeframe, trig.kind, trig.bounds()
+    lo, hi = zone if zone is not None else (float("nan"), float("nan"))   # the zone kinds always have one
     frame = timeframe_bars(bars, tf)     # resampled once; the trigger functions accept it as is
     o, h, l, c = ohlc(frame)
     dates = frame.index
@@ -95,13 +96,13 @@ def _mask_and_details(trig: Trigger, bars: pd.DataFrame, side: str, since=None):
         text = lambda i: _outside_text(short, o, h, l, c, i)  # noqa: E731
     elif kind == "zone_rejection":
         mask = tg.zone_rejection(frame, zone, side, tf)
-        text = lambda i: _zone_text(short, *zone, h, l, c, i)  # noqa: E731
+        text = lambda i: _zone_text(short, lo, hi, h, l, c, i)  # noqa: E731
     elif kind == "outside_bar_rejection":
         mask = tg.outside_bar_rejection(frame, zone, side, tf)
-        text = lambda i: _outside_text(short, o, h, l, c, i) + "; " + _zone_text(short, *zone, h, l, c, i)  # noqa: E731
+        text = lambda i: _outside_text(short, o, h, l, c, i) + "; " + _zone_text(short, lo, hi, h, l, c, i)  # noqa: E731
     elif kind == "failed_breakout":
         mask = tg.failed_breakout(frame, zone, side, trig.within, tf)
-        text = lambda i: _breakout_text(short, *zone, c, dates, i)  # noqa: E731
+        text = lambda i: _breakout_text(short, lo, hi, c, dates, i)  # noqa: E731
     elif kind == "lower_high_breakdown":
         ev, p1, p2, neck = tg.lower_high_arrays(frame, side, zone, trig.swing_bars, trig.tolerance, trig.max_wait)
         mask = tg.complete_only(frame, ev)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import weakref
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -62,7 +63,7 @@ def timeframe_bars(bars: pd.DataFrame, timeframe: str = "1d") -> pd.DataFrame:
         return hit[1]
     frame = _timeframe_frame(bars, timeframe)
     try:
-        ref = weakref.ref(bars, lambda _r, k=key, memo=_MEMO: memo.pop(k, None))
+        ref = weakref.ref(bars, partial(_forget, _MEMO, key))
     except TypeError:       # an object without weak references: not memoised
         return frame
     _MEMO[key] = (ref, frame)
@@ -70,6 +71,12 @@ def timeframe_bars(bars: pd.DataFrame, timeframe: str = "1d") -> pd.DataFrame:
 
 
 _MEMO: dict = {}
+
+
+def _forget(memo: dict, key: tuple, _ref: object) -> None:
+    """A memoised object was collected: drop what was built from it (``memo`` bound when the
+    callback is made: at interpreter exit the module's globals may be gone)."""
+    memo.pop(key, None)
 
 
 def _timeframe_frame(bars: pd.DataFrame, timeframe: str) -> pd.DataFrame:
@@ -97,12 +104,13 @@ def ohlc(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
     hit = _MEMO.get(key)
     if hit is not None and hit[0]() is frame:
         return hit[1]
-    arrays = tuple(np.ascontiguousarray(frame[c].to_numpy(dtype="float64", na_value=np.nan))
-                   for c in ("open", "high", "low", "close"))
+    o, h, l, c = (np.ascontiguousarray(frame[c].to_numpy(dtype="float64", na_value=np.nan))
+                  for c in ("open", "high", "low", "close"))
+    arrays = (o, h, l, c)
     for a in arrays:
         a.flags.writeable = False
     try:
-        ref = weakref.ref(frame, lambda _r, k=key, memo=_MEMO: memo.pop(k, None))
+        ref = weakref.ref(frame, partial(_forget, _MEMO, key))
     except TypeError:
         return arrays
     _MEMO[key] = (ref, arrays)

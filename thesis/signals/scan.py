@@ -24,7 +24,7 @@ from thesis.signals.spec import Trigger
 
 def _trigger(kind: str, side: str, params: dict) -> Trigger:
     try:
-        return Trigger(kind=kind, side=side, **params)
+        return Trigger.model_validate({"kind": kind, "side": side, **params})
     except ValidationError as exc:
         msgs = "; ".join(f"{'.'.join(map(str, e['loc'])) or kind}: {e['msg']}" for e in exc.errors())
         raise BadInput(f"scan({kind!r}): {msgs}") from None
@@ -53,6 +53,17 @@ def _column(trig: Trigger, short: bool, o, h, l, c, week_id, week_end) -> np.nda
             return nb.period_extreme_nb(l, h, week_id, week_end, short) >= 0
         return nb.running_period_extreme_nb(l, h, week_id, short)
     raise AssertionError(k)  # pragma: no cover
+
+
+Columns = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _columns(o: np.ndarray, h: np.ndarray, l: np.ndarray, c: np.ndarray) -> list[Columns]:
+    """(open, high, low, close) of each instrument, contiguous: one for 1-D arrays, one per column for 2-D."""
+    flat = np.ascontiguousarray
+    if o.ndim == 1:
+        return [(flat(o), flat(h), flat(l), flat(c))]
+    return [(flat(o[:, j]), flat(h[:, j]), flat(l[:, j]), flat(c[:, j])) for j in range(o.shape[1])]
 
 
 def _weeks(dates, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -90,9 +101,6 @@ def scan(kind: str, open, high, low, close, *, side: str, dates=None, **params) 
     if kind == "low_of_week":
         week_id, week_end = _weeks(dates, shape[0])
     week_end = np.asarray(week_end, dtype=np.bool_)
-    if len(shape) == 1:
-        cols = [tuple(np.ascontiguousarray(a) for a in (o, *arrs))]
-    else:
-        cols = [tuple(np.ascontiguousarray(a[:, j]) for a in (o, *arrs)) for j in range(shape[1])]
-    out = [np.asarray(_column(trig, short, *col, week_id, week_end), dtype=bool) for col in cols]
+    out = [np.asarray(_column(trig, short, *col, week_id, week_end), dtype=np.bool_)
+           for col in _columns(o, *arrs)]
     return out[0] if len(shape) == 1 else np.column_stack(out) if out else np.zeros(shape, dtype=bool)

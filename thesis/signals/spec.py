@@ -12,7 +12,7 @@ error naming the key, so a typo never silently falls back to a default.
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -20,7 +20,7 @@ from thesis.errors import BadInput
 
 Kind = Literal["outside_bar", "zone_rejection", "outside_bar_rejection", "failed_breakout",
                "lower_high_breakdown", "squeeze_release", "long_wick", "low_of_week"]
-KINDS: tuple[str, ...] = Kind.__args__
+KINDS: tuple[str, ...] = get_args(Kind)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
 
 ZONE = {"zone", "level"}

@@ -26,7 +26,7 @@ def as_bounds(zone) -> tuple[float, float]:
     """A zone [lo, hi] or a single level L (-> (L, L)) as floats; BadInput when lo > hi."""
     if zone is None:
         raise BadInput("a zone [lo, hi] or a level is required")
-    if np.isscalar(zone):
+    if np.ndim(zone) == 0:         # a level: a number (or numeric text)
         lo = hi = float(zone)
     else:
         try:

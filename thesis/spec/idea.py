@@ -214,7 +214,7 @@ class Levels(Strict):
 
 class Entry(Strict):
     order: Literal["limit", "signal"] = "limit"
-    price: Price | None = Field(None, description="limit price, inside the entry zone; default: the zone edge "
+    price: Price | None = Field(default=None, description="limit price, inside the entry zone; default: the zone edge "
                                                  "price reaches first")
 
 
@@ -222,11 +222,11 @@ class Claims(Strict):
     """What the author asserted; ``thesis evaluate`` and ``replay`` check each against the levels."""
 
     risk_reward: float | str | None = Field(
-        None, description="claimed reward per unit of risk: 7.0, or text such as '7:1' or '7 to 1'")
-    break_even_win_rate: float | None = Field(None, gt=0, lt=1, description="claimed break-even win rate, 0-1")
-    target_pct: float | None = Field(None, ge=-1000, le=1000,
+        default=None, description="claimed reward per unit of risk: 7.0, or text such as '7:1' or '7 to 1'")
+    break_even_win_rate: float | None = Field(default=None, gt=0, lt=1, description="claimed break-even win rate, 0-1")
+    target_pct: float | None = Field(default=None, ge=-1000, le=1000,
                                      description="claimed move to the farthest target, percent")
-    american_odds: str | float | None = Field(None, description="the author's betting odds, e.g. '+700'")
+    american_odds: str | float | None = Field(default=None, description="the author's betting odds, e.g. '+700'")
 
     @field_validator("risk_reward")
     @classmethod
@@ -365,15 +365,15 @@ class Idea(Strict):
         h = self.horizon()
         if h is None or h[0] == "s":
             return None
-        if h[0] == "date":
-            return pd.Timestamp(h[1])
         unit, n = h
-        return _calendar_end(unit, int(n), pd.Timestamp(entry_date))
+        if isinstance(n, date):          # ("date", the horizon's end date)
+            return pd.Timestamp(n)
+        return _calendar_end(unit, n, pd.Timestamp(entry_date))
 
     def horizon_sessions(self) -> int | None:
         """The horizon in sessions, when it is written in sessions ("40s"); else None."""
         h = self.horizon()
-        return h[1] if h is not None and h[0] == "s" else None
+        return h[1] if h is not None and h[0] == "s" and not isinstance(h[1], date) else None
 
     def horizon_date(self, start) -> pd.Timestamp | None:
         """The last day of the horizon counted from ``start``, whatever its form: a session horizon

@@ -14,7 +14,7 @@ KEY = re.compile(r"^\s*([A-Za-z0-9_\-\"]+)\s*=")
 def key_lines(text: str) -> dict[tuple, int]:
     """Map location tuples to 1-based lines: ("levels",), ("levels", "stop"), ("triggers", 1, "zone")."""
     lines: dict[tuple, int] = {}
-    counts: dict[str, int] = {}
+    counts: dict[tuple, int] = {}
     table: tuple = ()
     for n, raw in enumerate(text.splitlines(), start=1):
         m = HEADER.match(raw)

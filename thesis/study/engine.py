@@ -20,6 +20,7 @@ and each cell takes a prefix of it matched to its own occurrence count.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -85,6 +86,7 @@ def _rule_mask(tp: TriggerPlan, zone: ZoneRule | None, o, h, l, c, short: bool, 
     if tp.zone_mode != "relative":
         extra = {"zone": tp.bounds} if tp.zone_mode == "fixed" else {}
         return scan(tp.kind, o, h, l, c, side=tp.side, **p, **extra)
+    assert zone is not None                 # a relative trigger is measured against the plan's zone rule
     if zones is None:
         zones = {}
     key = (id(h), zone.lookback, zone.width, zone.atr_length, short)
@@ -163,7 +165,7 @@ def _eligible(plan: StudyPlan, data: SymbolData) -> np.ndarray:
 _UNITS = {"pct": nb.UNIT_PCT, "atr": nb.UNIT_ATR, "r": nb.UNIT_R, "price": nb.UNIT_PRICE}
 
 
-def _exit_codes(exits: tuple[ExitRule, ...], k: int) -> tuple:
+def _exit_codes(exits: Sequence[ExitRule], k: int) -> tuple:
     """The exit rules' levels as arrays for nb.exit_levels_nb (computed once per plan)."""
     x_count = len(exits)
     t_unit = np.full((x_count, k), nb.UNIT_PRICE, dtype=np.int64)
@@ -295,7 +297,7 @@ def simulate_block(plan: StudyPlan, datas: list[SymbolData], ts: list[np.ndarray
     else:
         for r in ranges:
             run(*r)
-    trades = dict(zip(nb.TF_INT, ints))
+    trades: dict[str, np.ndarray] = dict(zip(nb.TF_INT, ints))
     trades.update(zip(nb.TF_FLOAT, floats))
     trades["valid"] = ok
     trades = {f: trades[f] for f in TRADE_FIELDS}

@@ -38,7 +38,7 @@ def r_histogram(res) -> bytes:
     both = np.concatenate([r, base]) if len(base) else r
     lo = np.floor(min(both.min(initial=-1.0), -1.0) * 4) / 4
     hi = np.ceil(max(both.max(initial=1.0), 1.0) * 4) / 4
-    bins = np.arange(lo, hi + 0.25, 0.25)
+    bins = np.arange(lo, hi + 0.25, 0.25).tolist()
     ax.hist(r, bins=bins, density=True, alpha=0.65, color="#1565c0", label=f"occurrences (n={len(r)})")
     if len(base):
         ax.hist(base, bins=bins, density=True, histtype="step", lw=1.8, color="#ef6c00",

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -11,13 +12,17 @@ from thesis.replay.nb import FLAG_NAMES, FLAG_NO_OPEN
 from thesis.study.stats import REASONS
 from thesis.jsonable import iso_date
 
+if TYPE_CHECKING:
+    from thesis.spec import Idea
+    from thesis.study.plan import StudyPlan
+
 STUDY_SCHEMA = "thesis.study/1"
 
 
 @dataclass
 class StudyResult:
-    idea: object
-    plan: object
+    idea: Idea
+    plan: StudyPlan
     symbols: list[str]
     source: str
     summary: dict

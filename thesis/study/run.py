@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -192,7 +193,7 @@ def _axes_doc(plan, grid_axes) -> dict:
 def _split_doc(table, plan, gate, one_at_a_time, n_boot, z, x, split, date_in, gridded, cell) -> dict:
     ins = analyze.cell_figures(table, plan, gate, one_at_a_time, n_boot, plan.seed, z, x, date_in)
     outs = analyze.cell_figures(table, plan, gate, one_at_a_time, n_boot, plan.seed, z, x, ~date_in)
-    doc = {"date": str(pd.Timestamp(split).date()),
+    doc: dict[str, Any] = {"date": str(pd.Timestamp(split).date()),
            "in_sample": {"summary": ins["summary"], "base_rate": ins.get("base"), "edge": ins.get("edge")},
            "out_of_sample": {"summary": outs["summary"], "base_rate": outs.get("base"), "edge": outs.get("edge")}}
     if gridded:

@@ -199,6 +199,7 @@ def parse_grid(items) -> dict[str, list]:
                 raise GridSyntaxError(f"{key}: empty value in {values!r}")
             if len(set(texts)) != len(texts):
                 raise GridSyntaxError(f"{key}: a value is repeated in {values!r}")
+            parsed: list[Level] | list[float] | list[int] | list[Hold]
             if key in ("stop", "target"):
                 parsed = [parse_level(t, key) for t in texts]
             elif key == "zone_width":

@@ -135,7 +135,10 @@ def light_summary(r, reason) -> dict:
 def light_summaries(samples) -> list[dict]:
     """light_summary of many (r, reason) samples (a grid's cells), with one vectorised Student t
     call for all the p-values (the same figures as light_summary, cell for cell)."""
-    out, t_stat, dof, at = [], [], [], []
+    out: list[dict] = []
+    t_stat: list[float] = []
+    dof: list[int] = []
+    at: list[int] = []
     for r, reason in samples:
         r = np.asarray(r, dtype="float64")
         n = len(r)
@@ -178,7 +181,7 @@ def summarize(r, reason, sessions, days, mfe_r, mae_r, ret_pct, n_boot: int = 20
         "win_rate": win_rate,
         "avg_win_r": float(wins.mean()) if len(wins) else None,
         "avg_loss_r": float(losses.mean()) if len(losses) else None,
-        "expectancy": (win_rate * (wins.mean() if len(wins) else 0.0) + (len(losses) / n) *
+        "expectancy": (len(wins) / n * (wins.mean() if len(wins) else 0.0) + (len(losses) / n) *
                        (losses.mean() if len(losses) else 0.0)) if n else None,
         "expectancy_pct": float(np.mean(ret_pct)) if n else None,
         "outcomes": {REASONS[k]: int(np.sum(reason == k)) for k in (1, 0, 2)},

@@ -28,7 +28,7 @@ import fnmatch
 import json
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlparse
@@ -36,7 +36,7 @@ from urllib.parse import urlparse
 from thesis.errors import BadInput
 from thesis.extras import require
 from thesis.watch.journal import Journal, deliveries, now_iso
-from thesis.watch.records import DeliveryRecord
+from thesis.watch.records import DeliveryRecord, EventRecord, Record
 
 WEBHOOK_SCHEMA = "thesis.alert/1"
 KINDS = ("webhook", "smtp", "apprise")
@@ -158,36 +158,35 @@ def _check_url(where: str, kind: str, url: str) -> None:
 
 
 # ------------------------------------------------------------------ payload
-def payload(event: dict) -> dict:
-    lv = event.get("levels") or {}
-    return {"schema": WEBHOOK_SCHEMA, "id": event["id"], "idea": event["idea"], "file": event.get("file"),
-            "symbol": event.get("symbol"), "kind": event["kind"], "session": event["session"],
-            "price": event.get("price"), "r": event.get("r"), "distance_r": event.get("distance_r"),
-            "text": event["text"], "state": event.get("state"),
-            "levels": lv, "revision": event.get("revision", 0), "snapshot": event.get("snapshot"),
-            "recorded": event.get("recorded")}
+def payload(event: EventRecord) -> dict:
+    return {"schema": WEBHOOK_SCHEMA, "id": event.id, "idea": event.idea, "file": event.file,
+            "symbol": event.symbol, "kind": event.kind, "session": event.session,
+            "price": event.price, "r": event.r, "distance_r": event.distance_r,
+            "text": event.text, "state": event.state,
+            "levels": event.levels or {}, "revision": event.revision, "snapshot": event.snapshot,
+            "recorded": event.recorded}
 
 
-def subject(event: dict) -> str:
-    return f"[thesis] {event['idea']}: {event['kind'].replace('_', ' ')} on {event['session']}"
+def subject(event: EventRecord) -> str:
+    return f"[thesis] {event.idea}: {event.kind.replace('_', ' ')} on {event.session}"
 
 
-def body(event: dict) -> str:
-    lv = event.get("levels") or {}
-    lines = [event["text"], ""]
+def body(event: EventRecord) -> str:
+    lv = event.levels or {}
+    lines = [event.text, ""]
     if lv:
         lines.append(f"zone {lv.get('entry_zone')}, entry {lv.get('entry')}, stop {lv.get('stop')}, "
                      f"targets {lv.get('targets')}")
-    if event.get("distance_r") is not None:
-        lines.append(f"distance from the entry: {event['distance_r']:+.2f} R")
-    if event.get("snapshot"):
-        lines.append(f"snapshot: {event['snapshot']}")
-    lines.append(f"event id {event['id']} (idea file {event.get('file')})")
+    if event.distance_r is not None:
+        lines.append(f"distance from the entry: {event.distance_r:+.2f} R")
+    if event.snapshot:
+        lines.append(f"snapshot: {event.snapshot}")
+    lines.append(f"event id {event.id} (idea file {event.file})")
     return "\n".join(lines)
 
 
 # ------------------------------------------------------------------ senders
-def send(channel: Channel, event: dict) -> None:
+def send(channel: Channel, event: EventRecord) -> None:
     """Deliver one event on one channel; raise DeliveryError with a clear reason."""
     try:
         if channel.kind == "webhook":
@@ -202,13 +201,13 @@ def send(channel: Channel, event: dict) -> None:
         raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
 
 
-def _webhook(channel: Channel, event: dict) -> None:
+def _webhook(channel: Channel, event: EventRecord) -> None:
     import urllib.error
     import urllib.request
 
     data = json.dumps(payload(event)).encode()
     req = urllib.request.Request(channel.url, data=data, method="POST",
-                                 headers={"Content-Type": "application/json", "Idempotency-Key": event["id"],
+                                 headers={"Content-Type": "application/json", "Idempotency-Key": event.id,
                                           "User-Agent": "thesis-watch"})
     try:
         with urllib.request.urlopen(req, timeout=channel.timeout) as resp:
@@ -222,23 +221,24 @@ def _webhook(channel: Channel, event: dict) -> None:
         raise DeliveryError(f"{channel.url} timed out after {channel.timeout:g} s") from None
 
 
-def _smtp(channel: Channel, event: dict) -> None:
+def _smtp(channel: Channel, event: EventRecord) -> None:
     import smtplib
     from email.message import EmailMessage
 
     p = urlparse(channel.url)
+    host = p.hostname or ""              # load_config refuses an smtp url without a host
     msg = EmailMessage()
     msg["Subject"] = subject(event)
     msg["From"] = channel.sender
     msg["To"] = ", ".join(channel.to)
-    msg["X-Thesis-Event"] = event["id"]
+    msg["X-Thesis-Event"] = event.id
     msg.set_content(body(event))
-    snap = event.get("snapshot")
+    snap = event.snapshot
     if snap and Path(snap).is_file():
         msg.add_attachment(Path(snap).read_bytes(), maintype="image", subtype="png", filename=Path(snap).name)
     cls = smtplib.SMTP_SSL if p.scheme == "smtps" else smtplib.SMTP
     try:
-        with cls(p.hostname, p.port or (465 if p.scheme == "smtps" else 25), timeout=channel.timeout) as s:
+        with cls(host, p.port or (465 if p.scheme == "smtps" else 25), timeout=channel.timeout) as s:
             if channel.user:
                 s.login(channel.user, channel.password or "")
             s.send_message(msg)
@@ -248,13 +248,13 @@ def _smtp(channel: Channel, event: dict) -> None:
         raise DeliveryError(f"SMTP server {p.hostname}:{p.port} unreachable: {exc}") from None
 
 
-def _apprise(channel: Channel, event: dict) -> None:
+def _apprise(channel: Channel, event: EventRecord) -> None:
     apprise = require("apprise", "an apprise alert channel")
 
     ap = apprise.Apprise()
     if not ap.add(channel.url):
         raise DeliveryError(f"apprise does not understand {channel.url!r}")
-    snap = event.get("snapshot")
+    snap = event.snapshot
     ok = ap.notify(body=body(event), title=subject(event),
                    attach=snap if snap and Path(snap).is_file() else None)
     if not ok:
@@ -267,7 +267,8 @@ def _parse(ts: str | None):
 
 
 def pending(journal: Journal, config_channels=None, now: datetime | None = None) -> list[dict]:
-    """Outbox entries not yet sent: one dict per (event, channel) with status and next try."""
+    """Outbox entries not yet sent: one dict per (event, channel) with status and next try (the
+    event is its EventRecord)."""
     now = now or datetime.now(timezone.utc)
     records = journal.records()
     dmap = deliveries(records)
@@ -275,10 +276,10 @@ def pending(journal: Journal, config_channels=None, now: datetime | None = None)
     resting = resting_channels(records)
     out = []
     for ev in records:
-        if ev.get("t") != "event":
+        if not isinstance(ev, EventRecord):
             continue
-        for ch in ev.get("outbox", []):
-            d = dmap.get((ev["id"], ch))
+        for ch in ev.outbox:
+            d = dmap.get((ev.id, ch))
             if d and d["status"] == "sent":
                 continue
             next_try = max(filter(None, (d.get("next_try") if d else None, resting.get(ch))), default=None)
@@ -290,14 +291,14 @@ def pending(journal: Journal, config_channels=None, now: datetime | None = None)
     return out
 
 
-def resting_channels(records: list[dict]) -> dict[str, str]:
+def resting_channels(records: list[Record] | list[DeliveryRecord]) -> dict[str, str]:
     """Channel -> next try, for channels whose last attempt failed: every alert waiting for such a
     channel waits until then (a pass tries a failing channel once, see deliver_pending)."""
-    last: dict[str, dict] = {}
+    last: dict[str, DeliveryRecord] = {}
     for r in records:
-        if r.get("t") == "delivery":
-            last[r["channel"]] = r
-    return {ch: r["next_try"] for ch, r in last.items() if r["status"] == "failed" and r.get("next_try")}
+        if isinstance(r, DeliveryRecord):
+            last[r.channel] = r
+    return {ch: r.next_try for ch, r in last.items() if r.status == "failed" and r.next_try}
 
 
 def deliver_pending(journal: Journal, config, ideas: dict | None = None, source=None, snapshots: bool = True,
@@ -314,17 +315,17 @@ def deliver_pending(journal: Journal, config, ideas: dict | None = None, source=
             return deliver_pending(held, config, ideas, source, snapshots, now)
     cfg = config if isinstance(config, Config) else Config(list(config))
     by_name = {c.name: c for c in cfg.channels}
-    queues: dict[str, list[tuple[int, dict, dict]]] = {}
+    queues: dict[str, list[tuple[int, dict, EventRecord]]] = {}
     snaps: dict[tuple, str | None] = {}
     for n, item in enumerate(pending(journal, cfg.channels, now)):
         if not item["due"] or not item["configured"]:
             continue
-        ev = dict(item["event"])
+        ev = item["event"]
         if cfg.snapshots and snapshots:          # drawn here, in one thread: matplotlib is not thread-safe
-            key = (ev["idea"], ev["session"])
+            key = (ev.idea, ev.session)
             if key not in snaps:
-                snaps[key] = render_snapshot(ev, (ideas or {}).get(ev["idea"]), source)
-            ev["snapshot"] = snaps[key]
+                snaps[key] = render_snapshot(ev, (ideas or {}).get(ev.idea), source)
+            ev = replace(ev, snapshot=snaps[key])
         queues.setdefault(item["channel"], []).append((n, item, ev))
     if not queues:
         return []
@@ -339,7 +340,7 @@ def deliver_pending(journal: Journal, config, ideas: dict | None = None, source=
         ch, out, down = by_name[name], [], None
         for n, item, ev in queues[name]:
             if down is not None:
-                out.append((n, DeliveryRecord(event=ev["id"], channel=name, status="skipped",
+                out.append((n, DeliveryRecord(event=ev.id, channel=name, status="skipped",
                                               error=f"not tried: {name} failed earlier in this pass ({down})")
                             .to_dict()))
                 continue
@@ -357,16 +358,16 @@ def deliver_pending(journal: Journal, config, ideas: dict | None = None, source=
     return [rec for _, rec in sorted(done, key=lambda x: x[0])]
 
 
-def _attempt(ch: Channel, ev: dict, attempts: int, cfg: Config) -> dict:
+def _attempt(ch: Channel, ev: EventRecord, attempts: int, cfg: Config) -> dict:
     at = datetime.now(timezone.utc)
     try:
         send(ch, ev)
-        return DeliveryRecord(event=ev["id"], channel=ch.name, status="sent", at=at.isoformat(timespec="seconds"),
-                              snapshot=ev.get("snapshot")).to_dict()
+        return DeliveryRecord(event=ev.id, channel=ch.name, status="sent", at=at.isoformat(timespec="seconds"),
+                              snapshot=ev.snapshot).to_dict()
     except DeliveryError as exc:
         attempts += 1
         delay = min(cfg.retry_seconds * 2 ** (attempts - 1), cfg.max_retry_seconds)
-        return DeliveryRecord(event=ev["id"], channel=ch.name, status="failed", at=at.isoformat(timespec="seconds"),
+        return DeliveryRecord(event=ev.id, channel=ch.name, status="failed", at=at.isoformat(timespec="seconds"),
                               error=str(exc), attempt=attempts,
                               next_try=(at + timedelta(seconds=delay)).isoformat(timespec="seconds")).to_dict()
 
@@ -384,11 +385,11 @@ def outcome(journal: Journal, channels, results: list[dict], new_ids=()) -> dict
             "pending": len(still), "next_try": min(tries) if tries else None}
 
 
-def render_snapshot(event: dict, idea, source=None) -> str | None:
+def render_snapshot(event: EventRecord, idea, source=None) -> str | None:
     """The idea's chart as of the event's session, under $THESIS_HOME/watch/snapshots (cached on disk)."""
     from thesis.watch.journal import home
 
-    path = home() / "snapshots" / event["idea"] / f"{event['session']}.png"
+    path = home() / "snapshots" / event.idea / f"{event.session}.png"
     if path.is_file():
         return str(path)
     try:
@@ -397,10 +398,12 @@ def render_snapshot(event: dict, idea, source=None) -> str | None:
         if idea is None:
             from thesis.spec import load
 
-            idea = load(event["file"])
+            if event.file is None:
+                return None
+            idea = load(event.file)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp.png")
-        chart(idea, tmp, asof=event["session"], source=source)
+        chart(idea, tmp, asof=event.session, source=source)
         os.replace(tmp, path)
         return str(path)
     except Exception:  # noqa: BLE001 - an alert goes out without its picture rather than not at all

@@ -28,8 +28,9 @@ import pandas as pd
 
 from thesis.extras import dask_client
 from thesis.watch.clock import last_closed_session
-from thesis.watch.journal import ONCE, Journal, now_iso
-from thesis.watch.records import GoneRecord, as_record
+from thesis.watch.journal import Journal, now_iso
+from thesis.watch.records import (EventRecord, ExternalRecord, GoneRecord, IdeaRecord, Record, SkippedRecord,
+                                  as_record)
 from thesis.watch.run import (IdeaRow, PassResult, idea_files, idea_id, last_event_by_idea, latest_by_idea,
                               removed_files, watch_pass)
 
@@ -58,7 +59,7 @@ class PartitionJournal(Journal):
     """An in-memory journal for one partition: reads what the real journal holds about the
     partition's ideas, keeps what the pass appends (``new``) instead of writing it."""
 
-    def __init__(self, records: list[dict], ids: set[str]):
+    def __init__(self, records: list[Record], ids: set[str]):
         super().__init__(Path("."))
         self._records = records
         self._ids = ids
@@ -70,15 +71,14 @@ class PartitionJournal(Journal):
 
     def append(self, records) -> int:
         ids = self.event_ids()
-        out = []
+        out: list[Record] = []
         for typed in map(as_record, records):
-            if typed.t in ONCE:
-                rid = typed.id  # type: ignore[attr-defined]   # the ONCE kinds have an id
-                if rid in ids:
+            if isinstance(typed, (EventRecord, ExternalRecord)):    # written once per id
+                if typed.id in ids:
                     continue
-                ids.add(rid)
-            out.append(typed.to_dict())
-        self.new += out
+                ids.add(typed.id)
+            out.append(typed)
+        self.new += [r.to_dict() for r in out]
         self.records().extend(out)
         return len(out)
 
@@ -116,7 +116,7 @@ def partitions(symbols: list[str], n: int) -> list[list[int]]:
     return [sorted(p) for p in parts if p]
 
 
-def partition_pass(files: list[str], task: Task, seed: list[dict], ids: set[str]) -> dict:
+def partition_pass(files: list[str], task: Task, seed: list[Record], ids: set[str]) -> dict:
     """A worker's share: the local pass over ``files`` on a PartitionJournal seeded with the journal's
     records of these ideas (``seed``) and their event ids; returns what it appended and (``rows``) its
     rows, each Status without its Lifecycle (the bars stay on the worker)."""
@@ -169,8 +169,8 @@ def watch_pass_dask(paths, dask, asof=None, source: str | None = None, config=No
 def _run(client, jr: Journal, res: PassResult, paths, files: list[Path], task: Task, config, deliver: bool,
          write: bool, snapshots: bool) -> None:
     records = jr.records()
-    ideas_seen = latest_by_idea(records, "idea")
-    gone = latest_by_idea(records, "gone")
+    ideas_seen = latest_by_idea(records, IdeaRecord)
+    gone = latest_by_idea(records, GoneRecord)
     outputs = _compute(client, records, ideas_seen, res.session, files, task)
     by_idea: dict[str, list[dict]] = defaultdict(list)
     rows: dict[str, IdeaRow] = {}
@@ -214,7 +214,8 @@ def _run(client, jr: Journal, res: PassResult, paths, files: list[Path], task: T
         res.outbox = outcome(jr, channels, res.deliveries, {e["id"] for e in res.new_events})
 
 
-def _compute(client, records: list[dict], ideas_seen: dict, session, files: list[Path], task: Task) -> list[dict]:
+def _compute(client, records: list[Record], ideas_seen: dict[str, IdeaRecord], session, files: list[Path],
+             task: Task) -> list[dict]:
     """Every partition's output, computed on the cluster, in partition order."""
     if not files:
         return []
@@ -233,20 +234,20 @@ def _compute(client, records: list[dict], ideas_seen: dict, session, files: list
     return client.gather(futures)
 
 
-def _seeds(records: list[dict], ideas_seen: dict, session, files: list[Path],
-           parts: list[list[int]]) -> list[tuple[list[dict], set[str]]]:
+def _seeds(records: list[Record], ideas_seen: dict[str, IdeaRecord], session, files: list[Path],
+           parts: list[list[int]]) -> list[tuple[list[Record], set[str]]]:
     """Per partition, what the pass reads of the journal for its ideas: each one's last ``idea`` and
     ``skipped`` records and last event up to the session, and the ids of its events (what is new)."""
-    skipped = latest_by_idea(records, "skipped")
+    skipped = latest_by_idea(records, SkippedRecord)
     last_events = last_event_by_idea(records, session.date().isoformat())
     event_ids: dict[str, list[str]] = defaultdict(list)
     for r in records:
-        if r.get("t") in ONCE and "idea" in r:
-            event_ids[r["idea"]].append(r["id"])
+        if isinstance(r, (EventRecord, ExternalRecord)):
+            event_ids[r.idea].append(r.id)
     out = []
     for part in parts:
         iids = [idea_id(files[i]) for i in part]
-        seed = [m[iid] for m in (ideas_seen, skipped, last_events) for iid in iids if iid in m]
+        seed: list[Record] = [m[iid] for m in (ideas_seen, skipped, last_events) for iid in iids if iid in m]
         out.append((seed, {x for iid in iids for x in event_ids.get(iid, ())}))
     return out
 

@@ -25,8 +25,11 @@ must be delivered to), ``delivery`` (one attempt on one channel: ``sent`` or
 file, to detect revisions), ``gone`` (an idea file disappeared), ``skipped`` (an
 idea file failed to parse), ``external`` (an alert another tool sent in: TradingView's
 webhooks through ``thesis serve``, thesis/web/inbound.py; deduplicated by id like events).
-Every record is written through its type; a line without ``v`` (a journal written before versions
-were stamped) reads as version 0, the same fields, and is upgraded as it is read.
+Every record is written through its type and read back as its type (``read_records``, one place:
+thesis.watch.records.parse), so the views below and every reader work on typed records; a line
+that does not fit is an error naming the file and line, never skipped. A line without ``v`` (a
+journal written before versions were stamped) reads as version 0, the same fields, and is upgraded
+as it is read.
 """
 from __future__ import annotations
 
@@ -36,12 +39,15 @@ import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
 
 from thesis.errors import StoreError
 from thesis.locks import flock_until
-from thesis.watch.records import Record, RecordError, as_record, upgrade
+from thesis.watch.records import (DeliveryRecord, EventRecord, ExternalRecord, Record, RecordError, as_record,
+                                  parse)
 
 SCHEMA = "thesis.journal/1"
+T = TypeVar("T")
 #: Record types with a deterministic id, written once each.
 ONCE = ("event", "external")
 
@@ -66,19 +72,20 @@ class Journal:
     def __init__(self, folder: str | Path | None = None):
         self.folder = Path(folder) if folder else home()
         self.path = self.folder / "journal.jsonl"
-        self._records: list[dict] | None = None
+        self._records: list[Record] | None = None
         self._ids: set[str] | None = None
         self._fd: int | None = None
 
     # ---------------------------------------------------------- reading
-    def records(self) -> list[dict]:
+    def records(self) -> list[Record]:
+        """Every record, typed, in file order (read once, then kept up to date by ``append``)."""
         if self._records is None:
             self._records = list(read_records(self.path))
         return self._records
 
     def event_ids(self) -> set[str]:
         if self._ids is None:
-            self._ids = {r["id"] for r in self.records() if r.get("t") in ONCE}
+            self._ids = {r.id for r in self.records() if isinstance(r, (EventRecord, ExternalRecord))}
         return self._ids
 
     def seed_ids(self, ids: set[str]) -> None:
@@ -92,8 +99,8 @@ class Journal:
         """The records are this journal's file (not an in-memory subclass's), none read yet."""
         return type(self) is Journal and self._records is None
 
-    def events(self) -> list[dict]:
-        return [r for r in self.records() if r.get("t") == "event"]
+    def events(self) -> list[EventRecord]:
+        return [r for r in self.records() if isinstance(r, EventRecord)]
 
     # ---------------------------------------------------------- writing
     @contextmanager
@@ -153,24 +160,23 @@ class Journal:
                 pos = start
             fh.truncate(0)
 
-    def append(self, records: list[Record] | list[dict]) -> int:
+    def append(self, records: Sequence[Record | dict[str, Any]]) -> int:
         """Append records in one write, each through its type (thesis.watch.records: a dict is parsed,
         so a missing or unknown field is refused before anything is written); events whose id is
         already journaled are skipped. Returns the number of records written."""
         if self._fd is None:
             raise RuntimeError("append() needs the journal lock")
         ids = self.event_ids()
-        out = []
+        out: list[Record] = []
         for typed in map(as_record, records):
-            if typed.t in ONCE:
-                rid = typed.id  # type: ignore[attr-defined]   # the ONCE kinds have an id
-                if rid in ids:
+            if isinstance(typed, (EventRecord, ExternalRecord)):     # the ONCE kinds: written once per id
+                if typed.id in ids:
                     continue
-                ids.add(rid)
-            out.append(typed.to_dict())
+                ids.add(typed.id)
+            out.append(typed)
         if not out:
             return 0
-        data = "".join(json.dumps(r, separators=(",", ":"), default=str) + "\n" for r in out).encode()
+        data = "".join(json.dumps(r.to_dict(), separators=(",", ":"), default=str) + "\n" for r in out).encode()
         os.write(self._fd, data)
         if self._records is not None:
             self._records.extend(out)
@@ -181,8 +187,10 @@ class Journal:
             os.fsync(self._fd)
 
 
-def read_records(path: Path):
-    """Every complete record; a torn last line (a writer killed mid-write) is ignored."""
+def read_records(path: Path) -> Iterator[Record]:
+    """Every complete record, typed (thesis.watch.records.parse); a torn last line (a writer killed
+    mid-write) is ignored; a line that is not a record of a known kind and version is a StoreError
+    naming the file and the line."""
     try:
         data = Path(path).read_bytes()
     except FileNotFoundError:
@@ -200,34 +208,39 @@ def read_records(path: Path):
         except json.JSONDecodeError:
             raise StoreError(f"{path}, line {n}: not a journal record (the file was edited by hand?)") from None
         try:
-            yield upgrade(rec)
+            yield parse(rec)
         except RecordError as exc:
             raise StoreError(f"{path}, line {n}: {exc}") from None
 
 
+
 # ---------------------------------------------------------------- views
-def deliveries(records: list[dict]) -> dict[tuple[str, str], dict]:
+#: An event of ``thesis journal``: one of thesis's own, or an alert another tool sent in.
+Entry = EventRecord | ExternalRecord
+
+
+def deliveries(records: Iterable[Record]) -> dict[tuple[str, str], dict[str, Any]]:
     """(event id, channel) -> {"status", "at", "error", "attempts"} from the delivery records."""
-    out: dict[tuple[str, str], dict] = {}
+    out: dict[tuple[str, str], dict[str, Any]] = {}
     for r in records:
-        if r.get("t") != "delivery":
+        if not isinstance(r, DeliveryRecord):
             continue
-        key = (r["event"], r["channel"])
-        d = out.setdefault(key, {"status": "pending", "attempts": 0, "at": None, "error": None})
+        d = out.setdefault((r.event, r.channel), {"status": "pending", "attempts": 0, "at": None, "error": None})
         if d["status"] == "sent":
             continue
         d["attempts"] += 1
-        d["at"] = r.get("at")
-        d["status"] = r["status"]
-        d["error"] = r.get("error")
-        d["next_try"] = r.get("next_try")
+        d["at"] = r.at
+        d["status"] = r.status
+        d["error"] = r.error
+        d["next_try"] = r.next_try
     return out
 
 
-def delivery_view(event: dict, dmap: dict) -> dict:
-    view = {}
-    for ch in event.get("outbox", []):
-        d = dmap.get((event["id"], ch))
+def delivery_view(event: Entry, dmap: dict[tuple[str, str], dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Channel -> its delivery of ``event``: pending, sent (when) or failed (the error, the next try)."""
+    view: dict[str, dict[str, Any]] = {}
+    for ch in event.outbox if isinstance(event, EventRecord) else ():
+        d = dmap.get((event.id, ch))
         if d is None:
             view[ch] = {"status": "pending", "attempts": 0}
         elif d["status"] == "sent":
@@ -238,12 +251,15 @@ def delivery_view(event: dict, dmap: dict) -> dict:
     return view
 
 
+Answer = tuple[list[Entry], dict[tuple[str, str], dict[str, Any]], set[str] | None]
+
+
 def query(journal: Journal, idea: str | None = None, since: str | None = None, pending: bool = False,
-          use_index: bool | None = None) -> tuple[list[dict], dict, set[str] | None]:
-    """The event records of ``thesis journal`` in file order, then the external alerts (``t`` "external")
-    in file order (one idea, sessions >= ``since``
-    (YYYY-MM-DD), only events with an undelivered channel when ``pending``), the delivery map for
-    them (``deliveries``), and the journal's ideas when ``idea`` is not among them (else None).
+          use_index: bool | None = None) -> Answer:
+    """The event records of ``thesis journal`` in file order, then the external alerts in file order
+    (one idea, sessions >= ``since`` (YYYY-MM-DD), only events with an undelivered channel when
+    ``pending``), the delivery map for them (``deliveries``), and the journal's ideas when ``idea``
+    is not among them (else None).
 
     A large journal answers from its index (thesis.watch.journal_index), a small one by a scan;
     both give the same answer (tests/watch/test_journal_index.py)."""
@@ -251,19 +267,21 @@ def query(journal: Journal, idea: str | None = None, since: str | None = None, p
     if answer is not None:
         return answer
     records = journal.records()
-    events = [r for r in records if r.get("t") == "event"] + [r for r in records if r.get("t") == "external"]
+    events: list[Entry] = [r for r in records if isinstance(r, EventRecord)]
+    events += [r for r in records if isinstance(r, ExternalRecord)]
     if idea is not None:
-        known = {e["idea"] for e in events}
+        known = {e.idea for e in events}
         if idea not in known:
             return [], {}, known
-        events = [e for e in events if e["idea"] == idea]
+        events = [e for e in events if e.idea == idea]
     if since is not None:
-        events = [e for e in events if e["session"] >= since]
+        events = [e for e in events if e.session >= since]
     return _pending_only(events, deliveries(records), pending)
 
 
 def timeline(journal: Journal, idea: str | None = None, since: str | None = None, pending: bool = False,
-             use_index: bool | None = None):
+             use_index: bool | None = None) -> tuple[list[Entry], dict[tuple[str, str], dict[str, Any]],
+                                                      set[str] | None, list[DeliveryRecord]]:
     """What ``thesis journal`` shows: ``query``'s three answers plus ``last_deliveries``, from one
     opening of the index (each opening checks the index against the file)."""
     answer = _from_index(journal, use_index, lambda ix: (*query_index(ix, idea, since, pending), ix.last_deliveries()))
@@ -272,7 +290,7 @@ def timeline(journal: Journal, idea: str | None = None, since: str | None = None
     return (*query(journal, idea, since, pending, use_index=False), last_deliveries(journal, use_index=False))
 
 
-def _from_index(journal: Journal, use_index: bool | None, ask):
+def _from_index(journal: Journal, use_index: bool | None, ask: Callable[[Any], T]) -> T | None:
     """``ask(index)`` when the journal is large enough for its index (or ``use_index`` says so), else None
     (the caller scans). A home where the index cannot be written is answered by the scan too; a
     malformed line raises from the scan, which names it."""
@@ -289,45 +307,46 @@ def _from_index(journal: Journal, use_index: bool | None, ask):
         return None
 
 
-def query_index(ix, idea: str | None = None, since: str | None = None, pending: bool = False):
+def query_index(ix: Any, idea: str | None = None, since: str | None = None, pending: bool = False) -> Answer:
     """``query`` answered by an open ``JournalIndex``."""
     if idea is not None and not ix.has_idea(idea):
         return [], {}, ix.ideas()
+    events: list[Entry]
     if pending:       # external alerts have no outbox: never pending
         events = [e for e in ix.pending_events()
-                  if (idea is None or e["idea"] == idea) and (since is None or e["session"] >= since)]
+                  if (idea is None or e.idea == idea) and (since is None or e.session >= since)]
     else:
         events = ix.events(idea, since) + ix.events(idea, since, table="externals")
-    return _pending_only(events, deliveries(ix.deliveries_of(e["id"] for e in events if e.get("t") == "event")),
+    return _pending_only(events, deliveries(ix.deliveries_of(e.id for e in events if isinstance(e, EventRecord))),
                          pending)
 
 
-def _pending_only(events: list[dict], dmap: dict, pending: bool):
+def _pending_only(events: list[Entry], dmap: dict[tuple[str, str], dict[str, Any]], pending: bool) -> Answer:
     if pending:
         events = [e for e in events if any(v["status"] != "sent" for v in delivery_view(e, dmap).values())]
     return events, dmap, None
 
 
-def last_deliveries(journal: Journal, use_index: bool | None = None) -> list[dict]:
+def last_deliveries(journal: Journal, use_index: bool | None = None) -> list[DeliveryRecord]:
     """The last delivery record of each channel, in file order (all that ``resting_channels`` reads)."""
     answer = _from_index(journal, use_index, lambda ix: ix.last_deliveries())
     if answer is not None:
         return answer
-    last: dict[str, dict] = {}
+    last: dict[str, DeliveryRecord] = {}
     for r in journal.records():
-        if r.get("t") == "delivery":
-            last.pop(r["channel"], None)
-            last[r["channel"]] = r
+        if isinstance(r, DeliveryRecord):
+            last.pop(r.channel, None)
+            last[r.channel] = r
     return list(last.values())       # popped and re-added: in the file order of each channel's last record
 
 
-def last_events(journal: Journal, use_index: bool | None = None) -> dict[str, dict]:
+def last_events(journal: Journal, use_index: bool | None = None) -> dict[str, EventRecord]:
     """The last event record of each idea (the board's last-event column), from the index when large."""
     answer = _from_index(journal, use_index, lambda ix: ix.last_events())
     if answer is not None:
         return answer
-    out: dict[str, dict] = {}
+    out: dict[str, EventRecord] = {}
     for r in journal.records():
-        if r.get("t") == "event":
-            out[r["idea"]] = r
+        if isinstance(r, EventRecord):
+            out[r.idea] = r
     return out

@@ -16,9 +16,9 @@ in DuckDB, a fraction of a second at a million events), so ``--pending`` and the
 column read a few thousand rows instead of joining the million at every question.
 
 Queries (``--since``, ``--idea``, ``--pending``, the last event of each idea) run in DuckDB and then
-read and parse only the matching lines from the JSONL file, so their answers are the file's own
-records, and the delivery views are computed by the same code as a plain scan
-(``thesis.watch.journal.deliveries``).
+read and parse only the matching lines from the JSONL file into their types (``records.parse``, as
+the scan does), so their answers are the file's own records, and the delivery views are computed
+by the same code as a plain scan (``thesis.watch.journal.deliveries``).
 
 Staleness and crashes. The index records how many bytes of the file it covers and a CRC of the
 first and of the last 4 KiB of that prefix. Before every query it is checked: a file that grew is
@@ -41,10 +41,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from thesis.errors import StoreError
-from thesis.watch.records import RecordError, upgrade
+from thesis.watch.records import RecordError, parse, record_at
 
 if TYPE_CHECKING:
     import duckdb
+
+    from thesis.watch.records import DeliveryRecord, EventRecord, ExternalRecord
 
 INDEX_MIN_BYTES = 1 << 20
 INDEX_VERSION = "4"
@@ -219,20 +221,22 @@ class JournalIndex:
         return None
 
     # -------------------------------------------------------------- queries
-    def _lines(self, rows) -> list[dict]:
-        """Parse the records at (offset, length) ``rows`` (one mapping of the file, no read per line)."""
+    def _lines(self, rows) -> list[Any]:
+        """The typed records at (offset, length) ``rows`` (one mapping of the file, no read per line);
+        a line that does not fit its type is an error naming it, as the scan's."""
         import mmap
 
         if not rows:
             return []
         with open(self.journal, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-            try:     # one parse of all the lines as a JSON array; older versions read in the current one
-                return [upgrade(rec) for rec in json.loads(b"[" + b",".join([mm[off:off + length]
-                                                                           for off, length in rows]) + b"]")]
-            except RecordError as exc:      # a newer version: the caller's scan names the line
-                raise StoreError(f"{self.journal}: {exc}") from None
+            lines = [mm[off:off + length] for off, length in rows]
+        try:     # one parse of all the lines as a JSON array, then each into its type
+            return [parse(rec) for rec in json.loads(b"[" + b",".join(lines) + b"]")]
+        except (json.JSONDecodeError, RecordError):     # read again line by line: the error names the line
+            return [record_at(self.journal, line, off) for line, (off, _) in zip(lines, rows)]
 
-    def events(self, idea: str | None = None, since: str | None = None, table: str = "events") -> list[dict]:
+    def events(self, idea: str | None = None, since: str | None = None,
+               table: str = "events") -> list[EventRecord | ExternalRecord]:
         """Event records (``table="externals"``: external alerts) in file order, of one idea and/or with
         session >= since."""
         where, args = [], []
@@ -248,7 +252,7 @@ class JournalIndex:
     def ideas(self) -> set[str]:
         return {r[0] for r in self._db().execute("select idea from events union select idea from externals").fetchall()}
 
-    def pending_events(self) -> list[dict]:
+    def pending_events(self) -> list[EventRecord]:
         """Events with a channel in their outbox that no delivery record reports as sent, in file order
         (the derived table ``unsent``: no join at question time)."""
         return self._lines(self._db().execute("select off, len from unsent order by pos").fetchall())
@@ -257,7 +261,7 @@ class JournalIndex:
         return bool(self._db().execute("select exists (select 1 from events where idea = ?) "
                                      "or exists (select 1 from externals where idea = ?)", [idea, idea]).fetchall()[0][0])
 
-    def deliveries_of(self, event_ids) -> list[dict]:
+    def deliveries_of(self, event_ids) -> list[DeliveryRecord]:
         """The delivery records of these events, in file order."""
         ids = sorted(set(event_ids))
         if not ids:
@@ -266,15 +270,15 @@ class JournalIndex:
                                 "on d.event = w.id order by d.off", [ids]).fetchall()
         return self._lines(rows)
 
-    def last_deliveries(self) -> list[dict]:
+    def last_deliveries(self) -> list[DeliveryRecord]:
         """The last delivery record of each channel, in file order."""
         rows = self._db().execute("select max(off), arg_max(len, off) from deliveries group by channel").fetchall()
         return self._lines(sorted(rows))
 
-    def last_events(self) -> dict[str, dict]:
+    def last_events(self) -> dict[str, EventRecord]:
         """The last event record of each idea (what ``latest_by_idea(records, "event")`` gives)."""
         rows = self._db().execute("select off, len from last_event order by off").fetchall()
-        return {rec["idea"]: rec for rec in self._lines(rows)}
+        return {rec.idea: rec for rec in self._lines(rows)}
 
 
 def _copy(src: Path, dst: Path) -> None:

@@ -220,7 +220,7 @@ def _insert(doc, notes, entry, day: Date) -> None:
     import tomlkit
 
     at = len(notes)
-    while at > 0 and _date_of(notes[at - 1]) is not None and _date_of(notes[at - 1]) > day:
+    while at > 0 and (dated := _date_of(notes[at - 1])) is not None and dated > day:
         at -= 1
     if at > 0 and not notes[at - 1].as_string().endswith("\n\n"):
         notes[at - 1].add(tomlkit.nl())      # the entry before gets the blank line the others have

@@ -1,25 +1,35 @@
 """The journal's record types: one dataclass per kind, each line stamped with a schema version ``v``.
 
     journal.append([EventRecord(id=..., idea=..., kind="filled", session="2023-06-14", ...)])
+    for rec in journal.records():          # typed records: EventRecord, DeliveryRecord, ...
+        if isinstance(rec, EventRecord): ...
 
 A record is written as one JSON object: ``t`` (the kind), ``v`` (the schema version), then its
 fields. The fields in ``ALWAYS`` are written even when None; the others only when set, so a record
 carries what its writer knew and no more (the shapes the journal had before versions were stamped).
 
-Reading: the JSON-lines file stays the authority and its readers (the views in thesis.watch.journal,
-the DuckDB index, the CLI, the board) read the JSON form, a dict. ``upgrade`` brings a line of an
-older version to the current one as it is read: version 0 is a line without ``v`` (journals written
-before versions were stamped), with the same fields as version 1. A line of a newer version than
-this thesis knows is refused with a clear error rather than misread. ``parse`` gives the typed
-record of a dict (a field no record of its kind has is an error naming it).
+Reading: the JSON-lines file stays the authority; every reader (the views in thesis.watch.journal,
+the DuckDB index, the CLI, the board, alerts) gets typed records, parsed in one place: ``parse``
+(thesis.watch.journal.read_records and the index name the file and line of a record that does not
+fit). ``parse`` brings a line of an older version to the current one as it is read: version 0 is a
+line without ``v`` (journals written before versions were stamped), with the same fields as
+version 1. A line of a newer version than this thesis knows, of an unknown kind, without a field
+its kind needs, with a field its kind does not have or with a required field of the wrong type is
+refused with a clear error rather than misread; ``to_dict`` writes a parsed record back as it was
+read (plus ``v``).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
-from typing import Any, ClassVar
+import json
+from dataclasses import MISSING, dataclass, field, fields
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
+
+from thesis.errors import StoreError
 
 #: The schema version written into every new record.
 VERSION = 1
+R = TypeVar("R", bound="Record")
 
 
 class RecordError(ValueError):
@@ -152,12 +162,31 @@ class ExternalRecord(Record):
 
 KINDS: dict[str, type[Record]] = {cls.t: cls for cls in (EventRecord, DeliveryRecord, IdeaRecord, GoneRecord,
                                                          SkippedRecord, ExternalRecord)}
-_FIELDS = {t: frozenset(f.name for f in fields(cls)) | {"t"} for t, cls in KINDS.items()}
-_REQUIRED = {t: frozenset(f.name for f in fields(cls) if f.default is f.default_factory)  # both MISSING
-             for t, cls in KINDS.items()}
 
 
-def upgrade(rec: dict) -> dict:
+_UNSET: Any = object()
+
+
+class _Shape:
+    """What ``parse`` checks a kind against, computed once: every field (in order, with its default),
+    the fields a record needs, and the JSON type each needed field must have."""
+
+    def __init__(self, cls: type[Record]):
+        own = fields(cls)
+        if any(f.default_factory not in (MISSING, list) for f in own):
+            raise TypeError(f"{cls.__name__}: parse builds only list defaults")
+        self.cls = cls
+        self.template = {f.name: _UNSET if f.default is MISSING else f.default for f in own}
+        self.lists = [f.name for f in own if f.default_factory is list]
+        self.allowed = frozenset(self.template) | {"t"}
+        self.required = frozenset(f.name for f in own if f.default is MISSING and f.default_factory is MISSING)
+        self.types = [(f.name, dict if f.type == "dict" else str) for f in own if f.name in self.required]
+
+
+_SHAPES = {t: _Shape(cls) for t, cls in KINDS.items()}
+
+
+def upgrade(rec: dict[str, Any]) -> dict[str, Any]:
     """``rec`` (a line as read) in the current version, in place. Raises RecordError for a newer version."""
     v = rec.get("v", 0)
     if v == VERSION:
@@ -169,30 +198,66 @@ def upgrade(rec: dict) -> dict:
     return rec
 
 
-def parse(rec: dict) -> Record:
-    """The typed record of a dict (as read or as written); RecordError names what does not fit."""
+def parse(rec: dict[str, Any]) -> Record:
+    """The typed record of a dict (as read or as written); RecordError names what does not fit.
+
+    Built without the dataclass's ``__init__`` (a journal holds millions of lines): the values go
+    over the kind's defaults in field order, after the checks ``__init__`` would make and the
+    required fields' types."""
+    if type(rec) is not dict:
+        raise RecordError(f"a journal record is a JSON object, not {type(rec).__name__}")
     kind = rec.get("t")
-    cls = KINDS.get(kind) if isinstance(kind, str) else None
-    if cls is None or not isinstance(kind, str):
+    shape = _SHAPES.get(kind) if isinstance(kind, str) else None
+    if shape is None:
         raise RecordError(f"a journal record of unknown kind {kind!r} (kinds: {', '.join(KINDS)})")
-    values = dict(rec)
-    del values["t"]
-    if values.get("v", 0) != VERSION:
-        values["v"] = upgrade({"v": values.get("v", 0)})["v"]
-    try:
-        return cls(**values)
-    except TypeError:     # a field its kind does not have, or one it needs: say which
-        keys = rec.keys()
-        unknown = sorted(keys - _FIELDS[kind])
+    if not (rec.keys() <= shape.allowed and shape.required <= rec.keys()):
+        unknown = rec.keys() - shape.allowed
         if unknown:
-            raise RecordError(f"a journal {kind!r} record has no field {', '.join(map(repr, unknown))}") from None
-        missing = sorted(_REQUIRED[kind] - keys)
-        raise RecordError(f"a journal {kind!r} record needs {', '.join(map(repr, missing))}") from None
+            raise RecordError(f"a journal {kind!r} record has no field {', '.join(map(repr, sorted(unknown)))}")
+        raise RecordError(f"a journal {kind!r} record needs {', '.join(map(repr, sorted(shape.required - rec.keys())))}")
+    for name, want in shape.types:
+        if type(rec[name]) is not want:
+            raise RecordError(f"a journal {kind!r} record's {name!r} is {rec[name]!r}, not a "
+                              f"{'JSON object' if want is dict else 'string'}")
+    values = dict(shape.template)
+    values.update(rec)
+    del values["t"]
+    if values["v"] != VERSION:
+        values["v"] = upgrade({"v": values["v"]})["v"]
+    for name in shape.lists:                # fields with a default_factory: lists (an outbox)
+        got = values[name]
+        if got is _UNSET:
+            values[name] = []
+        elif type(got) is not list:
+            raise RecordError(f"a journal {kind!r} record's {name!r} is {got!r}, not a list")
+    out = object.__new__(shape.cls)
+    out.__dict__.update(values)
+    return out
 
 
-def as_record(rec: Record | dict) -> Record:
+def parse_as(kind: type[R], rec: dict[str, Any]) -> R:
+    """``parse(rec)``, which must be a record of type ``kind`` (RecordError names the kind it is)."""
+    out = parse(rec)
+    if not isinstance(out, kind):
+        raise RecordError(f"a journal {out.t!r} record where an {kind.t!r} record belongs")
+    return out
+
+
+def record_at(path: Path, line: bytes, offset: int) -> Record:
+    """The typed record of ``line``, the line at byte ``offset`` of the journal ``path`` (what the
+    index reads back); one that does not fit is a StoreError naming the file and the line number."""
+    try:
+        return parse(json.loads(line))
+    except (json.JSONDecodeError, RecordError) as exc:
+        with open(path, "rb") as fh:
+            number = fh.read(offset).count(b"\n") + 1
+        why = "not a journal record (the file was edited by hand?)" if isinstance(exc, json.JSONDecodeError) else exc
+        raise StoreError(f"{path}, line {number}: {why}") from None
+
+
+def as_record(rec: Record | dict[str, Any]) -> Record:
     return rec if isinstance(rec, Record) else parse(rec)
 
 
 __all__ = ["VERSION", "Record", "EventRecord", "DeliveryRecord", "IdeaRecord", "GoneRecord", "SkippedRecord",
-           "ExternalRecord", "KINDS", "RecordError", "upgrade", "parse", "as_record"]
+           "ExternalRecord", "KINDS", "RecordError", "upgrade", "parse", "parse_as", "record_at", "as_record"]

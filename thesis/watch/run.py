@@ -18,18 +18,25 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 import pandas as pd
 
 from thesis.errors import BadInput, IdeaError, ProviderUnavailable, ThesisError
 from thesis.watch.clock import last_closed_session
 from thesis.watch.engine import TERMINAL, Event, Status, evaluate, event_id, prebuilt
-from thesis.watch.journal import ONCE, Journal, now_iso
-from thesis.watch.records import EventRecord, GoneRecord, IdeaRecord, RecordError, SkippedRecord, upgrade
+from thesis.watch.journal import Journal, now_iso
+from thesis.watch.records import (EventRecord, ExternalRecord, GoneRecord, IdeaRecord, Record, RecordError,
+                                  SkippedRecord, parse, parse_as)
+
+if TYPE_CHECKING:
+    from thesis.replay.lifecycle import Lifecycle
+    from thesis.spec import Idea
 
 #: On the first pass over an idea, events older than this many sessions are
 #: journaled as history without alerts (no flood of old alerts).
 BACKFILL_SESSIONS = 5
+R = TypeVar("R", IdeaRecord, SkippedRecord, GoneRecord, EventRecord)
 
 
 @dataclass
@@ -37,10 +44,10 @@ class IdeaRow:
     id: str
     file: str
     status: Status | None = None
-    idea: object = None
+    idea: Idea | None = None
     error: str | None = None
-    kept: dict | None = None          # previous state kept when the file stopped parsing
-    last_event: dict | None = None
+    kept: IdeaRecord | None = None    # previous state kept when the file stopped parsing
+    last_event: EventRecord | None = None
 
 
 @dataclass
@@ -66,7 +73,9 @@ def idea_files(paths) -> list[Path]:
             files.append(p)
         else:
             raise BadInput(f"{p}: no such idea file or folder")
-    seen, out, ids = set(), [], {}
+    seen: set[str] = set()
+    out: list[Path] = []
+    ids: dict[str, Path] = {}
     for f in files:
         key = os.path.abspath(f)         # no symlink resolution: one syscall-free call per file
         if key not in seen:
@@ -161,23 +170,24 @@ def diff(old: dict, new: dict, prefix: str = "") -> list[str]:
     return out
 
 
-def last_event_by_idea(records: list[dict], until: str) -> dict[str, dict]:
+def last_event_by_idea(records: list[Record], until: str) -> dict[str, EventRecord]:
     """Each idea's journaled event of the latest session on or before ``until`` (an as-of pass never
     shows an event journaled for a later session)."""
-    out: dict[str, dict] = {}
+    out: dict[str, EventRecord] = {}
     for r in records:
-        if r.get("t") == "event" and (r.get("session") or "") <= until:
-            old = out.get(r["idea"])
-            if old is None or r["session"] >= old["session"]:
-                out[r["idea"]] = r
+        if isinstance(r, EventRecord) and r.session <= until:
+            old = out.get(r.idea)
+            if old is None or r.session >= old.session:
+                out[r.idea] = r
     return out
 
 
-def latest_by_idea(records: list[dict], kind: str) -> dict[str, dict]:
-    out = {}
+def latest_by_idea(records: list[Record], kind: type[R]) -> dict[str, R]:
+    """Each idea's last record of type ``kind`` (IdeaRecord, SkippedRecord, GoneRecord, EventRecord)."""
+    out: dict[str, R] = {}
     for r in records:
-        if r.get("t") == kind:
-            out[r["idea"]] = r
+        if isinstance(r, kind):
+            out[r.idea] = r
     return out
 
 
@@ -323,15 +333,15 @@ class JournalState:
     """What the journal knows before a pass: each idea's last ``idea``, ``skipped`` and ``gone``
     records and its latest event up to the pass's session."""
 
-    ideas: dict[str, dict]
-    skipped: dict[str, dict]
-    gone: dict[str, dict]
-    last_events: dict[str, dict]
+    ideas: dict[str, IdeaRecord]
+    skipped: dict[str, SkippedRecord]
+    gone: dict[str, GoneRecord]
+    last_events: dict[str, EventRecord]
 
     @classmethod
-    def read(cls, records: list[dict], session: pd.Timestamp) -> JournalState:
-        return cls(latest_by_idea(records, "idea"), latest_by_idea(records, "skipped"),
-                   latest_by_idea(records, "gone"), last_event_by_idea(records, session.date().isoformat()))
+    def read(cls, records: list[Record], session: pd.Timestamp) -> JournalState:
+        return cls(latest_by_idea(records, IdeaRecord), latest_by_idea(records, SkippedRecord),
+                   latest_by_idea(records, GoneRecord), last_event_by_idea(records, session.date().isoformat()))
 
 
 # An event line as Journal.append writes it (EventRecord's field order): its id, idea and session
@@ -353,7 +363,9 @@ def scan_journal(path: Path, session: pd.Timestamp) -> tuple[JournalState, set[s
     except OSError:
         return None
     until = session.date().isoformat().encode()
-    latest: dict[str, dict[str, dict]] = {"idea": {}, "skipped": {}, "gone": {}}
+    ideas: dict[str, IdeaRecord] = {}
+    skipped: dict[str, SkippedRecord] = {}
+    gone: dict[str, GoneRecord] = {}
     last: dict[bytes, tuple[bytes, bytes]] = {}       # idea -> (session, line) of its latest event
     ids: set[str] = set()
     head = _EVENT_HEAD.match
@@ -370,25 +382,31 @@ def scan_journal(path: Path, session: pd.Timestamp) -> tuple[JournalState, set[s
         if not line.strip():
             continue
         try:
-            rec = upgrade(json.loads(line))
+            rec = parse(json.loads(line))
         except (ValueError, RecordError):
             return None
-        t = rec.get("t")
-        if t in ONCE:
-            ids.add(rec["id"])
-        if t == "event":
-            day = (rec.get("session") or "").encode()
-            idea = str(rec["idea"]).encode()
+        if isinstance(rec, (EventRecord, ExternalRecord)):
+            ids.add(rec.id)
+        if isinstance(rec, EventRecord):
+            day = rec.session.encode()
+            idea = rec.idea.encode()
             old = last.get(idea)
             if day <= until and (old is None or day >= old[0]):
                 last[idea] = (day, line)
-        elif t in latest:
-            latest[t][rec["idea"]] = rec
-    events = {}
+        elif isinstance(rec, IdeaRecord):
+            ideas[rec.idea] = rec
+        elif isinstance(rec, SkippedRecord):
+            skipped[rec.idea] = rec
+        elif isinstance(rec, GoneRecord):
+            gone[rec.idea] = rec
+    events: dict[str, EventRecord] = {}
     for _, line in last.values():
-        rec = upgrade(json.loads(line))
-        events[rec["idea"]] = rec
-    return JournalState(latest["idea"], latest["skipped"], latest["gone"], events), ids
+        try:
+            event = parse_as(EventRecord, json.loads(line))
+        except (ValueError, RecordError):      # an event head whose line does not fit: the full read names it
+            return None
+        events[event.idea] = event
+    return JournalState(ideas, skipped, gone, events), ids
 
 
 @dataclass
@@ -471,33 +489,33 @@ def _watch_file(ctx: PassContext, path: Path) -> None:
     if revised is not None:
         _describe_revision(revised, status)
     cutoff = _backfill_cutoff(ctx, bars, session) \
-        if prev is None or revised is not None or prev.get("evaluated") is False else None
+        if prev is None or revised is not None or prev.evaluated is False else None
     out += _lifecycle_records(ctx, path, idea, status, known, cutoff)
     out += _note_records(iid, path, idea, session, known)
     out += _idea_record(iid, path, idea, fp, fph, revision, status, prev)
     _journal(ctx, row, out)
 
 
-def _unparsed(ctx: PassContext, row: IdeaRow, path: Path, prev: dict | None, exc: IdeaError) -> None:
+def _unparsed(ctx: PassContext, row: IdeaRow, path: Path, prev: IdeaRecord | None, exc: IdeaError) -> None:
     """An idea file that does not parse: its previous state is kept; journaled once per version."""
     row.error = str(exc)
     row.kept = prev
     ctx.res.messages.append(f"skipped {path}: {exc}" + (" (previous state kept)" if prev else ""))
     h = hashlib.sha1(path.read_bytes()).hexdigest()[:12] if path.exists() else ""
     skipped = ctx.state.skipped
-    if ctx.write and (row.id not in skipped or skipped[row.id].get("hash") != h):
+    if ctx.write and (row.id not in skipped or skipped[row.id].hash != h):
         ctx.jr.append([SkippedRecord(idea=row.id, file=str(path), hash=h, error=str(exc), at=now_iso())])
 
 
-def _revision(ctx: PassContext, iid: str, idea, path: Path, prev: dict | None, fp: dict, fph: str,
+def _revision(ctx: PassContext, iid: str, idea, path: Path, prev: IdeaRecord | None, fp: dict, fph: str,
               session: pd.Timestamp) -> tuple[int, dict | None]:
     """The idea's revision number and, when its levels changed since the last pass, the
     ``idea_revised`` event's record (None when unchanged or already journaled)."""
-    revision = prev.get("revision", 0) if prev else 0
-    if prev is None or prev.get("fingerprint") == fph:
+    revision = prev.revision if prev else 0
+    if prev is None or prev.fingerprint == fph:
         return revision, None
     revision += 1
-    changes = diff(prev.get("levels_fp", {}), fp)
+    changes = diff(prev.levels_fp, fp)
     text = f"idea file revised (revision {revision}): " + "; ".join(changes)
     ev = Event(iid, "idea_revised", session.date().isoformat(), None, None, text, key=fph, revision=revision)
     if ev.id in ctx.jr.event_ids():
@@ -519,7 +537,7 @@ def _stale_event(iid: str, idea, bars, session: pd.Timestamp, revision: int) -> 
                  f"data for {idea.symbol} is stale: {why}; state unchanged", revision=revision)
 
 
-def _without_bars(ctx: PassContext, row: IdeaRow, path: Path, idea, error: Exception, prev: dict | None, fp: dict,
+def _without_bars(ctx: PassContext, row: IdeaRow, path: Path, idea, error: Exception, prev: IdeaRecord | None, fp: dict,
                   fph: str, revision: int, stale: Event | None, out: list[dict]) -> None:
     """No bars for the idea: bad input is reported; an unavailable provider journals ``data_stale``
     (not for a final idea) and the levels seen, keeping the previous state."""
@@ -527,15 +545,15 @@ def _without_bars(ctx: PassContext, row: IdeaRow, path: Path, idea, error: Excep
     if stale is None:
         (ctx.res.bad_input if isinstance(error, BadInput) else ctx.res.failures).append(f"{path}: {error}")
         return
-    final = prev is not None and prev.get("fingerprint") == fph and prev.get("state") in TERMINAL
+    final = prev is not None and prev.fingerprint == fph and prev.state in TERMINAL
     if not final and stale.id not in ctx.jr.event_ids():
         out.append(_event_record(stale, idea, path, None, channels_for(ctx.channels, stale), False))
     row.kept = prev
-    if prev is None or prev.get("fingerprint") != fph:     # remember the levels seen
+    if prev is None or prev.fingerprint != fph:     # remember the levels seen
         out.append(IdeaRecord(idea=row.id, file=str(path), fingerprint=fph, levels_fp=fp, revision=revision,
-                              state=prev.get("state") if prev else "waiting",
-                              reason=prev.get("reason") if prev else "no data yet",
-                              session=prev.get("session") if prev else None, at=now_iso(),
+                              state=prev.state if prev else "waiting",
+                              reason=prev.reason if prev else "no data yet",
+                              session=prev.session if prev else None, at=now_iso(),
                               evaluated=False).to_dict())   # the first look is still to come
     if ctx.write:
         ctx.jr.append(out)
@@ -543,7 +561,7 @@ def _without_bars(ctx: PassContext, row: IdeaRow, path: Path, idea, error: Excep
 
 
 def _status(ctx: PassContext, row: IdeaRow, path: Path, iid: str, idea, bars, revision: int,
-            prev: dict | None) -> Status | None:
+            prev: IdeaRecord | None) -> Status | None:
     """The idea's Status (its batch lifecycle's cut when the batch built one); None when the
     lifecycle refused the idea (the error is on the row and in the pass's result)."""
     try:
@@ -601,12 +619,11 @@ def _note_records(iid: str, path: Path, idea, session: pd.Timestamp, known) -> l
 
 
 def _idea_record(iid: str, path: Path, idea, fp: dict, fph: str, revision: int, status: Status,
-                 prev: dict | None) -> list[dict]:
+                 prev: IdeaRecord | None) -> list[dict]:
     """The idea's record (levels and state seen) when something in it changed since the last one."""
     settled = status.life is not None and status.life.settled()
-    if prev is not None and prev.get("fingerprint") == fph and prev.get("state") == status.state \
-            and prev.get("file") == str(path) and prev.get("evaluated") is not False \
-            and bool(prev.get("settled")) == settled:
+    if prev is not None and prev.fingerprint == fph and prev.state == status.state \
+            and prev.file == str(path) and prev.evaluated is not False and bool(prev.settled) == settled:
         return []
     snap = status.snapshot
     return [IdeaRecord(idea=iid, file=str(path), fingerprint=fph, levels_fp=fp, revision=revision,
@@ -623,20 +640,20 @@ def _journal(ctx: PassContext, row: IdeaRow, out: list[dict]) -> None:
     new = [r for r in out if r["t"] == "event"]
     ctx.res.new_events += new
     for rec in new:
-        if row.last_event is None or rec["session"] >= row.last_event["session"]:
-            row.last_event = rec
+        if row.last_event is None or rec["session"] >= row.last_event.session:
+            row.last_event = parse_as(EventRecord, rec)
 
 
-def removed_files(paths, files, ideas_seen: dict, gone: dict) -> list[tuple[str, Path]]:
+def removed_files(paths, files, ideas_seen: dict[str, IdeaRecord], gone: dict[str, GoneRecord]) -> list[tuple[str, Path]]:
     """(id, file) of each journaled idea whose file left a watched folder, not yet reported gone."""
     watched_dirs = {Path(p).resolve() for p in (paths or [Path(".")]) if Path(p).is_dir()}
     present = {idea_id(f) for f in files}
     out = []
-    for iid, rec in ideas_seen.items():
-        f = Path(rec.get("file", ""))
+    for iid, seen in ideas_seen.items():
+        f = Path(seen.file)
         if iid in present or f.exists() or f.resolve().parent not in watched_dirs:
             continue
-        if iid in gone and gone[iid].get("file") == rec.get("file") and gone[iid]["at"] >= rec["at"]:
+        if iid in gone and gone[iid].file == seen.file and (gone[iid].at or "") >= (seen.at or ""):
             continue
         out.append((iid, f))
     return out
@@ -674,11 +691,11 @@ def _fingerprint(idea, prints: dict[int, tuple]) -> tuple[dict, str]:
     return hit[1], hit[2]
 
 
-def _final(prev: dict | None, fph: str, session: pd.Timestamp) -> bool:
+def _final(prev: IdeaRecord | None, fph: str, session: pd.Timestamp) -> bool:
     """Ended under these very levels with every variant closed (the signal variant of a limit idea
     too) by a session on or before ``session``: final (the kernel is causal), never evaluated again."""
-    return bool(prev is not None and prev.get("fingerprint") == fph and prev.get("settled")
-                and prev.get("session") and prev["session"] <= session.date().isoformat())
+    return bool(prev is not None and prev.fingerprint == fph and prev.settled
+                and prev.session and prev.session <= session.date().isoformat())
 
 
 class SymbolBatches:
@@ -695,7 +712,7 @@ class SymbolBatches:
         self.cut_histories = cut_histories
         self.groups: dict[tuple, list] = {}
         self.group_of: dict[str, tuple] = {}
-        self.lives: dict[str, object] = {}
+        self.lives: dict[str, Lifecycle] = {}
         for path in files:
             try:
                 idea = _load(path)
@@ -750,7 +767,7 @@ def _published_after(row: IdeaRow, res: PassResult) -> bool:
 def not_yet_published(res: PassResult) -> list[dict]:
     """The ideas a board as of the pass's session leaves out: published after it (id, publication date)."""
     return [{"id": row.id, "published": row.idea.idea.published.isoformat()}
-            for row in res.rows if _published_after(row, res)]
+            for row in res.rows if row.idea is not None and _published_after(row, res)]
 
 
 def board(res: PassResult) -> list[dict]:
@@ -770,13 +787,14 @@ def board(res: PassResult) -> list[dict]:
                 "symbol": getattr(info, "symbol", None), "adjustment": getattr(info, "adjustment", None),
                 "direction": getattr(info, "direction", None)}
         if s is None:
-            kept = row.kept or {}
-            rows.append({**base, "direction": base["direction"] or kept.get("direction"),
-                         "state": kept.get("state", "error"), "reason": kept.get("reason"),
-                         "session": kept.get("session"), "price": None, "zone": None, "stop": None,
-                         "stop_moved": None, "next_target": None, "position": kept.get("position"),
-                         "realized_r": kept.get("realized_r"), "open_part_r": None, "position_r": kept.get("realized_r"),
-                         "days_left": None, "variants": None, "revision": kept.get("revision", 0), "error": row.error,
+            kept = row.kept
+            rows.append({**base, "direction": base["direction"] or (kept and kept.direction),
+                         "state": kept.state if kept else "error", "reason": kept and kept.reason,
+                         "session": kept and kept.session, "price": None, "zone": None, "stop": None,
+                         "stop_moved": None, "next_target": None, "position": kept and kept.position,
+                         "realized_r": kept and kept.realized_r, "open_part_r": None,
+                         "position_r": kept and kept.realized_r, "days_left": None, "variants": None,
+                         "revision": kept.revision if kept else 0, "error": row.error,
                          "last_event": _last(row.last_event)})
             continue
         rows.append({**base, **board_cells(s.snapshot, idea, res.session), "revision": s.events[0].revision if s.events else 0,
@@ -827,10 +845,10 @@ def _r(v):
     return None if v is None else round(float(v), 3) + 0.0
 
 
-def _last(rec):
-    if not rec:
+def _last(rec: EventRecord | None) -> dict | None:
+    if rec is None:
         return None
-    return {k: rec.get(k) for k in ("id", "kind", "session", "price", "text")}
+    return {"id": rec.id, "kind": rec.kind, "session": rec.session, "price": rec.price, "text": rec.text}
 
 
 def match(patterns, value: str) -> bool:

@@ -13,6 +13,7 @@ import threading
 import time
 from pathlib import Path
 from stat import S_ISLNK, S_ISREG
+from typing import Any
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 WEB_IDEA_SCHEMA = "thesis.web.idea/1"
@@ -199,7 +200,7 @@ def chart_document(idea, res, timeframe: str = "1d", source: str | None = None) 
         "direction": idea.direction,
         "published": _ts(idea.idea.published),
     }
-    ratios = {}
+    ratios: dict[str, dict[str, Any]] = {}
     close = shown["close"]
     for sym in idea.idea.compare:
         try:
@@ -372,13 +373,14 @@ def journal_timeline(idea_id: str, idea, cut) -> dict:
 def _watch_events(idea_id: str) -> list[dict]:
     """Journal events of one idea (none without a journal); a large journal answers from its index."""
     from thesis.watch.journal import Journal, query
+    from thesis.watch.records import EventRecord
 
     jr = Journal()
     if not jr.path.exists():
         return []
-    events = [e for e in query(jr, idea_id)[0] if e.get("t") == "event"]
-    return [{"date": e.get("session"), "kind": e.get("kind"), "text": e.get("text"), "price": e.get("price"),
-             "r": e.get("r"), "history": bool(e.get("backfill"))} for e in sorted(events, key=lambda e: e.get("session") or "")]
+    events = sorted((e for e in query(jr, idea_id)[0] if isinstance(e, EventRecord)), key=lambda e: e.session)
+    return [{"date": e.session, "kind": e.kind, "text": e.text, "price": e.price, "r": e.r,
+             "history": bool(e.backfill)} for e in events]
 
 
 # ----------------------------------------------------------------- the board
@@ -407,13 +409,13 @@ def ideas_document(folder: IdeaFolder, asof=None, source: str | None = None, cac
         # One pass over every file not yet known, then kept per file: a later edit recomputes that file alone.
         res = watch_pass([Path(path) for _, path in todo], asof=when, source=source, write=False, deliver=False,
                          progress=progress)
-        errors = _errors_by_file(res.bad_input + res.failures)
+        errors_of = _errors_by_file(res.bad_input + res.failures)
         by_id: dict = {}
         for row in board(res):
             by_id.setdefault(row["id"], []).append(row)
         later = {r["id"]: r for r in not_yet_published(res)}
         for iid, path in todo:
-            fresh[iid] = (res.session.date().isoformat(), by_id.get(iid, []), errors.get(path, []),
+            fresh[iid] = (res.session.date().isoformat(), by_id.get(iid, []), errors_of.get(path, []),
                           [later[iid]] if iid in later else [])
             cache.put(slots[iid], fresh[iid], wants[iid])
 
@@ -433,8 +435,10 @@ def ideas_document(folder: IdeaFolder, asof=None, source: str | None = None, cac
 
         session = last_closed_session(when).date().isoformat()
     # an as-of board leaves out ideas published after its session (thesis.watch.run.board)
-    return {"schema": "thesis.ideas/2", "session": session, "ideas": rows, "not_yet_published": unpublished,
-            "errors": errors}
+    from thesis.watch.document import IdeasDocument
+
+    return IdeasDocument.model_validate({"session": session, "ideas": rows, "not_yet_published": unpublished,
+                                         "errors": errors}).to_dict()
 
 
 def _errors_by_file(errors: list[str]) -> dict[str, list[str]]:

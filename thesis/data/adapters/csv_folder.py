@@ -45,10 +45,7 @@ class CsvFolder(Provider):
             raise BadInput(f"data folder {self.root} {what}")
         self.is_root_layout = any((self.root / d).is_dir() for d in (*ROOT_LAYOUT.values(), MARKETS))
         self._cache: dict[tuple, pd.DataFrame] = {}
-
-    @property
-    def name(self) -> str:
-        return f"csv:{self.root}"
+        self.name = f"csv:{self.root}"
 
     def folder_for(self, adjustment: str) -> Path:
         if self.is_root_layout:
@@ -105,7 +102,7 @@ class CsvFolder(Provider):
     def symbols(self, adjustment: str | None = None) -> list[str]:
         """Symbols of the ``*.csv`` entries (any case); names that break the symbol rule are left out."""
         adjs = [adjustment] if adjustment else list(ROOT_LAYOUT)
-        found = set()
+        found: set[str] = set()
         for adj in adjs:
             for folder in self.folders_for(adj):
                 if folder.is_dir() and (self.is_root_layout or folder_adjustment(folder) == adj):
